@@ -1,0 +1,458 @@
+//! Accrual (SPEC §4, §5): which periods are unpaid at `t`, and what each earned, line by line.
+//!
+//! For each unpaid period `P` and contract `C` of the employee, earnings count only inside
+//! the window `[start_at, min(stop_at, t))` of `P` intersected with the assignment's active
+//! interval; the gross of (employee, contract, period) is rounded once, half away from zero,
+//! from the exact sum of its lines (SPEC §5.3).
+
+mod days;
+mod hourly;
+pub(crate) mod overtime;
+
+use crate::calendar::{Frequency, Instant};
+use crate::error::{Error, Result};
+use crate::model::{Employee, Payment, Period};
+use crate::money::{self, Exact};
+use crate::twin::Twin;
+use serde::Serialize;
+
+/// What a line of an accrual explains (SPEC §5, principle 5).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LineKind {
+    /// Worked time × the rate in force (every counted second, overtime ones included).
+    Regular,
+    /// Overtime premium: `(multiplier − 1) × rate` per overtime second (SPEC §5.2).
+    Overtime,
+    /// Double-time premium: `(double_time_multiplier − 1) × rate` per double-time second.
+    DoubleTime,
+    /// Salaried proration: `period_amount × days / days(P)` (SPEC §5.1).
+    Salary,
+    /// A daily rate earned on a local date with a counted shift start (SPEC §5.1).
+    Daily,
+    /// The difference between the rounded gross of (employee, contract, period) and the exact
+    /// sum of its lines (SPEC §5.3), so that the lines add up to the figures.
+    Rounding,
+    /// An addition.
+    Addition,
+    /// A deduction (negative amount).
+    Deduction,
+    /// Estimated withholding `ceil(w × gross)` (negative amount, SPEC §5.3).
+    Withholding,
+}
+
+/// One explained line of a period's figures. The amounts of a period's lines add up exactly
+/// to its `net`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Line {
+    /// What the line is.
+    pub kind: LineKind,
+    /// The contract it was earned on (none for additions, deductions, withholding).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contract_id: Option<String>,
+    /// The shifts or payment behind it.
+    pub source_ids: Vec<String>,
+    /// How much: seconds worked (microsecond precision), days, or 1 for an amount.
+    pub quantity: String,
+    /// `seconds`, `days` or `amount`.
+    pub unit: &'static str,
+    /// Rate in minor units per rate period, when the line is quantity × rate.
+    pub rate: Option<i64>,
+    /// The multiplier of an overtime or double-time line (the premium is multiplier − 1).
+    pub multiplier: Option<String>,
+    /// Exact amount in minor units, shown to 6 decimals (the sum uses the exact value).
+    pub amount: String,
+    #[serde(skip)]
+    pub(crate) exact: Exact,
+}
+
+/// The figures of one pay period for one employee at an instant (SPEC §5.3, §8 `periods`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PeriodAccrual {
+    /// The schedule.
+    pub pay_schedule_id: String,
+    /// The period.
+    pub pay_period_id: String,
+    /// Start of the period (UTC).
+    pub start_at: String,
+    /// End of the period, exclusive (UTC).
+    pub stop_at: String,
+    /// Payday (UTC).
+    pub pay_at: String,
+    /// Whether `t ≥ pay_at − blackout` (SPEC §6).
+    pub in_blackout: bool,
+    /// Σ per-contract rounded gross.
+    pub gross: i64,
+    /// `ceil(w × gross)`.
+    pub withholding: i64,
+    /// Additions counted at `t`.
+    pub additions: i64,
+    /// Deductions known.
+    pub deductions: i64,
+    /// `gross − withholding + additions − deductions` (may be negative).
+    pub net: i64,
+    /// The explanation; empty unless asked for.
+    pub lines: Vec<Line>,
+}
+
+/// An employee's accruals at an instant: every period unpaid then, oldest first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Accruals {
+    /// The employee.
+    pub employee_id: String,
+    /// The instant `t`.
+    pub as_of: String,
+    /// The employee's currency (none without assignments).
+    pub currency: Option<String>,
+    /// Σ net of the unpaid periods.
+    pub accrued_unpaid_net: i64,
+    /// Unpaid periods, by start_at, pay_at, pay_schedule_id, pay_period_id.
+    pub periods: Vec<PeriodAccrual>,
+}
+
+/// A period of a schedule, by index.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) struct PeriodRef {
+    pub schedule: u32,
+    pub index: u32,
+}
+
+/// Numbers of one period, without the explanation.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Figures {
+    pub gross: i64,
+    pub withholding: i64,
+    pub additions: i64,
+    pub deductions: i64,
+    pub net: i64,
+    pub lines: Vec<Line>,
+}
+
+/// One accrual computation for one employee at one instant.
+pub(crate) struct Accrual<'a> {
+    pub twin: &'a Twin,
+    pub emp: &'a Employee,
+    pub t: Instant,
+    pub explain: bool,
+    overtime: Option<overtime::Premiums>,
+}
+
+impl Twin {
+    /// The employee's accruals at `as_of`, with lines (SPEC §5).
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] for an unknown employee; [`Error::Overflow`] if an amount
+    /// does not fit.
+    pub fn accruals(&self, employee_id: &str, as_of: Instant) -> Result<Accruals> {
+        let (_, emp) = self
+            .employee(employee_id)
+            .ok_or_else(|| Error::arg("employee_id", format!("unknown employee `{employee_id}`")))?;
+        let mut acc = Accrual::new(self, emp, as_of, true);
+        let unpaid = acc.unpaid_periods(&[]);
+        acc.prepare(&unpaid);
+        let mut periods = Vec::with_capacity(unpaid.len());
+        let mut total = 0i64;
+        for p in &unpaid {
+            let f = acc.figures(*p)?;
+            total = money::add(total, f.net, "accrued_unpaid_net")?;
+            periods.push(acc.view(*p, f));
+        }
+        Ok(Accruals {
+            employee_id: employee_id.to_string(),
+            as_of: as_of.to_string(),
+            currency: self.employee_currency(emp).map(|c| c.to_string()),
+            accrued_unpaid_net: total,
+            periods,
+        })
+    }
+
+    pub(crate) fn period(&self, p: PeriodRef) -> Option<&Period> {
+        self.schedules.get(p.schedule as usize)?.periods.get(p.index as usize)
+    }
+
+    /// The period of a payment (SPEC §2): of the schedule of its `contract_id` or, absent,
+    /// of the employee's assignment active at its instant (several: the earliest
+    /// `contract_start_on`, no start first, then the smallest `contract_id`).
+    pub(crate) fn payment_period(&self, emp: &Employee, p: &Payment) -> Option<PeriodRef> {
+        let contract = match p.contract {
+            Some(c) => c,
+            None => emp
+                .assignments
+                .iter()
+                .filter(|a| a.active_at(p.instant))
+                .filter_map(|a| {
+                    let c = self.contracts.get(a.contract as usize)?;
+                    let start = a.stints.iter().find(|s| s.contains(p.instant)).map(|s| s.start_on);
+                    Some((start.flatten(), &c.id, a.contract))
+                })
+                .min_by(|x, y| (x.0, x.1).cmp(&(y.0, y.1)))
+                .map(|x| x.2)?,
+        };
+        let schedule = self.contracts.get(contract as usize)?.schedule;
+        let index = self.schedules.get(schedule as usize)?.period_at(p.instant)?;
+        Some(PeriodRef {
+            schedule,
+            index: u32::try_from(index).ok()?,
+        })
+    }
+}
+
+impl<'a> Accrual<'a> {
+    pub fn new(twin: &'a Twin, emp: &'a Employee, t: Instant, explain: bool) -> Accrual<'a> {
+        Accrual {
+            twin,
+            emp,
+            t,
+            explain,
+            overtime: None,
+        }
+    }
+
+    /// Classifies overtime once for the time the given periods cover (SPEC §5.2).
+    pub fn prepare(&mut self, periods: &[PeriodRef]) {
+        let range = periods
+            .iter()
+            .filter_map(|p| self.twin.period(*p))
+            .map(|p| (p.start, p.stop.min(self.t)))
+            .reduce(|a, b| (a.0.min(b.0), a.1.max(b.1)));
+        self.overtime = range.and_then(|(from, to)| overtime::Premiums::classify(self.twin, self.emp, from, to));
+    }
+
+    fn unpaid(&self, p: &Period) -> bool {
+        p.start < self.t && p.pay_at > self.t
+    }
+
+    /// Every period of the employee unpaid at `t` (SPEC §4, §5 first paragraph), in output
+    /// order; `extra` adds periods named elsewhere (advances' recovery periods).
+    pub fn unpaid_periods(&self, extra: &[PeriodRef]) -> Vec<PeriodRef> {
+        let mut out: Vec<PeriodRef> = Vec::new();
+        for a in &self.emp.assignments {
+            let Some(c) = self.twin.contracts.get(a.contract as usize) else {
+                continue;
+            };
+            let Some(s) = self.twin.schedules.get(c.schedule as usize) else {
+                continue;
+            };
+            // Periods with start < t; going back, stop once stop_at + the schedule's largest
+            // pay lag ≤ t (those are all paid).
+            let k = s.periods.partition_point(|p| p.start < self.t);
+            let lag = schedule_pay_lag(s);
+            for (i, p) in s.periods.iter().enumerate().take(k).rev() {
+                if p.stop.as_micros().saturating_add(lag) <= self.t.as_micros() {
+                    break;
+                }
+                if self.unpaid(p) && a.stints.iter().any(|st| st.start < p.stop && p.start < st.end) {
+                    push_ref(&mut out, c.schedule, i);
+                }
+            }
+        }
+        let payments = self
+            .emp
+            .additions
+            .iter()
+            .filter_map(|&i| self.twin.additions.get(i as usize))
+            .filter(|p| p.instant < self.t)
+            .chain(self.emp.deductions.iter().filter_map(|&i| self.twin.deductions.get(i as usize)));
+        for p in payments {
+            if let Some(r) = self.twin.payment_period(self.emp, p) {
+                if self.twin.period(r).is_some_and(|q| self.unpaid(q)) && !out.contains(&r) {
+                    out.push(r);
+                }
+            }
+        }
+        for r in extra {
+            if self.twin.period(*r).is_some_and(|q| self.unpaid(q)) && !out.contains(r) {
+                out.push(*r);
+            }
+        }
+        self.sort(&mut out);
+        out
+    }
+
+    /// SPEC §8 order: by start_at, then pay_at, pay_schedule_id, pay_period_id.
+    pub fn sort(&self, v: &mut [PeriodRef]) {
+        let key = |r: &PeriodRef| {
+            let p = self.twin.period(*r);
+            let s = self.twin.schedules.get(r.schedule as usize).map(|s| &*s.id);
+            (p.map(|p| p.start), p.map(|p| p.pay_at), s, p.map(|p| &*p.id))
+        };
+        v.sort_by(|a, b| key(a).cmp(&key(b)));
+    }
+
+    /// The figures of one period (SPEC §5.3).
+    pub fn figures(&self, r: PeriodRef) -> Result<Figures> {
+        let Some(p) = self.twin.period(r) else {
+            return Ok(Figures::default());
+        };
+        let window = (p.start, p.stop.min(self.t));
+        let mut f = Figures::default();
+        for a in &self.emp.assignments {
+            let Some(c) = self.twin.contracts.get(a.contract as usize) else {
+                continue;
+            };
+            if c.schedule != r.schedule {
+                continue;
+            }
+            let mut exact = Exact::ZERO;
+            let before = f.lines.len();
+            for st in &a.stints {
+                let lo = window.0.max(st.start);
+                let hi = window.1.min(st.end);
+                let sum = match c.rate_period {
+                    Frequency::Hourly => self.hourly(a.contract, c, lo, hi, &mut f.lines)?,
+                    Frequency::Daily => self.daily(a.contract, c, lo, hi, &mut f.lines)?,
+                    Frequency::Adhoc => Exact::ZERO,
+                    _ => self.salary(c, p, st, &mut f.lines)?,
+                };
+                exact = exact.checked_add(sum).ok_or_else(|| Error::overflow("gross"))?;
+            }
+            // SPEC §5.3: one rounding per (employee, contract, period).
+            let gross = exact.round_half_away().ok_or_else(|| Error::overflow("gross"))?;
+            debug_assert!(
+                Exact::int(gross)
+                    .checked_sub(exact)
+                    .and_then(|d| d.checked_mul(Exact::int(2)))
+                    .is_none_or(|d| d.numer().abs() <= d.denom()),
+                "|gross - exact| <= 1/2"
+            );
+            if self.explain && f.lines.len() > before {
+                let diff = Exact::int(gross).checked_sub(exact).unwrap_or(Exact::ZERO);
+                if diff != Exact::ZERO {
+                    f.lines.push(Line {
+                        kind: LineKind::Rounding,
+                        contract_id: Some(c.id.to_string()),
+                        source_ids: Vec::new(),
+                        quantity: "1".into(),
+                        unit: "amount",
+                        rate: None,
+                        multiplier: None,
+                        amount: diff.to_fixed(6),
+                        exact: diff,
+                    });
+                }
+            }
+            f.gross = money::add(f.gross, gross, "gross")?;
+        }
+        self.payments(r, &mut f)?;
+        let w = Exact::from_decimal(self.twin.company.policy.estimated_withholding_rate)
+            .and_then(|w| w.checked_mul(Exact::int(f.gross)))
+            .and_then(Exact::ceil)
+            .ok_or_else(|| Error::overflow("withholding"))?;
+        f.withholding = w;
+        if self.explain && w != 0 {
+            f.lines.push(amount_line(LineKind::Withholding, Vec::new(), -w));
+        }
+        let net = money::sub(f.gross, f.withholding, "net")?;
+        let net = money::add(net, f.additions, "net")?;
+        f.net = money::sub(net, f.deductions, "net")?;
+        Ok(f)
+    }
+
+    /// Additions counted at `t` (instant before `t`) and deductions known, of period `r`.
+    fn payments(&self, r: PeriodRef, f: &mut Figures) -> Result<()> {
+        for (deduction, list, store) in [
+            (false, &self.emp.additions, &self.twin.additions),
+            (true, &self.emp.deductions, &self.twin.deductions),
+        ] {
+            for p in list.iter().filter_map(|&i| store.get(i as usize)) {
+                // SPEC §2: an addition counts once its instant is before t; a deduction as soon
+                // as it is known.
+                if !deduction && p.instant >= self.t {
+                    continue;
+                }
+                if self.twin.payment_period(self.emp, p) != Some(r) {
+                    continue;
+                }
+                if deduction {
+                    f.deductions = money::add(f.deductions, p.amount, "deductions")?;
+                } else {
+                    f.additions = money::add(f.additions, p.amount, "additions")?;
+                }
+                if self.explain {
+                    let (kind, amount) = if deduction {
+                        (LineKind::Deduction, -p.amount)
+                    } else {
+                        (LineKind::Addition, p.amount)
+                    };
+                    f.lines.push(amount_line(kind, vec![p.id.to_string()], amount));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The public view of a period's figures.
+    pub fn view(&self, r: PeriodRef, f: Figures) -> PeriodAccrual {
+        let p = self.twin.period(r);
+        let blackout = self.twin.company.policy.blackout_micros();
+        PeriodAccrual {
+            pay_schedule_id: self
+                .twin
+                .schedules
+                .get(r.schedule as usize)
+                .map(|s| s.id.to_string())
+                .unwrap_or_default(),
+            pay_period_id: p.map(|p| p.id.to_string()).unwrap_or_default(),
+            start_at: p.map(|p| p.start.to_string()).unwrap_or_default(),
+            stop_at: p.map(|p| p.stop.to_string()).unwrap_or_default(),
+            pay_at: p.map(|p| p.pay_at.to_string()).unwrap_or_default(),
+            in_blackout: p.is_some_and(|p| in_blackout(self.t, p.pay_at, blackout)),
+            gross: f.gross,
+            withholding: f.withholding,
+            additions: f.additions,
+            deductions: f.deductions,
+            net: f.net,
+            lines: f.lines,
+        }
+    }
+}
+
+/// SPEC §6: a period is in blackout when `t ≥ pay_at − blackout`.
+pub(crate) fn in_blackout(t: Instant, pay_at: Instant, blackout_micros: i64) -> bool {
+    t.as_micros() >= pay_at.as_micros().saturating_sub(blackout_micros)
+}
+
+/// The largest `pay_at − stop_at` of a schedule (0 when every period pays by its end).
+fn schedule_pay_lag(s: &crate::model::Schedule) -> i64 {
+    s.periods
+        .iter()
+        .map(|p| p.pay_at.as_micros().saturating_sub(p.stop.as_micros()))
+        .max()
+        .unwrap_or(0)
+        .max(0)
+}
+
+fn push_ref(out: &mut Vec<PeriodRef>, schedule: u32, index: usize) {
+    if let Ok(index) = u32::try_from(index) {
+        let r = PeriodRef { schedule, index };
+        if !out.contains(&r) {
+            out.push(r);
+        }
+    }
+}
+
+pub(crate) fn amount_line(kind: LineKind, source_ids: Vec<String>, amount: i64) -> Line {
+    Line {
+        kind,
+        contract_id: None,
+        source_ids,
+        quantity: "1".into(),
+        unit: "amount",
+        rate: None,
+        multiplier: None,
+        amount: Exact::int(amount).to_fixed(6),
+        exact: Exact::int(amount),
+    }
+}
+
+/// Microseconds as decimal seconds, e.g. `32400` or `1.5`.
+pub(crate) fn seconds_text(micros: i64) -> String {
+    let s = micros / 1_000_000;
+    let f = (micros % 1_000_000).abs();
+    if f == 0 {
+        s.to_string()
+    } else {
+        let frac = format!("{f:06}");
+        format!("{s}.{}", frac.trim_end_matches('0'))
+    }
+}

@@ -1,0 +1,312 @@
+//! Overtime (SPEC §5.2): chronological attribution over all the employee's counted shifts on
+//! hourly contracts, work days from `workday_starts_at`, work weeks from `week_starts_on`,
+//! a daily counter of all hours and a weekly counter of straight-time hours.
+//!
+//! Classification does not depend on `t` (a second's class depends only on earlier seconds),
+//! so it is computed once per query over the time the periods cover, starting 8 days early
+//! so every work week that reaches a window is seen whole.
+
+use super::hourly::{for_rate_pieces, MICROS_PER_HOUR};
+use super::{seconds_text, Accrual, Line, LineKind};
+use crate::calendar::{self, Frequency, Instant};
+use crate::error::{Error, Result};
+use crate::model::{Contract, Employee, Overtime};
+use crate::money::Exact;
+use crate::twin::Twin;
+use chrono::{Datelike, Duration, NaiveDate, NaiveTime, Weekday};
+use chrono_tz::Tz;
+
+/// How far before the first window classification starts: a work week plus slack for DST
+/// and `workday_starts_at`.
+const LOOKBACK_MICROS: i64 = 8 * 24 * 3_600_000_000;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Class {
+    Overtime,
+    DoubleTime,
+}
+
+/// A piece of worked time paid a premium.
+#[derive(Clone, Copy, Debug)]
+struct Piece {
+    start: Instant,
+    stop: Instant,
+    contract: u32,
+    shift: u32,
+    class: Class,
+}
+
+/// A counted hourly segment: a shift clipped to its assignment.
+#[derive(Clone, Copy, Debug)]
+struct Segment {
+    start: Instant,
+    stop: Instant,
+    contract: u32,
+    shift: u32,
+}
+
+/// Premium pieces of one employee, sorted by start.
+pub(crate) struct Premiums {
+    pieces: Vec<Piece>,
+}
+
+/// Running sums of worked or straight time over sorted, disjoint intervals.
+#[derive(Default)]
+struct Prefix {
+    /// (start, stop, total before start)
+    runs: Vec<(i64, i64, i64)>,
+}
+
+impl Prefix {
+    fn push(&mut self, a: i64, b: i64) {
+        if b <= a {
+            return;
+        }
+        let before = self.runs.last().map_or(0, |r| r.2 + (r.1 - r.0));
+        self.runs.push((a, b, before));
+    }
+    /// Total length of the intervals before instant `x`.
+    fn before(&self, x: i64) -> i64 {
+        let i = self.runs.partition_point(|r| r.0 < x);
+        match i.checked_sub(1).and_then(|i| self.runs.get(i)) {
+            None => 0,
+            Some(r) => r.2 + (r.1.min(x) - r.0),
+        }
+    }
+}
+
+/// Work days of one contract: from local `workday_starts_at` to the next.
+struct WorkDays {
+    tz: Tz,
+    starts_at: NaiveTime,
+    week_starts_on: Weekday,
+}
+
+impl WorkDays {
+    fn start(&self, d: NaiveDate) -> Instant {
+        calendar::local_to_instant(self.tz, d.and_time(self.starts_at))
+    }
+
+    /// The work day holding `x`: its date and `[start, end)`.
+    fn containing(&self, x: Instant) -> Option<(NaiveDate, Instant, Instant)> {
+        let local = calendar::local_datetime(self.tz, x);
+        let mut d = if local.time() >= self.starts_at {
+            local.date()
+        } else {
+            local.date().pred_opt()?
+        };
+        // DST can put the wall-clock guess one day off; correct it (bounded).
+        for _ in 0..3 {
+            if x < self.start(d) {
+                d = d.pred_opt()?;
+            } else if x >= self.start(d.succ_opt()?) {
+                d = d.succ_opt()?;
+            } else {
+                break;
+            }
+        }
+        Some((d, self.start(d), self.start(d.succ_opt()?)))
+    }
+
+    /// Start of the work week holding work day `d`.
+    fn week_start(&self, d: NaiveDate) -> Instant {
+        let back = (7 + d.weekday().num_days_from_monday() - self.week_starts_on.num_days_from_monday()) % 7;
+        let first = d.checked_sub_signed(Duration::days(i64::from(back))).unwrap_or(d);
+        self.start(first)
+    }
+}
+
+impl Premiums {
+    /// Classifies the employee's counted hourly time in `[from − 8 days, to)`; `None` when no
+    /// contract of the employee has overtime rules.
+    pub fn classify(twin: &Twin, emp: &Employee, from: Instant, to: Instant) -> Option<Premiums> {
+        let hourly = |c: u32| {
+            twin.contracts
+                .get(c as usize)
+                .filter(|c| c.rate_period == Frequency::Hourly)
+        };
+        if !emp.assignments.iter().any(|a| hourly(a.contract).is_some_and(|c| c.overtime.is_some())) {
+            return None;
+        }
+        let lo = from.as_micros().saturating_sub(LOOKBACK_MICROS);
+        let max_len = twin.company.limits.shift_micros_max();
+        let first = emp.shifts.partition_point(|&s| {
+            twin.shifts
+                .get(s as usize)
+                .is_some_and(|x| x.current.start.as_micros() < lo.saturating_sub(max_len))
+        });
+        let mut segments: Vec<Segment> = Vec::new();
+        for &s in emp.shifts.get(first..).unwrap_or_default() {
+            let Some(x) = twin.shifts.get(s as usize) else { continue };
+            let v = &x.current;
+            if v.start >= to {
+                break;
+            }
+            if !twin.counted(v.status) || hourly(v.contract).is_none() {
+                continue;
+            }
+            let Some(a) = emp.assignments.iter().find(|a| a.contract == v.contract) else {
+                continue;
+            };
+            // decisions.md: only time inside the assignment is work for the counters.
+            for st in &a.stints {
+                let start = v.start.max(st.start);
+                let stop = v.stop.min(st.end);
+                if start < stop && stop.as_micros() > lo {
+                    segments.push(Segment {
+                        start,
+                        stop,
+                        contract: v.contract,
+                        shift: s,
+                    });
+                }
+            }
+        }
+        segments.sort_by_key(|s| (s.start, s.stop));
+        let mut worked = Prefix::default();
+        for s in &segments {
+            worked.push(s.start.as_micros(), s.stop.as_micros());
+        }
+        let mut straight = Prefix::default();
+        let mut pieces = Vec::new();
+        for seg in &segments {
+            let rules = hourly(seg.contract).and_then(|c| c.overtime.as_ref());
+            match rules {
+                None => straight.push(seg.start.as_micros(), seg.stop.as_micros()),
+                Some(rules) => {
+                    let days = WorkDays {
+                        tz: twin.company.timezone,
+                        starts_at: rules.workday_starts_at,
+                        week_starts_on: twin.company.week_starts_on,
+                    };
+                    classify_segment(seg, rules, &days, &worked, &mut straight, &mut pieces);
+                }
+            }
+        }
+        Some(Premiums { pieces })
+    }
+
+    /// Premiums of contract `cix` in `[lo, hi)` (SPEC §5.2: `(multiplier − 1) × rate` at the
+    /// rate in force at that second).
+    pub fn premium(
+        &self,
+        acc: &Accrual<'_>,
+        cix: u32,
+        c: &Contract,
+        lo: Instant,
+        hi: Instant,
+        lines: &mut Vec<Line>,
+    ) -> Result<Exact> {
+        let Some(rules) = &c.overtime else {
+            return Ok(Exact::ZERO);
+        };
+        let first = self.pieces.partition_point(|p| p.stop <= lo);
+        let mut total = Exact::ZERO;
+        for p in self.pieces.get(first..).unwrap_or_default() {
+            if p.start >= hi {
+                break;
+            }
+            if p.contract != cix {
+                continue;
+            }
+            let (a, b) = (p.start.max(lo), p.stop.min(hi));
+            if a >= b {
+                continue;
+            }
+            let (kind, m) = match p.class {
+                Class::Overtime => (LineKind::Overtime, rules.multiplier),
+                Class::DoubleTime => (LineKind::DoubleTime, rules.double_time_multiplier),
+            };
+            let Some(m) = m else { continue };
+            let extra = Exact::from_decimal(m)
+                .and_then(|m| m.checked_sub(Exact::int(1)))
+                .ok_or_else(|| Error::overflow("overtime premium"))?;
+            let mut err = false;
+            for_rate_pieces(c, a, b, |x, y, rate| {
+                let micros = y.as_micros().saturating_sub(x.as_micros());
+                let line = i128::from(rate)
+                    .checked_mul(i128::from(micros))
+                    .and_then(|n| Exact::new(n, MICROS_PER_HOUR))
+                    .and_then(|base| base.checked_mul(extra));
+                let Some(exact) = line.and_then(|l| {
+                    total = total.checked_add(l)?;
+                    Some(l)
+                }) else {
+                    err = true;
+                    return;
+                };
+                if acc.explain {
+                    lines.push(Line {
+                        kind,
+                        contract_id: Some(c.id.to_string()),
+                        source_ids: vec![acc
+                            .twin
+                            .shifts
+                            .get(p.shift as usize)
+                            .map(|s| s.id.to_string())
+                            .unwrap_or_default()],
+                        quantity: seconds_text(micros),
+                        unit: "seconds",
+                        rate: Some(rate),
+                        multiplier: Some(m.normalize().to_string()),
+                        amount: exact.to_fixed(6),
+                        exact,
+                    });
+                }
+            });
+            if err {
+                return Err(Error::overflow("overtime premium"));
+            }
+        }
+        Ok(total)
+    }
+}
+
+/// Splits one segment of a contract with rules into straight, overtime and double-time
+/// pieces, work day by work day. Within a work day the class only moves forward
+/// (straight → overtime → double time): the counters only grow.
+fn classify_segment(
+    seg: &Segment,
+    rules: &Overtime,
+    days: &WorkDays,
+    worked: &Prefix,
+    straight: &mut Prefix,
+    pieces: &mut Vec<Piece>,
+) {
+    let mut cursor = seg.start;
+    let mut guard = 0;
+    while cursor < seg.stop && guard < 64 {
+        guard += 1;
+        let Some((date, day_start, day_end)) = days.containing(cursor) else {
+            break;
+        };
+        let end = seg.stop.min(day_end);
+        let week_start = days.week_start(date);
+        let (c, e) = (cursor.as_micros(), end.as_micros());
+        let len = e - c;
+        // Hours already worked this work day, and straight-time hours already this week.
+        let day_done = worked.before(c) - worked.before(day_start.as_micros());
+        let week_straight = straight.before(c) - straight.before(week_start.as_micros());
+        let until = |threshold: Option<i64>, done: i64| threshold.map(|t| (t - done).clamp(0, len));
+        let to_dt = until(rules.double_time_threshold, day_done);
+        let to_daily = until(rules.daily_threshold, day_done);
+        let to_weekly = until(rules.weekly_threshold, week_straight);
+        let straight_len = [Some(len), to_dt, to_daily, to_weekly].into_iter().flatten().min().unwrap_or(len);
+        straight.push(c, c + straight_len);
+        let dt_from = to_dt.unwrap_or(len).max(straight_len);
+        let mut push = |a: i64, b: i64, class: Class| {
+            if b > a {
+                pieces.push(Piece {
+                    start: Instant::from_micros(a),
+                    stop: Instant::from_micros(b),
+                    contract: seg.contract,
+                    shift: seg.shift,
+                    class,
+                });
+            }
+        };
+        push(c + straight_len, c + dt_from, Class::Overtime);
+        push(c + dt_from, e, Class::DoubleTime);
+        cursor = end;
+    }
+}

@@ -1,0 +1,484 @@
+//! Eligibility (SPEC §6): blackout, the recovery period `R`, accessible base, outstanding,
+//! carried shortfall, headroom, fees, caps, minimum, and every reason code that applies.
+
+mod advances;
+mod shortfall;
+
+pub use advances::{AdvanceDecision, AdvanceRequest, CancelDecision, Quote, Recovery};
+pub(crate) use advances::Advance;
+
+use crate::accrual::{in_blackout, Accrual, PeriodAccrual, PeriodRef};
+use crate::calendar::Instant;
+use crate::company::Fee;
+use crate::error::{Error, Result};
+use crate::model::{Delivery, Employee};
+use crate::money::{self, Exact};
+use crate::twin::Twin;
+use chrono::NaiveDate;
+use serde::Serialize;
+
+/// Machine codes of eligibility and advance answers, in the SPEC §6 order of precedence.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reason {
+    /// Gate: the employee is not in the twin.
+    UnknownEmployee,
+    /// Gate: no assignment active at `t`.
+    NoActiveAssignment,
+    /// Gate: has assignments, all ended before `t` (with `no_active_assignment`).
+    EmploymentEnded,
+    /// Gate: local date of `t` − earliest `contract_start_on` < `min_tenure_days`.
+    TenureTooShort,
+    /// Gate: nothing unpaid at `t`.
+    NoUnpaidPeriod,
+    /// Gate: unpaid periods exist, all in blackout.
+    Blackout,
+    /// The accessible base is negative.
+    NegativeBalance,
+    /// `floor(access_rate × base) = 0` with base ≥ 0.
+    NothingAccrued,
+    /// Something is outstanding and no `A ≥ 1` fits the headroom.
+    HeadroomUsed,
+    /// Nothing outstanding, headroom > 0, but the fee leaves no `A ≥ 1`.
+    FeeExceedsHeadroom,
+    /// Σ amounts recovered from `R` ≥ `max_per_period`.
+    PeriodCapReached,
+    /// Advances recovered from `R` ≥ `max_advances_per_period`.
+    AdvanceCountReached,
+    /// The amount otherwise available (or asked) is below `min_advance`.
+    BelowMinimum,
+    /// Request: the amount asked exceeds the available amount (> 0).
+    ExceedsAvailable,
+    /// Request: the amount is ≤ 0 or over `amount_max`.
+    InvalidAmount,
+    /// Request: the `advance_id` was used before with other fields.
+    AdvanceIdReused,
+    /// Cancel: no advance has this id.
+    UnknownAdvance,
+    /// Cancel: the advance was refused, is cancelled already, or `at` is outside
+    /// `[requested_at, recovery pay_at)`.
+    NotCancellable,
+}
+
+impl Reason {
+    /// The snake_case code.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reason::UnknownEmployee => "unknown_employee",
+            Reason::NoActiveAssignment => "no_active_assignment",
+            Reason::EmploymentEnded => "employment_ended",
+            Reason::TenureTooShort => "tenure_too_short",
+            Reason::NoUnpaidPeriod => "no_unpaid_period",
+            Reason::Blackout => "blackout",
+            Reason::NegativeBalance => "negative_balance",
+            Reason::NothingAccrued => "nothing_accrued",
+            Reason::HeadroomUsed => "headroom_used",
+            Reason::FeeExceedsHeadroom => "fee_exceeds_headroom",
+            Reason::PeriodCapReached => "period_cap_reached",
+            Reason::AdvanceCountReached => "advance_count_reached",
+            Reason::BelowMinimum => "below_minimum",
+            Reason::ExceedsAvailable => "exceeds_available",
+            Reason::InvalidAmount => "invalid_amount",
+            Reason::AdvanceIdReused => "advance_id_reused",
+            Reason::UnknownAdvance => "unknown_advance",
+            Reason::NotCancellable => "not_cancellable",
+        }
+    }
+}
+
+/// One component of `outstanding`: an advance, or a shortfall carried from a period.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct OutstandingLine {
+    /// `advance` or `carried_shortfall`.
+    pub kind: &'static str,
+    /// The advance, for `advance` lines.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub advance_id: Option<String>,
+    /// The advance's amount, or the shortfall carried.
+    pub amount: i64,
+    /// The advance's fee (0 for a shortfall).
+    pub fee: i64,
+    /// For a shortfall: the schedule of the period it comes from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pay_schedule_id: Option<String>,
+    /// For a shortfall: the period it comes from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pay_period_id: Option<String>,
+}
+
+/// An eligibility answer (SPEC §6, §8 `results`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Eligibility {
+    /// The employee asked about.
+    pub employee_id: String,
+    /// The instant `t`.
+    pub as_of: String,
+    /// The delivery speed whose fee applies.
+    pub delivery: Delivery,
+    /// The employee's currency.
+    pub currency: Option<String>,
+    /// `available > 0`.
+    pub eligible: bool,
+    /// The largest amount that meets every constraint (0 when not eligible).
+    pub available: i64,
+    /// The fee of `available` at this delivery speed.
+    pub fee: i64,
+    /// Σ net of every unpaid period (informational).
+    pub accrued_unpaid_net: i64,
+    /// `net(R)`.
+    pub accessible_base: i64,
+    /// Σ (amount + fee) of advances recovered from `R` + carried shortfall.
+    pub outstanding: i64,
+    /// Shortfall carried from periods that paid before `R`.
+    pub carried_shortfall: i64,
+    /// `floor(access_rate × max(0, base)) − outstanding`.
+    pub headroom: i64,
+    /// `R`'s schedule.
+    pub recovery_pay_schedule_id: Option<String>,
+    /// `R`'s period (the group's name).
+    pub recovery_pay_period_id: Option<String>,
+    /// `R`'s payday.
+    pub recovery_pay_at: Option<String>,
+    /// Every reason that applies, in SPEC order.
+    pub reasons: Vec<Reason>,
+    /// What makes up `outstanding`.
+    pub outstanding_lines: Vec<OutstandingLine>,
+    /// The periods unpaid at `t`, oldest first, with lines (empty in bulk answers).
+    pub periods: Vec<PeriodAccrual>,
+}
+
+/// Which advances an answer sees (SPEC §6).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Seen {
+    /// An answer at `t`: advances requested at or before `t`, not cancelled by `t`.
+    AnswerAt,
+    /// A request at `t`: every advance recorded, not cancelled by `t`.
+    Request,
+}
+
+/// The recovery group `R`: its name and member periods (SPEC §6).
+#[derive(Clone, Debug)]
+pub(crate) struct RecoveryGroup {
+    pub name: PeriodRef,
+    pub pay_at: Instant,
+    pub members: Vec<PeriodRef>,
+}
+
+/// The full computation behind an answer, kept for requests.
+#[derive(Clone, Debug)]
+pub(crate) struct Assessment {
+    pub answer: Eligibility,
+    pub group: Option<RecoveryGroup>,
+    pub fee: Fee,
+}
+
+/// `fee(A) = flat + ceil(A × rate_bps / 10000)` (SPEC §6).
+pub(crate) fn fee_of(f: Fee, amount: i64) -> Option<i64> {
+    let prop = Exact::new(i128::from(amount).checked_mul(i128::from(f.rate_bps))?, 10_000)?.ceil()?;
+    f.flat.checked_add(prop)
+}
+
+/// The largest `A` with `A + fee(A) ≤ h`: since `A + ceil(A·b/10⁴) = ceil(A·(10⁴+b)/10⁴)`,
+/// that is `floor(10⁴·(h − flat) / (10⁴ + b))`; 0 when none.
+pub(crate) fn largest_fitting(f: Fee, h: i64) -> i64 {
+    let room = i128::from(h) - i128::from(f.flat);
+    if room <= 0 {
+        return 0;
+    }
+    let a = (room * 10_000) / (10_000 + i128::from(f.rate_bps));
+    let a = i64::try_from(a).unwrap_or(i64::MAX);
+    // Pair assertion: A fits and A + 1 does not.
+    debug_assert!(fee_of(f, a).is_some_and(|fee| a + fee <= h));
+    debug_assert!(fee_of(f, a + 1).is_none_or(|fee| a + 1 + fee > h));
+    a.max(0)
+}
+
+impl Twin {
+    /// The eligibility of an employee at `as_of` for a delivery speed, with its unpaid
+    /// periods and their lines (SPEC §6). An unknown employee is an answer with reason
+    /// `unknown_employee`, not an error.
+    ///
+    /// # Errors
+    /// [`Error::Overflow`] if an amount does not fit in `i64`.
+    pub fn eligibility(&self, employee_id: &str, as_of: Instant, delivery: Delivery) -> Result<Eligibility> {
+        Ok(self.assess(employee_id, as_of, delivery, Seen::AnswerAt, true)?.answer)
+    }
+
+    /// Every employee's eligibility at `as_of` (without periods), sorted by employee id,
+    /// computed in parallel on all cores.
+    ///
+    /// # Errors
+    /// [`Error::Overflow`] if any employee's amounts do not fit in `i64`.
+    pub fn eligibility_all(&self, as_of: Instant, delivery: Delivery) -> Result<Vec<Eligibility>> {
+        use rayon::prelude::*;
+        let mut order: Vec<&Employee> = self.employees.iter().collect();
+        order.par_sort_unstable_by(|a, b| a.id.cmp(&b.id));
+        order
+            .par_iter()
+            .map(|e| self.assess_employee(Some(e), &e.id, as_of, delivery, Seen::AnswerAt, false).map(|a| a.answer))
+            .collect()
+    }
+
+    pub(crate) fn assess(
+        &self,
+        employee_id: &str,
+        t: Instant,
+        delivery: Delivery,
+        seen: Seen,
+        detail: bool,
+    ) -> Result<Assessment> {
+        let emp = self.employee(employee_id).map(|(_, e)| e);
+        self.assess_employee(emp, employee_id, t, delivery, seen, detail)
+    }
+
+    fn assess_employee(
+        &self,
+        emp: Option<&Employee>,
+        employee_id: &str,
+        t: Instant,
+        delivery: Delivery,
+        seen: Seen,
+        detail: bool,
+    ) -> Result<Assessment> {
+        let policy = &self.company.policy;
+        let fee = policy.fees.of(delivery);
+        let mut answer = Eligibility {
+            employee_id: employee_id.to_string(),
+            as_of: t.to_string(),
+            delivery,
+            currency: None,
+            eligible: false,
+            available: 0,
+            fee: 0,
+            accrued_unpaid_net: 0,
+            accessible_base: 0,
+            outstanding: 0,
+            carried_shortfall: 0,
+            headroom: 0,
+            recovery_pay_schedule_id: None,
+            recovery_pay_period_id: None,
+            recovery_pay_at: None,
+            reasons: Vec::new(),
+            outstanding_lines: Vec::new(),
+            periods: Vec::new(),
+        };
+        let Some(emp) = emp else {
+            answer.reasons.push(Reason::UnknownEmployee);
+            return Ok(Assessment {
+                answer,
+                group: None,
+                fee,
+            });
+        };
+        answer.currency = self.employee_currency(emp).map(|c| c.to_string());
+        let mut reasons = self.gates(emp, t);
+        let advances: Vec<&Advance> = self.visible_advances(emp, t, seen);
+        let extra: Vec<PeriodRef> = advances.iter().filter_map(|a| self.recovery_ref(a)).collect();
+        let mut acc = Accrual::new(self, emp, t, detail);
+        let unpaid = acc.unpaid_periods(&extra);
+        acc.prepare(&unpaid);
+        let blackout = policy.blackout_micros();
+        let mut nets: Vec<(PeriodRef, i64)> = Vec::with_capacity(unpaid.len());
+        for r in &unpaid {
+            let f = acc.figures(*r)?;
+            answer.accrued_unpaid_net = money::add(answer.accrued_unpaid_net, f.net, "accrued_unpaid_net")?;
+            nets.push((*r, f.net));
+            if detail {
+                answer.periods.push(acc.view(*r, f));
+            }
+        }
+        let open: Vec<(PeriodRef, i64, Instant)> = nets
+            .iter()
+            .filter_map(|(r, net)| {
+                let p = self.period(*r)?;
+                (!in_blackout(t, p.pay_at, blackout)).then_some((*r, *net, p.pay_at))
+            })
+            .collect();
+        if unpaid.is_empty() {
+            reasons.push(Reason::NoUnpaidPeriod);
+        } else if open.is_empty() {
+            reasons.push(Reason::Blackout);
+        }
+        let group = self.recovery_group(&acc, &open);
+        let mut group_out = None;
+        if let Some(g) = group {
+            let base = money::sum(
+                open.iter().filter(|(r, _, _)| g.members.contains(r)).map(|(_, n, _)| *n),
+                "accessible_base",
+            )?;
+            let shortfall = self.carried_shortfall(&acc, emp, &advances, &g)?;
+            let mut outstanding = shortfall.amount;
+            let mut amounts_r = 0i64;
+            let mut taken = 0i64;
+            for a in advances.iter().filter(|a| self.recovery_ref(a).is_some_and(|r| g.members.contains(&r))) {
+                outstanding = money::add(outstanding, money::add(a.amount, a.fee, "outstanding")?, "outstanding")?;
+                amounts_r = money::add(amounts_r, a.amount, "outstanding")?;
+                taken += 1;
+                answer.outstanding_lines.push(OutstandingLine {
+                    kind: "advance",
+                    advance_id: Some(a.id.to_string()),
+                    amount: a.amount,
+                    fee: a.fee,
+                    pay_schedule_id: None,
+                    pay_period_id: None,
+                });
+            }
+            answer.outstanding_lines.extend(shortfall.lines);
+            let access = Exact::from_decimal(policy.access_rate)
+                .and_then(|r| r.checked_mul(Exact::int(base.max(0))))
+                .and_then(Exact::floor)
+                .ok_or_else(|| Error::overflow("access"))?;
+            let headroom = money::sub(access, outstanding, "headroom")?;
+            let fits = largest_fitting(fee, headroom);
+            let mut avail = fits;
+            if let Some(m) = policy.max_advance {
+                avail = avail.min(m);
+            }
+            if let Some(m) = policy.max_per_period {
+                avail = avail.min(m.saturating_sub(amounts_r));
+            }
+            if policy.max_advances_per_period.is_some_and(|m| taken >= m) {
+                avail = 0;
+            }
+            let avail = avail.max(0);
+            // SPEC §6 amount reasons, evaluated whenever R exists.
+            if base < 0 {
+                reasons.push(Reason::NegativeBalance);
+            } else if access == 0 {
+                reasons.push(Reason::NothingAccrued);
+            }
+            if outstanding > 0 && fits < 1 {
+                reasons.push(Reason::HeadroomUsed);
+            }
+            if outstanding <= 0 && headroom > 0 && fits < 1 {
+                reasons.push(Reason::FeeExceedsHeadroom);
+            }
+            if policy.max_per_period.is_some_and(|m| amounts_r >= m) {
+                reasons.push(Reason::PeriodCapReached);
+            }
+            if policy.max_advances_per_period.is_some_and(|m| taken >= m) {
+                reasons.push(Reason::AdvanceCountReached);
+            }
+            if avail > 0 && avail < policy.min_advance {
+                reasons.push(Reason::BelowMinimum);
+            }
+            let gated = reasons.iter().any(|r| *r <= Reason::Blackout);
+            let available = if gated || avail < policy.min_advance { 0 } else { avail };
+            answer.accessible_base = base;
+            answer.outstanding = outstanding;
+            answer.carried_shortfall = shortfall.amount;
+            answer.headroom = headroom;
+            answer.available = available;
+            answer.fee = if available > 0 {
+                fee_of(fee, available).ok_or_else(|| Error::overflow("fee"))?
+            } else {
+                0
+            };
+            answer.recovery_pay_schedule_id = self.schedules.get(g.name.schedule as usize).map(|s| s.id.to_string());
+            answer.recovery_pay_period_id = self.period(g.name).map(|p| p.id.to_string());
+            answer.recovery_pay_at = Some(g.pay_at.to_string());
+            group_out = Some(g);
+        }
+        reasons.sort();
+        reasons.dedup();
+        answer.eligible = answer.available > 0;
+        answer.reasons = reasons;
+        debug_assert!(answer.eligible || !answer.reasons.is_empty(), "a zero answer has a reason");
+        Ok(Assessment {
+            answer,
+            group: group_out,
+            fee,
+        })
+    }
+
+    /// The gates of SPEC §6 that depend only on the employee and `t`.
+    fn gates(&self, emp: &Employee, t: Instant) -> Vec<Reason> {
+        let mut reasons = Vec::new();
+        let stints = || emp.assignments.iter().flat_map(|a| a.stints.iter()).filter(|s| !s.is_empty());
+        if !emp.assignments.iter().any(|a| a.active_at(t)) {
+            reasons.push(Reason::NoActiveAssignment);
+            if stints().next().is_some() && stints().all(|s| s.end <= t) {
+                reasons.push(Reason::EmploymentEnded);
+            }
+        }
+        let min_tenure = self.company.policy.min_tenure_days;
+        if min_tenure > 0 {
+            let earliest: Option<Option<NaiveDate>> = emp.assignments.iter().filter_map(|a| a.earliest_start()).min();
+            // An assignment without start never is too short (SPEC §6).
+            if let Some(Some(start)) = earliest {
+                let today = crate::calendar::local_date(self.company.timezone, t);
+                if (today - start).num_days() < min_tenure {
+                    reasons.push(Reason::TenureTooShort);
+                }
+            }
+        }
+        reasons
+    }
+
+    /// `R`: the unpaid, non-blackout period with the earliest `pay_at`, grouped with every
+    /// other such period of the same `pay_at`, named by the earliest `start_at`, then the
+    /// smallest `pay_schedule_id`, then `pay_period_id` (SPEC §6).
+    fn recovery_group(&self, acc: &Accrual<'_>, open: &[(PeriodRef, i64, Instant)]) -> Option<RecoveryGroup> {
+        let pay_at = open.iter().map(|o| o.2).min()?;
+        let mut members: Vec<PeriodRef> = open.iter().filter(|o| o.2 == pay_at).map(|o| o.0).collect();
+        acc.sort(&mut members);
+        let key = |r: &PeriodRef| {
+            let p = self.period(*r);
+            (
+                p.map(|p| p.start),
+                self.schedules.get(r.schedule as usize).map(|s| &*s.id),
+                p.map(|p| &*p.id),
+            )
+        };
+        let name = *members.iter().min_by(|a, b| key(a).cmp(&key(b)))?;
+        Some(RecoveryGroup { name, pay_at, members })
+    }
+
+    /// The employee's accepted advances that an answer or request at `t` sees (SPEC §6).
+    pub(crate) fn visible_advances<'a>(&'a self, emp: &Employee, t: Instant, seen: Seen) -> Vec<&'a Advance> {
+        emp.advances
+            .iter()
+            .filter_map(|&i| self.advances.get(i as usize))
+            .filter(|a| a.accepted)
+            .filter(|a| seen == Seen::Request || a.requested_at <= t)
+            .filter(|a| a.cancelled_at.is_none_or(|c| c > t))
+            .collect()
+    }
+
+    /// The period an advance is recovered from, if it still exists.
+    pub(crate) fn recovery_ref(&self, a: &Advance) -> Option<PeriodRef> {
+        let r = a.recovery.as_ref()?;
+        let s = self.schedules.get(r.schedule as usize)?;
+        let index = u32::try_from(s.period_index(&r.period_id)?).ok()?;
+        Some(PeriodRef {
+            schedule: r.schedule,
+            index,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn largest_fitting_amount_is_maximal() {
+        // flat 100 + 150 bps, headroom 10,000: A = floor(10000 * 9900 / 10150) = 9753;
+        // fee(9753) = 100 + ceil(146.295) = 247, 9753 + 247 = 10000 <= 10000;
+        // fee(9754) = 100 + ceil(146.31) = 247, 9754 + 247 = 10001 > 10000.
+        let f = Fee { flat: 100, rate_bps: 150 };
+        assert_eq!(largest_fitting(f, 10_000), 9_753);
+        assert_eq!(fee_of(f, 9_753), Some(247));
+        assert_eq!(largest_fitting(f, 100), 0);
+        assert_eq!(largest_fitting(Fee::default(), 5), 5);
+        assert_eq!(largest_fitting(Fee::default(), -5), 0);
+    }
+
+    #[test]
+    fn reason_codes_in_order() {
+        assert!(Reason::UnknownEmployee < Reason::Blackout);
+        assert!(Reason::Blackout < Reason::NegativeBalance);
+        assert_eq!(Reason::FeeExceedsHeadroom.as_str(), "fee_exceeds_headroom");
+        assert_eq!(serde_json::to_string(&Reason::NoUnpaidPeriod).unwrap(), "\"no_unpaid_period\"");
+    }
+}

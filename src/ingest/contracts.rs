@@ -1,0 +1,257 @@
+//! Contracts (SPEC §2 "contract"): currency, rate versions via `effective_from`, overtime rules.
+
+use super::fields::{json_decimal, Rec};
+use crate::calendar::{Frequency, Instant};
+use crate::ingest::Outcome;
+use crate::model::{is_salaried, Contract, Overtime, RateVersion};
+use crate::money::{Currency, Exact};
+use crate::twin::{next_index, Applied, RecordError, Twin};
+use chrono::NaiveTime;
+use rust_decimal::Decimal;
+use serde_json::{Map, Value};
+
+const FIELDS: &[&str] = &[
+    "contract_id",
+    "pay_schedule_id",
+    "currency",
+    "wage_rate_period",
+    "wage_rate_amount",
+    "custom_info",
+    "effective_from",
+];
+const OVERTIME_FIELDS: &[&str] = &[
+    "weekly_threshold_hours",
+    "daily_threshold_hours",
+    "multiplier",
+    "double_time_daily_threshold_hours",
+    "double_time_multiplier",
+    "workday_starts_at",
+];
+/// Bounds that keep overtime arithmetic far from overflow (decisions.md).
+const THRESHOLD_HOURS_MAX: i64 = 8784;
+const MULTIPLIER_MAX: i64 = 100;
+
+impl Twin {
+    pub(crate) fn apply_contract(&mut self, obj: &Map<String, Value>, received_at: Instant) -> Applied {
+        let tz = self.company.timezone;
+        let limits = self.company.limits.clone();
+        let mut r = Rec::new(obj, &limits, FIELDS);
+        let id = r.id("contract_id");
+        let schedule_id = r.id("pay_schedule_id");
+        let currency = r
+            .enumeration("currency", true, Currency::parse, "an active ISO 4217 code such as EUR")
+            .ok()
+            .flatten();
+        let rate_period = r
+            .enumeration(
+                "wage_rate_period",
+                true,
+                Frequency::parse,
+                "hourly, daily, weekly, bi-weekly, semi-monthly, monthly, annually, adhoc",
+            )
+            .ok()
+            .flatten();
+        let amount = r.amount("wage_rate_amount", 0);
+        let effective_from = r.instant("effective_from", tz, false).ok().flatten();
+        let custom_info = r.custom_info().ok().flatten();
+        let mut overtime = None;
+        if let Some(ot) = custom_info.and_then(|c| c.get("overtime")) {
+            match parse_overtime(ot) {
+                Ok(o) => overtime = Some(o),
+                Err((field, message)) => r.err(field, message),
+            }
+        }
+        let schedule = schedule_id.and_then(|s| {
+            let ix = self.schedule_ix.get(s);
+            if ix.is_none() {
+                r.err("pay_schedule_id", format!("unknown pay schedule `{s}`"));
+            }
+            ix
+        });
+        if !r.ok() {
+            return Err(RecordError::rejected(r.errors));
+        }
+        let (Some(id), Some(schedule), Some(currency), Some(rate_period), Some(amount)) =
+            (id, schedule, currency, rate_period, amount)
+        else {
+            return Err(RecordError::rejected(r.errors));
+        };
+        // SPEC §2: a salaried contract needs a schedule of frequency daily..annually.
+        if is_salaried(rate_period) {
+            let freq = self.schedules.get(schedule as usize).map(|s| s.frequency);
+            if freq.and_then(Frequency::periods_per_year).is_none() {
+                return Err(RecordError::field(
+                    "pay_schedule_id",
+                    format!(
+                        "a salaried ({}) contract needs a schedule of frequency daily..annually, `{}` is {}",
+                        rate_period.as_str(),
+                        schedule_id.unwrap_or_default(),
+                        freq.map_or("unknown", Frequency::as_str)
+                    ),
+                ));
+            }
+        }
+        // SPEC §2 extension: only the rate is versioned; `overtime` applies only to hourly.
+        let overtime = if rate_period == Frequency::Hourly { overtime } else { None };
+        let existing = self.contract_ix.get(id);
+        let versions = match existing.and_then(|ix| self.contracts.get(ix as usize)) {
+            None => vec![RateVersion {
+                from: effective_from.unwrap_or(Instant::MIN),
+                amount,
+            }],
+            Some(old) => {
+                if old.currency != currency && self.contract_is_assigned(existing) {
+                    return Err(RecordError::field(
+                        "currency",
+                        format!(
+                            "contract is assigned to employees paid in {}; its currency cannot change",
+                            old.currency
+                        ),
+                    ));
+                }
+                next_versions(old, effective_from, amount, received_at)
+            }
+        };
+        let contract = Contract {
+            id: id.into(),
+            schedule,
+            currency,
+            rate_period,
+            versions,
+            custom_info: custom_info.cloned(),
+            overtime,
+        };
+        match existing.and_then(|ix| self.contracts.get_mut(ix as usize)) {
+            Some(old) if *old == contract => Ok(Outcome::Unchanged),
+            Some(old) => {
+                *old = contract;
+                Ok(Outcome::Updated)
+            }
+            None => {
+                let ix = next_index(&self.contracts)?;
+                self.contract_ix.insert(id, ix);
+                self.contracts.push(contract);
+                Ok(Outcome::Created)
+            }
+        }
+    }
+
+    fn contract_is_assigned(&self, ix: Option<u32>) -> bool {
+        ix.is_some_and(|ix| {
+            self.employees
+                .iter()
+                .any(|e| e.assignments.iter().any(|a| a.contract == ix))
+        })
+    }
+}
+
+/// SPEC §2 rate versions: with `effective_from`, add or replace the version at that instant;
+/// without, an amount equal to the version in force at `received_at` or to any later one
+/// changes nothing, and any other amount adds a version from `received_at`.
+fn next_versions(
+    old: &Contract,
+    effective_from: Option<Instant>,
+    amount: i64,
+    received_at: Instant,
+) -> Vec<RateVersion> {
+    let mut versions = old.versions.clone();
+    let from = match effective_from {
+        Some(from) => from,
+        None => {
+            let in_force = old.rate_at(received_at);
+            let later = versions
+                .iter()
+                .any(|v| v.from > received_at && v.amount == amount);
+            if in_force == amount || later {
+                return versions;
+            }
+            received_at
+        }
+    };
+    match versions.iter_mut().find(|v| v.from == from) {
+        Some(v) => v.amount = amount,
+        None => {
+            let at = versions.partition_point(|v| v.from < from);
+            versions.insert(at, RateVersion { from, amount });
+        }
+    }
+    versions
+}
+
+/// Validates `custom_info.overtime` (SPEC §5.2); errors name `custom_info.overtime.<key>`.
+pub(crate) fn parse_overtime(v: &Value) -> Result<Overtime, (String, String)> {
+    let base = "custom_info.overtime";
+    let obj = v
+        .as_object()
+        .ok_or_else(|| (base.to_string(), "must be an object".to_string()))?;
+    for k in obj.keys() {
+        if !OVERTIME_FIELDS.contains(&k.as_str()) {
+            return Err((format!("{base}.{k}"), "unknown overtime rule".into()));
+        }
+    }
+    let get = |k: &str| -> Result<Option<Decimal>, (String, String)> {
+        match obj.get(k) {
+            None | Some(Value::Null) => Ok(None),
+            Some(x) => json_decimal(x).map(Some).ok_or_else(|| {
+                (format!("{base}.{k}"), "must be a decimal string such as \"1.5\"".into())
+            }),
+        }
+    };
+    let threshold = |k: &str| -> Result<Option<i64>, (String, String)> {
+        let Some(h) = get(k)? else { return Ok(None) };
+        if h.is_sign_negative() || h > Decimal::from(THRESHOLD_HOURS_MAX) {
+            return Err((format!("{base}.{k}"), format!("must be hours in [0, {THRESHOLD_HOURS_MAX}]")));
+        }
+        // A second is overtime once the micros already worked reach the exact threshold.
+        Exact::from_decimal(h)
+            .and_then(|h| h.checked_mul(Exact::int(3_600_000_000)))
+            .and_then(Exact::ceil)
+            .map(Some)
+            .ok_or_else(|| (format!("{base}.{k}"), "is out of range".into()))
+    };
+    let multiplier = |k: &str| -> Result<Option<Decimal>, (String, String)> {
+        let Some(m) = get(k)? else { return Ok(None) };
+        if m < Decimal::ONE || m > Decimal::from(MULTIPLIER_MAX) {
+            return Err((format!("{base}.{k}"), format!("must be in [1, {MULTIPLIER_MAX}]")));
+        }
+        Ok(Some(m.normalize()))
+    };
+    let ot = Overtime {
+        weekly_threshold: threshold("weekly_threshold_hours")?,
+        daily_threshold: threshold("daily_threshold_hours")?,
+        multiplier: multiplier("multiplier")?,
+        double_time_threshold: threshold("double_time_daily_threshold_hours")?,
+        double_time_multiplier: multiplier("double_time_multiplier")?,
+        workday_starts_at: match obj.get("workday_starts_at") {
+            None | Some(Value::Null) => NaiveTime::MIN,
+            Some(Value::String(s)) => parse_hhmm(s).ok_or_else(|| {
+                (format!("{base}.workday_starts_at"), "must be a local time HH:MM".into())
+            })?,
+            Some(_) => {
+                return Err((format!("{base}.workday_starts_at"), "must be a local time HH:MM".into()))
+            }
+        },
+    };
+    if (ot.weekly_threshold.is_some() || ot.daily_threshold.is_some()) && ot.multiplier.is_none() {
+        return Err((format!("{base}.multiplier"), "is required with a weekly or daily threshold".into()));
+    }
+    if ot.double_time_threshold.is_some() && ot.double_time_multiplier.is_none() {
+        return Err((
+            format!("{base}.double_time_multiplier"),
+            "is required with double_time_daily_threshold_hours".into(),
+        ));
+    }
+    Ok(ot)
+}
+
+fn parse_hhmm(s: &str) -> Option<NaiveTime> {
+    let b = s.as_bytes();
+    if b.len() != 5 || b.get(2) != Some(&b':') {
+        return None;
+    }
+    let (h, m) = (s.get(0..2)?, s.get(3..5)?);
+    if !h.bytes().chain(m.bytes()).all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    NaiveTime::from_hms_opt(h.parse().ok()?, m.parse().ok()?, 0)
+}

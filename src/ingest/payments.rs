@@ -1,0 +1,129 @@
+//! Additions and deductions (SPEC §2 "addition / deduction"): separate key spaces, the
+//! employee's currency, an instant from `effective_on` or the batch's `received_at`.
+
+use super::fields::Rec;
+use crate::calendar::Instant;
+use crate::ingest::Outcome;
+use crate::model::Payment;
+use crate::money::Currency;
+use crate::twin::{next_index, Applied, RecordError, Twin};
+use serde_json::{Map, Value};
+
+const FIELDS: &[&str] = &[
+    "payment_id",
+    "employee_id",
+    "contract_id",
+    "currency",
+    "amount",
+    "custom_info",
+    "effective_on",
+];
+
+impl Twin {
+    pub(crate) fn apply_payment(&mut self, deduction: bool, obj: &Map<String, Value>, received_at: Instant) -> Applied {
+        let limits = self.company.limits.clone();
+        let mut r = Rec::new(obj, &limits, FIELDS);
+        let id = r.id("payment_id");
+        let employee = r.id("employee_id").and_then(|e| {
+            let ix = self.employee_ix.get(e);
+            if ix.is_none() {
+                r.err("employee_id", format!("unknown employee `{e}`"));
+            }
+            ix
+        });
+        let contract = match r.opt_id("contract_id") {
+            Ok(Some(c)) => match self.contract_ix.get(c) {
+                Some(ix) => Some(ix),
+                None => {
+                    r.err("contract_id", format!("unknown contract `{c}`"));
+                    None
+                }
+            },
+            _ => None,
+        };
+        let currency = r
+            .enumeration("currency", false, Currency::parse, "an active ISO 4217 code such as EUR")
+            .ok()
+            .flatten();
+        let amount = r.amount("amount", 0);
+        let effective_on = r.date("effective_on").ok().flatten().flatten();
+        let custom_info = r.custom_info().ok().flatten().cloned();
+        if !r.ok() {
+            return Err(RecordError::rejected(r.errors));
+        }
+        let (Some(id), Some(employee), Some(amount)) = (id, employee, amount) else {
+            return Err(RecordError::rejected(r.errors));
+        };
+        // SPEC §2: `currency`, when given, must equal the employee's currency.
+        let emp_currency = self
+            .employees
+            .get(employee as usize)
+            .and_then(|e| self.employee_currency(e))
+            .or_else(|| contract.and_then(|c| self.contracts.get(c as usize)).map(|c| c.currency));
+        if let (Some(c), Some(ec)) = (currency, emp_currency) {
+            if c != ec {
+                return Err(RecordError::field(
+                    "currency",
+                    format!("{c} differs from the employee's currency {ec}"),
+                ));
+            }
+        }
+        let (store, index) = if deduction {
+            (&self.deductions, &self.deduction_ix)
+        } else {
+            (&self.additions, &self.addition_ix)
+        };
+        let existing = index.get(id);
+        let old = existing.and_then(|ix| store.get(ix as usize));
+        // decisions.md: without `effective_on` the instant is the first push's received_at.
+        let instant = match (effective_on, old) {
+            (Some(d), _) => self.company.midnight(d),
+            (None, Some(o)) if o.effective_on.is_none() => o.instant,
+            (None, _) => received_at,
+        };
+        let p = Payment {
+            id: id.into(),
+            employee,
+            contract,
+            currency,
+            amount,
+            effective_on,
+            instant,
+            custom_info,
+        };
+        let old_employee = old.map(|o| o.employee);
+        if old.is_some_and(|o| *o == p) {
+            return Ok(Outcome::Unchanged);
+        }
+        let (store, index) = if deduction {
+            (&mut self.deductions, &mut self.deduction_ix)
+        } else {
+            (&mut self.additions, &mut self.addition_ix)
+        };
+        let (ix, outcome) = match existing {
+            Some(ix) => {
+                if let Some(slot) = store.get_mut(ix as usize) {
+                    *slot = p;
+                }
+                (ix, Outcome::Updated)
+            }
+            None => {
+                let ix = next_index(store)?;
+                index.insert(id, ix);
+                store.push(p);
+                (ix, Outcome::Created)
+            }
+        };
+        if old_employee != Some(employee) {
+            if let Some(e) = old_employee.and_then(|e| self.employees.get_mut(e as usize)) {
+                let list = if deduction { &mut e.deductions } else { &mut e.additions };
+                list.retain(|&x| x != ix);
+            }
+            if let Some(e) = self.employees.get_mut(employee as usize) {
+                let list = if deduction { &mut e.deductions } else { &mut e.additions };
+                list.push(ix);
+            }
+        }
+        Ok(outcome)
+    }
+}

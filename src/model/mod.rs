@@ -1,0 +1,332 @@
+//! The digital twin's validated values (SPEC §2). Fields are crate-private: values are made
+//! only by ingestion (and the store, through the same constructors), so inside the engine a
+//! `Shift` or a `Contract` is valid by construction.
+
+use crate::calendar::{Frequency, Instant};
+use crate::money::Currency;
+use chrono::{NaiveDate, NaiveTime};
+use rust_decimal::Decimal;
+use serde_json::{Map, Value};
+
+/// `shift_status` (SPEC §2, Payd).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[repr(u8)]
+pub enum ShiftStatus {
+    /// An open slot nobody holds.
+    Available = 0,
+    /// Planned for an employee.
+    Scheduled = 1,
+    /// Declined by the employee.
+    Declined = 2,
+    /// Cancelled.
+    Voided = 3,
+    /// The employee did not turn up.
+    NoShow = 4,
+    /// Worked and submitted for approval.
+    Submitted = 5,
+    /// Approved pending a final check.
+    ProvisionallyApproved = 6,
+    /// Approved: counted by default (SPEC §5 `counted_statuses`).
+    Approved = 7,
+}
+
+impl ShiftStatus {
+    /// Every status, in declaration order.
+    pub const ALL: [ShiftStatus; 8] = [
+        ShiftStatus::Available,
+        ShiftStatus::Scheduled,
+        ShiftStatus::Declined,
+        ShiftStatus::Voided,
+        ShiftStatus::NoShow,
+        ShiftStatus::Submitted,
+        ShiftStatus::ProvisionallyApproved,
+        ShiftStatus::Approved,
+    ];
+
+    /// The Payd code, e.g. `provisionally_approved`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ShiftStatus::Available => "available",
+            ShiftStatus::Scheduled => "scheduled",
+            ShiftStatus::Declined => "declined",
+            ShiftStatus::Voided => "voided",
+            ShiftStatus::NoShow => "no_show",
+            ShiftStatus::Submitted => "submitted",
+            ShiftStatus::ProvisionallyApproved => "provisionally_approved",
+            ShiftStatus::Approved => "approved",
+        }
+    }
+
+    /// Parses a Payd code.
+    pub fn parse(s: &str) -> Option<ShiftStatus> {
+        ShiftStatus::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+}
+
+/// `alignment` of a pay schedule (SPEC §2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Alignment {
+    /// Paid after the period: `pay_at >= stop_at`.
+    Arrears,
+    /// Paid within the period: `start_at <= pay_at <= stop_at`.
+    Aligned,
+    /// Paid before the period: `pay_at <= start_at`.
+    Advance,
+}
+
+impl Alignment {
+    /// The Payd code.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Alignment::Arrears => "arrears",
+            Alignment::Aligned => "aligned",
+            Alignment::Advance => "advance",
+        }
+    }
+
+    /// Parses a Payd code.
+    pub fn parse(s: &str) -> Option<Alignment> {
+        match s {
+            "arrears" => Some(Alignment::Arrears),
+            "aligned" => Some(Alignment::Aligned),
+            "advance" => Some(Alignment::Advance),
+            _ => None,
+        }
+    }
+
+    /// Whether a period satisfies this alignment.
+    pub(crate) fn holds(self, p: &Period) -> bool {
+        match self {
+            Alignment::Arrears => p.pay_at >= p.stop,
+            Alignment::Aligned => p.start <= p.pay_at && p.pay_at <= p.stop,
+            Alignment::Advance => p.pay_at <= p.start,
+        }
+    }
+}
+
+/// A pay period: the half-open interval `[start, stop)` paid at `pay_at` (SPEC §2, §4).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct Period {
+    pub id: Box<str>,
+    pub start: Instant,
+    pub stop: Instant,
+    pub pay_at: Instant,
+}
+
+/// A pay schedule with its periods sorted by `start` (no two overlap).
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Schedule {
+    pub id: Box<str>,
+    pub frequency: Frequency,
+    pub alignment: Option<Alignment>,
+    pub periods: Vec<Period>,
+    pub custom_info: Option<Map<String, Value>>,
+}
+
+impl Schedule {
+    /// The period containing instant `x`, if any.
+    pub fn period_at(&self, x: Instant) -> Option<usize> {
+        let i = self.periods.partition_point(|p| p.start <= x);
+        let i = i.checked_sub(1)?;
+        let p = self.periods.get(i)?;
+        (x < p.stop).then_some(i)
+    }
+
+    /// Index of a period by id.
+    pub fn period_index(&self, id: &str) -> Option<usize> {
+        self.periods.iter().position(|p| &*p.id == id)
+    }
+}
+
+/// One version of a contract's `wage_rate_amount`, from `from` on (SPEC §2 `effective_from`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct RateVersion {
+    /// `Instant::MIN` for the version pushed without `effective_from` ("for all time").
+    pub from: Instant,
+    pub amount: i64,
+}
+
+/// Overtime rules of an hourly contract (SPEC §5.2), thresholds in microseconds.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct Overtime {
+    pub weekly_threshold: Option<i64>,
+    pub daily_threshold: Option<i64>,
+    pub multiplier: Option<Decimal>,
+    pub double_time_threshold: Option<i64>,
+    pub double_time_multiplier: Option<Decimal>,
+    pub workday_starts_at: NaiveTime,
+}
+
+/// A wage contract (SPEC §2).
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Contract {
+    pub id: Box<str>,
+    pub schedule: u32,
+    pub currency: Currency,
+    pub rate_period: Frequency,
+    /// Sorted by `from`, at least one.
+    pub versions: Vec<RateVersion>,
+    pub custom_info: Option<Map<String, Value>>,
+    pub overtime: Option<Overtime>,
+}
+
+impl Contract {
+    /// The rate in force at `x`: the latest version with `from <= x`, else the earliest.
+    pub fn rate_at(&self, x: Instant) -> i64 {
+        let i = self.versions.partition_point(|v| v.from <= x);
+        let i = i.saturating_sub(1);
+        self.versions.get(i).map_or(0, |v| v.amount)
+    }
+}
+
+/// One stint of an assignment: active from local 00:00 of `start_on` until local 00:00 of
+/// the day after `stop_on` (SPEC §2). `start`/`end` are those instants (`MIN`/`MAX` when open).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct Stint {
+    pub start_on: Option<NaiveDate>,
+    pub stop_on: Option<NaiveDate>,
+    pub start: Instant,
+    pub end: Instant,
+}
+
+impl Stint {
+    pub fn is_empty(&self) -> bool {
+        self.start >= self.end
+    }
+    pub fn contains(&self, x: Instant) -> bool {
+        self.start <= x && x < self.end
+    }
+    /// Whether the local date `d` lies within the stint's dates.
+    pub fn contains_date(&self, d: NaiveDate) -> bool {
+        self.start_on.is_none_or(|s| s <= d) && self.stop_on.is_none_or(|s| d <= s)
+    }
+}
+
+/// An employee's assignment to a contract: one or more stints (re-hires), in date order.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Assignment {
+    pub contract: u32,
+    pub stints: Vec<Stint>,
+}
+
+impl Assignment {
+    pub fn active_at(&self, x: Instant) -> bool {
+        self.stints.iter().any(|s| s.contains(x))
+    }
+    /// The earliest `contract_start_on` of a non-empty stint; `Some(None)` = without start.
+    pub fn earliest_start(&self) -> Option<Option<NaiveDate>> {
+        self.stints
+            .iter()
+            .filter(|s| !s.is_empty())
+            .map(|s| s.start_on)
+            .min()
+    }
+}
+
+/// Patched profile fields of an employee (SPEC §2).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub(crate) struct Profile {
+    pub work_email: Option<Box<str>>,
+    pub personal_email: Option<Box<str>>,
+    pub given_name: Option<Box<str>>,
+    pub family_name: Option<Box<str>>,
+    pub honorific: Option<Box<str>>,
+    pub work_phone: Option<Box<str>>,
+    pub personal_phone: Option<Box<str>>,
+}
+
+/// An employee with per-employee indexes, each sorted by time.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Employee {
+    pub id: Box<str>,
+    pub profile: Profile,
+    pub custom_info: Map<String, Value>,
+    pub assignments: Vec<Assignment>,
+    /// Shift indexes, sorted by (start, index).
+    pub shifts: Vec<u32>,
+    pub additions: Vec<u32>,
+    pub deductions: Vec<u32>,
+    /// Advance indexes in recording order.
+    pub advances: Vec<u32>,
+}
+
+/// Sentinel for "no employee" / "no contract" in compact shift records.
+pub(crate) const NONE: u32 = u32::MAX;
+
+/// One version of a shift (SPEC §2: every version kept for audit).
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct ShiftVersion {
+    pub status: ShiftStatus,
+    pub employee: u32,
+    pub contract: u32,
+    pub start: Instant,
+    pub stop: Instant,
+    pub custom_info: Option<Box<Map<String, Value>>>,
+    pub received_at: Instant,
+    pub job: u64,
+}
+
+/// A shift: its current version plus earlier ones.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Shift {
+    pub id: Box<str>,
+    pub current: ShiftVersion,
+    pub history: Vec<ShiftVersion>,
+}
+
+/// An addition or a deduction (SPEC §2).
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Payment {
+    pub id: Box<str>,
+    pub employee: u32,
+    pub contract: Option<u32>,
+    pub currency: Option<Currency>,
+    pub amount: i64,
+    pub effective_on: Option<NaiveDate>,
+    /// Local 00:00 of `effective_on`, or the `received_at` of its first push.
+    pub instant: Instant,
+    pub custom_info: Option<Map<String, Value>>,
+}
+
+/// How fast an advance is paid out; selects the fee (SPEC §6).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Delivery {
+    /// The default, free in most policies (several US states require a no-cost option).
+    #[default]
+    Standard,
+    /// Paid out at once, usually for a fee.
+    Instant,
+}
+
+impl Delivery {
+    /// The code: `standard` or `instant`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Delivery::Standard => "standard",
+            Delivery::Instant => "instant",
+        }
+    }
+
+    /// Parses a code.
+    pub fn parse(s: &str) -> Option<Delivery> {
+        match s {
+            "standard" => Some(Delivery::Standard),
+            "instant" => Some(Delivery::Instant),
+            _ => None,
+        }
+    }
+}
+
+/// Salaried rate periods: `weekly`, `bi-weekly`, `semi-monthly`, `monthly`, `annually`
+/// (SPEC §5.1).
+pub(crate) fn is_salaried(f: Frequency) -> bool {
+    matches!(
+        f,
+        Frequency::Weekly
+            | Frequency::BiWeekly
+            | Frequency::SemiMonthly
+            | Frequency::Monthly
+            | Frequency::Annually
+    )
+}

@@ -1,0 +1,235 @@
+//! Exact rationals and the ONLY place where rounding happens (SPEC §5.3, §6).
+//!
+//! * [`Exact::round_half_away`]: gross per (employee, contract, period), SPEC §5.3.
+//! * [`Exact::floor`]: every amount an employee can draw (`floor(access_rate × base)`), §6.
+//! * [`Exact::ceil`]: estimated withholding (`ceil(w × gross)`) and fees (`ceil(A × bps / 10000)`).
+
+use rust_decimal::Decimal;
+use std::fmt;
+
+/// An exact rational number `num / den` with `den > 0`, kept reduced.
+///
+/// Arithmetic is checked: every operation returns `None` on overflow of the `i128` parts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Exact {
+    num: i128,
+    den: i128,
+}
+
+fn gcd(mut a: i128, mut b: i128) -> i128 {
+    a = a.abs();
+    b = b.abs();
+    while b != 0 {
+        let r = a % b;
+        a = b;
+        b = r;
+    }
+    a
+}
+
+impl Exact {
+    /// Zero.
+    pub const ZERO: Exact = Exact { num: 0, den: 1 };
+
+    /// `num / den`; `None` when `den` is 0 or the reduction overflows.
+    pub fn new(num: i128, den: i128) -> Option<Exact> {
+        if den == 0 {
+            return None;
+        }
+        let (num, den) = if den < 0 {
+            (num.checked_neg()?, den.checked_neg()?)
+        } else {
+            (num, den)
+        };
+        let g = gcd(num, den).max(1);
+        Some(Exact {
+            num: num / g,
+            den: den / g,
+        })
+    }
+
+    /// An integer.
+    pub fn int(v: i64) -> Exact {
+        Exact {
+            num: i128::from(v),
+            den: 1,
+        }
+    }
+
+    /// The exact value of a decimal (mantissa / 10^scale).
+    pub fn from_decimal(d: Decimal) -> Option<Exact> {
+        let den = 10i128.checked_pow(d.scale())?;
+        Exact::new(d.mantissa(), den)
+    }
+
+    /// Numerator (reduced).
+    pub fn numer(self) -> i128 {
+        self.num
+    }
+
+    /// Denominator (reduced, > 0).
+    pub fn denom(self) -> i128 {
+        self.den
+    }
+
+    /// `self + o`, exactly.
+    pub fn checked_add(self, o: Exact) -> Option<Exact> {
+        if self.den == o.den {
+            return Exact::new(self.num.checked_add(o.num)?, self.den);
+        }
+        let g = gcd(self.den, o.den);
+        let l = (self.den / g).checked_mul(o.den)?;
+        let a = self.num.checked_mul(l / self.den)?;
+        let b = o.num.checked_mul(l / o.den)?;
+        Exact::new(a.checked_add(b)?, l)
+    }
+
+    /// `self - o`, exactly.
+    pub fn checked_sub(self, o: Exact) -> Option<Exact> {
+        self.checked_add(Exact {
+            num: o.num.checked_neg()?,
+            den: o.den,
+        })
+    }
+
+    /// `self × o`, exactly (cross-reducing first to keep the parts small).
+    pub fn checked_mul(self, o: Exact) -> Option<Exact> {
+        let g1 = gcd(self.num, o.den).max(1);
+        let g2 = gcd(o.num, self.den).max(1);
+        let num = (self.num / g1).checked_mul(o.num / g2)?;
+        let den = (self.den / g2).checked_mul(o.den / g1)?;
+        Exact::new(num, den)
+    }
+
+    /// Rounds half away from zero to an integer (SPEC §5.3); `None` if it does not fit `i64`.
+    pub fn round_half_away(self) -> Option<i64> {
+        let q = self.num / self.den;
+        let r = self.num % self.den;
+        // |r| / den >= 1/2  <=>  2|r| >= den
+        let twice = r.checked_abs()?.checked_mul(2)?;
+        let q = if twice >= self.den {
+            if self.num < 0 {
+                q.checked_sub(1)?
+            } else {
+                q.checked_add(1)?
+            }
+        } else {
+            q
+        };
+        i64::try_from(q).ok()
+    }
+
+    /// Rounds toward negative infinity (amounts an employee can draw, SPEC §5.3 and §6).
+    pub fn floor(self) -> Option<i64> {
+        i64::try_from(self.num.div_euclid(self.den)).ok()
+    }
+
+    /// Rounds toward positive infinity (withholding and fees, SPEC §5.3 and §6).
+    pub fn ceil(self) -> Option<i64> {
+        let f = self.num.div_euclid(self.den);
+        let c = if self.num.rem_euclid(self.den) == 0 {
+            f
+        } else {
+            f.checked_add(1)?
+        };
+        i64::try_from(c).ok()
+    }
+
+    /// Decimal text rounded half away from zero to `places` fractional digits, trailing zeros
+    /// kept, e.g. `812.500000`; used only to *display* explain lines.
+    pub fn to_fixed(self, places: u32) -> String {
+        let Some(scale) = 10i128.checked_pow(places) else {
+            return format!("{}/{}", self.num, self.den);
+        };
+        let scaled = Exact::new(self.num, self.den).and_then(|e| e.checked_mul(Exact::new(scale, 1)?));
+        let Some(v) = scaled.and_then(|e| {
+            // round_half_away on i128 without the i64 narrowing
+            let q = e.num / e.den;
+            let r = e.num % e.den;
+            let up = r.checked_abs()?.checked_mul(2)? >= e.den;
+            Some(if up { q + e.num.signum() } else { q })
+        }) else {
+            return format!("{}/{}", self.num, self.den);
+        };
+        let sign = if v < 0 { "-" } else { "" };
+        let a = v.unsigned_abs();
+        let s = scale.unsigned_abs();
+        if places == 0 {
+            format!("{sign}{a}")
+        } else {
+            format!("{sign}{}.{:0width$}", a / s, a % s, width = places as usize)
+        }
+    }
+}
+
+impl fmt::Display for Exact {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.den == 1 {
+            write!(f, "{}", self.num)
+        } else {
+            write!(f, "{}/{}", self.num, self.den)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    fn ex(n: i128, d: i128) -> Exact {
+        Exact::new(n, d).unwrap()
+    }
+
+    #[test]
+    fn half_away_from_zero() {
+        assert_eq!(ex(5, 2).round_half_away(), Some(3)); // 2.5 -> 3
+        assert_eq!(ex(-5, 2).round_half_away(), Some(-3)); // -2.5 -> -3
+        assert_eq!(ex(7, 3).round_half_away(), Some(2)); // 2.333 -> 2
+        assert_eq!(ex(8, 3).round_half_away(), Some(3)); // 2.667 -> 3
+        assert_eq!(ex(-7, 3).round_half_away(), Some(-2));
+    }
+
+    #[test]
+    fn floor_and_ceil() {
+        assert_eq!(ex(7, 2).floor(), Some(3));
+        assert_eq!(ex(-7, 2).floor(), Some(-4));
+        assert_eq!(ex(7, 2).ceil(), Some(4));
+        assert_eq!(ex(-7, 2).ceil(), Some(-3));
+        assert_eq!(ex(6, 2).ceil(), Some(3));
+    }
+
+    #[test]
+    fn sums_are_exact() {
+        // 1/3 + 1/6 = 1/2 exactly; rounding the parts first would give 0 + 0.
+        let s = ex(1, 3).checked_add(ex(1, 6)).unwrap();
+        assert_eq!(s, ex(1, 2));
+        assert_eq!(s.round_half_away(), Some(1));
+        assert_eq!(ex(1, 2).checked_sub(ex(1, 3)).unwrap(), ex(1, 6));
+    }
+
+    #[test]
+    fn decimals_convert_exactly() {
+        let d = Decimal::from_str("0.15").unwrap();
+        assert_eq!(Exact::from_decimal(d).unwrap(), ex(3, 20));
+        // floor(0.5 x 1001) = 500
+        let half = Exact::from_decimal(Decimal::from_str("0.5").unwrap()).unwrap();
+        assert_eq!(half.checked_mul(Exact::int(1001)).unwrap().floor(), Some(500));
+    }
+
+    #[test]
+    fn overflow_is_none_not_panic() {
+        let big = ex(i128::MAX, 1);
+        assert_eq!(big.checked_add(big), None);
+        assert_eq!(big.checked_mul(ex(2, 1)), None);
+        assert_eq!(big.round_half_away(), None);
+        assert_eq!(Exact::new(1, 0), None);
+    }
+
+    #[test]
+    fn fixed_display() {
+        assert_eq!(ex(1625, 2).to_fixed(6), "812.500000");
+        assert_eq!(ex(-1, 3).to_fixed(2), "-0.33");
+        assert_eq!(ex(2, 3).to_fixed(0), "1");
+    }
+}

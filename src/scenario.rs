@@ -1,0 +1,243 @@
+//! The scenario document (SPEC §8): one self-contained JSON document — company, pushes,
+//! advances and queries, or a timeline of `steps` — run against a fresh twin.
+
+use crate::calendar::{self, Instant};
+use crate::company::Company;
+use crate::eligibility::{AdvanceRequest, Eligibility};
+use crate::error::{Error, Result};
+use crate::ingest::{JobReport, Kind};
+use crate::model::Delivery;
+use crate::twin::Twin;
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+const KIND_KEYS: [&str; 6] = ["pay_schedules", "contracts", "employees", "shifts", "additions", "deductions"];
+
+/// The output of a scenario (SPEC §8).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ScenarioOutput {
+    /// One job report per push.
+    pub jobs: Vec<JobReport>,
+    /// Advance decisions and cancellations, in the order they ran.
+    pub advances: Vec<Value>,
+    /// Query answers, in order.
+    pub results: Vec<Eligibility>,
+}
+
+impl ScenarioOutput {
+    /// Pretty JSON, as `ewa scenario` prints it.
+    pub fn to_json_pretty(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+    }
+}
+
+fn bad(path: impl Into<String>, message: impl Into<String>) -> Error {
+    Error::Scenario {
+        path: path.into(),
+        message: message.into(),
+    }
+}
+
+/// Parses and runs a scenario document given as text.
+///
+/// # Errors
+/// [`Error::Scenario`] when the document is malformed (not JSON, unknown fields, both forms,
+/// a kind that is not an array of objects, ...), [`Error::Config`] for a bad company, and any
+/// error of the calls it makes.
+pub fn run_str(text: &str) -> Result<ScenarioOutput> {
+    let doc: Value = serde_json::from_str(text).map_err(|e| bad("document", format!("not JSON: {e}")))?;
+    run(&doc)
+}
+
+/// Runs a parsed scenario document; see [`run_str`].
+///
+/// # Errors
+/// As [`run_str`].
+pub fn run(doc: &Value) -> Result<ScenarioOutput> {
+    Ok(run_with_twin(doc)?.0)
+}
+
+/// Runs a scenario document and also returns the twin it built (for the store and benches).
+///
+/// # Errors
+/// As [`run_str`].
+pub fn run_with_twin(doc: &Value) -> Result<(ScenarioOutput, Twin)> {
+    let obj = doc.as_object().ok_or_else(|| bad("document", "must be a JSON object"))?;
+    for k in obj.keys() {
+        let known = matches!(k.as_str(), "company" | "received_at" | "advances" | "queries" | "steps")
+            || KIND_KEYS.contains(&k.as_str());
+        if !known {
+            return Err(bad(k.as_str(), "unknown top-level field"));
+        }
+    }
+    let company = match obj.get("company") {
+        Some(c) => Company::from_json(c)?,
+        None => return Err(bad("company", "is required")),
+    };
+    let tz = company.timezone;
+    let mut twin = Twin::new(company);
+    let mut out = ScenarioOutput {
+        jobs: Vec::new(),
+        advances: Vec::new(),
+        results: Vec::new(),
+    };
+    if let Some(steps) = obj.get("steps") {
+        let mixed = KIND_KEYS.iter().chain(["advances", "queries"].iter()).find(|k| obj.contains_key(**k));
+        if let Some(k) = mixed {
+            return Err(bad(*k, "a document has either `steps` or the kind arrays, advances and queries, not both"));
+        }
+        let steps = steps.as_array().ok_or_else(|| bad("steps", "must be an array"))?;
+        for (i, step) in steps.iter().enumerate() {
+            run_step(&mut twin, &mut out, step, &format!("steps[{i}]"))?;
+        }
+        return Ok((out, twin));
+    }
+    let received_at = instant(tz, obj.get("received_at"), "received_at")?;
+    for key in KIND_KEYS {
+        let records = match obj.get(key) {
+            None => Vec::new(),
+            Some(v) => records(v, key)?,
+        };
+        let kind = Kind::parse(key).ok_or_else(|| bad(key, "unknown kind"))?;
+        out.jobs.push(apply(&mut twin, kind, &records, received_at, key)?);
+    }
+    let mut advances: Vec<(AdvanceRequest, usize)> = match obj.get("advances") {
+        None => Vec::new(),
+        Some(v) => array(v, "advances")?
+            .iter()
+            .enumerate()
+            .map(|(i, a)| advance(tz, a, &format!("advances[{i}]")).map(|r| (r, i)))
+            .collect::<Result<_>>()?,
+    };
+    // SPEC §8: advances in requested_at order, ties by advance_id, then input order.
+    advances.sort_by(|(a, i), (b, j)| (a.requested_at, &a.advance_id, i).cmp(&(b.requested_at, &b.advance_id, j)));
+    for (req, _) in &advances {
+        let d = twin.request_advance(req)?;
+        out.advances.push(to_value(&d)?);
+    }
+    if let Some(v) = obj.get("queries") {
+        for (i, q) in array(v, "queries")?.iter().enumerate() {
+            out.results.push(query(&twin, q, &format!("queries[{i}]"))?);
+        }
+    }
+    Ok((out, twin))
+}
+
+fn run_step(twin: &mut Twin, out: &mut ScenarioOutput, step: &Value, path: &str) -> Result<()> {
+    let tz = twin.company().timezone;
+    let obj = step.as_object().ok_or_else(|| bad(path, "must be an object"))?;
+    if let Some(kind) = obj.get("push") {
+        allow(obj, &["push", "received_at", "records"], path)?;
+        let key = kind.as_str().filter(|k| KIND_KEYS.contains(k)).ok_or_else(|| {
+            bad(format!("{path}.push"), format!("`{kind}` is not a kind ({})", KIND_KEYS.join(", ")))
+        })?;
+        let received_at = instant(tz, obj.get("received_at"), &format!("{path}.received_at"))?;
+        let recs = match obj.get("records") {
+            Some(v) => records(v, &format!("{path}.records"))?,
+            None => return Err(bad(format!("{path}.records"), "is required")),
+        };
+        let kind = Kind::parse(key).ok_or_else(|| bad(path, "unknown kind"))?;
+        out.jobs.push(apply(twin, kind, &recs, received_at, path)?);
+        return Ok(());
+    }
+    let (name, body) = obj
+        .iter()
+        .next()
+        .filter(|_| obj.len() == 1)
+        .ok_or_else(|| bad(path, "a step is {\"push\"...}, {\"advance\": ..}, {\"cancel\": ..} or {\"query\": ..}"))?;
+    let p = format!("{path}.{name}");
+    match name.as_str() {
+        "advance" => {
+            let req = advance(tz, body, &p)?;
+            let d = twin.request_advance(&req)?;
+            out.advances.push(to_value(&d)?);
+        }
+        "cancel" => {
+            let c = body.as_object().ok_or_else(|| bad(&p, "must be an object"))?;
+            allow(c, &["advance_id", "at"], &p)?;
+            let id = string(c.get("advance_id"), &format!("{p}.advance_id"))?;
+            let at = instant(tz, c.get("at"), &format!("{p}.at"))?;
+            let d = twin.cancel_advance(&id, at);
+            out.advances.push(to_value(&d)?);
+        }
+        "query" => out.results.push(query(twin, body, &p)?),
+        _ => return Err(bad(p, "unknown step (push, advance, cancel, query)")),
+    }
+    Ok(())
+}
+
+fn apply(twin: &mut Twin, kind: Kind, records: &[Value], received_at: Instant, path: &str) -> Result<JobReport> {
+    twin.apply(kind, records, received_at).map_err(|e| match e {
+        Error::BatchRefused { reason } => bad(path, reason),
+        other => other,
+    })
+}
+
+fn to_value<T: Serialize>(v: &T) -> Result<Value> {
+    serde_json::to_value(v).map_err(|e| bad("output", e.to_string()))
+}
+
+fn allow(obj: &Map<String, Value>, fields: &[&str], path: &str) -> Result<()> {
+    match obj.keys().find(|k| !fields.contains(&k.as_str())) {
+        Some(k) => Err(bad(format!("{path}.{k}"), "unknown field")),
+        None => Ok(()),
+    }
+}
+
+fn array<'a>(v: &'a Value, path: &str) -> Result<&'a Vec<Value>> {
+    v.as_array().ok_or_else(|| bad(path, "must be an array"))
+}
+
+fn records(v: &Value, path: &str) -> Result<Vec<Value>> {
+    let arr = v.as_array().ok_or_else(|| bad(path, "must be an array of objects"))?;
+    if let Some(i) = arr.iter().position(|r| !r.is_object()) {
+        return Err(bad(format!("{path}[{i}]"), "must be an object"));
+    }
+    Ok(arr.clone())
+}
+
+fn string(v: Option<&Value>, path: &str) -> Result<String> {
+    v.and_then(Value::as_str)
+        .map(str::to_string)
+        .ok_or_else(|| bad(path, "must be a string"))
+}
+
+fn instant(tz: chrono_tz::Tz, v: Option<&Value>, path: &str) -> Result<Instant> {
+    let s = v.and_then(Value::as_str).ok_or_else(|| bad(path, "must be a timestamp string"))?;
+    calendar::parse_instant(tz, s).map_err(|e| bad(path, e.to_string()))
+}
+
+fn delivery(v: Option<&Value>, path: &str) -> Result<Delivery> {
+    match v {
+        None | Some(Value::Null) => Ok(Delivery::Standard),
+        Some(x) => x
+            .as_str()
+            .and_then(Delivery::parse)
+            .ok_or_else(|| bad(path, "must be `standard` or `instant`")),
+    }
+}
+
+fn advance(tz: chrono_tz::Tz, v: &Value, path: &str) -> Result<AdvanceRequest> {
+    let a = v.as_object().ok_or_else(|| bad(path, "must be an object"))?;
+    allow(a, &["advance_id", "employee_id", "amount", "requested_at", "delivery"], path)?;
+    Ok(AdvanceRequest {
+        advance_id: string(a.get("advance_id"), &format!("{path}.advance_id"))?,
+        employee_id: string(a.get("employee_id"), &format!("{path}.employee_id"))?,
+        amount: a
+            .get("amount")
+            .and_then(Value::as_i64)
+            .ok_or_else(|| bad(format!("{path}.amount"), "must be an integer of minor units"))?,
+        requested_at: instant(tz, a.get("requested_at"), &format!("{path}.requested_at"))?,
+        delivery: delivery(a.get("delivery"), &format!("{path}.delivery"))?,
+    })
+}
+
+fn query(twin: &Twin, v: &Value, path: &str) -> Result<Eligibility> {
+    let tz = twin.company().timezone;
+    let q = v.as_object().ok_or_else(|| bad(path, "must be an object"))?;
+    allow(q, &["employee_id", "as_of", "delivery"], path)?;
+    let id = string(q.get("employee_id"), &format!("{path}.employee_id"))?;
+    let as_of = instant(tz, q.get("as_of"), &format!("{path}.as_of"))?;
+    let d = delivery(q.get("delivery"), &format!("{path}.delivery"))?;
+    twin.eligibility(&id, as_of, d)
+}

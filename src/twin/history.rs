@@ -1,0 +1,70 @@
+//! Shift audit history (SPEC §2: the twin keeps every version of a shift).
+
+use super::Twin;
+use crate::model::{ShiftStatus, ShiftVersion, NONE};
+use serde::Serialize;
+
+/// One version of a shift as it was pushed, oldest first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ShiftVersionView {
+    /// 1 for the first version pushed.
+    pub version: usize,
+    /// The job that pushed it.
+    pub job_id: String,
+    /// When the batch was received.
+    pub received_at: String,
+    /// `shift_status`.
+    pub shift_status: &'static str,
+    /// The employee, if any.
+    pub employee_id: Option<String>,
+    /// The contract, if any (resolved when the push left it out).
+    pub contract_id: Option<String>,
+    /// Start instant, UTC.
+    pub start_at: String,
+    /// Stop instant, UTC.
+    pub stop_at: String,
+}
+
+impl Twin {
+    /// Every version of a shift, oldest first; `None` for an unknown shift id.
+    pub fn shift_history(&self, shift_id: &str) -> Option<Vec<ShiftVersionView>> {
+        let ix = self.shift_ix.get(shift_id)?;
+        let shift = self.shifts.get(ix as usize)?;
+        let view = |n: usize, v: &ShiftVersion| ShiftVersionView {
+            version: n,
+            job_id: format!("job-{}", v.job),
+            received_at: v.received_at.to_string(),
+            shift_status: v.status.as_str(),
+            employee_id: self.employee_id_of(v.employee),
+            contract_id: self.contract_id_of(v.contract),
+            start_at: v.start.to_string(),
+            stop_at: v.stop.to_string(),
+        };
+        Some(
+            shift
+                .history
+                .iter()
+                .chain(std::iter::once(&shift.current))
+                .enumerate()
+                .map(|(i, v)| view(i + 1, v))
+                .collect(),
+        )
+    }
+
+    pub(crate) fn employee_id_of(&self, ix: u32) -> Option<String> {
+        (ix != NONE)
+            .then(|| self.employees.get(ix as usize).map(|e| e.id.to_string()))
+            .flatten()
+    }
+
+    pub(crate) fn contract_id_of(&self, ix: u32) -> Option<String> {
+        (ix != NONE)
+            .then(|| self.contracts.get(ix as usize).map(|c| c.id.to_string()))
+            .flatten()
+    }
+
+    /// Whether a status is counted under the company policy.
+    pub(crate) fn counted(&self, s: ShiftStatus) -> bool {
+        self.company.policy.counts(s)
+    }
+}

@@ -1,0 +1,386 @@
+//! The digital twin: one company's workforce data with per-employee indexes, and
+//! `apply(kind, records, received_at) -> JobReport` (SPEC §3).
+//!
+//! Layout for scale: entities live in `Vec`s addressed by interned `u32` indexes; each
+//! employee keeps its shifts sorted by start and its payments and advances, so every
+//! per-employee question touches only that employee's data.
+
+mod history;
+
+pub use history::ShiftVersionView;
+
+use crate::calendar::Instant;
+use crate::company::Company;
+use crate::eligibility::Advance;
+use crate::error::{Error, Result};
+use crate::ingest::report::{FieldError, JobReport, Kind, Outcome, RecordResult};
+use crate::model::{Contract, Employee, Payment, Schedule, Shift};
+use crate::money::Currency;
+use serde_json::{Map, Value};
+use std::collections::HashMap;
+
+/// Why one record was not applied: its errors, and the conflicting key for a conflict.
+#[derive(Debug, Default)]
+pub(crate) struct RecordError {
+    pub errors: Vec<FieldError>,
+    pub conflict: bool,
+    pub conflicts_with: Option<String>,
+}
+
+impl RecordError {
+    pub fn rejected(errors: Vec<FieldError>) -> RecordError {
+        RecordError {
+            errors,
+            ..RecordError::default()
+        }
+    }
+    pub fn field(field: impl Into<String>, message: impl Into<String>) -> RecordError {
+        RecordError::rejected(vec![FieldError {
+            field: field.into(),
+            message: message.into(),
+        }])
+    }
+}
+
+/// What applying one record returns.
+pub(crate) type Applied = std::result::Result<Outcome, RecordError>;
+
+/// Interned ids of one entity kind: id → dense `u32` index.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Index(HashMap<Box<str>, u32>);
+
+impl Index {
+    pub fn get(&self, id: &str) -> Option<u32> {
+        self.0.get(id).copied()
+    }
+    pub fn insert(&mut self, id: &str, ix: u32) {
+        self.0.insert(id.into(), ix);
+    }
+}
+
+/// Next dense index for a vector of entities (bounded by `u32`).
+pub(crate) fn next_index<T>(v: &[T]) -> std::result::Result<u32, RecordError> {
+    u32::try_from(v.len())
+        .ok()
+        .filter(|n| *n < crate::model::NONE)
+        .ok_or_else(|| RecordError::field("record", "the twin holds the maximum number of entities of this kind"))
+}
+
+/// One company's digital twin (SPEC §2). Pure: every instant comes in as an argument.
+#[derive(Clone, Debug)]
+pub struct Twin {
+    pub(crate) company: Company,
+    pub(crate) schedules: Vec<Schedule>,
+    pub(crate) schedule_ix: Index,
+    pub(crate) contracts: Vec<Contract>,
+    pub(crate) contract_ix: Index,
+    pub(crate) employees: Vec<Employee>,
+    pub(crate) employee_ix: Index,
+    pub(crate) shifts: Vec<Shift>,
+    pub(crate) shift_ix: Index,
+    pub(crate) additions: Vec<Payment>,
+    pub(crate) addition_ix: Index,
+    pub(crate) deductions: Vec<Payment>,
+    pub(crate) deduction_ix: Index,
+    pub(crate) advances: Vec<Advance>,
+    pub(crate) advance_ix: Index,
+    pub(crate) jobs: u64,
+}
+
+impl PartialEq for Twin {
+    /// Two twins are equal when they hold the same data; the job counter is not data.
+    fn eq(&self, o: &Twin) -> bool {
+        self.company == o.company
+            && self.schedules == o.schedules
+            && self.contracts == o.contracts
+            && self.employees == o.employees
+            && self.shifts == o.shifts
+            && self.additions == o.additions
+            && self.deductions == o.deductions
+            && self.advances == o.advances
+    }
+}
+
+impl Twin {
+    /// An empty twin of `company`.
+    pub fn new(company: Company) -> Twin {
+        Twin {
+            company,
+            schedules: Vec::new(),
+            schedule_ix: Index::default(),
+            contracts: Vec::new(),
+            contract_ix: Index::default(),
+            employees: Vec::new(),
+            employee_ix: Index::default(),
+            shifts: Vec::new(),
+            shift_ix: Index::default(),
+            additions: Vec::new(),
+            addition_ix: Index::default(),
+            deductions: Vec::new(),
+            deduction_ix: Index::default(),
+            advances: Vec::new(),
+            advance_ix: Index::default(),
+            jobs: 0,
+        }
+    }
+
+    /// The company this twin holds.
+    pub fn company(&self) -> &Company {
+        &self.company
+    }
+
+    /// How many employees, shifts, ... the twin holds.
+    pub fn counts(&self) -> TwinCounts {
+        TwinCounts {
+            pay_schedules: self.schedules.len(),
+            contracts: self.contracts.len(),
+            employees: self.employees.len(),
+            shifts: self.shifts.len(),
+            additions: self.additions.len(),
+            deductions: self.deductions.len(),
+            advances: self.advances.len(),
+        }
+    }
+
+    /// Every employee id, sorted.
+    pub fn employee_ids(&self) -> Vec<&str> {
+        let mut ids: Vec<&str> = self.employees.iter().map(|e| &*e.id).collect();
+        ids.sort_unstable();
+        ids
+    }
+
+    /// The number of jobs applied so far (the last `job_id`'s sequence number).
+    pub fn job_count(&self) -> u64 {
+        self.jobs
+    }
+
+    /// Applies a batch of `kind` records received at `received_at` (SPEC §3).
+    ///
+    /// Records are applied one by one in batch order, each atomically; the report has one
+    /// result per record. Copies of one key in the batch collapse when identical and are all
+    /// `conflict` when they differ.
+    ///
+    /// # Errors
+    /// [`Error::BatchRefused`] when the batch has more than `batch_records_max` records or an
+    /// element is not a JSON object; nothing is applied then.
+    pub fn apply(&mut self, kind: Kind, records: &[Value], received_at: Instant) -> Result<JobReport> {
+        let max = self.company.limits.batch_records_max;
+        if records.len() as u64 > max {
+            return Err(Error::BatchRefused {
+                reason: format!(
+                    "{} records exceed the limit of {max} (batch_records_max)",
+                    records.len()
+                ),
+            });
+        }
+        let mut objs = Vec::with_capacity(records.len());
+        for (i, r) in records.iter().enumerate() {
+            match r.as_object() {
+                Some(o) => objs.push(o),
+                None => {
+                    return Err(Error::BatchRefused {
+                        reason: format!("record {i} is not a JSON object"),
+                    })
+                }
+            }
+        }
+        self.jobs += 1;
+        let job = self.jobs;
+        let plan = plan_batch(kind, &objs);
+        let mut results: Vec<RecordResult> = Vec::with_capacity(objs.len());
+        for (i, obj) in objs.iter().enumerate() {
+            let key = obj
+                .get(kind.id_field())
+                .and_then(Value::as_str)
+                .map(str::to_string);
+            let step = plan.get(i).copied().unwrap_or(Plan::Apply);
+            let result = match step {
+                Plan::Conflict => RecordResult {
+                    index: i,
+                    key: key.clone(),
+                    outcome: Outcome::Conflict,
+                    errors: vec![FieldError {
+                        field: kind.id_field().to_string(),
+                        message: format!(
+                            "the batch holds differing copies of `{}`; none is applied (batch order is not trusted)",
+                            key.as_deref().unwrap_or("?")
+                        ),
+                    }],
+                    conflicts_with: None,
+                },
+                Plan::CopyOf(j) => match results.get(j) {
+                    Some(first) => RecordResult {
+                        index: i,
+                        ..first.clone()
+                    },
+                    None => self.apply_one(kind, i, key, obj, received_at, job),
+                },
+                Plan::Apply => self.apply_one(kind, i, key, obj, received_at, job),
+            };
+            results.push(result);
+        }
+        Ok(JobReport::new(format!("job-{job}"), kind, results))
+    }
+
+    /// Parses `bytes` as a JSON array of objects and applies it (SPEC §3, §7).
+    ///
+    /// # Errors
+    /// [`Error::BatchRefused`] when the bytes exceed `batch_bytes_max`, are not JSON, or are
+    /// not an array of objects; nothing is applied then.
+    pub fn apply_json(&mut self, kind: Kind, bytes: &[u8], received_at: Instant) -> Result<JobReport> {
+        let max = self.company.limits.batch_bytes_max;
+        if bytes.len() as u64 > max {
+            return Err(Error::BatchRefused {
+                reason: format!("{} bytes exceed the limit of {max} (batch_bytes_max)", bytes.len()),
+            });
+        }
+        let v: Value = serde_json::from_slice(bytes).map_err(|e| Error::BatchRefused {
+            reason: format!("not JSON: {e}"),
+        })?;
+        match v {
+            Value::Array(records) => self.apply(kind, &records, received_at),
+            _ => Err(Error::BatchRefused {
+                reason: "not a JSON array of objects".into(),
+            }),
+        }
+    }
+
+    fn apply_one(
+        &mut self,
+        kind: Kind,
+        index: usize,
+        key: Option<String>,
+        obj: &Map<String, Value>,
+        received_at: Instant,
+        job: u64,
+    ) -> RecordResult {
+        let r = match kind {
+            Kind::PaySchedules => self.apply_schedule(obj),
+            Kind::Contracts => self.apply_contract(obj, received_at),
+            Kind::Employees => self.apply_employee(obj),
+            Kind::Shifts => self.apply_shift(obj, received_at, job),
+            Kind::Additions => self.apply_payment(false, obj, received_at),
+            Kind::Deductions => self.apply_payment(true, obj, received_at),
+        };
+        match r {
+            Ok(outcome) => RecordResult {
+                index,
+                key,
+                outcome,
+                errors: Vec::new(),
+                conflicts_with: None,
+            },
+            Err(e) => RecordResult {
+                index,
+                key,
+                outcome: if e.conflict {
+                    Outcome::Conflict
+                } else {
+                    Outcome::Rejected
+                },
+                errors: e.errors,
+                conflicts_with: e.conflicts_with,
+            },
+        }
+    }
+
+    /// The currency of an employee: that of its assignments' contracts (all share one).
+    pub(crate) fn employee_currency(&self, e: &Employee) -> Option<Currency> {
+        e.assignments
+            .first()
+            .and_then(|a| self.contracts.get(a.contract as usize))
+            .map(|c| c.currency)
+    }
+
+    pub(crate) fn employee(&self, id: &str) -> Option<(u32, &Employee)> {
+        let ix = self.employee_ix.get(id)?;
+        self.employees.get(ix as usize).map(|e| (ix, e))
+    }
+}
+
+/// Entity counts of a twin.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct TwinCounts {
+    /// Pay schedules.
+    pub pay_schedules: usize,
+    /// Contracts.
+    pub contracts: usize,
+    /// Employees.
+    pub employees: usize,
+    /// Shifts (each counted once, whatever its versions).
+    pub shifts: usize,
+    /// Additions.
+    pub additions: usize,
+    /// Deductions.
+    pub deductions: usize,
+    /// Advances recorded (accepted and refused).
+    pub advances: usize,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Plan {
+    Apply,
+    CopyOf(usize),
+    Conflict,
+}
+
+/// The in-batch key (SPEC §3): the entity id, except contracts (`contract_id`,
+/// `effective_from`) and employees (`employee_id`, `contract_id`).
+fn batch_key(kind: Kind, obj: &Map<String, Value>) -> Option<String> {
+    let id = obj.get(kind.id_field())?.as_str()?;
+    let second = match kind {
+        Kind::Contracts => Some("effective_from"),
+        Kind::Employees => Some("contract_id"),
+        _ => None,
+    };
+    Some(match second.and_then(|f| obj.get(f)) {
+        Some(v) => format!("{id}\u{1f}{v}"),
+        None => id.to_string(),
+    })
+}
+
+/// Decides, before anything is applied, which records collapse and which conflict.
+fn plan_batch(kind: Kind, objs: &[&Map<String, Value>]) -> Vec<Plan> {
+    let keys: Vec<Option<String>> = objs.iter().map(|o| batch_key(kind, o)).collect();
+    let mut first: HashMap<&str, usize> = HashMap::new();
+    let mut conflicted: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    let mut plan = vec![Plan::Apply; objs.len()];
+    for (i, key) in keys.iter().enumerate() {
+        let Some(key) = key.as_deref() else {
+            continue;
+        };
+        match first.get(key) {
+            None => {
+                first.insert(key, i);
+            }
+            Some(&j) => {
+                let same = objs.get(j) == objs.get(i);
+                if let Some(p) = plan.get_mut(i) {
+                    *p = Plan::CopyOf(j);
+                }
+                if !same {
+                    conflicted.insert(key);
+                }
+            }
+        }
+    }
+    // A key with any differing copy: every copy is a conflict.
+    for (p, key) in plan.iter_mut().zip(&keys) {
+        if key.as_deref().is_some_and(|k| conflicted.contains(k)) {
+            *p = Plan::Conflict;
+        }
+    }
+    plan
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn twin_and_error_are_send_and_sync() {
+        fn check<T: Send + Sync>() {}
+        check::<Twin>();
+        check::<Error>();
+    }
+}
