@@ -42,10 +42,12 @@
 #![deny(missing_docs)]
 
 pub mod accrual;
+pub mod bench;
 pub mod calendar;
 pub mod company;
 pub mod eligibility;
 pub mod error;
+pub mod generate;
 pub mod ingest;
 pub mod limits;
 pub mod model;
@@ -55,7 +57,9 @@ pub mod twin;
 
 pub use accrual::{Accruals, Line, LineKind, PeriodAccrual};
 pub use company::{Company, Fee, Fees, Policy, SalariedDayBasis};
-pub use eligibility::{AdvanceDecision, AdvanceRequest, CancelDecision, Eligibility, Quote, Reason, Recovery};
+pub use eligibility::{
+    AdvanceDecision, AdvanceRequest, CancelDecision, Eligibility, Quote, Reason, Recovery,
+};
 pub use error::{Error, Result};
 pub use ingest::{FieldError, JobReport, Kind, Outcome, RecordResult};
 pub use limits::Limits;
