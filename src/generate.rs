@@ -624,6 +624,7 @@ fn for_each_batch_sized(
 mod tests {
     use super::*;
     use crate::ingest::Outcome;
+    use crate::model::Delivery;
 
     fn small() -> Options {
         Options {
@@ -695,6 +696,77 @@ mod tests {
         let twin = twin(&opts).unwrap();
         let (_, from_doc) = crate::scenario::run_with_twin(&scenario(&opts)).unwrap();
         assert_eq!(twin, from_doc);
+    }
+
+    #[test]
+    fn bulk_answers_equal_single_employee_answers() {
+        let opts = Options {
+            employees: 400,
+            shifts_per_employee: 40,
+            advances: Some(60),
+            ..Options::default()
+        };
+        let twin = twin(&opts).unwrap();
+        assert!(twin.counts().advances > 0);
+        for at in [
+            opts.as_of(),
+            opts.received_at(),
+            Instant::from_micros(opts.as_of().as_micros() + 9 * DAY_MICROS),
+        ] {
+            let all = twin.eligibility_all(at, Delivery::Standard).unwrap();
+            assert_eq!(all.len(), 400);
+            let mut eligible = 0;
+            for bulk in &all {
+                let mut one = twin
+                    .eligibility(&bulk.employee_id, at, Delivery::Standard)
+                    .unwrap();
+                assert_eq!(
+                    (one.available, one.accessible_base, one.outstanding),
+                    (bulk.available, bulk.accessible_base, bulk.outstanding),
+                    "{} at {at}",
+                    bulk.employee_id
+                );
+                assert_eq!(
+                    one.accrued_unpaid_net,
+                    one.periods.iter().map(|p| p.net).sum::<i64>()
+                );
+                one.periods.clear();
+                assert_eq!(&one, bulk);
+                eligible += usize::from(bulk.eligible);
+            }
+            assert!(eligible > 0);
+        }
+    }
+
+    #[test]
+    fn shift_history_and_updates_survive_the_compact_layout() {
+        let opts = Options {
+            employees: 3,
+            shifts_per_employee: 5,
+            ..Options::default()
+        };
+        let mut twin = twin(&opts).unwrap();
+        let before = twin.clone();
+        let id = "s0000001-002";
+        let h = twin.shift_history(id).unwrap();
+        assert_eq!(h.len(), 1);
+        let mut rec = serde_json::json!({"shift_id": id, "shift_status": "voided", "employee_id": "e0000001",
+            "contract_id": null, "start_at": h[0].start_at, "stop_at": h[0].stop_at, "custom_info": {"note": "x"}});
+        rec.as_object_mut().unwrap().remove("contract_id");
+        let rep = twin
+            .apply(Kind::Shifts, &[rec.clone()], opts.received_at())
+            .unwrap();
+        assert_eq!(rep.count(Outcome::Updated), 1, "{:?}", rep.error_summary);
+        let rep = twin
+            .apply(Kind::Shifts, &[rec], opts.received_at())
+            .unwrap();
+        assert_eq!(rep.count(Outcome::Unchanged), 1);
+        let h = twin.shift_history(id).unwrap();
+        assert_eq!(h.len(), 2);
+        assert_eq!(h[1].shift_status, "voided");
+        assert_eq!(h[1].job_id, format!("job-{}", twin.job_count() - 1));
+        assert_ne!(twin, before);
+        assert_eq!(twin.counts().shifts, before.counts().shifts);
     }
 
     #[test]

@@ -7,7 +7,7 @@ mod shortfall;
 pub(crate) use advances::Advance;
 pub use advances::{AdvanceDecision, AdvanceRequest, CancelDecision, Quote, Recovery};
 
-use crate::accrual::{in_blackout, Accrual, PeriodAccrual, PeriodRef};
+use crate::accrual::{in_blackout, instant_text, Accrual, PeriodAccrual, PeriodRef};
 use crate::calendar::Instant;
 use crate::company::Fee;
 use crate::error::{Error, Result};
@@ -222,13 +222,22 @@ impl Twin {
     /// [`Error::Overflow`] if any employee's amounts do not fit in `i64`.
     pub fn eligibility_all(&self, as_of: Instant, delivery: Delivery) -> Result<Vec<Eligibility>> {
         use rayon::prelude::*;
-        let mut order: Vec<&Employee> = self.employees.iter().collect();
-        order.par_sort_unstable_by(|a, b| a.id.cmp(&b.id));
-        order
+        let as_of_text = instant_text(as_of);
+        self.employee_order()
             .par_iter()
-            .map(|e| {
-                self.assess_employee(Some(e), &e.id, as_of, delivery, Seen::AnswerAt, false)
-                    .map(|a| a.answer)
+            .map(|&i| match self.employees.get(i as usize) {
+                Some(e) => self
+                    .assess_employee(
+                        Some(e),
+                        &e.id,
+                        as_of,
+                        delivery,
+                        Seen::AnswerAt,
+                        false,
+                        Some(&as_of_text),
+                    )
+                    .map(|a| a.answer),
+                None => Err(Error::arg("employee", "index out of date")),
             })
             .collect()
     }
@@ -242,9 +251,11 @@ impl Twin {
         detail: bool,
     ) -> Result<Assessment> {
         let emp = self.employee(employee_id).map(|(_, e)| e);
-        self.assess_employee(emp, employee_id, t, delivery, seen, detail)
+        self.assess_employee(emp, employee_id, t, delivery, seen, detail, None)
     }
 
+    /// `as_of_text`: `t` as text when the caller has it (the bulk path formats it once).
+    #[allow(clippy::too_many_arguments)]
     fn assess_employee(
         &self,
         emp: Option<&Employee>,
@@ -253,12 +264,13 @@ impl Twin {
         delivery: Delivery,
         seen: Seen,
         detail: bool,
+        as_of_text: Option<&str>,
     ) -> Result<Assessment> {
         let policy = &self.company.policy;
         let fee = policy.fees.of(delivery);
         let mut answer = Eligibility {
             employee_id: employee_id.to_string(),
-            as_of: t.to_string(),
+            as_of: as_of_text.map_or_else(|| instant_text(t), str::to_string),
             delivery,
             currency: None,
             eligible: false,
@@ -284,7 +296,7 @@ impl Twin {
                 fee,
             });
         };
-        answer.currency = self.employee_currency(emp).map(|c| c.to_string());
+        answer.currency = self.employee_currency(emp).map(|c| c.code().to_string());
         let mut reasons = self.gates(emp, t);
         let advances: Vec<&Advance> = self.visible_advances(emp, t, seen);
         let extra: Vec<PeriodRef> = advances
@@ -410,7 +422,7 @@ impl Twin {
                 .get(g.name.schedule as usize)
                 .map(|s| s.id.to_string());
             answer.recovery_pay_period_id = self.period(g.name).map(|p| p.id.to_string());
-            answer.recovery_pay_at = Some(g.pay_at.to_string());
+            answer.recovery_pay_at = Some(instant_text(g.pay_at));
             group_out = Some(g);
         }
         reasons.sort();
