@@ -732,6 +732,12 @@ mod tests {
                 );
                 one.periods.clear();
                 assert_eq!(&one, bulk);
+                assert_eq!(
+                    &twin
+                        .eligibility_brief(&bulk.employee_id, at, Delivery::Standard)
+                        .unwrap(),
+                    bulk
+                );
                 eligible += usize::from(bulk.eligible);
             }
             assert!(eligible > 0);

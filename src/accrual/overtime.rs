@@ -91,6 +91,18 @@ impl WorkDays<'_> {
 
     /// The work day holding `x`: its date and `[start, end)`.
     fn containing(&self, x: Instant) -> Option<(NaiveDate, Instant, Instant)> {
+        // Tabulated dates: the one work day whose [start, next start) holds x.
+        if let Some((first, v)) = self.clock.table(self.starts_at) {
+            let i = v.partition_point(|s| *s <= x);
+            if let (Some(k), Some(&end)) = (i.checked_sub(1), v.get(i)) {
+                if let (Some(&start), Some(d)) = (
+                    v.get(k),
+                    first.checked_add_days(chrono::Days::new(k as u64)),
+                ) {
+                    return Some((d, start, end));
+                }
+            }
+        }
         let local = calendar::local_datetime(self.tz, x);
         let mut d = if local.time() >= self.starts_at {
             local.date()

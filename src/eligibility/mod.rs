@@ -215,6 +215,23 @@ impl Twin {
             .answer)
     }
 
+    /// The eligibility of one employee without its periods and lines: the answer
+    /// [`Twin::eligibility_all`] gives for that employee (same figures and reasons), cheaper
+    /// than [`Twin::eligibility`] when the explanation is not needed.
+    ///
+    /// # Errors
+    /// [`Error::Overflow`] if an amount does not fit in `i64`.
+    pub fn eligibility_brief(
+        &self,
+        employee_id: &str,
+        as_of: Instant,
+        delivery: Delivery,
+    ) -> Result<Eligibility> {
+        Ok(self
+            .assess(employee_id, as_of, delivery, Seen::AnswerAt, false)?
+            .answer)
+    }
+
     /// Every employee's eligibility at `as_of` (without periods), sorted by employee id,
     /// computed in parallel on all cores.
     ///

@@ -4,7 +4,7 @@
 
 use super::Twin;
 use crate::calendar::{self, Instant};
-use chrono::{NaiveDate, NaiveTime};
+use chrono::{Datelike, NaiveDate, NaiveTime};
 use chrono_tz::Tz;
 use std::sync::OnceLock;
 
@@ -62,7 +62,7 @@ impl LocalClock {
 
     /// The instant of local `date` at `time` (SPEC §2's one DST rule).
     pub fn at(&self, date: NaiveDate, time: NaiveTime) -> Instant {
-        let k = (date - self.first).num_days();
+        let k = i64::from(date.num_days_from_ce()) - i64::from(self.first.num_days_from_ce());
         let hit = self
             .tables
             .iter()
@@ -72,6 +72,14 @@ impl LocalClock {
             Some(x) => *x,
             None => calendar::local_to_instant(self.tz, date.and_time(time)),
         }
+    }
+
+    /// The tabulated instants of `time` on consecutive dates from the returned first date.
+    pub fn table(&self, time: NaiveTime) -> Option<(NaiveDate, &[Instant])> {
+        self.tables
+            .iter()
+            .find(|(t, _)| *t == time)
+            .map(|(_, v)| (self.first, &v[..]))
     }
 
     /// Local 00:00 of `date`.

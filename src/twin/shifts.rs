@@ -19,8 +19,15 @@ use std::collections::HashMap;
 /// Shifts per id arena chunk: a chunk holds at most 2^20 × 4 × `id_chars_max` bytes of ids,
 /// far below `u32` offsets for any sane `id_chars_max` (checked when pushing).
 const CHUNK_SHIFTS: usize = 1 << 20;
-/// Most shifts one twin holds: indexes are packed with the status in 32 bits.
+/// Most shifts one twin holds: indexes are packed with the status in 32 bits (and the
+/// all-ones slot value means "empty").
 pub(crate) const SHIFTS_MAX: u32 = ShiftRec::IX_MAX;
+const EMPTY: u32 = u32::MAX;
+
+/// The 3-bit tag of a hash, above the 29 index bits.
+fn tag(h: u64) -> u32 {
+    ((h >> 61) as u32) << 29
+}
 
 /// One id arena chunk: the ids of 2^20 consecutive shifts, end offsets.
 #[derive(Clone, Debug, Default)]
@@ -44,7 +51,8 @@ pub(crate) struct Extra {
 #[derive(Clone, Debug, Default)]
 pub(crate) struct ShiftStore {
     chunks: Vec<Chunk>,
-    /// Open addressing: `ix + 1`, 0 = empty.
+    /// Open addressing: the shift index in the low 29 bits and 3 bits of its id's hash above
+    /// (so most probes never touch the arena); `EMPTY` = free.
     slots: Vec<u32>,
     /// Employee of each shift (`NONE` for open slots).
     pub employee: Vec<u32>,
@@ -96,11 +104,15 @@ impl ShiftStore {
     /// The index of shift `id`.
     pub fn get(&self, id: &str) -> Option<u32> {
         let mask = self.slots.len().checked_sub(1)?;
-        let mut i = (hash_id(id) as usize) & mask;
+        let h = hash_id(id);
+        let t = tag(h);
+        let mut i = (h as usize) & mask;
         loop {
             match self.slots.get(i).copied() {
-                None | Some(0) => return None,
-                Some(s) if self.id(s - 1) == id => return Some(s - 1),
+                None | Some(EMPTY) => return None,
+                Some(s) if s & !ShiftRec::IX_MAX == t && self.id(s & ShiftRec::IX_MAX) == id => {
+                    return Some(s & ShiftRec::IX_MAX)
+                }
                 Some(_) => i = (i + 1) & mask,
             }
         }
@@ -151,10 +163,11 @@ impl ShiftStore {
 
     fn place(&mut self, ix: u32) {
         let mask = self.slots.len().saturating_sub(1);
-        let mut i = (hash_id(self.id(ix)) as usize) & mask;
+        let h = hash_id(self.id(ix));
+        let mut i = (h as usize) & mask;
         while let Some(slot) = self.slots.get_mut(i) {
-            if *slot == 0 {
-                *slot = ix + 1;
+            if *slot == EMPTY {
+                *slot = (ix & ShiftRec::IX_MAX) | tag(h);
                 return;
             }
             i = (i + 1) & mask;
@@ -163,7 +176,7 @@ impl ShiftStore {
 
     fn grow(&mut self) {
         let cap = (self.slots.len() * 2).max(1024);
-        self.slots = vec![0; cap];
+        self.slots = vec![EMPTY; cap];
         for ix in 0..self.employee.len() {
             if let Ok(ix) = u32::try_from(ix) {
                 self.place(ix);
