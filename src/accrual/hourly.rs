@@ -107,9 +107,11 @@ impl<'a> Accrual<'a> {
             Exact::new(num, MICROS_PER_HOUR).ok_or_else(|| Error::overflow("hourly gross"))?;
         if let Some(p) = &self.overtime {
             let premium = p.premium(self, cix, c, lo, hi, lines)?;
-            total = total
-                .checked_add(premium)
-                .ok_or_else(|| Error::overflow("hourly gross"))?;
+            if premium != Exact::ZERO {
+                total = total
+                    .checked_add(premium)
+                    .ok_or_else(|| Error::overflow("hourly gross"))?;
+            }
         }
         Ok(total)
     }

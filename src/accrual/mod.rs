@@ -218,7 +218,6 @@ impl Twin {
 impl<'a> Accrual<'a> {
     pub fn new(twin: &'a Twin, emp: &'a Employee, t: Instant, explain: bool) -> Accrual<'a> {
         let derived = twin.derived();
-        let policy = &twin.company.policy;
         Accrual {
             twin,
             emp,
@@ -227,11 +226,8 @@ impl<'a> Accrual<'a> {
             overtime: None,
             clock: &derived.clock,
             pay_lags: &derived.pay_lags,
-            counted: policy
-                .counted_statuses
-                .iter()
-                .fold(0u8, |m, s| m | (1u8 << (*s as u8))),
-            withholding: Exact::from_decimal(policy.estimated_withholding_rate),
+            counted: derived.counted,
+            withholding: derived.withholding,
         }
     }
 
@@ -254,7 +250,7 @@ impl<'a> Accrual<'a> {
     /// Every period of the employee unpaid at `t` (SPEC §4, §5 first paragraph), in output
     /// order; `extra` adds periods named elsewhere (advances' recovery periods).
     pub fn unpaid_periods(&self, extra: &[PeriodRef]) -> Vec<PeriodRef> {
-        let mut out: Vec<PeriodRef> = Vec::new();
+        let mut out: Vec<PeriodRef> = Vec::with_capacity(4);
         for a in &self.emp.assignments {
             let Some(c) = self.twin.contracts.get(a.contract as usize) else {
                 continue;
@@ -350,9 +346,14 @@ impl<'a> Accrual<'a> {
                     Frequency::Adhoc => Exact::ZERO,
                     _ => self.salary(c, p, st, &mut f.lines)?,
                 };
-                exact = exact
-                    .checked_add(sum)
-                    .ok_or_else(|| Error::overflow("gross"))?;
+                // Adding to zero is the identity: skip the reduction (hot path).
+                exact = if exact == Exact::ZERO {
+                    sum
+                } else {
+                    exact
+                        .checked_add(sum)
+                        .ok_or_else(|| Error::overflow("gross"))?
+                };
             }
             // SPEC §5.3: one rounding per (employee, contract, period).
             let gross = exact
@@ -384,11 +385,14 @@ impl<'a> Accrual<'a> {
             f.gross = money::add(f.gross, gross, "gross")?;
         }
         self.payments(r, &mut f)?;
-        let w = self
-            .withholding
-            .and_then(|w| w.checked_mul(Exact::int(f.gross)))
-            .and_then(Exact::ceil)
-            .ok_or_else(|| Error::overflow("withholding"))?;
+        // A zero rate withholds nothing (`0 × gross` is exactly 0): skip the arithmetic.
+        let w = match self.withholding {
+            Some(w) if w == Exact::ZERO => 0,
+            w => w
+                .and_then(|w| w.checked_mul(Exact::int(f.gross)))
+                .and_then(Exact::ceil)
+                .ok_or_else(|| Error::overflow("withholding"))?,
+        };
         f.withholding = w;
         if self.explain && w != 0 {
             f.lines
@@ -437,7 +441,7 @@ impl<'a> Accrual<'a> {
     /// The public view of a period's figures.
     pub fn view(&self, r: PeriodRef, f: Figures) -> PeriodAccrual {
         let p = self.twin.period(r);
-        let blackout = self.twin.company.policy.blackout_micros();
+        let blackout = self.twin.derived().blackout_micros;
         PeriodAccrual {
             pay_schedule_id: self
                 .twin

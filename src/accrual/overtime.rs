@@ -59,6 +59,11 @@ struct Prefix {
 }
 
 impl Prefix {
+    fn with_capacity(n: usize) -> Prefix {
+        Prefix {
+            runs: Vec::with_capacity(n),
+        }
+    }
     fn push(&mut self, a: i64, b: i64) {
         if b <= a {
             return;
@@ -161,7 +166,7 @@ impl Premiums {
         let first = emp
             .shifts
             .partition_point(|r| r.start.as_micros() < lo.saturating_sub(max_len));
-        let mut segments: Vec<Segment> = Vec::new();
+        let mut segments: Vec<Segment> = Vec::with_capacity(32);
         for v in emp.shifts.get(first..).unwrap_or_default() {
             if v.start >= to {
                 break;
@@ -187,12 +192,12 @@ impl Premiums {
             }
         }
         segments.sort_by_key(|s| (s.start, s.stop));
-        let mut worked = Prefix::default();
+        let mut worked = Prefix::with_capacity(segments.len());
         for s in &segments {
             worked.push(s.start.as_micros(), s.stop.as_micros());
         }
-        let mut straight = Prefix::default();
-        let mut pieces = Vec::new();
+        let mut straight = Prefix::with_capacity(2 * segments.len());
+        let mut pieces = Vec::with_capacity(8);
         let clock = &twin.derived().clock;
         for seg in &segments {
             let rules = hourly(seg.contract).and_then(|c| c.overtime.as_ref());

@@ -147,6 +147,32 @@ pub struct Eligibility {
     pub periods: Vec<PeriodAccrual>,
 }
 
+impl Eligibility {
+    /// An empty answer, standing in for one whose computation failed.
+    fn placeholder(delivery: Delivery) -> Eligibility {
+        Eligibility {
+            employee_id: String::new(),
+            as_of: String::new(),
+            delivery,
+            currency: None,
+            eligible: false,
+            available: 0,
+            fee: 0,
+            accrued_unpaid_net: 0,
+            accessible_base: 0,
+            outstanding: 0,
+            carried_shortfall: 0,
+            headroom: 0,
+            recovery_pay_schedule_id: None,
+            recovery_pay_period_id: None,
+            recovery_pay_at: None,
+            reasons: Vec::new(),
+            outstanding_lines: Vec::new(),
+            periods: Vec::new(),
+        }
+    }
+}
+
 /// Which advances an answer sees (SPEC §6).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Seen {
@@ -240,23 +266,37 @@ impl Twin {
     pub fn eligibility_all(&self, as_of: Instant, delivery: Delivery) -> Result<Vec<Eligibility>> {
         use rayon::prelude::*;
         let as_of_text = instant_text(as_of);
-        self.employee_order()
+        // Collected in place (an indexed collect, no list of chunks to concatenate); the
+        // first error met is returned after.
+        let failed: std::sync::OnceLock<Error> = std::sync::OnceLock::new();
+        let answers: Vec<Eligibility> = self
+            .employee_order()
             .par_iter()
-            .map(|&i| match self.employees.get(i as usize) {
-                Some(e) => self
-                    .assess_employee(
-                        Some(e),
-                        &e.id,
-                        as_of,
-                        delivery,
-                        Seen::AnswerAt,
-                        false,
-                        Some(&as_of_text),
-                    )
-                    .map(|a| a.answer),
-                None => Err(Error::arg("employee", "index out of date")),
+            .map(|&i| {
+                let r = match self.employees.get(i as usize) {
+                    Some(e) => self
+                        .assess_employee(
+                            Some(e),
+                            &e.id,
+                            as_of,
+                            delivery,
+                            Seen::AnswerAt,
+                            false,
+                            Some(&as_of_text),
+                        )
+                        .map(|a| a.answer),
+                    None => Err(Error::arg("employee", "index out of date")),
+                };
+                r.unwrap_or_else(|e| {
+                    let _ = failed.set(e);
+                    Eligibility::placeholder(delivery)
+                })
             })
-            .collect()
+            .collect();
+        match failed.into_inner() {
+            Some(e) => Err(e),
+            None => Ok(answers),
+        }
     }
 
     pub(crate) fn assess(
@@ -323,7 +363,7 @@ impl Twin {
         let mut acc = Accrual::new(self, emp, t, detail);
         let unpaid = acc.unpaid_periods(&extra);
         acc.prepare(&unpaid);
-        let blackout = policy.blackout_micros();
+        let blackout = self.derived().blackout_micros;
         let mut nets: Vec<(PeriodRef, i64)> = Vec::with_capacity(unpaid.len());
         for r in &unpaid {
             let f = acc.figures(*r)?;
@@ -380,7 +420,9 @@ impl Twin {
                 });
             }
             answer.outstanding_lines.extend(shortfall.lines);
-            let access = Exact::from_decimal(policy.access_rate)
+            let access = self
+                .derived()
+                .access_rate
                 .and_then(|r| r.checked_mul(Exact::int(base.max(0))))
                 .and_then(Exact::floor)
                 .ok_or_else(|| Error::overflow("access"))?;

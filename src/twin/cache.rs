@@ -1,9 +1,11 @@
 //! Values derived from a twin's data, computed once and dropped when the data they come from
-//! changes (issue #5). Each is a pure function of the twin, so answers never depend on
+//! changes (issue #5). The policy is fixed when the twin is made (`Twin::new`), so values
+//! derived from it live here too. Each is a pure function of the twin, so answers never depend on
 //! whether a cache was warm.
 
 use super::Twin;
 use crate::calendar::{self, Instant};
+use crate::money::Exact;
 use chrono::{Datelike, NaiveDate, NaiveTime};
 use chrono_tz::Tz;
 use std::sync::OnceLock;
@@ -29,6 +31,14 @@ pub(crate) struct Derived {
     pub pay_lags: Vec<i64>,
     /// Local times of day in the company zone.
     pub clock: LocalClock,
+    /// Counted statuses as a bit mask (bit = status code).
+    pub counted: u8,
+    /// `estimated_withholding_rate` exactly (`None` if it does not convert).
+    pub withholding: Option<Exact>,
+    /// `access_rate` exactly (`None` if it does not convert).
+    pub access_rate: Option<Exact>,
+    /// `Policy::blackout_micros`.
+    pub blackout_micros: i64,
 }
 
 /// `calendar::local_to_instant` of `date + time` for the times of day the engine asks about
@@ -140,7 +150,18 @@ impl Twin {
                 }
                 _ => LocalClock::build(tz, NaiveDate::MIN, 0, &[]),
             };
-            Derived { pay_lags, clock }
+            let policy = &self.company.policy;
+            Derived {
+                pay_lags,
+                clock,
+                counted: policy
+                    .counted_statuses
+                    .iter()
+                    .fold(0u8, |m, s| m | (1u8 << (*s as u8))),
+                withholding: Exact::from_decimal(policy.estimated_withholding_rate),
+                access_rate: Exact::from_decimal(policy.access_rate),
+                blackout_micros: policy.blackout_micros(),
+            }
         })
     }
 

@@ -157,13 +157,12 @@ impl ShiftStore {
         if (self.len() + 1) * 4 > self.slots.len() * 3 {
             self.grow();
         }
-        self.place(ix);
+        self.place(ix, hash_id(id));
         Some(ix)
     }
 
-    fn place(&mut self, ix: u32) {
+    fn place(&mut self, ix: u32, h: u64) {
         let mask = self.slots.len().saturating_sub(1);
-        let h = hash_id(self.id(ix));
         let mut i = (h as usize) & mask;
         while let Some(slot) = self.slots.get_mut(i) {
             if *slot == EMPTY {
@@ -179,7 +178,8 @@ impl ShiftStore {
         self.slots = vec![EMPTY; cap];
         for ix in 0..self.employee.len() {
             if let Ok(ix) = u32::try_from(ix) {
-                self.place(ix);
+                let h = hash_id(self.id(ix));
+                self.place(ix, h);
             }
         }
     }
