@@ -248,6 +248,13 @@ fn sub_days(d: NaiveDate, n: u64) -> NaiveDate {
     d.checked_sub_days(Days::new(n)).unwrap_or(d)
 }
 
+/// Sets field `k` of a JSON object (no-op on other values).
+fn set(v: &mut Value, k: &str, x: Value) {
+    if let Some(o) = v.as_object_mut() {
+        o.insert(k.into(), x);
+    }
+}
+
 fn company_json(opts: &Options) -> Value {
     json!({
         "company_id": format!("synthetic-{}", opts.seed),
@@ -306,12 +313,19 @@ fn contracts(opts: &Options) -> Vec<Value> {
             let mut c = json!({"contract_id": format!("h-{sc}-{g}"), "pay_schedule_id": sc, "currency": "EUR",
                                "wage_rate_period": "hourly", "wage_rate_amount": rate});
             if g == 3 {
-                c["custom_info"] =
-                    json!({"overtime": {"weekly_threshold_hours": "38", "multiplier": "1.5"}});
+                set(
+                    &mut c,
+                    "custom_info",
+                    json!({"overtime": {"weekly_threshold_hours": "38", "multiplier": "1.5"}}),
+                );
             } else if g == 4 {
-                c["custom_info"] = json!({"overtime": {"daily_threshold_hours": "9", "multiplier": "1.5",
+                set(
+                    &mut c,
+                    "custom_info",
+                    json!({"overtime": {"daily_threshold_hours": "9", "multiplier": "1.5",
                     "double_time_daily_threshold_hours": "11", "double_time_multiplier": "2",
-                    "workday_starts_at": "05:00"}});
+                    "workday_starts_at": "05:00"}}),
+                );
             }
             out.push(c);
             if g <= 2 {
@@ -391,11 +405,19 @@ fn profile(opts: &Options, i: usize) -> (Profile, Value) {
     e.insert("employee_id".into(), id.clone().into());
     e.insert(
         "given_name".into(),
-        GIVEN[(r.below(8)) as usize % GIVEN.len()].into(),
+        GIVEN
+            .get(r.below(GIVEN.len() as u64) as usize)
+            .copied()
+            .unwrap_or("Ana")
+            .into(),
     );
     e.insert(
         "family_name".into(),
-        FAMILY[(r.below(8)) as usize % FAMILY.len()].into(),
+        FAMILY
+            .get(r.below(FAMILY.len() as u64) as usize)
+            .copied()
+            .unwrap_or("Maes")
+            .into(),
     );
     if r.below(2) == 0 {
         e.insert("work_email".into(), format!("{id}@example.com").into());
@@ -553,10 +575,14 @@ fn payments_of(
         let mut a = json!({"payment_id": format!("add-{i:07}"), "employee_id": emp,
                            "amount": 2_500 + r.below(if p.adhoc { 150_000 } else { 15_000 })});
         if r.below(100) != 0 {
-            a["effective_on"] = add_days(opts.start, r.below(25)).to_string().into();
+            set(
+                &mut a,
+                "effective_on",
+                add_days(opts.start, r.below(25)).to_string().into(),
+            );
         }
         if r.below(2) == 0 {
-            a["currency"] = "EUR".into();
+            set(&mut a, "currency", "EUR".into());
         }
         additions.push(a);
     }
@@ -564,7 +590,7 @@ fn payments_of(
         let mut d = json!({"payment_id": format!("ded-{i:07}"), "employee_id": emp,
                            "amount": 1_000 + r.below(7_000), "effective_on": add_days(opts.start, r.below(28)).to_string()});
         if r.below(50) == 0 {
-            d["contract_id"] = p.contract.clone().into();
+            set(&mut d, "contract_id", p.contract.clone().into());
         }
         deductions.push(d);
     }
