@@ -105,8 +105,12 @@ pub struct MemoryPhase {
     pub rss_before: Option<u64>,
     /// After ingestion, bytes.
     pub rss_after: Option<u64>,
-    /// `(after − before) / shifts`: the whole twin's growth per shift.
+    /// `(after − before) / shifts`: the process's growth per shift while ingesting, which
+    /// includes what the allocator keeps of the transient parse buffers.
     pub bytes_per_shift: Option<f64>,
+    /// [`Twin::shift_storage_bytes`] per shift: the shift records, ids, id index and side
+    /// data, accounted from the twin's structures (not RSS).
+    pub shift_storage_bytes_per_shift: f64,
 }
 
 /// The same hourly accrual as SQL in SQLite, in the same run.
@@ -216,9 +220,13 @@ impl Report {
             (
                 "memory".into(),
                 match (self.memory.rss_before, self.memory.rss_after, self.memory.bytes_per_shift) {
-                    (Some(b), Some(a), Some(p)) => {
-                        format!("RSS {} MiB -> {} MiB = {:.1} B per shift", b >> 20, a >> 20, p)
-                    }
+                    (Some(b), Some(a), Some(p)) => format!(
+                        "RSS {} MiB -> {} MiB = {:.1} B per shift (whole process); shift storage {:.1} B per shift (accounted)",
+                        b >> 20,
+                        a >> 20,
+                        p,
+                        self.memory.shift_storage_bytes_per_shift
+                    ),
                     _ => "not available (needs Linux /proc)".into(),
                 },
             ),
@@ -265,12 +273,18 @@ pub fn run(opts: &Options) -> Result<Report> {
     let rss_after = rss_bytes();
     let twin = &built.twin;
     let shifts = twin.counts().shifts;
+    let per_shift = |b: Option<u64>, a: Option<u64>| match (b, a) {
+        (Some(b), Some(a)) if shifts > 0 => Some(a.saturating_sub(b) as f64 / shifts as f64),
+        _ => None,
+    };
     let memory = MemoryPhase {
         rss_before,
         rss_after,
-        bytes_per_shift: match (rss_before, rss_after) {
-            (Some(b), Some(a)) if shifts > 0 => Some(a.saturating_sub(b) as f64 / shifts as f64),
-            _ => None,
+        bytes_per_shift: per_shift(rss_before, rss_after),
+        shift_storage_bytes_per_shift: if shifts > 0 {
+            twin.shift_storage_bytes() as f64 / shifts as f64
+        } else {
+            0.0
         },
     };
     let eligibility_all = bulk(twin, built.as_of)?;

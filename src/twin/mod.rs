@@ -162,6 +162,20 @@ impl Twin {
         ids
     }
 
+    /// Bytes the twin spends on shifts (an accounting of its own structures, not RSS): the
+    /// 24-byte current records in every list (by capacity), ids, the id index and the
+    /// per-shift side data. Used by the bench (issue #5: ≤ 64 bytes per shift).
+    pub fn shift_storage_bytes(&self) -> usize {
+        let rec = std::mem::size_of::<ShiftRec>();
+        let lists: usize = self
+            .employees
+            .iter()
+            .map(|e| e.shifts.capacity() * rec)
+            .sum::<usize>()
+            + self.open_shifts.capacity() * rec;
+        lists + self.shifts.heap_bytes()
+    }
+
     /// The number of jobs applied so far (the last `job_id`'s sequence number).
     pub fn job_count(&self) -> u64 {
         self.jobs

@@ -134,6 +134,34 @@ impl ShiftStore {
         self.extra.get(&ix).and_then(|x| x.custom_info.as_deref())
     }
 
+    /// Bytes of shift storage outside the employees' lists: ids and their offsets, the id
+    /// index, employees per shift, job runs, and the side map (its `custom_info` objects
+    /// estimated from their JSON length). Append-only buffers count their length (their
+    /// untouched capacity is never resident).
+    pub fn heap_bytes(&self) -> usize {
+        let ids: usize = self
+            .chunks
+            .iter()
+            .map(|c| c.text.len() + 4 * c.ends.len())
+            .sum();
+        let extra_entry = std::mem::size_of::<(u32, Extra)>() + 1;
+        let extra: usize = self
+            .extra
+            .values()
+            .map(|x| {
+                x.custom_info
+                    .as_ref()
+                    .map_or(0, |m| 96 + serde_json::to_string(m).map_or(0, |t| t.len()))
+                    + x.history.capacity() * std::mem::size_of::<ShiftVersion>()
+            })
+            .sum();
+        ids + 4 * self.slots.len()
+            + 4 * self.employee.len()
+            + self.created.capacity() * std::mem::size_of::<(u32, u64, Instant)>()
+            + self.extra.capacity() * extra_entry
+            + extra
+    }
+
     /// Adds a new shift; `None` when the twin holds [`SHIFTS_MAX`] shifts.
     pub fn push(&mut self, id: &str, employee: u32, job: u64, received_at: Instant) -> Option<u32> {
         let ix = u32::try_from(self.len())
@@ -207,11 +235,12 @@ pub(crate) fn position(list: &[ShiftRec], start: Instant, ix: u32) -> usize {
     list.partition_point(|r| (r.start, r.ix()) < (start, ix))
 }
 
-/// Inserts a record, growing the list by a quarter at a time so that little capacity is
-/// left unused (the lists are the bulk of a twin's memory).
+/// Inserts a record, growing the list by an eighth (at least 4 records) at a time so that
+/// little capacity is left unused (the lists are the bulk of a twin's memory); still
+/// amortised linear.
 pub(crate) fn insert(list: &mut Vec<ShiftRec>, rec: ShiftRec) {
     if list.len() == list.capacity() {
-        list.reserve_exact((list.len() / 4).max(4));
+        list.reserve_exact((list.len() / 8).max(4));
     }
     let at = position(list, rec.start, rec.ix());
     list.insert(at, rec);
