@@ -595,3 +595,51 @@ fn counted_code(s: ShiftStatus) -> i64 {
 }
 
 mod sqlite;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_and_scenario_runs_measure_the_same_payroll() {
+        let opts = Options {
+            employees: 300,
+            shifts_per_employee: 20,
+            lookups: 50,
+            compare_sqlite: true,
+            ..Options::default()
+        };
+        let a = run(&opts).unwrap();
+        assert_eq!((a.employees, a.ingest.rejected), (300, 0));
+        assert_eq!(a.shifts, 300 * 20 + 6);
+        assert_eq!(a.one_employee.lookups, 50);
+        let sql = a.sqlite.as_ref().unwrap();
+        assert!(sql.employees > 0);
+        assert_eq!(sql.mismatches, 0);
+        assert!(!a.store.available);
+        assert!(a.to_table().contains("eligibility_all"));
+        let g = generate::Options {
+            employees: 300,
+            shifts_per_employee: 20,
+            ..generate::Options::default()
+        };
+        let path = std::env::temp_dir().join(format!("ewa-bench-test-{}.json", std::process::id()));
+        std::fs::write(&path, serde_json::to_vec(&generate::scenario(&g)).unwrap()).unwrap();
+        let b = run(&Options {
+            scenario: Some(path.clone()),
+            compare_sqlite: false,
+            ..opts
+        });
+        let _ = std::fs::remove_file(&path);
+        let b = b.unwrap();
+        assert_eq!(
+            (b.employees, b.shifts, b.ingest.rejected),
+            (300, a.shifts, 0)
+        );
+        assert_eq!(b.as_of, a.as_of);
+        assert_eq!(
+            b.eligibility_all.total_available,
+            a.eligibility_all.total_available
+        );
+    }
+}
