@@ -1,0 +1,1 @@
+//! Eligibility and advances through the public API (SPEC §6).

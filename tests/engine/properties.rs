@@ -1,0 +1,1 @@
+//! Property tests (SPEC §3, §5, §6).
