@@ -5,7 +5,9 @@ mod advances;
 mod shortfall;
 
 pub(crate) use advances::Advance;
-pub use advances::{AdvanceDecision, AdvanceRequest, CancelDecision, Quote, Recovery};
+pub use advances::{
+    AdvanceDecision, AdvanceOutcome, AdvanceRequest, CancelDecision, Quote, Recovery,
+};
 
 use crate::accrual::{in_blackout, Accrual, PeriodAccrual, PeriodRef};
 use crate::calendar::Instant;
