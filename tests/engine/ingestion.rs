@@ -781,9 +781,11 @@ fn identical_copies_collapse_and_differing_copies_all_conflict() {
 
 #[test]
 fn whole_batch_refusals_apply_nothing() {
-    let mut limits = Limits::default();
-    limits.batch_records_max = 2;
-    limits.batch_bytes_max = 200;
+    let limits = Limits {
+        batch_records_max: 2,
+        batch_bytes_max: 200,
+        ..Limits::default()
+    };
     let mut c = Company::new("acme", chrono_tz::UTC);
     c.limits = limits;
     let mut twin = Twin::new(c);
