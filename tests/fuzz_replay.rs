@@ -14,8 +14,14 @@ fn replay_regressions_through_both_targets() {
         let data = std::fs::read(&path).unwrap();
         for kind in Kind::ALL {
             let mut twin = Twin::new(Company::new("fuzz", chrono_tz::Europe::Brussels));
-            if let Ok(r) = twin.apply_json(kind, &data, Instant::from_micros(1_780_000_000_000_000)) {
-                assert_eq!(r.count_received, r.count_accepted + r.count_rejected, "{}", path.display());
+            if let Ok(r) = twin.apply_json(kind, &data, Instant::from_micros(1_780_000_000_000_000))
+            {
+                assert_eq!(
+                    r.count_received,
+                    r.count_accepted + r.count_rejected,
+                    "{}",
+                    path.display()
+                );
             }
         }
         if let Ok(text) = std::str::from_utf8(&data) {
@@ -27,5 +33,8 @@ fn replay_regressions_through_both_targets() {
         }
         n += 1;
     }
-    assert!(n >= 5, "expected the committed regression inputs, found {n}");
+    assert!(
+        n >= 5,
+        "expected the committed regression inputs, found {n}"
+    );
 }
