@@ -136,7 +136,9 @@ impl Policy {
             let f = format!("policy.{k}");
             match k.as_str() {
                 "access_rate" => p.access_rate = unit_decimal(&f, val)?,
-                "estimated_withholding_rate" => p.estimated_withholding_rate = unit_decimal(&f, val)?,
+                "estimated_withholding_rate" => {
+                    p.estimated_withholding_rate = unit_decimal(&f, val)?
+                }
                 "min_advance" => p.min_advance = int_min(&f, val, 0)?.unwrap_or(0),
                 "max_advance" => p.max_advance = int_min(&f, val, 1)?,
                 "max_per_period" => p.max_per_period = int_min(&f, val, 1)?,
@@ -145,7 +147,9 @@ impl Policy {
                 "blackout_hours_before_pay" => {
                     let d = json_decimal(val)
                         .filter(|d| !d.is_sign_negative() && *d <= Decimal::from(24 * 366))
-                        .ok_or_else(|| Error::config(&f, "must be a number of hours in [0, 8784]"))?;
+                        .ok_or_else(|| {
+                            Error::config(&f, "must be a number of hours in [0, 8784]")
+                        })?;
                     p.blackout_hours_before_pay = d.normalize();
                 }
                 "fees" => p.fees = fees_from_json(val)?,
@@ -175,9 +179,15 @@ impl Policy {
                         .ok_or_else(|| Error::config(&f, "must be an array of weekday names"))?;
                     let mut days = Vec::new();
                     for s in arr {
-                        let w = s.as_str().and_then(calendar::parse_weekday).ok_or_else(|| {
-                            Error::config(&f, format!("`{s}` is not a weekday (monday..sunday)"))
-                        })?;
+                        let w = s
+                            .as_str()
+                            .and_then(calendar::parse_weekday)
+                            .ok_or_else(|| {
+                                Error::config(
+                                    &f,
+                                    format!("`{s}` is not a weekday (monday..sunday)"),
+                                )
+                            })?;
                         if !days.contains(&w) {
                             days.push(w);
                         }
@@ -194,14 +204,23 @@ impl Policy {
     /// The policy as JSON, every field present (decimals as normalised strings).
     pub fn to_json(&self) -> Value {
         let mut m = Map::new();
-        m.insert("access_rate".into(), self.access_rate.normalize().to_string().into());
+        m.insert(
+            "access_rate".into(),
+            self.access_rate.normalize().to_string().into(),
+        );
         m.insert("min_advance".into(), self.min_advance.into());
         m.insert("max_advance".into(), self.max_advance.into());
         m.insert("max_per_period".into(), self.max_per_period.into());
-        m.insert("max_advances_per_period".into(), self.max_advances_per_period.into());
+        m.insert(
+            "max_advances_per_period".into(),
+            self.max_advances_per_period.into(),
+        );
         m.insert(
             "blackout_hours_before_pay".into(),
-            self.blackout_hours_before_pay.normalize().to_string().into(),
+            self.blackout_hours_before_pay
+                .normalize()
+                .to_string()
+                .into(),
         );
         m.insert("min_tenure_days".into(), self.min_tenure_days.into());
         let fee = |f: Fee| serde_json::json!({"flat": f.flat, "rate_bps": f.rate_bps});
@@ -211,11 +230,18 @@ impl Policy {
         );
         m.insert(
             "estimated_withholding_rate".into(),
-            self.estimated_withholding_rate.normalize().to_string().into(),
+            self.estimated_withholding_rate
+                .normalize()
+                .to_string()
+                .into(),
         );
         m.insert(
             "counted_statuses".into(),
-            self.counted_statuses.iter().map(|s| s.as_str()).collect::<Vec<_>>().into(),
+            self.counted_statuses
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .into(),
         );
         m.insert(
             "salaried_day_basis".into(),
@@ -227,7 +253,11 @@ impl Policy {
         );
         m.insert(
             "workdays".into(),
-            self.workdays.iter().map(|w| calendar::weekday_name(*w)).collect::<Vec<_>>().into(),
+            self.workdays
+                .iter()
+                .map(|w| calendar::weekday_name(*w))
+                .collect::<Vec<_>>()
+                .into(),
         );
         Value::Object(m)
     }
@@ -260,7 +290,12 @@ fn fees_from_json(v: &Value) -> Result<Fees> {
         let slot = match k.as_str() {
             "standard" => &mut fees.standard,
             "instant" => &mut fees.instant,
-            _ => return Err(Error::config(base, "unknown delivery speed (standard, instant)")),
+            _ => {
+                return Err(Error::config(
+                    base,
+                    "unknown delivery speed (standard, instant)",
+                ))
+            }
         };
         let fo = fv
             .as_object()
@@ -329,7 +364,12 @@ impl Company {
                     c.company_id = val
                         .as_str()
                         .filter(|s| !s.is_empty() && s.chars().count() <= 128)
-                        .ok_or_else(|| Error::config("company_id", "must be a non-empty string of at most 128 characters"))?
+                        .ok_or_else(|| {
+                            Error::config(
+                                "company_id",
+                                "must be a non-empty string of at most 128 characters",
+                            )
+                        })?
                         .to_string()
                 }
                 "timezone" => {
@@ -338,9 +378,15 @@ impl Company {
                     })?
                 }
                 "week_starts_on" => {
-                    c.week_starts_on = val.as_str().and_then(calendar::parse_weekday).ok_or_else(|| {
-                        Error::config("week_starts_on", "must be a weekday name (monday..sunday)")
-                    })?
+                    c.week_starts_on =
+                        val.as_str()
+                            .and_then(calendar::parse_weekday)
+                            .ok_or_else(|| {
+                                Error::config(
+                                    "week_starts_on",
+                                    "must be a weekday name (monday..sunday)",
+                                )
+                            })?
                 }
                 "custom_info_keys" => {
                     let arr = val.as_array().ok_or_else(|| {
@@ -398,9 +444,15 @@ mod tests {
     #[test]
     fn policy_rejects_bad_values_naming_the_field() {
         let e = Policy::from_json(&json!({"access_rate": 1.5})).unwrap_err();
-        assert_eq!(e, Error::config("policy.access_rate", "must be a decimal in [0, 1]"));
+        assert_eq!(
+            e,
+            Error::config("policy.access_rate", "must be a decimal in [0, 1]")
+        );
         let e = Policy::from_json(&json!({"max_advance": 0})).unwrap_err();
-        assert_eq!(e, Error::config("policy.max_advance", "must be an integer >= 1 or null"));
+        assert_eq!(
+            e,
+            Error::config("policy.max_advance", "must be an integer >= 1 or null")
+        );
         let e = Policy::from_json(&json!({"acess_rate": 0.5})).unwrap_err();
         assert_eq!(e, Error::config("policy.acess_rate", "unknown field"));
         let e = Policy::from_json(&json!({"fees": {"express": {}}})).unwrap_err();
@@ -409,7 +461,9 @@ mod tests {
 
     #[test]
     fn decimal_numbers_are_read_exactly() {
-        let p = Policy::from_json(&json!({"access_rate": 0.1, "estimated_withholding_rate": "0.2"})).unwrap();
+        let p =
+            Policy::from_json(&json!({"access_rate": 0.1, "estimated_withholding_rate": "0.2"}))
+                .unwrap();
         assert_eq!(p.access_rate.to_string(), "0.1");
         assert_eq!(p.estimated_withholding_rate.to_string(), "0.2");
     }

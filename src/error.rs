@@ -100,9 +100,7 @@ mod tests {
 
     #[test]
     fn predicates_partition_kinds() {
-        let input = Error::BatchRefused {
-            reason: "x".into(),
-        };
+        let input = Error::BatchRefused { reason: "x".into() };
         assert!(input.is_input() && !input.is_storage());
         let storage = Error::Storage {
             message: "locked".into(),

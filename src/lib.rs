@@ -55,7 +55,9 @@ pub mod twin;
 
 pub use accrual::{Accruals, Line, LineKind, PeriodAccrual};
 pub use company::{Company, Fee, Fees, Policy, SalariedDayBasis};
-pub use eligibility::{AdvanceDecision, AdvanceRequest, CancelDecision, Eligibility, Quote, Reason, Recovery};
+pub use eligibility::{
+    AdvanceDecision, AdvanceRequest, CancelDecision, Eligibility, Quote, Reason, Recovery,
+};
 pub use error::{Error, Result};
 pub use ingest::{FieldError, JobReport, Kind, Outcome, RecordResult};
 pub use limits::Limits;

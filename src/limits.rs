@@ -118,7 +118,10 @@ mod tests {
         let e = Limits::from_json(&json!({"shift_hour_max": 3})).unwrap_err();
         assert_eq!(e, Error::config("limits.shift_hour_max", "unknown field"));
         let e = Limits::from_json(&json!({"id_chars_max": 0})).unwrap_err();
-        assert_eq!(e, Error::config("limits.id_chars_max", "must be an integer >= 1"));
+        assert_eq!(
+            e,
+            Error::config("limits.id_chars_max", "must be an integer >= 1")
+        );
         let l = Limits::from_json(&json!({"shift_hours_max": 12})).unwrap();
         assert_eq!(l.shift_hours_max, 12);
         assert_eq!(Limits::from_json(&l.to_json()).unwrap(), l);

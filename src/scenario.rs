@@ -11,7 +11,14 @@ use crate::twin::Twin;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-const KIND_KEYS: [&str; 6] = ["pay_schedules", "contracts", "employees", "shifts", "additions", "deductions"];
+const KIND_KEYS: [&str; 6] = [
+    "pay_schedules",
+    "contracts",
+    "employees",
+    "shifts",
+    "additions",
+    "deductions",
+];
 
 /// The output of a scenario (SPEC §8).
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -45,7 +52,8 @@ fn bad(path: impl Into<String>, message: impl Into<String>) -> Error {
 /// a kind that is not an array of objects, ...), [`Error::Config`] for a bad company, and any
 /// error of the calls it makes.
 pub fn run_str(text: &str) -> Result<ScenarioOutput> {
-    let doc: Value = serde_json::from_str(text).map_err(|e| bad("document", format!("not JSON: {e}")))?;
+    let doc: Value =
+        serde_json::from_str(text).map_err(|e| bad("document", format!("not JSON: {e}")))?;
     run(&doc)
 }
 
@@ -62,10 +70,14 @@ pub fn run(doc: &Value) -> Result<ScenarioOutput> {
 /// # Errors
 /// As [`run_str`].
 pub fn run_with_twin(doc: &Value) -> Result<(ScenarioOutput, Twin)> {
-    let obj = doc.as_object().ok_or_else(|| bad("document", "must be a JSON object"))?;
+    let obj = doc
+        .as_object()
+        .ok_or_else(|| bad("document", "must be a JSON object"))?;
     for k in obj.keys() {
-        let known = matches!(k.as_str(), "company" | "received_at" | "advances" | "queries" | "steps")
-            || KIND_KEYS.contains(&k.as_str());
+        let known = matches!(
+            k.as_str(),
+            "company" | "received_at" | "advances" | "queries" | "steps"
+        ) || KIND_KEYS.contains(&k.as_str());
         if !known {
             return Err(bad(k.as_str(), "unknown top-level field"));
         }
@@ -82,11 +94,19 @@ pub fn run_with_twin(doc: &Value) -> Result<(ScenarioOutput, Twin)> {
         results: Vec::new(),
     };
     if let Some(steps) = obj.get("steps") {
-        let mixed = KIND_KEYS.iter().chain(["advances", "queries"].iter()).find(|k| obj.contains_key(**k));
+        let mixed = KIND_KEYS
+            .iter()
+            .chain(["advances", "queries"].iter())
+            .find(|k| obj.contains_key(**k));
         if let Some(k) = mixed {
-            return Err(bad(*k, "a document has either `steps` or the kind arrays, advances and queries, not both"));
+            return Err(bad(
+                *k,
+                "a document has either `steps` or the kind arrays, advances and queries, not both",
+            ));
         }
-        let steps = steps.as_array().ok_or_else(|| bad("steps", "must be an array"))?;
+        let steps = steps
+            .as_array()
+            .ok_or_else(|| bad("steps", "must be an array"))?;
         for (i, step) in steps.iter().enumerate() {
             run_step(&mut twin, &mut out, step, &format!("steps[{i}]"))?;
         }
@@ -99,7 +119,8 @@ pub fn run_with_twin(doc: &Value) -> Result<(ScenarioOutput, Twin)> {
             Some(v) => records(v, key)?,
         };
         let kind = Kind::parse(key).ok_or_else(|| bad(key, "unknown kind"))?;
-        out.jobs.push(apply(&mut twin, kind, &records, received_at, key)?);
+        out.jobs
+            .push(apply(&mut twin, kind, &records, received_at, key)?);
     }
     let mut advances: Vec<(AdvanceRequest, usize)> = match obj.get("advances") {
         None => Vec::new(),
@@ -110,7 +131,9 @@ pub fn run_with_twin(doc: &Value) -> Result<(ScenarioOutput, Twin)> {
             .collect::<Result<_>>()?,
     };
     // SPEC §8: advances in requested_at order, ties by advance_id, then input order.
-    advances.sort_by(|(a, i), (b, j)| (a.requested_at, &a.advance_id, i).cmp(&(b.requested_at, &b.advance_id, j)));
+    advances.sort_by(|(a, i), (b, j)| {
+        (a.requested_at, &a.advance_id, i).cmp(&(b.requested_at, &b.advance_id, j))
+    });
     for (req, _) in &advances {
         let d = twin.request_advance(req)?;
         out.advances.push(to_value(&d)?);
@@ -125,12 +148,20 @@ pub fn run_with_twin(doc: &Value) -> Result<(ScenarioOutput, Twin)> {
 
 fn run_step(twin: &mut Twin, out: &mut ScenarioOutput, step: &Value, path: &str) -> Result<()> {
     let tz = twin.company().timezone;
-    let obj = step.as_object().ok_or_else(|| bad(path, "must be an object"))?;
+    let obj = step
+        .as_object()
+        .ok_or_else(|| bad(path, "must be an object"))?;
     if let Some(kind) = obj.get("push") {
         allow(obj, &["push", "received_at", "records"], path)?;
-        let key = kind.as_str().filter(|k| KIND_KEYS.contains(k)).ok_or_else(|| {
-            bad(format!("{path}.push"), format!("`{kind}` is not a kind ({})", KIND_KEYS.join(", ")))
-        })?;
+        let key = kind
+            .as_str()
+            .filter(|k| KIND_KEYS.contains(k))
+            .ok_or_else(|| {
+                bad(
+                    format!("{path}.push"),
+                    format!("`{kind}` is not a kind ({})", KIND_KEYS.join(", ")),
+                )
+            })?;
         let received_at = instant(tz, obj.get("received_at"), &format!("{path}.received_at"))?;
         let recs = match obj.get("records") {
             Some(v) => records(v, &format!("{path}.records"))?,
@@ -144,7 +175,12 @@ fn run_step(twin: &mut Twin, out: &mut ScenarioOutput, step: &Value, path: &str)
         .iter()
         .next()
         .filter(|_| obj.len() == 1)
-        .ok_or_else(|| bad(path, "a step is {\"push\"...}, {\"advance\": ..}, {\"cancel\": ..} or {\"query\": ..}"))?;
+        .ok_or_else(|| {
+            bad(
+                path,
+                "a step is {\"push\"...}, {\"advance\": ..}, {\"cancel\": ..} or {\"query\": ..}",
+            )
+        })?;
     let p = format!("{path}.{name}");
     match name.as_str() {
         "advance" => {
@@ -153,7 +189,9 @@ fn run_step(twin: &mut Twin, out: &mut ScenarioOutput, step: &Value, path: &str)
             out.advances.push(to_value(&d)?);
         }
         "cancel" => {
-            let c = body.as_object().ok_or_else(|| bad(&p, "must be an object"))?;
+            let c = body
+                .as_object()
+                .ok_or_else(|| bad(&p, "must be an object"))?;
             allow(c, &["advance_id", "at"], &p)?;
             let id = string(c.get("advance_id"), &format!("{p}.advance_id"))?;
             let at = instant(tz, c.get("at"), &format!("{p}.at"))?;
@@ -166,7 +204,13 @@ fn run_step(twin: &mut Twin, out: &mut ScenarioOutput, step: &Value, path: &str)
     Ok(())
 }
 
-fn apply(twin: &mut Twin, kind: Kind, records: &[Value], received_at: Instant, path: &str) -> Result<JobReport> {
+fn apply(
+    twin: &mut Twin,
+    kind: Kind,
+    records: &[Value],
+    received_at: Instant,
+    path: &str,
+) -> Result<JobReport> {
     twin.apply(kind, records, received_at).map_err(|e| match e {
         Error::BatchRefused { reason } => bad(path, reason),
         other => other,
@@ -189,7 +233,9 @@ fn array<'a>(v: &'a Value, path: &str) -> Result<&'a Vec<Value>> {
 }
 
 fn records(v: &Value, path: &str) -> Result<Vec<Value>> {
-    let arr = v.as_array().ok_or_else(|| bad(path, "must be an array of objects"))?;
+    let arr = v
+        .as_array()
+        .ok_or_else(|| bad(path, "must be an array of objects"))?;
     if let Some(i) = arr.iter().position(|r| !r.is_object()) {
         return Err(bad(format!("{path}[{i}]"), "must be an object"));
     }
@@ -203,7 +249,9 @@ fn string(v: Option<&Value>, path: &str) -> Result<String> {
 }
 
 fn instant(tz: chrono_tz::Tz, v: Option<&Value>, path: &str) -> Result<Instant> {
-    let s = v.and_then(Value::as_str).ok_or_else(|| bad(path, "must be a timestamp string"))?;
+    let s = v
+        .and_then(Value::as_str)
+        .ok_or_else(|| bad(path, "must be a timestamp string"))?;
     calendar::parse_instant(tz, s).map_err(|e| bad(path, e.to_string()))
 }
 
@@ -218,15 +266,29 @@ fn delivery(v: Option<&Value>, path: &str) -> Result<Delivery> {
 }
 
 fn advance(tz: chrono_tz::Tz, v: &Value, path: &str) -> Result<AdvanceRequest> {
-    let a = v.as_object().ok_or_else(|| bad(path, "must be an object"))?;
-    allow(a, &["advance_id", "employee_id", "amount", "requested_at", "delivery"], path)?;
+    let a = v
+        .as_object()
+        .ok_or_else(|| bad(path, "must be an object"))?;
+    allow(
+        a,
+        &[
+            "advance_id",
+            "employee_id",
+            "amount",
+            "requested_at",
+            "delivery",
+        ],
+        path,
+    )?;
     Ok(AdvanceRequest {
         advance_id: string(a.get("advance_id"), &format!("{path}.advance_id"))?,
         employee_id: string(a.get("employee_id"), &format!("{path}.employee_id"))?,
-        amount: a
-            .get("amount")
-            .and_then(Value::as_i64)
-            .ok_or_else(|| bad(format!("{path}.amount"), "must be an integer of minor units"))?,
+        amount: a.get("amount").and_then(Value::as_i64).ok_or_else(|| {
+            bad(
+                format!("{path}.amount"),
+                "must be an integer of minor units",
+            )
+        })?,
         requested_at: instant(tz, a.get("requested_at"), &format!("{path}.requested_at"))?,
         delivery: delivery(a.get("delivery"), &format!("{path}.delivery"))?,
     })
@@ -234,7 +296,9 @@ fn advance(tz: chrono_tz::Tz, v: &Value, path: &str) -> Result<AdvanceRequest> {
 
 fn query(twin: &Twin, v: &Value, path: &str) -> Result<Eligibility> {
     let tz = twin.company().timezone;
-    let q = v.as_object().ok_or_else(|| bad(path, "must be an object"))?;
+    let q = v
+        .as_object()
+        .ok_or_else(|| bad(path, "must be an object"))?;
     allow(q, &["employee_id", "as_of", "delivery"], path)?;
     let id = string(q.get("employee_id"), &format!("{path}.employee_id"))?;
     let as_of = instant(tz, q.get("as_of"), &format!("{path}.as_of"))?;

@@ -15,7 +15,14 @@ impl Accrual<'_> {
     /// SPEC §5.1 daily: each local date on which the employee starts a counted shift on `C`
     /// earns one daily rate (the version at that instant), at the start instant of the first
     /// such shift of that date, counted in the window holding that instant.
-    pub(super) fn daily(&self, cix: u32, c: &Contract, lo: Instant, hi: Instant, lines: &mut Vec<Line>) -> Result<Exact> {
+    pub(super) fn daily(
+        &self,
+        cix: u32,
+        c: &Contract,
+        lo: Instant,
+        hi: Instant,
+        lines: &mut Vec<Line>,
+    ) -> Result<Exact> {
         if lo >= hi {
             return Ok(Exact::ZERO);
         }
@@ -36,7 +43,9 @@ impl Accrual<'_> {
                 continue;
             }
             let rate = c.rate_at(start);
-            total = total.checked_add(rate).ok_or_else(|| Error::overflow("daily gross"))?;
+            total = total
+                .checked_add(rate)
+                .ok_or_else(|| Error::overflow("daily gross"))?;
             if self.explain {
                 lines.push(Line {
                     kind: LineKind::Daily,
@@ -58,10 +67,20 @@ impl Accrual<'_> {
     /// are the local dates whose 00:00 lies in `P` (working basis: only `workdays`), a day
     /// is completed once its local 24:00 ≤ t and it lies in the stint, and the rate version
     /// is the one in effect at the day's 00:00.
-    pub(super) fn salary(&self, c: &Contract, p: &Period, st: &Stint, lines: &mut Vec<Line>) -> Result<Exact> {
+    pub(super) fn salary(
+        &self,
+        c: &Contract,
+        p: &Period,
+        st: &Stint,
+        lines: &mut Vec<Line>,
+    ) -> Result<Exact> {
         let tz = self.twin.company.timezone;
         let policy = &self.twin.company.policy;
-        let sched_freq = self.twin.schedules.get(c.schedule as usize).map(|s| s.frequency);
+        let sched_freq = self
+            .twin
+            .schedules
+            .get(c.schedule as usize)
+            .map(|s| s.frequency);
         let (Some(ppy_r), Some(ppy_s)) = (
             c.rate_period.periods_per_year(),
             sched_freq.and_then(|f| f.periods_per_year()),
@@ -73,7 +92,9 @@ impl Accrual<'_> {
         }
         let mut d = calendar::local_date(tz, p.start);
         if calendar::local_midnight(tz, d) < p.start {
-            d = d.succ_opt().ok_or_else(|| Error::overflow("salaried days"))?;
+            d = d
+                .succ_opt()
+                .ok_or_else(|| Error::overflow("salaried days"))?;
         }
         let counts = |d: NaiveDate| match policy.salaried_day_basis {
             SalariedDayBasis::Calendar => true,
@@ -92,7 +113,9 @@ impl Accrual<'_> {
             if walked > PERIOD_DAYS_MAX {
                 return Err(Error::overflow("salaried period longer than 10,000 days"));
             }
-            let next = d.succ_opt().ok_or_else(|| Error::overflow("salaried days"))?;
+            let next = d
+                .succ_opt()
+                .ok_or_else(|| Error::overflow("salaried days"))?;
             if counts(d) {
                 days_total += 1;
                 let completed = calendar::local_midnight(tz, next) <= self.t && st.contains_date(d);
@@ -114,7 +137,9 @@ impl Accrual<'_> {
         for (rate, n) in runs {
             let exact = Exact::new(i128::from(rate) * i128::from(ppy_r) * i128::from(n), den)
                 .ok_or_else(|| Error::overflow("salary"))?;
-            total = total.checked_add(exact).ok_or_else(|| Error::overflow("salary"))?;
+            total = total
+                .checked_add(exact)
+                .ok_or_else(|| Error::overflow("salary"))?;
             if self.explain {
                 lines.push(Line {
                     kind: LineKind::Salary,

@@ -12,9 +12,17 @@ pub(crate) const MICROS_PER_HOUR: i128 = 3_600_000_000;
 
 /// Calls `f(from, to, rate)` for each piece of `[a, b)` under one rate version (SPEC §2: the
 /// rate at `x` is the latest version with `effective_from ≤ x`, else the earliest).
-pub(crate) fn for_rate_pieces(c: &Contract, a: Instant, b: Instant, mut f: impl FnMut(Instant, Instant, i64)) {
+pub(crate) fn for_rate_pieces(
+    c: &Contract,
+    a: Instant,
+    b: Instant,
+    mut f: impl FnMut(Instant, Instant, i64),
+) {
     let mut cursor = a;
-    let mut i = c.versions.partition_point(|v| v.from <= a).saturating_sub(1);
+    let mut i = c
+        .versions
+        .partition_point(|v| v.from <= a)
+        .saturating_sub(1);
     while cursor < b {
         let Some(v) = c.versions.get(i) else { break };
         let next = c.versions.get(i + 1).map_or(Instant::MAX, |n| n.from);
@@ -29,13 +37,22 @@ pub(crate) fn for_rate_pieces(c: &Contract, a: Instant, b: Instant, mut f: impl 
 
 impl Accrual<'_> {
     /// The employee's counted shifts on contract `cix` overlapping `[lo, hi)`.
-    pub(crate) fn counted_shifts(&self, cix: u32, lo: Instant, hi: Instant) -> impl Iterator<Item = &Shift> + '_ {
+    pub(crate) fn counted_shifts(
+        &self,
+        cix: u32,
+        lo: Instant,
+        hi: Instant,
+    ) -> impl Iterator<Item = &Shift> + '_ {
         let twin = self.twin;
-        let from = Instant::from_micros(lo.as_micros().saturating_sub(twin.company.limits.shift_micros_max()));
-        let first = self
-            .emp
-            .shifts
-            .partition_point(|&s| twin.shifts.get(s as usize).is_some_and(|x| x.current.start < from));
+        let from = Instant::from_micros(
+            lo.as_micros()
+                .saturating_sub(twin.company.limits.shift_micros_max()),
+        );
+        let first = self.emp.shifts.partition_point(|&s| {
+            twin.shifts
+                .get(s as usize)
+                .is_some_and(|x| x.current.start < from)
+        });
         self.emp
             .shifts
             .get(first..)
@@ -43,10 +60,19 @@ impl Accrual<'_> {
             .iter()
             .filter_map(move |&s| twin.shifts.get(s as usize))
             .take_while(move |x| x.current.start < hi)
-            .filter(move |x| x.current.contract == cix && x.current.stop > lo && twin.counted(x.current.status))
+            .filter(move |x| {
+                x.current.contract == cix && x.current.stop > lo && twin.counted(x.current.status)
+            })
     }
 
-    pub(super) fn hourly(&self, cix: u32, c: &Contract, lo: Instant, hi: Instant, lines: &mut Vec<Line>) -> Result<Exact> {
+    pub(super) fn hourly(
+        &self,
+        cix: u32,
+        c: &Contract,
+        lo: Instant,
+        hi: Instant,
+        lines: &mut Vec<Line>,
+    ) -> Result<Exact> {
         if lo >= hi {
             return Ok(Exact::ZERO);
         }
@@ -65,7 +91,8 @@ impl Accrual<'_> {
                     None => overflow = true,
                 }
                 if self.explain {
-                    let exact = Exact::new(i128::from(rate) * i128::from(micros), MICROS_PER_HOUR).unwrap_or(Exact::ZERO);
+                    let exact = Exact::new(i128::from(rate) * i128::from(micros), MICROS_PER_HOUR)
+                        .unwrap_or(Exact::ZERO);
                     lines.push(Line {
                         kind: LineKind::Regular,
                         contract_id: Some(c.id.to_string()),
@@ -83,10 +110,13 @@ impl Accrual<'_> {
         if overflow {
             return Err(Error::overflow("hourly gross"));
         }
-        let mut total = Exact::new(num, MICROS_PER_HOUR).ok_or_else(|| Error::overflow("hourly gross"))?;
+        let mut total =
+            Exact::new(num, MICROS_PER_HOUR).ok_or_else(|| Error::overflow("hourly gross"))?;
         if let Some(p) = &self.overtime {
             let premium = p.premium(self, cix, c, lo, hi, lines)?;
-            total = total.checked_add(premium).ok_or_else(|| Error::overflow("hourly gross"))?;
+            total = total
+                .checked_add(premium)
+                .ok_or_else(|| Error::overflow("hourly gross"))?;
         }
         Ok(total)
     }

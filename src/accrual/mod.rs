@@ -144,9 +144,9 @@ impl Twin {
     /// [`Error::InvalidArgument`] for an unknown employee; [`Error::Overflow`] if an amount
     /// does not fit.
     pub fn accruals(&self, employee_id: &str, as_of: Instant) -> Result<Accruals> {
-        let (_, emp) = self
-            .employee(employee_id)
-            .ok_or_else(|| Error::arg("employee_id", format!("unknown employee `{employee_id}`")))?;
+        let (_, emp) = self.employee(employee_id).ok_or_else(|| {
+            Error::arg("employee_id", format!("unknown employee `{employee_id}`"))
+        })?;
         let mut acc = Accrual::new(self, emp, as_of, true);
         let unpaid = acc.unpaid_periods(&[]);
         acc.prepare(&unpaid);
@@ -167,7 +167,10 @@ impl Twin {
     }
 
     pub(crate) fn period(&self, p: PeriodRef) -> Option<&Period> {
-        self.schedules.get(p.schedule as usize)?.periods.get(p.index as usize)
+        self.schedules
+            .get(p.schedule as usize)?
+            .periods
+            .get(p.index as usize)
     }
 
     /// The period of a payment (SPEC §2): of the schedule of its `contract_id` or, absent,
@@ -182,14 +185,21 @@ impl Twin {
                 .filter(|a| a.active_at(p.instant))
                 .filter_map(|a| {
                     let c = self.contracts.get(a.contract as usize)?;
-                    let start = a.stints.iter().find(|s| s.contains(p.instant)).map(|s| s.start_on);
+                    let start = a
+                        .stints
+                        .iter()
+                        .find(|s| s.contains(p.instant))
+                        .map(|s| s.start_on);
                     Some((start.flatten(), &c.id, a.contract))
                 })
                 .min_by(|x, y| (x.0, x.1).cmp(&(y.0, y.1)))
                 .map(|x| x.2)?,
         };
         let schedule = self.contracts.get(contract as usize)?.schedule;
-        let index = self.schedules.get(schedule as usize)?.period_at(p.instant)?;
+        let index = self
+            .schedules
+            .get(schedule as usize)?
+            .period_at(p.instant)?;
         Some(PeriodRef {
             schedule,
             index: u32::try_from(index).ok()?,
@@ -215,7 +225,8 @@ impl<'a> Accrual<'a> {
             .filter_map(|p| self.twin.period(*p))
             .map(|p| (p.start, p.stop.min(self.t)))
             .reduce(|a, b| (a.0.min(b.0), a.1.max(b.1)));
-        self.overtime = range.and_then(|(from, to)| overtime::Premiums::classify(self.twin, self.emp, from, to));
+        self.overtime = range
+            .and_then(|(from, to)| overtime::Premiums::classify(self.twin, self.emp, from, to));
     }
 
     fn unpaid(&self, p: &Period) -> bool {
@@ -241,7 +252,11 @@ impl<'a> Accrual<'a> {
                 if p.stop.as_micros().saturating_add(lag) <= self.t.as_micros() {
                     break;
                 }
-                if self.unpaid(p) && a.stints.iter().any(|st| st.start < p.stop && p.start < st.end) {
+                if self.unpaid(p)
+                    && a.stints
+                        .iter()
+                        .any(|st| st.start < p.stop && p.start < st.end)
+                {
                     push_ref(&mut out, c.schedule, i);
                 }
             }
@@ -252,7 +267,12 @@ impl<'a> Accrual<'a> {
             .iter()
             .filter_map(|&i| self.twin.additions.get(i as usize))
             .filter(|p| p.instant < self.t)
-            .chain(self.emp.deductions.iter().filter_map(|&i| self.twin.deductions.get(i as usize)));
+            .chain(
+                self.emp
+                    .deductions
+                    .iter()
+                    .filter_map(|&i| self.twin.deductions.get(i as usize)),
+            );
         for p in payments {
             if let Some(r) = self.twin.payment_period(self.emp, p) {
                 if self.twin.period(r).is_some_and(|q| self.unpaid(q)) && !out.contains(&r) {
@@ -274,7 +294,12 @@ impl<'a> Accrual<'a> {
         let key = |r: &PeriodRef| {
             let p = self.twin.period(*r);
             let s = self.twin.schedules.get(r.schedule as usize).map(|s| &*s.id);
-            (p.map(|p| p.start), p.map(|p| p.pay_at), s, p.map(|p| &*p.id))
+            (
+                p.map(|p| p.start),
+                p.map(|p| p.pay_at),
+                s,
+                p.map(|p| &*p.id),
+            )
         };
         v.sort_by(|a, b| key(a).cmp(&key(b)));
     }
@@ -304,10 +329,14 @@ impl<'a> Accrual<'a> {
                     Frequency::Adhoc => Exact::ZERO,
                     _ => self.salary(c, p, st, &mut f.lines)?,
                 };
-                exact = exact.checked_add(sum).ok_or_else(|| Error::overflow("gross"))?;
+                exact = exact
+                    .checked_add(sum)
+                    .ok_or_else(|| Error::overflow("gross"))?;
             }
             // SPEC §5.3: one rounding per (employee, contract, period).
-            let gross = exact.round_half_away().ok_or_else(|| Error::overflow("gross"))?;
+            let gross = exact
+                .round_half_away()
+                .ok_or_else(|| Error::overflow("gross"))?;
             debug_assert!(
                 Exact::int(gross)
                     .checked_sub(exact)
@@ -340,7 +369,8 @@ impl<'a> Accrual<'a> {
             .ok_or_else(|| Error::overflow("withholding"))?;
         f.withholding = w;
         if self.explain && w != 0 {
-            f.lines.push(amount_line(LineKind::Withholding, Vec::new(), -w));
+            f.lines
+                .push(amount_line(LineKind::Withholding, Vec::new(), -w));
         }
         let net = money::sub(f.gross, f.withholding, "net")?;
         let net = money::add(net, f.additions, "net")?;
@@ -374,7 +404,8 @@ impl<'a> Accrual<'a> {
                     } else {
                         (LineKind::Addition, p.amount)
                     };
-                    f.lines.push(amount_line(kind, vec![p.id.to_string()], amount));
+                    f.lines
+                        .push(amount_line(kind, vec![p.id.to_string()], amount));
                 }
             }
         }

@@ -110,8 +110,12 @@ impl WorkDays {
 
     /// Start of the work week holding work day `d`.
     fn week_start(&self, d: NaiveDate) -> Instant {
-        let back = (7 + d.weekday().num_days_from_monday() - self.week_starts_on.num_days_from_monday()) % 7;
-        let first = d.checked_sub_signed(Duration::days(i64::from(back))).unwrap_or(d);
+        let back = (7 + d.weekday().num_days_from_monday()
+            - self.week_starts_on.num_days_from_monday())
+            % 7;
+        let first = d
+            .checked_sub_signed(Duration::days(i64::from(back)))
+            .unwrap_or(d);
         self.start(first)
     }
 }
@@ -125,7 +129,11 @@ impl Premiums {
                 .get(c as usize)
                 .filter(|c| c.rate_period == Frequency::Hourly)
         };
-        if !emp.assignments.iter().any(|a| hourly(a.contract).is_some_and(|c| c.overtime.is_some())) {
+        if !emp
+            .assignments
+            .iter()
+            .any(|a| hourly(a.contract).is_some_and(|c| c.overtime.is_some()))
+        {
             return None;
         }
         let lo = from.as_micros().saturating_sub(LOOKBACK_MICROS);
@@ -137,7 +145,9 @@ impl Premiums {
         });
         let mut segments: Vec<Segment> = Vec::new();
         for &s in emp.shifts.get(first..).unwrap_or_default() {
-            let Some(x) = twin.shifts.get(s as usize) else { continue };
+            let Some(x) = twin.shifts.get(s as usize) else {
+                continue;
+            };
             let v = &x.current;
             if v.start >= to {
                 break;
@@ -291,7 +301,11 @@ fn classify_segment(
         let to_dt = until(rules.double_time_threshold, day_done);
         let to_daily = until(rules.daily_threshold, day_done);
         let to_weekly = until(rules.weekly_threshold, week_straight);
-        let straight_len = [Some(len), to_dt, to_daily, to_weekly].into_iter().flatten().min().unwrap_or(len);
+        let straight_len = [Some(len), to_dt, to_daily, to_weekly]
+            .into_iter()
+            .flatten()
+            .min()
+            .unwrap_or(len);
         straight.push(c, c + straight_len);
         let dt_from = to_dt.unwrap_or(len).max(straight_len);
         let mut push = |a: i64, b: i64, class: Class| {

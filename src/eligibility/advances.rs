@@ -175,7 +175,10 @@ impl Twin {
     /// [`Error::InvalidArgument`] for an empty or overlong id; [`Error::Overflow`].
     pub fn request_advance(&mut self, req: &AdvanceRequest) -> Result<AdvanceDecision> {
         let max = self.company.limits.id_chars_max;
-        for (name, v) in [("advance_id", &req.advance_id), ("employee_id", &req.employee_id)] {
+        for (name, v) in [
+            ("advance_id", &req.advance_id),
+            ("employee_id", &req.employee_id),
+        ] {
             let n = v.chars().count() as u64;
             if n == 0 || n > max {
                 return Err(Error::arg(name, format!("must be 1 to {max} characters")));
@@ -207,7 +210,13 @@ impl Twin {
             return Ok(d);
         }
         let policy = &self.company.policy;
-        let assessment = self.assess(&req.employee_id, req.requested_at, req.delivery, Seen::Request, false)?;
+        let assessment = self.assess(
+            &req.employee_id,
+            req.requested_at,
+            req.delivery,
+            Seen::Request,
+            false,
+        )?;
         let available = assessment.answer.available;
         let mut reasons = assessment.answer.reasons.clone();
         let amount_ok = req.amount > 0 && req.amount <= self.company.limits.amount_max;
@@ -223,13 +232,18 @@ impl Twin {
         reasons.dedup();
         let (fee, recovery) = match (&assessment.group, accepted) {
             (Some(g), true) => {
-                let fee = fee_of(assessment.fee, req.amount).ok_or_else(|| Error::overflow("fee"))?;
+                let fee =
+                    fee_of(assessment.fee, req.amount).ok_or_else(|| Error::overflow("fee"))?;
                 // Pair assertion (SPEC §6): never more than earned at each grant.
                 debug_assert!(
-                    money::add(req.amount, fee, "grant").is_ok_and(|t| t <= assessment.answer.headroom),
+                    money::add(req.amount, fee, "grant")
+                        .is_ok_and(|t| t <= assessment.answer.headroom),
                     "amount + fee <= headroom"
                 );
-                let period_id = self.period(g.name).map(|p| p.id.clone()).unwrap_or_default();
+                let period_id = self
+                    .period(g.name)
+                    .map(|p| p.id.clone())
+                    .unwrap_or_default();
                 (
                     fee,
                     Some(RecoveryRef {
@@ -255,7 +269,8 @@ impl Twin {
             reasons: if accepted { Vec::new() } else { reasons },
             cancelled_at: None,
         };
-        let ix = next_index(&self.advances).map_err(|_| Error::arg("advance_id", "too many advances"))?;
+        let ix = next_index(&self.advances)
+            .map_err(|_| Error::arg("advance_id", "too many advances"))?;
         self.advance_ix.insert(&req.advance_id, ix);
         if let Some(e) = self.employees.get_mut(employee as usize) {
             e.advances.push(ix);
@@ -280,7 +295,9 @@ impl Twin {
             },
             fee: a.accepted.then_some(a.fee),
             total_repayable: a.accepted.then(|| a.amount.saturating_add(a.fee)),
-            recovery_pay_schedule_id: rec.and_then(|r| self.schedules.get(r.schedule as usize)).map(|s| s.id.to_string()),
+            recovery_pay_schedule_id: rec
+                .and_then(|r| self.schedules.get(r.schedule as usize))
+                .map(|s| s.id.to_string()),
             recovery_pay_period_id: rec.map(|r| r.period_id.to_string()),
             recovery_pay_at: rec.map(|r| r.pay_at.to_string()),
             reasons: a.reasons.clone(),
@@ -346,7 +363,13 @@ impl Twin {
     ///
     /// # Errors
     /// [`Error::Overflow`].
-    pub fn quote_advance(&self, employee_id: &str, amount: i64, at: Instant, delivery: Delivery) -> Result<Quote> {
+    pub fn quote_advance(
+        &self,
+        employee_id: &str,
+        amount: i64,
+        at: Instant,
+        delivery: Delivery,
+    ) -> Result<Quote> {
         let a = self.assess(employee_id, at, delivery, Seen::Request, false)?;
         let fee = fee_of(a.fee, amount.max(0)).ok_or_else(|| Error::overflow("fee"))?;
         let mut reasons = a.answer.reasons.clone();
@@ -368,7 +391,8 @@ impl Twin {
             fee,
             total_repayable: amount.saturating_add(fee),
             repayment_at: pay_at.map(|p| p.to_string()),
-            repayment_date: pay_at.map(|p| calendar::local_date(self.company.timezone, p).to_string()),
+            repayment_date: pay_at
+                .map(|p| calendar::local_date(self.company.timezone, p).to_string()),
             recovery_pay_schedule_id: a.answer.recovery_pay_schedule_id.clone(),
             recovery_pay_period_id: a.answer.recovery_pay_period_id.clone(),
             available: a.answer.available,
@@ -383,21 +407,43 @@ impl Twin {
     ///
     /// # Errors
     /// [`Error::InvalidArgument`] for an unknown schedule or period; [`Error::Overflow`].
-    pub fn recoveries(&self, pay_schedule_id: &str, pay_period_id: &str, as_of: Instant) -> Result<Vec<Recovery>> {
-        let sched = self
-            .schedule_ix
-            .get(pay_schedule_id)
-            .ok_or_else(|| Error::arg("pay_schedule_id", format!("unknown pay schedule `{pay_schedule_id}`")))?;
+    pub fn recoveries(
+        &self,
+        pay_schedule_id: &str,
+        pay_period_id: &str,
+        as_of: Instant,
+    ) -> Result<Vec<Recovery>> {
+        let sched = self.schedule_ix.get(pay_schedule_id).ok_or_else(|| {
+            Error::arg(
+                "pay_schedule_id",
+                format!("unknown pay schedule `{pay_schedule_id}`"),
+            )
+        })?;
         let index = self
             .schedules
             .get(sched as usize)
             .and_then(|s| s.period_index(pay_period_id))
             .and_then(|i| u32::try_from(i).ok())
-            .ok_or_else(|| Error::arg("pay_period_id", format!("unknown pay period `{pay_period_id}`")))?;
-        let target = crate::accrual::PeriodRef { schedule: sched, index };
-        let pay_at = self.period(target).map(|p| p.pay_at).unwrap_or(Instant::MAX);
+            .ok_or_else(|| {
+                Error::arg(
+                    "pay_period_id",
+                    format!("unknown pay period `{pay_period_id}`"),
+                )
+            })?;
+        let target = crate::accrual::PeriodRef {
+            schedule: sched,
+            index,
+        };
+        let pay_at = self
+            .period(target)
+            .map(|p| p.pay_at)
+            .unwrap_or(Instant::MAX);
         let mut out = Vec::new();
-        let mut emps: Vec<_> = self.employees.iter().filter(|e| !e.advances.is_empty()).collect();
+        let mut emps: Vec<_> = self
+            .employees
+            .iter()
+            .filter(|e| !e.advances.is_empty())
+            .collect();
         emps.sort_by(|a, b| a.id.cmp(&b.id));
         for emp in emps {
             let advances = self.visible_advances(emp, as_of, Seen::AnswerAt);
@@ -417,7 +463,10 @@ impl Twin {
             }
             let mut lines = Vec::new();
             let mut due = carried.amount;
-            for a in advances.iter().filter(|a| self.recovery_ref(a).is_some_and(|r| members.contains(&r))) {
+            for a in advances
+                .iter()
+                .filter(|a| self.recovery_ref(a).is_some_and(|r| members.contains(&r)))
+            {
                 due = money::add(due, money::add(a.amount, a.fee, "recovery")?, "recovery")?;
                 lines.push(super::OutstandingLine {
                     kind: "advance",

@@ -4,8 +4,10 @@
 mod advances;
 mod shortfall;
 
-pub use advances::{AdvanceDecision, AdvanceRequest, CancelDecision, Quote, Recovery};
 pub(crate) use advances::Advance;
+pub use advances::{
+    AdvanceDecision, AdvanceOutcome, AdvanceRequest, CancelDecision, Quote, Recovery,
+};
 
 use crate::accrual::{in_blackout, Accrual, PeriodAccrual, PeriodRef};
 use crate::calendar::Instant;
@@ -174,7 +176,11 @@ pub(crate) struct Assessment {
 
 /// `fee(A) = flat + ceil(A × rate_bps / 10000)` (SPEC §6).
 pub(crate) fn fee_of(f: Fee, amount: i64) -> Option<i64> {
-    let prop = Exact::new(i128::from(amount).checked_mul(i128::from(f.rate_bps))?, 10_000)?.ceil()?;
+    let prop = Exact::new(
+        i128::from(amount).checked_mul(i128::from(f.rate_bps))?,
+        10_000,
+    )?
+    .ceil()?;
     f.flat.checked_add(prop)
 }
 
@@ -200,8 +206,15 @@ impl Twin {
     ///
     /// # Errors
     /// [`Error::Overflow`] if an amount does not fit in `i64`.
-    pub fn eligibility(&self, employee_id: &str, as_of: Instant, delivery: Delivery) -> Result<Eligibility> {
-        Ok(self.assess(employee_id, as_of, delivery, Seen::AnswerAt, true)?.answer)
+    pub fn eligibility(
+        &self,
+        employee_id: &str,
+        as_of: Instant,
+        delivery: Delivery,
+    ) -> Result<Eligibility> {
+        Ok(self
+            .assess(employee_id, as_of, delivery, Seen::AnswerAt, true)?
+            .answer)
     }
 
     /// Every employee's eligibility at `as_of` (without periods), sorted by employee id,
@@ -215,7 +228,10 @@ impl Twin {
         order.par_sort_unstable_by(|a, b| a.id.cmp(&b.id));
         order
             .par_iter()
-            .map(|e| self.assess_employee(Some(e), &e.id, as_of, delivery, Seen::AnswerAt, false).map(|a| a.answer))
+            .map(|e| {
+                self.assess_employee(Some(e), &e.id, as_of, delivery, Seen::AnswerAt, false)
+                    .map(|a| a.answer)
+            })
             .collect()
     }
 
@@ -273,7 +289,10 @@ impl Twin {
         answer.currency = self.employee_currency(emp).map(|c| c.to_string());
         let mut reasons = self.gates(emp, t);
         let advances: Vec<&Advance> = self.visible_advances(emp, t, seen);
-        let extra: Vec<PeriodRef> = advances.iter().filter_map(|a| self.recovery_ref(a)).collect();
+        let extra: Vec<PeriodRef> = advances
+            .iter()
+            .filter_map(|a| self.recovery_ref(a))
+            .collect();
         let mut acc = Accrual::new(self, emp, t, detail);
         let unpaid = acc.unpaid_periods(&extra);
         acc.prepare(&unpaid);
@@ -281,7 +300,8 @@ impl Twin {
         let mut nets: Vec<(PeriodRef, i64)> = Vec::with_capacity(unpaid.len());
         for r in &unpaid {
             let f = acc.figures(*r)?;
-            answer.accrued_unpaid_net = money::add(answer.accrued_unpaid_net, f.net, "accrued_unpaid_net")?;
+            answer.accrued_unpaid_net =
+                money::add(answer.accrued_unpaid_net, f.net, "accrued_unpaid_net")?;
             nets.push((*r, f.net));
             if detail {
                 answer.periods.push(acc.view(*r, f));
@@ -303,15 +323,24 @@ impl Twin {
         let mut group_out = None;
         if let Some(g) = group {
             let base = money::sum(
-                open.iter().filter(|(r, _, _)| g.members.contains(r)).map(|(_, n, _)| *n),
+                open.iter()
+                    .filter(|(r, _, _)| g.members.contains(r))
+                    .map(|(_, n, _)| *n),
                 "accessible_base",
             )?;
             let shortfall = self.carried_shortfall(&acc, emp, &advances, &g)?;
             let mut outstanding = shortfall.amount;
             let mut amounts_r = 0i64;
             let mut taken = 0i64;
-            for a in advances.iter().filter(|a| self.recovery_ref(a).is_some_and(|r| g.members.contains(&r))) {
-                outstanding = money::add(outstanding, money::add(a.amount, a.fee, "outstanding")?, "outstanding")?;
+            for a in advances
+                .iter()
+                .filter(|a| self.recovery_ref(a).is_some_and(|r| g.members.contains(&r)))
+            {
+                outstanding = money::add(
+                    outstanding,
+                    money::add(a.amount, a.fee, "outstanding")?,
+                    "outstanding",
+                )?;
                 amounts_r = money::add(amounts_r, a.amount, "outstanding")?;
                 taken += 1;
                 answer.outstanding_lines.push(OutstandingLine {
@@ -363,7 +392,11 @@ impl Twin {
                 reasons.push(Reason::BelowMinimum);
             }
             let gated = reasons.iter().any(|r| *r <= Reason::Blackout);
-            let available = if gated || avail < policy.min_advance { 0 } else { avail };
+            let available = if gated || avail < policy.min_advance {
+                0
+            } else {
+                avail
+            };
             answer.accessible_base = base;
             answer.outstanding = outstanding;
             answer.carried_shortfall = shortfall.amount;
@@ -374,7 +407,10 @@ impl Twin {
             } else {
                 0
             };
-            answer.recovery_pay_schedule_id = self.schedules.get(g.name.schedule as usize).map(|s| s.id.to_string());
+            answer.recovery_pay_schedule_id = self
+                .schedules
+                .get(g.name.schedule as usize)
+                .map(|s| s.id.to_string());
             answer.recovery_pay_period_id = self.period(g.name).map(|p| p.id.to_string());
             answer.recovery_pay_at = Some(g.pay_at.to_string());
             group_out = Some(g);
@@ -383,7 +419,10 @@ impl Twin {
         reasons.dedup();
         answer.eligible = answer.available > 0;
         answer.reasons = reasons;
-        debug_assert!(answer.eligible || !answer.reasons.is_empty(), "a zero answer has a reason");
+        debug_assert!(
+            answer.eligible || !answer.reasons.is_empty(),
+            "a zero answer has a reason"
+        );
         Ok(Assessment {
             answer,
             group: group_out,
@@ -394,7 +433,12 @@ impl Twin {
     /// The gates of SPEC §6 that depend only on the employee and `t`.
     fn gates(&self, emp: &Employee, t: Instant) -> Vec<Reason> {
         let mut reasons = Vec::new();
-        let stints = || emp.assignments.iter().flat_map(|a| a.stints.iter()).filter(|s| !s.is_empty());
+        let stints = || {
+            emp.assignments
+                .iter()
+                .flat_map(|a| a.stints.iter())
+                .filter(|s| !s.is_empty())
+        };
         if !emp.assignments.iter().any(|a| a.active_at(t)) {
             reasons.push(Reason::NoActiveAssignment);
             if stints().next().is_some() && stints().all(|s| s.end <= t) {
@@ -403,7 +447,11 @@ impl Twin {
         }
         let min_tenure = self.company.policy.min_tenure_days;
         if min_tenure > 0 {
-            let earliest: Option<Option<NaiveDate>> = emp.assignments.iter().filter_map(|a| a.earliest_start()).min();
+            let earliest: Option<Option<NaiveDate>> = emp
+                .assignments
+                .iter()
+                .filter_map(|a| a.earliest_start())
+                .min();
             // An assignment without start never is too short (SPEC §6).
             if let Some(Some(start)) = earliest {
                 let today = crate::calendar::local_date(self.company.timezone, t);
@@ -418,9 +466,14 @@ impl Twin {
     /// `R`: the unpaid, non-blackout period with the earliest `pay_at`, grouped with every
     /// other such period of the same `pay_at`, named by the earliest `start_at`, then the
     /// smallest `pay_schedule_id`, then `pay_period_id` (SPEC §6).
-    fn recovery_group(&self, acc: &Accrual<'_>, open: &[(PeriodRef, i64, Instant)]) -> Option<RecoveryGroup> {
+    fn recovery_group(
+        &self,
+        acc: &Accrual<'_>,
+        open: &[(PeriodRef, i64, Instant)],
+    ) -> Option<RecoveryGroup> {
         let pay_at = open.iter().map(|o| o.2).min()?;
-        let mut members: Vec<PeriodRef> = open.iter().filter(|o| o.2 == pay_at).map(|o| o.0).collect();
+        let mut members: Vec<PeriodRef> =
+            open.iter().filter(|o| o.2 == pay_at).map(|o| o.0).collect();
         acc.sort(&mut members);
         let key = |r: &PeriodRef| {
             let p = self.period(*r);
@@ -431,11 +484,20 @@ impl Twin {
             )
         };
         let name = *members.iter().min_by(|a, b| key(a).cmp(&key(b)))?;
-        Some(RecoveryGroup { name, pay_at, members })
+        Some(RecoveryGroup {
+            name,
+            pay_at,
+            members,
+        })
     }
 
     /// The employee's accepted advances that an answer or request at `t` sees (SPEC §6).
-    pub(crate) fn visible_advances<'a>(&'a self, emp: &Employee, t: Instant, seen: Seen) -> Vec<&'a Advance> {
+    pub(crate) fn visible_advances<'a>(
+        &'a self,
+        emp: &Employee,
+        t: Instant,
+        seen: Seen,
+    ) -> Vec<&'a Advance> {
         emp.advances
             .iter()
             .filter_map(|&i| self.advances.get(i as usize))
@@ -466,7 +528,10 @@ mod tests {
         // flat 100 + 150 bps, headroom 10,000: A = floor(10000 * 9900 / 10150) = 9753;
         // fee(9753) = 100 + ceil(146.295) = 247, 9753 + 247 = 10000 <= 10000;
         // fee(9754) = 100 + ceil(146.31) = 247, 9754 + 247 = 10001 > 10000.
-        let f = Fee { flat: 100, rate_bps: 150 };
+        let f = Fee {
+            flat: 100,
+            rate_bps: 150,
+        };
         assert_eq!(largest_fitting(f, 10_000), 9_753);
         assert_eq!(fee_of(f, 9_753), Some(247));
         assert_eq!(largest_fitting(f, 100), 0);
@@ -479,6 +544,9 @@ mod tests {
         assert!(Reason::UnknownEmployee < Reason::Blackout);
         assert!(Reason::Blackout < Reason::NegativeBalance);
         assert_eq!(Reason::FeeExceedsHeadroom.as_str(), "fee_exceeds_headroom");
-        assert_eq!(serde_json::to_string(&Reason::NoUnpaidPeriod).unwrap(), "\"no_unpaid_period\"");
+        assert_eq!(
+            serde_json::to_string(&Reason::NoUnpaidPeriod).unwrap(),
+            "\"no_unpaid_period\""
+        );
     }
 }

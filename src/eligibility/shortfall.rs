@@ -59,7 +59,10 @@ impl Twin {
         };
         let steps = self.steps(acc, emp, &earlier, first, pay_at);
         // Every period of the walk is accrued at t, with overtime classified over the walk.
-        let refs: Vec<PeriodRef> = steps.iter().flat_map(|s| s.members.iter().copied()).collect();
+        let refs: Vec<PeriodRef> = steps
+            .iter()
+            .flat_map(|s| s.members.iter().copied())
+            .collect();
         let mut walk = Accrual::new(self, emp, acc.t, false);
         walk.prepare(&refs);
         let mut carried: Vec<(PeriodRef, i64)> = Vec::new();
@@ -69,7 +72,10 @@ impl Twin {
                 net = money::add(net, walk.figures(*r)?.net, "shortfall")?;
             }
             let recovered = money::sum(
-                earlier.iter().filter(|e| step.members.contains(&e.0)).map(|e| e.2),
+                earlier
+                    .iter()
+                    .filter(|e| step.members.contains(&e.0))
+                    .map(|e| e.2),
                 "shortfall",
             )?;
             // Oldest shortfall is covered first, then this step's own advances.
@@ -94,7 +100,10 @@ impl Twin {
                 advance_id: None,
                 amount: *amount,
                 fee: 0,
-                pay_schedule_id: self.schedules.get(r.schedule as usize).map(|s| s.id.to_string()),
+                pay_schedule_id: self
+                    .schedules
+                    .get(r.schedule as usize)
+                    .map(|s| s.id.to_string()),
                 pay_period_id: self.period(*r).map(|p| p.id.to_string()),
             })
             .collect();
@@ -115,7 +124,10 @@ impl Twin {
         };
         m.into_iter()
             .min_by(|a, b| key(a).cmp(&key(b)))
-            .unwrap_or(PeriodRef { schedule: 0, index: 0 })
+            .unwrap_or(PeriodRef {
+                schedule: 0,
+                index: 0,
+            })
     }
 
     /// The employee's periods with `first ≤ pay_at < before`, grouped by `pay_at`.
@@ -129,15 +141,24 @@ impl Twin {
     ) -> Vec<Step> {
         let mut refs: Vec<PeriodRef> = earlier.iter().map(|e| e.0).collect();
         for a in &emp.assignments {
-            let Some(c) = self.contracts.get(a.contract as usize) else { continue };
-            let Some(s) = self.schedules.get(c.schedule as usize) else { continue };
+            let Some(c) = self.contracts.get(a.contract as usize) else {
+                continue;
+            };
+            let Some(s) = self.schedules.get(c.schedule as usize) else {
+                continue;
+            };
             for (i, p) in s.periods.iter().enumerate() {
                 if p.pay_at >= first
                     && p.pay_at < before
-                    && a.stints.iter().any(|st| st.start < p.stop && p.start < st.end)
+                    && a.stints
+                        .iter()
+                        .any(|st| st.start < p.stop && p.start < st.end)
                 {
                     if let Ok(index) = u32::try_from(i) {
-                        refs.push(PeriodRef { schedule: c.schedule, index });
+                        refs.push(PeriodRef {
+                            schedule: c.schedule,
+                            index,
+                        });
                     }
                 }
             }
@@ -147,10 +168,17 @@ impl Twin {
             .iter()
             .filter_map(|&i| self.additions.get(i as usize))
             .filter(|p| p.instant < acc.t)
-            .chain(emp.deductions.iter().filter_map(|&i| self.deductions.get(i as usize)));
+            .chain(
+                emp.deductions
+                    .iter()
+                    .filter_map(|&i| self.deductions.get(i as usize)),
+            );
         for p in payments {
             if let Some(r) = self.payment_period(emp, p) {
-                if self.period(r).is_some_and(|q| q.pay_at >= first && q.pay_at < before) {
+                if self
+                    .period(r)
+                    .is_some_and(|q| q.pay_at >= first && q.pay_at < before)
+                {
                     refs.push(r);
                 }
             }

@@ -32,14 +32,23 @@ const THRESHOLD_HOURS_MAX: i64 = 8784;
 const MULTIPLIER_MAX: i64 = 100;
 
 impl Twin {
-    pub(crate) fn apply_contract(&mut self, obj: &Map<String, Value>, received_at: Instant) -> Applied {
+    pub(crate) fn apply_contract(
+        &mut self,
+        obj: &Map<String, Value>,
+        received_at: Instant,
+    ) -> Applied {
         let tz = self.company.timezone;
         let limits = self.company.limits.clone();
         let mut r = Rec::new(obj, &limits, FIELDS);
         let id = r.id("contract_id");
         let schedule_id = r.id("pay_schedule_id");
         let currency = r
-            .enumeration("currency", true, Currency::parse, "an active ISO 4217 code such as EUR")
+            .enumeration(
+                "currency",
+                true,
+                Currency::parse,
+                "an active ISO 4217 code such as EUR",
+            )
             .ok()
             .flatten();
         let rate_period = r
@@ -92,7 +101,11 @@ impl Twin {
             }
         }
         // SPEC §2 extension: only the rate is versioned; `overtime` applies only to hourly.
-        let overtime = if rate_period == Frequency::Hourly { overtime } else { None };
+        let overtime = if rate_period == Frequency::Hourly {
+            overtime
+        } else {
+            None
+        };
         let existing = self.contract_ix.get(id);
         let versions = match existing.and_then(|ix| self.contracts.get(ix as usize)) {
             None => vec![RateVersion {
@@ -193,14 +206,20 @@ pub(crate) fn parse_overtime(v: &Value) -> Result<Overtime, (String, String)> {
         match obj.get(k) {
             None | Some(Value::Null) => Ok(None),
             Some(x) => json_decimal(x).map(Some).ok_or_else(|| {
-                (format!("{base}.{k}"), "must be a decimal string such as \"1.5\"".into())
+                (
+                    format!("{base}.{k}"),
+                    "must be a decimal string such as \"1.5\"".into(),
+                )
             }),
         }
     };
     let threshold = |k: &str| -> Result<Option<i64>, (String, String)> {
         let Some(h) = get(k)? else { return Ok(None) };
         if h.is_sign_negative() || h > Decimal::from(THRESHOLD_HOURS_MAX) {
-            return Err((format!("{base}.{k}"), format!("must be hours in [0, {THRESHOLD_HOURS_MAX}]")));
+            return Err((
+                format!("{base}.{k}"),
+                format!("must be hours in [0, {THRESHOLD_HOURS_MAX}]"),
+            ));
         }
         // A second is overtime once the micros already worked reach the exact threshold.
         Exact::from_decimal(h)
@@ -212,7 +231,10 @@ pub(crate) fn parse_overtime(v: &Value) -> Result<Overtime, (String, String)> {
     let multiplier = |k: &str| -> Result<Option<Decimal>, (String, String)> {
         let Some(m) = get(k)? else { return Ok(None) };
         if m < Decimal::ONE || m > Decimal::from(MULTIPLIER_MAX) {
-            return Err((format!("{base}.{k}"), format!("must be in [1, {MULTIPLIER_MAX}]")));
+            return Err((
+                format!("{base}.{k}"),
+                format!("must be in [1, {MULTIPLIER_MAX}]"),
+            ));
         }
         Ok(Some(m.normalize()))
     };
@@ -225,15 +247,24 @@ pub(crate) fn parse_overtime(v: &Value) -> Result<Overtime, (String, String)> {
         workday_starts_at: match obj.get("workday_starts_at") {
             None | Some(Value::Null) => NaiveTime::MIN,
             Some(Value::String(s)) => parse_hhmm(s).ok_or_else(|| {
-                (format!("{base}.workday_starts_at"), "must be a local time HH:MM".into())
+                (
+                    format!("{base}.workday_starts_at"),
+                    "must be a local time HH:MM".into(),
+                )
             })?,
             Some(_) => {
-                return Err((format!("{base}.workday_starts_at"), "must be a local time HH:MM".into()))
+                return Err((
+                    format!("{base}.workday_starts_at"),
+                    "must be a local time HH:MM".into(),
+                ))
             }
         },
     };
     if (ot.weekly_threshold.is_some() || ot.daily_threshold.is_some()) && ot.multiplier.is_none() {
-        return Err((format!("{base}.multiplier"), "is required with a weekly or daily threshold".into()));
+        return Err((
+            format!("{base}.multiplier"),
+            "is required with a weekly or daily threshold".into(),
+        ));
     }
     if ot.double_time_threshold.is_some() && ot.double_time_multiplier.is_none() {
         return Err((

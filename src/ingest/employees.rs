@@ -47,8 +47,18 @@ impl Twin {
             given_name: text(&mut r, "given_name", |_| true, "name"),
             family_name: text(&mut r, "family_name", |_| true, "name"),
             honorific: text(&mut r, "honorific", |_| true, "honorific"),
-            work_phone: text(&mut r, "work_phone", valid_phone, "phone number (+ then digits, - or spaces)"),
-            personal_phone: text(&mut r, "personal_phone", valid_phone, "phone number (+ then digits, - or spaces)"),
+            work_phone: text(
+                &mut r,
+                "work_phone",
+                valid_phone,
+                "phone number (+ then digits, - or spaces)",
+            ),
+            personal_phone: text(
+                &mut r,
+                "personal_phone",
+                valid_phone,
+                "phone number (+ then digits, - or spaces)",
+            ),
         };
         let custom_info = r.custom_info().ok().flatten();
         if let Some(ci) = custom_info {
@@ -75,7 +85,10 @@ impl Twin {
         let stop = r.date("contract_stop_on").unwrap_or(None);
         if let (Some(Some(s)), Some(Some(e))) = (start, stop) {
             if e < s {
-                r.err("contract_stop_on", format!("{e} is before contract_start_on {s}"));
+                r.err(
+                    "contract_stop_on",
+                    format!("{e} is before contract_start_on {s}"),
+                );
             }
         }
         if !r.ok() {
@@ -158,7 +171,8 @@ impl Twin {
     ) -> Result<(), RecordError> {
         let currency = self.contracts.get(cix as usize).map(|c| c.currency);
         let mixed = emp.assignments.iter().find(|a| {
-            a.contract != cix && self.contracts.get(a.contract as usize).map(|c| c.currency) != currency
+            a.contract != cix
+                && self.contracts.get(a.contract as usize).map(|c| c.currency) != currency
         });
         if let Some(a) = mixed {
             let other = self.contracts.get(a.contract as usize);
@@ -210,7 +224,8 @@ impl Twin {
                     "contract_start_on",
                     format!(
                         "the stint would overlap the earlier stint ending {}",
-                        prev.stop_on.map_or_else(|| "never".to_string(), |d| d.to_string())
+                        prev.stop_on
+                            .map_or_else(|| "never".to_string(), |d| d.to_string())
                     ),
                 ));
             }
@@ -254,10 +269,14 @@ fn text<'a>(r: &mut Rec<'a>, f: &str, check: fn(&str) -> bool, what: &str) -> Pu
 /// Payd's integrity rule (SPEC §2): an update may not change `given_name` together with a
 /// phone, nor a phone together with an email.
 fn integrity_rule(old: &Profile, p: &PushedProfile<'_>) -> Result<(), RecordError> {
-    let changes = |new: Pushed<'_>, stored: &Option<Box<str>>| new.is_some_and(|n| stored.as_deref() != Some(n));
+    let changes = |new: Pushed<'_>, stored: &Option<Box<str>>| {
+        new.is_some_and(|n| stored.as_deref() != Some(n))
+    };
     let name = changes(p.given_name, &old.given_name);
-    let phone = changes(p.work_phone, &old.work_phone) || changes(p.personal_phone, &old.personal_phone);
-    let email = changes(p.work_email, &old.work_email) || changes(p.personal_email, &old.personal_email);
+    let phone =
+        changes(p.work_phone, &old.work_phone) || changes(p.personal_phone, &old.personal_phone);
+    let email =
+        changes(p.work_email, &old.work_email) || changes(p.personal_email, &old.personal_email);
     let msg = if name && phone {
         "given_name and a phone number cannot change in one update (account-takeover guard)"
     } else if phone && email {
@@ -265,7 +284,13 @@ fn integrity_rule(old: &Profile, p: &PushedProfile<'_>) -> Result<(), RecordErro
     } else {
         return Ok(());
     };
-    let field = if name { "given_name" } else if changes(p.work_phone, &old.work_phone) { "work_phone" } else { "personal_phone" };
+    let field = if name {
+        "given_name"
+    } else if changes(p.work_phone, &old.work_phone) {
+        "work_phone"
+    } else {
+        "personal_phone"
+    };
     Err(RecordError::field(field, msg))
 }
 
@@ -302,7 +327,8 @@ pub(crate) fn valid_phone(s: &str) -> bool {
         return false;
     };
     let digits = rest.bytes().filter(u8::is_ascii_digit).count();
-    rest.bytes().all(|b| b.is_ascii_digit() || b == b'-' || b == b' ')
+    rest.bytes()
+        .all(|b| b.is_ascii_digit() || b == b'-' || b == b' ')
         && rest.bytes().next().is_some_and(|b| b.is_ascii_digit())
         && rest.bytes().last().is_some_and(|b| b.is_ascii_digit())
         && (3..=15).contains(&digits)

@@ -100,7 +100,10 @@ impl<'a> Rec<'a> {
         } else if n > self.limits.id_chars_max {
             self.err(
                 f,
-                format!("is {n} characters long; the limit is {} (id_chars_max)", self.limits.id_chars_max),
+                format!(
+                    "is {n} characters long; the limit is {} (id_chars_max)",
+                    self.limits.id_chars_max
+                ),
             );
             None
         } else {
@@ -139,7 +142,10 @@ impl<'a> Rec<'a> {
             if n > self.limits.text_chars_max {
                 self.err(
                     f,
-                    format!("is {n} characters long; the limit is {} (text_chars_max)", self.limits.text_chars_max),
+                    format!(
+                        "is {n} characters long; the limit is {} (text_chars_max)",
+                        self.limits.text_chars_max
+                    ),
                 );
                 return Err(());
             }
@@ -232,7 +238,10 @@ impl<'a> Rec<'a> {
                         None
                     }
                     None => {
-                        self.err(f, format!("must be an integer number of minor units, got {}", short(v)));
+                        self.err(
+                            f,
+                            format!("must be an integer number of minor units, got {}", short(v)),
+                        );
                         None
                     }
                 }

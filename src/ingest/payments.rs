@@ -20,7 +20,12 @@ const FIELDS: &[&str] = &[
 ];
 
 impl Twin {
-    pub(crate) fn apply_payment(&mut self, deduction: bool, obj: &Map<String, Value>, received_at: Instant) -> Applied {
+    pub(crate) fn apply_payment(
+        &mut self,
+        deduction: bool,
+        obj: &Map<String, Value>,
+        received_at: Instant,
+    ) -> Applied {
         let limits = self.company.limits.clone();
         let mut r = Rec::new(obj, &limits, FIELDS);
         let id = r.id("payment_id");
@@ -42,7 +47,12 @@ impl Twin {
             _ => None,
         };
         let currency = r
-            .enumeration("currency", false, Currency::parse, "an active ISO 4217 code such as EUR")
+            .enumeration(
+                "currency",
+                false,
+                Currency::parse,
+                "an active ISO 4217 code such as EUR",
+            )
             .ok()
             .flatten();
         let amount = r.amount("amount", 0);
@@ -59,7 +69,11 @@ impl Twin {
             .employees
             .get(employee as usize)
             .and_then(|e| self.employee_currency(e))
-            .or_else(|| contract.and_then(|c| self.contracts.get(c as usize)).map(|c| c.currency));
+            .or_else(|| {
+                contract
+                    .and_then(|c| self.contracts.get(c as usize))
+                    .map(|c| c.currency)
+            });
         if let (Some(c), Some(ec)) = (currency, emp_currency) {
             if c != ec {
                 return Err(RecordError::field(
@@ -116,11 +130,19 @@ impl Twin {
         };
         if old_employee != Some(employee) {
             if let Some(e) = old_employee.and_then(|e| self.employees.get_mut(e as usize)) {
-                let list = if deduction { &mut e.deductions } else { &mut e.additions };
+                let list = if deduction {
+                    &mut e.deductions
+                } else {
+                    &mut e.additions
+                };
                 list.retain(|&x| x != ix);
             }
             if let Some(e) = self.employees.get_mut(employee as usize) {
-                let list = if deduction { &mut e.deductions } else { &mut e.additions };
+                let list = if deduction {
+                    &mut e.deductions
+                } else {
+                    &mut e.additions
+                };
                 list.push(ix);
             }
         }

@@ -90,7 +90,10 @@ pub enum Outcome {
 impl Outcome {
     /// Created, updated or unchanged.
     pub fn is_accepted(self) -> bool {
-        matches!(self, Outcome::Created | Outcome::Updated | Outcome::Unchanged)
+        matches!(
+            self,
+            Outcome::Created | Outcome::Updated | Outcome::Unchanged
+        )
     }
 
     /// The code, e.g. `created`.

@@ -6,9 +6,16 @@ use crate::model::{Alignment, Period, Schedule};
 use crate::twin::{next_index, Applied, RecordError, Twin};
 use serde_json::{Map, Value};
 
-const FIELDS: &[&str] = &["pay_schedule_id", "frequency", "alignment", "periods", "custom_info"];
+const FIELDS: &[&str] = &[
+    "pay_schedule_id",
+    "frequency",
+    "alignment",
+    "periods",
+    "custom_info",
+];
 const PERIOD_FIELDS: &[&str] = &["pay_period_id", "start_at", "stop_at", "pay_at"];
-const FREQUENCIES: &str = "hourly, daily, weekly, bi-weekly, semi-monthly, monthly, annually, adhoc";
+const FREQUENCIES: &str =
+    "hourly, daily, weekly, bi-weekly, semi-monthly, monthly, annually, adhoc";
 
 impl Twin {
     pub(crate) fn apply_schedule(&mut self, obj: &Map<String, Value>) -> Applied {
@@ -21,7 +28,12 @@ impl Twin {
             .ok()
             .flatten();
         let alignment = r
-            .enumeration("alignment", false, Alignment::parse, "arrears, aligned, advance")
+            .enumeration(
+                "alignment",
+                false,
+                Alignment::parse,
+                "arrears, aligned, advance",
+            )
             .ok()
             .flatten();
         let custom_info = r.custom_info().ok().flatten().cloned();
@@ -46,7 +58,9 @@ impl Twin {
                     for e in pr.errors.drain(..) {
                         r.err(format!("periods[{i}].{}", e.field), e.message);
                     }
-                    if let (Some(pid), Some(start), Some(stop), Some(pay_at)) = (pid, start, stop, pay_at) {
+                    if let (Some(pid), Some(start), Some(stop), Some(pay_at)) =
+                        (pid, start, stop, pay_at)
+                    {
                         let p = Period {
                             id: pid.into(),
                             start,

@@ -21,7 +21,12 @@ const STATUSES: &str =
     "available, scheduled, declined, voided, no_show, submitted, provisionally_approved, approved";
 
 impl Twin {
-    pub(crate) fn apply_shift(&mut self, obj: &Map<String, Value>, received_at: Instant, job: u64) -> Applied {
+    pub(crate) fn apply_shift(
+        &mut self,
+        obj: &Map<String, Value>,
+        received_at: Instant,
+        job: u64,
+    ) -> Applied {
         let tz = self.company.timezone;
         let limits = self.company.limits.clone();
         let mut r = Rec::new(obj, &limits, FIELDS);
@@ -74,7 +79,8 @@ impl Twin {
             return Err(RecordError::rejected(r.errors));
         };
         let counted = self.counted(status);
-        let contract = self.resolve_shift_contract(employee, named_contract, start, stop, counted)?;
+        let contract =
+            self.resolve_shift_contract(employee, named_contract, start, stop, counted)?;
         let version = ShiftVersion {
             status,
             employee,
@@ -146,16 +152,20 @@ impl Twin {
             return Ok(named.unwrap_or(NONE));
         };
         let assignment = match named {
-            Some(c) => emp.assignments.iter().find(|a| a.contract == c).ok_or_else(|| {
-                RecordError::field(
-                    "contract_id",
-                    format!(
-                        "employee `{}` is not assigned to contract `{}`",
-                        emp.id,
-                        self.contract_id_of(c).unwrap_or_default()
-                    ),
-                )
-            })?,
+            Some(c) => emp
+                .assignments
+                .iter()
+                .find(|a| a.contract == c)
+                .ok_or_else(|| {
+                    RecordError::field(
+                        "contract_id",
+                        format!(
+                            "employee `{}` is not assigned to contract `{}`",
+                            emp.id,
+                            self.contract_id_of(c).unwrap_or_default()
+                        ),
+                    )
+                })?,
             None => {
                 let mut active = emp.assignments.iter().filter(|a| a.active_at(start));
                 match (active.next(), active.next()) {
@@ -175,7 +185,12 @@ impl Twin {
                 }
             }
         };
-        if counted && !assignment.stints.iter().any(|s| s.start < stop && start < s.end) {
+        if counted
+            && !assignment
+                .stints
+                .iter()
+                .any(|s| s.start < stop && start < s.end)
+        {
             return Err(RecordError::field(
                 "start_at",
                 format!(
@@ -190,12 +205,20 @@ impl Twin {
     /// The earliest-starting counted shift of `employee` overlapping `[start, stop)`, other
     /// than shift `me`. Counted shifts never overlap each other and last at most
     /// `shift_hours_max`, so only shifts starting after `start - max` need a look.
-    fn overlapping_counted(&self, employee: u32, me: Option<u32>, start: Instant, stop: Instant) -> Option<String> {
+    fn overlapping_counted(
+        &self,
+        employee: u32,
+        me: Option<u32>,
+        start: Instant,
+        stop: Instant,
+    ) -> Option<String> {
         let emp = self.employees.get(employee as usize)?;
         let from = Instant::from_micros(start.as_micros().saturating_sub(self.max_shift_micros()));
-        let lo = emp
-            .shifts
-            .partition_point(|&s| self.shifts.get(s as usize).is_some_and(|x| x.current.start < from));
+        let lo = emp.shifts.partition_point(|&s| {
+            self.shifts
+                .get(s as usize)
+                .is_some_and(|x| x.current.start < from)
+        });
         emp.shifts
             .get(lo..)?
             .iter()
@@ -214,7 +237,14 @@ impl Twin {
     pub(crate) fn index_shift(&mut self, employee: u32, ix: u32, start: Instant) {
         let shifts = &self.shifts;
         if let Some(emp) = self.employees.get_mut(employee as usize) {
-            let key = |s: u32| (shifts.get(s as usize).map_or(Instant::MAX, |x| x.current.start), s);
+            let key = |s: u32| {
+                (
+                    shifts
+                        .get(s as usize)
+                        .map_or(Instant::MAX, |x| x.current.start),
+                    s,
+                )
+            };
             let at = emp.shifts.partition_point(|&s| key(s) < (start, ix));
             emp.shifts.insert(at, ix);
         }

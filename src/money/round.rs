@@ -141,7 +141,8 @@ impl Exact {
         let Some(scale) = 10i128.checked_pow(places) else {
             return format!("{}/{}", self.num, self.den);
         };
-        let scaled = Exact::new(self.num, self.den).and_then(|e| e.checked_mul(Exact::new(scale, 1)?));
+        let scaled =
+            Exact::new(self.num, self.den).and_then(|e| e.checked_mul(Exact::new(scale, 1)?));
         let Some(v) = scaled.and_then(|e| {
             // round_half_away on i128 without the i64 narrowing
             let q = e.num / e.den;
@@ -214,7 +215,10 @@ mod tests {
         assert_eq!(Exact::from_decimal(d).unwrap(), ex(3, 20));
         // floor(0.5 x 1001) = 500
         let half = Exact::from_decimal(Decimal::from_str("0.5").unwrap()).unwrap();
-        assert_eq!(half.checked_mul(Exact::int(1001)).unwrap().floor(), Some(500));
+        assert_eq!(
+            half.checked_mul(Exact::int(1001)).unwrap().floor(),
+            Some(500)
+        );
     }
 
     #[test]

@@ -63,7 +63,12 @@ pub(crate) fn next_index<T>(v: &[T]) -> std::result::Result<u32, RecordError> {
     u32::try_from(v.len())
         .ok()
         .filter(|n| *n < crate::model::NONE)
-        .ok_or_else(|| RecordError::field("record", "the twin holds the maximum number of entities of this kind"))
+        .ok_or_else(|| {
+            RecordError::field(
+                "record",
+                "the twin holds the maximum number of entities of this kind",
+            )
+        })
 }
 
 /// One company's digital twin (SPEC §2). Pure: every instant comes in as an argument.
@@ -163,7 +168,12 @@ impl Twin {
     /// # Errors
     /// [`Error::BatchRefused`] when the batch has more than `batch_records_max` records or an
     /// element is not a JSON object; nothing is applied then.
-    pub fn apply(&mut self, kind: Kind, records: &[Value], received_at: Instant) -> Result<JobReport> {
+    pub fn apply(
+        &mut self,
+        kind: Kind,
+        records: &[Value],
+        received_at: Instant,
+    ) -> Result<JobReport> {
         let max = self.company.limits.batch_records_max;
         if records.len() as u64 > max {
             return Err(Error::BatchRefused {
@@ -227,11 +237,19 @@ impl Twin {
     /// # Errors
     /// [`Error::BatchRefused`] when the bytes exceed `batch_bytes_max`, are not JSON, or are
     /// not an array of objects; nothing is applied then.
-    pub fn apply_json(&mut self, kind: Kind, bytes: &[u8], received_at: Instant) -> Result<JobReport> {
+    pub fn apply_json(
+        &mut self,
+        kind: Kind,
+        bytes: &[u8],
+        received_at: Instant,
+    ) -> Result<JobReport> {
         let max = self.company.limits.batch_bytes_max;
         if bytes.len() as u64 > max {
             return Err(Error::BatchRefused {
-                reason: format!("{} bytes exceed the limit of {max} (batch_bytes_max)", bytes.len()),
+                reason: format!(
+                    "{} bytes exceed the limit of {max} (batch_bytes_max)",
+                    bytes.len()
+                ),
             });
         }
         let v: Value = serde_json::from_slice(bytes).map_err(|e| Error::BatchRefused {
