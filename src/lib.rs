@@ -51,6 +51,7 @@ pub mod limits;
 pub mod model;
 pub mod money;
 pub mod scenario;
+pub mod store;
 pub mod twin;
 
 pub use accrual::{Accruals, Line, LineKind, PeriodAccrual};
