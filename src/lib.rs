@@ -42,10 +42,12 @@
 #![deny(missing_docs)]
 
 pub mod accrual;
+pub mod bench;
 pub mod calendar;
 pub mod company;
 pub mod eligibility;
 pub mod error;
+pub mod generate;
 pub mod ingest;
 pub mod limits;
 pub mod model;
