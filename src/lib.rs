@@ -65,4 +65,5 @@ pub use error::{Error, Result};
 pub use ingest::{FieldError, JobReport, Kind, Outcome, RecordResult};
 pub use limits::Limits;
 pub use model::{Delivery, ShiftStatus};
+pub use store::Store;
 pub use twin::{ShiftVersionView, Twin, TwinCounts};

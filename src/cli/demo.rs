@@ -293,10 +293,16 @@ pub fn run(
     store.create_company(&company)?;
     let received = Instant::from_micros(now.as_micros() - 3_600 * 1_000_000);
     let mut jobs = Vec::new();
+    // Batches within the company's batch_records_max (a large demo has many shifts).
+    let chunk = usize::try_from(company.limits.batch_records_max.min(50_000))
+        .unwrap_or(50_000)
+        .max(1);
     for (kind, recs) in records(&staff, &t) {
-        let r = store.apply(&id, kind, &recs, received)?;
-        jobs.push(json!({"job_id": r.job_id, "target_entity": r.target_entity, "count_received": r.count_received,
-                         "count_accepted": r.count_accepted, "count_rejected": r.count_rejected}));
+        for part in recs.chunks(chunk) {
+            let r = store.apply(&id, kind, part, received)?;
+            jobs.push(json!({"job_id": r.job_id, "target_entity": r.target_entity, "count_received": r.count_received,
+                             "count_accepted": r.count_accepted, "count_rejected": r.count_rejected}));
+        }
     }
     let mut decisions = Vec::new();
     for req in advances(&staff, now) {
@@ -345,6 +351,7 @@ pub fn run(
         total,
         reasons: &reasons,
         employees: all.len(),
+        jobs: jobs.len(),
     };
     let mut text = summary.text();
     text.push_str("\nA few decisions, explained:\n");
@@ -374,6 +381,7 @@ struct Summary<'a> {
     total: i64,
     reasons: &'a BTreeMap<String, usize>,
     employees: usize,
+    jobs: usize,
 }
 
 impl Summary<'_> {
@@ -409,8 +417,9 @@ impl Summary<'_> {
             ));
         }
         s.push_str(&format!(
-            "\nIngested through the store (6 jobs, journaled): {} pay schedule, {} contracts, {} employees, {} shifts, \
+            "\nIngested through the store ({} jobs, journaled): {} pay schedule, {} contracts, {} employees, {} shifts, \
              {} additions, {} deductions\nAdvances requested: {}, accepted: {}\n",
+            self.jobs,
             c.pay_schedules,
             table::count(c.contracts),
             table::count(c.employees),

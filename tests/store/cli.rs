@@ -375,3 +375,83 @@ fn exit_codes_for_usage_input_and_storage_errors() {
         "ewa: malformed scenario document: bogus: unknown top-level field\n"
     );
 }
+
+#[test]
+fn two_processes_serialise_their_writes_and_readers_go_on() {
+    let dir = TempDir::new("procs");
+    let d = dir.0.clone();
+    assert_eq!(code(&ewa(&d, &["--company", "acme", "init"])), 0);
+    std::fs::write(
+        d.join("setup.json"),
+        r#"[{"pay_schedule_id": "m", "frequency": "monthly", "periods": [{"pay_period_id": "2026-06", "start_at": "2026-06-01", "stop_at": "2026-07-01", "pay_at": "2026-07-03"}]}]"#,
+    )
+    .unwrap();
+    assert_eq!(
+        code(&ewa(
+            &d,
+            &["ingest", "--entity", "pay-schedules", "setup.json"]
+        )),
+        0
+    );
+    std::fs::write(d.join("c.json"), r#"[{"contract_id": "c", "pay_schedule_id": "m", "currency": "EUR", "wage_rate_period": "hourly", "wage_rate_amount": 1000}]"#).unwrap();
+    assert_eq!(
+        code(&ewa(&d, &["ingest", "--entity", "contracts", "c.json"])),
+        0
+    );
+    std::fs::write(d.join("e.csv"), "employee_id,contract_id\ne1,c\ne2,c\n").unwrap();
+    assert_eq!(
+        code(&ewa(&d, &["ingest", "--entity", "employees", "e.csv"])),
+        0
+    );
+    let per_writer = 6;
+    let writers: Vec<_> = (1..=2)
+        .map(|w| {
+            let d = d.clone();
+            std::thread::spawn(move || {
+                let mut jobs = Vec::new();
+                for i in 0..per_writer {
+                    let file = format!("w{w}-{i}.csv");
+                    std::fs::write(
+                        d.join(&file),
+                        format!("shift_id,shift_status,employee_id,start_at,stop_at\nw{w}-{i},approved,e{w},2026-06-{:02}T08:00:00Z,2026-06-{:02}T12:00:00Z\n", i + 2, i + 2),
+                    )
+                    .unwrap();
+                    let o = ewa(&d, &["ingest", "--entity", "shifts", &file, "--received-at", "2026-06-20T00:00:00Z"]);
+                    assert_eq!(code(&o), 0, "{}", stderr(&o));
+                    jobs.push(json(&o)["job_id"].as_str().unwrap().to_string());
+                }
+                jobs
+            })
+        })
+        .collect();
+    let reader = {
+        let d = d.clone();
+        std::thread::spawn(move || {
+            for _ in 0..6 {
+                let o = ewa(
+                    &d,
+                    &["eligibility", "--all", "--as-of", "2026-06-20T00:00:00Z"],
+                );
+                assert_eq!(code(&o), 0, "{}", stderr(&o));
+            }
+        })
+    };
+    let mut jobs: Vec<String> = writers
+        .into_iter()
+        .flat_map(|w| w.join().unwrap())
+        .collect();
+    reader.join().unwrap();
+    jobs.sort_by_key(|j| j.trim_start_matches("job-").parse::<u32>().unwrap());
+    let expected: Vec<String> = (4..4 + 2 * per_writer)
+        .map(|n| format!("job-{n}"))
+        .collect();
+    assert_eq!(jobs, expected, "every write got its own job, none was lost");
+    let all = json(&ewa(
+        &d,
+        &["eligibility", "--all", "--as-of", "2026-06-20T00:00:00Z"],
+    ));
+    for e in all.as_array().unwrap() {
+        // 6 shifts of 4 h at 10.00: 240.00, half of it.
+        assert_eq!(e["accessible_base"], 24_000, "{e}");
+    }
+}
