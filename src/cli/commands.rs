@@ -855,13 +855,15 @@ fn advance(
                 delivery: delivery.get(),
             };
             let d = store.request_advance(&id, &req)?;
+            let cur = currency_of(store.twin(&id)?, employee);
+            let cur = cur.as_deref();
             let text = || {
                 table::pairs(&[
                     ("advance", d.advance_id.clone()),
                     ("employee", d.employee_id.clone()),
                     ("outcome", ewa_code(&d.outcome)),
-                    ("amount", money(d.amount, None)),
-                    ("fee", d.fee.map(|f| money(f, None)).unwrap_or_default()),
+                    ("amount", money(d.amount, cur)),
+                    ("fee", d.fee.map(|f| money(f, cur)).unwrap_or_default()),
                     (
                         "repaid from",
                         d.recovery_pay_period_id.clone().unwrap_or_default(),
@@ -898,6 +900,13 @@ fn advance(
     }
 }
 
+/// An employee's currency (for showing amounts), if any.
+fn currency_of(twin: &Twin, employee: &str) -> Option<String> {
+    twin.accruals(employee, Instant::MIN)
+        .ok()
+        .and_then(|a| a.currency)
+}
+
 fn ewa_code(v: &impl Serialize) -> String {
     serde_json::to_value(v)
         .ok()
@@ -929,14 +938,16 @@ fn recoveries(
             let rows: Vec<Vec<String>> = list
                 .iter()
                 .map(|r| {
+                    let cur = currency_of(twin, &r.employee_id);
+                    let cur = cur.as_deref();
                     vec![
                         r.employee_id.clone(),
                         r.advances.len().to_string(),
-                        money(r.carried_in, None),
-                        money(r.due, None),
-                        money(r.net, None),
-                        money(r.deduct, None),
-                        money(r.carried_forward, None),
+                        money(r.carried_in, cur),
+                        money(r.due, cur),
+                        money(r.net, cur),
+                        money(r.deduct, cur),
+                        money(r.carried_forward, cur),
                     ]
                 })
                 .collect();
