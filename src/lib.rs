@@ -42,15 +42,18 @@
 #![deny(missing_docs)]
 
 pub mod accrual;
+pub mod bench;
 pub mod calendar;
 pub mod company;
 pub mod eligibility;
 pub mod error;
+pub mod generate;
 pub mod ingest;
 pub mod limits;
 pub mod model;
 pub mod money;
 pub mod scenario;
+pub mod store;
 pub mod twin;
 
 /// Guides from `docs/` and the README, included so that their examples are compiled and run
@@ -77,4 +80,5 @@ pub use error::{Error, Result};
 pub use ingest::{FieldError, JobReport, Kind, Outcome, RecordResult};
 pub use limits::Limits;
 pub use model::{Delivery, ShiftStatus};
+pub use store::Store;
 pub use twin::{ShiftVersionView, Twin, TwinCounts};

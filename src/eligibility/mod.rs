@@ -4,7 +4,7 @@
 mod advances;
 mod shortfall;
 
-pub(crate) use advances::Advance;
+pub(crate) use advances::{Advance, RecoveryRef};
 pub use advances::{
     AdvanceDecision, AdvanceOutcome, AdvanceRequest, CancelDecision, Quote, Recovery,
 };

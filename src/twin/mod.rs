@@ -5,8 +5,10 @@
 //! employee keeps its shifts sorted by start and its payments and advances, so every
 //! per-employee question touches only that employee's data.
 
+mod export;
 mod history;
 
+pub(crate) use export::SnapshotOp;
 pub use history::ShiftVersionView;
 
 use crate::calendar::Instant;
