@@ -1,7 +1,9 @@
 //! Golden scenarios as data (STYLE habit 11): every `tests/golden/NAME.json` is a SPEC §8
 //! scenario document, `NAME.expected.json` the subset of its output computed by hand from
 //! SPEC.md, and `NAME.md` that hand computation. This one data-driven runner runs each case
-//! twice (the bytes must be identical: SPEC §1.1), then compares the expected subset and names
+//! twice (the bytes must be identical: SPEC §1.1) and once through the SQLite store (every
+//! operation journaled, every query answered from a fresh load: the bytes must be identical
+//! again, STYLE habit 9), then compares the expected subset and names
 //! the case and the JSON path of the first differing field.
 //!
 //! Subset rule: objects compare only the keys present in the expected value; arrays compare
@@ -169,6 +171,29 @@ fn check_case(dir: &Path, name: &str) -> Result<(), String> {
             .unwrap_or(0);
         return Err(format!(
             "not deterministic: the two runs differ from output line {}",
+            line + 1
+        ));
+    }
+    // Once through the store: journaled, and each query answered from a fresh load.
+    let dir_db = std::env::temp_dir().join(format!("ewa-golden-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir_db);
+    std::fs::create_dir_all(&dir_db).map_err(|e| format!("temp dir: {e}"))?;
+    let mut store =
+        ewa::store::Store::open(dir_db.join("golden.db")).map_err(|e| format!("store: {e}"))?;
+    let parsed: Value = serde_json::from_str(&doc).map_err(|e| format!("not JSON: {e}"))?;
+    let stored = ewa::scenario::run_in_store(&parsed, &mut store)
+        .map_err(|e| format!("scenario through the store failed: {e}"))?;
+    drop(store);
+    let _ = std::fs::remove_dir_all(&dir_db);
+    if stored.to_json_pretty() != a {
+        let c = stored.to_json_pretty();
+        let line = a
+            .lines()
+            .zip(c.lines())
+            .position(|(x, y)| x != y)
+            .unwrap_or(0);
+        return Err(format!(
+            "the store answers differently from the twin from output line {}",
             line + 1
         ));
     }
