@@ -47,7 +47,12 @@ pub fn error_field(r: &JobReport, i: usize) -> String {
 /// A June 2026 monthly schedule paid 3 July, a July period paid 3 August, and an hourly
 /// contract of 20.00/h (2000 minor units) on it.
 pub fn base_twin() -> Twin {
-    let mut twin = Twin::new(company());
+    base_twin_with(company())
+}
+
+/// `base_twin` under another company configuration (policy, fees, limits).
+pub fn base_twin_with(company: Company) -> Twin {
+    let mut twin = Twin::new(company);
     let t0 = "2026-05-01T00:00:00Z";
     push(
         &mut twin,

@@ -19,28 +19,13 @@ fn worked() -> Twin {
 
 /// The same data as `worked()` under another company policy.
 fn worked_with(c: ewa::Company) -> Twin {
-    let mut twin = Twin::new(c);
-    for (kind, recs) in [
-        (
-            Kind::PaySchedules,
-            json!([{"pay_schedule_id": "monthly", "frequency": "monthly",
-            "periods": [{"pay_period_id": "2026-06", "start_at": "2026-06-01", "stop_at": "2026-07-01", "pay_at": "2026-07-03"}]}]),
-        ),
-        (
-            Kind::Contracts,
-            json!([{"contract_id": "hourly", "pay_schedule_id": "monthly", "currency": "EUR", "wage_rate_period": "hourly", "wage_rate_amount": 2000}]),
-        ),
-        (
-            Kind::Employees,
-            json!([{"employee_id": "e1", "contract_id": "hourly", "contract_start_on": "2026-01-01"}]),
-        ),
-        (
-            Kind::Shifts,
-            json!([shift("s1", "2026-06-02T08:00:00", "2026-06-02T18:00:00")]),
-        ),
-    ] {
-        push(&mut twin, kind, recs, "2026-06-03T00:00:00Z");
-    }
+    let mut twin = base_twin_with(c);
+    push(
+        &mut twin,
+        Kind::Shifts,
+        json!([shift("s1", "2026-06-02T08:00:00", "2026-06-02T18:00:00")]),
+        "2026-06-03T00:00:00Z",
+    );
     twin
 }
 

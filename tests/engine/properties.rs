@@ -180,7 +180,7 @@ proptest! {
                                       flat in 0i64..300, bps in 0i64..500) {
         let mut c = company();
         c.policy.fees.instant = ewa::Fee { flat, rate_bps: bps };
-        let mut twin = rebuild_with(c);
+        let mut twin = base_twin_with(c);
         apply_all(&mut twin, Kind::Shifts, &shift_records(&shifts, "e1"));
         for (i, (amount, minute, instant)) in asks.iter().enumerate() {
             let t = Instant::from_micros(JUNE_1 + minute * MIN);
@@ -206,33 +206,6 @@ proptest! {
             }
         }
     }
-}
-
-/// The June part of `base_twin` for a given company.
-fn rebuild_with(c: Company) -> Twin {
-    let mut twin = Twin::new(c);
-    let t0 = "2026-05-01T00:00:00Z";
-    push(
-        &mut twin,
-        Kind::PaySchedules,
-        json!([{"pay_schedule_id": "monthly", "frequency": "monthly", "alignment": "arrears",
-        "periods": [{"pay_period_id": "2026-06", "start_at": "2026-06-01", "stop_at": "2026-07-01", "pay_at": "2026-07-03"}]}]),
-        t0,
-    );
-    push(
-        &mut twin,
-        Kind::Contracts,
-        json!([{"contract_id": "hourly", "pay_schedule_id": "monthly", "currency": "EUR",
-        "wage_rate_period": "hourly", "wage_rate_amount": 2000}]),
-        t0,
-    );
-    push(
-        &mut twin,
-        Kind::Employees,
-        json!([{"employee_id": "e1", "contract_id": "hourly", "contract_start_on": "2026-01-01"}]),
-        t0,
-    );
-    twin
 }
 
 /// A naive model of SPEC §5.2: minute by minute, UTC work days from 00:00, weeks from Monday.
