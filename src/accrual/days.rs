@@ -29,11 +29,11 @@ impl Accrual<'_> {
         let tz = self.twin.company.timezone;
         // Start from the local midnight of lo's date so an earlier first shift of that date
         // is seen (it takes the day, outside this window).
-        let day_start = calendar::local_midnight(tz, calendar::local_date(tz, lo));
+        let day_start = self.clock.midnight(calendar::local_date(tz, lo));
         let mut last: Option<NaiveDate> = None;
         let mut total: i64 = 0;
         for s in self.counted_shifts(cix, day_start.min(lo), hi) {
-            let start = s.current.start;
+            let start = s.start;
             let d = calendar::local_date(tz, start);
             if last == Some(d) {
                 continue;
@@ -50,7 +50,7 @@ impl Accrual<'_> {
                 lines.push(Line {
                     kind: LineKind::Daily,
                     contract_id: Some(c.id.to_string()),
-                    source_ids: vec![s.id.to_string()],
+                    source_ids: vec![self.twin.shifts.id(s.ix()).to_string()],
                     quantity: "1".into(),
                     unit: "days",
                     rate: Some(rate),
@@ -91,7 +91,7 @@ impl Accrual<'_> {
             return Ok(Exact::ZERO);
         }
         let mut d = calendar::local_date(tz, p.start);
-        if calendar::local_midnight(tz, d) < p.start {
+        if self.clock.midnight(d) < p.start {
             d = d
                 .succ_opt()
                 .ok_or_else(|| Error::overflow("salaried days"))?;
@@ -105,7 +105,7 @@ impl Accrual<'_> {
         let mut runs: Vec<(i64, i64)> = Vec::new();
         let mut walked = 0usize;
         loop {
-            let midnight = calendar::local_midnight(tz, d);
+            let midnight = self.clock.midnight(d);
             if midnight >= p.stop {
                 break;
             }
@@ -118,7 +118,7 @@ impl Accrual<'_> {
                 .ok_or_else(|| Error::overflow("salaried days"))?;
             if counts(d) {
                 days_total += 1;
-                let completed = calendar::local_midnight(tz, next) <= self.t && st.contains_date(d);
+                let completed = self.clock.midnight(next) <= self.t && st.contains_date(d);
                 if completed {
                     let rate = c.rate_at(midnight);
                     match runs.last_mut() {

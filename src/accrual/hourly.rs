@@ -4,8 +4,9 @@
 use super::{seconds_text, Accrual, Line, LineKind};
 use crate::calendar::Instant;
 use crate::error::{Error, Result};
-use crate::model::{Contract, Shift};
+use crate::model::{Contract, ShiftRec};
 use crate::money::Exact;
+use crate::twin::shifts::in_mask;
 
 /// Microseconds per hour: hourly amounts are `rate × micros / MICROS_PER_HOUR`.
 pub(crate) const MICROS_PER_HOUR: i128 = 3_600_000_000;
@@ -35,34 +36,26 @@ pub(crate) fn for_rate_pieces(
     }
 }
 
-impl Accrual<'_> {
+impl<'a> Accrual<'a> {
     /// The employee's counted shifts on contract `cix` overlapping `[lo, hi)`.
     pub(crate) fn counted_shifts(
         &self,
         cix: u32,
         lo: Instant,
         hi: Instant,
-    ) -> impl Iterator<Item = &Shift> + '_ {
-        let twin = self.twin;
+    ) -> impl Iterator<Item = &'a ShiftRec> + 'a {
         let from = Instant::from_micros(
             lo.as_micros()
-                .saturating_sub(twin.company.limits.shift_micros_max()),
+                .saturating_sub(self.twin.company.limits.shift_micros_max()),
         );
-        let first = self.emp.shifts.partition_point(|&s| {
-            twin.shifts
-                .get(s as usize)
-                .is_some_and(|x| x.current.start < from)
-        });
-        self.emp
-            .shifts
-            .get(first..)
+        let list: &'a [ShiftRec] = &self.emp.shifts;
+        let first = list.partition_point(|r| r.start < from);
+        let mask = self.counted;
+        list.get(first..)
             .unwrap_or_default()
             .iter()
-            .filter_map(move |&s| twin.shifts.get(s as usize))
-            .take_while(move |x| x.current.start < hi)
-            .filter(move |x| {
-                x.current.contract == cix && x.current.stop > lo && twin.counted(x.current.status)
-            })
+            .take_while(move |r| r.start < hi)
+            .filter(move |r| r.contract == cix && r.stop > lo && in_mask(mask, r.status()))
     }
 
     pub(super) fn hourly(
@@ -79,8 +72,8 @@ impl Accrual<'_> {
         let mut num: i128 = 0;
         let mut overflow = false;
         for s in self.counted_shifts(cix, lo, hi) {
-            let a = s.current.start.max(lo);
-            let b = s.current.stop.min(hi);
+            let a = s.start.max(lo);
+            let b = s.stop.min(hi);
             for_rate_pieces(c, a, b, |x, y, rate| {
                 let micros = y.as_micros().saturating_sub(x.as_micros());
                 match i128::from(rate)
@@ -96,7 +89,7 @@ impl Accrual<'_> {
                     lines.push(Line {
                         kind: LineKind::Regular,
                         contract_id: Some(c.id.to_string()),
-                        source_ids: vec![s.id.to_string()],
+                        source_ids: vec![self.twin.shifts.id(s.ix()).to_string()],
                         quantity: seconds_text(micros),
                         unit: "seconds",
                         rate: Some(rate),
@@ -114,9 +107,11 @@ impl Accrual<'_> {
             Exact::new(num, MICROS_PER_HOUR).ok_or_else(|| Error::overflow("hourly gross"))?;
         if let Some(p) = &self.overtime {
             let premium = p.premium(self, cix, c, lo, hi, lines)?;
-            total = total
-                .checked_add(premium)
-                .ok_or_else(|| Error::overflow("hourly gross"))?;
+            if premium != Exact::ZERO {
+                total = total
+                    .checked_add(premium)
+                    .ok_or_else(|| Error::overflow("hourly gross"))?;
+            }
         }
         Ok(total)
     }

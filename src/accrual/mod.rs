@@ -13,7 +13,7 @@ use crate::calendar::{Frequency, Instant};
 use crate::error::{Error, Result};
 use crate::model::{Employee, Payment, Period};
 use crate::money::{self, Exact};
-use crate::twin::Twin;
+use crate::twin::{LocalClock, Twin};
 use serde::Serialize;
 
 /// What a line of an accrual explains (SPEC §5, principle 5).
@@ -135,6 +135,14 @@ pub(crate) struct Accrual<'a> {
     pub t: Instant,
     pub explain: bool,
     overtime: Option<overtime::Premiums>,
+    /// Local times of day in the company zone (tabulated).
+    clock: &'a LocalClock,
+    /// Per schedule, the largest pay lag.
+    pay_lags: &'a [i64],
+    /// Counted statuses as a bit mask (bit = status code).
+    counted: u8,
+    /// `estimated_withholding_rate` as an exact value; `None` if it does not convert.
+    withholding: Option<Exact>,
 }
 
 impl Twin {
@@ -159,8 +167,8 @@ impl Twin {
         }
         Ok(Accruals {
             employee_id: employee_id.to_string(),
-            as_of: as_of.to_string(),
-            currency: self.employee_currency(emp).map(|c| c.to_string()),
+            as_of: instant_text(as_of),
+            currency: self.employee_currency(emp).map(|c| c.code().to_string()),
             accrued_unpaid_net: total,
             periods,
         })
@@ -209,12 +217,17 @@ impl Twin {
 
 impl<'a> Accrual<'a> {
     pub fn new(twin: &'a Twin, emp: &'a Employee, t: Instant, explain: bool) -> Accrual<'a> {
+        let derived = twin.derived();
         Accrual {
             twin,
             emp,
             t,
             explain,
             overtime: None,
+            clock: &derived.clock,
+            pay_lags: &derived.pay_lags,
+            counted: derived.counted,
+            withholding: derived.withholding,
         }
     }
 
@@ -225,8 +238,9 @@ impl<'a> Accrual<'a> {
             .filter_map(|p| self.twin.period(*p))
             .map(|p| (p.start, p.stop.min(self.t)))
             .reduce(|a, b| (a.0.min(b.0), a.1.max(b.1)));
-        self.overtime = range
-            .and_then(|(from, to)| overtime::Premiums::classify(self.twin, self.emp, from, to));
+        self.overtime = range.and_then(|(from, to)| {
+            overtime::Premiums::classify(self.twin, self.emp, self.counted, from, to)
+        });
     }
 
     fn unpaid(&self, p: &Period) -> bool {
@@ -236,7 +250,7 @@ impl<'a> Accrual<'a> {
     /// Every period of the employee unpaid at `t` (SPEC §4, §5 first paragraph), in output
     /// order; `extra` adds periods named elsewhere (advances' recovery periods).
     pub fn unpaid_periods(&self, extra: &[PeriodRef]) -> Vec<PeriodRef> {
-        let mut out: Vec<PeriodRef> = Vec::new();
+        let mut out: Vec<PeriodRef> = Vec::with_capacity(4);
         for a in &self.emp.assignments {
             let Some(c) = self.twin.contracts.get(a.contract as usize) else {
                 continue;
@@ -247,7 +261,10 @@ impl<'a> Accrual<'a> {
             // Periods with start < t; going back, stop once stop_at + the schedule's largest
             // pay lag ≤ t (those are all paid).
             let k = s.periods.partition_point(|p| p.start < self.t);
-            let lag = schedule_pay_lag(s);
+            let lag = match self.pay_lags.get(c.schedule as usize) {
+                Some(&lag) => lag,
+                None => schedule_pay_lag(s),
+            };
             for (i, p) in s.periods.iter().enumerate().take(k).rev() {
                 if p.stop.as_micros().saturating_add(lag) <= self.t.as_micros() {
                     break;
@@ -329,9 +346,14 @@ impl<'a> Accrual<'a> {
                     Frequency::Adhoc => Exact::ZERO,
                     _ => self.salary(c, p, st, &mut f.lines)?,
                 };
-                exact = exact
-                    .checked_add(sum)
-                    .ok_or_else(|| Error::overflow("gross"))?;
+                // Adding to zero is the identity: skip the reduction (hot path).
+                exact = if exact == Exact::ZERO {
+                    sum
+                } else {
+                    exact
+                        .checked_add(sum)
+                        .ok_or_else(|| Error::overflow("gross"))?
+                };
             }
             // SPEC §5.3: one rounding per (employee, contract, period).
             let gross = exact
@@ -363,10 +385,14 @@ impl<'a> Accrual<'a> {
             f.gross = money::add(f.gross, gross, "gross")?;
         }
         self.payments(r, &mut f)?;
-        let w = Exact::from_decimal(self.twin.company.policy.estimated_withholding_rate)
-            .and_then(|w| w.checked_mul(Exact::int(f.gross)))
-            .and_then(Exact::ceil)
-            .ok_or_else(|| Error::overflow("withholding"))?;
+        // A zero rate withholds nothing (`0 × gross` is exactly 0): skip the arithmetic.
+        let w = match self.withholding {
+            Some(w) if w == Exact::ZERO => 0,
+            w => w
+                .and_then(|w| w.checked_mul(Exact::int(f.gross)))
+                .and_then(Exact::ceil)
+                .ok_or_else(|| Error::overflow("withholding"))?,
+        };
         f.withholding = w;
         if self.explain && w != 0 {
             f.lines
@@ -415,7 +441,7 @@ impl<'a> Accrual<'a> {
     /// The public view of a period's figures.
     pub fn view(&self, r: PeriodRef, f: Figures) -> PeriodAccrual {
         let p = self.twin.period(r);
-        let blackout = self.twin.company.policy.blackout_micros();
+        let blackout = self.twin.derived().blackout_micros;
         PeriodAccrual {
             pay_schedule_id: self
                 .twin
@@ -424,9 +450,9 @@ impl<'a> Accrual<'a> {
                 .map(|s| s.id.to_string())
                 .unwrap_or_default(),
             pay_period_id: p.map(|p| p.id.to_string()).unwrap_or_default(),
-            start_at: p.map(|p| p.start.to_string()).unwrap_or_default(),
-            stop_at: p.map(|p| p.stop.to_string()).unwrap_or_default(),
-            pay_at: p.map(|p| p.pay_at.to_string()).unwrap_or_default(),
+            start_at: p.map(|p| instant_text(p.start)).unwrap_or_default(),
+            stop_at: p.map(|p| instant_text(p.stop)).unwrap_or_default(),
+            pay_at: p.map(|p| instant_text(p.pay_at)).unwrap_or_default(),
             in_blackout: p.is_some_and(|p| in_blackout(self.t, p.pay_at, blackout)),
             gross: f.gross,
             withholding: f.withholding,
@@ -476,6 +502,54 @@ pub(crate) fn amount_line(kind: LineKind, source_ids: Vec<String>, amount: i64) 
     }
 }
 
+/// `t.to_string()` (RFC 3339 in UTC with `Z`, six fraction digits when there is a fraction),
+/// written without chrono's format parser for the years 0000–9999; other instants fall back
+/// to `Display`. Answers print many instants, so this matters in the hot path.
+pub(crate) fn instant_text(t: Instant) -> String {
+    use chrono::{Datelike, Timelike};
+    let Some(dt) = t.to_utc() else {
+        return t.to_string();
+    };
+    let year = dt.year();
+    let Ok(year) = u32::try_from(year) else {
+        return t.to_string();
+    };
+    if year > 9999 {
+        return t.to_string();
+    }
+    let mut b = [0u8; 27];
+    let mut n = 0;
+    let mut put = |v: u32, digits: u32, sep: u8| {
+        for k in (0..digits).rev() {
+            if let Some(slot) = b.get_mut(n) {
+                *slot = b'0' + ((v / 10u32.pow(k)) % 10) as u8;
+            }
+            n += 1;
+        }
+        if sep != 0 {
+            if let Some(slot) = b.get_mut(n) {
+                *slot = sep;
+            }
+            n += 1;
+        }
+    };
+    put(year, 4, b'-');
+    put(dt.month(), 2, b'-');
+    put(dt.day(), 2, b'T');
+    put(dt.hour(), 2, b':');
+    put(dt.minute(), 2, b':');
+    let micros = t.as_micros().rem_euclid(1_000_000) as u32;
+    if micros == 0 {
+        put(dt.second(), 2, b'Z');
+    } else {
+        put(dt.second(), 2, b'.');
+        put(micros, 6, b'Z');
+    }
+    b.get(..n)
+        .and_then(|s| std::str::from_utf8(s).ok())
+        .map_or_else(|| t.to_string(), str::to_string)
+}
+
 /// Microseconds as decimal seconds, e.g. `32400` or `1.5`.
 pub(crate) fn seconds_text(micros: i64) -> String {
     let s = micros / 1_000_000;
@@ -485,5 +559,39 @@ pub(crate) fn seconds_text(micros: i64) -> String {
     } else {
         let frac = format!("{f:06}");
         format!("{s}.{}", frac.trim_end_matches('0'))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn instant_text_is_display() {
+        let mut x: u64 = 7;
+        let mut samples = vec![
+            0,
+            -1,
+            1,
+            999_999,
+            1_774_746_000_000_000,
+            -62_135_596_800_000_000,
+            -62_135_596_800_000_001,
+            253_402_300_799_999_999,
+            253_402_300_800_000_000,
+            i64::MIN,
+            i64::MAX,
+        ];
+        for _ in 0..20_000 {
+            x = x
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            samples.push((x >> 2) as i64 % 400_000_000_000_000_000);
+            samples.push(((x >> 20) as i64 % 4_000_000_000) * 1_000_000);
+        }
+        for us in samples {
+            let t = Instant::from_micros(us);
+            assert_eq!(instant_text(t), t.to_string(), "{us}");
+        }
     }
 }

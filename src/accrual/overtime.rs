@@ -12,7 +12,8 @@ use crate::calendar::{self, Frequency, Instant};
 use crate::error::{Error, Result};
 use crate::model::{Contract, Employee, Overtime};
 use crate::money::Exact;
-use crate::twin::Twin;
+use crate::twin::shifts::in_mask;
+use crate::twin::{LocalClock, Twin};
 use chrono::{Datelike, Duration, NaiveDate, NaiveTime, Weekday};
 use chrono_tz::Tz;
 
@@ -58,6 +59,11 @@ struct Prefix {
 }
 
 impl Prefix {
+    fn with_capacity(n: usize) -> Prefix {
+        Prefix {
+            runs: Vec::with_capacity(n),
+        }
+    }
     fn push(&mut self, a: i64, b: i64) {
         if b <= a {
             return;
@@ -76,19 +82,32 @@ impl Prefix {
 }
 
 /// Work days of one contract: from local `workday_starts_at` to the next.
-struct WorkDays {
+struct WorkDays<'c> {
     tz: Tz,
+    clock: &'c LocalClock,
     starts_at: NaiveTime,
     week_starts_on: Weekday,
 }
 
-impl WorkDays {
+impl WorkDays<'_> {
     fn start(&self, d: NaiveDate) -> Instant {
-        calendar::local_to_instant(self.tz, d.and_time(self.starts_at))
+        self.clock.at(d, self.starts_at)
     }
 
     /// The work day holding `x`: its date and `[start, end)`.
     fn containing(&self, x: Instant) -> Option<(NaiveDate, Instant, Instant)> {
+        // Tabulated dates: the one work day whose [start, next start) holds x.
+        if let Some((first, v)) = self.clock.table(self.starts_at) {
+            let i = v.partition_point(|s| *s <= x);
+            if let (Some(k), Some(&end)) = (i.checked_sub(1), v.get(i)) {
+                if let (Some(&start), Some(d)) = (
+                    v.get(k),
+                    first.checked_add_days(chrono::Days::new(k as u64)),
+                ) {
+                    return Some((d, start, end));
+                }
+            }
+        }
         let local = calendar::local_datetime(self.tz, x);
         let mut d = if local.time() >= self.starts_at {
             local.date()
@@ -123,7 +142,13 @@ impl WorkDays {
 impl Premiums {
     /// Classifies the employee's counted hourly time in `[from − 8 days, to)`; `None` when no
     /// contract of the employee has overtime rules.
-    pub fn classify(twin: &Twin, emp: &Employee, from: Instant, to: Instant) -> Option<Premiums> {
+    pub fn classify(
+        twin: &Twin,
+        emp: &Employee,
+        counted: u8,
+        from: Instant,
+        to: Instant,
+    ) -> Option<Premiums> {
         let hourly = |c: u32| {
             twin.contracts
                 .get(c as usize)
@@ -138,21 +163,15 @@ impl Premiums {
         }
         let lo = from.as_micros().saturating_sub(LOOKBACK_MICROS);
         let max_len = twin.company.limits.shift_micros_max();
-        let first = emp.shifts.partition_point(|&s| {
-            twin.shifts
-                .get(s as usize)
-                .is_some_and(|x| x.current.start.as_micros() < lo.saturating_sub(max_len))
-        });
-        let mut segments: Vec<Segment> = Vec::new();
-        for &s in emp.shifts.get(first..).unwrap_or_default() {
-            let Some(x) = twin.shifts.get(s as usize) else {
-                continue;
-            };
-            let v = &x.current;
+        let first = emp
+            .shifts
+            .partition_point(|r| r.start.as_micros() < lo.saturating_sub(max_len));
+        let mut segments: Vec<Segment> = Vec::with_capacity(32);
+        for v in emp.shifts.get(first..).unwrap_or_default() {
             if v.start >= to {
                 break;
             }
-            if !twin.counted(v.status) || hourly(v.contract).is_none() {
+            if !in_mask(counted, v.status()) || hourly(v.contract).is_none() {
                 continue;
             }
             let Some(a) = emp.assignments.iter().find(|a| a.contract == v.contract) else {
@@ -167,18 +186,19 @@ impl Premiums {
                         start,
                         stop,
                         contract: v.contract,
-                        shift: s,
+                        shift: v.ix(),
                     });
                 }
             }
         }
         segments.sort_by_key(|s| (s.start, s.stop));
-        let mut worked = Prefix::default();
+        let mut worked = Prefix::with_capacity(segments.len());
         for s in &segments {
             worked.push(s.start.as_micros(), s.stop.as_micros());
         }
-        let mut straight = Prefix::default();
-        let mut pieces = Vec::new();
+        let mut straight = Prefix::with_capacity(2 * segments.len());
+        let mut pieces = Vec::with_capacity(8);
+        let clock = &twin.derived().clock;
         for seg in &segments {
             let rules = hourly(seg.contract).and_then(|c| c.overtime.as_ref());
             match rules {
@@ -186,6 +206,7 @@ impl Premiums {
                 Some(rules) => {
                     let days = WorkDays {
                         tz: twin.company.timezone,
+                        clock,
                         starts_at: rules.workday_starts_at,
                         week_starts_on: twin.company.week_starts_on,
                     };
@@ -249,12 +270,7 @@ impl Premiums {
                     lines.push(Line {
                         kind,
                         contract_id: Some(c.id.to_string()),
-                        source_ids: vec![acc
-                            .twin
-                            .shifts
-                            .get(p.shift as usize)
-                            .map(|s| s.id.to_string())
-                            .unwrap_or_default()],
+                        source_ids: vec![acc.twin.shifts.id(p.shift).to_string()],
                         quantity: seconds_text(micros),
                         unit: "seconds",
                         rate: Some(rate),
@@ -278,7 +294,7 @@ impl Premiums {
 fn classify_segment(
     seg: &Segment,
     rules: &Overtime,
-    days: &WorkDays,
+    days: &WorkDays<'_>,
     worked: &Prefix,
     straight: &mut Prefix,
     pieces: &mut Vec<Piece>,

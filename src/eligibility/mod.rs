@@ -9,7 +9,7 @@ pub use advances::{
     AdvanceDecision, AdvanceOutcome, AdvanceRequest, CancelDecision, Quote, Recovery,
 };
 
-use crate::accrual::{in_blackout, Accrual, PeriodAccrual, PeriodRef};
+use crate::accrual::{in_blackout, instant_text, Accrual, PeriodAccrual, PeriodRef};
 use crate::calendar::Instant;
 use crate::company::Fee;
 use crate::error::{Error, Result};
@@ -149,6 +149,32 @@ pub struct Eligibility {
     pub periods: Vec<PeriodAccrual>,
 }
 
+impl Eligibility {
+    /// An empty answer, standing in for one whose computation failed.
+    fn placeholder(delivery: Delivery) -> Eligibility {
+        Eligibility {
+            employee_id: String::new(),
+            as_of: String::new(),
+            delivery,
+            currency: None,
+            eligible: false,
+            available: 0,
+            fee: 0,
+            accrued_unpaid_net: 0,
+            accessible_base: 0,
+            outstanding: 0,
+            carried_shortfall: 0,
+            headroom: 0,
+            recovery_pay_schedule_id: None,
+            recovery_pay_period_id: None,
+            recovery_pay_at: None,
+            reasons: Vec::new(),
+            outstanding_lines: Vec::new(),
+            periods: Vec::new(),
+        }
+    }
+}
+
 /// Which advances an answer sees (SPEC §6).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Seen {
@@ -217,6 +243,23 @@ impl Twin {
             .answer)
     }
 
+    /// The eligibility of one employee without its periods and lines: the answer
+    /// [`Twin::eligibility_all`] gives for that employee (same figures and reasons), cheaper
+    /// than [`Twin::eligibility`] when the explanation is not needed.
+    ///
+    /// # Errors
+    /// [`Error::Overflow`] if an amount does not fit in `i64`.
+    pub fn eligibility_brief(
+        &self,
+        employee_id: &str,
+        as_of: Instant,
+        delivery: Delivery,
+    ) -> Result<Eligibility> {
+        Ok(self
+            .assess(employee_id, as_of, delivery, Seen::AnswerAt, false)?
+            .answer)
+    }
+
     /// Every employee's eligibility at `as_of` (without periods), sorted by employee id,
     /// computed in parallel on all cores.
     ///
@@ -224,15 +267,38 @@ impl Twin {
     /// [`Error::Overflow`] if any employee's amounts do not fit in `i64`.
     pub fn eligibility_all(&self, as_of: Instant, delivery: Delivery) -> Result<Vec<Eligibility>> {
         use rayon::prelude::*;
-        let mut order: Vec<&Employee> = self.employees.iter().collect();
-        order.par_sort_unstable_by(|a, b| a.id.cmp(&b.id));
-        order
+        let as_of_text = instant_text(as_of);
+        // Collected in place (an indexed collect, no list of chunks to concatenate); the
+        // first error met is returned after.
+        let failed: std::sync::OnceLock<Error> = std::sync::OnceLock::new();
+        let answers: Vec<Eligibility> = self
+            .employee_order()
             .par_iter()
-            .map(|e| {
-                self.assess_employee(Some(e), &e.id, as_of, delivery, Seen::AnswerAt, false)
-                    .map(|a| a.answer)
+            .map(|&i| {
+                let r = match self.employees.get(i as usize) {
+                    Some(e) => self
+                        .assess_employee(
+                            Some(e),
+                            &e.id,
+                            as_of,
+                            delivery,
+                            Seen::AnswerAt,
+                            false,
+                            Some(&as_of_text),
+                        )
+                        .map(|a| a.answer),
+                    None => Err(Error::arg("employee", "index out of date")),
+                };
+                r.unwrap_or_else(|e| {
+                    let _ = failed.set(e);
+                    Eligibility::placeholder(delivery)
+                })
             })
-            .collect()
+            .collect();
+        match failed.into_inner() {
+            Some(e) => Err(e),
+            None => Ok(answers),
+        }
     }
 
     pub(crate) fn assess(
@@ -244,9 +310,11 @@ impl Twin {
         detail: bool,
     ) -> Result<Assessment> {
         let emp = self.employee(employee_id).map(|(_, e)| e);
-        self.assess_employee(emp, employee_id, t, delivery, seen, detail)
+        self.assess_employee(emp, employee_id, t, delivery, seen, detail, None)
     }
 
+    /// `as_of_text`: `t` as text when the caller has it (the bulk path formats it once).
+    #[allow(clippy::too_many_arguments)]
     fn assess_employee(
         &self,
         emp: Option<&Employee>,
@@ -255,12 +323,13 @@ impl Twin {
         delivery: Delivery,
         seen: Seen,
         detail: bool,
+        as_of_text: Option<&str>,
     ) -> Result<Assessment> {
         let policy = &self.company.policy;
         let fee = policy.fees.of(delivery);
         let mut answer = Eligibility {
             employee_id: employee_id.to_string(),
-            as_of: t.to_string(),
+            as_of: as_of_text.map_or_else(|| instant_text(t), str::to_string),
             delivery,
             currency: None,
             eligible: false,
@@ -286,7 +355,7 @@ impl Twin {
                 fee,
             });
         };
-        answer.currency = self.employee_currency(emp).map(|c| c.to_string());
+        answer.currency = self.employee_currency(emp).map(|c| c.code().to_string());
         let mut reasons = self.gates(emp, t);
         let advances: Vec<&Advance> = self.visible_advances(emp, t, seen);
         let extra: Vec<PeriodRef> = advances
@@ -296,7 +365,7 @@ impl Twin {
         let mut acc = Accrual::new(self, emp, t, detail);
         let unpaid = acc.unpaid_periods(&extra);
         acc.prepare(&unpaid);
-        let blackout = policy.blackout_micros();
+        let blackout = self.derived().blackout_micros;
         let mut nets: Vec<(PeriodRef, i64)> = Vec::with_capacity(unpaid.len());
         for r in &unpaid {
             let f = acc.figures(*r)?;
@@ -353,7 +422,9 @@ impl Twin {
                 });
             }
             answer.outstanding_lines.extend(shortfall.lines);
-            let access = Exact::from_decimal(policy.access_rate)
+            let access = self
+                .derived()
+                .access_rate
                 .and_then(|r| r.checked_mul(Exact::int(base.max(0))))
                 .and_then(Exact::floor)
                 .ok_or_else(|| Error::overflow("access"))?;
@@ -412,7 +483,7 @@ impl Twin {
                 .get(g.name.schedule as usize)
                 .map(|s| s.id.to_string());
             answer.recovery_pay_period_id = self.period(g.name).map(|p| p.id.to_string());
-            answer.recovery_pay_at = Some(g.pay_at.to_string());
+            answer.recovery_pay_at = Some(instant_text(g.pay_at));
             group_out = Some(g);
         }
         reasons.sort();

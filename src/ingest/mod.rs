@@ -3,6 +3,7 @@
 
 mod contracts;
 mod employees;
+mod fast;
 pub(crate) mod fields;
 mod payments;
 pub mod report;

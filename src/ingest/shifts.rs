@@ -4,7 +4,8 @@
 use super::fields::Rec;
 use crate::calendar::Instant;
 use crate::ingest::Outcome;
-use crate::model::{Shift, ShiftStatus, ShiftVersion, NONE};
+use crate::model::{ShiftRec, ShiftStatus, ShiftVersion, NONE};
+use crate::twin::shifts::{self as store, Extra};
 use crate::twin::{next_index, Applied, RecordError, Twin};
 use serde_json::{Map, Value};
 
@@ -19,6 +20,17 @@ const FIELDS: &[&str] = &[
 ];
 const STATUSES: &str =
     "available, scheduled, declined, voided, no_show, submitted, provisionally_approved, approved";
+
+/// A shift record whose fields are valid one by one (SPEC §2), references resolved.
+pub(crate) struct ParsedShift<'a> {
+    pub id: &'a str,
+    pub status: ShiftStatus,
+    pub employee: u32,
+    pub named_contract: Option<u32>,
+    pub start: Instant,
+    pub stop: Instant,
+    pub custom_info: Option<Box<Map<String, Value>>>,
+}
 
 impl Twin {
     pub(crate) fn apply_shift(
@@ -78,10 +90,42 @@ impl Twin {
         let (Some(id), Some(status), Some(start), Some(stop)) = (id, status, start, stop) else {
             return Err(RecordError::rejected(r.errors));
         };
+        self.apply_shift_parsed(
+            ParsedShift {
+                id,
+                status,
+                employee,
+                named_contract,
+                start,
+                stop,
+                custom_info,
+            },
+            received_at,
+            job,
+        )
+    }
+
+    /// The part of [`Twin::apply_shift`] after field validation (shared with the typed fast
+    /// path of `apply_json`).
+    pub(crate) fn apply_shift_parsed(
+        &mut self,
+        p: ParsedShift<'_>,
+        received_at: Instant,
+        job: u64,
+    ) -> Applied {
+        let ParsedShift {
+            id,
+            status,
+            employee,
+            named_contract,
+            start,
+            stop,
+            custom_info,
+        } = p;
         let counted = self.counted(status);
         let contract =
             self.resolve_shift_contract(employee, named_contract, start, stop, counted)?;
-        let version = ShiftVersion {
+        let mut version = ShiftVersion {
             status,
             employee,
             contract,
@@ -91,9 +135,9 @@ impl Twin {
             received_at,
             job,
         };
-        let existing = self.shift_ix.get(id);
-        if let Some(old) = existing.and_then(|ix| self.shifts.get(ix as usize)) {
-            if same_version(&old.current, &version) {
+        let existing = self.shifts.get(id);
+        if let Some(ix) = existing {
+            if self.current_is(ix, &version) {
                 return Ok(Outcome::Unchanged);
             }
         }
@@ -111,30 +155,95 @@ impl Twin {
                 });
             }
         }
+        let custom_info = version.custom_info.take();
         match existing {
             Some(ix) => {
-                let Some(shift) = self.shifts.get_mut(ix as usize) else {
+                let Some(prev) = self.current_version(ix) else {
                     return Err(RecordError::field("shift_id", "index out of date"));
                 };
-                let old_emp = shift.current.employee;
-                let prev = std::mem::replace(&mut shift.current, version);
-                shift.history.push(prev);
-                self.unindex_shift(old_emp, ix);
-                self.index_shift(employee, ix, start);
+                self.unindex_shift(prev.employee, prev.start, ix);
+                self.index_shift(employee, ShiftRec::new(ix, status, contract, start, stop));
+                if let Some(slot) = self.shifts.employee.get_mut(ix as usize) {
+                    *slot = employee;
+                }
+                let x = self.shifts.extra.entry(ix).or_default();
+                x.history.push(prev);
+                x.custom_info = custom_info;
+                x.job = Some((job, received_at));
                 Ok(Outcome::Updated)
             }
             None => {
-                let ix = next_index(&self.shifts)?;
-                self.shift_ix.insert(id, ix);
-                self.shifts.push(Shift {
-                    id: id.into(),
-                    current: version,
-                    history: Vec::new(),
-                });
-                self.index_shift(employee, ix, start);
+                let ix = next_index(&self.shifts.employee)?;
+                let Some(ix) = self
+                    .shifts
+                    .push(id, employee, job, received_at)
+                    .filter(|i| *i == ix)
+                else {
+                    return Err(RecordError::field(
+                        "record",
+                        "the twin holds the maximum number of shifts (536,870,911)",
+                    ));
+                };
+                if custom_info.is_some() {
+                    self.shifts.extra.insert(
+                        ix,
+                        Extra {
+                            custom_info,
+                            ..Extra::default()
+                        },
+                    );
+                }
+                self.index_shift(employee, ShiftRec::new(ix, status, contract, start, stop));
                 Ok(Outcome::Created)
             }
         }
+    }
+
+    /// The list of current records of `employee` (`NONE`: the open slots).
+    fn shift_list(&self, employee: u32) -> &[ShiftRec] {
+        if employee == NONE {
+            return &self.open_shifts;
+        }
+        self.employees
+            .get(employee as usize)
+            .map_or(&[], |e| &e.shifts)
+    }
+
+    fn shift_list_mut(&mut self, employee: u32) -> Option<&mut Vec<ShiftRec>> {
+        if employee == NONE {
+            return Some(&mut self.open_shifts);
+        }
+        self.employees
+            .get_mut(employee as usize)
+            .map(|e| &mut e.shifts)
+    }
+
+    /// The current version of shift `ix`, rebuilt from its record and the store.
+    pub(crate) fn current_version(&self, ix: u32) -> Option<ShiftVersion> {
+        let employee = *self.shifts.employee.get(ix as usize)?;
+        let list = self.shift_list(employee);
+        let rec = list.iter().find(|r| r.ix() == ix)?;
+        Some(store::version(&self.shifts, employee, rec))
+    }
+
+    /// Whether shift `ix`'s current version equals `v` in every pushed field (the receipt
+    /// time and job do not count). Looks the record up by `v`'s start first: a re-push of
+    /// an unchanged shift (a daily full sync) costs one binary search.
+    fn current_is(&self, ix: u32, v: &ShiftVersion) -> bool {
+        let Some(&employee) = self.shifts.employee.get(ix as usize) else {
+            return false;
+        };
+        if employee != v.employee {
+            return false;
+        }
+        let Some(r) = store::find(self.shift_list(employee), v.start, ix) else {
+            return false;
+        };
+        r.status() == v.status
+            && r.contract == v.contract
+            && r.start == v.start
+            && r.stop == v.stop
+            && self.shifts.custom_info(ix) == v.custom_info.as_deref()
     }
 
     /// SPEC §2: with an employee, the contract is the one named (which the employee must be
@@ -214,19 +323,14 @@ impl Twin {
     ) -> Option<String> {
         let emp = self.employees.get(employee as usize)?;
         let from = Instant::from_micros(start.as_micros().saturating_sub(self.max_shift_micros()));
-        let lo = emp.shifts.partition_point(|&s| {
-            self.shifts
-                .get(s as usize)
-                .is_some_and(|x| x.current.start < from)
-        });
+        let lo = emp.shifts.partition_point(|r| r.start < from);
         emp.shifts
             .get(lo..)?
             .iter()
-            .filter(|&&s| Some(s) != me)
-            .filter_map(|&s| self.shifts.get(s as usize))
-            .take_while(|x| x.current.start < stop)
-            .find(|x| self.counted(x.current.status) && x.current.stop > start)
-            .map(|x| x.id.to_string())
+            .filter(|r| Some(r.ix()) != me)
+            .take_while(|r| r.start < stop)
+            .find(|r| self.counted(r.status()) && r.stop > start)
+            .map(|r| self.shifts.id(r.ix()).to_string())
     }
 
     /// The longest shift the twin may hold (the limit, or longer shifts from a looser limit).
@@ -234,35 +338,15 @@ impl Twin {
         self.company.limits.shift_micros_max()
     }
 
-    pub(crate) fn index_shift(&mut self, employee: u32, ix: u32, start: Instant) {
-        let shifts = &self.shifts;
-        if let Some(emp) = self.employees.get_mut(employee as usize) {
-            let key = |s: u32| {
-                (
-                    shifts
-                        .get(s as usize)
-                        .map_or(Instant::MAX, |x| x.current.start),
-                    s,
-                )
-            };
-            let at = emp.shifts.partition_point(|&s| key(s) < (start, ix));
-            emp.shifts.insert(at, ix);
+    fn index_shift(&mut self, employee: u32, rec: ShiftRec) {
+        if let Some(list) = self.shift_list_mut(employee) {
+            store::insert(list, rec);
         }
     }
 
-    fn unindex_shift(&mut self, employee: u32, ix: u32) {
-        if let Some(emp) = self.employees.get_mut(employee as usize) {
-            emp.shifts.retain(|&s| s != ix);
+    fn unindex_shift(&mut self, employee: u32, start: Instant, ix: u32) {
+        if let Some(list) = self.shift_list_mut(employee) {
+            store::remove(list, start, ix);
         }
     }
-}
-
-/// Equal in every pushed field (the receipt time and job do not count).
-fn same_version(a: &ShiftVersion, b: &ShiftVersion) -> bool {
-    a.status == b.status
-        && a.employee == b.employee
-        && a.contract == b.contract
-        && a.start == b.start
-        && a.stop == b.stop
-        && a.custom_info == b.custom_info
 }

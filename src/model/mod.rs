@@ -242,8 +242,8 @@ pub(crate) struct Employee {
     pub profile: Profile,
     pub custom_info: Map<String, Value>,
     pub assignments: Vec<Assignment>,
-    /// Shift indexes, sorted by (start, index).
-    pub shifts: Vec<u32>,
+    /// Current shift records, sorted by (start, index).
+    pub shifts: Vec<ShiftRec>,
     pub additions: Vec<u32>,
     pub deductions: Vec<u32>,
     /// Advance indexes in recording order.
@@ -280,12 +280,49 @@ impl PartialEq for ShiftVersion {
     }
 }
 
-/// A shift: its current version plus earlier ones.
-#[derive(Clone, Debug, PartialEq)]
-pub(crate) struct Shift {
-    pub id: Box<str>,
-    pub current: ShiftVersion,
-    pub history: Vec<ShiftVersion>,
+/// The current version of a shift as accrual reads it: 24 bytes, kept in its employee's
+/// list sorted by (start, index) (issue #5: compact storage). The status shares a word with
+/// the shift index; the rest of a version lives in the twin's shift store.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct ShiftRec {
+    pub start: Instant,
+    pub stop: Instant,
+    pub contract: u32,
+    packed: u32,
+}
+
+impl ShiftRec {
+    /// Largest shift index (29 bits; the status takes the other 3).
+    pub const IX_MAX: u32 = (1 << 29) - 1;
+
+    pub fn new(
+        ix: u32,
+        status: ShiftStatus,
+        contract: u32,
+        start: Instant,
+        stop: Instant,
+    ) -> ShiftRec {
+        debug_assert!(ix <= ShiftRec::IX_MAX);
+        ShiftRec {
+            start,
+            stop,
+            contract,
+            packed: (ix & ShiftRec::IX_MAX) | ((status as u32) << 29),
+        }
+    }
+
+    /// The shift's index in the twin.
+    pub fn ix(&self) -> u32 {
+        self.packed & ShiftRec::IX_MAX
+    }
+
+    /// Its `shift_status`.
+    pub fn status(&self) -> ShiftStatus {
+        ShiftStatus::ALL
+            .get((self.packed >> 29) as usize)
+            .copied()
+            .unwrap_or(ShiftStatus::Available)
+    }
 }
 
 /// An addition or a deduction (SPEC §2).

@@ -129,17 +129,33 @@ impl Twin {
     /// Whether every shift version of `self` was pushed by the same job as in `other`
     /// (provenance that `PartialEq` may not compare).
     pub(crate) fn same_shift_jobs(&self, other: &Twin) -> bool {
-        self.shifts.len() == other.shifts.len()
-            && self.shifts.iter().zip(&other.shifts).all(|(a, b)| {
-                let jobs = |s: &crate::model::Shift| {
-                    s.history
-                        .iter()
-                        .chain(std::iter::once(&s.current))
-                        .map(|v| v.job)
-                        .collect::<Vec<u64>>()
+        let n = self.shifts.len();
+        n == other.shifts.len()
+            && (0..n).all(|ix| {
+                let jobs = |t: &Twin| {
+                    u32::try_from(ix)
+                        .map(|ix| {
+                            t.shift_versions(ix)
+                                .iter()
+                                .map(|v| v.job)
+                                .collect::<Vec<u64>>()
+                        })
+                        .unwrap_or_default()
                 };
-                jobs(a) == jobs(b)
+                jobs(self) == jobs(other)
             })
+    }
+
+    /// Every version of shift `ix`, oldest first, the current one last.
+    fn shift_versions(&self, ix: u32) -> Vec<ShiftVersion> {
+        let mut v: Vec<ShiftVersion> = self
+            .shifts
+            .extra
+            .get(&ix)
+            .map(|x| x.history.clone())
+            .unwrap_or_default();
+        v.extend(self.current_version(ix));
+        v
     }
 
     /// The twin as canonical operations, in push order, batches of at most `chunk` records
@@ -327,17 +343,17 @@ impl Twin {
     /// Every shift version, grouped by the job that pushed it, in job order; within a job
     /// by shift index (creation order).
     fn export_shifts(&self) -> Vec<(u64, Instant, Vec<Value>)> {
-        let mut versions: Vec<(u64, u32, &str, &ShiftVersion)> = Vec::new();
-        for (ix, s) in self.shifts.iter().enumerate() {
-            let ix = u32::try_from(ix).unwrap_or(u32::MAX);
-            for v in s.history.iter().chain(std::iter::once(&s.current)) {
-                versions.push((v.job, ix, &s.id, v));
+        let mut versions: Vec<(u64, u32, ShiftVersion)> = Vec::new();
+        for ix in 0..self.shifts.len() {
+            let Ok(ix) = u32::try_from(ix) else { break };
+            for v in self.shift_versions(ix) {
+                versions.push((v.job, ix, v));
             }
         }
-        versions.sort_by_key(|(job, ix, _, _)| (*job, *ix));
+        versions.sort_by_key(|(job, ix, _)| (*job, *ix));
         let mut out: Vec<(u64, Instant, Vec<Value>)> = Vec::new();
-        for (job, _, id, v) in versions {
-            let rec = self.shift_record(id, v);
+        for (job, ix, v) in versions {
+            let rec = self.shift_record(self.shifts.id(ix), &v);
             match out.last_mut() {
                 Some((j, _, recs)) if *j == job => recs.push(rec),
                 _ => out.push((job, v.received_at, vec![rec])),

@@ -28,8 +28,8 @@ pub struct ShiftVersionView {
 impl Twin {
     /// Every version of a shift, oldest first; `None` for an unknown shift id.
     pub fn shift_history(&self, shift_id: &str) -> Option<Vec<ShiftVersionView>> {
-        let ix = self.shift_ix.get(shift_id)?;
-        let shift = self.shifts.get(ix as usize)?;
+        let ix = self.shifts.get(shift_id)?;
+        let current = self.current_version(ix)?;
         let view = |n: usize, v: &ShiftVersion| ShiftVersionView {
             version: n,
             job_id: format!("job-{}", v.job),
@@ -40,11 +40,15 @@ impl Twin {
             start_at: v.start.to_string(),
             stop_at: v.stop.to_string(),
         };
+        let history = self
+            .shifts
+            .extra
+            .get(&ix)
+            .map_or(&[][..], |x| &x.history[..]);
         Some(
-            shift
-                .history
+            history
                 .iter()
-                .chain(std::iter::once(&shift.current))
+                .chain(std::iter::once(&current))
                 .enumerate()
                 .map(|(i, v)| view(i + 1, v))
                 .collect(),

@@ -5,9 +5,12 @@
 //! employee keeps its shifts sorted by start and its payments and advances, so every
 //! per-employee question touches only that employee's data.
 
+mod cache;
 mod export;
 mod history;
+pub(crate) mod shifts;
 
+pub(crate) use cache::LocalClock;
 pub(crate) use export::SnapshotOp;
 pub use history::ShiftVersionView;
 
@@ -16,7 +19,7 @@ use crate::company::Company;
 use crate::eligibility::Advance;
 use crate::error::{Error, Result};
 use crate::ingest::report::{FieldError, JobReport, Kind, Outcome, RecordResult};
-use crate::model::{Contract, Employee, Payment, Schedule, Shift};
+use crate::model::{Contract, Employee, Payment, Schedule, ShiftRec};
 use crate::money::Currency;
 use serde_json::{Map, Value};
 use std::collections::HashMap;
@@ -49,7 +52,7 @@ pub(crate) type Applied = std::result::Result<Outcome, RecordError>;
 
 /// Interned ids of one entity kind: id → dense `u32` index.
 #[derive(Clone, Debug, Default)]
-pub(crate) struct Index(HashMap<Box<str>, u32>);
+pub(crate) struct Index(HashMap<Box<str>, u32, cache::IdHash>);
 
 impl Index {
     pub fn get(&self, id: &str) -> Option<u32> {
@@ -83,8 +86,10 @@ pub struct Twin {
     pub(crate) contract_ix: Index,
     pub(crate) employees: Vec<Employee>,
     pub(crate) employee_ix: Index,
-    pub(crate) shifts: Vec<Shift>,
-    pub(crate) shift_ix: Index,
+    /// Ids, employees, jobs and history of every shift (current records live with employees).
+    pub(crate) shifts: shifts::ShiftStore,
+    /// Current records of shifts without an employee, sorted by (start, index).
+    pub(crate) open_shifts: Vec<ShiftRec>,
     pub(crate) additions: Vec<Payment>,
     pub(crate) addition_ix: Index,
     pub(crate) deductions: Vec<Payment>,
@@ -92,6 +97,7 @@ pub struct Twin {
     pub(crate) advances: Vec<Advance>,
     pub(crate) advance_ix: Index,
     pub(crate) jobs: u64,
+    pub(crate) cache: cache::Cache,
 }
 
 impl PartialEq for Twin {
@@ -102,6 +108,7 @@ impl PartialEq for Twin {
             && self.contracts == o.contracts
             && self.employees == o.employees
             && self.shifts == o.shifts
+            && self.open_shifts == o.open_shifts
             && self.additions == o.additions
             && self.deductions == o.deductions
             && self.advances == o.advances
@@ -119,8 +126,8 @@ impl Twin {
             contract_ix: Index::default(),
             employees: Vec::new(),
             employee_ix: Index::default(),
-            shifts: Vec::new(),
-            shift_ix: Index::default(),
+            shifts: shifts::ShiftStore::default(),
+            open_shifts: Vec::new(),
             additions: Vec::new(),
             addition_ix: Index::default(),
             deductions: Vec::new(),
@@ -128,6 +135,7 @@ impl Twin {
             advances: Vec::new(),
             advance_ix: Index::default(),
             jobs: 0,
+            cache: cache::Cache::default(),
         }
     }
 
@@ -196,15 +204,42 @@ impl Twin {
                 }
             }
         }
+        let keys: Vec<Option<String>> = objs.iter().map(|o| batch_key(kind, o)).collect();
+        let refs: Vec<Option<&str>> = keys.iter().map(|k| k.as_deref()).collect();
+        let plan = plan_batch(&refs, |i, j| objs.get(i) == objs.get(j));
+        let ids: Vec<Option<String>> = objs
+            .iter()
+            .map(|o| {
+                o.get(kind.id_field())
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+            })
+            .collect();
+        Ok(
+            self.run_batch(kind, ids, &plan, |twin, i, key, job| match objs.get(i) {
+                Some(obj) => twin.apply_one(kind, i, key, obj, received_at, job),
+                None => record_result(
+                    i,
+                    key,
+                    Err(RecordError::field("record", "index out of date")),
+                ),
+            }),
+        )
+    }
+
+    /// Runs one job: every record in batch order through `one(twin, index, key, job)`, except
+    /// in-batch copies (the first copy's result) and conflicts (SPEC §3).
+    pub(crate) fn run_batch(
+        &mut self,
+        kind: Kind,
+        keys: Vec<Option<String>>,
+        plan: &[Plan],
+        mut one: impl FnMut(&mut Twin, usize, Option<String>, u64) -> RecordResult,
+    ) -> JobReport {
         self.jobs += 1;
         let job = self.jobs;
-        let plan = plan_batch(kind, &objs);
-        let mut results: Vec<RecordResult> = Vec::with_capacity(objs.len());
-        for (i, obj) in objs.iter().enumerate() {
-            let key = obj
-                .get(kind.id_field())
-                .and_then(Value::as_str)
-                .map(str::to_string);
+        let mut results: Vec<RecordResult> = Vec::with_capacity(keys.len());
+        for (i, key) in keys.into_iter().enumerate() {
             let step = plan.get(i).copied().unwrap_or(Plan::Apply);
             let result = match step {
                 Plan::Conflict => RecordResult {
@@ -225,13 +260,14 @@ impl Twin {
                         index: i,
                         ..first.clone()
                     },
-                    None => self.apply_one(kind, i, key, obj, received_at, job),
+                    None => one(self, i, key, job),
                 },
-                Plan::Apply => self.apply_one(kind, i, key, obj, received_at, job),
+                Plan::Apply => one(self, i, key, job),
             };
             results.push(result);
         }
-        Ok(JobReport::new(format!("job-{job}"), kind, results))
+        self.invalidate(kind);
+        JobReport::new(format!("job-{job}"), kind, results)
     }
 
     /// Parses `bytes` as a JSON array of objects and applies it (SPEC §3, §7).
@@ -253,6 +289,11 @@ impl Twin {
                     bytes.len()
                 ),
             });
+        }
+        if kind == Kind::Shifts {
+            if let Some(report) = self.apply_shifts_fast(bytes, received_at) {
+                return report;
+            }
         }
         let v: Value = serde_json::from_slice(bytes).map_err(|e| Error::BatchRefused {
             reason: format!("not JSON: {e}"),
@@ -282,26 +323,7 @@ impl Twin {
             Kind::Additions => self.apply_payment(false, obj, received_at),
             Kind::Deductions => self.apply_payment(true, obj, received_at),
         };
-        match r {
-            Ok(outcome) => RecordResult {
-                index,
-                key,
-                outcome,
-                errors: Vec::new(),
-                conflicts_with: None,
-            },
-            Err(e) => RecordResult {
-                index,
-                key,
-                outcome: if e.conflict {
-                    Outcome::Conflict
-                } else {
-                    Outcome::Rejected
-                },
-                errors: e.errors,
-                conflicts_with: e.conflicts_with,
-            },
-        }
+        record_result(index, key, r)
     }
 
     /// The currency of an employee: that of its assignments' contracts (all share one).
@@ -312,10 +334,42 @@ impl Twin {
             .map(|c| c.currency)
     }
 
+    /// Calls `f` with the current version of every shift, in shift order.
+    pub(crate) fn for_each_shift(&self, mut f: impl FnMut(ShiftNow)) {
+        let lists = self
+            .employees
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (u32::try_from(i).unwrap_or(crate::model::NONE), &e.shifts))
+            .chain(std::iter::once((crate::model::NONE, &self.open_shifts)));
+        for (employee, list) in lists {
+            for r in list {
+                f(ShiftNow {
+                    employee,
+                    contract: r.contract,
+                    status: r.status(),
+                    start: r.start,
+                    stop: r.stop,
+                });
+            }
+        }
+    }
+
     pub(crate) fn employee(&self, id: &str) -> Option<(u32, &Employee)> {
         let ix = self.employee_ix.get(id)?;
         self.employees.get(ix as usize).map(|e| (ix, e))
     }
+}
+
+/// The current version of a shift, as the bench and the store read it (employee order, then
+/// start).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct ShiftNow {
+    pub employee: u32,
+    pub contract: u32,
+    pub status: crate::model::ShiftStatus,
+    pub start: Instant,
+    pub stop: Instant,
 }
 
 /// Entity counts of a twin.
@@ -337,8 +391,33 @@ pub struct TwinCounts {
     pub advances: usize,
 }
 
+/// The result of one applied record.
+pub(crate) fn record_result(index: usize, key: Option<String>, r: Applied) -> RecordResult {
+    match r {
+        Ok(outcome) => RecordResult {
+            index,
+            key,
+            outcome,
+            errors: Vec::new(),
+            conflicts_with: None,
+        },
+        Err(e) => RecordResult {
+            index,
+            key,
+            outcome: if e.conflict {
+                Outcome::Conflict
+            } else {
+                Outcome::Rejected
+            },
+            errors: e.errors,
+            conflicts_with: e.conflicts_with,
+        },
+    }
+}
+
+/// What to do with one record of a batch.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Plan {
+pub(crate) enum Plan {
     Apply,
     CopyOf(usize),
     Conflict,
@@ -359,14 +438,15 @@ fn batch_key(kind: Kind, obj: &Map<String, Value>) -> Option<String> {
     })
 }
 
-/// Decides, before anything is applied, which records collapse and which conflict.
-fn plan_batch(kind: Kind, objs: &[&Map<String, Value>]) -> Vec<Plan> {
-    let keys: Vec<Option<String>> = objs.iter().map(|o| batch_key(kind, o)).collect();
-    let mut first: HashMap<&str, usize> = HashMap::new();
-    let mut conflicted: std::collections::HashSet<&str> = std::collections::HashSet::new();
-    let mut plan = vec![Plan::Apply; objs.len()];
+/// Decides, before anything is applied, which records collapse and which conflict, from
+/// each record's in-batch key and whether two records are identical.
+pub(crate) fn plan_batch(keys: &[Option<&str>], same: impl Fn(usize, usize) -> bool) -> Vec<Plan> {
+    let mut first: HashMap<&str, usize, cache::IdHash> = HashMap::default();
+    let mut conflicted: std::collections::HashSet<&str, cache::IdHash> =
+        std::collections::HashSet::default();
+    let mut plan = vec![Plan::Apply; keys.len()];
     for (i, key) in keys.iter().enumerate() {
-        let Some(key) = key.as_deref() else {
+        let Some(key) = *key else {
             continue;
         };
         match first.get(key) {
@@ -374,20 +454,21 @@ fn plan_batch(kind: Kind, objs: &[&Map<String, Value>]) -> Vec<Plan> {
                 first.insert(key, i);
             }
             Some(&j) => {
-                let same = objs.get(j) == objs.get(i);
                 if let Some(p) = plan.get_mut(i) {
                     *p = Plan::CopyOf(j);
                 }
-                if !same {
+                if !same(j, i) {
                     conflicted.insert(key);
                 }
             }
         }
     }
     // A key with any differing copy: every copy is a conflict.
-    for (p, key) in plan.iter_mut().zip(&keys) {
-        if key.as_deref().is_some_and(|k| conflicted.contains(k)) {
-            *p = Plan::Conflict;
+    if !conflicted.is_empty() {
+        for (p, key) in plan.iter_mut().zip(keys) {
+            if key.is_some_and(|k| conflicted.contains(k)) {
+                *p = Plan::Conflict;
+            }
         }
     }
     plan

@@ -1,0 +1,209 @@
+//! Values derived from a twin's data, computed once and dropped when the data they come from
+//! changes (issue #5). The policy is fixed when the twin is made (`Twin::new`), so values
+//! derived from it live here too. Each is a pure function of the twin, so answers never depend on
+//! whether a cache was warm.
+
+use super::Twin;
+use crate::calendar::{self, Instant};
+use crate::money::Exact;
+use chrono::{Datelike, NaiveDate, NaiveTime};
+use chrono_tz::Tz;
+use std::sync::OnceLock;
+
+/// Longest span of local dates a [`LocalClock`] tabulates (about 11 years).
+const CLOCK_DAYS_MAX: i64 = 4_000;
+/// Days tabulated on each side of the schedules' periods.
+const CLOCK_MARGIN_DAYS: i64 = 16;
+
+/// The caches of a twin; cloning a twin clones them, equality ignores them.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Cache {
+    /// Employee indexes sorted by employee id (dropped when employees are pushed).
+    pub order: OnceLock<Vec<u32>>,
+    /// Per-schedule values and the local clock (dropped when schedules or contracts are).
+    pub derived: OnceLock<Derived>,
+}
+
+/// Values derived from schedules and contracts.
+#[derive(Clone, Debug)]
+pub(crate) struct Derived {
+    /// Per schedule, the largest `pay_at − stop_at` (0 when every period pays by its end).
+    pub pay_lags: Vec<i64>,
+    /// Local times of day in the company zone.
+    pub clock: LocalClock,
+    /// Counted statuses as a bit mask (bit = status code).
+    pub counted: u8,
+    /// `estimated_withholding_rate` exactly (`None` if it does not convert).
+    pub withholding: Option<Exact>,
+    /// `access_rate` exactly (`None` if it does not convert).
+    pub access_rate: Option<Exact>,
+    /// `Policy::blackout_micros`.
+    pub blackout_micros: i64,
+}
+
+/// `calendar::local_to_instant` of `date + time` for the times of day the engine asks about
+/// (00:00 and each contract's `workday_starts_at`), tabulated over the dates of the
+/// schedules' periods; other dates and times are computed directly. Same values, no time
+/// zone lookups in the hot path.
+#[derive(Clone, Debug)]
+pub(crate) struct LocalClock {
+    tz: Tz,
+    first: NaiveDate,
+    tables: Vec<(NaiveTime, Vec<Instant>)>,
+}
+
+impl LocalClock {
+    fn build(tz: Tz, first: NaiveDate, days: i64, times: &[NaiveTime]) -> LocalClock {
+        let mut tables = Vec::new();
+        for &t in times {
+            let mut v = Vec::with_capacity(usize::try_from(days).unwrap_or(0));
+            let mut d = first;
+            for _ in 0..days {
+                v.push(calendar::local_to_instant(tz, d.and_time(t)));
+                match d.succ_opt() {
+                    Some(n) => d = n,
+                    None => break,
+                }
+            }
+            tables.push((t, v));
+        }
+        LocalClock { tz, first, tables }
+    }
+
+    /// The instant of local `date` at `time` (SPEC §2's one DST rule).
+    pub fn at(&self, date: NaiveDate, time: NaiveTime) -> Instant {
+        let k = i64::from(date.num_days_from_ce()) - i64::from(self.first.num_days_from_ce());
+        let hit = self
+            .tables
+            .iter()
+            .find(|(t, _)| *t == time)
+            .and_then(|(_, v)| usize::try_from(k).ok().and_then(|k| v.get(k)));
+        match hit {
+            Some(x) => *x,
+            None => calendar::local_to_instant(self.tz, date.and_time(time)),
+        }
+    }
+
+    /// The tabulated instants of `time` on consecutive dates from the returned first date.
+    pub fn table(&self, time: NaiveTime) -> Option<(NaiveDate, &[Instant])> {
+        self.tables
+            .iter()
+            .find(|(t, _)| *t == time)
+            .map(|(_, v)| (self.first, &v[..]))
+    }
+
+    /// Local 00:00 of `date`.
+    pub fn midnight(&self, date: NaiveDate) -> Instant {
+        self.at(date, NaiveTime::MIN)
+    }
+}
+
+impl Twin {
+    /// Schedule pay lags and the local clock, computed on first use.
+    pub(crate) fn derived(&self) -> &Derived {
+        self.cache.derived.get_or_init(|| {
+            let pay_lags = self
+                .schedules
+                .iter()
+                .map(|s| {
+                    s.periods
+                        .iter()
+                        .map(|p| p.pay_at.as_micros().saturating_sub(p.stop.as_micros()))
+                        .max()
+                        .unwrap_or(0)
+                        .max(0)
+                })
+                .collect();
+            let tz = self.company.timezone;
+            let lo = self
+                .schedules
+                .iter()
+                .filter_map(|s| s.periods.first())
+                .map(|p| p.start)
+                .min();
+            let hi = self
+                .schedules
+                .iter()
+                .filter_map(|s| s.periods.last())
+                .map(|p| p.pay_at.max(p.stop))
+                .max();
+            let mut times = vec![NaiveTime::MIN];
+            for c in &self.contracts {
+                if let Some(t) = c.overtime.as_ref().map(|o| o.workday_starts_at) {
+                    if !times.contains(&t) {
+                        times.push(t);
+                    }
+                }
+            }
+            let clock = match (lo, hi) {
+                (Some(lo), Some(hi)) => {
+                    let (a, b) = (calendar::local_date(tz, lo), calendar::local_date(tz, hi));
+                    let a = a.max(b - chrono::Duration::days(CLOCK_DAYS_MAX));
+                    let first = a - chrono::Duration::days(CLOCK_MARGIN_DAYS);
+                    let days = (b - a).num_days() + 2 * CLOCK_MARGIN_DAYS;
+                    LocalClock::build(
+                        tz,
+                        first,
+                        days.clamp(0, CLOCK_DAYS_MAX + 2 * CLOCK_MARGIN_DAYS),
+                        &times,
+                    )
+                }
+                _ => LocalClock::build(tz, NaiveDate::MIN, 0, &[]),
+            };
+            let policy = &self.company.policy;
+            Derived {
+                pay_lags,
+                clock,
+                counted: policy
+                    .counted_statuses
+                    .iter()
+                    .fold(0u8, |m, s| m | (1u8 << (*s as u8))),
+                withholding: Exact::from_decimal(policy.estimated_withholding_rate),
+                access_rate: Exact::from_decimal(policy.access_rate),
+                blackout_micros: policy.blackout_micros(),
+            }
+        })
+    }
+
+    /// Employee indexes sorted by id, computed on first use.
+    pub(crate) fn employee_order(&self) -> &[u32] {
+        self.cache.order.get_or_init(|| {
+            let mut order: Vec<u32> = (0..self.employees.len())
+                .filter_map(|i| u32::try_from(i).ok())
+                .collect();
+            order.sort_unstable_by(|a, b| {
+                let id = |i: &u32| self.employees.get(*i as usize).map(|e| &*e.id);
+                id(a).cmp(&id(b))
+            });
+            order
+        })
+    }
+
+    /// Drops the caches that `kind`'s data feeds.
+    pub(crate) fn invalidate(&mut self, kind: crate::ingest::Kind) {
+        use crate::ingest::Kind;
+        match kind {
+            Kind::PaySchedules | Kind::Contracts => self.cache.derived = OnceLock::new(),
+            Kind::Employees => self.cache.order = OnceLock::new(),
+            Kind::Shifts | Kind::Additions | Kind::Deductions => {}
+        }
+    }
+}
+
+/// A fast deterministic hasher for the id indexes (ids are short strings).
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct IdHasher(u64);
+
+impl std::hash::Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        // `str`'s Hash writes the bytes then one 0xff byte; mix both in.
+        let h = super::shifts::hash_bytes(bytes);
+        self.0 = (self.0.rotate_left(29) ^ h).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+/// Builds [`IdHasher`]s.
+pub(crate) type IdHash = std::hash::BuildHasherDefault<IdHasher>;

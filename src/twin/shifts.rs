@@ -1,0 +1,290 @@
+//! Compact shift storage (issue #5: ≤ 64 bytes resident per shift, indexes and ids included).
+//!
+//! * The current version of each shift is a 24-byte [`ShiftRec`] in its employee's list,
+//!   sorted by (start, shift index) — what accrual scans. Shifts without an employee (open
+//!   `available` slots) live in one more such list.
+//! * Ids are stored once, in chunked arenas (one `String` per 2^20 shifts, `u32` offsets).
+//! * The id → index map is an open-addressing table of `u32` shift indexes (linear probing,
+//!   load ≤ 3/4) that compares candidates against the arena, so no id is stored twice.
+//! * Per shift, the store keeps the employee (`u32`); the job that created it is kept once
+//!   per run of shifts created by one job.
+//! * Rare data — `custom_info`, earlier versions (audit history) and the job of an updated
+//!   current version — lives in a side map keyed by shift index.
+
+use crate::calendar::Instant;
+use crate::model::{ShiftRec, ShiftStatus, ShiftVersion};
+use serde_json::{Map, Value};
+use std::collections::HashMap;
+
+/// Shifts per id arena chunk: a chunk holds at most 2^20 × 4 × `id_chars_max` bytes of ids,
+/// far below `u32` offsets for any sane `id_chars_max` (checked when pushing).
+const CHUNK_SHIFTS: usize = 1 << 20;
+/// Most shifts one twin holds: indexes are packed with the status in 32 bits (and the
+/// all-ones slot value means "empty").
+pub(crate) const SHIFTS_MAX: u32 = ShiftRec::IX_MAX;
+const EMPTY: u32 = u32::MAX;
+
+/// The 3-bit tag of a hash, above the 29 index bits.
+fn tag(h: u64) -> u32 {
+    ((h >> 61) as u32) << 29
+}
+
+/// One id arena chunk: the ids of 2^20 consecutive shifts, end offsets.
+#[derive(Clone, Debug, Default)]
+struct Chunk {
+    text: String,
+    ends: Vec<u32>,
+}
+
+/// Rare per-shift data.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(crate) struct Extra {
+    /// `custom_info` of the current version.
+    pub custom_info: Option<Box<Map<String, Value>>>,
+    /// The job and receipt of the current version, when it is not the creating job's.
+    pub job: Option<(u64, Instant)>,
+    /// Earlier versions, oldest first.
+    pub history: Vec<ShiftVersion>,
+}
+
+/// Every shift of a twin except the current records, which live with their employees.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct ShiftStore {
+    chunks: Vec<Chunk>,
+    /// Open addressing: the shift index in the low 29 bits and 3 bits of its id's hash above
+    /// (so most probes never touch the arena); `EMPTY` = free.
+    slots: Vec<u32>,
+    /// Employee of each shift (`NONE` for open slots).
+    pub employee: Vec<u32>,
+    /// (first shift index, job, received_at) of each run of shifts created by one job.
+    created: Vec<(u32, u64, Instant)>,
+    pub extra: HashMap<u32, Extra>,
+}
+
+/// A 64-bit hash of an id (deterministic; 8 bytes at a time, then a SplitMix finaliser).
+pub(crate) fn hash_id(s: &str) -> u64 {
+    hash_bytes(s.as_bytes())
+}
+
+/// A 64-bit hash of bytes (see [`hash_id`]).
+pub(crate) fn hash_bytes(b: &[u8]) -> u64 {
+    let mut h: u64 = 0x243F_6A88_85A3_08D3 ^ b.len() as u64;
+    for c in b.chunks(8) {
+        let mut w = [0u8; 8];
+        if let Some(dst) = w.get_mut(..c.len()) {
+            dst.copy_from_slice(c);
+        }
+        h = (h.rotate_left(23) ^ u64::from_le_bytes(w)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+    h = (h ^ (h >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    h = (h ^ (h >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    h ^ (h >> 31)
+}
+
+impl ShiftStore {
+    /// How many shifts.
+    pub fn len(&self) -> usize {
+        self.employee.len()
+    }
+
+    /// The id of shift `ix`.
+    pub fn id(&self, ix: u32) -> &str {
+        let (c, k) = (ix as usize / CHUNK_SHIFTS, ix as usize % CHUNK_SHIFTS);
+        let Some(chunk) = self.chunks.get(c) else {
+            return "";
+        };
+        let start = k
+            .checked_sub(1)
+            .and_then(|p| chunk.ends.get(p))
+            .map_or(0, |&e| e as usize);
+        let end = chunk.ends.get(k).map_or(start, |&e| e as usize);
+        chunk.text.get(start..end).unwrap_or("")
+    }
+
+    /// The index of shift `id`.
+    pub fn get(&self, id: &str) -> Option<u32> {
+        let mask = self.slots.len().checked_sub(1)?;
+        let h = hash_id(id);
+        let t = tag(h);
+        let mut i = (h as usize) & mask;
+        loop {
+            match self.slots.get(i).copied() {
+                None | Some(EMPTY) => return None,
+                Some(s) if s & !ShiftRec::IX_MAX == t && self.id(s & ShiftRec::IX_MAX) == id => {
+                    return Some(s & ShiftRec::IX_MAX)
+                }
+                Some(_) => i = (i + 1) & mask,
+            }
+        }
+    }
+
+    /// The job and receipt of shift `ix`'s current version.
+    pub fn job(&self, ix: u32) -> (u64, Instant) {
+        if let Some((job, at)) = self.extra.get(&ix).and_then(|x| x.job) {
+            return (job, at);
+        }
+        let run = self.created.partition_point(|r| r.0 <= ix);
+        run.checked_sub(1)
+            .and_then(|r| self.created.get(r))
+            .map_or((0, Instant::MIN), |r| (r.1, r.2))
+    }
+
+    /// `custom_info` of shift `ix`'s current version.
+    pub fn custom_info(&self, ix: u32) -> Option<&Map<String, Value>> {
+        self.extra.get(&ix).and_then(|x| x.custom_info.as_deref())
+    }
+
+    /// Adds a new shift; `None` when the twin holds [`SHIFTS_MAX`] shifts.
+    pub fn push(&mut self, id: &str, employee: u32, job: u64, received_at: Instant) -> Option<u32> {
+        let ix = u32::try_from(self.len())
+            .ok()
+            .filter(|ix| *ix < SHIFTS_MAX)?;
+        if (ix as usize) % CHUNK_SHIFTS == 0 {
+            self.chunks.push(Chunk::default());
+        }
+        let chunk = self.chunks.last_mut()?;
+        let end = u32::try_from(chunk.text.len() + id.len()).ok()?;
+        chunk.text.push_str(id);
+        chunk.ends.push(end);
+        self.employee.push(employee);
+        if self
+            .created
+            .last()
+            .is_none_or(|r| r.1 != job || r.2 != received_at)
+        {
+            self.created.push((ix, job, received_at));
+        }
+        if (self.len() + 1) * 4 > self.slots.len() * 3 {
+            self.grow();
+        }
+        self.place(ix, hash_id(id));
+        Some(ix)
+    }
+
+    fn place(&mut self, ix: u32, h: u64) {
+        let mask = self.slots.len().saturating_sub(1);
+        let mut i = (h as usize) & mask;
+        while let Some(slot) = self.slots.get_mut(i) {
+            if *slot == EMPTY {
+                *slot = (ix & ShiftRec::IX_MAX) | tag(h);
+                return;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    fn grow(&mut self) {
+        let cap = (self.slots.len() * 2).max(1024);
+        self.slots = vec![EMPTY; cap];
+        for ix in 0..self.employee.len() {
+            if let Ok(ix) = u32::try_from(ix) {
+                let h = hash_id(self.id(ix));
+                self.place(ix, h);
+            }
+        }
+    }
+}
+
+impl PartialEq for ShiftStore {
+    /// The same shifts with the same ids, employees, receipt times and rare data (layout
+    /// aside). The job that carried a version is provenance, not data (SPEC §3: a batch split
+    /// in two yields an equal twin); the store compares jobs separately.
+    fn eq(&self, o: &ShiftStore) -> bool {
+        self.len() == o.len()
+            && (0..self.len())
+                .filter_map(|i| u32::try_from(i).ok())
+                .all(|i| {
+                    self.id(i) == o.id(i)
+                        && self.employee.get(i as usize) == o.employee.get(i as usize)
+                        && self.job(i).1 == o.job(i).1
+                        && self.custom_info(i) == o.custom_info(i)
+                        && self.extra.get(&i).map(|x| &x.history)
+                            == o.extra.get(&i).map(|x| &x.history)
+                })
+    }
+}
+
+/// Where a record goes in a list sorted by (start, index).
+pub(crate) fn position(list: &[ShiftRec], start: Instant, ix: u32) -> usize {
+    list.partition_point(|r| (r.start, r.ix()) < (start, ix))
+}
+
+/// Inserts a record, growing the list by a quarter at a time so that little capacity is
+/// left unused (the lists are the bulk of a twin's memory).
+pub(crate) fn insert(list: &mut Vec<ShiftRec>, rec: ShiftRec) {
+    if list.len() == list.capacity() {
+        list.reserve_exact((list.len() / 4).max(4));
+    }
+    let at = position(list, rec.start, rec.ix());
+    list.insert(at, rec);
+}
+
+/// Removes shift `ix`'s record (found by its start, else by a scan).
+pub(crate) fn remove(list: &mut Vec<ShiftRec>, start: Instant, ix: u32) -> Option<ShiftRec> {
+    let at = position(list, start, ix);
+    let at = if list.get(at).is_some_and(|r| r.ix() == ix) {
+        at
+    } else {
+        list.iter().position(|r| r.ix() == ix)?
+    };
+    Some(list.remove(at))
+}
+
+/// The record of shift `ix` in a list (found by `start` when it is right, else by a scan).
+pub(crate) fn find(list: &[ShiftRec], start: Instant, ix: u32) -> Option<&ShiftRec> {
+    let at = position(list, start, ix);
+    match list.get(at) {
+        Some(r) if r.ix() == ix => Some(r),
+        _ => list.iter().find(|r| r.ix() == ix),
+    }
+}
+
+/// A full version from a record and the store's data.
+pub(crate) fn version(store: &ShiftStore, employee: u32, r: &ShiftRec) -> ShiftVersion {
+    let (job, received_at) = store.job(r.ix());
+    ShiftVersion {
+        status: r.status(),
+        employee,
+        contract: r.contract,
+        start: r.start,
+        stop: r.stop,
+        custom_info: store.custom_info(r.ix()).cloned().map(Box::new),
+        received_at,
+        job,
+    }
+}
+
+/// Whether status `s` is in the counted bit mask.
+pub(crate) fn in_mask(mask: u8, s: ShiftStatus) -> bool {
+    mask & (1u8 << (s as u8)) != 0
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+mod tests {
+    use super::*;
+    use crate::model::NONE;
+
+    #[test]
+    fn ids_are_found_and_kept_once() {
+        let mut s = ShiftStore::default();
+        for i in 0..5_000 {
+            assert_eq!(
+                s.push(&format!("s{i}"), NONE, 1, Instant::from_micros(0)),
+                Some(i)
+            );
+        }
+        for i in 0..5_000 {
+            assert_eq!(s.get(&format!("s{i}")), Some(i));
+            assert_eq!(s.id(i), format!("s{i}"));
+        }
+        assert_eq!(s.get("s5000"), None);
+        assert_eq!(s.get(""), None);
+        assert_eq!(s.job(7), (1, Instant::from_micros(0)));
+    }
+
+    #[test]
+    fn hot_types_are_small() {
+        assert_eq!(std::mem::size_of::<ShiftRec>(), 24);
+    }
+}
