@@ -31,6 +31,37 @@ pub struct CompactReport {
 }
 
 impl Store {
+    /// Saves a twin built elsewhere (a generator, a scenario run in memory) as a new company:
+    /// its canonical snapshot, written in one transaction and checked before the write by
+    /// rebuilding the twin from it. A twin whose history the canonical export cannot rebuild
+    /// exactly is refused (and the new company removed) rather than saved approximately.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] when the company exists already or the twin cannot be
+    /// saved canonically; [`Error::Storage`].
+    pub fn import(&mut self, twin: &Twin) -> Result<CompactReport> {
+        let id = twin.company().company_id.clone();
+        self.create_company(twin.company())?;
+        // The new company holds the empty twin at seq 0; the given twin stands in for it.
+        self.twin(&id)?;
+        match self.cache.get_mut(&id) {
+            Some(c) if c.seq == 0 => c.twin = twin.clone(),
+            _ => return Err(Error::arg("twin", "the new company is not empty")),
+        }
+        let report = self.compact(&id);
+        match report {
+            Ok(r) if r.mode == SnapshotMode::Canonical => Ok(r),
+            other => {
+                self.delete_company(&id)?;
+                other?;
+                Err(Error::arg(
+                    "twin",
+                    "its history cannot be rebuilt exactly from a canonical snapshot; push it through the store instead",
+                ))
+            }
+        }
+    }
+
     /// Writes a new snapshot of the company's twin and trims its journal, atomically: a
     /// crash at any moment leaves either the old snapshot and journal or the new snapshot.
     /// After it, [`Store::load_known_at`] before the compacted history is an error.
