@@ -4,8 +4,8 @@
 //!
 //! `cargo bench --bench engine` (add a name filter, e.g. `-- eligibility/all`, to run one).
 //!
-//! TODO(store): `store/save` and `store/load` need `ewa::store`, which is being built on
-//! another branch; add them after the merge (targets: save ≥ 1M shifts/s, load ≥ 2M shifts/s).
+//! `store/save` saves a 2,000-employee twin as a new company's canonical snapshot in a fresh
+//! SQLite file; `store/load` loads it back (every row re-validated) and checks it is equal.
 
 // criterion_group! generates an undocumented `pub fn`.
 #![allow(missing_docs)]
@@ -124,12 +124,53 @@ fn all(c: &mut Criterion) {
     g.finish();
 }
 
+fn store(c: &mut Criterion) {
+    let (_, twin) = built(2_000);
+    let shifts = twin.counts().shifts as u64;
+    let dir = std::env::temp_dir().join(format!("ewa-criterion-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    let mut g = c.benchmark_group("store");
+    g.throughput(Throughput::Elements(shifts));
+    let mut n = 0u64;
+    g.bench_function("save", |b| {
+        b.iter_batched(
+            || {
+                n += 1;
+                let path = dir.join(format!("save-{n}.db"));
+                ewa::Store::open(&path).unwrap_or_else(|e| panic!("{e}"))
+            },
+            |mut store| {
+                let r = store.import(&twin).unwrap_or_else(|e| panic!("{e}"));
+                assert!(r.snapshot_rows > 0);
+                store
+            },
+            BatchSize::PerIteration,
+        )
+    });
+    let path = dir.join("load.db");
+    ewa::Store::open(&path)
+        .and_then(|mut s| s.import(&twin))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let store = ewa::Store::open(&path).unwrap_or_else(|e| panic!("{e}"));
+    g.bench_function("load", |b| {
+        b.iter(|| {
+            let loaded = store
+                .load(&twin.company().company_id)
+                .unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(loaded.counts().shifts as u64, shifts);
+            loaded
+        })
+    });
+    g.finish();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 criterion_group! {
     name = engine;
     config = Criterion::default()
         .sample_size(10)
         .warm_up_time(Duration::from_millis(500))
         .measurement_time(Duration::from_secs(3));
-    targets = ingest, one_employee, all
+    targets = ingest, one_employee, all, store
 }
 criterion_main!(engine);

@@ -53,7 +53,23 @@ pub mod limits;
 pub mod model;
 pub mod money;
 pub mod scenario;
+pub mod store;
 pub mod twin;
+
+/// Guides from `docs/` and the README, included so that their examples are compiled and run
+/// as doctests.
+pub mod guide {
+    #[doc = include_str!("../README.md")]
+    pub mod readme {}
+    #[doc = include_str!("../docs/pay-rules.md")]
+    pub mod pay_rules {}
+    #[doc = include_str!("../docs/ingestion.md")]
+    pub mod ingestion {}
+    #[doc = include_str!("../docs/decisions.md")]
+    pub mod decisions {}
+    #[doc = include_str!("../docs/design.md")]
+    pub mod design {}
+}
 
 pub use accrual::{Accruals, Line, LineKind, PeriodAccrual};
 pub use company::{Company, Fee, Fees, Policy, SalariedDayBasis};
@@ -64,4 +80,5 @@ pub use error::{Error, Result};
 pub use ingest::{FieldError, JobReport, Kind, Outcome, RecordResult};
 pub use limits::Limits;
 pub use model::{Delivery, ShiftStatus};
+pub use store::Store;
 pub use twin::{ShiftVersionView, Twin, TwinCounts};

@@ -38,6 +38,93 @@ impl ScenarioOutput {
     }
 }
 
+/// What a scenario runs against: a twin in memory, or a company in a store (so golden
+/// scenarios also prove that the store answers exactly as the twin does).
+trait Target {
+    fn tz(&self) -> chrono_tz::Tz;
+    fn apply(&mut self, kind: Kind, records: &[Value], received_at: Instant) -> Result<JobReport>;
+    fn request(&mut self, req: &AdvanceRequest) -> Result<crate::eligibility::AdvanceDecision>;
+    fn cancel(
+        &mut self,
+        advance_id: &str,
+        at: Instant,
+    ) -> Result<crate::eligibility::CancelDecision>;
+    fn query(&mut self, employee_id: &str, as_of: Instant, d: Delivery) -> Result<Eligibility>;
+}
+
+impl Target for Twin {
+    fn tz(&self) -> chrono_tz::Tz {
+        self.company().timezone
+    }
+    fn apply(&mut self, kind: Kind, records: &[Value], received_at: Instant) -> Result<JobReport> {
+        Twin::apply(self, kind, records, received_at)
+    }
+    fn request(&mut self, req: &AdvanceRequest) -> Result<crate::eligibility::AdvanceDecision> {
+        self.request_advance(req)
+    }
+    fn cancel(
+        &mut self,
+        advance_id: &str,
+        at: Instant,
+    ) -> Result<crate::eligibility::CancelDecision> {
+        Ok(self.cancel_advance(advance_id, at))
+    }
+    fn query(&mut self, employee_id: &str, as_of: Instant, d: Delivery) -> Result<Eligibility> {
+        self.eligibility(employee_id, as_of, d)
+    }
+}
+
+/// A company of a store as a scenario target.
+struct InStore<'a> {
+    store: &'a mut crate::store::Store,
+    company_id: String,
+    tz: chrono_tz::Tz,
+}
+
+impl Target for InStore<'_> {
+    fn tz(&self) -> chrono_tz::Tz {
+        self.tz
+    }
+    fn apply(&mut self, kind: Kind, records: &[Value], received_at: Instant) -> Result<JobReport> {
+        self.store
+            .apply(&self.company_id, kind, records, received_at)
+    }
+    fn request(&mut self, req: &AdvanceRequest) -> Result<crate::eligibility::AdvanceDecision> {
+        self.store.request_advance(&self.company_id, req)
+    }
+    fn cancel(
+        &mut self,
+        advance_id: &str,
+        at: Instant,
+    ) -> Result<crate::eligibility::CancelDecision> {
+        self.store.cancel_advance(&self.company_id, advance_id, at)
+    }
+    fn query(&mut self, employee_id: &str, as_of: Instant, d: Delivery) -> Result<Eligibility> {
+        // Answer from a fresh load: what a second process opening the file would see.
+        self.store
+            .load(&self.company_id)?
+            .eligibility(employee_id, as_of, d)
+    }
+}
+
+/// Runs a scenario document against a new company in `store`: every push, advance and
+/// cancel is journaled, and every query answers from a fresh load of the store.
+///
+/// # Errors
+/// As [`run_str`], plus [`Error::Storage`] and [`Error::InvalidArgument`] when the company
+/// exists already in the store.
+pub fn run_in_store(doc: &Value, store: &mut crate::store::Store) -> Result<ScenarioOutput> {
+    let obj = check_document(doc)?;
+    let company = company_of(obj)?;
+    store.create_company(&company)?;
+    let mut target = InStore {
+        store,
+        company_id: company.company_id.clone(),
+        tz: company.timezone,
+    };
+    run_on(obj, &mut target)
+}
+
 fn bad(path: impl Into<String>, message: impl Into<String>) -> Error {
     Error::Scenario {
         path: path.into(),
@@ -70,6 +157,13 @@ pub fn run(doc: &Value) -> Result<ScenarioOutput> {
 /// # Errors
 /// As [`run_str`].
 pub fn run_with_twin(doc: &Value) -> Result<(ScenarioOutput, Twin)> {
+    let obj = check_document(doc)?;
+    let mut twin = Twin::new(company_of(obj)?);
+    let out = run_on(obj, &mut twin)?;
+    Ok((out, twin))
+}
+
+fn check_document(doc: &Value) -> Result<&Map<String, Value>> {
     let obj = doc
         .as_object()
         .ok_or_else(|| bad("document", "must be a JSON object"))?;
@@ -82,18 +176,7 @@ pub fn run_with_twin(doc: &Value) -> Result<(ScenarioOutput, Twin)> {
             return Err(bad(k.as_str(), "unknown top-level field"));
         }
     }
-    let company = match obj.get("company") {
-        Some(c) => Company::from_json(c)?,
-        None => return Err(bad("company", "is required")),
-    };
-    let tz = company.timezone;
-    let mut twin = Twin::new(company);
-    let mut out = ScenarioOutput {
-        jobs: Vec::new(),
-        advances: Vec::new(),
-        results: Vec::new(),
-    };
-    if let Some(steps) = obj.get("steps") {
+    if obj.contains_key("steps") {
         let mixed = KIND_KEYS
             .iter()
             .chain(["advances", "queries"].iter())
@@ -104,13 +187,32 @@ pub fn run_with_twin(doc: &Value) -> Result<(ScenarioOutput, Twin)> {
                 "a document has either `steps` or the kind arrays, advances and queries, not both",
             ));
         }
+    }
+    Ok(obj)
+}
+
+fn company_of(obj: &Map<String, Value>) -> Result<Company> {
+    match obj.get("company") {
+        Some(c) => Company::from_json(c),
+        None => Err(bad("company", "is required")),
+    }
+}
+
+fn run_on<T: Target>(obj: &Map<String, Value>, target: &mut T) -> Result<ScenarioOutput> {
+    let tz = target.tz();
+    let mut out = ScenarioOutput {
+        jobs: Vec::new(),
+        advances: Vec::new(),
+        results: Vec::new(),
+    };
+    if let Some(steps) = obj.get("steps") {
         let steps = steps
             .as_array()
             .ok_or_else(|| bad("steps", "must be an array"))?;
         for (i, step) in steps.iter().enumerate() {
-            run_step(&mut twin, &mut out, step, &format!("steps[{i}]"))?;
+            run_step(target, &mut out, step, &format!("steps[{i}]"))?;
         }
-        return Ok((out, twin));
+        return Ok(out);
     }
     let received_at = instant(tz, obj.get("received_at"), "received_at")?;
     for key in KIND_KEYS {
@@ -120,7 +222,7 @@ pub fn run_with_twin(doc: &Value) -> Result<(ScenarioOutput, Twin)> {
         };
         let kind = Kind::parse(key).ok_or_else(|| bad(key, "unknown kind"))?;
         out.jobs
-            .push(apply(&mut twin, kind, &records, received_at, key)?);
+            .push(apply(target, kind, &records, received_at, key)?);
     }
     let mut advances: Vec<(AdvanceRequest, usize)> = match obj.get("advances") {
         None => Vec::new(),
@@ -135,19 +237,25 @@ pub fn run_with_twin(doc: &Value) -> Result<(ScenarioOutput, Twin)> {
         (a.requested_at, &a.advance_id, i).cmp(&(b.requested_at, &b.advance_id, j))
     });
     for (req, _) in &advances {
-        let d = twin.request_advance(req)?;
+        let d = target.request(req)?;
         out.advances.push(to_value(&d)?);
     }
     if let Some(v) = obj.get("queries") {
         for (i, q) in array(v, "queries")?.iter().enumerate() {
-            out.results.push(query(&twin, q, &format!("queries[{i}]"))?);
+            out.results
+                .push(query(target, q, &format!("queries[{i}]"))?);
         }
     }
-    Ok((out, twin))
+    Ok(out)
 }
 
-fn run_step(twin: &mut Twin, out: &mut ScenarioOutput, step: &Value, path: &str) -> Result<()> {
-    let tz = twin.company().timezone;
+fn run_step<T: Target>(
+    twin: &mut T,
+    out: &mut ScenarioOutput,
+    step: &Value,
+    path: &str,
+) -> Result<()> {
+    let tz = twin.tz();
     let obj = step
         .as_object()
         .ok_or_else(|| bad(path, "must be an object"))?;
@@ -185,7 +293,7 @@ fn run_step(twin: &mut Twin, out: &mut ScenarioOutput, step: &Value, path: &str)
     match name.as_str() {
         "advance" => {
             let req = advance(tz, body, &p)?;
-            let d = twin.request_advance(&req)?;
+            let d = twin.request(&req)?;
             out.advances.push(to_value(&d)?);
         }
         "cancel" => {
@@ -195,7 +303,7 @@ fn run_step(twin: &mut Twin, out: &mut ScenarioOutput, step: &Value, path: &str)
             allow(c, &["advance_id", "at"], &p)?;
             let id = string(c.get("advance_id"), &format!("{p}.advance_id"))?;
             let at = instant(tz, c.get("at"), &format!("{p}.at"))?;
-            let d = twin.cancel_advance(&id, at);
+            let d = twin.cancel(&id, at)?;
             out.advances.push(to_value(&d)?);
         }
         "query" => out.results.push(query(twin, body, &p)?),
@@ -204,8 +312,8 @@ fn run_step(twin: &mut Twin, out: &mut ScenarioOutput, step: &Value, path: &str)
     Ok(())
 }
 
-fn apply(
-    twin: &mut Twin,
+fn apply<T: Target>(
+    twin: &mut T,
     kind: Kind,
     records: &[Value],
     received_at: Instant,
@@ -294,8 +402,8 @@ fn advance(tz: chrono_tz::Tz, v: &Value, path: &str) -> Result<AdvanceRequest> {
     })
 }
 
-fn query(twin: &Twin, v: &Value, path: &str) -> Result<Eligibility> {
-    let tz = twin.company().timezone;
+fn query<T: Target>(twin: &mut T, v: &Value, path: &str) -> Result<Eligibility> {
+    let tz = twin.tz();
     let q = v
         .as_object()
         .ok_or_else(|| bad(path, "must be an object"))?;
@@ -303,5 +411,5 @@ fn query(twin: &Twin, v: &Value, path: &str) -> Result<Eligibility> {
     let id = string(q.get("employee_id"), &format!("{path}.employee_id"))?;
     let as_of = instant(tz, q.get("as_of"), &format!("{path}.as_of"))?;
     let d = delivery(q.get("delivery"), &format!("{path}.delivery"))?;
-    twin.eligibility(&id, as_of, d)
+    twin.query(&id, as_of, d)
 }

@@ -4,8 +4,10 @@
 mod advances;
 mod shortfall;
 
-pub(crate) use advances::Advance;
-pub use advances::{AdvanceDecision, AdvanceRequest, CancelDecision, Quote, Recovery};
+pub(crate) use advances::{Advance, RecoveryRef};
+pub use advances::{
+    AdvanceDecision, AdvanceOutcome, AdvanceRequest, CancelDecision, Quote, Recovery,
+};
 
 use crate::accrual::{in_blackout, instant_text, Accrual, PeriodAccrual, PeriodRef};
 use crate::calendar::Instant;

@@ -254,7 +254,7 @@ pub(crate) struct Employee {
 pub(crate) const NONE: u32 = u32::MAX;
 
 /// One version of a shift (SPEC §2: every version kept for audit).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub(crate) struct ShiftVersion {
     pub status: ShiftStatus,
     pub employee: u32,
@@ -264,6 +264,20 @@ pub(crate) struct ShiftVersion {
     pub custom_info: Option<Box<Map<String, Value>>>,
     pub received_at: Instant,
     pub job: u64,
+}
+
+impl PartialEq for ShiftVersion {
+    /// Equal data; the job that carried a version is provenance, not data (so a batch split
+    /// in two yields an equal twin, SPEC §3).
+    fn eq(&self, o: &ShiftVersion) -> bool {
+        self.status == o.status
+            && self.employee == o.employee
+            && self.contract == o.contract
+            && self.start == o.start
+            && self.stop == o.stop
+            && self.custom_info == o.custom_info
+            && self.received_at == o.received_at
+    }
 }
 
 /// The current version of a shift as accrual reads it: 24 bytes, kept in its employee's

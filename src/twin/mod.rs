@@ -6,10 +6,12 @@
 //! per-employee question touches only that employee's data.
 
 mod cache;
+mod export;
 mod history;
 pub(crate) mod shifts;
 
 pub(crate) use cache::LocalClock;
+pub(crate) use export::SnapshotOp;
 pub use history::ShiftVersionView;
 
 use crate::calendar::Instant;

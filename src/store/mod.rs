@@ -1,0 +1,652 @@
+//! The durable store (issue #4): one SQLite file holds many companies, fully isolated, and
+//! nothing accepted is ever lost.
+//!
+//! * **Journal.** Every batch that [`Store::apply`] applies, every advance decision and every
+//!   cancellation is appended to the company's journal in the same transaction that
+//!   records it, before the caller gets its report. After a crash, reopening yields exactly
+//!   the state of the last acknowledged operation (WAL, `synchronous = FULL`).
+//! * **Snapshot.** [`Store::compact`] replaces the journal by a snapshot, atomically.
+//!   [`Store::load`] is the snapshot plus the journal, replayed through the public
+//!   [`Twin`] API — every value re-validated by the constructors of ingestion — and each
+//!   replayed outcome checked against the one recorded: a corrupt, foreign or newer-schema
+//!   file is an [`Error::Storage`], never a panic or a silently different twin.
+//! * **As known at.** [`Store::load_known_at`] replays the journal as far as it was known at
+//!   an earlier instant, to ask what the engine answered then.
+//! * **Concurrency.** Several processes may share a file: writes serialise (each waits up to
+//!   [`StoreOptions::busy_timeout`] for the lock, then fails with a clear error), readers
+//!   are never blocked (WAL).
+//!
+//! Every query names its company in its `WHERE` clause and every key starts with the
+//! company id, so one company's rows are never read for another.
+//!
+//! ```
+//! use ewa::{calendar::parse_instant, store::Store, Company, Kind};
+//! use serde_json::json;
+//!
+//! let path = std::env::temp_dir().join(format!("ewa-doc-{}.db", std::process::id()));
+//! # let _ = std::fs::remove_file(&path);
+//! let mut store = Store::open(&path)?;
+//! store.create_company(&Company::new("acme", chrono_tz::UTC))?;
+//! let at = parse_instant(chrono_tz::UTC, "2026-06-01T00:00:00Z")?;
+//! let report = store.apply("acme", Kind::PaySchedules, &[json!({
+//!     "pay_schedule_id": "monthly", "frequency": "monthly",
+//!     "periods": [{"pay_period_id": "2026-06", "start_at": "2026-06-01",
+//!                  "stop_at": "2026-07-01", "pay_at": "2026-07-03"}]})], at)?;
+//! assert_eq!(report.count_accepted, 1);
+//! drop(store);
+//!
+//! // A new process sees exactly what was acknowledged.
+//! let store = Store::open(&path)?;
+//! assert_eq!(store.load("acme")?.counts().pay_schedules, 1);
+//! # drop(store);
+//! # for ext in ["", "-wal", "-shm"] { let _ = std::fs::remove_file(format!("{}{ext}", path.display())); }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod codec;
+mod compact;
+mod replay;
+mod schema;
+#[cfg(test)]
+mod tests;
+
+pub use codec::SnapshotMode;
+pub use compact::CompactReport;
+pub use schema::SCHEMA_VERSION;
+
+use crate::calendar::Instant;
+use crate::company::Company;
+use crate::eligibility::{AdvanceDecision, AdvanceRequest, CancelDecision};
+use crate::error::{Error, Result};
+use crate::ingest::{JobReport, Kind};
+use crate::twin::Twin;
+use codec::{CompanyRow, OpKind, OpRow, Table};
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+use serde::Serialize;
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::path::Path;
+use std::time::Duration;
+
+/// How to open a store.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoreOptions {
+    /// Create the file (and its schema) when it does not exist (default true).
+    pub create: bool,
+    /// How long a write waits for another process's write lock before it fails with
+    /// [`Error::Storage`] (default 5 s).
+    pub busy_timeout: Duration,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        StoreOptions {
+            create: true,
+            busy_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+/// What the store holds for one company.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CompanyInfo {
+    /// The company.
+    pub company_id: String,
+    /// Its IANA time zone.
+    pub timezone: String,
+    /// The last journal sequence number (operations recorded since creation).
+    pub head_seq: u64,
+    /// Operations in the journal (recorded since the last compaction).
+    pub journal_rows: u64,
+    /// How the snapshot was made.
+    pub snapshot_mode: SnapshotMode,
+    /// Rows of the snapshot.
+    pub snapshot_rows: u64,
+    /// The journal sequence number the snapshot covers.
+    pub snapshot_seq: u64,
+}
+
+/// A loaded twin kept between calls, with the journal position it reflects.
+struct Cached {
+    epoch: i64,
+    seq: u64,
+    twin: Twin,
+}
+
+/// An open store file. See the module docs.
+pub struct Store {
+    conn: Connection,
+    path: String,
+    busy_timeout: Duration,
+    cache: HashMap<String, Cached>,
+    /// Test hook: the write (statement execution) at which to inject an I/O fault.
+    #[cfg(test)]
+    fault_at: std::cell::Cell<Option<u64>>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The fault-injection hook of a store: the cell in tests, nothing otherwise.
+macro_rules! hook {
+    ($s:expr) => {{
+        #[cfg(test)]
+        let h = Some(&$s.fault_at);
+        #[cfg(not(test))]
+        let h: Option<&std::cell::Cell<Option<u64>>> = None;
+        h
+    }};
+}
+pub(crate) use hook;
+
+/// A storage error with SQLite's own message; a lock that could not be had says so.
+pub(crate) fn storage(path: &str, what: &str, e: rusqlite::Error) -> Error {
+    let message = match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
+            format!("{path}: {what}: the store is locked by another writer and the wait timed out ({e})")
+        }
+        Some(rusqlite::ErrorCode::DatabaseCorrupt) => {
+            format!("{path}: {what}: the file is corrupt ({e})")
+        }
+        Some(rusqlite::ErrorCode::NotADatabase) => {
+            format!("{path} is not an ewa store: file is not a database")
+        }
+        _ => format!("{path}: {what}: {e}"),
+    };
+    Error::Storage { message }
+}
+
+fn unknown_company(path: &str, id: &str) -> Error {
+    Error::InvalidArgument {
+        name: "company_id".into(),
+        message: format!("no company `{id}` in {path}"),
+    }
+}
+
+impl Store {
+    /// Opens (creating if needed) the store at `path` with the default options.
+    ///
+    /// # Errors
+    /// [`Error::Storage`] when the file cannot be opened, is not an ewa store (a text file,
+    /// another application's database), has a newer schema, or is damaged.
+    pub fn open(path: impl AsRef<Path>) -> Result<Store> {
+        Store::open_with(path, &StoreOptions::default())
+    }
+
+    /// Opens the store at `path`.
+    ///
+    /// # Errors
+    /// As [`Store::open`]; also when the file does not exist and `create` is false.
+    pub fn open_with(path: impl AsRef<Path>, options: &StoreOptions) -> Result<Store> {
+        let p = path.as_ref();
+        let shown = p.display().to_string();
+        if !options.create && !p.exists() {
+            return Err(Error::Storage {
+                message: format!(
+                    "no ewa store at {shown} (create one with `ewa init` or `ewa demo`)"
+                ),
+            });
+        }
+        let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        if options.create {
+            flags |= OpenFlags::SQLITE_OPEN_CREATE;
+        }
+        let mut conn =
+            Connection::open_with_flags(p, flags).map_err(|e| storage(&shown, "cannot open", e))?;
+        conn.busy_timeout(options.busy_timeout)
+            .map_err(|e| storage(&shown, "cannot set the busy timeout", e))?;
+        schema::prepare(&mut conn, &shown)?;
+        Ok(Store {
+            conn,
+            path: shown,
+            busy_timeout: options.busy_timeout,
+            cache: HashMap::new(),
+            #[cfg(test)]
+            fault_at: std::cell::Cell::new(None),
+        })
+    }
+
+    /// The file's path, as given.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// Every company id, sorted.
+    ///
+    /// # Errors
+    /// [`Error::Storage`].
+    pub fn companies(&self) -> Result<Vec<String>> {
+        let err = |e| storage(&self.path, "cannot list companies", e);
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT company_id FROM companies ORDER BY company_id")
+            .map_err(err)?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0)).map_err(err)?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(err)
+    }
+
+    /// What the store holds for a company.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] for an unknown company; [`Error::Storage`].
+    pub fn info(&self, company_id: &str) -> Result<CompanyInfo> {
+        let row = self.company_row(&self.conn, company_id)?;
+        let c = replay::company(&row, &self.path)?;
+        Ok(CompanyInfo {
+            company_id: row.company_id.clone(),
+            timezone: c.timezone.name().to_string(),
+            head_seq: row.head_seq,
+            journal_rows: row.head_seq - row.snapshot_seq,
+            snapshot_mode: row.snapshot_mode,
+            snapshot_rows: row.snapshot_rows,
+            snapshot_seq: row.snapshot_seq,
+        })
+    }
+
+    /// Adds a company with an empty twin.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] when the company exists already; [`Error::Config`] when its
+    /// configuration does not read back equal; [`Error::Storage`].
+    pub fn create_company(&mut self, company: &Company) -> Result<()> {
+        let config = company.to_json();
+        // Check before write: the stored configuration must read back as this company.
+        if Company::from_json(&config)? != *company {
+            return Err(Error::config(
+                "company",
+                "does not survive a JSON round trip",
+            ));
+        }
+        let path = self.path.clone();
+        let hook = hook!(self);
+        let tx = begin_write(&mut self.conn, &path, self.busy_timeout)?;
+        if CompanyRow::read(&tx, &company.company_id, &path)?.is_some() {
+            return Err(Error::InvalidArgument {
+                name: "company_id".into(),
+                message: format!("company `{}` already exists in {path}", company.company_id),
+            });
+        }
+        let epoch: i64 = tx
+            .query_row(
+                "SELECT value FROM store_meta WHERE key = 'epoch'",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(|e| storage(&path, "cannot read the store's epoch", e))?;
+        let epoch = epoch.checked_add(1).ok_or_else(|| Error::Storage {
+            message: format!("{path}: the store's epoch overflowed"),
+        })?;
+        fault(hook)?;
+        tx.execute(
+            "UPDATE store_meta SET value = ?1 WHERE key = 'epoch'",
+            [epoch],
+        )
+        .map_err(|e| storage(&path, "cannot write the store's epoch", e))?;
+        let row = CompanyRow {
+            company_id: company.company_id.clone(),
+            epoch,
+            config: config.to_string(),
+            head_seq: 0,
+            snapshot_seq: 0,
+            snapshot_job: 0,
+            snapshot_known_to: None,
+            snapshot_mode: SnapshotMode::None,
+            snapshot_rows: 0,
+        };
+        fault(hook)?;
+        row.write(&tx, &path)?;
+        fault(hook)?;
+        tx.commit().map_err(|e| storage(&path, "cannot commit", e))
+    }
+
+    /// Deletes a company and all its rows; returns whether it existed.
+    ///
+    /// # Errors
+    /// [`Error::Storage`].
+    pub fn delete_company(&mut self, company_id: &str) -> Result<bool> {
+        self.cache.remove(company_id);
+        let path = self.path.clone();
+        let hook = hook!(self);
+        let tx = begin_write(&mut self.conn, &path, self.busy_timeout)?;
+        let mut n = 0;
+        for table in ["journal", "snapshot_ops", "companies"] {
+            fault(hook)?;
+            n = tx
+                .execute(
+                    &format!("DELETE FROM {table} WHERE company_id = ?1"),
+                    [company_id],
+                )
+                .map_err(|e| storage(&path, &format!("cannot delete from {table}"), e))?;
+        }
+        fault(hook)?;
+        tx.commit()
+            .map_err(|e| storage(&path, "cannot commit", e))?;
+        Ok(n > 0)
+    }
+
+    /// Loads a company's twin from the file: the snapshot, then the journal, every
+    /// operation re-validated and checked against its recorded outcome.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] for an unknown company; [`Error::Storage`] for a damaged,
+    /// foreign or inconsistent file (e.g. "journal replay diverged at seq N").
+    pub fn load(&self, company_id: &str) -> Result<Twin> {
+        let tx = self.read_tx()?;
+        let row = self.company_row(&tx, company_id)?;
+        Ok(replay::build(&tx, &row, None, &self.path)?.twin)
+    }
+
+    /// The twin as it was known at `known_at`: the journal replayed up to the first
+    /// operation stamped after `known_at`. An operation's stamp is its `received_at`
+    /// (batches), `requested_at` (advances) or `at` (cancellations); since the journal is
+    /// the order in which the store learnt them, an operation counts as known from the
+    /// latest stamp up to it, so a back-dated operation is not known before the ones
+    /// recorded ahead of it.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] for an unknown company, or when `known_at` falls before
+    /// the history compacted into the snapshot (it is gone); [`Error::Storage`].
+    pub fn load_known_at(&self, company_id: &str, known_at: Instant) -> Result<Twin> {
+        let tx = self.read_tx()?;
+        let row = self.company_row(&tx, company_id)?;
+        Ok(replay::build(&tx, &row, Some(known_at), &self.path)?.twin)
+    }
+
+    /// The company's current twin, kept in memory between calls and brought up to date
+    /// with operations other processes recorded meanwhile.
+    ///
+    /// # Errors
+    /// As [`Store::load`].
+    pub fn twin(&mut self, company_id: &str) -> Result<&Twin> {
+        let path = self.path.clone();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Deferred)
+            .map_err(|e| storage(&path, "cannot begin a read", e))?;
+        let row = CompanyRow::read(&tx, company_id, &path)?
+            .ok_or_else(|| unknown_company(&path, company_id))?;
+        let cached = fresh(&tx, self.cache.remove(company_id), &row, &path)?;
+        drop(tx);
+        Ok(&self
+            .cache
+            .entry(company_id.to_string())
+            .or_insert(cached)
+            .twin)
+    }
+
+    /// Applies a batch (SPEC §3) to the company's twin and journals it in one transaction;
+    /// the report is returned only once the transaction is durable. Every batch that is
+    /// applied is journaled, even one whose records were all rejected (it advances the job
+    /// counter); a batch refused whole ([`Error::BatchRefused`]) is not.
+    ///
+    /// # Errors
+    /// [`Error::BatchRefused`] as [`Twin::apply`]; [`Error::InvalidArgument`] for an
+    /// unknown company; [`Error::Storage`] when the lock cannot be had in time or the
+    /// write fails — the operation is then not recorded and the in-memory twin does not
+    /// keep it.
+    pub fn apply(
+        &mut self,
+        company_id: &str,
+        kind: Kind,
+        records: &[Value],
+        received_at: Instant,
+    ) -> Result<JobReport> {
+        self.write(company_id, |twin| {
+            let report = twin.apply(kind, records, received_at)?;
+            let payload = serde_json::to_string(records).map_err(|e| Error::Storage {
+                message: format!("cannot serialise the batch: {e}"),
+            })?;
+            let [received, accepted, rejected] = replay::counts(&report);
+            let row = OpRow {
+                seq: 0,
+                op: OpKind::Apply,
+                kind: Some(kind.target_entity().to_string()),
+                at_us: received_at.as_micros(),
+                job: Some(twin.job_count()),
+                payload,
+                count_received: Some(received),
+                count_accepted: Some(accepted),
+                count_rejected: Some(rejected),
+                outcome: None,
+                amount: None,
+                fee: None,
+            };
+            Ok((report, row))
+        })
+    }
+
+    /// Parses `bytes` as a JSON array of objects and applies it, as [`Store::apply`];
+    /// `batch_bytes_max` is checked first (SPEC §7).
+    ///
+    /// # Errors
+    /// As [`Store::apply`], and [`Error::BatchRefused`] for bytes over the limit or not a
+    /// JSON array of objects.
+    pub fn apply_json(
+        &mut self,
+        company_id: &str,
+        kind: Kind,
+        bytes: &[u8],
+        received_at: Instant,
+    ) -> Result<JobReport> {
+        let max = self.twin(company_id)?.company().limits.batch_bytes_max;
+        if bytes.len() as u64 > max {
+            return Err(Error::BatchRefused {
+                reason: format!(
+                    "{} bytes exceed the limit of {max} (batch_bytes_max)",
+                    bytes.len()
+                ),
+            });
+        }
+        let v: Value = serde_json::from_slice(bytes).map_err(|e| Error::BatchRefused {
+            reason: format!("not JSON: {e}"),
+        })?;
+        match v {
+            Value::Array(records) => self.apply(company_id, kind, &records, received_at),
+            _ => Err(Error::BatchRefused {
+                reason: "not a JSON array of objects".into(),
+            }),
+        }
+    }
+
+    /// Requests an advance (SPEC §6) and journals the decision — accepted, refused or
+    /// conflict — in one transaction.
+    ///
+    /// # Errors
+    /// As [`Twin::request_advance`]; [`Error::InvalidArgument`] for an unknown company;
+    /// [`Error::Storage`] as [`Store::apply`].
+    pub fn request_advance(
+        &mut self,
+        company_id: &str,
+        req: &AdvanceRequest,
+    ) -> Result<AdvanceDecision> {
+        self.write(company_id, |twin| {
+            let d = twin.request_advance(req)?;
+            let row = OpRow {
+                seq: 0,
+                op: OpKind::Advance,
+                kind: None,
+                at_us: req.requested_at.as_micros(),
+                job: None,
+                payload: replay::advance_payload(req),
+                count_received: None,
+                count_accepted: None,
+                count_rejected: None,
+                outcome: Some(replay::code(&d.outcome)),
+                amount: Some(req.amount),
+                fee: d.fee,
+            };
+            Ok((d, row))
+        })
+    }
+
+    /// Cancels an advance at `at` (SPEC §8 `cancel`) and journals the decision.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] for an unknown company; [`Error::Storage`] as
+    /// [`Store::apply`].
+    pub fn cancel_advance(
+        &mut self,
+        company_id: &str,
+        advance_id: &str,
+        at: Instant,
+    ) -> Result<CancelDecision> {
+        self.write(company_id, |twin| {
+            let d = twin.cancel_advance(advance_id, at);
+            let row = OpRow {
+                seq: 0,
+                op: OpKind::Cancel,
+                kind: None,
+                at_us: at.as_micros(),
+                job: None,
+                payload: json!({ "advance_id": advance_id }).to_string(),
+                count_received: None,
+                count_accepted: None,
+                count_rejected: None,
+                outcome: Some(replay::code(&d.outcome)),
+                amount: None,
+                fee: None,
+            };
+            Ok((d, row))
+        })
+    }
+
+    /// Runs SQLite's `PRAGMA integrity_check` over the whole file.
+    ///
+    /// # Errors
+    /// [`Error::Storage`] with SQLite's findings when the file is not sound.
+    pub fn integrity_check(&self) -> Result<()> {
+        let err = |e| storage(&self.path, "integrity check failed", e);
+        let mut stmt = self.conn.prepare("PRAGMA integrity_check").map_err(err)?;
+        let lines = stmt
+            .query_map([], |r| r.get::<_, String>(0))
+            .map_err(err)?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(err)?;
+        if lines.len() == 1 && lines.first().is_some_and(|l| l == "ok") {
+            Ok(())
+        } else {
+            Err(Error::Storage {
+                message: format!(
+                    "{}: integrity check failed: {}",
+                    self.path,
+                    lines.join("; ")
+                ),
+            })
+        }
+    }
+
+    /// One write: under the write lock, bring the cached twin up to date, run `op` on it,
+    /// append the row it returns, commit. On any failure the twin is dropped from the
+    /// cache (the next call reloads it), so memory never holds what the file does not.
+    fn write<T>(
+        &mut self,
+        company_id: &str,
+        op: impl FnOnce(&mut Twin) -> Result<(T, OpRow)>,
+    ) -> Result<T> {
+        let path = self.path.clone();
+        let cached = self.cache.remove(company_id);
+        let hook = hook!(self);
+        let tx = begin_write(&mut self.conn, &path, self.busy_timeout)?;
+        let mut row = CompanyRow::read(&tx, company_id, &path)?
+            .ok_or_else(|| unknown_company(&path, company_id))?;
+        let mut cached = fresh(&tx, cached, &row, &path)?;
+        let (out, mut op_row) = op(&mut cached.twin)?;
+        op_row.seq = row.head_seq + 1;
+        fault(hook)?;
+        op_row.insert(&tx, Table::Journal, company_id, &path)?;
+        row.head_seq = op_row.seq;
+        fault(hook)?;
+        row.write(&tx, &path)?;
+        fault(hook)?;
+        tx.commit()
+            .map_err(|e| storage(&path, "cannot commit", e))?;
+        cached.seq = op_row.seq;
+        self.cache.insert(company_id.to_string(), cached);
+        Ok(out)
+    }
+
+    fn read_tx(&self) -> Result<rusqlite::Transaction<'_>> {
+        self.conn
+            .unchecked_transaction()
+            .map_err(|e| storage(&self.path, "cannot begin a read", e))
+    }
+
+    fn company_row(&self, conn: &Connection, company_id: &str) -> Result<CompanyRow> {
+        CompanyRow::read(conn, company_id, &self.path)?
+            .ok_or_else(|| unknown_company(&self.path, company_id))
+    }
+
+    /// Test hook: make the `n`-th write statement from now (1 = the next) fail like an
+    /// I/O error.
+    #[cfg(test)]
+    pub(crate) fn fail_at_write(&self, n: u64) {
+        self.fault_at.set(n.checked_sub(1));
+    }
+}
+
+/// Begins a write transaction, taking the write lock at once (waiting up to `wait`).
+pub(crate) fn begin_write<'c>(
+    conn: &'c mut Connection,
+    path: &str,
+    wait: Duration,
+) -> Result<rusqlite::Transaction<'c>> {
+    conn.transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(|e| match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
+                Error::Storage {
+                    message: format!(
+                        "{path}: the store is locked by another writer; gave up after {} ms ({e})",
+                        wait.as_millis()
+                    ),
+                }
+            }
+            _ => storage(path, "cannot begin a write", e),
+        })
+}
+
+/// Counts a write; fails when the test hook says this one must.
+fn fault(hook: Option<&std::cell::Cell<Option<u64>>>) -> Result<()> {
+    let Some(cell) = hook else { return Ok(()) };
+    match cell.get() {
+        Some(0) => {
+            cell.set(None);
+            Err(Error::Storage {
+                message: "injected I/O fault (test hook)".into(),
+            })
+        }
+        Some(n) => {
+            cell.set(Some(n - 1));
+            Ok(())
+        }
+        None => Ok(()),
+    }
+}
+
+/// The cached twin brought up to `row.head_seq`: caught up from the journal when it can
+/// be, rebuilt from the file when the company was recreated or compacted past it.
+fn fresh(
+    conn: &Connection,
+    cached: Option<Cached>,
+    row: &CompanyRow,
+    path: &str,
+) -> Result<Cached> {
+    if let Some(mut c) = cached {
+        if c.epoch == row.epoch && c.seq >= row.snapshot_seq && c.seq <= row.head_seq {
+            if c.seq < row.head_seq {
+                c.seq = replay::catch_up(conn, row, &mut c.twin, c.seq, None, path)?;
+            }
+            return Ok(c);
+        }
+    }
+    let built = replay::build(conn, row, None, path)?;
+    Ok(Cached {
+        epoch: row.epoch,
+        seq: built.seq,
+        twin: built.twin,
+    })
+}

@@ -1,0 +1,198 @@
+//! The store's schema: versioned with `PRAGMA user_version`, marked as ewa's with
+//! `PRAGMA application_id`, `STRICT` tables, money as `INTEGER`.
+//!
+//! `MIGRATIONS[i]` takes a file from version `i` to `i + 1`; the current version is
+//! `MIGRATIONS.len()`. A file with a higher version was written by a newer ewa and is
+//! refused, never read by guesswork.
+
+use super::storage;
+use crate::error::{Error, Result};
+use rusqlite::Connection;
+
+/// `PRAGMA application_id` of an ewa store: "ewa!" in ASCII.
+pub(crate) const APPLICATION_ID: i32 = 0x6577_6121;
+
+/// The schema version this build writes and reads.
+pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
+
+/// The tables every version of the schema must have.
+const TABLES: [&str; 4] = ["store_meta", "companies", "journal", "snapshot_ops"];
+
+const MIGRATIONS: [&str; 1] = [r#"
+CREATE TABLE store_meta (
+    key   TEXT PRIMARY KEY,
+    value INTEGER NOT NULL
+) STRICT;
+INSERT INTO store_meta (key, value) VALUES ('epoch', 0);
+
+-- One row per company. `head_seq` is the last journal sequence number; the journal holds
+-- exactly the rows snapshot_seq+1 ..= head_seq, the snapshot covers 1 ..= snapshot_seq.
+CREATE TABLE companies (
+    company_id        TEXT PRIMARY KEY,
+    epoch             INTEGER NOT NULL,
+    config            TEXT NOT NULL,
+    head_seq          INTEGER NOT NULL CHECK (head_seq >= 0),
+    snapshot_seq      INTEGER NOT NULL CHECK (snapshot_seq >= 0 AND snapshot_seq <= head_seq),
+    snapshot_job      INTEGER NOT NULL CHECK (snapshot_job >= 0),
+    snapshot_known_to INTEGER,
+    snapshot_mode     TEXT NOT NULL CHECK (snapshot_mode IN ('none', 'canonical', 'folded')),
+    snapshot_rows     INTEGER NOT NULL CHECK (snapshot_rows >= 0),
+    checksum          INTEGER NOT NULL
+) STRICT;
+
+-- Every accepted operation, appended in the transaction that records it.
+CREATE TABLE journal (
+    company_id     TEXT NOT NULL REFERENCES companies (company_id),
+    seq            INTEGER NOT NULL CHECK (seq >= 1),
+    op             TEXT NOT NULL CHECK (op IN ('apply', 'advance', 'cancel')),
+    kind           TEXT,
+    at_us          INTEGER NOT NULL,
+    job            INTEGER,
+    payload        TEXT NOT NULL,
+    count_received INTEGER,
+    count_accepted INTEGER,
+    count_rejected INTEGER,
+    outcome        TEXT,
+    amount         INTEGER,
+    fee            INTEGER,
+    checksum       INTEGER NOT NULL,
+    PRIMARY KEY (company_id, seq)
+) STRICT, WITHOUT ROWID;
+
+-- The latest snapshot of each company: operations that rebuild the twin.
+CREATE TABLE snapshot_ops (
+    company_id     TEXT NOT NULL REFERENCES companies (company_id),
+    seq            INTEGER NOT NULL CHECK (seq >= 1),
+    op             TEXT NOT NULL CHECK (op IN ('apply', 'advance', 'cancel', 'batch', 'restore')),
+    kind           TEXT,
+    at_us          INTEGER NOT NULL,
+    job            INTEGER,
+    payload        TEXT NOT NULL,
+    count_received INTEGER,
+    count_accepted INTEGER,
+    count_rejected INTEGER,
+    outcome        TEXT,
+    amount         INTEGER,
+    fee            INTEGER,
+    checksum       INTEGER NOT NULL,
+    PRIMARY KEY (company_id, seq)
+) STRICT, WITHOUT ROWID;
+"#];
+
+/// Checks that `conn` is an ewa store of a version this build reads, creating the schema
+/// in an empty file and migrating an older one. `path` is for messages.
+pub(crate) fn prepare(conn: &mut Connection, path: &str) -> Result<()> {
+    let (app, version) = header(conn, path)?;
+    if app == 0 && version == 0 {
+        let tables = user_tables(conn, path)?;
+        if !tables.is_empty() {
+            return Err(Error::Storage {
+                message: format!(
+                    "{path} is not an ewa store: it is a SQLite database of another application (tables: {})",
+                    tables.join(", ")
+                ),
+            });
+        }
+    } else if app != APPLICATION_ID {
+        return Err(Error::Storage {
+            message: format!("{path} is not an ewa store: its application_id is {app:#x}, ewa's is {APPLICATION_ID:#x}"),
+        });
+    }
+    check_version(version, path)?;
+    if version < SCHEMA_VERSION {
+        migrate(conn, path)?;
+    }
+    // WAL: readers never wait for the writer; FULL: an acknowledged commit survives a crash.
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+        .map_err(|e| storage(path, "cannot enable WAL", e))?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        return Err(Error::Storage {
+            message: format!("{path}: the store needs WAL journaling, SQLite gave `{mode}`"),
+        });
+    }
+    conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")
+        .map_err(|e| storage(path, "cannot set pragmas", e))?;
+    let tables = user_tables(conn, path)?;
+    if let Some(missing) = TABLES.iter().find(|t| !tables.iter().any(|x| x == *t)) {
+        return Err(Error::Storage {
+            message: format!("{path}: the ewa store is damaged: table `{missing}` is missing"),
+        });
+    }
+    Ok(())
+}
+
+fn check_version(version: u32, path: &str) -> Result<()> {
+    if version > SCHEMA_VERSION {
+        return Err(Error::Storage {
+            message: format!(
+                "{path} has store schema version {version}, newer than version {SCHEMA_VERSION} that this ewa understands; upgrade ewa to open it"
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// `(application_id, user_version)`; the first read of a file that is not SQLite fails here.
+fn header(conn: &Connection, path: &str) -> Result<(i32, u32)> {
+    let app: i32 = conn
+        .query_row("PRAGMA application_id", [], |r| r.get(0))
+        .map_err(|e| not_a_store(path, e))?;
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(|e| not_a_store(path, e))?;
+    let version = u32::try_from(version).map_err(|_| Error::Storage {
+        message: format!("{path} has an invalid store schema version {version}"),
+    })?;
+    Ok((app, version))
+}
+
+fn not_a_store(path: &str, e: rusqlite::Error) -> Error {
+    match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::NotADatabase) => Error::Storage {
+            message: format!("{path} is not an ewa store: file is not a database"),
+        },
+        _ => storage(path, "cannot read the file header", e),
+    }
+}
+
+fn user_tables(conn: &Connection, path: &str) -> Result<Vec<String>> {
+    let mut stmt = conn
+        .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+        .map_err(|e| not_a_store(path, e))?;
+    let rows = stmt
+        .query_map([], |r| r.get::<_, String>(0))
+        .map_err(|e| not_a_store(path, e))?;
+    rows.collect::<rusqlite::Result<Vec<String>>>()
+        .map_err(|e| not_a_store(path, e))
+}
+
+/// Runs the missing migrations in one immediate transaction, re-reading the version under
+/// the write lock (another process may have migrated meanwhile).
+fn migrate(conn: &mut Connection, path: &str) -> Result<()> {
+    let tx = conn
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+        .map_err(|e| storage(path, "cannot lock the store to create its schema", e))?;
+    let (app, version) = header(&tx, path)?;
+    check_version(version, path)?;
+    if version == 0 && (app != 0 || !user_tables(&tx, path)?.is_empty()) {
+        return Err(Error::Storage {
+            message: format!("{path} is not an ewa store: another process wrote to it meanwhile"),
+        });
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+        tx.execute_batch(sql).map_err(|e| {
+            storage(
+                path,
+                &format!("migration to schema version {} failed", i + 1),
+                e,
+            )
+        })?;
+    }
+    tx.execute_batch(&format!(
+        "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {SCHEMA_VERSION};"
+    ))
+    .map_err(|e| storage(path, "cannot record the schema version", e))?;
+    tx.commit()
+        .map_err(|e| storage(path, "cannot commit the schema", e))
+}

@@ -1,0 +1,9 @@
+//! Integration tests of the engine through its public API: one binary, one module per area
+//! (STYLE habit 11). Golden scenarios have their own runner in `tests/golden.rs`.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+mod common;
+mod eligibility;
+mod ingestion;
+mod properties;
+mod seeds;

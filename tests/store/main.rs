@@ -1,0 +1,11 @@
+//! The store and the command line: round trips of generated twins, crash safety under
+//! SIGKILL, corrupt, foreign and newer-schema files, and the `ewa` binary end to end.
+
+// Tests may unwrap, expect and index: a panic there is a failing test, not a crash.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+mod cli;
+mod common;
+mod crash;
+mod files;
+mod roundtrip;
