@@ -330,22 +330,7 @@ impl Twin {
         let mut answer = Eligibility {
             employee_id: employee_id.to_string(),
             as_of: as_of_text.map_or_else(|| instant_text(t), str::to_string),
-            delivery,
-            currency: None,
-            eligible: false,
-            available: 0,
-            fee: 0,
-            accrued_unpaid_net: 0,
-            accessible_base: 0,
-            outstanding: 0,
-            carried_shortfall: 0,
-            headroom: 0,
-            recovery_pay_schedule_id: None,
-            recovery_pay_period_id: None,
-            recovery_pay_at: None,
-            reasons: Vec::new(),
-            outstanding_lines: Vec::new(),
-            periods: Vec::new(),
+            ..Eligibility::placeholder(delivery)
         };
         let Some(emp) = emp else {
             answer.reasons.push(Reason::UnknownEmployee);
