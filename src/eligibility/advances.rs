@@ -294,7 +294,7 @@ impl Twin {
                 AdvanceOutcome::Rejected
             },
             fee: a.accepted.then_some(a.fee),
-            total_repayable: a.accepted.then(|| a.amount.saturating_add(a.fee)),
+            total_repayable: a.accepted.then(|| a.amount.checked_add(a.fee)).flatten(),
             recovery_pay_schedule_id: rec
                 .and_then(|r| self.schedules.get(r.schedule as usize))
                 .map(|s| s.id.to_string()),

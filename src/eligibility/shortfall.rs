@@ -46,14 +46,16 @@ impl Twin {
         advances: &[&Advance],
         pay_at: Instant,
     ) -> Result<Shortfall> {
-        let earlier: Vec<(PeriodRef, Instant, i64)> = advances
-            .iter()
-            .filter_map(|a| {
-                let r = self.recovery_ref(a)?;
-                let p = self.period(r)?;
-                (p.pay_at < pay_at).then_some((r, p.pay_at, a.amount.saturating_add(a.fee)))
-            })
-            .collect();
+        let mut earlier: Vec<(PeriodRef, Instant, i64)> = Vec::new();
+        for a in advances {
+            let Some(r) = self.recovery_ref(a) else {
+                continue;
+            };
+            let Some(p) = self.period(r) else { continue };
+            if p.pay_at < pay_at {
+                earlier.push((r, p.pay_at, money::add(a.amount, a.fee, "shortfall")?));
+            }
+        }
         let Some(first) = earlier.iter().map(|e| e.1).min() else {
             return Ok(Shortfall::default());
         };
