@@ -9,12 +9,16 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(0);
+    // `--bulk-only`: build the twin, run `eligibility_all` EWA_PROBE_BULK times (default 5)
+    // and print the median and the totals; no other phase (for profiling the bulk path).
+    let mut bulk_only = false;
     let mut positional = 0;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
             "--sqlite" => opts.compare_sqlite = true,
             "--json" => json = true,
+            "--bulk-only" => bulk_only = true,
             "--lookups" => {
                 opts.lookups = args
                     .next()
@@ -41,6 +45,10 @@ fn main() {
                 positional += 1;
             }
         }
+    }
+    if bulk_only {
+        bulk(&opts, bulk_repeat.max(1));
+        return;
     }
     match ewa::bench::run(&opts) {
         Ok(r) => {
@@ -74,4 +82,72 @@ fn main() {
             std::process::exit(1);
         }
     }
+}
+
+/// `--bulk-only`: the median of `runs` calls of `eligibility_all` on a generated twin.
+fn bulk(opts: &ewa::bench::Options, runs: usize) {
+    let g = ewa::generate::Options {
+        employees: opts.employees,
+        seed: opts.seed,
+        shifts_per_employee: opts.shifts_per_employee,
+        ..Default::default()
+    };
+    let twin = ewa::generate::twin(&g).unwrap_or_else(|e| panic!("{e}"));
+    let at = g.as_of();
+    let d = ewa::Delivery::Standard;
+    let mut full = Vec::new();
+    let mut compact = Vec::new();
+    let mut totals = (0usize, 0i64, 0usize, 0i64);
+    let cpu0 = cpu_seconds();
+    let mut cpu_compact = 0.0;
+    for _ in 0..runs {
+        let c0 = cpu_seconds();
+        let t0 = std::time::Instant::now();
+        let s = twin
+            .eligibility_summaries(at, d)
+            .unwrap_or_else(|e| panic!("{e}"));
+        compact.push(t0.elapsed().as_secs_f64());
+        cpu_compact += cpu_seconds() - c0;
+        totals.0 = s.iter().filter(|e| e.eligible).count();
+        totals.1 = s.iter().map(|e| e.available).sum();
+        drop(s);
+        let t0 = std::time::Instant::now();
+        let a = twin
+            .eligibility_all(at, d)
+            .unwrap_or_else(|e| panic!("{e}"));
+        full.push(t0.elapsed().as_secs_f64());
+        totals.2 = a.iter().filter(|e| e.eligible).count();
+        totals.3 = a.iter().map(|e| e.available).sum();
+    }
+    for (what, times, n, sum) in [
+        ("eligibility_summaries", &mut compact, totals.0, totals.1),
+        ("eligibility_all", &mut full, totals.2, totals.3),
+    ] {
+        times.sort_by(f64::total_cmp);
+        let cpu = if what == "eligibility_all" {
+            cpu_seconds() - cpu0 - cpu_compact
+        } else {
+            cpu_compact
+        };
+        println!(
+            "{what}: {} employees, median {:.4} s over {runs} runs (min {:.4} s), CPU {:.3} µs per employee; {n} eligible, total available {sum}",
+            opts.employees,
+            times.get(times.len() / 2).copied().unwrap_or(0.0),
+            times.first().copied().unwrap_or(0.0),
+            cpu * 1e6 / (runs * opts.employees) as f64,
+        );
+    }
+}
+
+/// User + system CPU time of this process so far (Linux `/proc/self/stat`, 100 Hz ticks).
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let after = stat.rsplit(')').next().unwrap_or_default();
+    let f: Vec<f64> = after
+        .split_whitespace()
+        .filter_map(|x| x.parse().ok())
+        .collect();
+    // fields after the command: state(skipped, not a number) ppid pgrp ... utime is the
+    // 14th field of the line, the 11th number here.
+    (f.get(10).copied().unwrap_or(0.0) + f.get(11).copied().unwrap_or(0.0)) / 100.0
 }

@@ -74,7 +74,8 @@ pub mod guide {
 pub use accrual::{Accruals, Line, LineKind, PeriodAccrual};
 pub use company::{Company, Fee, Fees, Policy, SalariedDayBasis};
 pub use eligibility::{
-    AdvanceDecision, AdvanceRequest, CancelDecision, Eligibility, Quote, Reason, Recovery,
+    AdvanceDecision, AdvanceRequest, CancelDecision, Eligibility, Quote, Reason, Reasons, Recovery,
+    RecoveryPeriod, Summary,
 };
 pub use error::{Error, Result};
 pub use ingest::{FieldError, JobReport, Kind, Outcome, RecordResult};

@@ -110,6 +110,9 @@ pub struct Accruals {
     pub periods: Vec<PeriodAccrual>,
 }
 
+/// A few periods: an employee has one or two unpaid periods per schedule (no allocation).
+pub(crate) type Refs = smallvec::SmallVec<[PeriodRef; 4]>;
+
 /// A period of a schedule, by index.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub(crate) struct PeriodRef {
@@ -249,8 +252,8 @@ impl<'a> Accrual<'a> {
 
     /// Every period of the employee unpaid at `t` (SPEC §4, §5 first paragraph), in output
     /// order; `extra` adds periods named elsewhere (advances' recovery periods).
-    pub fn unpaid_periods(&self, extra: &[PeriodRef]) -> Vec<PeriodRef> {
-        let mut out: Vec<PeriodRef> = Vec::with_capacity(4);
+    pub fn unpaid_periods(&self, extra: &[PeriodRef]) -> Refs {
+        let mut out = Refs::new();
         for a in &self.emp.assignments {
             let Some(c) = self.twin.contracts.get(a.contract as usize) else {
                 continue;
@@ -479,7 +482,7 @@ fn schedule_pay_lag(s: &crate::model::Schedule) -> i64 {
         .max(0)
 }
 
-fn push_ref(out: &mut Vec<PeriodRef>, schedule: u32, index: usize) {
+fn push_ref(out: &mut Refs, schedule: u32, index: usize) {
     if let Ok(index) = u32::try_from(index) {
         let r = PeriodRef { schedule, index };
         if !out.contains(&r) {

@@ -16,6 +16,7 @@ use crate::twin::shifts::in_mask;
 use crate::twin::{LocalClock, Twin};
 use chrono::{Datelike, Duration, NaiveDate, NaiveTime, Weekday};
 use chrono_tz::Tz;
+use smallvec::SmallVec;
 
 /// How far before the first window classification starts: a work week plus slack for DST
 /// and `workday_starts_at`.
@@ -48,22 +49,21 @@ struct Segment {
 
 /// Premium pieces of one employee, sorted by start.
 pub(crate) struct Premiums {
-    pieces: Vec<Piece>,
+    pieces: Pieces,
 }
 
-/// Running sums of worked or straight time over sorted, disjoint intervals.
+/// Premium pieces: a handful per employee, kept inline.
+type Pieces = SmallVec<[Piece; 8]>;
+
+/// Running sums of worked or straight time over sorted, disjoint intervals (inline for a
+/// month of shifts).
 #[derive(Default)]
 struct Prefix {
     /// (start, stop, total before start)
-    runs: Vec<(i64, i64, i64)>,
+    runs: SmallVec<[(i64, i64, i64); 64]>,
 }
 
 impl Prefix {
-    fn with_capacity(n: usize) -> Prefix {
-        Prefix {
-            runs: Vec::with_capacity(n),
-        }
-    }
     fn push(&mut self, a: i64, b: i64) {
         if b <= a {
             return;
@@ -81,30 +81,78 @@ impl Prefix {
     }
 }
 
+/// A work day: `[start, end)` and the start of its work week.
+#[derive(Clone, Copy, Debug)]
+struct Day {
+    start: Instant,
+    end: Instant,
+    week_start: Instant,
+}
+
 /// Work days of one contract: from local `workday_starts_at` to the next.
 struct WorkDays<'c> {
     tz: Tz,
     clock: &'c LocalClock,
     starts_at: NaiveTime,
     week_starts_on: Weekday,
+    /// The tabulated starts of consecutive work days, from the date of the first.
+    table: Option<(NaiveDate, &'c [Instant])>,
+    /// Days from the start of the work week to the table's first date.
+    first_back: usize,
+    /// The table index of the last day found (the next one is usually the same or next).
+    hint: usize,
 }
 
-impl WorkDays<'_> {
+impl<'c> WorkDays<'c> {
+    fn new(tz: Tz, clock: &'c LocalClock, starts_at: NaiveTime, week_starts_on: Weekday) -> Self {
+        let table = clock.table(starts_at);
+        let first_back = table.map_or(0, |(first, _)| days_into_week(first, week_starts_on));
+        WorkDays {
+            tz,
+            clock,
+            starts_at,
+            week_starts_on,
+            table,
+            first_back,
+            hint: 0,
+        }
+    }
+
     fn start(&self, d: NaiveDate) -> Instant {
         self.clock.at(d, self.starts_at)
     }
 
-    /// The work day holding `x`: its date and `[start, end)`.
-    fn containing(&self, x: Instant) -> Option<(NaiveDate, Instant, Instant)> {
-        // Tabulated dates: the one work day whose [start, next start) holds x.
-        if let Some((first, v)) = self.clock.table(self.starts_at) {
-            let i = v.partition_point(|s| *s <= x);
-            if let (Some(k), Some(&end)) = (i.checked_sub(1), v.get(i)) {
-                if let (Some(&start), Some(d)) = (
+    /// The work day holding `x`.
+    fn containing(&mut self, x: Instant) -> Option<Day> {
+        // Tabulated dates: the one work day k whose [v[k], v[k + 1]) holds x; its week
+        // starts on day k − back (integer weekday arithmetic, no calendar).
+        if let Some((_, v)) = self.table {
+            let holds = |k: usize| {
+                matches!((v.get(k), k.checked_add(1).and_then(|n| v.get(n))),
+                    (Some(a), Some(b)) if *a <= x && x < *b)
+            };
+            let k = if holds(self.hint) {
+                Some(self.hint)
+            } else if holds(self.hint + 1) {
+                Some(self.hint + 1)
+            } else {
+                v.partition_point(|s| *s <= x)
+                    .checked_sub(1)
+                    .filter(|k| holds(*k))
+            };
+            if let Some(k) = k {
+                self.hint = k;
+                let back = (self.first_back + k) % 7;
+                if let (Some(&start), Some(&end), Some(&week_start)) = (
                     v.get(k),
-                    first.checked_add_days(chrono::Days::new(k as u64)),
+                    v.get(k + 1),
+                    k.checked_sub(back).and_then(|w| v.get(w)),
                 ) {
-                    return Some((d, start, end));
+                    return Some(Day {
+                        start,
+                        end,
+                        week_start,
+                    });
                 }
             }
         }
@@ -124,19 +172,26 @@ impl WorkDays<'_> {
                 break;
             }
         }
-        Some((d, self.start(d), self.start(d.succ_opt()?)))
+        Some(Day {
+            start: self.start(d),
+            end: self.start(d.succ_opt()?),
+            week_start: self.week_start(d),
+        })
     }
 
     /// Start of the work week holding work day `d`.
     fn week_start(&self, d: NaiveDate) -> Instant {
-        let back = (7 + d.weekday().num_days_from_monday()
-            - self.week_starts_on.num_days_from_monday())
-            % 7;
+        let back = days_into_week(d, self.week_starts_on);
         let first = d
-            .checked_sub_signed(Duration::days(i64::from(back)))
+            .checked_sub_signed(Duration::days(back as i64))
             .unwrap_or(d);
         self.start(first)
     }
+}
+
+/// Days from the first day of the week (`week_starts_on`) to `d` (0–6).
+fn days_into_week(d: NaiveDate, week_starts_on: Weekday) -> usize {
+    ((7 + d.weekday().num_days_from_monday() - week_starts_on.num_days_from_monday()) % 7) as usize
 }
 
 impl Premiums {
@@ -166,7 +221,7 @@ impl Premiums {
         let first = emp
             .shifts
             .partition_point(|r| r.start.as_micros() < lo.saturating_sub(max_len));
-        let mut segments: Vec<Segment> = Vec::with_capacity(32);
+        let mut segments: SmallVec<[Segment; 48]> = SmallVec::new();
         for v in emp.shifts.get(first..).unwrap_or_default() {
             if v.start >= to {
                 break;
@@ -191,26 +246,42 @@ impl Premiums {
                 }
             }
         }
-        segments.sort_by_key(|s| (s.start, s.stop));
-        let mut worked = Prefix::with_capacity(segments.len());
+        // Shifts are sorted and counted ones do not overlap: usually sorted already.
+        if !segments.is_sorted_by_key(|s| (s.start, s.stop)) {
+            segments.sort_by_key(|s| (s.start, s.stop));
+        }
+        let mut worked = Prefix::default();
         for s in &segments {
             worked.push(s.start.as_micros(), s.stop.as_micros());
         }
-        let mut straight = Prefix::with_capacity(2 * segments.len());
-        let mut pieces = Vec::with_capacity(8);
+        let mut straight = Prefix::default();
+        let mut pieces = Pieces::new();
         let clock = &twin.derived().clock;
+        // One work-day calendar per `workday_starts_at` (contracts usually share one).
+        let mut calendars: SmallVec<[WorkDays<'_>; 2]> = SmallVec::new();
         for seg in &segments {
             let rules = hourly(seg.contract).and_then(|c| c.overtime.as_ref());
             match rules {
                 None => straight.push(seg.start.as_micros(), seg.stop.as_micros()),
                 Some(rules) => {
-                    let days = WorkDays {
-                        tz: twin.company.timezone,
-                        clock,
-                        starts_at: rules.workday_starts_at,
-                        week_starts_on: twin.company.week_starts_on,
+                    let k = match calendars
+                        .iter()
+                        .position(|d| d.starts_at == rules.workday_starts_at)
+                    {
+                        Some(k) => k,
+                        None => {
+                            calendars.push(WorkDays::new(
+                                twin.company.timezone,
+                                clock,
+                                rules.workday_starts_at,
+                                twin.company.week_starts_on,
+                            ));
+                            calendars.len() - 1
+                        }
                     };
-                    classify_segment(seg, rules, &days, &worked, &mut straight, &mut pieces);
+                    if let Some(days) = calendars.get_mut(k) {
+                        classify_segment(seg, rules, days, &worked, &mut straight, &mut pieces);
+                    }
                 }
             }
         }
@@ -294,20 +365,24 @@ impl Premiums {
 fn classify_segment(
     seg: &Segment,
     rules: &Overtime,
-    days: &WorkDays<'_>,
+    days: &mut WorkDays<'_>,
     worked: &Prefix,
     straight: &mut Prefix,
-    pieces: &mut Vec<Piece>,
+    pieces: &mut Pieces,
 ) {
     let mut cursor = seg.start;
     let mut guard = 0;
     while cursor < seg.stop && guard < 64 {
         guard += 1;
-        let Some((date, day_start, day_end)) = days.containing(cursor) else {
+        let Some(Day {
+            start: day_start,
+            end: day_end,
+            week_start,
+        }) = days.containing(cursor)
+        else {
             break;
         };
         let end = seg.stop.min(day_end);
-        let week_start = days.week_start(date);
         let (c, e) = (cursor.as_micros(), end.as_micros());
         let len = e - c;
         // Hours already worked this work day, and straight-time hours already this week.

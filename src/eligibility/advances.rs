@@ -217,19 +217,17 @@ impl Twin {
             Seen::Request,
             false,
         )?;
-        let available = assessment.answer.available;
-        let mut reasons = assessment.answer.reasons.clone();
+        let available = assessment.summary.available;
+        let mut reasons = assessment.summary.reasons;
         let amount_ok = req.amount > 0 && req.amount <= self.company.limits.amount_max;
         if !amount_ok {
-            reasons.push(Reason::InvalidAmount);
+            reasons.insert(Reason::InvalidAmount);
         } else if req.amount < policy.min_advance {
-            reasons.push(Reason::BelowMinimum);
+            reasons.insert(Reason::BelowMinimum);
         } else if req.amount > available && available > 0 {
-            reasons.push(Reason::ExceedsAvailable);
+            reasons.insert(Reason::ExceedsAvailable);
         }
         let accepted = amount_ok && req.amount >= policy.min_advance && req.amount <= available;
-        reasons.sort();
-        reasons.dedup();
         let (fee, recovery) = match (&assessment.group, accepted) {
             (Some(g), true) => {
                 let fee =
@@ -237,7 +235,7 @@ impl Twin {
                 // Pair assertion (SPEC §6): never more than earned at each grant.
                 debug_assert!(
                     money::add(req.amount, fee, "grant")
-                        .is_ok_and(|t| t <= assessment.answer.headroom),
+                        .is_ok_and(|t| t <= assessment.summary.headroom),
                     "amount + fee <= headroom"
                 );
                 let period_id = self
@@ -266,7 +264,11 @@ impl Twin {
             accepted: accepted && recovery.is_some(),
             fee,
             recovery,
-            reasons: if accepted { Vec::new() } else { reasons },
+            reasons: if accepted {
+                Vec::new()
+            } else {
+                reasons.to_vec()
+            },
             cancelled_at: None,
         };
         let ix = next_index(&self.advances)
@@ -372,17 +374,15 @@ impl Twin {
     ) -> Result<Quote> {
         let a = self.assess(employee_id, at, delivery, Seen::Request, false)?;
         let fee = fee_of(a.fee, amount.max(0)).ok_or_else(|| Error::overflow("fee"))?;
-        let mut reasons = a.answer.reasons.clone();
+        let mut reasons = a.summary.reasons;
         let policy = &self.company.policy;
         if amount <= 0 || amount > self.company.limits.amount_max {
-            reasons.push(Reason::InvalidAmount);
+            reasons.insert(Reason::InvalidAmount);
         } else if amount < policy.min_advance {
-            reasons.push(Reason::BelowMinimum);
-        } else if amount > a.answer.available && a.answer.available > 0 {
-            reasons.push(Reason::ExceedsAvailable);
+            reasons.insert(Reason::BelowMinimum);
+        } else if amount > a.summary.available && a.summary.available > 0 {
+            reasons.insert(Reason::ExceedsAvailable);
         }
-        reasons.sort();
-        reasons.dedup();
         let pay_at = a.group.as_ref().map(|g| g.pay_at);
         Ok(Quote {
             employee_id: employee_id.to_string(),
@@ -393,11 +393,11 @@ impl Twin {
             repayment_at: pay_at.map(|p| p.to_string()),
             repayment_date: pay_at
                 .map(|p| calendar::local_date(self.company.timezone, p).to_string()),
-            recovery_pay_schedule_id: a.answer.recovery_pay_schedule_id.clone(),
-            recovery_pay_period_id: a.answer.recovery_pay_period_id.clone(),
-            available: a.answer.available,
+            recovery_pay_schedule_id: a.summary.recovery.map(|r| r.pay_schedule_id.to_string()),
+            recovery_pay_period_id: a.summary.recovery.map(|r| r.pay_period_id.to_string()),
+            available: a.summary.available,
             acceptable: reasons.is_empty(),
-            reasons,
+            reasons: reasons.to_vec(),
         })
     }
 

@@ -9,15 +9,16 @@ pub use advances::{
     AdvanceDecision, AdvanceOutcome, AdvanceRequest, CancelDecision, Quote, Recovery,
 };
 
-use crate::accrual::{in_blackout, instant_text, Accrual, PeriodAccrual, PeriodRef};
+use crate::accrual::{in_blackout, instant_text, Accrual, PeriodAccrual, PeriodRef, Refs};
 use crate::calendar::Instant;
 use crate::company::Fee;
 use crate::error::{Error, Result};
 use crate::model::{Delivery, Employee};
-use crate::money::{self, Exact};
+use crate::money::{self, Currency, Exact};
 use crate::twin::Twin;
 use chrono::NaiveDate;
 use serde::Serialize;
+use smallvec::SmallVec;
 
 /// Machine codes of eligibility and advance answers, in the SPEC §6 order of precedence.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -88,6 +89,87 @@ impl Reason {
     }
 }
 
+/// Every reason, in SPEC §6 order (bit `i` of a [`Reasons`] set is `ALL_REASONS[i]`).
+const ALL_REASONS: [Reason; 18] = [
+    Reason::UnknownEmployee,
+    Reason::NoActiveAssignment,
+    Reason::EmploymentEnded,
+    Reason::TenureTooShort,
+    Reason::NoUnpaidPeriod,
+    Reason::Blackout,
+    Reason::NegativeBalance,
+    Reason::NothingAccrued,
+    Reason::HeadroomUsed,
+    Reason::FeeExceedsHeadroom,
+    Reason::PeriodCapReached,
+    Reason::AdvanceCountReached,
+    Reason::BelowMinimum,
+    Reason::ExceedsAvailable,
+    Reason::InvalidAmount,
+    Reason::AdvanceIdReused,
+    Reason::UnknownAdvance,
+    Reason::NotCancellable,
+];
+
+/// A set of [`Reason`]s, iterated in SPEC §6 order (a bit per reason: no allocation).
+///
+/// ```
+/// use ewa::{Reason, Reasons};
+/// let mut r = Reasons::default();
+/// r.insert(Reason::Blackout);
+/// r.insert(Reason::NoActiveAssignment);
+/// r.insert(Reason::Blackout);
+/// assert_eq!(r.iter().collect::<Vec<_>>(), [Reason::NoActiveAssignment, Reason::Blackout]);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Reasons(u32);
+
+impl Reasons {
+    fn bit(r: Reason) -> u32 {
+        1 << (r as u32)
+    }
+
+    /// Adds a reason (a second insert of the same reason changes nothing).
+    pub fn insert(&mut self, r: Reason) {
+        self.0 |= Reasons::bit(r);
+    }
+
+    /// Whether the set holds `r`.
+    pub fn contains(self, r: Reason) -> bool {
+        self.0 & Reasons::bit(r) != 0
+    }
+
+    /// No reason at all.
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// Whether a gate applies (a reason up to `blackout`, SPEC §6): nothing is available.
+    pub fn gated(self) -> bool {
+        self.0 & (Reasons::bit(Reason::Blackout) * 2 - 1) != 0
+    }
+
+    /// The reasons in SPEC §6 order.
+    pub fn iter(self) -> impl Iterator<Item = Reason> {
+        ALL_REASONS.into_iter().filter(move |r| self.contains(*r))
+    }
+
+    /// The reasons in SPEC §6 order, as a list.
+    pub fn to_vec(self) -> Vec<Reason> {
+        self.iter().collect()
+    }
+}
+
+impl FromIterator<Reason> for Reasons {
+    fn from_iter<I: IntoIterator<Item = Reason>>(iter: I) -> Reasons {
+        let mut set = Reasons::default();
+        for r in iter {
+            set.insert(r);
+        }
+        set
+    }
+}
+
 /// One component of `outstanding`: an advance, or a shortfall carried from a period.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct OutstandingLine {
@@ -149,13 +231,56 @@ pub struct Eligibility {
     pub periods: Vec<PeriodAccrual>,
 }
 
-impl Eligibility {
-    /// An empty answer, standing in for one whose computation failed.
-    fn placeholder(delivery: Delivery) -> Eligibility {
-        Eligibility {
-            employee_id: String::new(),
-            as_of: String::new(),
-            delivery,
+/// The recovery period `R` of an answer, borrowed from the twin.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RecoveryPeriod<'t> {
+    /// `R`'s schedule.
+    pub pay_schedule_id: &'t str,
+    /// `R`'s period (the group's name).
+    pub pay_period_id: &'t str,
+    /// `R`'s payday.
+    pub pay_at: Instant,
+}
+
+/// An eligibility answer in its compact form: the same figures and reasons as
+/// [`Eligibility`], with ids borrowed from the twin and reasons as a bit set, so that
+/// computing it allocates nothing for an employee without advances
+/// ([`Twin::eligibility_summaries`]). [`Summary::to_eligibility`] gives the full answer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Summary<'t> {
+    /// The employee asked about.
+    pub employee_id: &'t str,
+    /// The employee's currency.
+    pub currency: Option<Currency>,
+    /// `available > 0`.
+    pub eligible: bool,
+    /// The largest amount that meets every constraint (0 when not eligible).
+    pub available: i64,
+    /// The fee of `available` at the delivery speed asked about.
+    pub fee: i64,
+    /// Σ net of every unpaid period (informational).
+    pub accrued_unpaid_net: i64,
+    /// `net(R)`.
+    pub accessible_base: i64,
+    /// Σ (amount + fee) of advances recovered from `R` + carried shortfall.
+    pub outstanding: i64,
+    /// Shortfall carried from periods that paid before `R`.
+    pub carried_shortfall: i64,
+    /// `floor(access_rate × max(0, base)) − outstanding`.
+    pub headroom: i64,
+    /// `R`, when there is one.
+    pub recovery: Option<RecoveryPeriod<'t>>,
+    /// Every reason that applies.
+    pub reasons: Reasons,
+    /// What makes up `outstanding` (empty, not allocated, without advances).
+    pub outstanding_lines: Vec<OutstandingLine>,
+}
+
+impl<'t> Summary<'t> {
+    /// An empty answer for an employee.
+    fn new(employee_id: &'t str) -> Summary<'t> {
+        Summary {
+            employee_id,
             currency: None,
             eligible: false,
             available: 0,
@@ -165,12 +290,43 @@ impl Eligibility {
             outstanding: 0,
             carried_shortfall: 0,
             headroom: 0,
-            recovery_pay_schedule_id: None,
-            recovery_pay_period_id: None,
-            recovery_pay_at: None,
-            reasons: Vec::new(),
+            recovery: None,
+            reasons: Reasons::default(),
             outstanding_lines: Vec::new(),
-            periods: Vec::new(),
+        }
+    }
+
+    /// The full answer at `as_of` for `delivery` (the instant and speed this summary was
+    /// computed for), without periods.
+    pub fn to_eligibility(&self, as_of: Instant, delivery: Delivery) -> Eligibility {
+        self.answer(instant_text(as_of), delivery, Vec::new())
+    }
+
+    fn answer(
+        &self,
+        as_of: String,
+        delivery: Delivery,
+        periods: Vec<PeriodAccrual>,
+    ) -> Eligibility {
+        Eligibility {
+            employee_id: self.employee_id.to_string(),
+            as_of,
+            delivery,
+            currency: self.currency.map(|c| c.code().to_string()),
+            eligible: self.eligible,
+            available: self.available,
+            fee: self.fee,
+            accrued_unpaid_net: self.accrued_unpaid_net,
+            accessible_base: self.accessible_base,
+            outstanding: self.outstanding,
+            carried_shortfall: self.carried_shortfall,
+            headroom: self.headroom,
+            recovery_pay_schedule_id: self.recovery.map(|r| r.pay_schedule_id.to_string()),
+            recovery_pay_period_id: self.recovery.map(|r| r.pay_period_id.to_string()),
+            recovery_pay_at: self.recovery.map(|r| instant_text(r.pay_at)),
+            reasons: self.reasons.to_vec(),
+            outstanding_lines: self.outstanding_lines.clone(),
+            periods,
         }
     }
 }
@@ -189,15 +345,24 @@ pub(crate) enum Seen {
 pub(crate) struct RecoveryGroup {
     pub name: PeriodRef,
     pub pay_at: Instant,
-    pub members: Vec<PeriodRef>,
+    pub members: Refs,
 }
 
 /// The full computation behind an answer, kept for requests.
 #[derive(Clone, Debug)]
-pub(crate) struct Assessment {
-    pub answer: Eligibility,
+pub(crate) struct Assessment<'t> {
+    pub summary: Summary<'t>,
     pub group: Option<RecoveryGroup>,
     pub fee: Fee,
+    /// The unpaid periods with their lines, when asked for.
+    pub periods: Vec<PeriodAccrual>,
+}
+
+impl Assessment<'_> {
+    /// The answer at `t` for `delivery`.
+    fn answer(self, t: Instant, delivery: Delivery) -> Eligibility {
+        self.summary.answer(instant_text(t), delivery, self.periods)
+    }
 }
 
 /// `fee(A) = flat + ceil(A × rate_bps / 10000)` (SPEC §6).
@@ -240,7 +405,7 @@ impl Twin {
     ) -> Result<Eligibility> {
         Ok(self
             .assess(employee_id, as_of, delivery, Seen::AnswerAt, true)?
-            .answer)
+            .answer(as_of, delivery))
     }
 
     /// The eligibility of one employee without its periods and lines: the answer
@@ -256,8 +421,25 @@ impl Twin {
         delivery: Delivery,
     ) -> Result<Eligibility> {
         Ok(self
+            .eligibility_summary(employee_id, as_of, delivery)?
+            .to_eligibility(as_of, delivery))
+    }
+
+    /// The compact answer of one employee ([`Summary`]): what
+    /// [`Twin::eligibility_brief`] says, with ids borrowed from the twin and the employee's
+    /// id.
+    ///
+    /// # Errors
+    /// [`Error::Overflow`] if an amount does not fit in `i64`.
+    pub fn eligibility_summary<'a>(
+        &'a self,
+        employee_id: &'a str,
+        as_of: Instant,
+        delivery: Delivery,
+    ) -> Result<Summary<'a>> {
+        Ok(self
             .assess(employee_id, as_of, delivery, Seen::AnswerAt, false)?
-            .answer)
+            .summary)
     }
 
     /// Every employee's eligibility at `as_of` (without periods), sorted by employee id,
@@ -266,33 +448,63 @@ impl Twin {
     /// # Errors
     /// [`Error::Overflow`] if any employee's amounts do not fit in `i64`.
     pub fn eligibility_all(&self, as_of: Instant, delivery: Delivery) -> Result<Vec<Eligibility>> {
-        use rayon::prelude::*;
         let as_of_text = instant_text(as_of);
-        // Collected in place (an indexed collect, no list of chunks to concatenate); the
-        // first error met is returned after.
+        self.for_all_employees(as_of, delivery, |s| {
+            s.answer(as_of_text.clone(), delivery, Vec::new())
+        })
+    }
+
+    /// Every employee's compact answer at `as_of`, sorted by employee id, computed in
+    /// parallel on all cores: the figures and reasons of [`Twin::eligibility_all`] without
+    /// building any text (the form to use when answering a whole company at once).
+    ///
+    /// ```
+    /// # fn main() -> ewa::Result<()> {
+    /// let twin = ewa::generate::twin(&ewa::generate::Options { employees: 20, ..Default::default() })?;
+    /// let at = ewa::generate::Options::default().as_of();
+    /// let all = twin.eligibility_summaries(at, ewa::Delivery::Standard)?;
+    /// let full = twin.eligibility_all(at, ewa::Delivery::Standard)?;
+    /// assert_eq!(all.len(), 20);
+    /// assert_eq!(all[3].to_eligibility(at, ewa::Delivery::Standard), full[3]);
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::Overflow`] if any employee's amounts do not fit in `i64`.
+    pub fn eligibility_summaries(
+        &self,
+        as_of: Instant,
+        delivery: Delivery,
+    ) -> Result<Vec<Summary<'_>>> {
+        self.for_all_employees(as_of, delivery, |s| s)
+    }
+
+    /// `f` of every employee's summary, in employee id order, on all cores; the first
+    /// error met is returned after.
+    fn for_all_employees<'t, T: Send>(
+        &'t self,
+        as_of: Instant,
+        delivery: Delivery,
+        f: impl Fn(Summary<'t>) -> T + Sync + Send,
+    ) -> Result<Vec<T>> {
+        use rayon::prelude::*;
         let failed: std::sync::OnceLock<Error> = std::sync::OnceLock::new();
-        let answers: Vec<Eligibility> = self
+        // Collected in place (an indexed collect, no list of chunks to concatenate).
+        let answers: Vec<T> = self
             .employee_order()
             .par_iter()
             .map(|&i| {
                 let r = match self.employees.get(i as usize) {
                     Some(e) => self
-                        .assess_employee(
-                            Some(e),
-                            &e.id,
-                            as_of,
-                            delivery,
-                            Seen::AnswerAt,
-                            false,
-                            Some(&as_of_text),
-                        )
-                        .map(|a| a.answer),
+                        .assess_employee(Some(e), &e.id, as_of, delivery, Seen::AnswerAt, false)
+                        .map(|a| a.summary),
                     None => Err(Error::arg("employee", "index out of date")),
                 };
-                r.unwrap_or_else(|e| {
+                f(r.unwrap_or_else(|e| {
                     let _ = failed.set(e);
-                    Eligibility::placeholder(delivery)
-                })
+                    Summary::new("")
+                }))
             })
             .collect();
         match failed.into_inner() {
@@ -301,49 +513,46 @@ impl Twin {
         }
     }
 
-    pub(crate) fn assess(
-        &self,
-        employee_id: &str,
+    pub(crate) fn assess<'a>(
+        &'a self,
+        employee_id: &'a str,
         t: Instant,
         delivery: Delivery,
         seen: Seen,
         detail: bool,
-    ) -> Result<Assessment> {
+    ) -> Result<Assessment<'a>> {
         let emp = self.employee(employee_id).map(|(_, e)| e);
-        self.assess_employee(emp, employee_id, t, delivery, seen, detail, None)
+        self.assess_employee(emp, employee_id, t, delivery, seen, detail)
     }
 
-    /// `as_of_text`: `t` as text when the caller has it (the bulk path formats it once).
-    #[allow(clippy::too_many_arguments)]
-    fn assess_employee(
-        &self,
-        emp: Option<&Employee>,
-        employee_id: &str,
+    /// The answer for one employee (SPEC §6). Allocation-free for an employee without
+    /// advances unless `detail` asks for the periods and their lines.
+    fn assess_employee<'a>(
+        &'a self,
+        emp: Option<&'a Employee>,
+        employee_id: &'a str,
         t: Instant,
         delivery: Delivery,
         seen: Seen,
         detail: bool,
-        as_of_text: Option<&str>,
-    ) -> Result<Assessment> {
+    ) -> Result<Assessment<'a>> {
         let policy = &self.company.policy;
         let fee = policy.fees.of(delivery);
-        let mut answer = Eligibility {
-            employee_id: employee_id.to_string(),
-            as_of: as_of_text.map_or_else(|| instant_text(t), str::to_string),
-            ..Eligibility::placeholder(delivery)
-        };
+        let mut answer = Summary::new(employee_id);
+        let mut periods = Vec::new();
         let Some(emp) = emp else {
-            answer.reasons.push(Reason::UnknownEmployee);
+            answer.reasons.insert(Reason::UnknownEmployee);
             return Ok(Assessment {
-                answer,
+                summary: answer,
                 group: None,
                 fee,
+                periods,
             });
         };
-        answer.currency = self.employee_currency(emp).map(|c| c.code().to_string());
+        answer.currency = self.employee_currency(emp);
         let mut reasons = self.gates(emp, t);
         let advances: Vec<&Advance> = self.visible_advances(emp, t, seen);
-        let extra: Vec<PeriodRef> = advances
+        let extra: Refs = advances
             .iter()
             .filter_map(|a| self.recovery_ref(a))
             .collect();
@@ -351,38 +560,35 @@ impl Twin {
         let unpaid = acc.unpaid_periods(&extra);
         acc.prepare(&unpaid);
         let blackout = self.derived().blackout_micros;
-        let mut nets: Vec<(PeriodRef, i64)> = Vec::with_capacity(unpaid.len());
+        // (period, net, pay_at) of every unpaid period outside blackout.
+        let mut open: SmallVec<[(PeriodRef, i64, Instant); 4]> = SmallVec::new();
         for r in &unpaid {
             let f = acc.figures(*r)?;
             answer.accrued_unpaid_net =
                 money::add(answer.accrued_unpaid_net, f.net, "accrued_unpaid_net")?;
-            nets.push((*r, f.net));
+            if let Some(p) = self.period(*r) {
+                if !in_blackout(t, p.pay_at, blackout) {
+                    open.push((*r, f.net, p.pay_at));
+                }
+            }
             if detail {
-                answer.periods.push(acc.view(*r, f));
+                periods.push(acc.view(*r, f));
             }
         }
-        let open: Vec<(PeriodRef, i64, Instant)> = nets
-            .iter()
-            .filter_map(|(r, net)| {
-                let p = self.period(*r)?;
-                (!in_blackout(t, p.pay_at, blackout)).then_some((*r, *net, p.pay_at))
-            })
-            .collect();
         if unpaid.is_empty() {
-            reasons.push(Reason::NoUnpaidPeriod);
+            reasons.insert(Reason::NoUnpaidPeriod);
         } else if open.is_empty() {
-            reasons.push(Reason::Blackout);
+            reasons.insert(Reason::Blackout);
         }
         let group = self.recovery_group(&acc, &open);
-        let mut group_out = None;
-        if let Some(g) = group {
+        if let Some(g) = &group {
             let base = money::sum(
                 open.iter()
                     .filter(|(r, _, _)| g.members.contains(r))
                     .map(|(_, n, _)| *n),
                 "accessible_base",
             )?;
-            let shortfall = self.carried_shortfall(&acc, emp, &advances, &g)?;
+            let shortfall = self.carried_shortfall(&acc, emp, &advances, g)?;
             let mut outstanding = shortfall.amount;
             let mut amounts_r = 0i64;
             let mut taken = 0i64;
@@ -428,27 +634,26 @@ impl Twin {
             let avail = avail.max(0);
             // SPEC §6 amount reasons, evaluated whenever R exists.
             if base < 0 {
-                reasons.push(Reason::NegativeBalance);
+                reasons.insert(Reason::NegativeBalance);
             } else if access == 0 {
-                reasons.push(Reason::NothingAccrued);
+                reasons.insert(Reason::NothingAccrued);
             }
             if outstanding > 0 && fits < 1 {
-                reasons.push(Reason::HeadroomUsed);
+                reasons.insert(Reason::HeadroomUsed);
             }
             if outstanding <= 0 && headroom > 0 && fits < 1 {
-                reasons.push(Reason::FeeExceedsHeadroom);
+                reasons.insert(Reason::FeeExceedsHeadroom);
             }
             if policy.max_per_period.is_some_and(|m| amounts_r >= m) {
-                reasons.push(Reason::PeriodCapReached);
+                reasons.insert(Reason::PeriodCapReached);
             }
             if policy.max_advances_per_period.is_some_and(|m| taken >= m) {
-                reasons.push(Reason::AdvanceCountReached);
+                reasons.insert(Reason::AdvanceCountReached);
             }
             if avail > 0 && avail < policy.min_advance {
-                reasons.push(Reason::BelowMinimum);
+                reasons.insert(Reason::BelowMinimum);
             }
-            let gated = reasons.iter().any(|r| *r <= Reason::Blackout);
-            let available = if gated || avail < policy.min_advance {
+            let available = if reasons.gated() || avail < policy.min_advance {
                 0
             } else {
                 avail
@@ -463,16 +668,15 @@ impl Twin {
             } else {
                 0
             };
-            answer.recovery_pay_schedule_id = self
-                .schedules
-                .get(g.name.schedule as usize)
-                .map(|s| s.id.to_string());
-            answer.recovery_pay_period_id = self.period(g.name).map(|p| p.id.to_string());
-            answer.recovery_pay_at = Some(instant_text(g.pay_at));
-            group_out = Some(g);
+            answer.recovery = Some(RecoveryPeriod {
+                pay_schedule_id: self
+                    .schedules
+                    .get(g.name.schedule as usize)
+                    .map_or("", |s| &*s.id),
+                pay_period_id: self.period(g.name).map_or("", |p| &*p.id),
+                pay_at: g.pay_at,
+            });
         }
-        reasons.sort();
-        reasons.dedup();
         answer.eligible = answer.available > 0;
         answer.reasons = reasons;
         debug_assert!(
@@ -480,15 +684,16 @@ impl Twin {
             "a zero answer has a reason"
         );
         Ok(Assessment {
-            answer,
-            group: group_out,
+            summary: answer,
+            group,
             fee,
+            periods,
         })
     }
 
     /// The gates of SPEC §6 that depend only on the employee and `t`.
-    fn gates(&self, emp: &Employee, t: Instant) -> Vec<Reason> {
-        let mut reasons = Vec::new();
+    fn gates(&self, emp: &Employee, t: Instant) -> Reasons {
+        let mut reasons = Reasons::default();
         let stints = || {
             emp.assignments
                 .iter()
@@ -496,9 +701,9 @@ impl Twin {
                 .filter(|s| !s.is_empty())
         };
         if !emp.assignments.iter().any(|a| a.active_at(t)) {
-            reasons.push(Reason::NoActiveAssignment);
+            reasons.insert(Reason::NoActiveAssignment);
             if stints().next().is_some() && stints().all(|s| s.end <= t) {
-                reasons.push(Reason::EmploymentEnded);
+                reasons.insert(Reason::EmploymentEnded);
             }
         }
         let min_tenure = self.company.policy.min_tenure_days;
@@ -512,7 +717,7 @@ impl Twin {
             if let Some(Some(start)) = earliest {
                 let today = crate::calendar::local_date(self.company.timezone, t);
                 if (today - start).num_days() < min_tenure {
-                    reasons.push(Reason::TenureTooShort);
+                    reasons.insert(Reason::TenureTooShort);
                 }
             }
         }
@@ -528,8 +733,7 @@ impl Twin {
         open: &[(PeriodRef, i64, Instant)],
     ) -> Option<RecoveryGroup> {
         let pay_at = open.iter().map(|o| o.2).min()?;
-        let mut members: Vec<PeriodRef> =
-            open.iter().filter(|o| o.2 == pay_at).map(|o| o.0).collect();
+        let mut members: Refs = open.iter().filter(|o| o.2 == pay_at).map(|o| o.0).collect();
         acc.sort(&mut members);
         let key = |r: &PeriodRef| {
             let p = self.period(*r);

@@ -16,15 +16,91 @@ pub struct Exact {
     den: i128,
 }
 
-fn gcd(mut a: i128, mut b: i128) -> i128 {
-    a = a.abs();
-    b = b.abs();
-    while b != 0 {
-        let r = a % b;
-        a = b;
-        b = r;
+/// `gcd(|a|, |b|)` (0 when both are 0). Binary (Stein's) algorithm on `u64` when both parts
+/// fit, as most amounts do, else on `u128`: no 128-bit division in the hot path.
+fn gcd(a: i128, b: i128) -> u128 {
+    let (a, b) = (a.unsigned_abs(), b.unsigned_abs());
+    match (u64::try_from(a), u64::try_from(b)) {
+        (Ok(x), Ok(y)) => u128::from(gcd_u64(x, y)),
+        _ => gcd_u128(a, b),
     }
-    a
+}
+
+fn gcd_u64(mut a: u64, mut b: u64) -> u64 {
+    if a == 0 {
+        return b;
+    }
+    if b == 0 {
+        return a;
+    }
+    let shift = (a | b).trailing_zeros();
+    a >>= a.trailing_zeros();
+    loop {
+        b >>= b.trailing_zeros();
+        if a > b {
+            std::mem::swap(&mut a, &mut b);
+        }
+        b -= a;
+        if b == 0 {
+            return a << shift;
+        }
+    }
+}
+
+fn gcd_u128(mut a: u128, mut b: u128) -> u128 {
+    if a == 0 {
+        return b;
+    }
+    if b == 0 {
+        return a;
+    }
+    let shift = (a | b).trailing_zeros();
+    a >>= a.trailing_zeros();
+    loop {
+        b >>= b.trailing_zeros();
+        if a > b {
+            std::mem::swap(&mut a, &mut b);
+        }
+        b -= a;
+        if b == 0 {
+            return a << shift;
+        }
+    }
+}
+
+/// `n / g` for a `g ≥ 1` that divides `n` exactly; `i64` division when both fit.
+fn div_exact(n: i128, g: u128) -> i128 {
+    match i128::try_from(g) {
+        Ok(g) => div(n, g),
+        // g = 2^127 divides only 0 and i128::MIN.
+        Err(_) => -i128::from(n != 0),
+    }
+}
+
+/// `n / d` (truncating, `d ≠ 0`); `i64` division when both fit (no 128-bit division).
+fn div(n: i128, d: i128) -> i128 {
+    match (i64::try_from(n), i64::try_from(d)) {
+        (Ok(a), Ok(b)) if !(a == i64::MIN && b == -1) => i128::from(a / b),
+        _ => n / d,
+    }
+}
+
+/// `(n / d, n % d)` (truncating, `d ≠ 0`); `i64` arithmetic when both fit.
+fn div_rem(n: i128, d: i128) -> (i128, i128) {
+    match (i64::try_from(n), i64::try_from(d)) {
+        (Ok(a), Ok(b)) if !(a == i64::MIN && b == -1) => (i128::from(a / b), i128::from(a % b)),
+        _ => (n / d, n % d),
+    }
+}
+
+/// Floor division and its remainder for `d > 0`: `(⌊n / d⌋, n − d⌊n / d⌋)`.
+fn div_floor(n: i128, d: i128) -> (i128, i128) {
+    let (q, r) = div_rem(n, d);
+    if r < 0 {
+        (q - 1, r + d)
+    } else {
+        (q, r)
+    }
 }
 
 impl Exact {
@@ -42,9 +118,12 @@ impl Exact {
             (num, den)
         };
         let g = gcd(num, den).max(1);
+        if g == 1 {
+            return Some(Exact { num, den });
+        }
         Some(Exact {
-            num: num / g,
-            den: den / g,
+            num: div_exact(num, g),
+            den: div_exact(den, g),
         })
     }
 
@@ -77,10 +156,10 @@ impl Exact {
         if self.den == o.den {
             return Exact::new(self.num.checked_add(o.num)?, self.den);
         }
-        let g = gcd(self.den, o.den);
-        let l = (self.den / g).checked_mul(o.den)?;
-        let a = self.num.checked_mul(l / self.den)?;
-        let b = o.num.checked_mul(l / o.den)?;
+        let g = gcd(self.den, o.den).max(1);
+        let l = div_exact(self.den, g).checked_mul(o.den)?;
+        let a = self.num.checked_mul(div(l, self.den))?;
+        let b = o.num.checked_mul(div(l, o.den))?;
         Exact::new(a.checked_add(b)?, l)
     }
 
@@ -96,15 +175,14 @@ impl Exact {
     pub fn checked_mul(self, o: Exact) -> Option<Exact> {
         let g1 = gcd(self.num, o.den).max(1);
         let g2 = gcd(o.num, self.den).max(1);
-        let num = (self.num / g1).checked_mul(o.num / g2)?;
-        let den = (self.den / g2).checked_mul(o.den / g1)?;
+        let num = div_exact(self.num, g1).checked_mul(div_exact(o.num, g2))?;
+        let den = div_exact(self.den, g2).checked_mul(div_exact(o.den, g1))?;
         Exact::new(num, den)
     }
 
     /// Rounds half away from zero to an integer (SPEC §5.3); `None` if it does not fit `i64`.
     pub fn round_half_away(self) -> Option<i64> {
-        let q = self.num / self.den;
-        let r = self.num % self.den;
+        let (q, r) = div_rem(self.num, self.den);
         // |r| / den >= 1/2  <=>  2|r| >= den
         let twice = r.checked_abs()?.checked_mul(2)?;
         let q = if twice >= self.den {
@@ -121,17 +199,13 @@ impl Exact {
 
     /// Rounds toward negative infinity (amounts an employee can draw, SPEC §5.3 and §6).
     pub fn floor(self) -> Option<i64> {
-        i64::try_from(self.num.div_euclid(self.den)).ok()
+        i64::try_from(div_floor(self.num, self.den).0).ok()
     }
 
     /// Rounds toward positive infinity (withholding and fees, SPEC §5.3 and §6).
     pub fn ceil(self) -> Option<i64> {
-        let f = self.num.div_euclid(self.den);
-        let c = if self.num.rem_euclid(self.den) == 0 {
-            f
-        } else {
-            f.checked_add(1)?
-        };
+        let (f, r) = div_floor(self.num, self.den);
+        let c = if r == 0 { f } else { f.checked_add(1)? };
         i64::try_from(c).ok()
     }
 
@@ -228,6 +302,67 @@ mod tests {
         assert_eq!(big.checked_mul(ex(2, 1)), None);
         assert_eq!(big.round_half_away(), None);
         assert_eq!(Exact::new(1, 0), None);
+    }
+
+    /// Euclid on `u128`: the reference for the binary gcd and the `i64` fast paths.
+    fn gcd_ref(a: i128, b: i128) -> u128 {
+        let (mut a, mut b) = (a.unsigned_abs(), b.unsigned_abs());
+        while b != 0 {
+            (a, b) = (b, a % b);
+        }
+        a
+    }
+
+    /// Values near the `i64` and `i128` edges as well as small ones.
+    fn part() -> impl proptest::strategy::Strategy<Value = i128> {
+        use proptest::prelude::*;
+        prop_oneof![
+            -1000i128..1000,
+            any::<i64>().prop_map(i128::from),
+            any::<i128>(),
+            Just(i128::MIN),
+            Just(i128::MAX),
+            Just(i128::from(i64::MIN)),
+            Just(i128::from(i64::MAX) + 1),
+            (0u32..127).prop_map(|k| 1i128 << k),
+            (0u32..127).prop_map(|k| -(1i128 << k)),
+        ]
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn fast_paths_agree_with_plain_i128(a in part(), b in part()) {
+            proptest::prop_assert_eq!(gcd(a, b), gcd_ref(a, b));
+            if b > 0 {
+                proptest::prop_assert_eq!(div_rem(a, b), (a / b, a % b));
+                proptest::prop_assert_eq!(div_floor(a, b), (a.div_euclid(b), a.rem_euclid(b)));
+                let e = Exact::new(a, b).unwrap_or(Exact::ZERO);
+                proptest::prop_assert!(e.den > 0);
+                proptest::prop_assert_eq!(gcd(e.num, e.den).max(1), 1);
+            }
+            if b != 0 && !(a == i128::MIN && b == -1) {
+                proptest::prop_assert_eq!(div(a, b), a / b);
+            }
+            let g = gcd_ref(a, b);
+            if g != 0 {
+                proptest::prop_assert_eq!(
+                    div_exact(a, g),
+                    i128::try_from(g).map_or(if a == 0 { 0 } else { -1 }, |g| a / g)
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn edges_of_the_parts() {
+        // gcd(i128::MIN, 0) = 2^127 does not fit i128: division by it still works.
+        assert_eq!(gcd(i128::MIN, 0), 1u128 << 127);
+        assert_eq!(div_exact(i128::MIN, 1u128 << 127), -1);
+        assert_eq!(Exact::new(i128::MIN, 1), Some(ex(i128::MIN, 1)));
+        // -3/2 floors to -2 and ceils to -1; 2|r| = den rounds away: -2.
+        assert_eq!(ex(-3, 2).floor(), Some(-2));
+        assert_eq!(ex(-3, 2).ceil(), Some(-1));
+        assert_eq!(ex(-3, 2).round_half_away(), Some(-2));
     }
 
     #[test]
