@@ -98,26 +98,56 @@ fn one_employee(c: &mut Criterion) {
             assert_eq!(a.available, available);
         })
     });
+    c.bench_function("eligibility/one_employee_summary", |b| {
+        b.iter(|| {
+            let a = twin
+                .eligibility_summary(&id, at, Delivery::Standard)
+                .unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(a.available, available);
+        })
+    });
 }
 
 fn all(c: &mut Criterion) {
+    // Each twin is built once for both groups: (name, employees, as_of, twin, Σ available).
+    let sizes: Vec<_> = [("10k_employees", 10_000usize), ("100k_employees", 100_000)]
+        .into_iter()
+        .map(|(name, n)| {
+            let (o, twin) = built(n);
+            let at = o.as_of();
+            let total: i64 = twin
+                .eligibility_all(at, Delivery::Standard)
+                .map(|v| v.iter().map(|a| a.available).sum())
+                .unwrap_or(-1);
+            (name, n, at, twin, total)
+        })
+        .collect();
     let mut g = c.benchmark_group("eligibility/all");
-    for (name, n) in [("10k_employees", 10_000usize), ("100k_employees", 100_000)] {
-        let (o, twin) = built(n);
-        let at = o.as_of();
-        let total: i64 = twin
-            .eligibility_all(at, Delivery::Standard)
-            .map(|v| v.iter().map(|a| a.available).sum())
-            .unwrap_or(-1);
-        g.throughput(Throughput::Elements(n as u64));
-        g.bench_function(name, |b| {
+    for (name, n, at, twin, total) in &sizes {
+        g.throughput(Throughput::Elements(*n as u64));
+        g.bench_function(*name, |b| {
             b.iter(|| {
                 let answers = twin
-                    .eligibility_all(at, Delivery::Standard)
+                    .eligibility_all(*at, Delivery::Standard)
                     .unwrap_or_else(|e| panic!("{e}"));
-                assert_eq!(answers.len(), n);
-                assert_eq!(answers.iter().map(|a| a.available).sum::<i64>(), total);
+                assert_eq!(answers.len(), *n);
+                assert_eq!(answers.iter().map(|a| a.available).sum::<i64>(), *total);
                 answers
+            })
+        });
+    }
+    g.finish();
+    let mut g = c.benchmark_group("eligibility/all_summaries");
+    for (name, n, at, twin, total) in &sizes {
+        g.throughput(Throughput::Elements(*n as u64));
+        g.bench_function(*name, |b| {
+            b.iter(|| {
+                let answers = twin
+                    .eligibility_summaries(*at, Delivery::Standard)
+                    .unwrap_or_else(|e| panic!("{e}"));
+                assert_eq!(answers.len(), *n);
+                assert_eq!(answers.iter().map(|a| a.available).sum::<i64>(), *total);
+                answers.len()
             })
         });
     }

@@ -741,8 +741,12 @@ mod tests {
         ] {
             let all = twin.eligibility_all(at, Delivery::Standard).unwrap();
             assert_eq!(all.len(), 400);
+            let compact = twin.eligibility_summaries(at, Delivery::Standard).unwrap();
+            assert_eq!(compact.len(), 400);
             let mut eligible = 0;
-            for bulk in &all {
+            for (bulk, summary) in all.iter().zip(&compact) {
+                assert_eq!(&summary.to_eligibility(at, Delivery::Standard), bulk);
+                assert_eq!(summary.reasons.to_vec(), bulk.reasons);
                 let mut one = twin
                     .eligibility(&bulk.employee_id, at, Delivery::Standard)
                     .unwrap();

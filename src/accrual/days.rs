@@ -102,23 +102,17 @@ impl Accrual<'_> {
         };
         let mut days_total: i64 = 0;
         // (rate, completed days) runs in date order.
-        let mut runs: Vec<(i64, i64)> = Vec::new();
-        let mut walked = 0usize;
-        loop {
-            let midnight = self.clock.midnight(d);
+        let mut runs: smallvec::SmallVec<[(i64, i64); 4]> = smallvec::SmallVec::new();
+        for (walked, (d, midnight, next_midnight)) in self.clock.days_from(d).enumerate() {
             if midnight >= p.stop {
                 break;
             }
-            walked += 1;
-            if walked > PERIOD_DAYS_MAX {
+            if walked >= PERIOD_DAYS_MAX {
                 return Err(Error::overflow("salaried period longer than 10,000 days"));
             }
-            let next = d
-                .succ_opt()
-                .ok_or_else(|| Error::overflow("salaried days"))?;
             if counts(d) {
                 days_total += 1;
-                let completed = self.clock.midnight(next) <= self.t && st.contains_date(d);
+                let completed = next_midnight <= self.t && st.contains_date(d);
                 if completed {
                     let rate = c.rate_at(midnight);
                     match runs.last_mut() {
@@ -127,7 +121,6 @@ impl Accrual<'_> {
                     }
                 }
             }
-            d = next;
         }
         if days_total == 0 {
             return Ok(Exact::ZERO);

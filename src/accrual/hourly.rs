@@ -49,7 +49,7 @@ impl<'a> Accrual<'a> {
                 .saturating_sub(self.twin.company.limits.shift_micros_max()),
         );
         let list: &'a [ShiftRec] = &self.emp.shifts;
-        let first = list.partition_point(|r| r.start < from);
+        let first = crate::model::first_from(list, from);
         let mask = self.counted;
         list.get(first..)
             .unwrap_or_default()

@@ -218,9 +218,10 @@ impl Premiums {
         }
         let lo = from.as_micros().saturating_sub(LOOKBACK_MICROS);
         let max_len = twin.company.limits.shift_micros_max();
-        let first = emp
-            .shifts
-            .partition_point(|r| r.start.as_micros() < lo.saturating_sub(max_len));
+        let first = crate::model::first_from(
+            &emp.shifts,
+            Instant::from_micros(lo.saturating_sub(max_len)),
+        );
         let mut segments: SmallVec<[Segment; 48]> = SmallVec::new();
         for v in emp.shifts.get(first..).unwrap_or_default() {
             if v.start >= to {

@@ -96,6 +96,54 @@ impl LocalClock {
     pub fn midnight(&self, date: NaiveDate) -> Instant {
         self.at(date, NaiveTime::MIN)
     }
+
+    /// Consecutive local dates from `date`, each with its 00:00 and the next date's 00:00
+    /// (what [`LocalClock::midnight`] gives, read by index from the table where it has them).
+    pub fn days_from(&self, date: NaiveDate) -> DaysFrom<'_> {
+        let table = self
+            .table(NaiveTime::MIN)
+            .map(|(_, v)| v)
+            .unwrap_or_default();
+        let k = usize::try_from(
+            i64::from(date.num_days_from_ce()) - i64::from(self.first.num_days_from_ce()),
+        )
+        .ok();
+        DaysFrom {
+            clock: self,
+            table,
+            k,
+            date: Some(date),
+        }
+    }
+}
+
+/// See [`LocalClock::days_from`].
+pub(crate) struct DaysFrom<'c> {
+    clock: &'c LocalClock,
+    table: &'c [Instant],
+    /// The index of `date` in `table` (none before the table).
+    k: Option<usize>,
+    date: Option<NaiveDate>,
+}
+
+impl Iterator for DaysFrom<'_> {
+    /// (date, its local 00:00, the next date's local 00:00)
+    type Item = (NaiveDate, Instant, Instant);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let date = self.date?;
+        let next = date.succ_opt();
+        let at = |k: Option<usize>, d: Option<NaiveDate>| {
+            k.and_then(|k| self.table.get(k).copied())
+                .or_else(|| d.map(|d| self.clock.midnight(d)))
+        };
+        let midnight = at(self.k, Some(date))?;
+        let k1 = self.k.and_then(|k| k.checked_add(1));
+        let next_midnight = at(k1, next)?;
+        self.k = k1;
+        self.date = next;
+        Some((date, midnight, next_midnight))
+    }
 }
 
 impl Twin {
