@@ -108,7 +108,7 @@ impl Twin {
                 id: id.into(),
                 profile: Profile::default(),
                 custom_info: Map::new(),
-                assignments: Vec::new(),
+                assignments: smallvec::SmallVec::new(),
                 shifts: Vec::new(),
                 additions: Vec::new(),
                 deductions: Vec::new(),
@@ -189,7 +189,7 @@ impl Twin {
             let st = self.stint(start.flatten(), stop.flatten());
             emp.assignments.push(Assignment {
                 contract: cix,
-                stints: vec![st],
+                stints: smallvec::smallvec![st],
             });
             return Ok(());
         };
