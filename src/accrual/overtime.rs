@@ -71,9 +71,25 @@ impl Prefix {
         let before = self.runs.last().map_or(0, |r| r.2 + (r.1 - r.0));
         self.runs.push((a, b, before));
     }
-    /// Total length of the intervals before instant `x`.
-    fn before(&self, x: i64) -> i64 {
-        let i = self.runs.partition_point(|r| r.0 < x);
+    /// Total length of the intervals before instant `x`; `near` is a guess of the number of
+    /// intervals starting before `x` (the queries are about the last day or week, a few
+    /// intervals from the guess): a few steps from it, else a binary search.
+    fn before(&self, x: i64, near: usize) -> i64 {
+        let starts_before = |k: usize| self.runs.get(k).is_some_and(|r| r.0 < x);
+        let mut i = near.min(self.runs.len());
+        for _ in 0..16 {
+            if starts_before(i) {
+                i += 1;
+            } else if i > 0 && !starts_before(i - 1) {
+                i -= 1;
+            } else {
+                break;
+            }
+        }
+        // i must count the intervals starting before x: runs[i - 1] does, runs[i] does not.
+        if starts_before(i) || (i > 0 && !starts_before(i - 1)) {
+            i = self.runs.partition_point(|r| r.0 < x);
+        }
         match i.checked_sub(1).and_then(|i| self.runs.get(i)) {
             None => 0,
             Some(r) => r.2 + (r.1.min(x) - r.0),
@@ -260,7 +276,7 @@ impl Premiums {
         let clock = &twin.derived().clock;
         // One work-day calendar per `workday_starts_at` (contracts usually share one).
         let mut calendars: SmallVec<[WorkDays<'_>; 2]> = SmallVec::new();
-        for seg in &segments {
+        for (index, seg) in segments.iter().enumerate() {
             let rules = hourly(seg.contract).and_then(|c| c.overtime.as_ref());
             match rules {
                 None => straight.push(seg.start.as_micros(), seg.stop.as_micros()),
@@ -281,7 +297,15 @@ impl Premiums {
                         }
                     };
                     if let Some(days) = calendars.get_mut(k) {
-                        classify_segment(seg, rules, days, &worked, &mut straight, &mut pieces);
+                        classify_segment(
+                            index,
+                            seg,
+                            rules,
+                            days,
+                            &worked,
+                            &mut straight,
+                            &mut pieces,
+                        );
                     }
                 }
             }
@@ -364,6 +388,7 @@ impl Premiums {
 /// pieces, work day by work day. Within a work day the class only moves forward
 /// (straight → overtime → double time): the counters only grow.
 fn classify_segment(
+    index: usize,
     seg: &Segment,
     rules: &Overtime,
     days: &mut WorkDays<'_>,
@@ -387,8 +412,11 @@ fn classify_segment(
         let (c, e) = (cursor.as_micros(), end.as_micros());
         let len = e - c;
         // Hours already worked this work day, and straight-time hours already this week.
-        let day_done = worked.before(c) - worked.before(day_start.as_micros());
-        let week_straight = straight.before(c) - straight.before(week_start.as_micros());
+        // The segment is the index-th worked interval; straight time is pushed as it goes.
+        let day_done = worked.before(c, index + 1) - worked.before(day_start.as_micros(), index);
+        let last = straight.runs.len();
+        let week_straight =
+            straight.before(c, last) - straight.before(week_start.as_micros(), last);
         let until = |threshold: Option<i64>, done: i64| threshold.map(|t| (t - done).clamp(0, len));
         let to_dt = until(rules.double_time_threshold, day_done);
         let to_daily = until(rules.daily_threshold, day_done);
@@ -414,5 +442,31 @@ fn classify_segment(
         push(c + straight_len, c + dt_from, Class::Overtime);
         push(c + dt_from, e, Class::DoubleTime);
         cursor = end;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// `before` gives the same total from any guess, near or far.
+        #[test]
+        fn prefix_before_ignores_a_wrong_guess(
+            lens in proptest::collection::vec((0i64..5, 1i64..5), 0..90),
+            x in -2i64..400,
+            near in 0usize..100,
+        ) {
+            let mut p = Prefix::default();
+            let mut t = 0;
+            for (gap, len) in lens {
+                p.push(t + gap, t + gap + len);
+                t += gap + len;
+            }
+            // Reference: the covered length of (−∞, x), summed interval by interval.
+            let want: i64 = p.runs.iter().map(|r| (r.1.min(x) - r.0).max(0)).sum();
+            prop_assert_eq!(p.before(x, near), want);
+        }
     }
 }
