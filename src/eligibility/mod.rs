@@ -89,7 +89,8 @@ impl Reason {
     }
 }
 
-/// Every reason, in SPEC §6 order (bit `i` of a [`Reasons`] set is `ALL_REASONS[i]`).
+/// Every reason, in SPEC §6 order (bit `i` of a [`Reasons`] set is `ALL_REASONS[i]`); a new
+/// reason goes here too (a test checks the list against the enum).
 const ALL_REASONS: [Reason; 18] = [
     Reason::UnknownEmployee,
     Reason::NoActiveAssignment,
@@ -110,6 +111,9 @@ const ALL_REASONS: [Reason; 18] = [
     Reason::UnknownAdvance,
     Reason::NotCancellable,
 ];
+
+// Every reason has its bit in a `u32`.
+const _: () = assert!(ALL_REASONS.len() <= 32);
 
 /// A set of [`Reason`]s, iterated in SPEC §6 order (a bit per reason: no allocation).
 ///
@@ -828,10 +832,11 @@ mod tests {
 
     #[test]
     fn reason_sets_iterate_in_spec_order() {
-        // ALL_REASONS is the enum order, so bit order is SPEC order.
-        for w in ALL_REASONS.windows(2) {
-            assert!(w[0] < w[1]);
+        // ALL_REASONS is every reason in enum order, so bit order is SPEC order.
+        for (i, r) in ALL_REASONS.iter().enumerate() {
+            assert_eq!(*r as usize, i);
         }
+        assert_eq!(ALL_REASONS.len(), Reason::NotCancellable as usize + 1);
         for r in ALL_REASONS {
             let one: Reasons = [r].into_iter().collect();
             assert_eq!(one.to_vec(), vec![r]);
