@@ -10,12 +10,13 @@
 //!   turned back into its JSON object and applied by [`Twin::apply_shift`], which names
 //!   every error.
 
-use super::report::{JobReport, Kind};
+use super::report::{JobReport, Kind, Outcome, RecordResult};
 use super::shifts::ParsedShift;
 use crate::calendar::{self, Instant};
 use crate::error::{Error, Result};
 use crate::model::{ShiftStatus, NONE};
-use crate::twin::{plan_batch, record_result, Twin};
+use crate::twin::shifts::hash_id;
+use crate::twin::{conflict_result, plan_hashed, record_result, Applied, Plan, RecordError, Twin};
 use serde::de::{Deserializer, Visitor};
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -123,104 +124,359 @@ impl ShiftJson<'_> {
     }
 }
 
+/// Deeper nesting than this anywhere in an element sends the batch the `Value` way (whose
+/// parser stops at 128 levels), so a split batch is never read where the whole one is not.
+const DEPTH_MAX: usize = 64;
+
+/// Records per parallel task (below this, splitting costs more than it saves).
+const MIN_CHUNK: usize = 256;
+
+fn skip_ws(b: &[u8], mut i: usize) -> usize {
+    while b
+        .get(i)
+        .is_some_and(|c| matches!(c, b' ' | b'\t' | b'\n' | b'\r'))
+    {
+        i += 1;
+    }
+    i
+}
+
+/// One past the closing quote of the JSON string whose contents start at `i`.
+fn string_end(b: &[u8], i: usize) -> Option<usize> {
+    let rest = b.get(i..)?;
+    let mut k = 0;
+    loop {
+        let at = rest
+            .get(k..)?
+            .iter()
+            .position(|&c| c == b'"' || c == b'\\')?;
+        k += at;
+        if rest.get(k) == Some(&b'"') {
+            return Some(i + k + 1);
+        }
+        k += 2;
+    }
+}
+
+/// One past the `}` closing the object that starts at `start`, skipping strings; `None`
+/// when `start` is no `{`, the brackets do not balance, or they nest deeper than
+/// [`DEPTH_MAX`]. Only where elements end is decided here: each element is then parsed
+/// (and so checked) in full by serde_json.
+fn object_end(b: &[u8], start: usize) -> Option<usize> {
+    if b.get(start) != Some(&b'{') {
+        return None;
+    }
+    let mut depth = 0usize;
+    let mut i = start;
+    while let Some(&c) = b.get(i) {
+        match c {
+            b'"' => {
+                i = string_end(b, i + 1)?;
+                continue;
+            }
+            b'{' | b'[' => {
+                depth += 1;
+                if depth > DEPTH_MAX {
+                    return None;
+                }
+            }
+            b'}' | b']' => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    return Some(i + 1);
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// The bytes of each element of a JSON array whose elements all look like objects, or
+/// `None` (the batch then goes the `Value` way, which words the error).
+fn split_objects(b: &[u8]) -> Option<Vec<&[u8]>> {
+    let mut i = skip_ws(b, 0);
+    if b.get(i) != Some(&b'[') {
+        return None;
+    }
+    i = skip_ws(b, i + 1);
+    let mut out = Vec::new();
+    if b.get(i) == Some(&b']') {
+        return (skip_ws(b, i + 1) == b.len()).then_some(out);
+    }
+    loop {
+        let end = object_end(b, i)?;
+        out.push(b.get(i..end)?);
+        i = skip_ws(b, end);
+        match b.get(i) {
+            Some(b',') => i = skip_ws(b, i + 1),
+            Some(b']') => return (skip_ws(b, i + 1) == b.len()).then_some(out),
+            _ => return None,
+        }
+    }
+}
+
+/// A record's fields when each is valid (as `Twin::apply_shift` checks them).
+struct Fields {
+    status: ShiftStatus,
+    employee: u32,
+    named_contract: Option<u32>,
+    start: Instant,
+    stop: Instant,
+    custom_info: Option<Box<Map<String, Value>>>,
+}
+
+/// One record after the parallel read: its bytes, its key, and, when every field is valid,
+/// the typed fields and the shift's index lookup as the twin was before the batch.
+struct Pre<'a> {
+    raw: &'a [u8],
+    key: Option<Cow<'a, str>>,
+    hash: u64,
+    existing: Option<u32>,
+    fields: Option<Fields>,
+}
+
+/// What became of one record, before its result is written out.
+enum Done<'a> {
+    Applied(Option<Cow<'a, str>>, Applied),
+    Conflict(Option<Cow<'a, str>>),
+    /// A copy of an earlier record: its result is the first copy's.
+    Copy,
+}
+
+/// An element's record; only for elements already read once.
+fn reread<'a>(raw: &'a [u8]) -> Option<ShiftJson<'a>> {
+    serde_json::from_slice(raw).ok()
+}
+
 impl Twin {
     /// The fast path of `apply_json` for shifts; `None` when the batch is not in the fast
     /// form (the caller then takes the `Value` path, which words every error).
+    ///
+    /// 1. The array is split into its elements (only where each ends is found here).
+    /// 2. In parallel, each element is parsed into a [`ShiftJson`], its fields validated,
+    ///    its id hashed and looked up in the shift index. Nothing of the twin that a shift
+    ///    batch changes is read except that index, and a batch applies each key at most
+    ///    once (copies collapse or conflict), so each lookup is what it would be when the
+    ///    record is applied.
+    /// 3. In batch order, the in-batch plan, then each record applied.
+    /// 4. In parallel, the per-record results.
     pub(crate) fn apply_shifts_fast(
         &mut self,
         bytes: &[u8],
         received_at: Instant,
     ) -> Option<Result<JobReport>> {
-        let mut recs: Vec<ShiftJson<'_>> = serde_json::from_slice(bytes).ok()?;
+        use rayon::prelude::*;
+        let elements = split_objects(bytes)?;
+        let twin: &Twin = self;
+        // Collected in place (an indexed collect), then checked: every element must be a
+        // record in the fast form.
+        let mut pre: Vec<Option<Pre<'_>>> = elements
+            .par_iter()
+            .with_min_len(MIN_CHUNK)
+            .map(|raw| twin.pre_read(raw))
+            .collect();
+        drop(elements);
+        if pre.iter().any(Option::is_none) {
+            return None;
+        }
         let max = self.company.limits.batch_records_max;
-        if recs.len() as u64 > max {
+        if pre.len() as u64 > max {
             return Some(Err(Error::BatchRefused {
                 reason: format!(
                     "{} records exceed the limit of {max} (batch_records_max)",
-                    recs.len()
+                    pre.len()
                 ),
             }));
         }
-        let refs: Vec<Option<&str>> = recs.iter().map(|r| r.shift_id.as_str()).collect();
-        let plan = plan_batch(&refs, |i, j| recs.get(i) == recs.get(j));
-        drop(refs);
-        let keys: Vec<Option<String>> = recs
+        let plan = {
+            let keys: Vec<Option<&str>> = pre.iter().flatten().map(|p| p.key.as_deref()).collect();
+            let hashes: Vec<u64> = pre.iter().flatten().map(|p| p.hash).collect();
+            plan_hashed(&keys, &hashes, |i, j| {
+                let raw = |k: usize| {
+                    pre.get(k)
+                        .and_then(Option::as_ref)
+                        .and_then(|p| reread(p.raw))
+                };
+                raw(i) == raw(j)
+            })
+        };
+        self.jobs += 1;
+        let job = self.jobs;
+        let new_shifts = pre
             .iter()
-            .map(|r| r.shift_id.as_str().map(str::to_string))
-            .collect();
-        let report = self.run_batch(Kind::Shifts, keys, &plan, |twin, i, key, job| {
-            let Some(rec) = recs.get_mut(i) else {
-                return record_result(
-                    i,
-                    key,
-                    Err(crate::twin::RecordError::field(
-                        "record",
-                        "index out of date",
-                    )),
-                );
+            .flatten()
+            .filter(|p| p.fields.is_some() && p.existing.is_none())
+            .count();
+        self.shifts.reserve(new_shifts);
+        let mut done: Vec<Done<'_>> = Vec::with_capacity(pre.len());
+        let mut reserved_for = NONE;
+        for i in 0..pre.len() {
+            let step = plan.get(i).copied().unwrap_or(Plan::Apply);
+            if step == Plan::Apply {
+                self.reserve_run(&pre, i, &mut reserved_for);
+            }
+            let Some(p) = pre.get_mut(i).and_then(Option::as_mut) else {
+                break;
             };
-            match twin.parse_fast(rec) {
-                Some(parsed) => {
-                    record_result(i, key, twin.apply_shift_parsed(parsed, received_at, job))
+            done.push(match step {
+                Plan::Conflict => Done::Conflict(p.key.take()),
+                Plan::CopyOf(_) => Done::Copy,
+                Plan::Apply => {
+                    let r = match (p.fields.take(), p.key.as_deref()) {
+                        (Some(f), Some(id)) => self.apply_shift_known(
+                            ParsedShift {
+                                id,
+                                status: f.status,
+                                employee: f.employee,
+                                named_contract: f.named_contract,
+                                start: f.start,
+                                stop: f.stop,
+                                custom_info: f.custom_info,
+                            },
+                            received_at,
+                            job,
+                            p.hash,
+                            p.existing,
+                        ),
+                        _ => match reread(p.raw) {
+                            Some(rec) => self.apply_shift(&rec.to_map(), received_at, job),
+                            None => Err(RecordError::field("record", "unreadable record")),
+                        },
+                    };
+                    Done::Applied(p.key.take(), r)
                 }
-                None => {
-                    let obj = rec.to_map();
-                    record_result(i, key, twin.apply_shift(&obj, received_at, job))
+            });
+        }
+        drop(pre);
+        let mut results: Vec<RecordResult> = done
+            .into_par_iter()
+            .with_min_len(MIN_CHUNK)
+            .enumerate()
+            .map(|(i, d)| match d {
+                Done::Applied(key, r) => record_result(i, key.map(Cow::into_owned), r),
+                Done::Conflict(key) => conflict_result(Kind::Shifts, i, key.map(Cow::into_owned)),
+                // Filled in below from the first copy's result.
+                Done::Copy => RecordResult {
+                    index: i,
+                    key: None,
+                    outcome: Outcome::Unchanged,
+                    errors: Vec::new(),
+                    conflicts_with: None,
+                },
+            })
+            .collect();
+        for (i, step) in plan.iter().enumerate() {
+            if let Plan::CopyOf(j) = *step {
+                if let (Some(first), true) = (results.get(j).cloned(), j < i) {
+                    if let Some(r) = results.get_mut(i) {
+                        *r = RecordResult { index: i, ..first };
+                    }
                 }
             }
-        });
-        Some(Ok(report))
+        }
+        self.invalidate(Kind::Shifts);
+        Some(Ok(JobReport::new(
+            format!("job-{job}"),
+            Kind::Shifts,
+            results,
+        )))
+    }
+
+    /// Before applying record `i`: when it starts a run of records of one employee, makes
+    /// room in that employee's list for the run's new shifts at once (at least an eighth
+    /// more, as the list grows anyway, so runs of one or two do not reallocate each time).
+    fn reserve_run(&mut self, pre: &[Option<Pre<'_>>], i: usize, reserved_for: &mut u32) {
+        let new_of = |p: &Pre<'_>| match &p.fields {
+            Some(f) if p.existing.is_none() => Some(f.employee),
+            _ => None,
+        };
+        let Some(employee) = pre.get(i).and_then(Option::as_ref).and_then(new_of) else {
+            return;
+        };
+        if employee == *reserved_for || employee == NONE {
+            return;
+        }
+        *reserved_for = employee;
+        let run = pre
+            .get(i..)
+            .unwrap_or_default()
+            .iter()
+            .flatten()
+            .take_while(|p| p.fields.as_ref().is_none_or(|f| f.employee == employee))
+            .filter(|p| new_of(p).is_some())
+            .count();
+        if let Some(list) = self
+            .employees
+            .get_mut(employee as usize)
+            .map(|e| &mut e.shifts)
+        {
+            if list.capacity() - list.len() < run {
+                list.reserve_exact(run.max(list.len() / 8).max(4));
+            }
+        }
+    }
+
+    /// Step 2 of [`Twin::apply_shifts_fast`] for one element: `None` when it is not a
+    /// record in the fast form.
+    fn pre_read<'a>(&self, raw: &'a [u8]) -> Option<Pre<'a>> {
+        let mut rec: ShiftJson<'a> = serde_json::from_slice(raw).ok()?;
+        let fields = self.fields_fast(&mut rec);
+        let key = match std::mem::take(&mut rec.shift_id) {
+            Text::Str(s) => Some(s),
+            _ => None,
+        };
+        let hash = key.as_deref().map_or(0, hash_id);
+        let existing = match (&fields, key.as_deref()) {
+            (Some(_), Some(id)) => self.shifts.get_hashed(id, hash),
+            _ => None,
+        };
+        Some(Pre {
+            raw,
+            key,
+            hash,
+            existing,
+            fields,
+        })
     }
 
     /// The record's fields when each is valid (as `Twin::apply_shift` checks them), else
-    /// `None`. Takes `custom_info` out of the record only when it succeeds.
-    fn parse_fast<'r>(&self, rec: &'r mut ShiftJson<'_>) -> Option<ParsedShift<'r>> {
+    /// `None`. Takes `custom_info` out of the record when it succeeds.
+    fn fields_fast(&self, rec: &mut ShiftJson<'_>) -> Option<Fields> {
         let limits = &self.company.limits;
         let tz = self.company.timezone;
         let id_ok = |s: &str| {
             let n = s.chars().count() as u64;
             n > 0 && n <= limits.id_chars_max
         };
-        let custom_info = match &rec.custom_info {
-            None | Some(Value::Null) => None,
-            Some(Value::Object(_)) => match rec.custom_info.take() {
-                Some(Value::Object(m)) => Some(Box::new(m)),
-                _ => return None,
-            },
-            Some(_) => return None,
-        };
-        let restore = |rec: &mut ShiftJson<'_>, ci: Option<Box<Map<String, Value>>>| {
-            if let Some(m) = ci {
-                rec.custom_info = Some(Value::Object(*m));
-            }
-        };
-        let parsed = (|| {
-            rec.shift_id.as_str().filter(|s| id_ok(s))?;
-            let status = rec.shift_status.as_str().and_then(ShiftStatus::parse)?;
-            let start = calendar::parse_instant(tz, rec.start_at.as_str()?).ok()?;
-            let stop = calendar::parse_instant(tz, rec.stop_at.as_str()?).ok()?;
-            let len = stop.as_micros().saturating_sub(start.as_micros());
-            if start >= stop || len > limits.shift_micros_max() {
-                return None;
-            }
-            let employee = match &rec.employee_id {
-                Text::Absent | Text::Null => NONE,
-                Text::Str(e) => self.employee_ix.get(e).filter(|_| id_ok(e))?,
-            };
-            let named_contract = match &rec.contract_id {
-                Text::Absent | Text::Null => None,
-                Text::Str(c) => Some(self.contract_ix.get(c).filter(|_| id_ok(c))?),
-            };
-            Some((status, employee, named_contract, start, stop))
-        })();
-        let Some((status, employee, named_contract, start, stop)) = parsed else {
-            restore(rec, custom_info);
+        rec.shift_id.as_str().filter(|s| id_ok(s))?;
+        if !matches!(
+            rec.custom_info,
+            None | Some(Value::Null) | Some(Value::Object(_))
+        ) {
             return None;
+        }
+        let status = rec.shift_status.as_str().and_then(ShiftStatus::parse)?;
+        let start = calendar::parse_instant(tz, rec.start_at.as_str()?).ok()?;
+        let stop = calendar::parse_instant(tz, rec.stop_at.as_str()?).ok()?;
+        let len = stop.as_micros().saturating_sub(start.as_micros());
+        if start >= stop || len > limits.shift_micros_max() {
+            return None;
+        }
+        let employee = match &rec.employee_id {
+            Text::Absent | Text::Null => NONE,
+            Text::Str(e) => self.employee_ix.get(e).filter(|_| id_ok(e))?,
         };
-        let rec: &'r ShiftJson<'_> = rec;
-        let id = rec.shift_id.as_str()?;
-        Some(ParsedShift {
-            id,
+        let named_contract = match &rec.contract_id {
+            Text::Absent | Text::Null => None,
+            Text::Str(c) => Some(self.contract_ix.get(c).filter(|_| id_ok(c))?),
+        };
+        let custom_info = match rec.custom_info.take() {
+            Some(Value::Object(m)) => Some(Box::new(m)),
+            _ => None,
+        };
+        Some(Fields {
             status,
             employee,
             named_contract,
@@ -259,6 +515,262 @@ mod tests {
             fast.apply_shifts_fast(&bytes, at).is_some(),
             "the fast path was taken"
         );
+    }
+
+    /// What `apply_json` answered before the fast path existed: the bytes as one `Value`,
+    /// then `Twin::apply`.
+    fn value_path(twin: &mut Twin, bytes: &[u8], at: crate::calendar::Instant) -> String {
+        let r = match serde_json::from_slice::<Value>(bytes) {
+            Err(e) => Err(crate::Error::BatchRefused {
+                reason: format!("not JSON: {e}"),
+            }),
+            Ok(Value::Array(records)) => twin.apply(Kind::Shifts, &records, at),
+            Ok(_) => Err(crate::Error::BatchRefused {
+                reason: "not a JSON array of objects".into(),
+            }),
+        };
+        format!("{:?}", r.map(|r| serde_json::to_string(&r).unwrap()))
+    }
+
+    /// `apply_json` and the `Value` path on the same bytes: equal answers, equal twins;
+    /// then the same bytes once more (every known shift now exists).
+    fn same_as_value_path(bytes: &[u8]) {
+        let opts = Options {
+            employees: 4,
+            shifts_per_employee: 3,
+            ..Options::default()
+        };
+        let at = opts.received_at();
+        let mut fast = generate::twin(&opts).unwrap();
+        let mut slow = fast.clone();
+        for round in 0..2 {
+            let a = fast.apply_json(Kind::Shifts, bytes, at);
+            let a = format!("{:?}", a.map(|r| serde_json::to_string(&r).unwrap()));
+            let b = value_path(&mut slow, bytes, at);
+            assert_eq!(
+                a,
+                b,
+                "round {round}, bytes {}",
+                String::from_utf8_lossy(bytes)
+            );
+            assert!(fast == slow, "round {round}: the twins differ");
+            assert_eq!(fast.job_count(), slow.job_count());
+        }
+    }
+
+    fn pick<T: Clone>(v: &[T], k: usize) -> T {
+        v[k % v.len()].clone()
+    }
+
+    /// A shift record from choices among valid, invalid and unusual spellings.
+    /// With `typed`, the six text fields are strings or `null` (the fast form), so that
+    /// whole batches take the fast path.
+    fn record(c: &[usize; 8], typed: bool) -> Value {
+        let ids = [
+            json!("n1"),
+            json!("n2"),
+            json!("s0000001-001"),
+            json!("s0000002-002"),
+            json!(""),
+            json!("n\u{e9}\"x"),
+            json!(null),
+            json!(7),
+        ];
+        let statuses = [
+            json!("approved"),
+            json!("submitted"),
+            json!("voided"),
+            json!("available"),
+            json!("approvedd"),
+            json!(null),
+            json!(true),
+        ];
+        let employees = [
+            json!("e0000001"),
+            json!("e0000002"),
+            json!("e0000003"),
+            json!("nobody"),
+            json!(null),
+            json!(""),
+        ];
+        let contracts = [json!("h-weekly-1"), json!("nope"), json!(null)];
+        let stamps = [
+            json!("2026-06-03T08:00:00Z"),
+            json!("2026-06-03T12:00:00Z"),
+            json!("2026-06-03T10:30:00+02:00"),
+            json!("2026-06-03T09:00:00"),
+            json!("2026-06-04T07:00:00.5Z"),
+            json!("2026-06-03"),
+            json!("2026-06-03T25:00:00Z"),
+            json!("2026-03-29T02:30:00"),
+            json!(1),
+            json!(null),
+        ];
+        let infos = [
+            json!({"site": "a"}),
+            json!({"a": [1, {"b": null}]}),
+            json!(null),
+            json!(3),
+            json!("x"),
+        ];
+        let mut m = serde_json::Map::new();
+        let mut put = |k: &str, choice: usize, v: Value| {
+            let v = match v {
+                Value::Number(_) | Value::Bool(_) if typed && k != "custom_info" => {
+                    json!(format!("{v}"))
+                }
+                v => v,
+            };
+            // 0: absent; otherwise the value.
+            if choice % 5 != 0 {
+                m.insert(k.into(), v);
+            }
+        };
+        put("shift_id", c[0] % 9 + 1, pick(&ids, c[0]));
+        put("shift_status", c[1] % 11 + 1, pick(&statuses, c[1]));
+        put("employee_id", c[2], pick(&employees, c[2] / 5));
+        put("contract_id", c[3], pick(&contracts, c[3] / 5));
+        put("start_at", c[4] % 13 + 1, pick(&stamps, c[4] % 4));
+        put("stop_at", c[5] % 13 + 1, pick(&stamps, c[5]));
+        put("custom_info", c[6], pick(&infos, c[6] / 5));
+        if c[7] % 23 == 0 {
+            m.insert("shift_note".into(), json!("unknown field"));
+        }
+        Value::Object(m)
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+        /// Random batches (copies, conflicts, invalid fields, updates of known shifts) and
+        /// their byte-mangled versions answer as the `Value` path does.
+        #[test]
+        fn random_and_mangled_batches_answer_as_the_value_path(
+            choices in proptest::collection::vec(proptest::array::uniform8(0usize..1000), 0..12),
+            copies in proptest::collection::vec((0usize..12, 0usize..12), 0..4),
+            pretty in proptest::bool::ANY,
+            edits in proptest::collection::vec((0usize..10_000, 0u8..8, proptest::num::u8::ANY), 0..3),
+            typed in proptest::bool::weighted(0.8),
+        ) {
+            let mut recs: Vec<Value> = choices.iter().map(|c| record(c, typed)).collect();
+            for (from, to) in copies {
+                if from < recs.len() {
+                    let r = recs[from].clone();
+                    recs.insert(to.min(recs.len()), r);
+                }
+            }
+            let mut bytes = if pretty {
+                serde_json::to_vec_pretty(&recs).unwrap()
+            } else {
+                serde_json::to_vec(&recs).unwrap()
+            };
+            same_as_value_path(&bytes);
+            for (at, what, byte) in edits {
+                if bytes.is_empty() {
+                    break;
+                }
+                let at = at % bytes.len();
+                let specials = [b'{', b'}', b'[', b']', b'"', b'\\', b',', b' '];
+                match what {
+                    0 => bytes.truncate(at),
+                    1 => bytes.insert(at, byte),
+                    2 => bytes.insert(at, specials[byte as usize % specials.len()]),
+                    3 => { bytes.remove(at); }
+                    _ => bytes[at] = specials[byte as usize % specials.len()],
+                }
+                same_as_value_path(&bytes);
+            }
+        }
+    }
+
+    #[test]
+    fn odd_arrays_answer_as_the_value_path() {
+        for b in [
+            &b"[]"[..],
+            b" [ ] ",
+            b"[[]]",
+            b"[[\"n1\", \"approved\"]]",
+            b"[{}]",
+            b"[{},]",
+            b"[{}] x",
+            b"[{\"shift_id\": \"n1\", \"shift_id\": \"n2\"}]",
+            b"[{\"shift_id\": \"a}\\\"]{\"}]",
+            b"{}",
+            b"",
+            b"[{\"shift_id\": \"n1\"}, 3]",
+            b"[{\"shift_id\": \"\xff\"}]",
+        ] {
+            same_as_value_path(b);
+        }
+        // serde's derive reads a sequence as a struct, so a whole-array parse into typed
+        // records would take `[[]]` for a record; the splitter insists on objects.
+        assert!(serde_json::from_slice::<Vec<super::ShiftJson<'_>>>(b"[[]]").is_ok());
+        assert!(super::split_objects(b"[[]]").is_none());
+        let deep = format!(
+            "[{{\"shift_id\": \"n1\", \"custom_info\": {}{}}}]",
+            "{\"a\":".repeat(130),
+            "}".repeat(130)
+        );
+        same_as_value_path(deep.as_bytes());
+        let deep = format!(
+            "[{{\"shift_id\": \"n1\", \"custom_info\": {}1{}}}]",
+            "[".repeat(126),
+            "]".repeat(126)
+        );
+        same_as_value_path(deep.as_bytes());
+    }
+
+    /// The in-batch plan with a hash table equals the first-occurrence map it replaced, hash
+    /// collisions included.
+    #[test]
+    fn plan_hashed_equals_a_naive_plan() {
+        use crate::twin::{plan_hashed, Plan};
+        let naive = |keys: &[Option<&str>], same: &dyn Fn(usize, usize) -> bool| {
+            let mut plan = vec![Plan::Apply; keys.len()];
+            let mut bad = std::collections::HashSet::new();
+            for i in 0..keys.len() {
+                if let Some(k) = keys[i] {
+                    if let Some(j) = (0..i).find(|&j| keys[j] == Some(k)) {
+                        plan[i] = Plan::CopyOf(j);
+                        if !same(j, i) {
+                            bad.insert(k);
+                        }
+                    }
+                }
+            }
+            for i in 0..keys.len() {
+                if keys[i].is_some_and(|k| bad.contains(k)) {
+                    plan[i] = Plan::Conflict;
+                }
+            }
+            plan
+        };
+        let pool = ["a", "b", "c", "d", "e"];
+        for seed in 0..400u64 {
+            let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+            let mut next = || {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                x
+            };
+            let n = (next() % 40) as usize;
+            let keys: Vec<Option<&str>> = (0..n)
+                .map(|_| {
+                    let r = next() as usize;
+                    (r % 7 != 0).then(|| pool[r % pool.len()])
+                })
+                .collect();
+            let vals: Vec<u64> = (0..n).map(|_| next() % 3).collect();
+            let same = |i: usize, j: usize| vals[i] == vals[j] || vals[i] > 0 && vals[j] > 0;
+            let real: Vec<u64> = keys
+                .iter()
+                .map(|k| k.map_or(0, crate::twin::shifts::hash_id))
+                .collect();
+            let colliding = vec![seed; n];
+            assert_eq!(plan_hashed(&keys, &real, same), naive(&keys, &same));
+            assert_eq!(plan_hashed(&keys, &colliding, same), naive(&keys, &same));
+        }
     }
 
     #[test]

@@ -113,6 +113,21 @@ impl Twin {
         received_at: Instant,
         job: u64,
     ) -> Applied {
+        let hash = store::hash_id(p.id);
+        let existing = self.shifts.get_hashed(p.id, hash);
+        self.apply_shift_known(p, received_at, job, hash, existing)
+    }
+
+    /// [`Twin::apply_shift_parsed`] with the id's hash and its index lookup done by the
+    /// caller (`existing` must be `self.shifts.get(p.id)` as the store is now).
+    pub(crate) fn apply_shift_known(
+        &mut self,
+        p: ParsedShift<'_>,
+        received_at: Instant,
+        job: u64,
+        hash: u64,
+        existing: Option<u32>,
+    ) -> Applied {
         let ParsedShift {
             id,
             status,
@@ -135,7 +150,6 @@ impl Twin {
             received_at,
             job,
         };
-        let existing = self.shifts.get(id);
         if let Some(ix) = existing {
             if self.current_is(ix, &version) {
                 return Ok(Outcome::Unchanged);
@@ -176,7 +190,7 @@ impl Twin {
                 let ix = next_index(&self.shifts.employee)?;
                 let Some(ix) = self
                     .shifts
-                    .push(id, employee, job, received_at)
+                    .push_hashed(id, hash, employee, job, received_at)
                     .filter(|i| *i == ix)
                 else {
                     return Err(RecordError::field(

@@ -69,12 +69,19 @@ pub(crate) fn hash_id(s: &str) -> u64 {
 /// A 64-bit hash of bytes (see [`hash_id`]).
 pub(crate) fn hash_bytes(b: &[u8]) -> u64 {
     let mut h: u64 = 0x243F_6A88_85A3_08D3 ^ b.len() as u64;
-    for c in b.chunks(8) {
-        let mut w = [0u8; 8];
-        if let Some(dst) = w.get_mut(..c.len()) {
-            dst.copy_from_slice(c);
-        }
-        h = (h.rotate_left(23) ^ u64::from_le_bytes(w)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    let mix = |h: u64, w: u64| (h.rotate_left(23) ^ w).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    // Whole words, then the tail zero-padded (a word read, not a `memcpy` per chunk).
+    let mut words = b.chunks_exact(8);
+    for c in &mut words {
+        h = mix(h, <[u8; 8]>::try_from(c).map_or(0, u64::from_le_bytes));
+    }
+    let tail = words.remainder();
+    if !tail.is_empty() {
+        let w = tail
+            .iter()
+            .enumerate()
+            .fold(0u64, |w, (k, &x)| w | u64::from(x) << (8 * k));
+        h = mix(h, w);
     }
     h = (h ^ (h >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     h = (h ^ (h >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
@@ -103,8 +110,12 @@ impl ShiftStore {
 
     /// The index of shift `id`.
     pub fn get(&self, id: &str) -> Option<u32> {
+        self.get_hashed(id, hash_id(id))
+    }
+
+    /// [`ShiftStore::get`] with the id's [`hash_id`] already computed.
+    pub fn get_hashed(&self, id: &str, h: u64) -> Option<u32> {
         let mask = self.slots.len().checked_sub(1)?;
-        let h = hash_id(id);
         let t = tag(h);
         let mut i = (h as usize) & mask;
         loop {
@@ -163,12 +174,45 @@ impl ShiftStore {
     }
 
     /// Adds a new shift; `None` when the twin holds [`SHIFTS_MAX`] shifts.
+    #[allow(dead_code)] // ingestion hashes ids once and calls `push_hashed`
     pub fn push(&mut self, id: &str, employee: u32, job: u64, received_at: Instant) -> Option<u32> {
+        self.push_hashed(id, hash_id(id), employee, job, received_at)
+    }
+
+    /// Makes room for `n` more shifts: the id index grows at most once here rather than
+    /// during a batch, and the per-shift vectors reserve.
+    pub fn reserve(&mut self, n: usize) {
+        self.employee.reserve(n);
+        let mut cap = self.slots.len().max(1024);
+        let want = self.len().saturating_add(n).saturating_add(1);
+        while want.saturating_mul(4) > cap.saturating_mul(3) && cap < (1 << 31) {
+            cap *= 2;
+        }
+        if cap > self.slots.len() {
+            self.rebuild(cap);
+        }
+    }
+
+    /// [`ShiftStore::push`] with the id's [`hash_id`] already computed.
+    pub fn push_hashed(
+        &mut self,
+        id: &str,
+        h: u64,
+        employee: u32,
+        job: u64,
+        received_at: Instant,
+    ) -> Option<u32> {
         let ix = u32::try_from(self.len())
             .ok()
             .filter(|ix| *ix < SHIFTS_MAX)?;
         if (ix as usize) % CHUNK_SHIFTS == 0 {
-            self.chunks.push(Chunk::default());
+            // Ids of the next chunk are likely as long as the last one's: reserve as much
+            // (no copying while the chunk fills).
+            let text = self.chunks.last().map_or(0, |c| c.text.len());
+            self.chunks.push(Chunk {
+                text: String::with_capacity(text),
+                ends: Vec::with_capacity(CHUNK_SHIFTS),
+            });
         }
         let chunk = self.chunks.last_mut()?;
         let end = u32::try_from(chunk.text.len() + id.len()).ok()?;
@@ -185,7 +229,7 @@ impl ShiftStore {
         if (self.len() + 1) * 4 > self.slots.len() * 3 {
             self.grow();
         }
-        self.place(ix, hash_id(id));
+        self.place(ix, h);
         Some(ix)
     }
 
@@ -202,7 +246,11 @@ impl ShiftStore {
     }
 
     fn grow(&mut self) {
-        let cap = (self.slots.len() * 2).max(1024);
+        self.rebuild((self.slots.len() * 2).max(1024));
+    }
+
+    /// Re-places every shift in a table of `cap` (a power of two) slots.
+    fn rebuild(&mut self, cap: usize) {
         self.slots = vec![EMPTY; cap];
         for ix in 0..self.employee.len() {
             if let Ok(ix) = u32::try_from(ix) {
