@@ -82,7 +82,7 @@ fn present<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<Value>
 }
 
 /// One shift record in the fast form.
-#[derive(Debug, Deserialize, PartialEq)]
+#[derive(Debug, Default, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 struct ShiftJson<'a> {
     #[serde(default, borrow)]
@@ -141,20 +141,43 @@ fn skip_ws(b: &[u8], mut i: usize) -> usize {
     i
 }
 
+/// The position of the first `"`, `\\` or control character (below 0x20) in `b`: eight
+/// bytes at a time while none is in the word (the usual "has a zero byte" tests, exact
+/// for any bytes), then byte by byte.
+fn find_special(b: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let has_zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH != 0;
+    let mut k = 0;
+    let mut words = b.chunks_exact(8);
+    for c in &mut words {
+        let w = <[u8; 8]>::try_from(c).map_or(u64::MAX, u64::from_le_bytes);
+        let below_space = w.wrapping_sub(ONES * 0x20) & !w & HIGH != 0;
+        if below_space
+            || has_zero(w ^ (ONES * u64::from(b'"')))
+            || has_zero(w ^ (ONES * u64::from(b'\\')))
+        {
+            break;
+        }
+        k += 8;
+    }
+    let at = b
+        .get(k..)?
+        .iter()
+        .position(|&c| c == b'"' || c == b'\\' || c < 0x20)?;
+    Some(k + at)
+}
+
 /// One past the closing quote of the JSON string whose contents start at `i`.
 fn string_end(b: &[u8], i: usize) -> Option<usize> {
-    let rest = b.get(i..)?;
-    let mut k = 0;
+    let mut k = i;
     loop {
-        let at = rest
-            .get(k..)?
-            .iter()
-            .position(|&c| c == b'"' || c == b'\\')?;
-        k += at;
-        if rest.get(k) == Some(&b'"') {
-            return Some(i + k + 1);
+        k += find_special(b.get(k..)?)?;
+        match b.get(k)? {
+            b'"' => return Some(k + 1),
+            b'\\' => k += 2,
+            _ => k += 1,
         }
-        k += 2;
     }
 }
 
@@ -193,9 +216,10 @@ fn object_end(b: &[u8], start: usize) -> Option<usize> {
     None
 }
 
-/// The bytes of each element of a JSON array whose elements all look like objects, or
+/// The text of each element of a JSON array whose elements all look like objects, or
 /// `None` (the batch then goes the `Value` way, which words the error).
-fn split_objects(b: &[u8]) -> Option<Vec<&[u8]>> {
+fn split_objects(text: &str) -> Option<Vec<&str>> {
+    let b = text.as_bytes();
     let mut i = skip_ws(b, 0);
     if b.get(i) != Some(&b'[') {
         return None;
@@ -207,7 +231,8 @@ fn split_objects(b: &[u8]) -> Option<Vec<&[u8]>> {
     }
     loop {
         let end = object_end(b, i)?;
-        out.push(b.get(i..end)?);
+        // `{` and `}` are ASCII: the slice is on character boundaries.
+        out.push(text.get(i..end)?);
         i = skip_ws(b, end);
         match b.get(i) {
             Some(b',') => i = skip_ws(b, i + 1),
@@ -215,6 +240,91 @@ fn split_objects(b: &[u8]) -> Option<Vec<&[u8]>> {
             _ => return None,
         }
     }
+}
+
+/// The string whose contents start at byte `start` of `e` and the position after its
+/// closing quote, when it has no escape and no control character (which serde_json
+/// rejects); `None` otherwise.
+fn plain_string(e: &str, start: usize) -> Option<(&str, usize)> {
+    let rest = e.as_bytes().get(start..)?;
+    let n = find_special(rest)?;
+    if rest.get(n) != Some(&b'"') {
+        return None;
+    }
+    Some((e.get(start..start + n)?, start + n + 1))
+}
+
+/// An element read without serde when it is in the plainest form: an object of the seven
+/// fields, each at most once, keys and strings without escapes, text fields strings or
+/// `null`, `custom_info` absent or `null`. `None` for anything else, which serde_json then
+/// reads (tested: whatever this accepts, serde_json reads the same way).
+fn read_plain(e: &str) -> Option<ShiftJson<'_>> {
+    let b = e.as_bytes();
+    let mut i = skip_ws(b, 0);
+    if b.get(i) != Some(&b'{') {
+        return None;
+    }
+    i = skip_ws(b, i + 1);
+    let mut rec = ShiftJson::default();
+    if b.get(i) == Some(&b'}') {
+        return (skip_ws(b, i + 1) == b.len()).then_some(rec);
+    }
+    let mut seen = 0u8;
+    loop {
+        if b.get(i) != Some(&b'"') {
+            return None;
+        }
+        let (key, next) = plain_string(e, i + 1)?;
+        i = skip_ws(b, next);
+        if b.get(i) != Some(&b':') {
+            return None;
+        }
+        i = skip_ws(b, i + 1);
+        let value = match b.get(i) {
+            Some(b'"') => {
+                let (s, next) = plain_string(e, i + 1)?;
+                i = next;
+                Text::Str(Cow::Borrowed(s))
+            }
+            Some(b'n') if b.get(i..i + 4) == Some(b"null") => {
+                i += 4;
+                Text::Null
+            }
+            _ => return None,
+        };
+        let (bit, slot) = match key {
+            "shift_id" => (0, &mut rec.shift_id),
+            "shift_status" => (1, &mut rec.shift_status),
+            "employee_id" => (2, &mut rec.employee_id),
+            "contract_id" => (3, &mut rec.contract_id),
+            "start_at" => (4, &mut rec.start_at),
+            "stop_at" => (5, &mut rec.stop_at),
+            "custom_info" if value == Text::Null && seen & 64 == 0 => {
+                seen |= 64;
+                rec.custom_info = Some(Value::Null);
+                (7, &mut Text::Absent)
+            }
+            _ => return None,
+        };
+        if bit < 7 {
+            if seen & (1 << bit) != 0 {
+                return None;
+            }
+            seen |= 1 << bit;
+            *slot = value;
+        }
+        i = skip_ws(b, i);
+        match b.get(i) {
+            Some(b',') => i = skip_ws(b, i + 1),
+            Some(b'}') => return (skip_ws(b, i + 1) == b.len()).then_some(rec),
+            _ => return None,
+        }
+    }
+}
+
+/// An element's record: [`read_plain`], else serde_json.
+fn read_element(e: &str) -> Option<ShiftJson<'_>> {
+    read_plain(e).or_else(|| serde_json::from_str(e).ok())
 }
 
 /// A record's fields when each is valid (as `Twin::apply_shift` checks them).
@@ -230,7 +340,7 @@ struct Fields {
 /// One record after the parallel read: its bytes, its key, and, when every field is valid,
 /// the typed fields and the shift's index lookup as the twin was before the batch.
 struct Pre<'a> {
-    raw: &'a [u8],
+    raw: &'a str,
     key: Option<Cow<'a, str>>,
     hash: u64,
     existing: Option<u32>,
@@ -246,8 +356,8 @@ enum Done<'a> {
 }
 
 /// An element's record; only for elements already read once.
-fn reread<'a>(raw: &'a [u8]) -> Option<ShiftJson<'a>> {
-    serde_json::from_slice(raw).ok()
+fn reread(raw: &str) -> Option<ShiftJson<'_>> {
+    read_element(raw)
 }
 
 impl Twin {
@@ -268,7 +378,10 @@ impl Twin {
         received_at: Instant,
     ) -> Option<Result<JobReport>> {
         use rayon::prelude::*;
-        let elements = split_objects(bytes)?;
+        // JSON text is UTF-8 (serde_json rejects anything else), so checking it once for the
+        // whole batch lets every element be read as `str`.
+        let text = std::str::from_utf8(bytes).ok()?;
+        let elements = split_objects(text)?;
         let twin: &Twin = self;
         // Collected in place (an indexed collect), then checked: every element must be a
         // record in the fast form.
@@ -311,6 +424,7 @@ impl Twin {
             .count();
         self.shifts.reserve(new_shifts);
         let mut done: Vec<Done<'_>> = Vec::with_capacity(pre.len());
+        let mut pending: Vec<(u32, u64)> = Vec::with_capacity(new_shifts);
         let mut reserved_for = NONE;
         for i in 0..pre.len() {
             let step = plan.get(i).copied().unwrap_or(Plan::Apply);
@@ -337,18 +451,23 @@ impl Twin {
                             },
                             received_at,
                             job,
-                            p.hash,
-                            p.existing,
+                            (p.hash, p.existing),
+                            Some(&mut pending),
                         ),
-                        _ => match reread(p.raw) {
-                            Some(rec) => self.apply_shift(&rec.to_map(), received_at, job),
-                            None => Err(RecordError::field("record", "unreadable record")),
-                        },
+                        _ => {
+                            // The `Value` way looks ids up and grows the index itself.
+                            self.shifts.index_pending(&mut pending);
+                            match reread(p.raw) {
+                                Some(rec) => self.apply_shift(&rec.to_map(), received_at, job),
+                                None => Err(RecordError::field("record", "unreadable record")),
+                            }
+                        }
                     };
                     Done::Applied(p.key.take(), r)
                 }
             });
         }
+        self.shifts.index_pending(&mut pending);
         drop(pre);
         let mut results: Vec<RecordResult> = done
             .into_par_iter()
@@ -420,8 +539,8 @@ impl Twin {
 
     /// Step 2 of [`Twin::apply_shifts_fast`] for one element: `None` when it is not a
     /// record in the fast form.
-    fn pre_read<'a>(&self, raw: &'a [u8]) -> Option<Pre<'a>> {
-        let mut rec: ShiftJson<'a> = serde_json::from_slice(raw).ok()?;
+    fn pre_read<'a>(&self, raw: &'a str) -> Option<Pre<'a>> {
+        let mut rec: ShiftJson<'a> = read_element(raw)?;
         let fields = self.fields_fast(&mut rec);
         let key = match std::mem::take(&mut rec.shift_id) {
             Text::Str(s) => Some(s),
@@ -683,6 +802,147 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+
+        /// Whatever the plain reader accepts, serde_json reads the same way: objects of
+        /// random keys and values, with random tokens inserted.
+        #[test]
+        fn plain_reader_agrees_with_serde(
+            fields in proptest::collection::vec((0usize..12, 0usize..16, 0usize..4), 0..9),
+            edits in proptest::collection::vec((0usize..400, 0usize..16), 0..3),
+        ) {
+            const KEYS: [&str; 12] = [
+                "\"shift_id\"", "\"shift_status\"", "\"employee_id\"", "\"contract_id\"",
+                "\"start_at\"", "\"stop_at\"", "\"custom_info\"", "\"shift_note\"", "\"Shift_id\"",
+                "\"shift\\u005fid\"", "\"shift_id \"", "shift_id",
+            ];
+            const VALUES: [&str; 16] = [
+                "null", "\"approved\"", "\"e0000001\"", "\"2026-06-03T08:00:00Z\"", "\"\"",
+                "\"a\\\"b\"", "\"\\u0041\"", "\"\u{1}\"", "\"\u{e9}t\u{e9}\"", "\"\u{7f}\"",
+                "nul", "nulll", "[]", "1", "{}", "true",
+            ];
+            const WS: [&str; 4] = ["", " ", "\n\t", "\r "];
+            const TOKENS: [&str; 16] = [
+                "{", "}", ":", ",", " ", "\"", "\\", "null", "\u{0}", "\u{e9}", "]", "[", "x", "\"a\":", ",,", "}}",
+            ];
+            let mut text = String::from("{");
+            for (n, &(k, v, w)) in fields.iter().enumerate() {
+                if n > 0 {
+                    text.push(',');
+                }
+                text.push_str(WS[w]);
+                text.push_str(KEYS[k]);
+                text.push_str(WS[(w + 1) % 4]);
+                text.push(':');
+                text.push_str(WS[(w + 2) % 4]);
+                text.push_str(VALUES[v]);
+            }
+            text.push('}');
+            let no_edits = edits.is_empty();
+            for (at, t) in edits {
+                let mut at = at % (text.len() + 1);
+                while !text.is_char_boundary(at) {
+                    at -= 1;
+                }
+                text.insert_str(at, TOKENS[t]);
+            }
+            if let Some(rec) = super::read_plain(&text) {
+                let by_serde: super::ShiftJson<'_> = serde_json::from_str(&text).unwrap();
+                proptest::prop_assert_eq!(rec, by_serde);
+            } else {
+                // Plain records are read (so the property above has cases).
+                proptest::prop_assert!(!(no_edits && edits_none_and_plain(&fields)), "{}", text);
+            }
+        }
+    }
+
+    /// Whether the generated object is plain and well formed: no edits, distinct keys among
+    /// the seven, values `null` or plain strings (`custom_info` only `null`).
+    fn edits_none_and_plain(fields: &[(usize, usize, usize)]) -> bool {
+        let mut seen = std::collections::HashSet::new();
+        fields.iter().all(|&(k, v, _)| {
+            k < 7 && seen.insert(k) && (v == 0 || (k != 6 && matches!(v, 1..=4 | 8 | 9)))
+        })
+    }
+
+    proptest::proptest! {
+        /// The word-at-a-time search finds what a byte-by-byte one finds.
+        #[test]
+        fn find_special_is_a_byte_search(bytes in proptest::collection::vec(
+            proptest::prop_oneof![proptest::num::u8::ANY, proptest::sample::select(vec![b'"', b'\\', 0x1f, 0x20, 0x7f, 0x80, b'a'])],
+            0..40,
+        )) {
+            let naive = bytes.iter().position(|&c| c == b'"' || c == b'\\' || c < 0x20);
+            proptest::prop_assert_eq!(super::find_special(&bytes), naive);
+        }
+    }
+
+    /// A generated payroll through `apply_json` and through `Twin::apply`: the same reports
+    /// and twins, and pushing every batch again finds every shift (`unchanged`).
+    #[test]
+    fn generated_batches_answer_as_the_value_path() {
+        let opts = Options {
+            employees: 400,
+            shifts_per_employee: 12,
+            ..Options::default()
+        };
+        let at = opts.received_at();
+        let company = generate::company(&opts).unwrap();
+        let mut fast = Twin::new(company.clone());
+        let mut slow = Twin::new(company);
+        let mut batches = Vec::new();
+        generate::for_each_batch_sized(&opts, 1_000, |kind, records| {
+            batches.push((kind, records));
+            Ok(())
+        })
+        .unwrap();
+        for round in 0..2 {
+            for (kind, records) in &batches {
+                let bytes = serde_json::to_vec(records).unwrap();
+                let a = fast.apply_json(*kind, &bytes, at).unwrap();
+                let b = slow.apply(*kind, records, at).unwrap();
+                assert_eq!(a, b);
+                if round == 1 && *kind == Kind::Shifts {
+                    assert_eq!(a.count(crate::Outcome::Unchanged), records.len());
+                }
+            }
+            assert!(fast == slow);
+        }
+    }
+
+    /// Every record of the generator but those with `custom_info` objects is plain.
+    #[test]
+    fn generated_records_are_plain() {
+        let opts = Options {
+            employees: 30,
+            shifts_per_employee: 10,
+            ..Options::default()
+        };
+        let (mut plain, mut all) = (0, 0);
+        generate::for_each_batch(&opts, |kind, records| {
+            if kind == Kind::Shifts {
+                for r in &records {
+                    let text = serde_json::to_string(r).unwrap();
+                    let by_serde: super::ShiftJson<'_> = serde_json::from_str(&text).unwrap();
+                    all += 1;
+                    match super::read_plain(&text) {
+                        Some(rec) => {
+                            assert_eq!(rec, by_serde);
+                            plain += 1;
+                        }
+                        None => {
+                            assert!(r.get("custom_info").is_some_and(Value::is_object), "{text}")
+                        }
+                    }
+                }
+            }
+            Ok(())
+        })
+        .unwrap();
+        assert!(plain * 10 > all * 9, "{plain} of {all}");
+    }
+
     #[test]
     fn odd_arrays_answer_as_the_value_path() {
         for b in [
@@ -705,7 +965,7 @@ mod tests {
         // serde's derive reads a sequence as a struct, so a whole-array parse into typed
         // records would take `[[]]` for a record; the splitter insists on objects.
         assert!(serde_json::from_slice::<Vec<super::ShiftJson<'_>>>(b"[[]]").is_ok());
-        assert!(super::split_objects(b"[[]]").is_none());
+        assert!(super::split_objects("[[]]").is_none());
         let deep = format!(
             "[{{\"shift_id\": \"n1\", \"custom_info\": {}{}}}]",
             "{\"a\":".repeat(130),

@@ -193,6 +193,38 @@ impl ShiftStore {
         }
     }
 
+    /// Adds a new shift without entering its id in the index yet: `(index, hash)` goes to
+    /// `pending`, which [`ShiftStore::index_pending`] enters in slot order (one sweep over
+    /// the index instead of a random access per shift). Until then the id is not found by
+    /// [`ShiftStore::get`]; a batch applies each key at most once, so nothing of it looks
+    /// for it. Without room in the index it enters `pending` and the shift at once.
+    pub fn push_pending(
+        &mut self,
+        id: &str,
+        h: u64,
+        employee: u32,
+        job: u64,
+        received_at: Instant,
+        pending: &mut Vec<(u32, u64)>,
+    ) -> Option<u32> {
+        if (self.len() + 1) * 4 > self.slots.len() * 3 {
+            self.index_pending(pending);
+            return self.push_hashed(id, h, employee, job, received_at);
+        }
+        let ix = self.append(id, employee, job, received_at)?;
+        pending.push((ix, h));
+        Some(ix)
+    }
+
+    /// Enters the ids of [`ShiftStore::push_pending`] in the index, in slot order.
+    pub fn index_pending(&mut self, pending: &mut Vec<(u32, u64)>) {
+        let mask = self.slots.len().saturating_sub(1) as u64;
+        pending.sort_unstable_by_key(|&(_, h)| h & mask);
+        for (ix, h) in pending.drain(..) {
+            self.place(ix, h);
+        }
+    }
+
     /// [`ShiftStore::push`] with the id's [`hash_id`] already computed.
     pub fn push_hashed(
         &mut self,
@@ -202,6 +234,18 @@ impl ShiftStore {
         job: u64,
         received_at: Instant,
     ) -> Option<u32> {
+        let ix = self.append(id, employee, job, received_at)?;
+        if (self.len() + 1) * 4 > self.slots.len() * 3 {
+            // Re-places every shift, this one included.
+            self.grow();
+        } else {
+            self.place(ix, h);
+        }
+        Some(ix)
+    }
+
+    /// The new shift's id, employee and job, not yet in the index.
+    fn append(&mut self, id: &str, employee: u32, job: u64, received_at: Instant) -> Option<u32> {
         let ix = u32::try_from(self.len())
             .ok()
             .filter(|ix| *ix < SHIFTS_MAX)?;
@@ -226,10 +270,6 @@ impl ShiftStore {
         {
             self.created.push((ix, job, received_at));
         }
-        if (self.len() + 1) * 4 > self.slots.len() * 3 {
-            self.grow();
-        }
-        self.place(ix, h);
         Some(ix)
     }
 
