@@ -216,27 +216,104 @@ fn object_end(b: &[u8], start: usize) -> Option<usize> {
     None
 }
 
+/// Bytes below which an array is split on one core.
+const SPLIT_PARALLEL_MIN: usize = 1 << 20;
+
 /// The text of each element of a JSON array whose elements all look like objects, or
 /// `None` (the batch then goes the `Value` way, which words the error).
+///
+/// A large array is cut into segments at guessed element starts (a `{` after a `,`), which
+/// are scanned in parallel, each up to the next guess. A segment scanned from a true element
+/// start lands on the next guess exactly only when that guess is a true element start too,
+/// so when every segment lands, the first being the array's start, the result is the
+/// sequential scan's; when any does not (a guess inside a string), the array is scanned
+/// again on one core.
 fn split_objects(text: &str) -> Option<Vec<&str>> {
+    split_objects_from(text, SPLIT_PARALLEL_MIN)
+}
+
+/// [`split_objects`], in parallel from `parallel_min` bytes on.
+fn split_objects_from(text: &str, parallel_min: usize) -> Option<Vec<&str>> {
+    use rayon::prelude::*;
     let b = text.as_bytes();
     let mut i = skip_ws(b, 0);
     if b.get(i) != Some(&b'[') {
         return None;
     }
     i = skip_ws(b, i + 1);
-    let mut out = Vec::new();
     if b.get(i) == Some(&b']') {
-        return (skip_ws(b, i + 1) == b.len()).then_some(out);
+        return (skip_ws(b, i + 1) == b.len()).then_some(Vec::new());
     }
+    let parts = if b.len() >= parallel_min {
+        rayon::current_num_threads().clamp(1, 8) * 2
+    } else {
+        1
+    };
+    let mut cuts = vec![i];
+    for k in 1..parts {
+        let at = b.len() / parts * k;
+        if let Some(c) = guess_element_start(b, at).filter(|c| cuts.last() < Some(c)) {
+            cuts.push(c);
+        }
+    }
+    if cuts.len() > 1 {
+        let stops: Vec<Option<usize>> = cuts
+            .iter()
+            .skip(1)
+            .map(|&c| Some(c))
+            .chain([None])
+            .collect();
+        let segments: Vec<Option<Vec<&str>>> = cuts
+            .par_iter()
+            .zip(stops.par_iter())
+            .map(|(&from, &stop)| scan_elements(text, from, stop))
+            .collect();
+        if segments.iter().all(Option::is_some) {
+            return Some(segments.into_iter().flatten().flatten().collect());
+        }
+    }
+    scan_elements(text, i, None)
+}
+
+/// The first `{` at or after `at` whose previous non-blank byte is `,`.
+fn guess_element_start(b: &[u8], at: usize) -> Option<usize> {
+    let mut k = at;
+    loop {
+        k += b.get(k..)?.iter().position(|&c| c == b'{')?;
+        let before = b.get(..k)?;
+        let prev = before
+            .iter()
+            .rev()
+            .find(|c| !matches!(c, b' ' | b'\t' | b'\n' | b'\r'));
+        if prev == Some(&b',') {
+            return Some(k);
+        }
+        k += 1;
+    }
+}
+
+/// The elements from the element start `from` on: up to the one starting at `stop`, which
+/// must follow a `,` exactly there, or with `stop` `None` to the array's `]` and the end of
+/// the text.
+fn scan_elements(text: &str, from: usize, stop: Option<usize>) -> Option<Vec<&str>> {
+    let b = text.as_bytes();
+    let mut i = from;
+    let mut out = Vec::new();
     loop {
         let end = object_end(b, i)?;
         // `{` and `}` are ASCII: the slice is on character boundaries.
         out.push(text.get(i..end)?);
         i = skip_ws(b, end);
         match b.get(i) {
-            Some(b',') => i = skip_ws(b, i + 1),
-            Some(b']') => return (skip_ws(b, i + 1) == b.len()).then_some(out),
+            Some(b',') => {
+                i = skip_ws(b, i + 1);
+                match stop {
+                    Some(s) if i == s => return Some(out),
+                    Some(s) if i > s => return None,
+                    _ => {}
+                }
+            }
+            Some(b']') => return (stop.is_none() && skip_ws(b, i + 1) == b.len()).then_some(out),
             _ => return None,
         }
     }
@@ -784,6 +861,7 @@ mod tests {
                 serde_json::to_vec(&recs).unwrap()
             };
             same_as_value_path(&bytes);
+            split_in_parallel_as_on_one_core(&bytes);
             for (at, what, byte) in edits {
                 if bytes.is_empty() {
                     break;
@@ -798,7 +876,20 @@ mod tests {
                     _ => bytes[at] = specials[byte as usize % specials.len()],
                 }
                 same_as_value_path(&bytes);
+                split_in_parallel_as_on_one_core(&bytes);
             }
+        }
+    }
+
+    /// The parallel split of any text (cut at every guessed element start) is the
+    /// sequential one.
+    fn split_in_parallel_as_on_one_core(bytes: &[u8]) {
+        if let Ok(text) = std::str::from_utf8(bytes) {
+            assert_eq!(
+                super::split_objects_from(text, 0),
+                super::split_objects_from(text, usize::MAX),
+                "{text}"
+            );
         }
     }
 
@@ -945,6 +1036,16 @@ mod tests {
 
     #[test]
     fn odd_arrays_answer_as_the_value_path() {
+        for text in [
+            "[{}, {\"a\": \"x,{\"}, {}, {\"b\": [1,{}]}, {}]",
+            "[{},{},{},{},{},{},{},{}]",
+            "[{\"a\":\"},{\"},{\"b\":\",{\"},{}, {}]",
+            "[{},{},{},{},{},{},{},{}] ,",
+            "[{},{},{},{},{},{},{},{}",
+        ] {
+            split_in_parallel_as_on_one_core(text.as_bytes());
+            same_as_value_path(text.as_bytes());
+        }
         for b in [
             &b"[]"[..],
             b" [ ] ",

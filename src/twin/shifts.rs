@@ -274,11 +274,17 @@ impl ShiftStore {
     }
 
     fn place(&mut self, ix: u32, h: u64) {
+        let home = (h as usize) & self.slots.len().saturating_sub(1);
+        self.place_at(home, (ix & ShiftRec::IX_MAX) | tag(h));
+    }
+
+    /// Puts a slot value in the first free slot from `home` on.
+    fn place_at(&mut self, home: usize, value: u32) {
         let mask = self.slots.len().saturating_sub(1);
-        let mut i = (h as usize) & mask;
+        let mut i = home & mask;
         while let Some(slot) = self.slots.get_mut(i) {
             if *slot == EMPTY {
-                *slot = (ix & ShiftRec::IX_MAX) | tag(h);
+                *slot = value;
                 return;
             }
             i = (i + 1) & mask;
@@ -289,14 +295,27 @@ impl ShiftStore {
         self.rebuild((self.slots.len() * 2).max(1024));
     }
 
-    /// Re-places every shift in a table of `cap` (a power of two) slots.
+    /// Re-places every shift in a table of `cap` (a power of two) slots: the ids hashed on
+    /// every core, then entered in slot order (a sweep over the new table rather than a
+    /// random access per shift).
     fn rebuild(&mut self, cap: usize) {
+        use rayon::prelude::*;
+        let mask = cap.saturating_sub(1) as u64;
+        let store: &ShiftStore = self;
+        let n = u32::try_from(store.len()).unwrap_or(SHIFTS_MAX);
+        // (home slot, slot value); the table has at most 2^31 slots.
+        let mut entries: Vec<(u32, u32)> = (0..n)
+            .into_par_iter()
+            .with_min_len(4096)
+            .map(|ix| {
+                let h = hash_id(store.id(ix));
+                ((h & mask) as u32, (ix & ShiftRec::IX_MAX) | tag(h))
+            })
+            .collect();
+        entries.par_sort_unstable_by_key(|&(home, _)| home);
         self.slots = vec![EMPTY; cap];
-        for ix in 0..self.employee.len() {
-            if let Ok(ix) = u32::try_from(ix) {
-                let h = hash_id(self.id(ix));
-                self.place(ix, h);
-            }
+        for (home, value) in entries {
+            self.place_at(home as usize, value);
         }
     }
 }
