@@ -424,6 +424,38 @@ struct Pre<'a> {
     fields: Option<Fields>,
 }
 
+/// The last id looked up in an index and its answer: records of one employee come
+/// together, so most lookups are the previous one's.
+#[derive(Default)]
+struct Last {
+    id: Option<String>,
+    answer: Option<u32>,
+}
+
+impl Last {
+    fn get(&mut self, id: &str, look: impl FnOnce(&str) -> Option<u32>) -> Option<u32> {
+        match &mut self.id {
+            Some(last) if last == id => {}
+            Some(last) => {
+                self.answer = look(id);
+                id.clone_into(last);
+            }
+            None => {
+                self.answer = look(id);
+                self.id = Some(id.to_string());
+            }
+        }
+        self.answer
+    }
+}
+
+/// Per-task lookups of [`Twin::pre_read`].
+#[derive(Default)]
+struct Memo {
+    employee: Last,
+    contract: Last,
+}
+
 /// What became of one record, before its result is written out.
 enum Done<'a> {
     Applied(Option<Cow<'a, str>>, Applied),
@@ -465,7 +497,7 @@ impl Twin {
         let mut pre: Vec<Option<Pre<'_>>> = elements
             .par_iter()
             .with_min_len(MIN_CHUNK)
-            .map(|raw| twin.pre_read(raw))
+            .map_init(Memo::default, |memo, raw| twin.pre_read(raw, memo))
             .collect();
         drop(elements);
         if pre.iter().any(Option::is_none) {
@@ -616,9 +648,9 @@ impl Twin {
 
     /// Step 2 of [`Twin::apply_shifts_fast`] for one element: `None` when it is not a
     /// record in the fast form.
-    fn pre_read<'a>(&self, raw: &'a str) -> Option<Pre<'a>> {
+    fn pre_read<'a>(&self, raw: &'a str, memo: &mut Memo) -> Option<Pre<'a>> {
         let mut rec: ShiftJson<'a> = read_element(raw)?;
-        let fields = self.fields_fast(&mut rec);
+        let fields = self.fields_fast(&mut rec, memo);
         let key = match std::mem::take(&mut rec.shift_id) {
             Text::Str(s) => Some(s),
             _ => None,
@@ -639,7 +671,7 @@ impl Twin {
 
     /// The record's fields when each is valid (as `Twin::apply_shift` checks them), else
     /// `None`. Takes `custom_info` out of the record when it succeeds.
-    fn fields_fast(&self, rec: &mut ShiftJson<'_>) -> Option<Fields> {
+    fn fields_fast(&self, rec: &mut ShiftJson<'_>, memo: &mut Memo) -> Option<Fields> {
         let limits = &self.company.limits;
         let tz = self.company.timezone;
         let id_ok = |s: &str| {
@@ -662,11 +694,18 @@ impl Twin {
         }
         let employee = match &rec.employee_id {
             Text::Absent | Text::Null => NONE,
-            Text::Str(e) => self.employee_ix.get(e).filter(|_| id_ok(e))?,
+            Text::Str(e) => memo
+                .employee
+                .get(e, |e| self.employee_ix.get(e))
+                .filter(|_| id_ok(e))?,
         };
         let named_contract = match &rec.contract_id {
             Text::Absent | Text::Null => None,
-            Text::Str(c) => Some(self.contract_ix.get(c).filter(|_| id_ok(c))?),
+            Text::Str(c) => Some(
+                memo.contract
+                    .get(c, |c| self.contract_ix.get(c))
+                    .filter(|_| id_ok(c))?,
+            ),
         };
         let custom_info = match rec.custom_info.take() {
             Some(Value::Object(m)) => Some(Box::new(m)),
