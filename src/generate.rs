@@ -596,7 +596,7 @@ fn payments_of(
     }
 }
 
-fn for_each_batch_sized(
+pub(crate) fn for_each_batch_sized(
     opts: &Options,
     batch: usize,
     mut f: impl FnMut(Kind, Vec<Value>) -> Result<()>,

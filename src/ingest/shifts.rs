@@ -113,6 +113,23 @@ impl Twin {
         received_at: Instant,
         job: u64,
     ) -> Applied {
+        let hash = store::hash_id(p.id);
+        let existing = self.shifts.get_hashed(p.id, hash);
+        self.apply_shift_known(p, received_at, job, (hash, existing), None)
+    }
+
+    /// [`Twin::apply_shift_parsed`] with the id's hash and its index lookup done by the
+    /// caller (`existing` must be `self.shifts.get(p.id)` as the store is now). With
+    /// `pending`, a new shift's id enters the index only at
+    /// [`ShiftStore::index_pending`](store::ShiftStore::index_pending).
+    pub(crate) fn apply_shift_known(
+        &mut self,
+        p: ParsedShift<'_>,
+        received_at: Instant,
+        job: u64,
+        (hash, existing): (u64, Option<u32>),
+        pending: Option<&mut Vec<(u32, u64)>>,
+    ) -> Applied {
         let ParsedShift {
             id,
             status,
@@ -135,7 +152,6 @@ impl Twin {
             received_at,
             job,
         };
-        let existing = self.shifts.get(id);
         if let Some(ix) = existing {
             if self.current_is(ix, &version) {
                 return Ok(Outcome::Unchanged);
@@ -174,11 +190,16 @@ impl Twin {
             }
             None => {
                 let ix = next_index(&self.shifts.employee)?;
-                let Some(ix) = self
-                    .shifts
-                    .push(id, employee, job, received_at)
-                    .filter(|i| *i == ix)
-                else {
+                let pushed = match pending {
+                    Some(pending) => {
+                        self.shifts
+                            .push_pending(id, hash, employee, job, received_at, pending)
+                    }
+                    None => self
+                        .shifts
+                        .push_hashed(id, hash, employee, job, received_at),
+                };
+                let Some(ix) = pushed.filter(|i| *i == ix) else {
                     return Err(RecordError::field(
                         "record",
                         "the twin holds the maximum number of shifts (536,870,911)",

@@ -256,19 +256,7 @@ impl Twin {
         for (i, key) in keys.into_iter().enumerate() {
             let step = plan.get(i).copied().unwrap_or(Plan::Apply);
             let result = match step {
-                Plan::Conflict => RecordResult {
-                    index: i,
-                    key: key.clone(),
-                    outcome: Outcome::Conflict,
-                    errors: vec![FieldError {
-                        field: kind.id_field().to_string(),
-                        message: format!(
-                            "the batch holds differing copies of `{}`; none is applied (batch order is not trusted)",
-                            key.as_deref().unwrap_or("?")
-                        ),
-                    }],
-                    conflicts_with: None,
-                },
+                Plan::Conflict => conflict_result(kind, i, key),
                 Plan::CopyOf(j) => match results.get(j) {
                     Some(first) => RecordResult {
                         index: i,
@@ -429,6 +417,24 @@ pub(crate) fn record_result(index: usize, key: Option<String>, r: Applied) -> Re
     }
 }
 
+/// The result of a record with differing copies in its batch (SPEC §3).
+pub(crate) fn conflict_result(kind: Kind, index: usize, key: Option<String>) -> RecordResult {
+    let message = format!(
+        "the batch holds differing copies of `{}`; none is applied (batch order is not trusted)",
+        key.as_deref().unwrap_or("?")
+    );
+    RecordResult {
+        index,
+        key,
+        outcome: Outcome::Conflict,
+        errors: vec![FieldError {
+            field: kind.id_field().to_string(),
+            message,
+        }],
+        conflicts_with: None,
+    }
+}
+
 /// What to do with one record of a batch.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Plan {
@@ -455,32 +461,64 @@ fn batch_key(kind: Kind, obj: &Map<String, Value>) -> Option<String> {
 /// Decides, before anything is applied, which records collapse and which conflict, from
 /// each record's in-batch key and whether two records are identical.
 pub(crate) fn plan_batch(keys: &[Option<&str>], same: impl Fn(usize, usize) -> bool) -> Vec<Plan> {
-    let mut first: HashMap<&str, usize, cache::IdHash> = HashMap::default();
-    let mut conflicted: std::collections::HashSet<&str, cache::IdHash> =
-        std::collections::HashSet::default();
-    let mut plan = vec![Plan::Apply; keys.len()];
-    for (i, key) in keys.iter().enumerate() {
+    let hashes: Vec<u64> = keys.iter().map(|k| k.map_or(0, shifts::hash_id)).collect();
+    plan_hashed(keys, &hashes, same)
+}
+
+/// [`plan_batch`] with each key's [`shifts::hash_id`] given (any value for a record
+/// without a key). An open-addressing table of first occurrences: a copy of key `k` is
+/// `CopyOf(first)`, and every copy of a key with a differing copy is `Conflict` (SPEC §3).
+pub(crate) fn plan_hashed(
+    keys: &[Option<&str>],
+    hashes: &[u64],
+    same: impl Fn(usize, usize) -> bool,
+) -> Vec<Plan> {
+    const FREE: usize = usize::MAX;
+    let n = keys.len();
+    let mut cap = 16usize;
+    while cap < n.saturating_mul(2) {
+        cap = cap.saturating_mul(2);
+    }
+    let mask = cap - 1;
+    let mut first = vec![FREE; cap];
+    let mut plan = vec![Plan::Apply; n];
+    // By first occurrence: whether the key has a differing copy.
+    let mut conflicted = vec![false; n];
+    let mut any_conflict = false;
+    for (i, (key, &h)) in keys.iter().zip(hashes).enumerate() {
         let Some(key) = *key else {
             continue;
         };
-        match first.get(key) {
-            None => {
-                first.insert(key, i);
+        let mut slot = (h as usize) & mask;
+        while let Some(f) = first.get_mut(slot) {
+            if *f == FREE {
+                *f = i;
+                break;
             }
-            Some(&j) => {
+            let j = *f;
+            if hashes.get(j) == Some(&h) && keys.get(j).copied().flatten() == Some(key) {
                 if let Some(p) = plan.get_mut(i) {
                     *p = Plan::CopyOf(j);
                 }
                 if !same(j, i) {
-                    conflicted.insert(key);
+                    if let Some(c) = conflicted.get_mut(j) {
+                        *c = true;
+                    }
+                    any_conflict = true;
                 }
+                break;
             }
+            slot = (slot + 1) & mask;
         }
     }
     // A key with any differing copy: every copy is a conflict.
-    if !conflicted.is_empty() {
-        for (p, key) in plan.iter_mut().zip(keys) {
-            if key.is_some_and(|k| conflicted.contains(k)) {
+    if any_conflict {
+        for (i, (p, key)) in plan.iter_mut().zip(keys).enumerate() {
+            let head = match *p {
+                Plan::CopyOf(j) => j,
+                _ => i,
+            };
+            if key.is_some() && conflicted.get(head).copied().unwrap_or(false) {
                 *p = Plan::Conflict;
             }
         }

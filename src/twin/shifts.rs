@@ -69,12 +69,19 @@ pub(crate) fn hash_id(s: &str) -> u64 {
 /// A 64-bit hash of bytes (see [`hash_id`]).
 pub(crate) fn hash_bytes(b: &[u8]) -> u64 {
     let mut h: u64 = 0x243F_6A88_85A3_08D3 ^ b.len() as u64;
-    for c in b.chunks(8) {
-        let mut w = [0u8; 8];
-        if let Some(dst) = w.get_mut(..c.len()) {
-            dst.copy_from_slice(c);
-        }
-        h = (h.rotate_left(23) ^ u64::from_le_bytes(w)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    let mix = |h: u64, w: u64| (h.rotate_left(23) ^ w).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    // Whole words, then the tail zero-padded (a word read, not a `memcpy` per chunk).
+    let mut words = b.chunks_exact(8);
+    for c in &mut words {
+        h = mix(h, <[u8; 8]>::try_from(c).map_or(0, u64::from_le_bytes));
+    }
+    let tail = words.remainder();
+    if !tail.is_empty() {
+        let w = tail
+            .iter()
+            .enumerate()
+            .fold(0u64, |w, (k, &x)| w | u64::from(x) << (8 * k));
+        h = mix(h, w);
     }
     h = (h ^ (h >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     h = (h ^ (h >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
@@ -103,8 +110,12 @@ impl ShiftStore {
 
     /// The index of shift `id`.
     pub fn get(&self, id: &str) -> Option<u32> {
+        self.get_hashed(id, hash_id(id))
+    }
+
+    /// [`ShiftStore::get`] with the id's [`hash_id`] already computed.
+    pub fn get_hashed(&self, id: &str, h: u64) -> Option<u32> {
         let mask = self.slots.len().checked_sub(1)?;
-        let h = hash_id(id);
         let t = tag(h);
         let mut i = (h as usize) & mask;
         loop {
@@ -163,12 +174,89 @@ impl ShiftStore {
     }
 
     /// Adds a new shift; `None` when the twin holds [`SHIFTS_MAX`] shifts.
+    #[allow(dead_code)] // ingestion hashes ids once and calls `push_hashed`
     pub fn push(&mut self, id: &str, employee: u32, job: u64, received_at: Instant) -> Option<u32> {
+        self.push_hashed(id, hash_id(id), employee, job, received_at)
+    }
+
+    /// Makes room for `n` more shifts: the id index grows at most once here rather than
+    /// during a batch, and the per-shift vectors reserve.
+    pub fn reserve(&mut self, n: usize) {
+        self.employee.reserve(n);
+        let mut cap = self.slots.len().max(1024);
+        let want = self.len().saturating_add(n).saturating_add(1);
+        while want.saturating_mul(4) > cap.saturating_mul(3) && cap < (1 << 31) {
+            cap *= 2;
+        }
+        if cap > self.slots.len() {
+            self.rebuild(cap);
+        }
+    }
+
+    /// Adds a new shift without entering its id in the index yet: `(index, hash)` goes to
+    /// `pending`, which [`ShiftStore::index_pending`] enters in slot order (one sweep over
+    /// the index instead of a random access per shift). Until then the id is not found by
+    /// [`ShiftStore::get`]; a batch applies each key at most once, so nothing of it looks
+    /// for it. Without room in the index it enters `pending` and the shift at once.
+    pub fn push_pending(
+        &mut self,
+        id: &str,
+        h: u64,
+        employee: u32,
+        job: u64,
+        received_at: Instant,
+        pending: &mut Vec<(u32, u64)>,
+    ) -> Option<u32> {
+        if (self.len() + 1) * 4 > self.slots.len() * 3 {
+            self.index_pending(pending);
+            return self.push_hashed(id, h, employee, job, received_at);
+        }
+        let ix = self.append(id, employee, job, received_at)?;
+        pending.push((ix, h));
+        Some(ix)
+    }
+
+    /// Enters the ids of [`ShiftStore::push_pending`] in the index, in slot order.
+    pub fn index_pending(&mut self, pending: &mut Vec<(u32, u64)>) {
+        let mask = self.slots.len().saturating_sub(1) as u64;
+        pending.sort_unstable_by_key(|&(_, h)| h & mask);
+        for (ix, h) in pending.drain(..) {
+            self.place(ix, h);
+        }
+    }
+
+    /// [`ShiftStore::push`] with the id's [`hash_id`] already computed.
+    pub fn push_hashed(
+        &mut self,
+        id: &str,
+        h: u64,
+        employee: u32,
+        job: u64,
+        received_at: Instant,
+    ) -> Option<u32> {
+        let ix = self.append(id, employee, job, received_at)?;
+        if (self.len() + 1) * 4 > self.slots.len() * 3 {
+            // Re-places every shift, this one included.
+            self.grow();
+        } else {
+            self.place(ix, h);
+        }
+        Some(ix)
+    }
+
+    /// The new shift's id, employee and job, not yet in the index.
+    fn append(&mut self, id: &str, employee: u32, job: u64, received_at: Instant) -> Option<u32> {
         let ix = u32::try_from(self.len())
             .ok()
             .filter(|ix| *ix < SHIFTS_MAX)?;
         if (ix as usize) % CHUNK_SHIFTS == 0 {
-            self.chunks.push(Chunk::default());
+            // Ids of the next chunk are likely as long as the last one's: reserve as much
+            // (no copying while the chunk fills).
+            let text = self.chunks.last().map_or(0, |c| c.text.len());
+            self.chunks.push(Chunk {
+                text: String::with_capacity(text),
+                ends: Vec::with_capacity(CHUNK_SHIFTS),
+            });
         }
         let chunk = self.chunks.last_mut()?;
         let end = u32::try_from(chunk.text.len() + id.len()).ok()?;
@@ -182,19 +270,21 @@ impl ShiftStore {
         {
             self.created.push((ix, job, received_at));
         }
-        if (self.len() + 1) * 4 > self.slots.len() * 3 {
-            self.grow();
-        }
-        self.place(ix, hash_id(id));
         Some(ix)
     }
 
     fn place(&mut self, ix: u32, h: u64) {
+        let home = (h as usize) & self.slots.len().saturating_sub(1);
+        self.place_at(home, (ix & ShiftRec::IX_MAX) | tag(h));
+    }
+
+    /// Puts a slot value in the first free slot from `home` on.
+    fn place_at(&mut self, home: usize, value: u32) {
         let mask = self.slots.len().saturating_sub(1);
-        let mut i = (h as usize) & mask;
+        let mut i = home & mask;
         while let Some(slot) = self.slots.get_mut(i) {
             if *slot == EMPTY {
-                *slot = (ix & ShiftRec::IX_MAX) | tag(h);
+                *slot = value;
                 return;
             }
             i = (i + 1) & mask;
@@ -202,13 +292,30 @@ impl ShiftStore {
     }
 
     fn grow(&mut self) {
-        let cap = (self.slots.len() * 2).max(1024);
+        self.rebuild((self.slots.len() * 2).max(1024));
+    }
+
+    /// Re-places every shift in a table of `cap` (a power of two) slots: the ids hashed on
+    /// every core, then entered in slot order (a sweep over the new table rather than a
+    /// random access per shift).
+    fn rebuild(&mut self, cap: usize) {
+        use rayon::prelude::*;
+        let mask = cap.saturating_sub(1) as u64;
+        let store: &ShiftStore = self;
+        let n = u32::try_from(store.len()).unwrap_or(SHIFTS_MAX);
+        // (home slot, slot value); the table has at most 2^31 slots.
+        let mut entries: Vec<(u32, u32)> = (0..n)
+            .into_par_iter()
+            .with_min_len(4096)
+            .map(|ix| {
+                let h = hash_id(store.id(ix));
+                ((h & mask) as u32, (ix & ShiftRec::IX_MAX) | tag(h))
+            })
+            .collect();
+        entries.par_sort_unstable_by_key(|&(home, _)| home);
         self.slots = vec![EMPTY; cap];
-        for ix in 0..self.employee.len() {
-            if let Ok(ix) = u32::try_from(ix) {
-                let h = hash_id(self.id(ix));
-                self.place(ix, h);
-            }
+        for (home, value) in entries {
+            self.place_at(home as usize, value);
         }
     }
 }
