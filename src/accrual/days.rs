@@ -1,7 +1,7 @@
 //! Daily and salaried accrual (SPEC §5.1).
 
 use super::{Accrual, Line, LineKind};
-use crate::calendar::{self, Instant};
+use crate::calendar::Instant;
 use crate::company::SalariedDayBasis;
 use crate::error::{Error, Result};
 use crate::model::{Contract, Period, Stint};
@@ -26,15 +26,14 @@ impl Accrual<'_> {
         if lo >= hi {
             return Ok(Exact::ZERO);
         }
-        let tz = self.twin.company.timezone;
         // Start from the local midnight of lo's date so an earlier first shift of that date
         // is seen (it takes the day, outside this window).
-        let day_start = self.clock.midnight(calendar::local_date(tz, lo));
+        let day_start = self.clock.midnight(self.clock.date_of(lo));
         let mut last: Option<NaiveDate> = None;
         let mut total: i64 = 0;
         for s in self.counted_shifts(cix, day_start.min(lo), hi) {
             let start = s.start;
-            let d = calendar::local_date(tz, start);
+            let d = self.clock.date_of(start);
             if last == Some(d) {
                 continue;
             }
@@ -74,7 +73,6 @@ impl Accrual<'_> {
         st: &Stint,
         lines: &mut Vec<Line>,
     ) -> Result<Exact> {
-        let tz = self.twin.company.timezone;
         let policy = &self.twin.company.policy;
         let sched_freq = self
             .twin
@@ -90,7 +88,7 @@ impl Accrual<'_> {
         if st.is_empty() {
             return Ok(Exact::ZERO);
         }
-        let mut d = calendar::local_date(tz, p.start);
+        let mut d = self.clock.date_of(p.start);
         if self.clock.midnight(d) < p.start {
             d = d
                 .succ_opt()

@@ -746,7 +746,7 @@ impl Twin {
                 .min();
             // An assignment without start never is too short (SPEC §6).
             if let Some(Some(start)) = earliest {
-                let today = crate::calendar::local_date(self.company.timezone, t);
+                let today = self.derived().clock.date_of(t);
                 if (today - start).num_days() < min_tenure {
                     reasons.insert(Reason::TenureTooShort);
                 }

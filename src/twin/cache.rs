@@ -97,6 +97,22 @@ impl LocalClock {
         self.at(date, NaiveTime::MIN)
     }
 
+    /// The local date of instant `x` (what `calendar::local_date` gives): the date whose
+    /// 00:00 is at or before `x` and whose next date's 00:00 is after it, found in the table
+    /// (SPEC §2's DST rule keeps local midnights in order: a midnight in a gap is the instant
+    /// the gap ends, an ambiguous one the earlier instant); outside it, computed directly.
+    pub fn date_of(&self, x: Instant) -> NaiveDate {
+        if let Some((first, v)) = self.table(NaiveTime::MIN) {
+            let k = v.partition_point(|m| *m <= x);
+            if k > 0 && k < v.len() {
+                if let Some(d) = first.checked_add_days(chrono::Days::new((k - 1) as u64)) {
+                    return d;
+                }
+            }
+        }
+        calendar::local_date(self.tz, x)
+    }
+
     /// Consecutive local dates from `date`, each with its 00:00 and the next date's 00:00
     /// (what [`LocalClock::midnight`] gives, read by index from the table where it has them).
     pub fn days_from(&self, date: NaiveDate) -> DaysFrom<'_> {
@@ -255,3 +271,49 @@ impl std::hash::Hasher for IdHasher {
 
 /// Builds [`IdHasher`]s.
 pub(crate) type IdHash = std::hash::BuildHasherDefault<IdHasher>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono_tz::{America, Asia, Australia, Europe};
+
+    /// `date_of` is `calendar::local_date` at every quarter hour over two years, and at every
+    /// minute of the days around each DST change, in zones with transitions at 00:00 (Havana,
+    /// Santiago), at 02:00/03:00 (Brussels, New York, Sydney) and none (Kolkata).
+    #[test]
+    fn date_of_is_local_date() {
+        let first = NaiveDate::from_ymd_opt(2025, 12, 1).unwrap();
+        for tz in [
+            Europe::Brussels,
+            America::New_York,
+            America::Havana,
+            America::Santiago,
+            Australia::Sydney,
+            Asia::Kolkata,
+        ] {
+            let clock = LocalClock::build(tz, first, 760, &[NaiveTime::MIN]);
+            let start = calendar::local_to_instant(tz, first.and_time(NaiveTime::MIN));
+            let quarter = 900 * 1_000_000;
+            let mut prev_offset = None;
+            let mut changes = 0;
+            // Past the table's end too (the direct fallback).
+            for q in -200..(770 * 96) {
+                let x = Instant::from_micros(start.as_micros() + q * quarter);
+                assert_eq!(clock.date_of(x), calendar::local_date(tz, x), "{tz} {x}");
+                let offset = calendar::local_datetime(tz, x) - x.to_utc().unwrap();
+                if prev_offset.is_some_and(|p| p != offset) {
+                    // A DST change in the last quarter hour: every minute of the two days
+                    // around it.
+                    changes += 1;
+                    for m in -(48 * 60)..(48 * 60) {
+                        let y = Instant::from_micros(x.as_micros() + m * 60_000_000);
+                        assert_eq!(clock.date_of(y), calendar::local_date(tz, y), "{tz} {y}");
+                    }
+                }
+                prev_offset = Some(offset);
+            }
+            // Two years hold four changes, except in Kolkata (none).
+            assert_eq!(changes, if tz == Asia::Kolkata { 0 } else { 4 }, "{tz}");
+        }
+    }
+}
