@@ -9,10 +9,12 @@ mod cache;
 mod export;
 mod history;
 pub(crate) mod shifts;
+mod snapshot;
 
 pub(crate) use cache::LocalClock;
 pub(crate) use export::SnapshotOp;
 pub use history::ShiftVersionView;
+pub(crate) use snapshot::{frame_checksum, read as read_snapshot, FRAME_BYTES_MAX};
 
 use crate::calendar::Instant;
 use crate::company::Company;

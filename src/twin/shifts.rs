@@ -18,7 +18,7 @@ use std::collections::HashMap;
 
 /// Shifts per id arena chunk: a chunk holds at most 2^20 × 4 × `id_chars_max` bytes of ids,
 /// far below `u32` offsets for any sane `id_chars_max` (checked when pushing).
-const CHUNK_SHIFTS: usize = 1 << 20;
+pub(crate) const CHUNK_SHIFTS: usize = 1 << 20;
 /// Most shifts one twin holds: indexes are packed with the status in 32 bits (and the
 /// all-ones slot value means "empty").
 pub(crate) const SHIFTS_MAX: u32 = ShiftRec::IX_MAX;
@@ -31,9 +31,9 @@ fn tag(h: u64) -> u32 {
 
 /// One id arena chunk: the ids of 2^20 consecutive shifts, end offsets.
 #[derive(Clone, Debug, Default)]
-struct Chunk {
-    text: String,
-    ends: Vec<u32>,
+pub(crate) struct Chunk {
+    pub text: String,
+    pub ends: Vec<u32>,
 }
 
 /// Rare per-shift data.
@@ -50,14 +50,14 @@ pub(crate) struct Extra {
 /// Every shift of a twin except the current records, which live with their employees.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct ShiftStore {
-    chunks: Vec<Chunk>,
+    pub chunks: Vec<Chunk>,
     /// Open addressing: the shift index in the low 29 bits and 3 bits of its id's hash above
     /// (so most probes never touch the arena); `EMPTY` = free.
     slots: Vec<u32>,
     /// Employee of each shift (`NONE` for open slots).
     pub employee: Vec<u32>,
     /// (first shift index, job, received_at) of each run of shifts created by one job.
-    created: Vec<(u32, u64, Instant)>,
+    pub created: Vec<(u32, u64, Instant)>,
     pub extra: HashMap<u32, Extra>,
 }
 
@@ -116,6 +116,42 @@ impl ShiftStore {
                 Some(_) => i = (i + 1) & mask,
             }
         }
+    }
+
+    /// A store from decoded parts (the binary snapshot, `super::snapshot`, which checked
+    /// their lengths and references); the id index is rebuilt as pushes build it. `Err(ix)`
+    /// names the first shift whose id repeats an earlier one's.
+    pub(crate) fn from_parts(
+        chunks: Vec<Chunk>,
+        employee: Vec<u32>,
+        created: Vec<(u32, u64, Instant)>,
+        extra: HashMap<u32, Extra>,
+    ) -> Result<ShiftStore, u32> {
+        let mut s = ShiftStore {
+            chunks,
+            slots: Vec::new(),
+            employee,
+            created,
+            extra,
+        };
+        if s.len() == 0 {
+            return Ok(s);
+        }
+        let mut cap = 1024usize;
+        while (s.len() + 1) * 4 > cap * 3 {
+            cap *= 2;
+        }
+        s.slots = vec![EMPTY; cap];
+        for ix in 0..s.len() {
+            let ix = u32::try_from(ix).map_err(|_| u32::MAX)?;
+            let id = s.id(ix);
+            if s.get(id).is_some() {
+                return Err(ix);
+            }
+            let h = hash_id(id);
+            s.place(ix, h);
+        }
+        Ok(s)
     }
 
     /// The job and receipt of shift `ix`'s current version.
