@@ -14,7 +14,9 @@ mod snapshot;
 pub(crate) use cache::LocalClock;
 pub(crate) use export::SnapshotOp;
 pub use history::ShiftVersionView;
-pub(crate) use snapshot::{frame_checksum, read as read_snapshot, FRAME_BYTES_MAX};
+#[cfg(test)]
+pub(crate) use snapshot::checksum as snapshot_checksum;
+pub(crate) use snapshot::{frame_checksum, read as read_snapshot};
 
 use crate::calendar::Instant;
 use crate::company::Company;
