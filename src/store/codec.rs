@@ -498,7 +498,7 @@ pub(crate) fn each_chunk(
     conn: &Connection,
     company_id: &str,
     path: &str,
-    f: &mut dyn FnMut(&mut dyn FnMut() -> Result<Option<Vec<u8>>>) -> Result<()>,
+    f: &mut dyn FnMut(&mut dyn FnMut(&mut Vec<u8>) -> Result<bool>) -> Result<()>,
 ) -> Result<u64> {
     let read_err = |e| {
         storage(
@@ -514,12 +514,11 @@ pub(crate) fn each_chunk(
         .map_err(read_err)?;
     let mut rows = stmt.query([company_id]).map_err(read_err)?;
     let mut count = 0u64;
-    let mut next = || -> Result<Option<Vec<u8>>> {
+    let mut next = |buf: &mut Vec<u8>| -> Result<bool> {
         let Some(r) = rows.next().map_err(read_err)? else {
-            return Ok(None);
+            return Ok(false);
         };
         let seq: i64 = r.get(0).map_err(read_err)?;
-        let data: Vec<u8> = r.get(1).map_err(read_err)?;
         let sum: i64 = r.get(2).map_err(read_err)?;
         count += 1;
         let damaged = |what: &str| Error::Storage {
@@ -528,14 +527,20 @@ pub(crate) fn each_chunk(
         if u64::try_from(seq).ok() != Some(count) {
             return Err(damaged(&format!("is out of place (expected row {count})")));
         }
-        let frame_sum = crate::twin::frame_checksum(&data)
+        let data = r
+            .get_ref(1)
+            .map_err(read_err)?
+            .as_blob()
+            .map_err(|_| damaged("is not a blob"))?;
+        let frame_sum = crate::twin::frame_checksum(data)
             .ok_or_else(|| damaged("is too short to be a snapshot frame"))?;
         if chunk_checksum(company_id, count, frame_sum) != sum {
             return Err(damaged(
                 "failed its checksum: the file was damaged or edited",
             ));
         }
-        Ok(Some(data))
+        buf.extend_from_slice(data);
+        Ok(true)
     };
     f(&mut next)?;
     drop(next);

@@ -222,7 +222,7 @@ fn write_binary(
     twin.write_snapshot(FRAME_BYTES, &mut |frame| {
         seq += 1;
         fault(hook)?;
-        insert_chunk(tx, company_id, seq, &frame, path)
+        insert_chunk(tx, company_id, seq, frame, path)
     })?;
     Ok(seq)
 }

@@ -142,14 +142,32 @@ impl ShiftStore {
             cap *= 2;
         }
         s.slots = vec![EMPTY; cap];
-        for ix in 0..s.len() {
-            let ix = u32::try_from(ix).map_err(|_| u32::MAX)?;
-            let id = s.id(ix);
-            if s.get(id).is_some() {
-                return Err(ix);
+        let mask = cap - 1;
+        // Hash every id first (a sequential pass over the arena), so that the placing loop
+        // is short and its random slot accesses overlap.
+        let hashes: Vec<u64> = (0..s.len())
+            .map(|k| hash_id(s.id(u32::try_from(k).unwrap_or(u32::MAX))))
+            .collect();
+        for (k, &h) in hashes.iter().enumerate() {
+            let ix = u32::try_from(k).map_err(|_| u32::MAX)?;
+            let t = tag(h);
+            // One probe: a slot with this id is a repeat, the first empty one is its place.
+            let mut i = (h as usize) & mask;
+            loop {
+                match s.slots.get(i).copied() {
+                    Some(EMPTY) => break,
+                    Some(x)
+                        if x & !ShiftRec::IX_MAX == t && s.id(x & ShiftRec::IX_MAX) == s.id(ix) =>
+                    {
+                        return Err(ix)
+                    }
+                    Some(_) => i = (i + 1) & mask,
+                    None => return Err(ix),
+                }
             }
-            let h = hash_id(id);
-            s.place(ix, h);
+            if let Some(slot) = s.slots.get_mut(i) {
+                *slot = (ix & ShiftRec::IX_MAX) | t;
+            }
         }
         Ok(s)
     }

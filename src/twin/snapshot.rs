@@ -133,7 +133,7 @@ struct Writer<'a> {
     buf: Vec<u8>,
     frame_bytes: usize,
     frames: u32,
-    sink: &'a mut dyn FnMut(Vec<u8>) -> Result<()>,
+    sink: &'a mut dyn FnMut(&[u8]) -> Result<()>,
 }
 
 impl Writer<'_> {
@@ -157,20 +157,21 @@ impl Writer<'_> {
         }
     }
 
-    /// Seals the current frame and hands it on (also an empty last frame).
+    /// Seals the current frame and hands it on, then reuses its buffer for the next.
     fn flush(&mut self) -> Result<()> {
-        let mut frame = std::mem::replace(&mut self.buf, Writer::new_buf(self.frame_bytes));
-        let len = u32::try_from(frame.len() - FRAME_HEAD).map_err(|_| bad("frame too long"))?;
+        let len = u32::try_from(self.buf.len() - FRAME_HEAD).map_err(|_| bad("frame too long"))?;
         let n = self.frames;
         let (nb, lb) = (n.to_le_bytes(), len.to_le_bytes());
         let head = FRAME_MAGIC.iter().chain(&nb).chain(&lb);
-        for (d, s) in frame.iter_mut().zip(head) {
+        for (d, s) in self.buf.iter_mut().zip(head) {
             *d = *s;
         }
-        let sum = checksum(u64::from(n), frame.get(FRAME_HEAD..).unwrap_or(&[]));
-        frame.extend_from_slice(&sum.to_le_bytes());
+        let sum = checksum(u64::from(n), self.buf.get(FRAME_HEAD..).unwrap_or(&[]));
+        self.buf.extend_from_slice(&sum.to_le_bytes());
         self.frames = n.checked_add(1).ok_or_else(|| bad("too many frames"))?;
-        (self.sink)(frame)
+        (self.sink)(&self.buf)?;
+        self.buf.truncate(FRAME_HEAD);
+        Ok(())
     }
 
     fn u8(&mut self, v: u8) -> Result<()> {
@@ -252,7 +253,7 @@ fn alignment_code(a: Alignment) -> u8 {
 impl Twin {
     /// Writes the binary snapshot (see the module docs) as frames of at most `frame_bytes`
     /// payload bytes (clamped to 1 ..= [`FRAME_BYTES_MAX`]), each handed to `sink` as soon
-    /// as it is full, so that only one frame is held besides the twin. Returns the number
+    /// as it is full, so that only one frame buffer (reused) is held besides the twin. Returns the number
     /// of frames.
     ///
     /// # Errors
@@ -260,7 +261,7 @@ impl Twin {
     pub(crate) fn write_snapshot(
         &self,
         frame_bytes: usize,
-        sink: &mut dyn FnMut(Vec<u8>) -> Result<()>,
+        sink: &mut dyn FnMut(&[u8]) -> Result<()>,
     ) -> Result<u32> {
         let frame_bytes = frame_bytes.clamp(1, FRAME_BYTES_MAX);
         let mut w = Writer {
@@ -496,7 +497,7 @@ impl Twin {
 
 /// Reads the stream from frames pulled from `source`, checking each.
 struct Reader<'a> {
-    source: &'a mut dyn FnMut() -> Result<Option<Vec<u8>>>,
+    source: &'a mut dyn FnMut(&mut Vec<u8>) -> Result<bool>,
     /// The current frame without its checksum; `pos` is the next payload byte.
     cur: Vec<u8>,
     pos: usize,
@@ -506,6 +507,8 @@ struct Reader<'a> {
     last: bool,
     /// The payload size of full frames (that of frame 0).
     frame_bytes: usize,
+    /// The section and entry being read, named in errors (set in the long sections).
+    entry: (&'static str, usize),
 }
 
 impl Reader<'_> {
@@ -515,8 +518,16 @@ impl Reader<'_> {
             return Err(bad("the stream ends in the middle of a value"));
         }
         let n = self.next;
-        let frame = (self.source)()?
-            .ok_or_else(|| bad(format!("frame {n} is missing: the stream is truncated")))?;
+        // The frame buffer is handed back to the source to be refilled (no allocation and
+        // no fresh pages per frame).
+        let mut frame = std::mem::take(&mut self.cur);
+        frame.clear();
+        self.pos = 0;
+        if !(self.source)(&mut frame)? {
+            return Err(bad(format!(
+                "frame {n} is missing: the stream is truncated"
+            )));
+        }
         let head = frame
             .get(..FRAME_HEAD)
             .ok_or_else(|| bad(format!("frame {n} is too short")))?;
@@ -556,7 +567,6 @@ impl Reader<'_> {
         }
         self.last = len < self.frame_bytes;
         self.next = n.checked_add(1).ok_or_else(|| bad("too many frames"))?;
-        let mut frame = frame;
         frame.truncate(FRAME_HEAD + len);
         self.cur = frame;
         self.pos = FRAME_HEAD;
@@ -625,7 +635,7 @@ impl Reader<'_> {
     }
     fn id(&mut self, what: &str, max: u64) -> Result<Box<str>> {
         let s = self.boxed(what)?;
-        if s.is_empty() || s.chars().count() as u64 > max {
+        if s.is_empty() || (s.len() as u64 > max && s.chars().count() as u64 > max) {
             return Err(bad(format!("{what} `{s}` is empty or too long")));
         }
         Ok(s)
@@ -707,9 +717,11 @@ impl Reader<'_> {
         if self.pos < self.cur.len() {
             return Err(bad("bytes follow the trailer"));
         }
-        match (self.source)()? {
-            None => Ok(()),
-            Some(_) => Err(bad(format!("frame {} follows the trailer", self.next))),
+        let mut rest = Vec::new();
+        if (self.source)(&mut rest)? {
+            Err(bad(format!("frame {} follows the trailer", self.next)))
+        } else {
+            Ok(())
         }
     }
 }
@@ -749,14 +761,15 @@ fn mark(seen: &mut [u64], ix: u32, what: &dyn Fn() -> String) -> Result<()> {
     Ok(())
 }
 
-/// Decodes a binary snapshot from frames pulled from `source` (see the module docs). With
-/// `company`, the snapshot's company must equal it (the store's company row).
+/// Decodes a binary snapshot from frames pulled from `source` (see the module docs), which
+/// fills the buffer it is given with the next frame and returns `false` when there is none.
+/// With `company`, the snapshot's company must equal it (the store's company row).
 ///
 /// # Errors
 /// [`Error::Storage`] naming the first thing that is wrong; `source`'s errors.
 pub(crate) fn read(
     company: Option<&Company>,
-    source: &mut dyn FnMut() -> Result<Option<Vec<u8>>>,
+    source: &mut dyn FnMut(&mut Vec<u8>) -> Result<bool>,
 ) -> Result<Twin> {
     let mut r = Reader {
         source,
@@ -765,8 +778,14 @@ pub(crate) fn read(
         next: 0,
         last: false,
         frame_bytes: 0,
+        entry: ("header", 0),
     };
-    let twin = read_body(&mut r, company)?;
+    let twin = read_body(&mut r, company).map_err(|e| match e {
+        Error::Storage { message } if r.entry.0 != "header" => Error::Storage {
+            message: format!("{message} (in {} {})", r.entry.0, r.entry.1),
+        },
+        e => e,
+    })?;
     r.finish()?;
     Ok(twin)
 }
@@ -947,8 +966,10 @@ fn read_body(r: &mut Reader<'_>, expected: Option<&Company>) -> Result<Twin> {
     let mut listed = [0usize; 3];
     let mut listed_shifts = 0usize;
     for i in 0..n.employees {
+        r.entry = ("employee", i);
         let id = r.id("an employee id", id_max)?;
-        let what = |f: &str| format!("employee `{id}` {f}");
+        // Field names only (no allocation per employee); `read` names the entry on error.
+        let what = |f: &'static str| f;
         let mut field = || r.opt_boxed(&what("profile"));
         let profile = Profile {
             work_email: field()?,
@@ -964,7 +985,9 @@ fn read_body(r: &mut Reader<'_>, expected: Option<&Company>) -> Result<Twin> {
         let mut assignments = Vec::with_capacity(na.min(RESERVE_MAX));
         for _ in 0..na {
             let contract = r.u32()?;
-            check_ref(contract, n.contracts, false, &|| what("assignment"))?;
+            check_ref(contract, n.contracts, false, &|| {
+                what("assignment").to_string()
+            })?;
             let ns = r.count(&what("stints"))?;
             let mut stints = Vec::with_capacity(ns.min(RESERVE_MAX));
             for _ in 0..ns {
@@ -993,7 +1016,9 @@ fn read_body(r: &mut Reader<'_>, expected: Option<&Company>) -> Result<Twin> {
             list.reserve_exact(len);
             for _ in 0..len {
                 let ix = r.u32()?;
-                check_ref(ix, bound, false, &|| what("payment or advance list"))?;
+                check_ref(ix, bound, false, &|| {
+                    what("payment or advance list").to_string()
+                })?;
                 list.push(ix);
             }
             if let Some(c) = listed.get_mut(k) {
@@ -1068,7 +1093,7 @@ fn read_body(r: &mut Reader<'_>, expected: Option<&Company>) -> Result<Twin> {
             let id = text
                 .get(start..end)
                 .ok_or_else(|| bad(format!("shift id chunk {k} splits a character")))?;
-            if id.chars().count() as u64 > id_max {
+            if id.len() as u64 > id_max && id.chars().count() as u64 > id_max {
                 return Err(bad(format!("shift id `{id}` is too long")));
             }
             start = end;
@@ -1152,7 +1177,8 @@ fn read_body(r: &mut Reader<'_>, expected: Option<&Company>) -> Result<Twin> {
             )));
         }
         prev = Some(ix);
-        let what = |f: &str| format!("shift {ix}'s {f}");
+        r.entry = ("shift side record", ix as usize);
+        let what = |f: &'static str| f;
         let custom_info = r.opt_json(&what("custom_info"))?.map(Box::new);
         let job = if r.flag(&what("job"))? {
             Some((r.u64()?, r.at()?))
@@ -1164,9 +1190,13 @@ fn read_body(r: &mut Reader<'_>, expected: Option<&Company>) -> Result<Twin> {
         for _ in 0..nh {
             let status = r.status(&what("earlier status"))?;
             let employee = r.u32()?;
-            check_ref(employee, n.employees, true, &|| what("earlier employee"))?;
+            check_ref(employee, n.employees, true, &|| {
+                what("earlier employee").to_string()
+            })?;
             let contract = r.u32()?;
-            check_ref(contract, n.contracts, true, &|| what("earlier contract"))?;
+            check_ref(contract, n.contracts, true, &|| {
+                what("earlier contract").to_string()
+            })?;
             history.push(ShiftVersion {
                 status,
                 employee,
@@ -1197,7 +1227,8 @@ fn read_body(r: &mut Reader<'_>, expected: Option<&Company>) -> Result<Twin> {
         let mut ix = Index::default();
         let mut linked = 0usize;
         for i in 0..count {
-            let id = r.id(&format!("an {what} id"), id_max)?;
+            r.entry = (what, i);
+            let id = r.id("a payment id", id_max)?;
             let employee = r.u32()?;
             check_ref(employee, n.employees, true, &|| format!("{what} `{id}`"))?;
             let contract = if r.flag(what)? {
@@ -1449,7 +1480,7 @@ mod tests {
         let mut frames = Vec::new();
         let n = twin
             .write_snapshot(frame_bytes, &mut |f| {
-                frames.push(f);
+                frames.push(f.to_vec());
                 Ok(())
             })
             .unwrap();
@@ -1457,9 +1488,18 @@ mod tests {
         frames
     }
 
+    fn source<'a>(frames: &'a [Vec<u8>]) -> impl FnMut(&mut Vec<u8>) -> Result<bool> + 'a {
+        let mut it = frames.iter();
+        move |buf| {
+            Ok(it.next().is_some_and(|f| {
+                buf.extend_from_slice(f);
+                true
+            }))
+        }
+    }
+
     fn decode(frames: &[Vec<u8>]) -> Result<Twin> {
-        let mut it = frames.iter().cloned();
-        read(None, &mut || Ok(it.next()))
+        read(None, &mut source(frames))
     }
 
     fn assert_same(a: &Twin, b: &Twin) {
@@ -1547,12 +1587,10 @@ mod tests {
     fn the_expected_company_is_checked() {
         let twin = rich();
         let frames = encode(&twin, FRAME_BYTES_MAX);
-        let mut it = frames.iter().cloned();
         let other = Company::new("other", chrono_tz::UTC);
-        let e = read(Some(&other), &mut || Ok(it.next())).unwrap_err();
+        let e = read(Some(&other), &mut source(&frames)).unwrap_err();
         assert!(e.to_string().contains("not the expected `other`"), "{e}");
-        let mut it = frames.iter().cloned();
-        assert!(read(Some(&twin.company), &mut || Ok(it.next())).is_ok());
+        assert!(read(Some(&twin.company), &mut source(&frames)).is_ok());
     }
 
     /// Every truncation and every flipped byte of a small snapshot is an error, never a
