@@ -143,30 +143,75 @@ impl ShiftStore {
         }
         s.slots = vec![EMPTY; cap];
         let mask = cap - 1;
-        // Hash every id first (a sequential pass over the arena), so that the placing loop
-        // is short and its random slot accesses overlap.
+        // Hash every id (a sequential pass over the arena), then place the shifts grouped by
+        // the top bits of their home slot (a counting sort), so that the probes of one group
+        // stay within a few hundred KiB of slots instead of missing the cache at random.
+        // Linear probing finds an id whatever the order of insertion; a repeated id has the
+        // same home, so it meets the first copy on its probe.
         let hashes: Vec<u64> = (0..s.len())
             .map(|k| hash_id(s.id(u32::try_from(k).unwrap_or(u32::MAX))))
             .collect();
+        let bits = cap.trailing_zeros();
+        let shift = bits.min(16);
+        let groups = 1usize << (bits - shift);
+        let mut starts = vec![0usize; groups + 1];
+        for &h in &hashes {
+            if let Some(c) = starts.get_mut((((h as usize) & mask) >> shift) + 1) {
+                *c += 1;
+            }
+        }
+        for g in 0..groups {
+            let before = starts.get(g).copied().unwrap_or(0);
+            if let Some(c) = starts.get_mut(g + 1) {
+                *c += before;
+            }
+        }
+        // (home slot << 32) | slot value, grouped, and the hash's top 32 bits per shift.
+        let mut order = vec![0u64; hashes.len()];
+        let mut high = vec![0u32; hashes.len()];
         for (k, &h) in hashes.iter().enumerate() {
+            let home = (h as usize) & mask;
             let ix = u32::try_from(k).map_err(|_| u32::MAX)?;
-            let t = tag(h);
+            if let Some(at) = starts.get_mut(home >> shift) {
+                if let Some(o) = order.get_mut(*at) {
+                    *o = ((home as u64) << 32) | u64::from((ix & ShiftRec::IX_MAX) | tag(h));
+                }
+                if let Some(t) = high.get_mut(*at) {
+                    *t = (h >> 32) as u32;
+                }
+                *at += 1;
+            }
+        }
+        drop(hashes);
+        // The top hash bits of each slot's shift, beside the slots (so a probe compares ids
+        // only when 32 more bits agree: a repeat, or one chance in 2^32).
+        let mut slot_high = vec![0u32; cap];
+        for (&o, &hi) in order.iter().zip(&high) {
+            let value = o as u32;
+            let ix = value & ShiftRec::IX_MAX;
+            let t = value & !ShiftRec::IX_MAX;
             // One probe: a slot with this id is a repeat, the first empty one is its place.
-            let mut i = (h as usize) & mask;
+            let mut i = (o >> 32) as usize;
             loop {
                 match s.slots.get(i).copied() {
                     Some(EMPTY) => break,
                     Some(x)
-                        if x & !ShiftRec::IX_MAX == t && s.id(x & ShiftRec::IX_MAX) == s.id(ix) =>
+                        if x & !ShiftRec::IX_MAX == t
+                            && slot_high.get(i) == Some(&hi)
+                            && s.id(x & ShiftRec::IX_MAX) == s.id(ix) =>
                     {
-                        return Err(ix)
+                        // Name the later of the two shifts.
+                        return Err(ix.max(x & ShiftRec::IX_MAX));
                     }
                     Some(_) => i = (i + 1) & mask,
                     None => return Err(ix),
                 }
             }
             if let Some(slot) = s.slots.get_mut(i) {
-                *slot = (ix & ShiftRec::IX_MAX) | t;
+                *slot = value;
+            }
+            if let Some(slot) = slot_high.get_mut(i) {
+                *slot = hi;
             }
         }
         Ok(s)

@@ -27,7 +27,7 @@
 //!    index lists, and the length of the employee's shift list;
 //! 5. shift ids, as the twin keeps them: arena chunks (count; then per chunk its shift
 //!    count, end offsets as a `u32` column, its text);
-//! 6. the employee of each shift, a `u32` column;
+//! 6. nothing: the employee of each shift is the owner of the list that holds it (8);
 //! 7. the runs of shifts created by one job: count; first index, job, received_at;
 //! 8. the current records of every list (employees in order, then the open shifts), one
 //!    column at a time: index + status (`u32`: 29 + 3 bits), contract, start, stop;
@@ -44,8 +44,8 @@
 //! # Decoding
 //! [`read`] checks every frame (magic, number, length, checksum), every length, index and
 //! reference against what was read before, every sort order the twin relies on (periods,
-//! rate versions, shift lists by (start, index), job runs, side records), that every shift,
-//! payment and linked advance is in exactly one list and that list is its owner's, the
+//! rate versions, shift lists by (start, index), job runs, side records), that every shift is
+//! in exactly one list (its owner's) and every payment and linked advance in its owner's, the
 //! SPEC §6 invariants of each recorded advance decision, and that the stream ends exactly
 //! at the trailer. The id indexes are rebuilt (a repeated id is an error) and the caches
 //! start empty, as [`Twin::new`] leaves them. Damaged or foreign bytes give an
@@ -377,10 +377,7 @@ impl Twin {
             }
             w.str(&c.text)?;
         }
-        // 6. Employee per shift.
-        for &e in &st.employee {
-            w.u32(e)?;
-        }
+        // 6. (The employee of each shift is the owner of the list that holds it.)
         // 7. Creating-job runs.
         w.len(st.created.len())?;
         for &(first, job, at) in &st.created {
@@ -1101,13 +1098,8 @@ fn read_body(r: &mut Reader<'_>, expected: Option<&Company>) -> Result<Twin> {
         chunks.push(Chunk { text, ends });
     }
 
-    // 6. Employee per shift.
-    let mut employee = Vec::with_capacity(n.shifts);
-    for ix in 0..n.shifts {
-        let e = r.u32()?;
-        check_ref(e, n.employees, true, &|| format!("shift {ix}'s employee"))?;
-        employee.push(e);
-    }
+    // 6. The employee of each shift: the owner of the list that holds it (section 8).
+    let mut employee = vec![NONE; n.shifts];
 
     // 7. Creating-job runs.
     let nruns = r.count("job runs")?;
@@ -1135,10 +1127,17 @@ fn read_body(r: &mut Reader<'_>, expected: Option<&Company>) -> Result<Twin> {
     for (k, e) in twin.employees.iter_mut().enumerate() {
         let len = list_lens.get(k).copied().unwrap_or(0);
         e.shifts.reserve_exact(len);
-        fill_ixs(r, &mut e.shifts, len, k as u32, &employee, &mut seen)?;
+        fill_ixs(r, &mut e.shifts, len, k as u32, &mut employee, &mut seen)?;
     }
     twin.open_shifts.reserve_exact(n.open);
-    fill_ixs(r, &mut twin.open_shifts, n.open, NONE, &employee, &mut seen)?;
+    fill_ixs(
+        r,
+        &mut twin.open_shifts,
+        n.open,
+        NONE,
+        &mut employee,
+        &mut seen,
+    )?;
     let nc = n.contracts;
     for list in lists_mut(&mut twin) {
         for rec in list.iter_mut() {
@@ -1355,26 +1354,24 @@ fn lists_mut(twin: &mut Twin) -> impl Iterator<Item = &mut Vec<ShiftRec>> {
         .chain(std::iter::once(&mut twin.open_shifts))
 }
 
-/// Reads `len` packed index + status words into `list`, checking each shift belongs to
-/// `owner` and is listed once.
+/// Reads `len` packed index + status words into `list`, checking each shift is listed
+/// once, and records `owner` as its employee.
 fn fill_ixs(
     r: &mut Reader<'_>,
     list: &mut Vec<ShiftRec>,
     len: usize,
     owner: u32,
-    employee: &[u32],
+    employee: &mut [u32],
     seen: &mut [u64],
 ) -> Result<()> {
     for _ in 0..len {
         let w = r.u32()?;
         let ix = w & ShiftRec::IX_MAX;
         let status = status_of(w >> 29).ok_or_else(|| bad("a shift status is unknown"))?;
-        if employee.get(ix as usize) != Some(&owner) {
-            return Err(bad(format!(
-                "shift {ix} is in the list of an employee it does not belong to"
-            )));
-        }
         mark(seen, ix, &|| format!("shift {ix}"))?;
+        if let Some(e) = employee.get_mut(ix as usize) {
+            *e = owner;
+        }
         list.push(ShiftRec::new(ix, status, NONE, Instant::MIN, Instant::MIN));
     }
     Ok(())
