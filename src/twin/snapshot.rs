@@ -51,7 +51,7 @@
 //! start empty, as [`Twin::new`] leaves them. Damaged or foreign bytes give an
 //! [`Error::Storage`] naming what is wrong; decoding never panics.
 
-use super::shifts::{Chunk, Extra, ShiftStore, CHUNK_SHIFTS, SHIFTS_MAX};
+use super::shifts::{index_slots, Chunk, Extra, ShiftStore, CHUNK_SHIFTS, SHIFTS_MAX};
 use super::{cache, Index, Twin};
 use crate::calendar::{Frequency, Instant};
 use crate::company::Company;
@@ -1098,126 +1098,148 @@ fn read_body(r: &mut Reader<'_>, expected: Option<&Company>) -> Result<Twin> {
         chunks.push(Chunk { text, ends });
     }
 
-    // 6. The employee of each shift: the owner of the list that holds it (section 8).
-    let mut employee = vec![NONE; n.shifts];
+    // The shift id index depends on the ids only: built on a second thread while sections
+    // 6–9 are decoded (the source, a SQLite statement, stays on this one).
+    let nshifts = n.shifts;
+    let chunks_ref = &chunks;
+    let (slots, parts) = std::thread::scope(|scope| {
+        // Without a second thread (the system refused one), the index is built after.
+        let builder = std::thread::Builder::new()
+            .name("ewa-snapshot-index".into())
+            .spawn_scoped(scope, move || index_slots(chunks_ref, nshifts))
+            .ok();
+        let parts = (|| -> Result<_> {
+            // 6. The employee of each shift: the owner of the list that holds it (section 8).
+            let mut employee = vec![NONE; n.shifts];
 
-    // 7. Creating-job runs.
-    let nruns = r.count("job runs")?;
-    if nruns > n.shifts {
-        return Err(bad("more job runs than shifts"));
-    }
-    let mut created: Vec<(u32, u64, Instant)> = Vec::with_capacity(nruns);
-    for _ in 0..nruns {
-        let run = (r.u32()?, r.u64()?, r.at()?);
-        let ok = match created.last() {
-            None => run.0 == 0,
-            Some(prev) => prev.0 < run.0 && (prev.1, prev.2) != (run.1, run.2),
+            // 7. Creating-job runs.
+            let nruns = r.count("job runs")?;
+            if nruns > n.shifts {
+                return Err(bad("more job runs than shifts"));
+            }
+            let mut created: Vec<(u32, u64, Instant)> = Vec::with_capacity(nruns);
+            for _ in 0..nruns {
+                let run = (r.u32()?, r.u64()?, r.at()?);
+                let ok = match created.last() {
+                    None => run.0 == 0,
+                    Some(prev) => prev.0 < run.0 && (prev.1, prev.2) != (run.1, run.2),
+                };
+                if !ok || run.0 as usize >= n.shifts {
+                    return Err(bad(format!("job run at shift {} is out of order", run.0)));
+                }
+                created.push(run);
+            }
+            if n.shifts > 0 && created.is_empty() {
+                return Err(bad("the shifts have no creating job"));
+            }
+
+            // 8. Current records, column by column.
+            let mut seen = vec![0u64; n.shifts.div_ceil(64)];
+            for (k, e) in twin.employees.iter_mut().enumerate() {
+                let len = list_lens.get(k).copied().unwrap_or(0);
+                e.shifts.reserve_exact(len);
+                fill_ixs(r, &mut e.shifts, len, k as u32, &mut employee, &mut seen)?;
+            }
+            twin.open_shifts.reserve_exact(n.open);
+            fill_ixs(
+                r,
+                &mut twin.open_shifts,
+                n.open,
+                NONE,
+                &mut employee,
+                &mut seen,
+            )?;
+            let nc = n.contracts;
+            for list in lists_mut(&mut twin) {
+                for rec in list.iter_mut() {
+                    rec.contract = r.u32()?;
+                    check_ref(rec.contract, nc, true, &|| {
+                        format!("shift {}'s contract", rec.ix())
+                    })?;
+                }
+            }
+            for list in lists_mut(&mut twin) {
+                for rec in list.iter_mut() {
+                    rec.start = r.at()?;
+                }
+            }
+            for list in lists_mut(&mut twin) {
+                for rec in list.iter_mut() {
+                    rec.stop = r.at()?;
+                }
+                // Sorted by (start, index), as accrual scans them.
+                if list
+                    .windows(2)
+                    .any(|w| matches!(w, [a, b] if (a.start, a.ix()) >= (b.start, b.ix())))
+                {
+                    return Err(bad("a shift list is not sorted by (start, index)"));
+                }
+            }
+
+            // 9. Side records.
+            let mut extra: HashMap<u32, Extra> = HashMap::with_capacity(n.extra);
+            let mut prev: Option<u32> = None;
+            for _ in 0..n.extra {
+                let ix = r.u32()?;
+                if prev.is_some_and(|p| p >= ix) || ix as usize >= n.shifts {
+                    return Err(bad(format!(
+                        "shift side record {ix} is out of order or range"
+                    )));
+                }
+                prev = Some(ix);
+                r.entry = ("shift side record", ix as usize);
+                let what = |f: &'static str| f;
+                let custom_info = r.opt_json(&what("custom_info"))?.map(Box::new);
+                let job = if r.flag(&what("job"))? {
+                    Some((r.u64()?, r.at()?))
+                } else {
+                    None
+                };
+                let nh = r.count(&what("history"))?;
+                let mut history = Vec::with_capacity(nh.min(RESERVE_MAX));
+                for _ in 0..nh {
+                    let status = r.status(&what("earlier status"))?;
+                    let employee = r.u32()?;
+                    check_ref(employee, n.employees, true, &|| {
+                        what("earlier employee").to_string()
+                    })?;
+                    let contract = r.u32()?;
+                    check_ref(contract, n.contracts, true, &|| {
+                        what("earlier contract").to_string()
+                    })?;
+                    history.push(ShiftVersion {
+                        status,
+                        employee,
+                        contract,
+                        start: r.at()?,
+                        stop: r.at()?,
+                        custom_info: r.opt_json(&what("earlier custom_info"))?.map(Box::new),
+                        received_at: r.at()?,
+                        job: r.u64()?,
+                    });
+                }
+                extra.insert(
+                    ix,
+                    Extra {
+                        custom_info,
+                        job,
+                        history,
+                    },
+                );
+            }
+            Ok((employee, created, extra))
+        })();
+        let slots = match builder {
+            Some(b) => b.join().ok(),
+            None => Some(index_slots(chunks_ref, nshifts)),
         };
-        if !ok || run.0 as usize >= n.shifts {
-            return Err(bad(format!("job run at shift {} is out of order", run.0)));
-        }
-        created.push(run);
-    }
-    if n.shifts > 0 && created.is_empty() {
-        return Err(bad("the shifts have no creating job"));
-    }
-
-    // 8. Current records, column by column.
-    let mut seen = vec![0u64; n.shifts.div_ceil(64)];
-    for (k, e) in twin.employees.iter_mut().enumerate() {
-        let len = list_lens.get(k).copied().unwrap_or(0);
-        e.shifts.reserve_exact(len);
-        fill_ixs(r, &mut e.shifts, len, k as u32, &mut employee, &mut seen)?;
-    }
-    twin.open_shifts.reserve_exact(n.open);
-    fill_ixs(
-        r,
-        &mut twin.open_shifts,
-        n.open,
-        NONE,
-        &mut employee,
-        &mut seen,
-    )?;
-    let nc = n.contracts;
-    for list in lists_mut(&mut twin) {
-        for rec in list.iter_mut() {
-            rec.contract = r.u32()?;
-            check_ref(rec.contract, nc, true, &|| {
-                format!("shift {}'s contract", rec.ix())
-            })?;
-        }
-    }
-    for list in lists_mut(&mut twin) {
-        for rec in list.iter_mut() {
-            rec.start = r.at()?;
-        }
-    }
-    for list in lists_mut(&mut twin) {
-        for rec in list.iter_mut() {
-            rec.stop = r.at()?;
-        }
-        // Sorted by (start, index), as accrual scans them.
-        if list
-            .windows(2)
-            .any(|w| matches!(w, [a, b] if (a.start, a.ix()) >= (b.start, b.ix())))
-        {
-            return Err(bad("a shift list is not sorted by (start, index)"));
-        }
-    }
-
-    // 9. Side records.
-    let mut extra: HashMap<u32, Extra> = HashMap::with_capacity(n.extra);
-    let mut prev: Option<u32> = None;
-    for _ in 0..n.extra {
-        let ix = r.u32()?;
-        if prev.is_some_and(|p| p >= ix) || ix as usize >= n.shifts {
-            return Err(bad(format!(
-                "shift side record {ix} is out of order or range"
-            )));
-        }
-        prev = Some(ix);
-        r.entry = ("shift side record", ix as usize);
-        let what = |f: &'static str| f;
-        let custom_info = r.opt_json(&what("custom_info"))?.map(Box::new);
-        let job = if r.flag(&what("job"))? {
-            Some((r.u64()?, r.at()?))
-        } else {
-            None
-        };
-        let nh = r.count(&what("history"))?;
-        let mut history = Vec::with_capacity(nh.min(RESERVE_MAX));
-        for _ in 0..nh {
-            let status = r.status(&what("earlier status"))?;
-            let employee = r.u32()?;
-            check_ref(employee, n.employees, true, &|| {
-                what("earlier employee").to_string()
-            })?;
-            let contract = r.u32()?;
-            check_ref(contract, n.contracts, true, &|| {
-                what("earlier contract").to_string()
-            })?;
-            history.push(ShiftVersion {
-                status,
-                employee,
-                contract,
-                start: r.at()?,
-                stop: r.at()?,
-                custom_info: r.opt_json(&what("earlier custom_info"))?.map(Box::new),
-                received_at: r.at()?,
-                job: r.u64()?,
-            });
-        }
-        extra.insert(
-            ix,
-            Extra {
-                custom_info,
-                job,
-                history,
-            },
-        );
-    }
-    twin.shifts = ShiftStore::from_parts(chunks, employee, created, extra)
+        (slots, parts)
+    });
+    let (employee, created, extra) = parts?;
+    let slots = slots
+        .ok_or_else(|| bad("the id index builder failed"))?
         .map_err(|ix| bad(format!("shift {ix}'s id repeats an earlier shift's")))?;
+    twin.shifts = ShiftStore::from_parts(chunks, slots, employee, created, extra);
 
     // 10. Payments: each listed once, by its employee.
     for (deduction, count, k) in [(false, n.additions, 0usize), (true, n.deductions, 1)] {
