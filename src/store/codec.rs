@@ -277,7 +277,9 @@ pub(crate) fn each_row(
 pub enum SnapshotMode {
     /// No snapshot yet: the journal holds everything.
     None,
-    /// Canonical operations exported from the twin and verified to rebuild it.
+    /// The twin's exact state: its binary snapshot ([`SnapshotFormat::Binary`]), or
+    /// canonical operations exported from it and verified to rebuild it
+    /// ([`SnapshotFormat::Ops`]).
     Canonical,
     /// The earlier snapshot and journal, folded into the snapshot as they were (when the
     /// canonical export could not be verified to rebuild an equal twin).
@@ -498,7 +500,7 @@ pub(crate) fn each_chunk(
     conn: &Connection,
     company_id: &str,
     path: &str,
-    f: &mut dyn FnMut(&mut dyn FnMut(&mut Vec<u8>) -> Result<bool>) -> Result<()>,
+    f: &mut dyn FnMut(&mut crate::twin::FrameSource<'_>) -> Result<()>,
 ) -> Result<u64> {
     let read_err = |e| {
         storage(
@@ -543,7 +545,6 @@ pub(crate) fn each_chunk(
         Ok(true)
     };
     f(&mut next)?;
-    drop(next);
     Ok(count)
 }
 

@@ -5,11 +5,15 @@
 //!   cancellation is appended to the company's journal in the same transaction that
 //!   records it, before the caller gets its report. After a crash, reopening yields exactly
 //!   the state of the last acknowledged operation (WAL, `synchronous = FULL`).
-//! * **Snapshot.** [`Store::compact`] replaces the journal by a snapshot, atomically.
-//!   [`Store::load`] is the snapshot plus the journal, replayed through the public
-//!   [`Twin`] API — every value re-validated by the constructors of ingestion — and each
-//!   replayed outcome checked against the one recorded: a corrupt, foreign or newer-schema
-//!   file is an [`Error::Storage`], never a panic or a silently different twin.
+//! * **Snapshot.** [`Store::compact`] replaces the journal by a snapshot, atomically: the
+//!   twin's binary snapshot (issue #5; `src/twin/snapshot.rs`), stored as checksummed frames
+//!   in `snapshot_chunks`, or — for files of schema version 1 and with
+//!   [`SnapshotFormat::Ops`] — operation rows. [`Store::load`] decodes the snapshot (every
+//!   length, reference and sort order validated) or replays its rows, then replays the
+//!   journal through the public [`Twin`] API — every value re-validated by the
+//!   constructors of ingestion — each replayed outcome checked against the one recorded: a
+//!   corrupt, foreign or newer-schema file is an [`Error::Storage`], never a panic or a
+//!   silently different twin.
 //! * **As known at.** [`Store::load_known_at`] replays the journal as far as it was known at
 //!   an earlier instant, to ask what the engine answered then.
 //! * **Concurrency.** Several processes may share a file: writes serialise (each waits up to

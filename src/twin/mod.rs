@@ -16,7 +16,7 @@ pub(crate) use export::SnapshotOp;
 pub use history::ShiftVersionView;
 #[cfg(test)]
 pub(crate) use snapshot::checksum as snapshot_checksum;
-pub(crate) use snapshot::{frame_checksum, read as read_snapshot};
+pub(crate) use snapshot::{frame_checksum, read as read_snapshot, FrameSource};
 
 use crate::calendar::Instant;
 use crate::company::Company;

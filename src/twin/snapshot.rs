@@ -492,9 +492,13 @@ impl Twin {
 // Reading
 // ---------------------------------------------------------------------------------------
 
+/// Where [`read`] pulls frames from: it fills the buffer with the next frame and returns
+/// `false` when there is none.
+pub(crate) type FrameSource<'a> = dyn FnMut(&mut Vec<u8>) -> Result<bool> + 'a;
+
 /// Reads the stream from frames pulled from `source`, checking each.
 struct Reader<'a> {
-    source: &'a mut dyn FnMut(&mut Vec<u8>) -> Result<bool>,
+    source: &'a mut FrameSource<'a>,
     /// The current frame without its checksum; `pos` is the next payload byte.
     cur: Vec<u8>,
     pos: usize,
@@ -704,7 +708,7 @@ impl Reader<'_> {
     /// A count of entities addressed by `u32` indexes (below [`NONE`]).
     fn count(&mut self, what: &str) -> Result<usize> {
         let n = self.u32()?;
-        if n >= NONE {
+        if n == NONE {
             return Err(bad(format!("{what}: {n} is too many")));
         }
         Ok(n as usize)
@@ -764,10 +768,7 @@ fn mark(seen: &mut [u64], ix: u32, what: &dyn Fn() -> String) -> Result<()> {
 ///
 /// # Errors
 /// [`Error::Storage`] naming the first thing that is wrong; `source`'s errors.
-pub(crate) fn read(
-    company: Option<&Company>,
-    source: &mut dyn FnMut(&mut Vec<u8>) -> Result<bool>,
-) -> Result<Twin> {
+pub(crate) fn read(company: Option<&Company>, source: &mut FrameSource<'_>) -> Result<Twin> {
     let mut r = Reader {
         source,
         cur: Vec::new(),
@@ -967,7 +968,7 @@ fn read_body(r: &mut Reader<'_>, expected: Option<&Company>) -> Result<Twin> {
         let id = r.id("an employee id", id_max)?;
         // Field names only (no allocation per employee); `read` names the entry on error.
         let what = |f: &'static str| f;
-        let mut field = || r.opt_boxed(&what("profile"));
+        let mut field = || r.opt_boxed(what("profile"));
         let profile = Profile {
             work_email: field()?,
             personal_email: field()?,
@@ -977,19 +978,19 @@ fn read_body(r: &mut Reader<'_>, expected: Option<&Company>) -> Result<Twin> {
             work_phone: field()?,
             personal_phone: field()?,
         };
-        let custom_info = r.json(&what("custom_info"))?;
-        let na = r.count(&what("assignments"))?;
+        let custom_info = r.json(what("custom_info"))?;
+        let na = r.count(what("assignments"))?;
         let mut assignments = Vec::with_capacity(na.min(RESERVE_MAX));
         for _ in 0..na {
             let contract = r.u32()?;
             check_ref(contract, n.contracts, false, &|| {
                 what("assignment").to_string()
             })?;
-            let ns = r.count(&what("stints"))?;
+            let ns = r.count(what("stints"))?;
             let mut stints = Vec::with_capacity(ns.min(RESERVE_MAX));
             for _ in 0..ns {
-                let start_on = r.opt_date(&what("contract_start_on"))?;
-                let stop_on = r.opt_date(&what("contract_stop_on"))?;
+                let start_on = r.opt_date(what("contract_start_on"))?;
+                let stop_on = r.opt_date(what("contract_stop_on"))?;
                 // As ingestion computes them (SPEC §2: local midnights).
                 stints.push(Stint {
                     start_on,
@@ -1005,7 +1006,7 @@ fn read_body(r: &mut Reader<'_>, expected: Option<&Company>) -> Result<Twin> {
         let mut lists: [Vec<u32>; 3] = [Vec::new(), Vec::new(), Vec::new()];
         let bounds = [n.additions, n.deductions, n.advances];
         for (k, list) in lists.iter_mut().enumerate() {
-            let len = r.count(&what("payment or advance list"))?;
+            let len = r.count(what("payment or advance list"))?;
             let bound = bounds.get(k).copied().unwrap_or(0);
             if len > bound {
                 return Err(bad(what("lists more payments or advances than there are")));
@@ -1023,7 +1024,7 @@ fn read_body(r: &mut Reader<'_>, expected: Option<&Company>) -> Result<Twin> {
             }
         }
         let [additions, deductions, advances] = lists;
-        let ns = r.count(&what("shift list"))?;
+        let ns = r.count(what("shift list"))?;
         listed_shifts = listed_shifts
             .checked_add(ns)
             .filter(|t| *t <= n.shifts)
@@ -1189,16 +1190,16 @@ fn read_body(r: &mut Reader<'_>, expected: Option<&Company>) -> Result<Twin> {
                 prev = Some(ix);
                 r.entry = ("shift side record", ix as usize);
                 let what = |f: &'static str| f;
-                let custom_info = r.opt_json(&what("custom_info"))?.map(Box::new);
-                let job = if r.flag(&what("job"))? {
+                let custom_info = r.opt_json(what("custom_info"))?.map(Box::new);
+                let job = if r.flag(what("job"))? {
                     Some((r.u64()?, r.at()?))
                 } else {
                     None
                 };
-                let nh = r.count(&what("history"))?;
+                let nh = r.count(what("history"))?;
                 let mut history = Vec::with_capacity(nh.min(RESERVE_MAX));
                 for _ in 0..nh {
-                    let status = r.status(&what("earlier status"))?;
+                    let status = r.status(what("earlier status"))?;
                     let employee = r.u32()?;
                     check_ref(employee, n.employees, true, &|| {
                         what("earlier employee").to_string()
@@ -1213,7 +1214,7 @@ fn read_body(r: &mut Reader<'_>, expected: Option<&Company>) -> Result<Twin> {
                         contract,
                         start: r.at()?,
                         stop: r.at()?,
-                        custom_info: r.opt_json(&what("earlier custom_info"))?.map(Box::new),
+                        custom_info: r.opt_json(what("earlier custom_info"))?.map(Box::new),
                         received_at: r.at()?,
                         job: r.u64()?,
                     });
