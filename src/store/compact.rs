@@ -23,8 +23,12 @@ use serde::Serialize;
 
 /// Records per canonical batch (at most the company's `batch_records_max`).
 const CHUNK_RECORDS: u64 = 10_000;
-/// Payload bytes per binary snapshot frame (one `snapshot_chunks` row).
+/// Payload bytes per binary snapshot frame (one `snapshot_chunks` row); the unit tests
+/// use small frames so that their snapshots span several rows.
+#[cfg(not(test))]
 pub(crate) const FRAME_BYTES: usize = 16 << 20;
+#[cfg(test)]
+pub(crate) const FRAME_BYTES: usize = 1 << 8;
 
 /// What [`Store::compact`] did.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
