@@ -4,8 +4,8 @@
 //!
 //! `cargo bench --bench engine` (add a name filter, e.g. `-- eligibility/all`, to run one).
 //!
-//! `store/save` saves a 2,000-employee twin as a new company's canonical snapshot in a fresh
-//! SQLite file; `store/load` loads it back (every row re-validated) and checks it is equal.
+//! `store/save` saves a 2,000-employee twin as a new company's binary snapshot in a fresh
+//! SQLite file; `store/load` loads it back (decoded and validated) and checks its count.
 
 // criterion_group! generates an undocumented `pub fn`.
 #![allow(missing_docs)]

@@ -277,7 +277,9 @@ pub(crate) fn each_row(
 pub enum SnapshotMode {
     /// No snapshot yet: the journal holds everything.
     None,
-    /// Canonical operations exported from the twin and verified to rebuild it.
+    /// The twin's exact state: its binary snapshot ([`SnapshotFormat::Binary`]), or
+    /// canonical operations exported from it and verified to rebuild it
+    /// ([`SnapshotFormat::Ops`]).
     Canonical,
     /// The earlier snapshot and journal, folded into the snapshot as they were (when the
     /// canonical export could not be verified to rebuild an equal twin).
@@ -305,6 +307,34 @@ impl SnapshotMode {
     }
 }
 
+/// How a company's snapshot is stored (schema version 2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SnapshotFormat {
+    /// Operation rows (`snapshot_ops`) replayed through the public `Twin` API: every
+    /// snapshot of schema version 1, and the fallback.
+    Ops,
+    /// The twin's binary snapshot (`snapshot_chunks`, one frame per row), decoded and
+    /// validated in bulk (issue #5).
+    Binary,
+}
+
+impl SnapshotFormat {
+    /// The code stored in the `snapshot_format` column.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SnapshotFormat::Ops => "ops",
+            SnapshotFormat::Binary => "binary",
+        }
+    }
+
+    fn parse(s: &str) -> Option<SnapshotFormat> {
+        [SnapshotFormat::Ops, SnapshotFormat::Binary]
+            .into_iter()
+            .find(|m| m.as_str() == s)
+    }
+}
+
 /// The `companies` row.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct CompanyRow {
@@ -316,13 +346,20 @@ pub(crate) struct CompanyRow {
     pub snapshot_job: u64,
     pub snapshot_known_to: Option<i64>,
     pub snapshot_mode: SnapshotMode,
+    /// Rows of the snapshot: operation rows, or binary frames.
     pub snapshot_rows: u64,
+    pub snapshot_format: SnapshotFormat,
 }
 
 impl CompanyRow {
+    /// The row's checksum. An `ops` row sums exactly the fields of schema version 1, so
+    /// rows written before the `snapshot_format` column still verify.
     fn checksum(&self) -> i64 {
-        Fnv::new("companies")
-            .str(&self.company_id)
+        let f = match self.snapshot_format {
+            SnapshotFormat::Ops => Fnv::new("companies"),
+            SnapshotFormat::Binary => Fnv::new("companies").str(SnapshotFormat::Binary.as_str()),
+        };
+        f.str(&self.company_id)
             .int(Some(self.epoch))
             .str(&self.config)
             .int(as_i64(self.head_seq))
@@ -340,7 +377,7 @@ impl CompanyRow {
         let raw = conn
             .prepare_cached(
                 "SELECT epoch, config, head_seq, snapshot_seq, snapshot_job, snapshot_known_to, snapshot_mode, \
-                 snapshot_rows, checksum FROM companies WHERE company_id = ?1",
+                 snapshot_rows, checksum, snapshot_format FROM companies WHERE company_id = ?1",
             )
             .map_err(read_err)?
             .query_row([company_id], |r| {
@@ -351,11 +388,13 @@ impl CompanyRow {
                     r.get::<_, Option<i64>>(5)?,
                     r.get::<_, String>(6)?,
                     r.get::<_, i64>(8)?,
+                    r.get::<_, String>(9)?,
                 ))
             })
             .optional()
             .map_err(read_err)?;
-        let Some((epoch, config, [head, snap, job, rows], known_to, mode, sum)) = raw else {
+        let Some((epoch, config, [head, snap, job, rows], known_to, mode, sum, format)) = raw
+        else {
             return Ok(None);
         };
         let damaged = |what: &str| Error::Storage {
@@ -373,6 +412,8 @@ impl CompanyRow {
             snapshot_mode: SnapshotMode::parse(&mode)
                 .ok_or_else(|| damaged("has an unknown snapshot mode"))?,
             snapshot_rows: nat(rows)?,
+            snapshot_format: SnapshotFormat::parse(&format)
+                .ok_or_else(|| damaged("has an unknown snapshot format"))?,
         };
         if row.checksum() != sum {
             return Err(damaged(
@@ -393,7 +434,8 @@ impl CompanyRow {
         );
         conn.prepare_cached(
             "INSERT OR REPLACE INTO companies (company_id, epoch, config, head_seq, snapshot_seq, snapshot_job, \
-             snapshot_known_to, snapshot_mode, snapshot_rows, checksum) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+             snapshot_known_to, snapshot_mode, snapshot_rows, checksum, snapshot_format) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
         )
         .and_then(|mut s| {
             s.execute(params![
@@ -407,11 +449,103 @@ impl CompanyRow {
                 self.snapshot_mode.as_str(),
                 rows,
                 self.checksum(),
+                self.snapshot_format.as_str(),
             ])
         })
         .map(|_| ())
         .map_err(|e| storage(path, &format!("cannot write company `{}`", self.company_id), e))
     }
+}
+
+/// The checksum of a `snapshot_chunks` row: its company, number and the frame's own
+/// checksum (which covers every byte of the frame and is checked when it is decoded), so a
+/// frame moved to another company or position is caught without hashing it twice.
+fn chunk_checksum(company_id: &str, seq: u64, frame_sum: u64) -> i64 {
+    Fnv::new("snapshot_chunks")
+        .str(company_id)
+        .int(as_i64(seq))
+        .bytes(&frame_sum.to_le_bytes())
+        .finish()
+}
+
+/// Appends frame `seq` (from 1) of a company's binary snapshot.
+pub(crate) fn insert_chunk(
+    conn: &Connection,
+    company_id: &str,
+    seq: u64,
+    frame: &[u8],
+    path: &str,
+) -> Result<()> {
+    let sum = crate::twin::frame_checksum(frame).unwrap_or(0);
+    let seq_i = as_i64(seq).ok_or_else(|| overflow(path))?;
+    conn.prepare_cached(
+        "INSERT INTO snapshot_chunks (company_id, seq, data, checksum) VALUES (?1, ?2, ?3, ?4)",
+    )
+    .and_then(|mut s| {
+        s.execute(params![
+            company_id,
+            seq_i,
+            frame,
+            chunk_checksum(company_id, seq, sum)
+        ])
+    })
+    .map(|_| ())
+    .map_err(|e| storage(path, "cannot write the snapshot", e))
+}
+
+/// Streams the frames of a company's binary snapshot in order to `f` (one frame in
+/// memory at a time), checking that they are numbered 1, 2, … and each row's checksum;
+/// returns how many there were.
+pub(crate) fn each_chunk(
+    conn: &Connection,
+    company_id: &str,
+    path: &str,
+    f: &mut dyn FnMut(&mut crate::twin::FrameSource<'_>) -> Result<()>,
+) -> Result<u64> {
+    let read_err = |e| {
+        storage(
+            path,
+            &format!("cannot read the snapshot of company `{company_id}`"),
+            e,
+        )
+    };
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT seq, data, checksum FROM snapshot_chunks WHERE company_id = ?1 ORDER BY seq",
+        )
+        .map_err(read_err)?;
+    let mut rows = stmt.query([company_id]).map_err(read_err)?;
+    let mut count = 0u64;
+    let mut next = |buf: &mut Vec<u8>| -> Result<bool> {
+        let Some(r) = rows.next().map_err(read_err)? else {
+            return Ok(false);
+        };
+        let seq: i64 = r.get(0).map_err(read_err)?;
+        let sum: i64 = r.get(2).map_err(read_err)?;
+        count += 1;
+        let damaged = |what: &str| Error::Storage {
+            message: format!("{path}: snapshot_chunks row {seq} of company `{company_id}` {what}"),
+        };
+        if u64::try_from(seq).ok() != Some(count) {
+            return Err(damaged(&format!("is out of place (expected row {count})")));
+        }
+        let data = r
+            .get_ref(1)
+            .map_err(read_err)?
+            .as_blob()
+            .map_err(|_| damaged("is not a blob"))?;
+        let frame_sum = crate::twin::frame_checksum(data)
+            .ok_or_else(|| damaged("is too short to be a snapshot frame"))?;
+        if chunk_checksum(company_id, count, frame_sum) != sum {
+            return Err(damaged(
+                "failed its checksum: the file was damaged or edited",
+            ));
+        }
+        buf.extend_from_slice(data);
+        Ok(true)
+    };
+    f(&mut next)?;
+    Ok(count)
 }
 
 fn overflow(path: &str) -> Error {

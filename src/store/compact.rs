@@ -1,19 +1,34 @@
 //! Compaction: a new snapshot replaces the old one and the journal, in one transaction.
 //!
-//! The snapshot is the twin's canonical export (`Twin::export_ops`) when replaying that
+//! By default the snapshot is the twin's binary snapshot (`src/twin/snapshot.rs`, issue
+//! #5): every piece of its state, written frame by frame as `snapshot_chunks` rows while
+//! it is encoded, so only one frame (≤ 16 MiB) is held besides the twin. It expresses every
+//! state exactly, so it needs no verifying rebuild; a load decodes and validates it.
+//!
+//! With [`SnapshotFormat::Ops`] (schema version 1's only format), the snapshot is the twin's canonical export (`Twin::export_ops`) when replaying that
 //! export into a fresh twin gives an equal twin — checked before anything is written. When
 //! it does not (a state the export cannot express, e.g. a payment moved between
 //! employees), the old snapshot and the journal are folded into the new snapshot as they
 //! are: compaction never loses a state, it only sometimes saves less space.
 
-use super::codec::{each_row, CompanyRow, OpKind, OpRow, SnapshotMode, Table};
-use super::{begin_write, fault, fresh, hook, replay, storage, unknown_company, Store};
+use super::codec::{
+    each_row, insert_chunk, CompanyRow, OpKind, OpRow, SnapshotFormat, SnapshotMode, Table,
+};
+use super::{
+    begin_write, fault, fresh, hook, insert_company, replay, storage, unknown_company, Store,
+};
 use crate::error::{Error, Result};
 use crate::twin::{SnapshotOp, Twin};
 use serde::Serialize;
 
 /// Records per canonical batch (at most the company's `batch_records_max`).
 const CHUNK_RECORDS: u64 = 10_000;
+/// Payload bytes per binary snapshot frame (one `snapshot_chunks` row); the unit tests
+/// use small frames so that their snapshots span several rows.
+#[cfg(not(test))]
+pub(crate) const FRAME_BYTES: usize = 16 << 20;
+#[cfg(test)]
+pub(crate) const FRAME_BYTES: usize = 1 << 8;
 
 /// What [`Store::compact`] did.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -31,15 +46,39 @@ pub struct CompactReport {
 }
 
 impl Store {
-    /// Saves a twin built elsewhere (a generator, a scenario run in memory) as a new company:
-    /// its canonical snapshot, written in one transaction and checked before the write by
-    /// rebuilding the twin from it. A twin whose history the canonical export cannot rebuild
+    /// Saves a twin built elsewhere (a generator, a scenario run in memory) as a new company,
+    /// in one transaction: the company row and the twin's binary snapshot, encoded frame by
+    /// frame straight from `twin` (no copy of it, no export held in memory). With
+    /// [`SnapshotFormat::Ops`] it is the canonical export instead, checked before the write
+    /// by rebuilding the twin from it, and a twin whose history that export cannot rebuild
     /// exactly is refused (and the new company removed) rather than saved approximately.
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] when the company exists already or the twin cannot be
-    /// saved canonically; [`Error::Storage`].
+    /// [`Error::InvalidArgument`] when the company exists already (or, for
+    /// [`SnapshotFormat::Ops`], the twin cannot be saved canonically); [`Error::Storage`].
     pub fn import(&mut self, twin: &Twin) -> Result<CompactReport> {
+        if self.snapshot_format == SnapshotFormat::Ops {
+            return self.import_ops(twin);
+        }
+        let path = self.path.clone();
+        let hook = hook!(self);
+        let tx = begin_write(&mut self.conn, &path, self.busy_timeout)?;
+        let mut row = insert_company(&tx, twin.company(), &path, hook)?;
+        row.snapshot_rows = write_binary(&tx, &row.company_id, twin, hook, &path)?;
+        row.snapshot_job = twin.job_count();
+        row.snapshot_mode = SnapshotMode::Canonical;
+        row.snapshot_format = SnapshotFormat::Binary;
+        fault(hook)?;
+        row.write(&tx, &path)?;
+        fault(hook)?;
+        tx.commit()
+            .map_err(|e| storage(&path, "cannot commit", e))?;
+        self.cache.remove(&row.company_id);
+        Ok(report(&row, 0))
+    }
+
+    /// [`Store::import`] as operation rows (the canonical export, verified).
+    fn import_ops(&mut self, twin: &Twin) -> Result<CompactReport> {
         let id = twin.company().company_id.clone();
         self.create_company(twin.company())?;
         // The new company holds the empty twin at seq 0; the given twin stands in for it.
@@ -77,16 +116,17 @@ impl Store {
             .ok_or_else(|| unknown_company(&path, company_id))?;
         let cached = fresh(&tx, cached, &row, &path)?;
         let trimmed = row.head_seq - row.snapshot_seq;
-        if trimmed == 0 && row.snapshot_mode != SnapshotMode::None {
+        // Nothing new, and the snapshot is in the wanted format already (compacting a
+        // version-1 file's operation rows converts them to a binary snapshot).
+        if trimmed == 0
+            && row.snapshot_mode != SnapshotMode::None
+            && row.snapshot_format == self.snapshot_format
+        {
             let report = report(&row, 0);
             drop(tx);
             self.cache.insert(company_id.to_string(), cached);
             return Ok(report);
         }
-        let (mode, rows) = match canonical_rows(&cached.twin)? {
-            Some(rows) => (SnapshotMode::Canonical, rows),
-            None => (SnapshotMode::Folded, folded_rows(&tx, &row, &path)?),
-        };
         let latest: Option<i64> = tx
             .query_row(
                 "SELECT MAX(at_us) FROM journal WHERE company_id = ?1",
@@ -94,16 +134,45 @@ impl Store {
                 |r| r.get(0),
             )
             .map_err(|e| storage(&path, "cannot read the journal", e))?;
-        fault(hook)?;
-        tx.execute(
-            "DELETE FROM snapshot_ops WHERE company_id = ?1",
-            [company_id],
-        )
-        .map_err(|e| storage(&path, "cannot delete the old snapshot", e))?;
-        for r in &rows {
-            fault(hook)?;
-            r.insert(&tx, Table::Snapshot, company_id, &path)?;
-        }
+        let (mode, format, count) = match self.snapshot_format {
+            SnapshotFormat::Binary => {
+                let frames = write_binary(&tx, company_id, &cached.twin, hook, &path)?;
+                (SnapshotMode::Canonical, SnapshotFormat::Binary, frames)
+            }
+            SnapshotFormat::Ops => {
+                let (mode, rows) = match canonical_rows(&cached.twin)? {
+                    Some(rows) => (SnapshotMode::Canonical, rows),
+                    None if row.snapshot_format == SnapshotFormat::Ops => {
+                        (SnapshotMode::Folded, folded_rows(&tx, &row, &path)?)
+                    }
+                    None => {
+                        return Err(Error::Storage {
+                            message: format!(
+                                "{path}: company `{company_id}` cannot be compacted into operation rows: \
+                                 its canonical export does not rebuild it and its binary snapshot cannot be folded"
+                            ),
+                        })
+                    }
+                };
+                fault(hook)?;
+                tx.execute(
+                    "DELETE FROM snapshot_chunks WHERE company_id = ?1",
+                    [company_id],
+                )
+                .map_err(|e| storage(&path, "cannot delete the old snapshot", e))?;
+                fault(hook)?;
+                tx.execute(
+                    "DELETE FROM snapshot_ops WHERE company_id = ?1",
+                    [company_id],
+                )
+                .map_err(|e| storage(&path, "cannot delete the old snapshot", e))?;
+                for r in &rows {
+                    fault(hook)?;
+                    r.insert(&tx, Table::Snapshot, company_id, &path)?;
+                }
+                (mode, SnapshotFormat::Ops, rows.len() as u64)
+            }
+        };
         fault(hook)?;
         tx.execute("DELETE FROM journal WHERE company_id = ?1", [company_id])
             .map_err(|e| storage(&path, "cannot trim the journal", e))?;
@@ -114,7 +183,8 @@ impl Store {
             (a, b) => a.or(b),
         };
         row.snapshot_mode = mode;
-        row.snapshot_rows = rows.len() as u64;
+        row.snapshot_rows = count;
+        row.snapshot_format = format;
         fault(hook)?;
         row.write(&tx, &path)?;
         fault(hook)?;
@@ -133,6 +203,32 @@ fn report(row: &CompanyRow, trimmed: u64) -> CompactReport {
         journal_rows_trimmed: trimmed,
         seq: row.snapshot_seq,
     }
+}
+
+/// Replaces the company's snapshot by `twin`'s binary snapshot, inserting each frame as
+/// it is encoded; returns the number of frames.
+fn write_binary(
+    tx: &rusqlite::Connection,
+    company_id: &str,
+    twin: &Twin,
+    hook: Option<&std::cell::Cell<Option<u64>>>,
+    path: &str,
+) -> Result<u64> {
+    for table in ["snapshot_ops", "snapshot_chunks"] {
+        fault(hook)?;
+        tx.execute(
+            &format!("DELETE FROM {table} WHERE company_id = ?1"),
+            [company_id],
+        )
+        .map_err(|e| storage(path, "cannot delete the old snapshot", e))?;
+    }
+    let mut seq = 0u64;
+    twin.write_snapshot(FRAME_BYTES, &mut |frame| {
+        seq += 1;
+        fault(hook)?;
+        insert_chunk(tx, company_id, seq, frame, path)
+    })?;
+    Ok(seq)
 }
 
 fn to_text(v: &impl Serialize) -> Result<String> {

@@ -5,11 +5,15 @@
 //!   cancellation is appended to the company's journal in the same transaction that
 //!   records it, before the caller gets its report. After a crash, reopening yields exactly
 //!   the state of the last acknowledged operation (WAL, `synchronous = FULL`).
-//! * **Snapshot.** [`Store::compact`] replaces the journal by a snapshot, atomically.
-//!   [`Store::load`] is the snapshot plus the journal, replayed through the public
-//!   [`Twin`] API — every value re-validated by the constructors of ingestion — and each
-//!   replayed outcome checked against the one recorded: a corrupt, foreign or newer-schema
-//!   file is an [`Error::Storage`], never a panic or a silently different twin.
+//! * **Snapshot.** [`Store::compact`] replaces the journal by a snapshot, atomically: the
+//!   twin's binary snapshot (issue #5; `src/twin/snapshot.rs`), stored as checksummed frames
+//!   in `snapshot_chunks`, or — for files of schema version 1 and with
+//!   [`SnapshotFormat::Ops`] — operation rows. [`Store::load`] decodes the snapshot (every
+//!   length, reference and sort order validated) or replays its rows, then replays the
+//!   journal through the public [`Twin`] API — every value re-validated by the
+//!   constructors of ingestion — each replayed outcome checked against the one recorded: a
+//!   corrupt, foreign or newer-schema file is an [`Error::Storage`], never a panic or a
+//!   silently different twin.
 //! * **As known at.** [`Store::load_known_at`] replays the journal as far as it was known at
 //!   an earlier instant, to ask what the engine answered then.
 //! * **Concurrency.** Several processes may share a file: writes serialise (each waits up to
@@ -50,7 +54,7 @@ mod schema;
 #[cfg(test)]
 mod tests;
 
-pub use codec::SnapshotMode;
+pub use codec::{SnapshotFormat, SnapshotMode};
 pub use compact::CompactReport;
 pub use schema::SCHEMA_VERSION;
 
@@ -76,6 +80,12 @@ pub struct StoreOptions {
     /// How long a write waits for another process's write lock before it fails with
     /// [`Error::Storage`] (default 5 s).
     pub busy_timeout: Duration,
+    /// How [`Store::import`] and [`Store::compact`] write snapshots (default
+    /// [`SnapshotFormat::Binary`]). [`SnapshotFormat::Ops`] writes operation rows that a
+    /// load replays through the public `Twin` API — every value re-validated by ingestion's
+    /// constructors — at a fraction of the speed (docs/decisions.md). Both formats are
+    /// always read.
+    pub snapshot_format: SnapshotFormat,
 }
 
 impl Default for StoreOptions {
@@ -83,6 +93,7 @@ impl Default for StoreOptions {
         StoreOptions {
             create: true,
             busy_timeout: Duration::from_secs(5),
+            snapshot_format: SnapshotFormat::Binary,
         }
     }
 }
@@ -100,10 +111,12 @@ pub struct CompanyInfo {
     pub journal_rows: u64,
     /// How the snapshot was made.
     pub snapshot_mode: SnapshotMode,
-    /// Rows of the snapshot.
+    /// Rows of the snapshot (operation rows, or binary frames).
     pub snapshot_rows: u64,
     /// The journal sequence number the snapshot covers.
     pub snapshot_seq: u64,
+    /// How the snapshot is stored.
+    pub snapshot_format: SnapshotFormat,
 }
 
 /// A loaded twin kept between calls, with the journal position it reflects.
@@ -122,6 +135,7 @@ pub struct Store {
     /// Test hook: the write (statement execution) at which to inject an I/O fault.
     #[cfg(test)]
     fault_at: std::cell::Cell<Option<u64>>,
+    snapshot_format: SnapshotFormat,
 }
 
 impl std::fmt::Debug for Store {
@@ -208,6 +222,7 @@ impl Store {
             cache: HashMap::new(),
             #[cfg(test)]
             fault_at: std::cell::Cell::new(None),
+            snapshot_format: options.snapshot_format,
         })
     }
 
@@ -245,6 +260,7 @@ impl Store {
             snapshot_mode: row.snapshot_mode,
             snapshot_rows: row.snapshot_rows,
             snapshot_seq: row.snapshot_seq,
+            snapshot_format: row.snapshot_format,
         })
     }
 
@@ -254,52 +270,10 @@ impl Store {
     /// [`Error::InvalidArgument`] when the company exists already; [`Error::Config`] when its
     /// configuration does not read back equal; [`Error::Storage`].
     pub fn create_company(&mut self, company: &Company) -> Result<()> {
-        let config = company.to_json();
-        // Check before write: the stored configuration must read back as this company.
-        if Company::from_json(&config)? != *company {
-            return Err(Error::config(
-                "company",
-                "does not survive a JSON round trip",
-            ));
-        }
         let path = self.path.clone();
         let hook = hook!(self);
         let tx = begin_write(&mut self.conn, &path, self.busy_timeout)?;
-        if CompanyRow::read(&tx, &company.company_id, &path)?.is_some() {
-            return Err(Error::InvalidArgument {
-                name: "company_id".into(),
-                message: format!("company `{}` already exists in {path}", company.company_id),
-            });
-        }
-        let epoch: i64 = tx
-            .query_row(
-                "SELECT value FROM store_meta WHERE key = 'epoch'",
-                [],
-                |r| r.get(0),
-            )
-            .map_err(|e| storage(&path, "cannot read the store's epoch", e))?;
-        let epoch = epoch.checked_add(1).ok_or_else(|| Error::Storage {
-            message: format!("{path}: the store's epoch overflowed"),
-        })?;
-        fault(hook)?;
-        tx.execute(
-            "UPDATE store_meta SET value = ?1 WHERE key = 'epoch'",
-            [epoch],
-        )
-        .map_err(|e| storage(&path, "cannot write the store's epoch", e))?;
-        let row = CompanyRow {
-            company_id: company.company_id.clone(),
-            epoch,
-            config: config.to_string(),
-            head_seq: 0,
-            snapshot_seq: 0,
-            snapshot_job: 0,
-            snapshot_known_to: None,
-            snapshot_mode: SnapshotMode::None,
-            snapshot_rows: 0,
-        };
-        fault(hook)?;
-        row.write(&tx, &path)?;
+        insert_company(&tx, company, &path, hook)?;
         fault(hook)?;
         tx.commit().map_err(|e| storage(&path, "cannot commit", e))
     }
@@ -314,7 +288,7 @@ impl Store {
         let hook = hook!(self);
         let tx = begin_write(&mut self.conn, &path, self.busy_timeout)?;
         let mut n = 0;
-        for table in ["journal", "snapshot_ops", "companies"] {
+        for table in ["journal", "snapshot_ops", "snapshot_chunks", "companies"] {
             fault(hook)?;
             n = tx
                 .execute(
@@ -607,6 +581,63 @@ pub(crate) fn begin_write<'c>(
             }
             _ => storage(path, "cannot begin a write", e),
         })
+}
+
+/// Adds a company's row, with an empty twin, in the transaction `tx`; returns the row.
+///
+/// # Errors
+/// As [`Store::create_company`].
+fn insert_company(
+    tx: &rusqlite::Transaction<'_>,
+    company: &Company,
+    path: &str,
+    hook: Option<&std::cell::Cell<Option<u64>>>,
+) -> Result<CompanyRow> {
+    let config = company.to_json();
+    // Check before write: the stored configuration must read back as this company.
+    if Company::from_json(&config)? != *company {
+        return Err(Error::config(
+            "company",
+            "does not survive a JSON round trip",
+        ));
+    }
+    if CompanyRow::read(tx, &company.company_id, path)?.is_some() {
+        return Err(Error::InvalidArgument {
+            name: "company_id".into(),
+            message: format!("company `{}` already exists in {path}", company.company_id),
+        });
+    }
+    let epoch: i64 = tx
+        .query_row(
+            "SELECT value FROM store_meta WHERE key = 'epoch'",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(|e| storage(path, "cannot read the store's epoch", e))?;
+    let epoch = epoch.checked_add(1).ok_or_else(|| Error::Storage {
+        message: format!("{path}: the store's epoch overflowed"),
+    })?;
+    fault(hook)?;
+    tx.execute(
+        "UPDATE store_meta SET value = ?1 WHERE key = 'epoch'",
+        [epoch],
+    )
+    .map_err(|e| storage(path, "cannot write the store's epoch", e))?;
+    let row = CompanyRow {
+        company_id: company.company_id.clone(),
+        epoch,
+        config: config.to_string(),
+        head_seq: 0,
+        snapshot_seq: 0,
+        snapshot_job: 0,
+        snapshot_known_to: None,
+        snapshot_mode: SnapshotMode::None,
+        snapshot_rows: 0,
+        snapshot_format: SnapshotFormat::Ops,
+    };
+    fault(hook)?;
+    row.write(tx, path)?;
+    Ok(row)
 }
 
 /// Counts a write; fails when the test hook says this one must.

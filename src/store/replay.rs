@@ -2,7 +2,9 @@
 //! through the public `Twin` API (so every value is re-validated by the constructors of
 //! ingestion) and checked against the outcome recorded when it was first applied.
 
-use super::codec::{each_row, CompanyRow, OpKind, OpRow, SnapshotMode, Table};
+use super::codec::{
+    each_chunk, each_row, CompanyRow, OpKind, OpRow, SnapshotFormat, SnapshotMode, Table,
+};
 use crate::calendar::Instant;
 use crate::company::Company;
 use crate::eligibility::AdvanceRequest;
@@ -57,25 +59,29 @@ pub(crate) fn build(
             });
         }
     }
-    let mut count = 0u64;
-    each_row(conn, Table::Snapshot, id, 0, path, |r| {
-        count += 1;
-        if r.seq != count {
-            return Err(gap(path, Table::Snapshot, id, count, r.seq));
+    if row.snapshot_format == SnapshotFormat::Binary {
+        twin = binary_snapshot(conn, row, twin.company(), path)?;
+    } else {
+        let mut count = 0u64;
+        each_row(conn, Table::Snapshot, id, 0, path, |r| {
+            count += 1;
+            if r.seq != count {
+                return Err(gap(path, Table::Snapshot, id, count, r.seq));
+            }
+            replay(&mut twin, &r, Table::Snapshot, id, path)?;
+            Ok(true)
+        })?;
+        if count != row.snapshot_rows {
+            return Err(Error::Storage {
+                message: format!(
+                    "{path}: the snapshot of company `{id}` has {count} rows, its company row says {}",
+                    row.snapshot_rows
+                ),
+            });
         }
-        replay(&mut twin, &r, Table::Snapshot, id, path)?;
-        Ok(true)
-    })?;
-    if count != row.snapshot_rows {
-        return Err(Error::Storage {
-            message: format!(
-                "{path}: the snapshot of company `{id}` has {count} rows, its company row says {}",
-                row.snapshot_rows
-            ),
-        });
-    }
-    if row.snapshot_mode != SnapshotMode::None {
-        twin.set_job_count(row.snapshot_job);
+        if row.snapshot_mode != SnapshotMode::None {
+            twin.set_job_count(row.snapshot_job);
+        }
     }
     let seq = catch_up(conn, row, &mut twin, row.snapshot_seq, known_at, path)?;
     Ok(Built { twin, seq })
@@ -114,6 +120,49 @@ pub(crate) fn catch_up(
         return Err(gap(path, Table::Journal, id, seq + 1, row.head_seq + 1));
     }
     Ok(seq)
+}
+
+/// Decodes a company's binary snapshot (every frame and row checked, every value
+/// validated: `src/twin/snapshot.rs`), one frame in memory at a time.
+fn binary_snapshot(
+    conn: &Connection,
+    row: &CompanyRow,
+    company: &Company,
+    path: &str,
+) -> Result<Twin> {
+    let id = row.company_id.as_str();
+    let mut decoded = None;
+    let count = each_chunk(conn, id, path, &mut |next| {
+        let twin = crate::twin::read_snapshot(Some(company), next).map_err(|e| match e {
+            Error::Storage { message } if message.starts_with("snapshot: ") => Error::Storage {
+                message: format!(
+                    "{path}: the snapshot of company `{id}` is damaged: {}",
+                    message.trim_start_matches("snapshot: ")
+                ),
+            },
+            e => e,
+        })?;
+        decoded = Some(twin);
+        Ok(())
+    })?;
+    let damaged = |what: String| Error::Storage {
+        message: format!("{path}: the snapshot of company `{id}` {what}"),
+    };
+    if count != row.snapshot_rows {
+        return Err(damaged(format!(
+            "has {count} rows, its company row says {}",
+            row.snapshot_rows
+        )));
+    }
+    let twin = decoded.ok_or_else(|| damaged("is missing".into()))?;
+    if twin.job_count() != row.snapshot_job {
+        return Err(damaged(format!(
+            "is at job-{}, its company row says job-{}",
+            twin.job_count(),
+            row.snapshot_job
+        )));
+    }
+    Ok(twin)
 }
 
 fn gap(path: &str, table: Table, id: &str, expected: u64, found: u64) -> Error {

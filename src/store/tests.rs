@@ -369,10 +369,290 @@ fn a_state_the_export_cannot_express_is_folded_not_lost() {
         run_twin(&mut twin, &op),
         run_store(&mut store, "acme", &op).unwrap()
     );
+    // Operation rows (schema version 1's format) cannot express it: folded.
+    store.snapshot_format = SnapshotFormat::Ops;
     let report = store.compact("acme").unwrap();
     assert_eq!(report.mode, SnapshotMode::Folded);
     assert_same(&store.load("acme").unwrap(), &twin);
     assert_same(&Store::open(&db.0).unwrap().load("acme").unwrap(), &twin);
+    // The binary snapshot expresses every state: compacting again converts the folded rows.
+    store.snapshot_format = SnapshotFormat::Binary;
+    let report = store.compact("acme").unwrap();
+    assert_eq!(
+        (report.mode, report.journal_rows_trimmed),
+        (SnapshotMode::Canonical, 0)
+    );
+    let fresh = Store::open(&db.0).unwrap();
+    assert_eq!(
+        fresh.info("acme").unwrap().snapshot_format,
+        SnapshotFormat::Binary
+    );
+    assert_same(&fresh.load("acme").unwrap(), &twin);
+}
+
+#[test]
+fn a_binary_snapshot_and_the_journal_after_it_load_equal_and_known_at_works() {
+    let db = TempDb::new("binary");
+    let (mut store, mut twin) = fixture(&db);
+    let report = store.compact("acme").unwrap();
+    assert_eq!(report.mode, SnapshotMode::Canonical);
+    let info = store.info("acme").unwrap();
+    assert_eq!(
+        (info.snapshot_format, info.journal_rows),
+        (SnapshotFormat::Binary, 0)
+    );
+    // Small frames in the unit tests: the snapshot spans several rows.
+    assert!(info.snapshot_rows > 1, "{info:?}");
+    let snapshot_twin = twin.clone();
+    let more = [
+        Op::Push(
+            Kind::Shifts,
+            vec![
+                json!({"shift_id": "s7", "shift_status": "approved", "employee_id": "e1", "start_at": "2026-06-18T08:00:00Z", "stop_at": "2026-06-18T16:00:00Z"}),
+            ],
+            "2026-06-19T00:00:00Z",
+        ),
+        Op::Advance(
+            "adv6",
+            "e1",
+            100,
+            "2026-06-20T01:00:00Z",
+            Delivery::Standard,
+        ),
+    ];
+    for op in &more {
+        assert_eq!(
+            run_twin(&mut twin, op),
+            run_store(&mut store, "acme", op).unwrap()
+        );
+    }
+    let fresh = Store::open(&db.0).unwrap();
+    assert_same(&fresh.load("acme").unwrap(), &twin);
+    // As known at: the snapshot, then the journal as far as it was known.
+    let at = |s: &str| fresh.load_known_at("acme", t(s)).unwrap();
+    assert_same(&at("2026-06-18T12:00:00Z"), &snapshot_twin);
+    let mut first = snapshot_twin.clone();
+    run_twin(&mut first, &more[0]);
+    assert_same(&at("2026-06-19T12:00:00Z"), &first);
+    assert_same(&at("2030-01-01T00:00:00Z"), &twin);
+    // Before the compacted history: gone, as with operation rows.
+    assert!(matches!(
+        fresh.load_known_at("acme", t("2026-06-01T00:00:00Z")),
+        Err(Error::InvalidArgument { .. })
+    ));
+    // A second compaction replaces the binary snapshot.
+    store.compact("acme").unwrap();
+    assert_same(&Store::open(&db.0).unwrap().load("acme").unwrap(), &twin);
+    let n: i64 = store
+        .conn
+        .query_row(
+            "SELECT COUNT(*) FROM snapshot_chunks WHERE company_id = 'acme'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(
+        u64::try_from(n).unwrap(),
+        store.info("acme").unwrap().snapshot_rows
+    );
+}
+
+#[test]
+fn import_writes_a_binary_snapshot_in_one_transaction() {
+    let o = crate::generate::Options {
+        employees: 40,
+        shifts_per_employee: 10,
+        ..crate::generate::Options::default()
+    };
+    let twin = crate::generate::twin(&o).unwrap();
+    let id = twin.company().company_id.clone();
+    let db = TempDb::new("import-bin");
+    let mut store = Store::open(&db.0).unwrap();
+    let report = store.import(&twin).unwrap();
+    assert_eq!((report.mode, report.seq), (SnapshotMode::Canonical, 0));
+    assert_eq!(
+        store.info(&id).unwrap().snapshot_format,
+        SnapshotFormat::Binary
+    );
+    let loaded = Store::open(&db.0).unwrap().load(&id).unwrap();
+    assert_same(&loaded, &twin);
+    assert!(loaded.same_shift_jobs(&twin));
+    assert!(store.import(&twin).is_err());
+    // The operation-row format still imports (verified by a rebuild).
+    let db2 = TempDb::new("import-ops");
+    let mut ops_store = Store::open_with(
+        &db2.0,
+        &StoreOptions {
+            snapshot_format: SnapshotFormat::Ops,
+            ..StoreOptions::default()
+        },
+    )
+    .unwrap();
+    ops_store.import(&twin).unwrap();
+    assert_eq!(
+        ops_store.info(&id).unwrap().snapshot_format,
+        SnapshotFormat::Ops
+    );
+    assert_same(&Store::open(&db2.0).unwrap().load(&id).unwrap(), &twin);
+}
+
+#[test]
+fn a_damaged_binary_snapshot_is_an_error_naming_it() {
+    let db = TempDb::new("tamper-bin");
+    let (mut store, _) = fixture(&db);
+    store.compact("acme").unwrap();
+    store.create_company(&company("beta")).unwrap();
+    store.compact("beta").unwrap();
+    drop(store);
+    let raw = Connection::open(&db.0).unwrap();
+    let blob = |cid: &str| -> Vec<u8> {
+        raw.query_row(
+            "SELECT data FROM snapshot_chunks WHERE company_id = ?1 AND seq = 1",
+            [cid],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    let put = |data: &[u8], sum: Option<i64>| {
+        raw.execute(
+            "UPDATE snapshot_chunks SET data = ?1 WHERE company_id = 'acme' AND seq = 1",
+            rusqlite::params![data],
+        )
+        .unwrap();
+        if let Some(sum) = sum {
+            raw.execute(
+                "UPDATE snapshot_chunks SET checksum = ?1 WHERE company_id = 'acme' AND seq = 1",
+                [sum],
+            )
+            .unwrap();
+        }
+    };
+    let good = blob("acme");
+    let shown = db.0.display().to_string();
+    let load = || Store::open(&db.0).unwrap().load("acme").unwrap_err();
+    // A flipped byte inside the frame: the frame's checksum catches it.
+    let mut flipped = good.clone();
+    flipped[40] ^= 0x10;
+    put(&flipped, None);
+    assert_eq!(
+        load(),
+        Error::Storage {
+            message: format!("{shown}: the snapshot of company `acme` is damaged: frame 0 failed its checksum: the bytes were damaged or edited")
+        }
+    );
+    // A frame with its checksum recomputed, but the row's not: the row checksum catches it.
+    let body = flipped[12..flipped.len() - 8].to_vec();
+    let mut forged = flipped[..flipped.len() - 8].to_vec();
+    forged.extend_from_slice(&crate::twin::snapshot_checksum(0, &body).to_le_bytes());
+    put(&forged, None);
+    assert_eq!(
+        load(),
+        Error::Storage {
+            message: format!("{shown}: snapshot_chunks row 1 of company `acme` failed its checksum: the file was damaged or edited")
+        }
+    );
+    // Another company's frame: the row checksum names the company.
+    put(&blob("beta"), None);
+    assert_eq!(
+        load(),
+        Error::Storage {
+            message: format!("{shown}: snapshot_chunks row 1 of company `acme` failed its checksum: the file was damaged or edited")
+        }
+    );
+    // Truncated.
+    put(&good[..good.len() / 2], None);
+    assert!(load()
+        .to_string()
+        .contains("snapshot_chunks row 1 of company `acme` failed its checksum"));
+    // A row missing in the middle, or the last one.
+    put(&good, None);
+    Store::open(&db.0).unwrap().load("acme").unwrap();
+    let rows: i64 = raw
+        .query_row(
+            "SELECT COUNT(*) FROM snapshot_chunks WHERE company_id = 'acme'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(rows >= 3, "{rows}");
+    let copy = db.copy("tamper-bin-rows");
+    let raw2 = Connection::open(&copy.0).unwrap();
+    raw2.execute(
+        "DELETE FROM snapshot_chunks WHERE company_id = 'acme' AND seq = 2",
+        [],
+    )
+    .unwrap();
+    assert_eq!(
+        Store::open(&copy.0).unwrap().load("acme").unwrap_err(),
+        Error::Storage {
+            message: format!(
+                "{}: snapshot_chunks row 3 of company `acme` is out of place (expected row 2)",
+                copy.0.display()
+            )
+        }
+    );
+    raw2.execute(
+        "DELETE FROM snapshot_chunks WHERE company_id = 'acme' AND seq = ?1",
+        [rows],
+    )
+    .unwrap();
+    raw2.execute(
+        "UPDATE snapshot_chunks SET seq = 2 WHERE company_id = 'acme' AND seq = 3",
+        [],
+    )
+    .unwrap();
+    let e = Store::open(&copy.0).unwrap().load("acme").unwrap_err();
+    assert!(e.is_storage(), "{e:?}");
+    drop(raw2);
+    raw.execute("DELETE FROM snapshot_chunks WHERE company_id = 'acme'", [])
+        .unwrap();
+    assert_eq!(
+        load(),
+        Error::Storage {
+            message: format!("{shown}: the snapshot of company `acme` is damaged: frame 0 is missing: the stream is truncated")
+        }
+    );
+}
+
+#[test]
+fn a_version_1_file_is_migrated_and_its_snapshot_still_loads() {
+    let db = TempDb::new("v1");
+    let (mut store, mut twin) = fixture(&db);
+    store.snapshot_format = SnapshotFormat::Ops;
+    store.compact("acme").unwrap();
+    let op = Op::Cancel("adv2", "2026-06-17T02:00:00Z");
+    assert_eq!(
+        run_twin(&mut twin, &op),
+        run_store(&mut store, "acme", &op).unwrap()
+    );
+    drop(store);
+    // Back to version 1: no snapshot_format column, no snapshot_chunks table.
+    let raw = Connection::open(&db.0).unwrap();
+    raw.execute_batch(
+        "DROP TABLE snapshot_chunks; ALTER TABLE companies DROP COLUMN snapshot_format; PRAGMA user_version = 1;",
+    )
+    .unwrap();
+    drop(raw);
+    let mut store = Store::open(&db.0).unwrap();
+    let v: i64 = store
+        .conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(v, i64::from(SCHEMA_VERSION));
+    let info = store.info("acme").unwrap();
+    assert_eq!(
+        (info.snapshot_format, info.snapshot_mode, info.journal_rows),
+        (SnapshotFormat::Ops, SnapshotMode::Canonical, 1)
+    );
+    assert_same(&store.load("acme").unwrap(), &twin);
+    // Compacting converts it to a binary snapshot.
+    store.compact("acme").unwrap();
+    let fresh = Store::open(&db.0).unwrap();
+    assert_eq!(
+        fresh.info("acme").unwrap().snapshot_format,
+        SnapshotFormat::Binary
+    );
+    assert_same(&fresh.load("acme").unwrap(), &twin);
 }
 
 #[test]
@@ -677,6 +957,43 @@ fn an_io_fault_at_any_write_of_a_compaction_keeps_a_loadable_twin() {
             assert_eq!(
                 s.info("acme").unwrap().snapshot_mode,
                 SnapshotMode::Canonical
+            );
+            assert_same(&s.load("acme").unwrap(), &twin);
+        },
+    );
+}
+
+#[test]
+fn an_io_fault_at_any_write_of_a_binary_import_or_recompaction_keeps_the_last_state() {
+    let o = crate::generate::Options {
+        employees: 5,
+        shifts_per_employee: 4,
+        ..crate::generate::Options::default()
+    };
+    let gen = crate::generate::twin(&o).unwrap();
+    let gid = gen.company().company_id.clone();
+    check_fault_points(
+        "fault-import",
+        |s| s.import(&gen).map(|_| ()),
+        |s| assert_same(&s.load(&gid).unwrap(), &gen),
+    );
+    // A binary snapshot replaced by another: either one, with its journal, survives.
+    let db = TempDb::new("fault-recompact-ref");
+    let (_, twin) = fixture(&db);
+    check_fault_points(
+        "fault-recompact",
+        |s| {
+            s.compact("acme")?;
+            s.snapshot_format = SnapshotFormat::Ops;
+            let r = s.compact("acme").map(|_| ());
+            s.snapshot_format = SnapshotFormat::Binary;
+            r?;
+            s.compact("acme").map(|_| ())
+        },
+        |s| {
+            assert_eq!(
+                s.info("acme").unwrap().snapshot_format,
+                SnapshotFormat::Binary
             );
             assert_same(&s.load("acme").unwrap(), &twin);
         },

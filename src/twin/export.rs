@@ -36,7 +36,7 @@ pub(crate) enum SnapshotOp {
 }
 
 /// Every reason code, for reading advance records back; `reason_slot` keeps it complete.
-const REASONS: [Reason; 18] = [
+pub(super) const REASONS: [Reason; 18] = [
     Reason::UnknownEmployee,
     Reason::NoActiveAssignment,
     Reason::EmploymentEnded,

@@ -9,10 +9,14 @@ mod cache;
 mod export;
 mod history;
 pub(crate) mod shifts;
+mod snapshot;
 
 pub(crate) use cache::LocalClock;
 pub(crate) use export::SnapshotOp;
 pub use history::ShiftVersionView;
+#[cfg(test)]
+pub(crate) use snapshot::checksum as snapshot_checksum;
+pub(crate) use snapshot::{frame_checksum, read as read_snapshot, FrameSource};
 
 use crate::calendar::Instant;
 use crate::company::Company;

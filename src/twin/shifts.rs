@@ -18,7 +18,7 @@ use std::collections::HashMap;
 
 /// Shifts per id arena chunk: a chunk holds at most 2^20 × 4 × `id_chars_max` bytes of ids,
 /// far below `u32` offsets for any sane `id_chars_max` (checked when pushing).
-const CHUNK_SHIFTS: usize = 1 << 20;
+pub(crate) const CHUNK_SHIFTS: usize = 1 << 20;
 /// Most shifts one twin holds: indexes are packed with the status in 32 bits (and the
 /// all-ones slot value means "empty").
 pub(crate) const SHIFTS_MAX: u32 = ShiftRec::IX_MAX;
@@ -31,9 +31,9 @@ fn tag(h: u64) -> u32 {
 
 /// One id arena chunk: the ids of 2^20 consecutive shifts, end offsets.
 #[derive(Clone, Debug, Default)]
-struct Chunk {
-    text: String,
-    ends: Vec<u32>,
+pub(crate) struct Chunk {
+    pub text: String,
+    pub ends: Vec<u32>,
 }
 
 /// Rare per-shift data.
@@ -50,14 +50,14 @@ pub(crate) struct Extra {
 /// Every shift of a twin except the current records, which live with their employees.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct ShiftStore {
-    chunks: Vec<Chunk>,
+    pub chunks: Vec<Chunk>,
     /// Open addressing: the shift index in the low 29 bits and 3 bits of its id's hash above
     /// (so most probes never touch the arena); `EMPTY` = free.
     slots: Vec<u32>,
     /// Employee of each shift (`NONE` for open slots).
     pub employee: Vec<u32>,
     /// (first shift index, job, received_at) of each run of shifts created by one job.
-    created: Vec<(u32, u64, Instant)>,
+    pub created: Vec<(u32, u64, Instant)>,
     pub extra: HashMap<u32, Extra>,
 }
 
@@ -96,16 +96,7 @@ impl ShiftStore {
 
     /// The id of shift `ix`.
     pub fn id(&self, ix: u32) -> &str {
-        let (c, k) = (ix as usize / CHUNK_SHIFTS, ix as usize % CHUNK_SHIFTS);
-        let Some(chunk) = self.chunks.get(c) else {
-            return "";
-        };
-        let start = k
-            .checked_sub(1)
-            .and_then(|p| chunk.ends.get(p))
-            .map_or(0, |&e| e as usize);
-        let end = chunk.ends.get(k).map_or(start, |&e| e as usize);
-        chunk.text.get(start..end).unwrap_or("")
+        chunk_id(&self.chunks, ix)
     }
 
     /// The index of shift `id`.
@@ -126,6 +117,24 @@ impl ShiftStore {
                 }
                 Some(_) => i = (i + 1) & mask,
             }
+        }
+    }
+
+    /// A store from decoded parts (the binary snapshot, `super::snapshot`, which checked
+    /// their lengths and references) and the id index [`index_slots`] built for `chunks`.
+    pub(crate) fn from_parts(
+        chunks: Vec<Chunk>,
+        slots: Vec<u32>,
+        employee: Vec<u32>,
+        created: Vec<(u32, u64, Instant)>,
+        extra: HashMap<u32, Extra>,
+    ) -> ShiftStore {
+        ShiftStore {
+            chunks,
+            slots,
+            employee,
+            created,
+            extra,
         }
     }
 
@@ -318,6 +327,108 @@ impl ShiftStore {
             self.place_at(home as usize, value);
         }
     }
+}
+
+/// The id of shift `ix` in arena `chunks`.
+fn chunk_id(chunks: &[Chunk], ix: u32) -> &str {
+    let (c, k) = (ix as usize / CHUNK_SHIFTS, ix as usize % CHUNK_SHIFTS);
+    let Some(chunk) = chunks.get(c) else {
+        return "";
+    };
+    let start = k
+        .checked_sub(1)
+        .and_then(|p| chunk.ends.get(p))
+        .map_or(0, |&e| e as usize);
+    let end = chunk.ends.get(k).map_or(start, |&e| e as usize);
+    chunk.text.get(start..end).unwrap_or("")
+}
+
+/// The id index (open-addressing slots, sized as pushes size them) of the `n` ids in arena
+/// `chunks`, for [`ShiftStore::from_parts`]; `Err(ix)` names a shift whose id repeats an
+/// earlier one's. A pure function of the ids, so the binary snapshot builds it on a second
+/// thread while it decodes the rest.
+pub(crate) fn index_slots(chunks: &[Chunk], n: usize) -> Result<Vec<u32>, u32> {
+    if n == 0 {
+        return Ok(Vec::new());
+    }
+    let mut cap = 1024usize;
+    while (n + 1) * 4 > cap * 3 {
+        cap *= 2;
+    }
+    let mut slots = vec![EMPTY; cap];
+    let mask = cap - 1;
+    // Hash every id (a sequential pass over the arena), then place the shifts grouped by
+    // the top bits of their home slot (a counting sort), so that the probes of one group
+    // stay within a few hundred KiB of slots instead of missing the cache at random.
+    // Linear probing finds an id whatever the order of insertion; a repeated id has the
+    // same home, so it meets the first copy on its probe.
+    let hashes: Vec<u64> = (0..n)
+        .map(|k| hash_id(chunk_id(chunks, u32::try_from(k).unwrap_or(u32::MAX))))
+        .collect();
+    let bits = cap.trailing_zeros();
+    let shift = bits.min(16);
+    let groups = 1usize << (bits - shift);
+    let mut starts = vec![0usize; groups + 1];
+    for &h in &hashes {
+        if let Some(c) = starts.get_mut((((h as usize) & mask) >> shift) + 1) {
+            *c += 1;
+        }
+    }
+    for g in 0..groups {
+        let before = starts.get(g).copied().unwrap_or(0);
+        if let Some(c) = starts.get_mut(g + 1) {
+            *c += before;
+        }
+    }
+    // (home slot << 32) | slot value, grouped, and the hash's top 32 bits per shift.
+    let mut order = vec![0u64; hashes.len()];
+    let mut high = vec![0u32; hashes.len()];
+    for (k, &h) in hashes.iter().enumerate() {
+        let home = (h as usize) & mask;
+        let ix = u32::try_from(k).map_err(|_| u32::MAX)?;
+        if let Some(at) = starts.get_mut(home >> shift) {
+            if let Some(o) = order.get_mut(*at) {
+                *o = ((home as u64) << 32) | u64::from((ix & ShiftRec::IX_MAX) | tag(h));
+            }
+            if let Some(t) = high.get_mut(*at) {
+                *t = (h >> 32) as u32;
+            }
+            *at += 1;
+        }
+    }
+    drop(hashes);
+    // The top hash bits of each slot's shift, beside the slots (so a probe compares ids
+    // only when 32 more bits agree: a repeat, or one chance in 2^32).
+    let mut slot_high = vec![0u32; cap];
+    for (&o, &hi) in order.iter().zip(&high) {
+        let value = o as u32;
+        let ix = value & ShiftRec::IX_MAX;
+        let t = value & !ShiftRec::IX_MAX;
+        // One probe: a slot with this id is a repeat, the first empty one is its place.
+        let mut i = (o >> 32) as usize;
+        loop {
+            match slots.get(i).copied() {
+                Some(EMPTY) => break,
+                Some(x)
+                    if x & !ShiftRec::IX_MAX == t
+                        && slot_high.get(i) == Some(&hi)
+                        && chunk_id(chunks, x & ShiftRec::IX_MAX) == chunk_id(chunks, ix) =>
+                {
+                    // Name the later of the two shifts.
+                    return Err(ix.max(x & ShiftRec::IX_MAX));
+                }
+                Some(_) => i = (i + 1) & mask,
+                None => return Err(ix),
+            }
+        }
+        if let Some(slot) = slots.get_mut(i) {
+            *slot = value;
+        }
+        if let Some(slot) = slot_high.get_mut(i) {
+            *slot = hi;
+        }
+    }
+    Ok(slots)
 }
 
 impl PartialEq for ShiftStore {

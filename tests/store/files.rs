@@ -213,7 +213,11 @@ fn a_damaged_page_is_an_error_or_harmless_never_a_different_twin() {
     let path = dir.file("base.db");
     let twin = healthy(&path);
     let bytes = std::fs::read(&path).unwrap();
-    let page = 4096;
+    // The file's page size (header bytes 16–17, big-endian; 1 means 65536).
+    let page = match u16::from_be_bytes([bytes[16], bytes[17]]) {
+        1 => 65_536,
+        n => usize::from(n),
+    };
     let (mut refused, mut harmless) = (0, 0);
     for (n, start) in (0..bytes.len()).step_by(page).enumerate() {
         let copy = dir.file(&format!("page-{n}.db"));
