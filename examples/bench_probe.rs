@@ -54,13 +54,7 @@ fn main() {
         Ok(r) => {
             print!("{}", r.to_table());
             if bulk_repeat > 0 {
-                let g = ewa::generate::Options {
-                    employees: opts.employees,
-                    seed: opts.seed,
-                    shifts_per_employee: opts.shifts_per_employee,
-                    ..Default::default()
-                };
-                let twin = ewa::generate::twin(&g).unwrap_or_else(|e| panic!("{e}"));
+                let (g, twin) = generated(&opts);
                 let t0 = std::time::Instant::now();
                 for _ in 0..bulk_repeat {
                     let a = twin
@@ -84,8 +78,8 @@ fn main() {
     }
 }
 
-/// `--bulk-only`: the median of `runs` calls of `eligibility_all` on a generated twin.
-fn bulk(opts: &ewa::bench::Options, runs: usize) {
+/// The generated payroll the bench measured, built again.
+fn generated(opts: &ewa::bench::Options) -> (ewa::generate::Options, ewa::Twin) {
     let g = ewa::generate::Options {
         employees: opts.employees,
         seed: opts.seed,
@@ -93,6 +87,13 @@ fn bulk(opts: &ewa::bench::Options, runs: usize) {
         ..Default::default()
     };
     let twin = ewa::generate::twin(&g).unwrap_or_else(|e| panic!("{e}"));
+    (g, twin)
+}
+
+/// `--bulk-only`: medians of `runs` calls of `eligibility_summaries` and `eligibility_all` on
+/// a generated twin.
+fn bulk(opts: &ewa::bench::Options, runs: usize) {
+    let (g, twin) = generated(opts);
     let at = g.as_of();
     let d = ewa::Delivery::Standard;
     let mut full = Vec::new();

@@ -91,7 +91,7 @@ impl Reason {
 
 /// Every reason, in SPEC §6 order (bit `i` of a [`Reasons`] set is `ALL_REASONS[i]`); a new
 /// reason goes here too (a test checks the list against the enum).
-const ALL_REASONS: [Reason; 18] = [
+pub(crate) const ALL_REASONS: [Reason; 18] = [
     Reason::UnknownEmployee,
     Reason::NoActiveAssignment,
     Reason::EmploymentEnded,

@@ -36,26 +36,7 @@ pub(crate) enum SnapshotOp {
 }
 
 /// Every reason code, for reading advance records back; `reason_slot` keeps it complete.
-pub(super) const REASONS: [Reason; 18] = [
-    Reason::UnknownEmployee,
-    Reason::NoActiveAssignment,
-    Reason::EmploymentEnded,
-    Reason::TenureTooShort,
-    Reason::NoUnpaidPeriod,
-    Reason::Blackout,
-    Reason::NegativeBalance,
-    Reason::NothingAccrued,
-    Reason::HeadroomUsed,
-    Reason::FeeExceedsHeadroom,
-    Reason::PeriodCapReached,
-    Reason::AdvanceCountReached,
-    Reason::BelowMinimum,
-    Reason::ExceedsAvailable,
-    Reason::InvalidAmount,
-    Reason::AdvanceIdReused,
-    Reason::UnknownAdvance,
-    Reason::NotCancellable,
-];
+pub(super) const REASONS: [Reason; 18] = crate::eligibility::ALL_REASONS;
 
 /// The position of a reason in [`REASONS`]; an exhaustive match, so that a new reason
 /// code does not compile until it is listed there.
