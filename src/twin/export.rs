@@ -509,29 +509,17 @@ impl Twin {
                     .ok_or_else(|| fail("names an unknown recovery period"))?,
             ),
         };
-        let expected_fee = if accepted {
-            fee_of(self.company.policy.fees.of(delivery), amount)
-        } else {
-            Some(0)
-        };
-        if expected_fee != Some(fee) {
-            return Err(fail("has a fee that the policy does not give"));
-        }
-        let amount_ok = amount > 0 && amount <= self.company.limits.amount_max;
-        let consistent = match (&recovery, accepted) {
-            (Some(r), true) => {
-                amount_ok
-                    && reasons.is_empty()
-                    && cancelled_at.is_none_or(|c| requested_at <= c && c < r.pay_at)
-            }
-            (None, false) => !reasons.is_empty() && cancelled_at.is_none(),
-            _ => false,
-        };
-        if !consistent {
-            return Err(fail(
-                "is not a consistent decision (accepted, recovery, reasons, cancellation)",
-            ));
-        }
+        self.check_advance_decision(
+            accepted,
+            delivery,
+            amount,
+            fee,
+            recovery.as_ref().map(|r| r.pay_at),
+            reasons.is_empty(),
+            requested_at,
+            cancelled_at,
+        )
+        .map_err(fail)?;
         Ok(Advance {
             id: id.into(),
             employee_id: employee_id.into(),
@@ -564,6 +552,49 @@ impl Twin {
 fn bad_advance(id: &str, what: &str) -> Error {
     Error::Storage {
         message: format!("snapshot advance `{id}` {what}"),
+    }
+}
+
+impl Twin {
+    /// Whether a recorded advance decision is one the policy gives (SPEC §6): its fee, and
+    /// accepted ⇔ a recovery period and no reason, cancelled only when accepted and in
+    /// `[requested_at, recovery pay_at)`. Shared by the export reader and the binary
+    /// snapshot decoder; the error is what is wrong, for the caller to name the advance.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn check_advance_decision(
+        &self,
+        accepted: bool,
+        delivery: crate::model::Delivery,
+        amount: i64,
+        fee: i64,
+        recovery_pay_at: Option<Instant>,
+        no_reasons: bool,
+        requested_at: Instant,
+        cancelled_at: Option<Instant>,
+    ) -> std::result::Result<(), &'static str> {
+        let expected_fee = if accepted {
+            fee_of(self.company.policy.fees.of(delivery), amount)
+        } else {
+            Some(0)
+        };
+        if expected_fee != Some(fee) {
+            return Err("has a fee that the policy does not give");
+        }
+        let amount_ok = amount > 0 && amount <= self.company.limits.amount_max;
+        let consistent = match (recovery_pay_at, accepted) {
+            (Some(pay_at), true) => {
+                amount_ok
+                    && no_reasons
+                    && cancelled_at.is_none_or(|c| requested_at <= c && c < pay_at)
+            }
+            (None, false) => !no_reasons && cancelled_at.is_none(),
+            _ => false,
+        };
+        if consistent {
+            Ok(())
+        } else {
+            Err("is not a consistent decision (accepted, recovery, reasons, cancellation)")
+        }
     }
 }
 

@@ -55,7 +55,7 @@ use super::shifts::{index_slots, Chunk, Extra, ShiftStore, CHUNK_SHIFTS, SHIFTS_
 use super::{cache, Index, Twin};
 use crate::calendar::{Frequency, Instant};
 use crate::company::Company;
-use crate::eligibility::{fee_of, Advance, RecoveryRef};
+use crate::eligibility::{Advance, RecoveryRef};
 use crate::error::{Error, Result};
 use crate::model::{
     Alignment, Assignment, Contract, Delivery, Employee, Overtime, Payment, Period, Profile,
@@ -1451,29 +1451,17 @@ fn read_advance(r: &mut Reader<'_>, twin: &Twin, id_max: u64) -> Result<Advance>
         );
     }
     let cancelled_at = r.opt_i64("advance cancelled_at")?.map(Instant::from_micros);
-    let expected_fee = if accepted {
-        fee_of(twin.company.policy.fees.of(delivery), amount)
-    } else {
-        Some(0)
-    };
-    if expected_fee != Some(fee) {
-        return Err(fail("has a fee that the policy does not give"));
-    }
-    let amount_ok = amount > 0 && amount <= twin.company.limits.amount_max;
-    let consistent = match (&recovery, accepted) {
-        (Some(rec), true) => {
-            amount_ok
-                && reasons.is_empty()
-                && cancelled_at.is_none_or(|c| requested_at <= c && c < rec.pay_at)
-        }
-        (None, false) => !reasons.is_empty() && cancelled_at.is_none(),
-        _ => false,
-    };
-    if !consistent {
-        return Err(fail(
-            "is not a consistent decision (accepted, recovery, reasons, cancellation)",
-        ));
-    }
+    twin.check_advance_decision(
+        accepted,
+        delivery,
+        amount,
+        fee,
+        recovery.as_ref().map(|r| r.pay_at),
+        reasons.is_empty(),
+        requested_at,
+        cancelled_at,
+    )
+    .map_err(fail)?;
     Ok(Advance {
         id,
         employee_id,
