@@ -588,7 +588,8 @@ fn bulk_row(b: &BulkPhase) -> String {
 }
 
 /// Times `answer_all` (one answer per employee: (eligible, available) of each) over a few
-/// runs; every run must give the same totals.
+/// runs (the time includes freeing the answers `answer_all` reduces to those pairs); every
+/// run must give the same totals.
 fn bulk(twin: &Twin, answer_all: impl Fn() -> Result<Vec<(bool, i64)>>) -> Result<BulkPhase> {
     let n = twin.counts().employees;
     let runs = if n <= 200_000 { 5 } else { 3 };
