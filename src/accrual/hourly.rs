@@ -49,7 +49,7 @@ impl<'a> Accrual<'a> {
                 .saturating_sub(self.twin.company.limits.shift_micros_max()),
         );
         let list: &'a [ShiftRec] = &self.emp.shifts;
-        let first = crate::model::first_from(list, from);
+        let first = self.first_shift_from(from);
         let mask = self.counted;
         list.get(first..)
             .unwrap_or_default()

@@ -146,6 +146,11 @@ pub(crate) struct Accrual<'a> {
     counted: u8,
     /// `estimated_withholding_rate` as an exact value; `None` if it does not convert.
     withholding: Option<Exact>,
+    /// Set by [`Accrual::prepare`]: `(bound, k)` where `k` is the index of the first shift
+    /// record starting at or after `bound`, the earliest instant any prepared window (or the
+    /// overtime look-back) reads from. Later searches from `from ≥ bound` look only at the
+    /// records from `k`, already in cache, instead of stepping back from the list's end again.
+    base: Option<(Instant, usize)>,
 }
 
 impl Twin {
@@ -231,19 +236,52 @@ impl<'a> Accrual<'a> {
             pay_lags: &derived.pay_lags,
             counted: derived.counted,
             withholding: derived.withholding,
+            base: None,
         }
     }
 
-    /// Classifies overtime once for the time the given periods cover (SPEC §5.2).
+    /// Classifies overtime once for the time the given periods cover (SPEC §5.2), and finds
+    /// where in the employee's shift list the windows of those periods begin.
     pub fn prepare(&mut self, periods: &[PeriodRef]) {
         let range = periods
             .iter()
             .filter_map(|p| self.twin.period(*p))
             .map(|p| (p.start, p.stop.min(self.t)))
             .reduce(|a, b| (a.0.min(b.0), a.1.max(b.1)));
-        self.overtime = range.and_then(|(from, to)| {
-            overtime::Premiums::classify(self.twin, self.emp, self.counted, from, to)
-        });
+        let Some((from, to)) = range else { return };
+        let overtime = overtime::Premiums::applies(self.twin, self.emp);
+        // The earliest start a window's shift (or, with overtime, the look-back's) can have.
+        let lookback = if overtime {
+            overtime::LOOKBACK_MICROS
+        } else {
+            0
+        };
+        let bound = Instant::from_micros(
+            from.as_micros()
+                .saturating_sub(lookback)
+                .saturating_sub(self.twin.company.limits.shift_micros_max()),
+        );
+        let first = crate::model::first_from(&self.emp.shifts, bound);
+        self.base = Some((bound, first));
+        if overtime {
+            self.overtime =
+                overtime::Premiums::classify(self.twin, self.emp, self.counted, from, to, first);
+        }
+    }
+
+    /// The index of the first of the employee's shift records starting at or after `from`
+    /// ([`crate::model::first_from`], from the prepared base when `from` is past it).
+    pub(crate) fn first_shift_from(&self, from: Instant) -> usize {
+        let list = &self.emp.shifts;
+        match self.base {
+            // Every record before k starts before bound ≤ from: the answer is at k or after.
+            Some((bound, k)) if from >= bound => {
+                k + list
+                    .get(k..)
+                    .map_or(0, |tail| tail.partition_point(|r| r.start < from))
+            }
+            _ => crate::model::first_from(list, from),
+        }
     }
 
     fn unpaid(&self, p: &Period) -> bool {

@@ -20,7 +20,7 @@ use smallvec::SmallVec;
 
 /// How far before the first window classification starts: a work week plus slack for DST
 /// and `workday_starts_at`.
-const LOOKBACK_MICROS: i64 = 8 * 24 * 3_600_000_000;
+pub(crate) const LOOKBACK_MICROS: i64 = 8 * 24 * 3_600_000_000;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Class {
@@ -211,32 +211,42 @@ fn days_into_week(d: NaiveDate, week_starts_on: Weekday) -> usize {
 }
 
 impl Premiums {
+    /// Whether any hourly contract of the employee has overtime rules (else there is
+    /// nothing to classify).
+    pub fn applies(twin: &Twin, emp: &Employee) -> bool {
+        emp.assignments.iter().any(|a| {
+            twin.contracts
+                .get(a.contract as usize)
+                .is_some_and(|c| c.rate_period == Frequency::Hourly && c.overtime.is_some())
+        })
+    }
+
     /// Classifies the employee's counted hourly time in `[from − 8 days, to)`; `None` when no
-    /// contract of the employee has overtime rules.
+    /// contract of the employee has overtime rules. `first` is the index of the first shift
+    /// record starting at or after `from − 8 days −` the longest shift allowed.
     pub fn classify(
         twin: &Twin,
         emp: &Employee,
         counted: u8,
         from: Instant,
         to: Instant,
+        first: usize,
     ) -> Option<Premiums> {
         let hourly = |c: u32| {
             twin.contracts
                 .get(c as usize)
                 .filter(|c| c.rate_period == Frequency::Hourly)
         };
-        if !emp
-            .assignments
-            .iter()
-            .any(|a| hourly(a.contract).is_some_and(|c| c.overtime.is_some()))
-        {
+        if !Premiums::applies(twin, emp) {
             return None;
         }
         let lo = from.as_micros().saturating_sub(LOOKBACK_MICROS);
-        let max_len = twin.company.limits.shift_micros_max();
-        let first = crate::model::first_from(
-            &emp.shifts,
-            Instant::from_micros(lo.saturating_sub(max_len)),
+        debug_assert_eq!(
+            first,
+            crate::model::first_from(
+                &emp.shifts,
+                Instant::from_micros(lo.saturating_sub(twin.company.limits.shift_micros_max()))
+            )
         );
         let mut segments: SmallVec<[Segment; 48]> = SmallVec::new();
         for v in emp.shifts.get(first..).unwrap_or_default() {
