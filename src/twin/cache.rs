@@ -254,24 +254,6 @@ impl Twin {
     }
 }
 
-/// A fast deterministic hasher for the id indexes (ids are short strings).
-#[derive(Clone, Copy, Debug, Default)]
-pub(crate) struct IdHasher(u64);
-
-impl std::hash::Hasher for IdHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        // `str`'s Hash writes the bytes then one 0xff byte; mix both in.
-        let h = super::shifts::hash_bytes(bytes);
-        self.0 = (self.0.rotate_left(29) ^ h).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    }
-}
-
-/// Builds [`IdHasher`]s.
-pub(crate) type IdHash = std::hash::BuildHasherDefault<IdHasher>;
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,12 +8,14 @@
 mod cache;
 mod export;
 mod history;
+mod index;
 pub(crate) mod shifts;
 mod snapshot;
 
 pub(crate) use cache::LocalClock;
 pub(crate) use export::SnapshotOp;
 pub use history::ShiftVersionView;
+pub(crate) use index::Index;
 #[cfg(test)]
 pub(crate) use snapshot::checksum as snapshot_checksum;
 pub(crate) use snapshot::{frame_checksum, read as read_snapshot, FrameSource};
@@ -26,7 +28,6 @@ use crate::ingest::report::{FieldError, JobReport, Kind, Outcome, RecordResult};
 use crate::model::{Contract, Employee, Payment, Schedule, ShiftRec};
 use crate::money::Currency;
 use serde_json::{Map, Value};
-use std::collections::HashMap;
 
 /// Why one record was not applied: its errors, and the conflicting key for a conflict.
 #[derive(Debug, Default)]
@@ -53,19 +54,6 @@ impl RecordError {
 
 /// What applying one record returns.
 pub(crate) type Applied = std::result::Result<Outcome, RecordError>;
-
-/// Interned ids of one entity kind: id → dense `u32` index.
-#[derive(Clone, Debug, Default)]
-pub(crate) struct Index(HashMap<Box<str>, u32, cache::IdHash>);
-
-impl Index {
-    pub fn get(&self, id: &str) -> Option<u32> {
-        self.0.get(id).copied()
-    }
-    pub fn insert(&mut self, id: &str, ix: u32) {
-        self.0.insert(id.into(), ix);
-    }
-}
 
 /// Next dense index for a vector of entities (bounded by `u32`).
 pub(crate) fn next_index<T>(v: &[T]) -> std::result::Result<u32, RecordError> {

@@ -1,0 +1,201 @@
+//! Interned ids of one entity kind: id → dense `u32` index, in one open-addressed table.
+//!
+//! A lookup by id is the first step of every one-employee answer and of every shift
+//! record's employee reference, so the table is laid out for few cache misses: each slot
+//! holds the hash tag, the index and the id itself when it is short (up to
+//! [`SHORT_MAX`] bytes, which covers the usual employee and payment ids), so a lookup reads
+//! one slot (two at most, linear probing at a load of at most one half) instead of a
+//! control group, a bucket and the id's heap copy. Longer ids keep a heap copy.
+
+use super::shifts::hash_bytes;
+
+/// Longest id kept inside its slot.
+const SHORT_MAX: usize = 22;
+
+/// The index of an empty slot (entity indexes are below `model::NONE` = `u32::MAX`).
+const EMPTY: u32 = u32::MAX;
+
+/// Fewest slots of a table that holds anything.
+const MIN_SLOTS: usize = 16;
+
+/// An id as the table keeps it.
+#[derive(Clone, Debug)]
+enum Key {
+    Short { len: u8, bytes: [u8; SHORT_MAX] },
+    Long(Box<str>),
+}
+
+impl Key {
+    fn new(id: &str) -> Key {
+        let mut bytes = [0u8; SHORT_MAX];
+        match (u8::try_from(id.len()), bytes.get_mut(..id.len())) {
+            (Ok(len), Some(head)) => {
+                head.copy_from_slice(id.as_bytes());
+                Key::Short { len, bytes }
+            }
+            _ => Key::Long(id.into()),
+        }
+    }
+
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Key::Short { len, bytes } => bytes.get(..usize::from(*len)).unwrap_or_default(),
+            Key::Long(s) => s.as_bytes(),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+struct Slot {
+    /// The high half of the id's hash (compared before the id).
+    tag: u32,
+    /// The entity index, or [`EMPTY`].
+    ix: u32,
+    key: Key,
+}
+
+const EMPTY_SLOT: Slot = Slot {
+    tag: 0,
+    ix: EMPTY,
+    key: Key::Short {
+        len: 0,
+        bytes: [0; SHORT_MAX],
+    },
+};
+
+// Two slots to a cache line.
+const _: () = assert!(std::mem::size_of::<Slot>() <= 32);
+
+/// id → dense `u32` index of one entity kind.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Index {
+    /// A power of two long (or empty), at most half full.
+    slots: Vec<Slot>,
+    len: usize,
+}
+
+/// Where an id's probe sequence starts, and its tag.
+fn home(id: &[u8]) -> (usize, u32) {
+    let h = hash_bytes(id);
+    (h as usize, (h >> 32) as u32)
+}
+
+impl Index {
+    /// The index of `id`, if it is known.
+    pub fn get(&self, id: &str) -> Option<u32> {
+        if self.len == 0 {
+            return None;
+        }
+        let (h, tag) = home(id.as_bytes());
+        let mask = self.slots.len() - 1;
+        let mut pos = h & mask;
+        // At most half full: an empty slot ends every probe sequence.
+        for _ in 0..self.slots.len() {
+            let s = self.slots.get(pos)?;
+            if s.ix == EMPTY {
+                return None;
+            }
+            if s.tag == tag && s.key.bytes() == id.as_bytes() {
+                return Some(s.ix);
+            }
+            pos = (pos + 1) & mask;
+        }
+        None
+    }
+
+    /// Maps `id` to `ix` (replacing an earlier index of the same id).
+    pub fn insert(&mut self, id: &str, ix: u32) {
+        debug_assert_ne!(ix, EMPTY);
+        if (self.len + 1) * 2 > self.slots.len() {
+            self.grow();
+        }
+        let (h, tag) = home(id.as_bytes());
+        let mask = self.slots.len() - 1;
+        let mut pos = h & mask;
+        for _ in 0..self.slots.len() {
+            let Some(s) = self.slots.get_mut(pos) else {
+                return;
+            };
+            if s.ix == EMPTY {
+                *s = Slot {
+                    tag,
+                    ix,
+                    key: Key::new(id),
+                };
+                self.len += 1;
+                return;
+            }
+            if s.tag == tag && s.key.bytes() == id.as_bytes() {
+                s.ix = ix;
+                return;
+            }
+            pos = (pos + 1) & mask;
+        }
+    }
+
+    /// Doubles the table (or creates it) and places every id again.
+    fn grow(&mut self) {
+        let n = (self.slots.len() * 2).max(MIN_SLOTS);
+        let old = std::mem::replace(&mut self.slots, vec![EMPTY_SLOT; n]);
+        let mask = n - 1;
+        for s in old.into_iter().filter(|s| s.ix != EMPTY) {
+            // The ids are distinct: the first empty slot of the sequence is the place.
+            let mut pos = home(s.key.bytes()).0 & mask;
+            while self.slots.get(pos).is_some_and(|t| t.ix != EMPTY) {
+                pos = (pos + 1) & mask;
+            }
+            if let Some(t) = self.slots.get_mut(pos) {
+                *t = s;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use std::collections::HashMap;
+
+    proptest! {
+        /// The table answers as a `HashMap` does: every id inserted (short, at the inline
+        /// limit, long, non-ASCII), replaced indexes, and ids never inserted.
+        #[test]
+        fn index_is_a_map(
+            ids in proptest::collection::vec("[a-zé0-9-]{0,30}", 0..300),
+            absent in proptest::collection::vec("[a-zé0-9-]{0,30}", 0..50),
+        ) {
+            let mut index = Index::default();
+            let mut want = HashMap::new();
+            for (i, id) in ids.iter().enumerate() {
+                index.insert(id, i as u32);
+                want.insert(id.clone(), i as u32);
+            }
+            for id in ids.iter().chain(&absent) {
+                prop_assert_eq!(index.get(id), want.get(id).copied(), "{}", id);
+            }
+            prop_assert_eq!(index.len, want.len());
+            prop_assert!(index.len * 2 <= index.slots.len() || index.slots.is_empty());
+        }
+    }
+
+    #[test]
+    fn ids_at_the_inline_limit_and_past_it() {
+        let short = "a".repeat(SHORT_MAX);
+        let long = "a".repeat(SHORT_MAX + 1);
+        let mut index = Index::default();
+        assert_eq!(index.get(""), None);
+        index.insert(&short, 1);
+        index.insert(&long, 2);
+        index.insert("", 3);
+        assert!(matches!(Key::new(&short), Key::Short { .. }));
+        assert!(matches!(Key::new(&long), Key::Long(_)));
+        assert_eq!(index.get(&short), Some(1));
+        assert_eq!(index.get(&long), Some(2));
+        assert_eq!(index.get(""), Some(3));
+        assert_eq!(index.get(&"a".repeat(SHORT_MAX - 1)), None);
+        index.insert(&long, 7);
+        assert_eq!(index.get(&long), Some(7));
+        assert_eq!(index.len, 3);
+    }
+}
