@@ -264,8 +264,14 @@ impl<'a> Accrual<'a> {
         let first = crate::model::first_from(&self.emp.shifts, bound);
         self.base = Some((bound, first));
         if overtime {
-            self.overtime =
-                overtime::Premiums::classify(self.twin, self.emp, self.counted, from, to, first);
+            self.overtime = Some(overtime::Premiums::classify(
+                self.twin,
+                self.emp,
+                self.counted,
+                from,
+                to,
+                first,
+            ));
         }
     }
 

@@ -221,8 +221,8 @@ impl Premiums {
         })
     }
 
-    /// Classifies the employee's counted hourly time in `[from − 8 days, to)`; `None` when no
-    /// contract of the employee has overtime rules. `first` is the index of the first shift
+    /// Classifies the employee's counted hourly time in `[from − 8 days, to)`, for an
+    /// employee of whom [`Premiums::applies`] holds (the caller checks). `first` is the index of the first shift
     /// record starting at or after `from − 8 days −` the longest shift allowed.
     pub fn classify(
         twin: &Twin,
@@ -231,15 +231,12 @@ impl Premiums {
         from: Instant,
         to: Instant,
         first: usize,
-    ) -> Option<Premiums> {
+    ) -> Premiums {
         let hourly = |c: u32| {
             twin.contracts
                 .get(c as usize)
                 .filter(|c| c.rate_period == Frequency::Hourly)
         };
-        if !Premiums::applies(twin, emp) {
-            return None;
-        }
         let lo = from.as_micros().saturating_sub(LOOKBACK_MICROS);
         debug_assert_eq!(
             first,
@@ -320,7 +317,7 @@ impl Premiums {
                 }
             }
         }
-        Some(Premiums { pieces })
+        Premiums { pieces }
     }
 
     /// Premiums of contract `cix` in `[lo, hi)` (SPEC §5.2: `(multiplier − 1) × rate` at the
