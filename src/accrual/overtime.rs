@@ -222,8 +222,9 @@ impl Premiums {
     }
 
     /// Classifies the employee's counted hourly time in `[from − 8 days, to)`, for an
-    /// employee of whom [`Premiums::applies`] holds (the caller checks). `first` is the index of the first shift
-    /// record starting at or after `from − 8 days −` the longest shift allowed.
+    /// employee of whom [`Premiums::applies`] holds (the caller checks). `first` is the
+    /// index of the first shift record starting at or after `from − 8 days −` the longest
+    /// shift allowed.
     pub fn classify(
         twin: &Twin,
         emp: &Employee,

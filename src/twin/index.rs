@@ -81,26 +81,34 @@ fn home(id: &[u8]) -> (usize, u32) {
 }
 
 impl Index {
+    /// The slot holding `id` (`Ok`), or the empty slot where it would go (`Err`); `None` for
+    /// a table without slots. At most half full: an empty slot ends every probe sequence.
+    fn find(&self, id: &str) -> Option<Result<usize, usize>> {
+        let (h, tag) = home(id.as_bytes());
+        let mask = self.slots.len().checked_sub(1)?;
+        let mut pos = h & mask;
+        for _ in 0..self.slots.len() {
+            let s = self.slots.get(pos)?;
+            if s.ix == EMPTY {
+                return Some(Err(pos));
+            }
+            if s.tag == tag && s.key.bytes() == id.as_bytes() {
+                return Some(Ok(pos));
+            }
+            pos = (pos + 1) & mask;
+        }
+        None
+    }
+
     /// The index of `id`, if it is known.
     pub fn get(&self, id: &str) -> Option<u32> {
         if self.len == 0 {
             return None;
         }
-        let (h, tag) = home(id.as_bytes());
-        let mask = self.slots.len() - 1;
-        let mut pos = h & mask;
-        // At most half full: an empty slot ends every probe sequence.
-        for _ in 0..self.slots.len() {
-            let s = self.slots.get(pos)?;
-            if s.ix == EMPTY {
-                return None;
-            }
-            if s.tag == tag && s.key.bytes() == id.as_bytes() {
-                return Some(s.ix);
-            }
-            pos = (pos + 1) & mask;
+        match self.find(id)? {
+            Ok(pos) => self.slots.get(pos).map(|s| s.ix),
+            Err(_) => None,
         }
-        None
     }
 
     /// Maps `id` to `ix` (replacing an earlier index of the same id).
@@ -109,27 +117,23 @@ impl Index {
         if (self.len + 1) * 2 > self.slots.len() {
             self.grow();
         }
-        let (h, tag) = home(id.as_bytes());
-        let mask = self.slots.len() - 1;
-        let mut pos = h & mask;
-        for _ in 0..self.slots.len() {
-            let Some(s) = self.slots.get_mut(pos) else {
-                return;
-            };
-            if s.ix == EMPTY {
-                *s = Slot {
-                    tag,
-                    ix,
-                    key: Key::new(id),
-                };
-                self.len += 1;
-                return;
+        match self.find(id) {
+            Some(Ok(pos)) => {
+                if let Some(s) = self.slots.get_mut(pos) {
+                    s.ix = ix;
+                }
             }
-            if s.tag == tag && s.key.bytes() == id.as_bytes() {
-                s.ix = ix;
-                return;
+            Some(Err(pos)) => {
+                if let Some(s) = self.slots.get_mut(pos) {
+                    *s = Slot {
+                        tag: home(id.as_bytes()).1,
+                        ix,
+                        key: Key::new(id),
+                    };
+                    self.len += 1;
+                }
             }
-            pos = (pos + 1) & mask;
+            None => debug_assert!(false, "a grown table has an empty slot"),
         }
     }
 
