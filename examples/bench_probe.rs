@@ -101,7 +101,18 @@ fn bulk(opts: &ewa::bench::Options, runs: usize) {
     let mut totals = (0usize, 0i64, 0usize, 0i64);
     let cpu0 = cpu_seconds();
     let mut cpu_compact = 0.0;
+    // `EWA_PROBE_KIND=summaries` / `all`: only that form (for profiling one of them).
+    let kind = std::env::var("EWA_PROBE_KIND").unwrap_or_default();
     for _ in 0..runs {
+        if kind == "all" {
+            let t0 = std::time::Instant::now();
+            let a = twin
+                .eligibility_all(at, d)
+                .unwrap_or_else(|e| panic!("{e}"));
+            full.push(t0.elapsed().as_secs_f64());
+            totals.2 = a.iter().filter(|e| e.eligible).count();
+            continue;
+        }
         let c0 = cpu_seconds();
         let t0 = std::time::Instant::now();
         let s = twin
@@ -112,6 +123,9 @@ fn bulk(opts: &ewa::bench::Options, runs: usize) {
         totals.0 = s.iter().filter(|e| e.eligible).count();
         totals.1 = s.iter().map(|e| e.available).sum();
         drop(s);
+        if kind == "summaries" {
+            continue;
+        }
         let t0 = std::time::Instant::now();
         let a = twin
             .eligibility_all(at, d)

@@ -436,8 +436,7 @@ impl<'a> Accrual<'a> {
         let w = match self.withholding {
             Some(w) if w == Exact::ZERO => 0,
             w => w
-                .and_then(|w| w.checked_mul(Exact::int(f.gross)))
-                .and_then(Exact::ceil)
+                .and_then(|w| w.mul_int_ceil(f.gross))
                 .ok_or_else(|| Error::overflow("withholding"))?,
         };
         f.withholding = w;

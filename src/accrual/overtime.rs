@@ -75,22 +75,31 @@ impl Prefix {
     /// intervals starting before `x` (the queries are about the last day or week, a few
     /// intervals from the guess): a few steps from it, else a binary search.
     fn before(&self, x: i64, near: usize) -> i64 {
-        let starts_before = |k: usize| self.runs.get(k).is_some_and(|r| r.0 < x);
-        let mut i = near.min(self.runs.len());
-        for _ in 0..16 {
-            if starts_before(i) {
+        // One slice for the whole walk (each `SmallVec` access checks where its data lives).
+        let runs = self.runs.as_slice();
+        let starts_before = |k: usize| runs.get(k).is_some_and(|r| r.0 < x);
+        let mut i = near.min(runs.len());
+        // i must count the intervals starting before x: runs[i - 1] does, runs[i] does not.
+        if starts_before(i) {
+            let mut steps = 0;
+            while steps < 16 && starts_before(i) {
                 i += 1;
-            } else if i > 0 && !starts_before(i - 1) {
+                steps += 1;
+            }
+            if starts_before(i) {
+                i = runs.partition_point(|r| r.0 < x);
+            }
+        } else {
+            let mut steps = 0;
+            while steps < 16 && i > 0 && !starts_before(i - 1) {
                 i -= 1;
-            } else {
-                break;
+                steps += 1;
+            }
+            if i > 0 && !starts_before(i - 1) {
+                i = runs.partition_point(|r| r.0 < x);
             }
         }
-        // i must count the intervals starting before x: runs[i - 1] does, runs[i] does not.
-        if starts_before(i) || (i > 0 && !starts_before(i - 1)) {
-            i = self.runs.partition_point(|r| r.0 < x);
-        }
-        match i.checked_sub(1).and_then(|i| self.runs.get(i)) {
+        match i.checked_sub(1).and_then(|i| runs.get(i)) {
             None => 0,
             Some(r) => r.2 + (r.1.min(x) - r.0),
         }
@@ -117,6 +126,11 @@ struct WorkDays<'c> {
     first_back: usize,
     /// The table index of the last day found (the next one is usually the same or next).
     hint: usize,
+    /// `(day start, worked time before it)` of the last work day asked about.
+    day_base: Option<(i64, i64)>,
+    /// `(week start, straight time before it)` of the last work week asked about; kept only
+    /// while straight time is pushed in time order (see [`classify_segment`]).
+    week_base: Option<(i64, i64)>,
 }
 
 impl<'c> WorkDays<'c> {
@@ -131,6 +145,8 @@ impl<'c> WorkDays<'c> {
             table,
             first_back,
             hint: 0,
+            day_base: None,
+            week_base: None,
         }
     }
 
@@ -247,6 +263,7 @@ impl Premiums {
             )
         );
         let mut segments: SmallVec<[Segment; 48]> = SmallVec::new();
+        let assignments = emp.assignments.as_slice();
         for v in emp.shifts.get(first..).unwrap_or_default() {
             if v.start >= to {
                 break;
@@ -254,7 +271,7 @@ impl Premiums {
             if !in_mask(counted, v.status()) || hourly(v.contract).is_none() {
                 continue;
             }
-            let Some(a) = emp.assignments.iter().find(|a| a.contract == v.contract) else {
+            let Some(a) = assignments.iter().find(|a| a.contract == v.contract) else {
                 continue;
             };
             // decisions.md: only time inside the assignment is work for the counters.
@@ -275,6 +292,12 @@ impl Premiums {
         if !segments.is_sorted_by_key(|s| (s.start, s.stop)) {
             segments.sort_by_key(|s| (s.start, s.stop));
         }
+        // Counted shifts do not overlap, so neither do their segments (checked: the
+        // counters below rely on it only to reuse a week's total).
+        let ordered = segments
+            .iter()
+            .zip(segments.iter().skip(1))
+            .all(|(a, b)| a.stop <= b.start);
         let mut worked = Prefix::default();
         for s in &segments {
             worked.push(s.start.as_micros(), s.stop.as_micros());
@@ -308,6 +331,7 @@ impl Premiums {
                         classify_segment(
                             index,
                             seg,
+                            ordered,
                             rules,
                             days,
                             &worked,
@@ -335,6 +359,21 @@ impl Premiums {
         let Some(rules) = &c.overtime else {
             return Ok(Exact::ZERO);
         };
+        // `multiplier − 1` of each class, once per call (`None`: no premium of that class).
+        let extra =
+            |m: Option<rust_decimal::Decimal>| -> Result<Option<(rust_decimal::Decimal, Exact)>> {
+                m.map(|m| {
+                    Exact::from_decimal(m)
+                        .and_then(|m| m.checked_sub(Exact::int(1)))
+                        .map(|x| (m, x))
+                        .ok_or_else(|| Error::overflow("overtime premium"))
+                })
+                .transpose()
+            };
+        let (overtime, double_time) = (
+            extra(rules.multiplier)?,
+            extra(rules.double_time_multiplier)?,
+        );
         let first = self.pieces.partition_point(|p| p.stop <= lo);
         let mut total = Exact::ZERO;
         for p in self.pieces.get(first..).unwrap_or_default() {
@@ -348,21 +387,25 @@ impl Premiums {
             if a >= b {
                 continue;
             }
-            let (kind, m) = match p.class {
-                Class::Overtime => (LineKind::Overtime, rules.multiplier),
-                Class::DoubleTime => (LineKind::DoubleTime, rules.double_time_multiplier),
+            let (kind, class) = match p.class {
+                Class::Overtime => (LineKind::Overtime, overtime),
+                Class::DoubleTime => (LineKind::DoubleTime, double_time),
             };
-            let Some(m) = m else { continue };
-            let extra = Exact::from_decimal(m)
-                .and_then(|m| m.checked_sub(Exact::int(1)))
-                .ok_or_else(|| Error::overflow("overtime premium"))?;
+            let Some((m, extra)) = class else { continue };
             let mut err = false;
             for_rate_pieces(c, a, b, |x, y, rate| {
                 let micros = y.as_micros().saturating_sub(x.as_micros());
+                // rate × micros / 3600e6 × (m − 1), as one fraction (one reduction); the
+                // product of the two reduced fractions when the parts overflow.
                 let line = i128::from(rate)
                     .checked_mul(i128::from(micros))
-                    .and_then(|n| Exact::new(n, MICROS_PER_HOUR))
-                    .and_then(|base| base.checked_mul(extra));
+                    .and_then(|n| {
+                        let one = n
+                            .checked_mul(extra.numer())
+                            .zip(MICROS_PER_HOUR.checked_mul(extra.denom()))
+                            .and_then(|(n, d)| Exact::new(n, d));
+                        one.or_else(|| Exact::new(n, MICROS_PER_HOUR)?.checked_mul(extra))
+                    });
                 let Some(exact) = line.and_then(|l| {
                     total = total.checked_add(l)?;
                     Some(l)
@@ -395,9 +438,11 @@ impl Premiums {
 /// Splits one segment of a contract with rules into straight, overtime and double-time
 /// pieces, work day by work day. Within a work day the class only moves forward
 /// (straight → overtime → double time): the counters only grow.
+#[allow(clippy::too_many_arguments)]
 fn classify_segment(
     index: usize,
     seg: &Segment,
+    ordered: bool,
     rules: &Overtime,
     days: &mut WorkDays<'_>,
     worked: &Prefix,
@@ -421,10 +466,44 @@ fn classify_segment(
         let len = e - c;
         // Hours already worked this work day, and straight-time hours already this week.
         // The segment is the index-th worked interval; straight time is pushed as it goes.
-        let day_done = worked.before(c, index + 1) - worked.before(day_start.as_micros(), index);
+        // The worked time before a day start does not change (`worked` is complete), so
+        // it is kept for the next segment of the same day. The straight time before a
+        // week start does not change once a piece of that week has been pushed, as long as
+        // every later piece starts at or after it: true when the segments are disjoint
+        // (`ordered`), as counted shifts are.
+        let (ds, ws) = (day_start.as_micros(), week_start.as_micros());
+        let day_base = match days.day_base {
+            Some((d, w)) if d == ds => w,
+            _ => {
+                let w = worked.before(ds, index);
+                days.day_base = Some((ds, w));
+                w
+            }
+        };
+        // Worked time before c: the segment is the index-th worked interval, so that is its
+        // total before plus the part of it before c (a search only if that does not hold).
+        let worked_c = match worked.runs.get(index) {
+            Some(r) if ordered && r.0 <= c && c <= r.1 => r.2 + (c - r.0),
+            _ => worked.before(c, index + 1),
+        };
+        let day_done = worked_c - day_base;
         let last = straight.runs.len();
-        let week_straight =
-            straight.before(c, last) - straight.before(week_start.as_micros(), last);
+        let week_base = match days.week_base {
+            Some((d, w)) if d == ws && ordered => w,
+            _ => {
+                let w = straight.before(ws, last);
+                days.week_base = Some((ws, w));
+                w
+            }
+        };
+        // Straight time before c: every straight piece so far starts before c (the last
+        // one's total, clipped at c), else a search.
+        let straight_c = match straight.runs.last() {
+            Some(r) if ordered && r.0 < c => r.2 + (r.1.min(c) - r.0),
+            None => 0,
+            Some(_) => straight.before(c, last),
+        };
+        let week_straight = straight_c - week_base;
         let until = |threshold: Option<i64>, done: i64| threshold.map(|t| (t - done).clamp(0, len));
         let to_dt = until(rules.double_time_threshold, day_done);
         let to_daily = until(rules.daily_threshold, day_done);

@@ -647,8 +647,7 @@ impl Twin {
             let access = self
                 .derived()
                 .access_rate
-                .and_then(|r| r.checked_mul(Exact::int(base.max(0))))
-                .and_then(Exact::floor)
+                .and_then(|r| r.mul_int_floor(base.max(0)))
                 .ok_or_else(|| Error::overflow("access"))?;
             let headroom = money::sub(access, outstanding, "headroom")?;
             let fits = largest_fitting(fee, headroom);

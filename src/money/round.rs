@@ -167,6 +167,27 @@ impl Exact {
         Exact::new(num, den)
     }
 
+    /// `ceil(self × k)` (withholding, SPEC §5.3): from one product and one division when
+    /// `num × k` fits `i128`, else from the reduced product. The same value as
+    /// `self.checked_mul(Exact::int(k))?.ceil()` whenever that gives one.
+    pub fn mul_int_ceil(self, k: i64) -> Option<i64> {
+        let fast = self.num.checked_mul(i128::from(k)).and_then(|n| {
+            let (f, r) = div_floor(n, self.den);
+            i64::try_from(if r == 0 { f } else { f.checked_add(1)? }).ok()
+        });
+        fast.or_else(|| self.checked_mul(Exact::int(k))?.ceil())
+    }
+
+    /// `floor(self × k)` (amounts an employee can draw, SPEC §6), as
+    /// [`Exact::mul_int_ceil`]: the value of `self.checked_mul(Exact::int(k))?.floor()`.
+    pub fn mul_int_floor(self, k: i64) -> Option<i64> {
+        let fast = self
+            .num
+            .checked_mul(i128::from(k))
+            .and_then(|n| i64::try_from(div_floor(n, self.den).0).ok());
+        fast.or_else(|| self.checked_mul(Exact::int(k))?.floor())
+    }
+
     /// Rounds half away from zero to an integer (SPEC §5.3); `None` if it does not fit `i64`.
     pub fn round_half_away(self) -> Option<i64> {
         let (q, r) = div_rem(self.num, self.den);
@@ -336,6 +357,33 @@ mod tests {
                     div_exact(a, g),
                     i128::try_from(g).map_or(if a == 0 { 0 } else { -1 }, |g| a / g)
                 );
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// `mul_int_ceil` / `mul_int_floor` give what the reduced product rounds to, and a
+        /// value whenever it gives one.
+        #[test]
+        fn products_with_an_integer_round_as_the_reduced_product(
+            n in part(), d in part(), k in proptest::prelude::any::<i64>(),
+        ) {
+            let Some(e) = Exact::new(n, d) else { return Ok(()) };
+            let product = e.checked_mul(Exact::int(k));
+            if let Some(p) = product.and_then(Exact::ceil) {
+                proptest::prop_assert_eq!(e.mul_int_ceil(k), Some(p));
+            }
+            if let Some(p) = product.and_then(Exact::floor) {
+                proptest::prop_assert_eq!(e.mul_int_floor(k), Some(p));
+            }
+            // Reference for what the fast path alone computes: plain i128 when it fits.
+            if let Some(nk) = e.num.checked_mul(i128::from(k)) {
+                let f = nk.div_euclid(e.den);
+                let c = if nk.rem_euclid(e.den) == 0 { f } else { f + 1 };
+                if let (Ok(f), Ok(c)) = (i64::try_from(f), i64::try_from(c)) {
+                    proptest::prop_assert_eq!(e.mul_int_floor(k), Some(f));
+                    proptest::prop_assert_eq!(e.mul_int_ceil(k), Some(c));
+                }
             }
         }
     }
