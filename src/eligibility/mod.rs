@@ -14,7 +14,7 @@ use crate::calendar::Instant;
 use crate::company::Fee;
 use crate::error::{Error, Result};
 use crate::model::{Delivery, Employee};
-use crate::money::{self, Currency, Exact};
+use crate::money::{self, Currency};
 use crate::twin::Twin;
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -386,11 +386,10 @@ fn touch(e: &Employee) -> i64 {
 
 /// `fee(A) = flat + ceil(A × rate_bps / 10000)` (SPEC §6).
 pub(crate) fn fee_of(f: Fee, amount: i64) -> Option<i64> {
-    let prop = Exact::new(
+    let prop = money::round::ceil_ratio(
         i128::from(amount).checked_mul(i128::from(f.rate_bps))?,
         10_000,
-    )?
-    .ceil()?;
+    )?;
     f.flat.checked_add(prop)
 }
 
@@ -401,7 +400,12 @@ pub(crate) fn largest_fitting(f: Fee, h: i64) -> i64 {
     if room <= 0 {
         return 0;
     }
-    let a = (room * 10_000) / (10_000 + i128::from(f.rate_bps));
+    let den = 10_000 + i128::from(f.rate_bps);
+    // i64 division when the parts fit (as every real amount does): no 128-bit division.
+    let a = match (i64::try_from(room * 10_000), i64::try_from(den)) {
+        (Ok(n), Ok(d)) if d > 0 => i128::from(n / d),
+        _ => (room * 10_000) / den,
+    };
     let a = i64::try_from(a).unwrap_or(i64::MAX);
     // Pair assertion: A fits and A + 1 does not.
     debug_assert!(fee_of(f, a).is_some_and(|fee| a + fee <= h));

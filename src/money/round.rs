@@ -90,6 +90,24 @@ fn div_floor(n: i128, d: i128) -> (i128, i128) {
     }
 }
 
+/// `num × k`, in `i64` when both fit (a 128-bit multiply checks overflow at some cost).
+fn mul_int(num: i128, k: i64) -> Option<i128> {
+    match i64::try_from(num).ok().and_then(|n| n.checked_mul(k)) {
+        Some(p) => Some(i128::from(p)),
+        None => num.checked_mul(i128::from(k)),
+    }
+}
+
+/// `ceil(num / den)` for `den > 0` (fees, SPEC §6: `ceil(A × bps / 10000)`) without reducing
+/// the fraction first; `None` if `den ≤ 0` or the result does not fit `i64`.
+pub fn ceil_ratio(num: i128, den: i128) -> Option<i64> {
+    if den <= 0 {
+        return None;
+    }
+    let (f, r) = div_floor(num, den);
+    i64::try_from(if r == 0 { f } else { f.checked_add(1)? }).ok()
+}
+
 impl Exact {
     /// Zero.
     pub const ZERO: Exact = Exact { num: 0, den: 1 };
@@ -140,6 +158,13 @@ impl Exact {
 
     /// `self + o`, exactly.
     pub fn checked_add(self, o: Exact) -> Option<Exact> {
+        // Zero is the identity (reduced zero is 0/1): no reduction (sums start from zero).
+        if self.num == 0 {
+            return Some(o);
+        }
+        if o.num == 0 {
+            return Some(self);
+        }
         if self.den == o.den {
             return Exact::new(self.num.checked_add(o.num)?, self.den);
         }
@@ -171,20 +196,14 @@ impl Exact {
     /// `num × k` fits `i128`, else from the reduced product. The same value as
     /// `self.checked_mul(Exact::int(k))?.ceil()` whenever that gives one.
     pub fn mul_int_ceil(self, k: i64) -> Option<i64> {
-        let fast = self.num.checked_mul(i128::from(k)).and_then(|n| {
-            let (f, r) = div_floor(n, self.den);
-            i64::try_from(if r == 0 { f } else { f.checked_add(1)? }).ok()
-        });
+        let fast = mul_int(self.num, k).and_then(|n| ceil_ratio(n, self.den));
         fast.or_else(|| self.checked_mul(Exact::int(k))?.ceil())
     }
 
     /// `floor(self × k)` (amounts an employee can draw, SPEC §6), as
     /// [`Exact::mul_int_ceil`]: the value of `self.checked_mul(Exact::int(k))?.floor()`.
     pub fn mul_int_floor(self, k: i64) -> Option<i64> {
-        let fast = self
-            .num
-            .checked_mul(i128::from(k))
-            .and_then(|n| i64::try_from(div_floor(n, self.den).0).ok());
+        let fast = mul_int(self.num, k).and_then(|n| i64::try_from(div_floor(n, self.den).0).ok());
         fast.or_else(|| self.checked_mul(Exact::int(k))?.floor())
     }
 
@@ -212,9 +231,7 @@ impl Exact {
 
     /// Rounds toward positive infinity (withholding and fees, SPEC §5.3 and §6).
     pub fn ceil(self) -> Option<i64> {
-        let (f, r) = div_floor(self.num, self.den);
-        let c = if r == 0 { f } else { f.checked_add(1)? };
-        i64::try_from(c).ok()
+        ceil_ratio(self.num, self.den)
     }
 
     /// Decimal text rounded half away from zero to `places` fractional digits, trailing zeros
@@ -375,6 +392,9 @@ mod tests {
             }
             if let Some(p) = product.and_then(Exact::floor) {
                 proptest::prop_assert_eq!(e.mul_int_floor(k), Some(p));
+            }
+            if d > 0 {
+                proptest::prop_assert_eq!(ceil_ratio(n, d), e.ceil());
             }
             // Reference for what the fast path alone computes: plain i128 when it fits.
             if let Some(nk) = e.num.checked_mul(i128::from(k)) {
