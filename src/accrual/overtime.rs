@@ -359,20 +359,21 @@ impl Premiums {
         let Some(rules) = &c.overtime else {
             return Ok(Exact::ZERO);
         };
-        // `multiplier − 1` of each class, once per call (`None`: no premium of that class).
-        let extra =
-            |m: Option<rust_decimal::Decimal>| -> Result<Option<(rust_decimal::Decimal, Exact)>> {
-                m.map(|m| {
-                    Exact::from_decimal(m)
-                        .and_then(|m| m.checked_sub(Exact::int(1)))
-                        .map(|x| (m, x))
-                        .ok_or_else(|| Error::overflow("overtime premium"))
-                })
-                .transpose()
-            };
+        // `multiplier − 1` of each class, computed once per twin (SPEC §5.2); a multiplier
+        // that does not convert is an overflow, as before.
+        let extras = acc.twin.derived().premiums.get(cix as usize);
+        let extra = |m: Option<rust_decimal::Decimal>,
+                     k: usize|
+         -> Result<Option<(rust_decimal::Decimal, Exact)>> {
+            let Some(m) = m else { return Ok(None) };
+            match extras.and_then(|x| x.get(k).copied().flatten()) {
+                Some(x) => Ok(Some((m, x))),
+                None => Err(Error::overflow("overtime premium")),
+            }
+        };
         let (overtime, double_time) = (
-            extra(rules.multiplier)?,
-            extra(rules.double_time_multiplier)?,
+            extra(rules.multiplier, 0)?,
+            extra(rules.double_time_multiplier, 1)?,
         );
         let first = self.pieces.partition_point(|p| p.stop <= lo);
         let mut total = Exact::ZERO;

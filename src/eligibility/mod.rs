@@ -372,6 +372,12 @@ impl Assessment<'_> {
 /// Employees whose first cache lines are loaded together (see `for_all_employees`).
 const TOUCH_AHEAD: usize = 8;
 
+/// Shift records apart of two touched ones (24-byte records: about one per cache line).
+const TOUCH_STRIDE: usize = 2;
+
+/// Shift records touched from the end of each list (ahead of the answer's back-scan).
+const TOUCH_TAIL: usize = 12;
+
 /// Reads the first record of each list an answer for `e` walks (assignment, stint, the
 /// latest shift): a value to fold into a `black_box`, so that the loads happen.
 fn touch(e: &Employee) -> i64 {
@@ -380,7 +386,16 @@ fn touch(e: &Employee) -> i64 {
         .first()
         .and_then(|a| a.stints.first())
         .map_or(0, |s| s.start.as_micros());
-    let shift = e.shifts.last().map_or(0, |r| r.start.as_micros());
+    // The tail of the shift list, which the answer reads back from its end: one record in
+    // every cache line (three 24-byte records per 64-byte line, rounded down), as loads
+    // that do not depend on each other, so that their misses overlap.
+    let shift = e
+        .shifts
+        .iter()
+        .rev()
+        .step_by(TOUCH_STRIDE)
+        .take(TOUCH_TAIL)
+        .fold(0, |x, r| x ^ r.start.as_micros());
     stint ^ shift
 }
 

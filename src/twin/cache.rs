@@ -39,6 +39,9 @@ pub(crate) struct Derived {
     pub access_rate: Option<Exact>,
     /// `Policy::blackout_micros`.
     pub blackout_micros: i64,
+    /// Per contract, the overtime and double-time premiums `multiplier − 1` exactly (`None`:
+    /// no such multiplier, or it does not convert).
+    pub premiums: Vec<[Option<Exact>; 2]>,
 }
 
 /// `calendar::local_to_instant` of `date + time` for the times of day the engine asks about
@@ -225,6 +228,20 @@ impl Twin {
                 withholding: Exact::from_decimal(policy.estimated_withholding_rate),
                 access_rate: Exact::from_decimal(policy.access_rate),
                 blackout_micros: policy.blackout_micros(),
+                premiums: self
+                    .contracts
+                    .iter()
+                    .map(|c| {
+                        let extra = |m: Option<rust_decimal::Decimal>| {
+                            Exact::from_decimal(m?)?.checked_sub(Exact::int(1))
+                        };
+                        let rules = c.overtime.as_ref();
+                        [
+                            rules.and_then(|o| extra(o.multiplier)),
+                            rules.and_then(|o| extra(o.double_time_multiplier)),
+                        ]
+                    })
+                    .collect(),
             }
         })
     }
