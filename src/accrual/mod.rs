@@ -137,7 +137,7 @@ pub(crate) struct Accrual<'a> {
     pub emp: &'a Employee,
     pub t: Instant,
     pub explain: bool,
-    overtime: Option<overtime::Premiums>,
+    overtime: Option<overtime::Premiums<'a>>,
     /// Local times of day in the company zone (tabulated).
     clock: &'a LocalClock,
     /// Per schedule, the largest pay lag.
@@ -264,7 +264,7 @@ impl<'a> Accrual<'a> {
         let first = crate::model::first_from(&self.emp.shifts, bound);
         self.base = Some((bound, first));
         if overtime {
-            self.overtime = Some(overtime::Premiums::classify(
+            self.overtime = Some(overtime::Premiums::of(
                 self.twin,
                 self.emp,
                 self.counted,

@@ -2,9 +2,11 @@
 //! hourly contracts, work days from `workday_starts_at`, work weeks from `week_starts_on`,
 //! a daily counter of all hours and a weekly counter of straight-time hours.
 //!
-//! Classification does not depend on `t` (a second's class depends only on earlier seconds),
-//! so it is computed once per query over the time the periods cover, starting 8 days early
-//! so every work week that reaches a window is seen whole.
+//! Classification does not depend on `t` (a second's class depends only on earlier seconds):
+//! classified from 8 days before a window (so every work week that reaches it is seen
+//! whole), the pieces inside the window are those of the employee's whole history. So it is
+//! done once per employee, from the first window asked about on, and kept in the twin's
+//! cache ([`Classified`]); a window before that is classified for the query alone.
 
 use super::hourly::{for_rate_pieces, MICROS_PER_HOUR};
 use super::{seconds_text, Accrual, Line, LineKind};
@@ -29,8 +31,8 @@ enum Class {
 }
 
 /// A piece of worked time paid a premium.
-#[derive(Clone, Copy, Debug)]
-struct Piece {
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Piece {
     start: Instant,
     stop: Instant,
     contract: u32,
@@ -47,9 +49,28 @@ struct Segment {
     shift: u32,
 }
 
-/// Premium pieces of one employee, sorted by start.
-pub(crate) struct Premiums {
-    pieces: Pieces,
+/// Premium pieces of one employee, sorted by start: the cached classification, or one made
+/// for a window before it.
+pub(crate) enum Premiums<'a> {
+    /// From the twin's cache.
+    Cached(&'a [Piece]),
+    /// Classified for this query (a window before the cached one's: rare).
+    Windowed(Vec<Piece>),
+}
+
+/// An employee's premium pieces classified over all counted time from `from − 8 days` on:
+/// exactly the pieces of any window starting at or after `from` (SPEC §5.2).
+#[derive(Clone, Debug)]
+pub(crate) struct Classified {
+    from: Instant,
+    pieces: Box<[Piece]>,
+}
+
+impl Classified {
+    /// Bytes of its pieces.
+    pub fn heap_bytes(&self) -> usize {
+        std::mem::size_of_val::<[Piece]>(&self.pieces)
+    }
 }
 
 /// Premium pieces: a handful per employee, kept inline.
@@ -226,7 +247,7 @@ fn days_into_week(d: NaiveDate, week_starts_on: Weekday) -> usize {
     ((7 + d.weekday().num_days_from_monday() - week_starts_on.num_days_from_monday()) % 7) as usize
 }
 
-impl Premiums {
+impl<'a> Premiums<'a> {
     /// Whether any hourly contract of the employee has overtime rules (else there is
     /// nothing to classify).
     pub fn applies(twin: &Twin, emp: &Employee) -> bool {
@@ -237,112 +258,38 @@ impl Premiums {
         })
     }
 
-    /// Classifies the employee's counted hourly time in `[from − 8 days, to)`, for an
-    /// employee of whom [`Premiums::applies`] holds (the caller checks). `first` is the
-    /// index of the first shift record starting at or after `from − 8 days −` the longest
-    /// shift allowed.
-    pub fn classify(
-        twin: &Twin,
+    /// The premium pieces for windows in `[from, to)`, for an employee of whom
+    /// [`Premiums::applies`] holds (the caller checks): the twin's cached classification if
+    /// it covers `from`, made now (from `from` on) if the employee has none yet, else
+    /// classified for this window alone. `first` is the index of the first shift record
+    /// starting at or after `from − 8 days −` the longest shift allowed.
+    pub fn of(
+        twin: &'a Twin,
         emp: &Employee,
         counted: u8,
         from: Instant,
         to: Instant,
         first: usize,
-    ) -> Premiums {
-        let hourly = |c: u32| {
-            twin.contracts
-                .get(c as usize)
-                .filter(|c| c.rate_period == Frequency::Hourly)
-        };
-        let lo = from.as_micros().saturating_sub(LOOKBACK_MICROS);
-        debug_assert_eq!(
-            first,
-            crate::model::first_from(
-                &emp.shifts,
-                Instant::from_micros(lo.saturating_sub(twin.company.limits.shift_micros_max()))
-            )
-        );
-        let mut segments: SmallVec<[Segment; 48]> = SmallVec::new();
-        let assignments = emp.assignments.as_slice();
-        for v in emp.shifts.get(first..).unwrap_or_default() {
-            if v.start >= to {
-                break;
-            }
-            if !in_mask(counted, v.status()) || hourly(v.contract).is_none() {
-                continue;
-            }
-            let Some(a) = assignments.iter().find(|a| a.contract == v.contract) else {
-                continue;
-            };
-            // decisions.md: only time inside the assignment is work for the counters.
-            for st in &a.stints {
-                let start = v.start.max(st.start);
-                let stop = v.stop.min(st.end);
-                if start < stop && stop.as_micros() > lo {
-                    segments.push(Segment {
-                        start,
-                        stop,
-                        contract: v.contract,
-                        shift: v.ix(),
-                    });
-                }
-            }
+    ) -> Premiums<'a> {
+        let slot = twin.premium_slot(emp).map(|slot| {
+            slot.get_or_init(|| Classified {
+                from,
+                pieces: classify(twin, emp, counted, from, Instant::MAX, first)
+                    .into_vec()
+                    .into(),
+            })
+        });
+        match slot {
+            Some(c) if c.from <= from => Premiums::Cached(&c.pieces),
+            _ => Premiums::Windowed(classify(twin, emp, counted, from, to, first).into_vec()),
         }
-        // Shifts are sorted and counted ones do not overlap: usually sorted already.
-        if !segments.is_sorted_by_key(|s| (s.start, s.stop)) {
-            segments.sort_by_key(|s| (s.start, s.stop));
+    }
+
+    fn pieces(&self) -> &[Piece] {
+        match self {
+            Premiums::Cached(p) => p,
+            Premiums::Windowed(p) => p,
         }
-        // Counted shifts do not overlap, so neither do their segments (checked: the
-        // counters below rely on it only to reuse a week's total).
-        let ordered = segments
-            .iter()
-            .zip(segments.iter().skip(1))
-            .all(|(a, b)| a.stop <= b.start);
-        let mut worked = Prefix::default();
-        for s in &segments {
-            worked.push(s.start.as_micros(), s.stop.as_micros());
-        }
-        let mut straight = Prefix::default();
-        let mut pieces = Pieces::new();
-        let clock = &twin.derived().clock;
-        // One work-day calendar per `workday_starts_at` (contracts usually share one).
-        let mut calendars: SmallVec<[WorkDays<'_>; 2]> = SmallVec::new();
-        for (index, seg) in segments.iter().enumerate() {
-            let rules = hourly(seg.contract).and_then(|c| c.overtime.as_ref());
-            match rules {
-                None => straight.push(seg.start.as_micros(), seg.stop.as_micros()),
-                Some(rules) => {
-                    let k = match calendars
-                        .iter()
-                        .position(|d| d.starts_at == rules.workday_starts_at)
-                    {
-                        Some(k) => k,
-                        None => {
-                            calendars.push(WorkDays::new(
-                                twin.company.timezone,
-                                clock,
-                                rules.workday_starts_at,
-                                twin.company.week_starts_on,
-                            ));
-                            calendars.len() - 1
-                        }
-                    };
-                    if let Some(days) = calendars.get_mut(k) {
-                        classify_segment(
-                            index,
-                            seg,
-                            ordered,
-                            rules,
-                            days,
-                            &worked,
-                            &mut straight,
-                            &mut pieces,
-                        );
-                    }
-                }
-            }
-        }
-        Premiums { pieces }
     }
 
     /// Premiums of contract `cix` in `[lo, hi)` (SPEC §5.2: `(multiplier − 1) × rate` at the
@@ -375,9 +322,10 @@ impl Premiums {
             extra(rules.multiplier, 0)?,
             extra(rules.double_time_multiplier, 1)?,
         );
-        let first = self.pieces.partition_point(|p| p.stop <= lo);
+        let pieces = self.pieces();
+        let first = pieces.partition_point(|p| p.stop <= lo);
         let mut total = Exact::ZERO;
-        for p in self.pieces.get(first..).unwrap_or_default() {
+        for p in pieces.get(first..).unwrap_or_default() {
             if p.start >= hi {
                 break;
             }
@@ -434,6 +382,112 @@ impl Premiums {
         }
         Ok(total)
     }
+}
+
+/// Classifies the employee's counted hourly time in `[from − 8 days, to)` (see
+/// [`Premiums::of`] for `first`).
+fn classify(
+    twin: &Twin,
+    emp: &Employee,
+    counted: u8,
+    from: Instant,
+    to: Instant,
+    first: usize,
+) -> Pieces {
+    let hourly = |c: u32| {
+        twin.contracts
+            .get(c as usize)
+            .filter(|c| c.rate_period == Frequency::Hourly)
+    };
+    let lo = from.as_micros().saturating_sub(LOOKBACK_MICROS);
+    debug_assert_eq!(
+        first,
+        crate::model::first_from(
+            &emp.shifts,
+            Instant::from_micros(lo.saturating_sub(twin.company.limits.shift_micros_max()))
+        )
+    );
+    let mut segments: SmallVec<[Segment; 48]> = SmallVec::new();
+    let assignments = emp.assignments.as_slice();
+    for v in emp.shifts.get(first..).unwrap_or_default() {
+        if v.start >= to {
+            break;
+        }
+        if !in_mask(counted, v.status()) || hourly(v.contract).is_none() {
+            continue;
+        }
+        let Some(a) = assignments.iter().find(|a| a.contract == v.contract) else {
+            continue;
+        };
+        // decisions.md: only time inside the assignment is work for the counters.
+        for st in &a.stints {
+            let start = v.start.max(st.start);
+            let stop = v.stop.min(st.end);
+            if start < stop && stop.as_micros() > lo {
+                segments.push(Segment {
+                    start,
+                    stop,
+                    contract: v.contract,
+                    shift: v.ix(),
+                });
+            }
+        }
+    }
+    // Shifts are sorted and counted ones do not overlap: usually sorted already.
+    if !segments.is_sorted_by_key(|s| (s.start, s.stop)) {
+        segments.sort_by_key(|s| (s.start, s.stop));
+    }
+    // Counted shifts do not overlap, so neither do their segments (checked: the
+    // counters below rely on it only to reuse a week's total).
+    let ordered = segments
+        .iter()
+        .zip(segments.iter().skip(1))
+        .all(|(a, b)| a.stop <= b.start);
+    let mut worked = Prefix::default();
+    for s in &segments {
+        worked.push(s.start.as_micros(), s.stop.as_micros());
+    }
+    let mut straight = Prefix::default();
+    let mut pieces = Pieces::new();
+    let clock = &twin.derived().clock;
+    // One work-day calendar per `workday_starts_at` (contracts usually share one).
+    let mut calendars: SmallVec<[WorkDays<'_>; 2]> = SmallVec::new();
+    for (index, seg) in segments.iter().enumerate() {
+        let rules = hourly(seg.contract).and_then(|c| c.overtime.as_ref());
+        match rules {
+            None => straight.push(seg.start.as_micros(), seg.stop.as_micros()),
+            Some(rules) => {
+                let k = match calendars
+                    .iter()
+                    .position(|d| d.starts_at == rules.workday_starts_at)
+                {
+                    Some(k) => k,
+                    None => {
+                        calendars.push(WorkDays::new(
+                            twin.company.timezone,
+                            clock,
+                            rules.workday_starts_at,
+                            twin.company.week_starts_on,
+                        ));
+                        calendars.len() - 1
+                    }
+                };
+                if let Some(days) = calendars.get_mut(k) {
+                    classify_segment(
+                        index,
+                        seg,
+                        ordered,
+                        rules,
+                        days,
+                        &worked,
+                        &mut straight,
+                        &mut pieces,
+                    );
+                }
+            }
+        }
+    }
+    pieces
 }
 
 /// Splits one segment of a contract with rules into straight, overtime and double-time
@@ -536,7 +590,113 @@ fn classify_segment(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::generate;
     use proptest::prelude::*;
+
+    const HOUR: i64 = 3_600_000_000;
+
+    /// The pieces touching `[from, to)`.
+    fn touching(pieces: &[Piece], from: Instant, to: Instant) -> Vec<Piece> {
+        pieces
+            .iter()
+            .filter(|p| p.stop > from && p.start < to)
+            .copied()
+            .collect()
+    }
+
+    /// A generated company (hourly contracts with daily, weekly and double-time rules,
+    /// night shifts, a DST change in the data) and its employees with overtime rules.
+    fn company(seed: u64, employees: usize) -> (Twin, generate::Options, Vec<usize>) {
+        let opts = generate::Options {
+            employees,
+            seed,
+            start: chrono::NaiveDate::from_ymd_opt(2026, 3, 16).unwrap(),
+            ..generate::Options::default()
+        };
+        let twin = generate::twin(&opts).unwrap();
+        let with_rules = (0..twin.employees.len())
+            .filter(|i| Premiums::applies(&twin, &twin.employees[*i]))
+            .collect();
+        (twin, opts, with_rules)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 16, ..ProptestConfig::default() })]
+
+        /// The cached classification (the whole history from an early instant on) holds, for
+        /// any later window, exactly the pieces the window's own classification finds there
+        /// (SPEC §5.2: a second's class depends only on earlier seconds).
+        #[test]
+        fn cached_classification_is_the_windowed_one(
+            seed in 0u64..1_000,
+            windows in proptest::collection::vec((0i64..50 * 24, 1i64..40 * 24), 6),
+        ) {
+            let (twin, opts, with_rules) = company(seed, 60);
+            prop_assert!(!with_rules.is_empty());
+            let counted = twin.derived().counted;
+            let shift_max = twin.company.limits.shift_micros_max();
+            let first = |emp: &Employee, from: Instant| {
+                crate::model::first_from(
+                    &emp.shifts,
+                    Instant::from_micros(from.as_micros() - LOOKBACK_MICROS - shift_max),
+                )
+            };
+            // Shifts start four weeks before `start`; the whole history from 6 weeks before.
+            let origin = opts.as_of().as_micros() - 60 * 24 * HOUR;
+            let early = Instant::from_micros(origin);
+            let mut seen = 0;
+            for &i in &with_rules {
+                let emp = &twin.employees[i];
+                let whole = classify(&twin, emp, counted, early, Instant::MAX, first(emp, early));
+                for &(at, len) in &windows {
+                    let from = Instant::from_micros(origin + 10 * 24 * HOUR + at * HOUR);
+                    let to = Instant::from_micros(from.as_micros() + len * HOUR);
+                    let windowed = classify(&twin, emp, counted, from, to, first(emp, from));
+                    let want = touching(&windowed, from, to);
+                    seen += want.len();
+                    prop_assert_eq!(touching(&whole, from, to), want, "{} {} {}", emp.id, from, to);
+                }
+            }
+            // Not vacuous: the data pays overtime in some windows.
+            prop_assert!(seen > 0);
+        }
+    }
+
+    /// Answers do not depend on the cache: every employee's accruals at instants after and
+    /// before the one that filled it (the earlier ones classified for the query alone) are
+    /// those of a twin whose cache is dropped before each query.
+    #[test]
+    fn answers_do_not_depend_on_the_cache() {
+        let (mut twin, opts, with_rules) = company(7, 80);
+        assert!(!with_rules.is_empty());
+        let as_of = opts.as_of().as_micros();
+        let ats = [0, 5 * 24, -9 * 24, 3, -30 * 24, 14 * 24 + 5].map(|h| as_of + h * HOUR);
+        let warm: Vec<_> = ats
+            .iter()
+            .flat_map(|t| twin.employees.iter().map(move |e| (e.id.clone(), *t)))
+            .map(|(id, t)| twin.accruals(&id, Instant::from_micros(t)).unwrap())
+            .collect();
+        let mut cold = Vec::new();
+        for t in ats {
+            for k in 0..twin.employees.len() {
+                twin.cache = Default::default();
+                let id = twin.employees[k].id.clone();
+                cold.push(twin.accruals(&id, Instant::from_micros(t)).unwrap());
+            }
+        }
+        assert_eq!(warm.len(), cold.len());
+        for (w, c) in warm.iter().zip(&cold) {
+            assert!(w == c, "{} at {}", w.employee_id, w.as_of);
+        }
+        // Not vacuous: some of those answers pay overtime.
+        let premiums = warm
+            .iter()
+            .flat_map(|a| &a.periods)
+            .flat_map(|p| &p.lines)
+            .filter(|l| matches!(l.kind, LineKind::Overtime | LineKind::DoubleTime))
+            .count();
+        assert!(premiums > 0);
+    }
 
     proptest! {
         /// `before` gives the same total from any guess, near or far.

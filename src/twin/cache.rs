@@ -4,7 +4,9 @@
 //! whether a cache was warm.
 
 use super::Twin;
+use crate::accrual::overtime::Classified;
 use crate::calendar::{self, Instant};
+use crate::model::Employee;
 use crate::money::Exact;
 use chrono::{Datelike, NaiveDate, NaiveTime};
 use chrono_tz::Tz;
@@ -22,6 +24,32 @@ pub(crate) struct Cache {
     pub order: OnceLock<Vec<u32>>,
     /// Per-schedule values and the local clock (dropped when schedules or contracts are).
     pub derived: OnceLock<Derived>,
+    /// Per employee (by index), the overtime classification (SPEC §5.2), made on the first
+    /// query that needs it (dropped when shifts, employees, contracts or schedules are).
+    pub premiums: OnceLock<Box<[OnceLock<Classified>]>>,
+}
+
+impl Cache {
+    /// See [`Twin::cache_bytes`].
+    pub fn bytes(&self) -> usize {
+        let order = self.order.get().map_or(0, |o| 4 * o.capacity());
+        let clock = self.derived.get().map_or(0, |d| {
+            d.clock
+                .tables
+                .iter()
+                .map(|(_, v)| std::mem::size_of::<Instant>() * v.capacity())
+                .sum()
+        });
+        let premiums = self.premiums.get().map_or(0, |slots| {
+            std::mem::size_of_val::<[OnceLock<Classified>]>(slots)
+                + slots
+                    .iter()
+                    .filter_map(OnceLock::get)
+                    .map(Classified::heap_bytes)
+                    .sum::<usize>()
+        });
+        order + clock + premiums
+    }
 }
 
 /// Values derived from schedules and contracts.
@@ -260,13 +288,41 @@ impl Twin {
         })
     }
 
+    /// The index of `emp` in this twin's employees (none for an employee of another twin).
+    fn employee_ix(&self, emp: &Employee) -> Option<usize> {
+        let size = std::mem::size_of::<Employee>();
+        let offset =
+            (std::ptr::from_ref(emp) as usize).checked_sub(self.employees.as_ptr() as usize)?;
+        let ix = offset / size;
+        (offset % size == 0 && ix < self.employees.len()).then_some(ix)
+    }
+
+    /// Where the employee's overtime classification is kept (none for an employee of
+    /// another twin); the slots are made on first use.
+    pub(crate) fn premium_slot(&self, emp: &Employee) -> Option<&OnceLock<Classified>> {
+        let ix = self.employee_ix(emp)?;
+        self.cache
+            .premiums
+            .get_or_init(|| (0..self.employees.len()).map(|_| OnceLock::new()).collect())
+            .get(ix)
+    }
+
     /// Drops the caches that `kind`'s data feeds.
     pub(crate) fn invalidate(&mut self, kind: crate::ingest::Kind) {
         use crate::ingest::Kind;
+        // Overtime classification reads shifts, assignments, contracts' rules and rates,
+        // and (through the local clock) the schedules' periods.
         match kind {
-            Kind::PaySchedules | Kind::Contracts => self.cache.derived = OnceLock::new(),
-            Kind::Employees => self.cache.order = OnceLock::new(),
-            Kind::Shifts | Kind::Additions | Kind::Deductions => {}
+            Kind::PaySchedules | Kind::Contracts => {
+                self.cache.derived = OnceLock::new();
+                self.cache.premiums = OnceLock::new();
+            }
+            Kind::Employees => {
+                self.cache.order = OnceLock::new();
+                self.cache.premiums = OnceLock::new();
+            }
+            Kind::Shifts => self.cache.premiums = OnceLock::new(),
+            Kind::Additions | Kind::Deductions => {}
         }
     }
 }

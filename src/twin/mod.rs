@@ -170,6 +170,13 @@ impl Twin {
         lists + self.shifts.heap_bytes()
     }
 
+    /// Bytes the twin's derived caches hold now (an accounting, not RSS): the employee
+    /// order, the local clock's tables and the overtime classification of every employee
+    /// asked about so far. They are filled by queries and dropped by ingestion.
+    pub fn cache_bytes(&self) -> usize {
+        self.cache.bytes()
+    }
+
     /// The number of jobs applied so far (the last `job_id`'s sequence number).
     pub fn job_count(&self) -> u64 {
         self.jobs
