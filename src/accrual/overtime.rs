@@ -591,7 +591,9 @@ fn classify_segment(
 mod tests {
     use super::*;
     use crate::generate;
+    use crate::ingest::Kind;
     use proptest::prelude::*;
+    use serde_json::Value;
 
     const HOUR: i64 = 3_600_000_000;
 
@@ -659,6 +661,109 @@ mod tests {
             }
             // Not vacuous: the data pays overtime in some windows.
             prop_assert!(seen > 0);
+        }
+    }
+
+    /// A shift batch drops the classification of the employees whose lists it changes and
+    /// keeps every other; the answers after it are a cold twin's.
+    #[test]
+    fn a_shift_batch_forgets_only_its_employees() {
+        let (mut twin, opts, with_rules) = company(11, 80);
+        let t = opts.as_of();
+        let ids: Vec<Box<str>> = twin.employees.iter().map(|e| e.id.clone()).collect();
+        // The employees whose answer at t pays a premium.
+        let mut paid = Vec::new();
+        for (k, id) in ids.iter().enumerate() {
+            let lines = twin.accruals(id, t).unwrap().periods;
+            if lines
+                .iter()
+                .flat_map(|p| &p.lines)
+                .any(|l| matches!(l.kind, LineKind::Overtime | LineKind::DoubleTime))
+            {
+                paid.push(k);
+            }
+        }
+        let cached = |twin: &Twin| -> Vec<usize> {
+            let slots = twin
+                .cache
+                .premiums
+                .get()
+                .map(|s| &s[..])
+                .unwrap_or_default();
+            (0..slots.len())
+                .filter(|i| slots[*i].get().is_some())
+                .collect()
+        };
+        assert_eq!(cached(&twin), with_rules);
+        // Two of them, shifts of the ten days before t: one's voided, the other's lengthened
+        // by an hour where that overlaps nothing (a rejected record changes nothing).
+        assert!(paid.len() >= 2);
+        let (a, b) = (paid[0], paid[1]);
+        let recent = |r: &&Value| {
+            r["start_at"]
+                .as_str()
+                .and_then(|s| calendar::parse_instant(opts.timezone, s).ok())
+                .is_some_and(|s| s < t && s.as_micros() > t.as_micros() - 10 * 24 * HOUR)
+        };
+        let mut shifts = Vec::new();
+        generate::for_each_batch_sized(&opts, usize::MAX, |kind, records| {
+            if kind == Kind::Shifts {
+                shifts = records;
+            }
+            Ok(())
+        })
+        .unwrap();
+        let of = |k: usize| {
+            let id = ids[k].to_string();
+            move |r: &&Value| r["employee_id"] == Value::String(id.clone())
+        };
+        let mut batch: Vec<Value> = shifts
+            .iter()
+            .filter(of(a))
+            .filter(recent)
+            .cloned()
+            .collect();
+        for r in &mut batch {
+            r["shift_status"] = "voided".into();
+        }
+        let mut lengthened = Vec::new();
+        for r in shifts.iter().filter(of(b)).filter(recent) {
+            let mut r = r.clone();
+            let stop = calendar::parse_instant(opts.timezone, r["stop_at"].as_str().unwrap());
+            if let Ok(stop) = stop {
+                r["stop_at"] = Instant::from_micros(stop.as_micros() + HOUR)
+                    .to_string()
+                    .into();
+                lengthened.push(r);
+            }
+        }
+        // One batch as values, the other as JSON bytes (the parallel path).
+        let voided = twin
+            .apply(Kind::Shifts, &batch, opts.received_at())
+            .unwrap();
+        let bytes = serde_json::to_vec(&lengthened).unwrap();
+        let longer = twin
+            .apply_json(Kind::Shifts, &bytes, opts.received_at())
+            .unwrap();
+        assert!(voided.count_accepted > 2, "{:?}", voided.error_summary);
+        assert!(longer.count_accepted > 2, "{:?}", longer.error_summary);
+        let left: Vec<usize> = with_rules
+            .iter()
+            .copied()
+            .filter(|k| *k != a && *k != b)
+            .collect();
+        assert_eq!(cached(&twin), left);
+        for h in [0, 3 * 24, -10 * 24] {
+            let at = Instant::from_micros(t.as_micros() + h * HOUR);
+            let warm: Vec<_> = ids
+                .iter()
+                .map(|id| twin.accruals(id, at).unwrap())
+                .collect();
+            let mut cold = twin.clone();
+            cold.cache = Default::default();
+            for (id, w) in ids.iter().zip(&warm) {
+                assert!(*w == cold.accruals(id, at).unwrap(), "{id} at {at}");
+            }
         }
     }
 

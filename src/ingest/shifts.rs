@@ -230,10 +230,13 @@ impl Twin {
             .map_or(&[], |e| &e.shifts)
     }
 
+    /// Every change to an employee's shift list goes through here, so it also drops that
+    /// employee's overtime classification, which reads the list (decision 36).
     fn shift_list_mut(&mut self, employee: u32) -> Option<&mut Vec<ShiftRec>> {
         if employee == NONE {
             return Some(&mut self.open_shifts);
         }
+        self.forget_premiums(employee);
         self.employees
             .get_mut(employee as usize)
             .map(|e| &mut e.shifts)

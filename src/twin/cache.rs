@@ -25,7 +25,8 @@ pub(crate) struct Cache {
     /// Per-schedule values and the local clock (dropped when schedules or contracts are).
     pub derived: OnceLock<Derived>,
     /// Per employee (by index), the overtime classification (SPEC §5.2), made on the first
-    /// query that needs it (dropped when shifts, employees, contracts or schedules are).
+    /// query that needs it (dropped when employees, contracts or schedules are pushed, and
+    /// an employee's own when its shifts change).
     pub premiums: OnceLock<Box<[OnceLock<Classified>]>>,
 }
 
@@ -307,11 +308,24 @@ impl Twin {
             .get(ix)
     }
 
-    /// Drops the caches that `kind`'s data feeds.
+    /// Drops employee `ix`'s overtime classification (its shifts changed); the others stay.
+    pub(crate) fn forget_premiums(&mut self, ix: u32) {
+        if let Some(slot) = self
+            .cache
+            .premiums
+            .get_mut()
+            .and_then(|slots| slots.get_mut(ix as usize))
+        {
+            slot.take();
+        }
+    }
+
+    /// Drops the caches that `kind`'s data feeds (shifts: see [`Twin::forget_premiums`]).
     pub(crate) fn invalidate(&mut self, kind: crate::ingest::Kind) {
         use crate::ingest::Kind;
-        // Overtime classification reads shifts, assignments, contracts' rules and rates,
-        // and (through the local clock) the schedules' periods.
+        // Overtime classification reads shifts (dropped per employee as their lists
+        // change), assignments, contracts' rules and rates, and (through the local clock)
+        // the schedules' periods.
         match kind {
             Kind::PaySchedules | Kind::Contracts => {
                 self.cache.derived = OnceLock::new();
@@ -321,8 +335,7 @@ impl Twin {
                 self.cache.order = OnceLock::new();
                 self.cache.premiums = OnceLock::new();
             }
-            Kind::Shifts => self.cache.premiums = OnceLock::new(),
-            Kind::Additions | Kind::Deductions => {}
+            Kind::Shifts | Kind::Additions | Kind::Deductions => {}
         }
     }
 }
