@@ -74,8 +74,8 @@ pub struct BulkPhase {
     pub median_s: f64,
     /// Fastest run, seconds.
     pub min_s: f64,
-    /// The first run, seconds: it also fills the twin's caches (each overtime employee's
-    /// classification, SPEC §5.2), which the later runs read.
+    /// The first run, seconds: when the twin's caches are empty it also fills them (each
+    /// overtime employee's classification, SPEC §5.2), which the later runs read.
     pub first_s: f64,
     /// `employees / median_s`.
     pub employees_per_s: f64,

@@ -643,7 +643,7 @@ mod tests {
                     Instant::from_micros(from.as_micros() - LOOKBACK_MICROS - shift_max),
                 )
             };
-            // Shifts start four weeks before `start`; the whole history from 6 weeks before.
+            // Shifts start 47 days before `as_of`: the whole history from before the first.
             let origin = opts.as_of().as_micros() - 60 * 24 * HOUR;
             let early = Instant::from_micros(origin);
             let mut seen = 0;
