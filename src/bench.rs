@@ -342,21 +342,14 @@ pub fn run(opts: &Options) -> Result<Report> {
     let rss_after = rss_bytes();
     let twin = &built.twin;
     let shifts = twin.counts().shifts;
-    let per_shift = |b: Option<u64>, a: Option<u64>| match (b, a) {
-        (Some(b), Some(a)) if shifts > 0 => Some(a.saturating_sub(b) as f64 / shifts as f64),
-        _ => None,
-    };
-    let per_shift_of = |bytes: usize| {
-        if shifts > 0 {
-            bytes as f64 / shifts as f64
-        } else {
-            0.0
-        }
-    };
+    let per_shift = |bytes: f64| (shifts > 0).then(|| bytes / shifts as f64);
+    let per_shift_of = |bytes: usize| per_shift(bytes as f64).unwrap_or(0.0);
     let mut memory = MemoryPhase {
         rss_before,
         rss_after,
-        bytes_per_shift: per_shift(rss_before, rss_after),
+        bytes_per_shift: rss_before
+            .zip(rss_after)
+            .and_then(|(b, a)| per_shift(a.saturating_sub(b) as f64)),
         shift_storage_bytes_per_shift: per_shift_of(twin.shift_storage_bytes()),
         cache_bytes_per_shift: 0.0,
     };

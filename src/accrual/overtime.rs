@@ -597,6 +597,15 @@ mod tests {
 
     const HOUR: i64 = 3_600_000_000;
 
+    /// Overtime and double-time lines of an answer.
+    fn premium_lines(a: &crate::accrual::Accruals) -> usize {
+        a.periods
+            .iter()
+            .flat_map(|p| &p.lines)
+            .filter(|l| matches!(l.kind, LineKind::Overtime | LineKind::DoubleTime))
+            .count()
+    }
+
     /// The pieces touching `[from, to)`.
     fn touching(pieces: &[Piece], from: Instant, to: Instant) -> Vec<Piece> {
         pieces
@@ -674,12 +683,7 @@ mod tests {
         // The employees whose answer at t pays a premium.
         let mut paid = Vec::new();
         for (k, id) in ids.iter().enumerate() {
-            let lines = twin.accruals(id, t).unwrap().periods;
-            if lines
-                .iter()
-                .flat_map(|p| &p.lines)
-                .any(|l| matches!(l.kind, LineKind::Overtime | LineKind::DoubleTime))
-            {
+            if premium_lines(&twin.accruals(id, t).unwrap()) > 0 {
                 paid.push(k);
             }
         }
@@ -794,13 +798,7 @@ mod tests {
             assert!(w == c, "{} at {}", w.employee_id, w.as_of);
         }
         // Not vacuous: some of those answers pay overtime.
-        let premiums = warm
-            .iter()
-            .flat_map(|a| &a.periods)
-            .flat_map(|p| &p.lines)
-            .filter(|l| matches!(l.kind, LineKind::Overtime | LineKind::DoubleTime))
-            .count();
-        assert!(premiums > 0);
+        assert!(warm.iter().map(premium_lines).sum::<usize>() > 0);
     }
 
     proptest! {
