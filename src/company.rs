@@ -788,4 +788,260 @@ mod tests {
         assert_eq!(Company::from_json(&c.to_json()).unwrap(), c);
         assert!(Company::from_json(&json!({"timezone": "Mars/Olympus"})).is_err());
     }
+
+    fn dec(s: &str) -> Decimal {
+        s.parse().unwrap()
+    }
+
+    /// Every invalid value of a numeric setting: the JSON that sends it and the builder that
+    /// sets it, with the field both must name (SPEC §6, §9).
+    fn invalid_policies() -> Vec<(Value, PolicyBuilder, &'static str)> {
+        let b = Policy::builder;
+        let fee = |flat, rate_bps| Fee { flat, rate_bps };
+        vec![
+            (
+                json!({"access_rate": 1.5}),
+                b().access_rate(dec("1.5")),
+                "policy.access_rate",
+            ),
+            (
+                json!({"access_rate": "-0.1"}),
+                b().access_rate(dec("-0.1")),
+                "policy.access_rate",
+            ),
+            (
+                json!({"estimated_withholding_rate": 2}),
+                b().estimated_withholding_rate(2),
+                "policy.estimated_withholding_rate",
+            ),
+            (
+                json!({"min_advance": -1}),
+                b().min_advance(-1),
+                "policy.min_advance",
+            ),
+            (
+                json!({"max_advance": 0}),
+                b().max_advance(Some(0)),
+                "policy.max_advance",
+            ),
+            (
+                json!({"max_advance": 1_000_000_000_000_001i64}),
+                b().max_advance(Some(1_000_000_000_000_001)),
+                "policy.max_advance",
+            ),
+            (
+                json!({"max_per_period": "0"}),
+                b().max_per_period(Some(0)),
+                "policy.max_per_period",
+            ),
+            (
+                json!({"max_advances_per_period": -3}),
+                b().max_advances_per_period(Some(-3)),
+                "policy.max_advances_per_period",
+            ),
+            (
+                json!({"blackout_hours_before_pay": -1}),
+                b().blackout_hours_before_pay(-1),
+                "policy.blackout_hours_before_pay",
+            ),
+            (
+                json!({"blackout_hours_before_pay": "8784.5"}),
+                b().blackout_hours_before_pay(dec("8784.5")),
+                "policy.blackout_hours_before_pay",
+            ),
+            (
+                json!({"min_tenure_days": -1}),
+                b().min_tenure_days(-1),
+                "policy.min_tenure_days",
+            ),
+            (
+                json!({"fees": {"instant": {"flat": -100}}}),
+                b().fee(Delivery::Instant, fee(-100, 0)),
+                "policy.fees.instant.flat",
+            ),
+            (
+                json!({"fees": {"standard": {"rate_bps": 10_001}}}),
+                b().fee(Delivery::Standard, fee(0, 10_001)),
+                "policy.fees.standard.rate_bps",
+            ),
+            (
+                json!({"fees": {"instant": {"rate_bps": "-1"}}}),
+                b().fee(Delivery::Instant, fee(0, -1)),
+                "policy.fees.instant.rate_bps",
+            ),
+        ]
+    }
+
+    #[test]
+    fn builder_and_reader_refuse_each_invalid_value_with_the_same_error() {
+        for (json, builder, field) in invalid_policies() {
+            let read = Policy::from_json(&json).unwrap_err();
+            let built = builder.build().unwrap_err();
+            assert_eq!(read, built, "{json}");
+            assert!(
+                matches!(&built, Error::Config { field: f, message }
+                    if f == field && message.starts_with("must be ")),
+                "{json}: {built}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_numeric_setting_takes_a_decimal_string() {
+        // (number, the same as a decimal string): equal policies, and not the default.
+        let pairs = [
+            (json!({"access_rate": 0.25}), json!({"access_rate": "0.25"})),
+            (
+                json!({"estimated_withholding_rate": 0.2}),
+                json!({"estimated_withholding_rate": "0.2"}),
+            ),
+            (json!({"min_advance": 500}), json!({"min_advance": "500"})),
+            (
+                json!({"max_advance": 4_000}),
+                json!({"max_advance": "4000"}),
+            ),
+            (
+                json!({"max_per_period": 5_000}),
+                json!({"max_per_period": "5000"}),
+            ),
+            (
+                json!({"max_advances_per_period": 2}),
+                json!({"max_advances_per_period": "2"}),
+            ),
+            (
+                json!({"blackout_hours_before_pay": 36.5}),
+                json!({"blackout_hours_before_pay": "36.5"}),
+            ),
+            (
+                json!({"min_tenure_days": 30}),
+                json!({"min_tenure_days": "30"}),
+            ),
+            (
+                json!({"fees": {"instant": {"flat": 199, "rate_bps": 150}}}),
+                json!({"fees": {"instant": {"flat": "199", "rate_bps": "150"}}}),
+            ),
+            (
+                json!({"fees": {"standard": {"flat": 1, "rate_bps": 1}}}),
+                json!({"fees": {"standard": {"flat": "1", "rate_bps": "1.0"}}}),
+            ),
+        ];
+        for (number, string) in pairs {
+            let a = Policy::from_json(&number).unwrap();
+            let b = Policy::from_json(&string).unwrap();
+            assert_eq!(a, b, "{string}");
+            assert_ne!(a, Policy::default(), "{string}");
+            assert_eq!(a.to_json().to_string(), b.to_json().to_string());
+        }
+        let p = Policy::from_json(&json!({"fees": {"instant": {"rate_bps": "150"}}})).unwrap();
+        assert_eq!(p.fees().instant.rate_bps, 150);
+    }
+
+    #[test]
+    fn whole_settings_are_whole_by_value() {
+        // SPEC §9: 150, "150" and 150.0 are whole; "150.5" is not.
+        for v in [json!(150), json!("150"), json!(150.0)] {
+            let p = Policy::from_json(&json!({"fees": {"standard": {"rate_bps": v}}})).unwrap();
+            assert_eq!(p.fees().standard.rate_bps, 150);
+            assert_eq!(
+                Policy::from_json(&json!({"min_advance": v}))
+                    .unwrap()
+                    .min_advance(),
+                150
+            );
+        }
+        let e = Policy::from_json(&json!({"fees": {"standard": {"rate_bps": "150.5"}}}));
+        assert_eq!(
+            e.unwrap_err(),
+            Error::config(
+                "policy.fees.standard.rate_bps",
+                "must be a whole number in [0, 10000] or null"
+            )
+        );
+        let e = Policy::from_json(&json!({"min_advance": "150.5"})).unwrap_err();
+        assert!(matches!(e, Error::Config { field, .. } if field == "policy.min_advance"));
+    }
+
+    #[test]
+    fn builder_made_company_equals_the_json_read_one() {
+        let policy = Policy::builder()
+            .access_rate(dec("0.75"))
+            .min_advance(1_000)
+            .max_advance(Some(20_000))
+            .max_per_period(Some(30_000))
+            .max_advances_per_period(Some(3))
+            .blackout_hours_before_pay(dec("36.5"))
+            .min_tenure_days(14)
+            .fee(
+                Delivery::Instant,
+                Fee {
+                    flat: 199,
+                    rate_bps: 150,
+                },
+            )
+            .estimated_withholding_rate(dec("0.20"))
+            .counted_statuses([ShiftStatus::Approved, ShiftStatus::Submitted])
+            .salaried_day_basis(SalariedDayBasis::Working)
+            .workdays([Weekday::Sat, Weekday::Mon, Weekday::Mon])
+            .build()
+            .unwrap();
+        let limits = Limits::builder()
+            .id_chars_max(64)
+            .shift_hours_max(14)
+            .build()
+            .unwrap();
+        let built = Company::new("acme", chrono_tz::Europe::Brussels)
+            .with_week_starts_on(Weekday::Sun)
+            .with_custom_info_keys(["badge", "cost_center"])
+            .with_policy(policy)
+            .with_limits(limits);
+        let read = Company::from_json(&json!({
+            "company_id": "acme", "timezone": "Europe/Brussels", "week_starts_on": "sunday",
+            "custom_info_keys": ["cost_center", "badge"],
+            "policy": {"access_rate": "0.75", "min_advance": 1000, "max_advance": "20000",
+                "max_per_period": 30000, "max_advances_per_period": "3",
+                "blackout_hours_before_pay": 36.5, "min_tenure_days": "14",
+                "fees": {"instant": {"flat": "199", "rate_bps": 150}},
+                "estimated_withholding_rate": 0.2,
+                "counted_statuses": ["submitted", "approved"], "salaried_day_basis": "working",
+                "workdays": ["monday", "saturday"]},
+            "limits": {"id_chars_max": "64", "shift_hours_max": "14"}}))
+        .unwrap();
+        assert_eq!(built, read);
+        assert_eq!(built.to_json(), read.to_json());
+        assert_eq!(built.policy().workdays(), [Weekday::Mon, Weekday::Sat]);
+        assert_eq!(
+            built.policy().to_json()["estimated_withholding_rate"],
+            "0.2"
+        );
+    }
+
+    #[test]
+    fn company_id_is_checked_by_the_setter_as_by_the_reader() {
+        let c = Company::new("acme", Tz::UTC);
+        let long = "x".repeat(129);
+        for id in ["", long.as_str()] {
+            let built = c.clone().with_company_id(id).unwrap_err();
+            assert_eq!(
+                Company::from_json(&json!({"company_id": id})).unwrap_err(),
+                built
+            );
+        }
+        assert_eq!(c.with_company_id("b").unwrap().company_id(), "b");
+    }
+
+    #[test]
+    fn policy_json_output_is_unchanged() {
+        // The to_json of the default policy, byte for byte as before the builders.
+        assert_eq!(
+            Policy::default().to_json().to_string(),
+            concat!(
+                r#"{"access_rate":"0.5","min_advance":0,"max_advance":null,"max_per_period":null,"#,
+                r#""max_advances_per_period":null,"blackout_hours_before_pay":"48","#,
+                r#""min_tenure_days":0,"fees":{"standard":{"flat":0,"rate_bps":0},"#,
+                r#""instant":{"flat":0,"rate_bps":0}},"estimated_withholding_rate":"0","#,
+                r#""counted_statuses":["approved"],"salaried_day_basis":"calendar","#,
+                r#""workdays":["monday","tuesday","wednesday","thursday","friday"]}"#
+            )
+        );
+    }
 }

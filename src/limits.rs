@@ -256,4 +256,110 @@ mod tests {
         assert_eq!(l.shift_hours_max, Decimal::from(12));
         assert_eq!(Limits::from_json(&l.to_json()).unwrap(), l);
     }
+
+    #[test]
+    fn builder_and_reader_refuse_each_invalid_value_with_the_same_error() {
+        let b = Limits::builder;
+        let cases = [
+            (
+                json!({"batch_bytes_max": 0}),
+                b().batch_bytes_max(0),
+                "limits.batch_bytes_max",
+            ),
+            (
+                json!({"batch_records_max": "0"}),
+                b().batch_records_max(0),
+                "limits.batch_records_max",
+            ),
+            (
+                json!({"id_chars_max": 0}),
+                b().id_chars_max(0),
+                "limits.id_chars_max",
+            ),
+            (
+                json!({"text_chars_max": 0}),
+                b().text_chars_max(0),
+                "limits.text_chars_max",
+            ),
+            (
+                json!({"shift_hours_max": 0}),
+                b().shift_hours_max(0),
+                "limits.shift_hours_max",
+            ),
+            (
+                json!({"shift_hours_max": 8785}),
+                b().shift_hours_max(8785),
+                "limits.shift_hours_max",
+            ),
+            (
+                json!({"amount_max": 0}),
+                b().amount_max(0),
+                "limits.amount_max",
+            ),
+            (
+                json!({"amount_max": "1000000000000001"}),
+                b().amount_max(1_000_000_000_000_001),
+                "limits.amount_max",
+            ),
+        ];
+        for (json, builder, field) in cases {
+            let read = Limits::from_json(&json).unwrap_err();
+            assert_eq!(read, builder.build().unwrap_err(), "{json}");
+            assert!(
+                matches!(&read, Error::Config { field: f, .. } if f == field),
+                "{json}"
+            );
+        }
+        // The shift ceiling is a leap year, said once in the table.
+        assert_eq!(
+            Limits::from_json(&json!({"shift_hours_max": 8785})).unwrap_err(),
+            Error::config(
+                "limits.shift_hours_max",
+                "must be a number of hours in [1, 8784]"
+            )
+        );
+    }
+
+    #[test]
+    fn every_limit_takes_a_decimal_string() {
+        for (k, n) in [
+            ("batch_bytes_max", 1_000u64),
+            ("batch_records_max", 2),
+            ("id_chars_max", 64),
+            ("text_chars_max", 100),
+            ("shift_hours_max", 14),
+            ("amount_max", 5_000),
+        ] {
+            let a = Limits::from_json(&json!({ k: n })).unwrap();
+            let b = Limits::from_json(&json!({ k: n.to_string() })).unwrap();
+            let c = Limits::from_json(&json!({ k: n as f64 })).unwrap();
+            assert_eq!((&a, &b), (&c, &c), "{k}");
+            assert_ne!(a, Limits::default(), "{k}");
+            assert_eq!(a.to_json()[k], json!(n), "{k}");
+        }
+        let e = Limits::from_json(&json!({"batch_records_max": "150.5"})).unwrap_err();
+        assert_eq!(
+            e,
+            Error::config("limits.batch_records_max", "must be a whole number >= 1")
+        );
+    }
+
+    #[test]
+    fn shift_hours_may_have_fractions() {
+        // 14.5 h × 3,600,000,000 µs/h = 52,200,000,000 µs.
+        let l = Limits::from_json(&json!({"shift_hours_max": "14.5"})).unwrap();
+        assert_eq!(l.shift_micros_max(), 52_200_000_000);
+        assert_eq!(l.to_json()["shift_hours_max"], "14.5");
+        assert_eq!(Limits::from_json(&l.to_json()).unwrap(), l);
+        let built = Limits::builder()
+            .shift_hours_max(Decimal::new(145, 1))
+            .build()
+            .unwrap();
+        assert_eq!(built, l);
+        // The default: 24 h = 86,400,000,000 µs, as the builder derives it.
+        assert_eq!(
+            Limits::builder().build().unwrap().shift_micros_max(),
+            Limits::default().shift_micros_max()
+        );
+    }
 }
