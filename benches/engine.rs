@@ -185,7 +185,7 @@ fn store(c: &mut Criterion) {
     g.bench_function("load", |b| {
         b.iter(|| {
             let loaded = store
-                .load(&twin.company().company_id)
+                .load(twin.company().company_id())
                 .unwrap_or_else(|e| panic!("{e}"));
             assert_eq!(loaded.counts().shifts as u64, shifts);
             loaded

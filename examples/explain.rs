@@ -2,16 +2,19 @@
 //! decision: `cargo run --example explain`.
 
 use ewa::calendar::parse_instant;
-use ewa::{Company, Delivery, Fee, Kind, Twin};
+use ewa::{Company, Delivery, Fee, Kind, Policy, Twin};
 use serde_json::json;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let tz = chrono_tz::America::New_York;
-    let mut company = Company::new("corner-bakery", tz);
-    company.policy.fees.instant = Fee {
-        flat: 199,
-        rate_bps: 100,
-    };
+    let policy = Policy::builder().fee(
+        Delivery::Instant,
+        Fee {
+            flat: 199,
+            rate_bps: 100,
+        },
+    );
+    let company = Company::new("corner-bakery", tz).with_policy(policy.build()?);
     let mut twin = Twin::new(company);
     let t = |s: &str| parse_instant(tz, s);
     let received = t("2026-06-01T00:00:00")?;

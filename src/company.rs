@@ -2,7 +2,6 @@
 
 use crate::calendar::{self, Instant};
 use crate::error::{Error, Result};
-use crate::ingest::fields::json_decimal;
 use crate::limits::Limits;
 use crate::model::{Delivery, ShiftStatus};
 use chrono::Weekday;
@@ -11,7 +10,14 @@ use rust_decimal::Decimal;
 use serde_json::{Map, Value};
 use std::collections::BTreeSet;
 
+mod setting;
+
+pub(crate) use setting::Setting;
+
 /// A fee for one delivery speed: `flat + ceil(A × rate_bps / 10000)` (SPEC §6).
+///
+/// A plain value: its bounds are checked when it becomes part of a [`Policy`]
+/// ([`PolicyBuilder::build`]), naming the field (`policy.fees.instant.flat`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Fee {
     /// Flat part, minor units (>= 0).
@@ -50,36 +56,66 @@ pub enum SalariedDayBasis {
 }
 
 /// The company's advance policy (SPEC §6). Every field has the SPEC's default.
+///
+/// A `Policy` is valid by construction: it is made by [`Policy::default`], by
+/// [`Policy::from_json`] or by a [`PolicyBuilder`], and the last two run the same checks, with
+/// the same messages naming the field (`policy.access_rate`).
+///
+/// ```
+/// use ewa::{Delivery, Fee, Policy};
+/// use rust_decimal::Decimal;
+///
+/// let policy = Policy::builder()
+///     .access_rate(Decimal::new(6, 1)) // 0.6
+///     .max_advance(Some(20_000))
+///     .fee(Delivery::Instant, Fee { flat: 199, rate_bps: 100 })
+///     .build()?;
+/// assert_eq!(policy.access_rate(), Decimal::new(6, 1));
+/// assert_eq!(policy.fees().instant.flat, 199);
+///
+/// // The JSON reader takes numbers or decimal strings, and gives the same policy.
+/// let json = serde_json::json!({"access_rate": "0.6", "max_advance": "20000",
+///     "fees": {"instant": {"flat": 199, "rate_bps": "100"}}});
+/// assert_eq!(Policy::from_json(&json)?, policy);
+///
+/// // An access rate above 1 is refused, naming the field.
+/// let e = Policy::builder().access_rate(Decimal::new(15, 1)).build().unwrap_err();
+/// assert_eq!(e.to_string(), Policy::from_json(&serde_json::json!({"access_rate": 1.5}))
+///     .unwrap_err().to_string());
+/// # Ok::<(), ewa::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Policy {
     /// Share of the accessible base an employee may draw, in [0, 1] (default 0.5).
-    pub access_rate: Decimal,
+    pub(crate) access_rate: Decimal,
     /// Smallest advance, minor units (default 0).
-    pub min_advance: i64,
+    pub(crate) min_advance: i64,
     /// Largest single advance (default none).
-    pub max_advance: Option<i64>,
+    pub(crate) max_advance: Option<i64>,
     /// Largest sum of advance amounts recovered from one period (default none).
-    pub max_per_period: Option<i64>,
+    pub(crate) max_per_period: Option<i64>,
     /// Most advances recovered from one period (default none).
-    pub max_advances_per_period: Option<i64>,
+    pub(crate) max_advances_per_period: Option<i64>,
     /// Blackout before payday, in hours (default 48).
-    pub blackout_hours_before_pay: Decimal,
+    pub(crate) blackout_hours_before_pay: Decimal,
     /// Tenure needed before any advance, in days (default 0).
-    pub min_tenure_days: i64,
+    pub(crate) min_tenure_days: i64,
     /// Fees per delivery speed (default all 0).
-    pub fees: Fees,
+    pub(crate) fees: Fees,
     /// Estimated withholding rate `w` in [0, 1] for net-based caps (default 0, SPEC §5.3).
-    pub estimated_withholding_rate: Decimal,
+    pub(crate) estimated_withholding_rate: Decimal,
     /// Shift statuses that accrue (default `approved`).
-    pub counted_statuses: BTreeSet<ShiftStatus>,
+    pub(crate) counted_statuses: BTreeSet<ShiftStatus>,
     /// Calendar or working-day basis for salaried proration (default calendar).
-    pub salaried_day_basis: SalariedDayBasis,
-    /// Working weekdays for the working-day basis (default Monday–Friday).
-    pub workdays: Vec<Weekday>,
+    pub(crate) salaried_day_basis: SalariedDayBasis,
+    /// Working weekdays for the working-day basis (default Monday–Friday), sorted, each once.
+    pub(crate) workdays: Vec<Weekday>,
 }
 
 impl Default for Policy {
-    /// The defaults of SPEC §6.
+    /// The defaults of SPEC §6: access rate 0.5, blackout 48 hours, no caps, no fees, no
+    /// minimum and no tenure, withholding 0, `approved` shifts counted, calendar-day basis,
+    /// Monday–Friday workdays. They pass every check of [`PolicyBuilder::build`].
     fn default() -> Self {
         Policy {
             access_rate: Decimal::new(5, 1),
@@ -104,7 +140,208 @@ impl Default for Policy {
     }
 }
 
+/// Builds a [`Policy`] from the defaults of SPEC §6; [`PolicyBuilder::build`] checks it.
+///
+/// Setters never fail; `build` runs the one check of every numeric setting (the check the
+/// JSON reader runs) and names the first field out of range.
+#[derive(Clone, Debug, Default)]
+pub struct PolicyBuilder {
+    policy: Policy,
+}
+
+impl PolicyBuilder {
+    /// Share of the accessible base an employee may draw, in [0, 1].
+    pub fn access_rate(mut self, rate: impl Into<Decimal>) -> Self {
+        self.policy.access_rate = rate.into();
+        self
+    }
+
+    /// Smallest advance in minor units, >= 0.
+    pub fn min_advance(mut self, amount: i64) -> Self {
+        self.policy.min_advance = amount;
+        self
+    }
+
+    /// Largest single advance in minor units (>= 1), or `None` for no cap.
+    pub fn max_advance(mut self, cap: Option<i64>) -> Self {
+        self.policy.max_advance = cap;
+        self
+    }
+
+    /// Largest sum of advance amounts recovered from one period (>= 1), or `None`.
+    pub fn max_per_period(mut self, cap: Option<i64>) -> Self {
+        self.policy.max_per_period = cap;
+        self
+    }
+
+    /// Most advances recovered from one period (>= 1), or `None`.
+    pub fn max_advances_per_period(mut self, cap: Option<i64>) -> Self {
+        self.policy.max_advances_per_period = cap;
+        self
+    }
+
+    /// Blackout before payday in hours, in [0, 8784]; fractions allowed.
+    pub fn blackout_hours_before_pay(mut self, hours: impl Into<Decimal>) -> Self {
+        self.policy.blackout_hours_before_pay = hours.into();
+        self
+    }
+
+    /// Tenure needed before any advance, in days (>= 0).
+    pub fn min_tenure_days(mut self, days: i64) -> Self {
+        self.policy.min_tenure_days = days;
+        self
+    }
+
+    /// Every fee (each `flat` >= 0, each `rate_bps` in [0, 10000]).
+    pub fn fees(mut self, fees: Fees) -> Self {
+        self.policy.fees = fees;
+        self
+    }
+
+    /// The fee of one delivery speed (`flat` >= 0, `rate_bps` in [0, 10000]).
+    pub fn fee(mut self, delivery: Delivery, fee: Fee) -> Self {
+        match delivery {
+            Delivery::Standard => self.policy.fees.standard = fee,
+            Delivery::Instant => self.policy.fees.instant = fee,
+        }
+        self
+    }
+
+    /// Estimated withholding rate in [0, 1] (SPEC §5.3).
+    pub fn estimated_withholding_rate(mut self, rate: impl Into<Decimal>) -> Self {
+        self.policy.estimated_withholding_rate = rate.into();
+        self
+    }
+
+    /// The shift statuses that accrue.
+    pub fn counted_statuses(mut self, statuses: impl IntoIterator<Item = ShiftStatus>) -> Self {
+        self.policy.counted_statuses = statuses.into_iter().collect();
+        self
+    }
+
+    /// Calendar or working-day basis for salaried proration (SPEC §5.1).
+    pub fn salaried_day_basis(mut self, basis: SalariedDayBasis) -> Self {
+        self.policy.salaried_day_basis = basis;
+        self
+    }
+
+    /// The working weekdays (order and repeats do not matter).
+    pub fn workdays(mut self, days: impl IntoIterator<Item = Weekday>) -> Self {
+        self.policy.workdays = days.into_iter().collect();
+        self
+    }
+
+    /// The policy, checked.
+    ///
+    /// # Errors
+    /// [`Error::Config`] naming the first field out of range (`policy.access_rate`,
+    /// `policy.fees.instant.flat`, ...) with the message [`Policy::from_json`] gives.
+    pub fn build(self) -> Result<Policy> {
+        self.policy.checked()
+    }
+}
+
 impl Policy {
+    /// A builder starting from the defaults of SPEC §6.
+    pub fn builder() -> PolicyBuilder {
+        PolicyBuilder::default()
+    }
+
+    /// A builder starting from this policy.
+    pub fn to_builder(&self) -> PolicyBuilder {
+        PolicyBuilder {
+            policy: self.clone(),
+        }
+    }
+
+    /// THE check of a policy, run by [`PolicyBuilder::build`] and [`Policy::from_json`]:
+    /// every numeric setting within its bounds (SPEC §6, §9), decimals normalised, workdays
+    /// sorted and each once.
+    fn checked(mut self) -> Result<Policy> {
+        use Setting as S;
+        self.access_rate = S::AccessRate.check(self.access_rate)?;
+        self.estimated_withholding_rate =
+            S::EstimatedWithholdingRate.check(self.estimated_withholding_rate)?;
+        S::MinAdvance.check_i64(self.min_advance)?;
+        for (s, cap) in [
+            (S::MaxAdvance, self.max_advance),
+            (S::MaxPerPeriod, self.max_per_period),
+            (S::MaxAdvancesPerPeriod, self.max_advances_per_period),
+        ] {
+            cap.map(|n| s.check_i64(n)).transpose()?;
+        }
+        self.blackout_hours_before_pay =
+            S::BlackoutHoursBeforePay.check(self.blackout_hours_before_pay)?;
+        S::MinTenureDays.check_i64(self.min_tenure_days)?;
+        for d in [Delivery::Standard, Delivery::Instant] {
+            S::FeeFlat(d).check_i64(self.fees.of(d).flat)?;
+            S::FeeRateBps(d).check_i64(self.fees.of(d).rate_bps)?;
+        }
+        self.workdays.sort_by_key(|w| w.num_days_from_monday());
+        self.workdays.dedup();
+        Ok(self)
+    }
+
+    /// Share of the accessible base an employee may draw, in [0, 1].
+    pub fn access_rate(&self) -> Decimal {
+        self.access_rate
+    }
+
+    /// Smallest advance, minor units.
+    pub fn min_advance(&self) -> i64 {
+        self.min_advance
+    }
+
+    /// Largest single advance, if capped.
+    pub fn max_advance(&self) -> Option<i64> {
+        self.max_advance
+    }
+
+    /// Largest sum of advance amounts recovered from one period, if capped.
+    pub fn max_per_period(&self) -> Option<i64> {
+        self.max_per_period
+    }
+
+    /// Most advances recovered from one period, if capped.
+    pub fn max_advances_per_period(&self) -> Option<i64> {
+        self.max_advances_per_period
+    }
+
+    /// Blackout before payday, in hours.
+    pub fn blackout_hours_before_pay(&self) -> Decimal {
+        self.blackout_hours_before_pay
+    }
+
+    /// Tenure needed before any advance, in days.
+    pub fn min_tenure_days(&self) -> i64 {
+        self.min_tenure_days
+    }
+
+    /// Fees per delivery speed.
+    pub fn fees(&self) -> Fees {
+        self.fees
+    }
+
+    /// Estimated withholding rate in [0, 1] (SPEC §5.3).
+    pub fn estimated_withholding_rate(&self) -> Decimal {
+        self.estimated_withholding_rate
+    }
+
+    /// Shift statuses that accrue.
+    pub fn counted_statuses(&self) -> &BTreeSet<ShiftStatus> {
+        &self.counted_statuses
+    }
+
+    /// Calendar or working-day basis for salaried proration.
+    pub fn salaried_day_basis(&self) -> SalariedDayBasis {
+        self.salaried_day_basis
+    }
+
+    /// Working weekdays, Monday first, each once.
+    pub fn workdays(&self) -> &[Weekday] {
+        &self.workdays
+    }
+
     /// Whether a status is counted (SPEC §5).
     pub fn counts(&self, s: ShiftStatus) -> bool {
         self.counted_statuses.contains(&s)
@@ -123,7 +360,8 @@ impl Policy {
             .unwrap_or(i64::MAX)
     }
 
-    /// Reads a policy object, rejecting unknown fields and values out of range.
+    /// Reads a policy object, rejecting unknown fields and values out of range. Numeric
+    /// settings may be JSON numbers or decimal strings (SPEC §2 "Numbers").
     ///
     /// # Errors
     /// [`Error::Config`] naming `policy.<field>`.
@@ -133,72 +371,9 @@ impl Policy {
             .ok_or_else(|| Error::config("policy", "must be an object"))?;
         let mut p = Policy::default();
         for (k, val) in obj {
-            let f = format!("policy.{k}");
-            match k.as_str() {
-                "access_rate" => p.access_rate = unit_decimal(&f, val)?,
-                "estimated_withholding_rate" => {
-                    p.estimated_withholding_rate = unit_decimal(&f, val)?
-                }
-                "min_advance" => p.min_advance = int_min(&f, val, 0)?.unwrap_or(0),
-                "max_advance" => p.max_advance = int_min(&f, val, 1)?,
-                "max_per_period" => p.max_per_period = int_min(&f, val, 1)?,
-                "max_advances_per_period" => p.max_advances_per_period = int_min(&f, val, 1)?,
-                "min_tenure_days" => p.min_tenure_days = int_min(&f, val, 0)?.unwrap_or(0),
-                "blackout_hours_before_pay" => {
-                    let d = json_decimal(val)
-                        .filter(|d| !d.is_sign_negative() && *d <= Decimal::from(24 * 366))
-                        .ok_or_else(|| {
-                            Error::config(&f, "must be a number of hours in [0, 8784]")
-                        })?;
-                    p.blackout_hours_before_pay = d.normalize();
-                }
-                "fees" => p.fees = fees_from_json(val)?,
-                "counted_statuses" => {
-                    let arr = val
-                        .as_array()
-                        .ok_or_else(|| Error::config(&f, "must be an array of shift statuses"))?;
-                    let mut set = BTreeSet::new();
-                    for s in arr {
-                        let st = s.as_str().and_then(ShiftStatus::parse).ok_or_else(|| {
-                            Error::config(&f, format!("`{s}` is not a shift status"))
-                        })?;
-                        set.insert(st);
-                    }
-                    p.counted_statuses = set;
-                }
-                "salaried_day_basis" => {
-                    p.salaried_day_basis = match val.as_str() {
-                        Some("calendar") => SalariedDayBasis::Calendar,
-                        Some("working") => SalariedDayBasis::Working,
-                        _ => return Err(Error::config(f, "must be `calendar` or `working`")),
-                    }
-                }
-                "workdays" => {
-                    let arr = val
-                        .as_array()
-                        .ok_or_else(|| Error::config(&f, "must be an array of weekday names"))?;
-                    let mut days = Vec::new();
-                    for s in arr {
-                        let w = s
-                            .as_str()
-                            .and_then(calendar::parse_weekday)
-                            .ok_or_else(|| {
-                                Error::config(
-                                    &f,
-                                    format!("`{s}` is not a weekday (monday..sunday)"),
-                                )
-                            })?;
-                        if !days.contains(&w) {
-                            days.push(w);
-                        }
-                    }
-                    days.sort_by_key(|w| w.num_days_from_monday());
-                    p.workdays = days;
-                }
-                _ => return Err(Error::config(f, "unknown field")),
-            }
+            read_policy_field(&mut p, k, val)?;
         }
-        Ok(p)
+        p.checked()
     }
 
     /// The policy as JSON, every field present (decimals as normalised strings).
@@ -263,21 +438,65 @@ impl Policy {
     }
 }
 
-fn unit_decimal(field: &str, v: &Value) -> Result<Decimal> {
-    json_decimal(v)
-        .filter(|d| !d.is_sign_negative() && *d <= Decimal::ONE)
-        .map(|d| d.normalize())
-        .ok_or_else(|| Error::config(field, "must be a decimal in [0, 1]"))
+/// Reads one field of a policy object into `p` (SPEC §6); numbers through [`Setting`].
+fn read_policy_field(p: &mut Policy, k: &str, val: &Value) -> Result<()> {
+    use Setting as S;
+    let f = format!("policy.{k}");
+    match k {
+        "access_rate" => p.access_rate = S::AccessRate.read_decimal(val)?,
+        "estimated_withholding_rate" => {
+            p.estimated_withholding_rate = S::EstimatedWithholdingRate.read_decimal(val)?
+        }
+        "min_advance" => p.min_advance = S::MinAdvance.read_i64(val)?.unwrap_or(0),
+        "max_advance" => p.max_advance = S::MaxAdvance.read_i64(val)?,
+        "max_per_period" => p.max_per_period = S::MaxPerPeriod.read_i64(val)?,
+        "max_advances_per_period" => {
+            p.max_advances_per_period = S::MaxAdvancesPerPeriod.read_i64(val)?
+        }
+        "min_tenure_days" => p.min_tenure_days = S::MinTenureDays.read_i64(val)?.unwrap_or(0),
+        "blackout_hours_before_pay" => {
+            p.blackout_hours_before_pay = S::BlackoutHoursBeforePay.read_decimal(val)?
+        }
+        "fees" => p.fees = fees_from_json(val)?,
+        "counted_statuses" => p.counted_statuses = statuses_from_json(&f, val)?,
+        "salaried_day_basis" => {
+            p.salaried_day_basis = match val.as_str() {
+                Some("calendar") => SalariedDayBasis::Calendar,
+                Some("working") => SalariedDayBasis::Working,
+                _ => return Err(Error::config(f, "must be `calendar` or `working`")),
+            }
+        }
+        "workdays" => p.workdays = workdays_from_json(&f, val)?,
+        _ => return Err(Error::config(f, "unknown field")),
+    }
+    Ok(())
 }
 
-fn int_min(field: &str, v: &Value, min: i64) -> Result<Option<i64>> {
-    if v.is_null() {
-        return Ok(None);
-    }
-    v.as_i64()
-        .filter(|n| *n >= min && *n <= 1_000_000_000_000_000)
-        .map(Some)
-        .ok_or_else(|| Error::config(field, format!("must be an integer >= {min} or null")))
+fn statuses_from_json(f: &str, val: &Value) -> Result<BTreeSet<ShiftStatus>> {
+    let arr = val
+        .as_array()
+        .ok_or_else(|| Error::config(f, "must be an array of shift statuses"))?;
+    arr.iter()
+        .map(|s| {
+            s.as_str()
+                .and_then(ShiftStatus::parse)
+                .ok_or_else(|| Error::config(f, format!("`{s}` is not a shift status")))
+        })
+        .collect()
+}
+
+/// The weekdays as given (sorting and repeats are left to [`Policy::checked`]).
+fn workdays_from_json(f: &str, val: &Value) -> Result<Vec<Weekday>> {
+    let arr = val
+        .as_array()
+        .ok_or_else(|| Error::config(f, "must be an array of weekday names"))?;
+    arr.iter()
+        .map(|s| {
+            s.as_str()
+                .and_then(calendar::parse_weekday)
+                .ok_or_else(|| Error::config(f, format!("`{s}` is not a weekday (monday..sunday)")))
+        })
+        .collect()
 }
 
 fn fees_from_json(v: &Value) -> Result<Fees> {
@@ -287,9 +506,9 @@ fn fees_from_json(v: &Value) -> Result<Fees> {
     let mut fees = Fees::default();
     for (k, fv) in obj {
         let base = format!("policy.fees.{k}");
-        let slot = match k.as_str() {
-            "standard" => &mut fees.standard,
-            "instant" => &mut fees.instant,
+        let (delivery, slot) = match k.as_str() {
+            "standard" => (Delivery::Standard, &mut fees.standard),
+            "instant" => (Delivery::Instant, &mut fees.instant),
             _ => {
                 return Err(Error::config(
                     base,
@@ -301,16 +520,12 @@ fn fees_from_json(v: &Value) -> Result<Fees> {
             .as_object()
             .ok_or_else(|| Error::config(&base, "must be an object {flat, rate_bps}"))?;
         for (fk, x) in fo {
-            let f = format!("{base}.{fk}");
             match fk.as_str() {
-                "flat" => slot.flat = int_min(&f, x, 0)?.unwrap_or(0),
+                "flat" => slot.flat = Setting::FeeFlat(delivery).read_i64(x)?.unwrap_or(0),
                 "rate_bps" => {
-                    slot.rate_bps = int_min(&f, x, 0)?
-                        .filter(|b| *b <= 10_000)
-                        .ok_or_else(|| Error::config(&f, "must be an integer in [0, 10000]"))
-                        .or_else(|e| if x.is_null() { Ok(0) } else { Err(e) })?
+                    slot.rate_bps = Setting::FeeRateBps(delivery).read_i64(x)?.unwrap_or(0)
                 }
-                _ => return Err(Error::config(f, "unknown field")),
+                _ => return Err(Error::config(format!("{base}.{fk}"), "unknown field")),
             }
         }
     }
@@ -318,24 +533,45 @@ fn fees_from_json(v: &Value) -> Result<Fees> {
 }
 
 /// The company a twin holds: zone, week start, agreed `custom_info` keys, policy, limits.
+///
+/// Made by [`Company::new`] (every default) and the `with_*` methods, or read by
+/// [`Company::from_json`]; its [`Policy`] and [`Limits`] are valid by construction.
+///
+/// ```
+/// use ewa::{Company, Limits, Policy};
+/// use chrono::Weekday;
+///
+/// let company = Company::new("acme", chrono_tz::Europe::Brussels)
+///     .with_week_starts_on(Weekday::Sun)
+///     .with_custom_info_keys(["badge"])
+///     .with_policy(Policy::builder().min_tenure_days(30).build()?)
+///     .with_limits(Limits::builder().shift_hours_max(14).build()?);
+/// let json = serde_json::json!({"company_id": "acme", "timezone": "Europe/Brussels",
+///     "week_starts_on": "sunday", "custom_info_keys": ["badge"],
+///     "policy": {"min_tenure_days": "30"}, "limits": {"shift_hours_max": "14"}});
+/// assert_eq!(Company::from_json(&json)?, company);
+/// # Ok::<(), ewa::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Company {
     /// The company's id.
-    pub company_id: String,
+    pub(crate) company_id: String,
     /// IANA zone in which local dates, days and weeks are evaluated (SPEC §1.3).
-    pub timezone: Tz,
+    pub(crate) timezone: Tz,
     /// First day of the work week (default Monday; SPEC §5.2).
-    pub week_starts_on: Weekday,
+    pub(crate) week_starts_on: Weekday,
     /// Agreed keys of employee `custom_info` (default none; SPEC §2).
-    pub custom_info_keys: BTreeSet<String>,
+    pub(crate) custom_info_keys: BTreeSet<String>,
     /// Advance policy (SPEC §6).
-    pub policy: Policy,
+    pub(crate) policy: Policy,
     /// Input limits (SPEC §7).
-    pub limits: Limits,
+    pub(crate) limits: Limits,
 }
 
 impl Company {
-    /// A company with every default: UTC unless told otherwise.
+    /// A company with every default: week from Monday, no `custom_info` keys, the policy of
+    /// SPEC §6 and the limits of SPEC §7. The id is taken as given (see
+    /// [`Company::with_company_id`] for the checked form).
     pub fn new(company_id: impl Into<String>, timezone: Tz) -> Company {
         Company {
             company_id: company_id.into(),
@@ -345,6 +581,86 @@ impl Company {
             policy: Policy::default(),
             limits: Limits::default(),
         }
+    }
+
+    /// The company with another id, checked as [`Company::from_json`] checks `company_id`.
+    ///
+    /// # Errors
+    /// [`Error::Config`] naming `company_id` when it is empty or over 128 characters.
+    pub fn with_company_id(mut self, company_id: impl Into<String>) -> Result<Company> {
+        let id = company_id.into();
+        if id.is_empty() || id.chars().count() > 128 {
+            return Err(Error::config(
+                "company_id",
+                "must be a non-empty string of at most 128 characters",
+            ));
+        }
+        self.company_id = id;
+        Ok(self)
+    }
+
+    /// The company in another zone.
+    pub fn with_timezone(mut self, timezone: Tz) -> Company {
+        self.timezone = timezone;
+        self
+    }
+
+    /// The company with another first day of the work week (SPEC §5.2).
+    pub fn with_week_starts_on(mut self, day: Weekday) -> Company {
+        self.week_starts_on = day;
+        self
+    }
+
+    /// The company with these agreed `custom_info` keys (SPEC §2).
+    pub fn with_custom_info_keys<I, S>(mut self, keys: I) -> Company
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.custom_info_keys = keys.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// The company with another policy (already checked when built).
+    pub fn with_policy(mut self, policy: Policy) -> Company {
+        self.policy = policy;
+        self
+    }
+
+    /// The company with other limits (already checked when built).
+    pub fn with_limits(mut self, limits: Limits) -> Company {
+        self.limits = limits;
+        self
+    }
+
+    /// The company's id.
+    pub fn company_id(&self) -> &str {
+        &self.company_id
+    }
+
+    /// IANA zone in which local dates, days and weeks are evaluated (SPEC §1.3).
+    pub fn timezone(&self) -> Tz {
+        self.timezone
+    }
+
+    /// First day of the work week (SPEC §5.2).
+    pub fn week_starts_on(&self) -> Weekday {
+        self.week_starts_on
+    }
+
+    /// Agreed keys of employee `custom_info` (SPEC §2).
+    pub fn custom_info_keys(&self) -> &BTreeSet<String> {
+        &self.custom_info_keys
+    }
+
+    /// Advance policy (SPEC §6).
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    /// Input limits (SPEC §7).
+    pub fn limits(&self) -> &Limits {
+        &self.limits
     }
 
     /// Reads the `company` object of a scenario document or of the store.
@@ -361,16 +677,8 @@ impl Company {
         for (k, val) in obj {
             match k.as_str() {
                 "company_id" => {
-                    c.company_id = val
-                        .as_str()
-                        .filter(|s| !s.is_empty() && s.chars().count() <= 128)
-                        .ok_or_else(|| {
-                            Error::config(
-                                "company_id",
-                                "must be a non-empty string of at most 128 characters",
-                            )
-                        })?
-                        .to_string()
+                    let id = val.as_str().unwrap_or_default();
+                    c = c.with_company_id(id)?
                 }
                 "timezone" => {
                     c.timezone = val.as_str().and_then(calendar::parse_zone).ok_or_else(|| {
@@ -451,7 +759,10 @@ mod tests {
         let e = Policy::from_json(&json!({"max_advance": 0})).unwrap_err();
         assert_eq!(
             e,
-            Error::config("policy.max_advance", "must be an integer >= 1 or null")
+            Error::config(
+                "policy.max_advance",
+                "must be a whole number in [1, 10^15] or null"
+            )
         );
         let e = Policy::from_json(&json!({"acess_rate": 0.5})).unwrap_err();
         assert_eq!(e, Error::config("policy.acess_rate", "unknown field"));
@@ -476,5 +787,261 @@ mod tests {
         assert_eq!(c.week_starts_on, Weekday::Sun);
         assert_eq!(Company::from_json(&c.to_json()).unwrap(), c);
         assert!(Company::from_json(&json!({"timezone": "Mars/Olympus"})).is_err());
+    }
+
+    fn dec(s: &str) -> Decimal {
+        s.parse().unwrap()
+    }
+
+    /// Every invalid value of a numeric setting: the JSON that sends it and the builder that
+    /// sets it, with the field both must name (SPEC §6, §9).
+    fn invalid_policies() -> Vec<(Value, PolicyBuilder, &'static str)> {
+        let b = Policy::builder;
+        let fee = |flat, rate_bps| Fee { flat, rate_bps };
+        vec![
+            (
+                json!({"access_rate": 1.5}),
+                b().access_rate(dec("1.5")),
+                "policy.access_rate",
+            ),
+            (
+                json!({"access_rate": "-0.1"}),
+                b().access_rate(dec("-0.1")),
+                "policy.access_rate",
+            ),
+            (
+                json!({"estimated_withholding_rate": 2}),
+                b().estimated_withholding_rate(2),
+                "policy.estimated_withholding_rate",
+            ),
+            (
+                json!({"min_advance": -1}),
+                b().min_advance(-1),
+                "policy.min_advance",
+            ),
+            (
+                json!({"max_advance": 0}),
+                b().max_advance(Some(0)),
+                "policy.max_advance",
+            ),
+            (
+                json!({"max_advance": 1_000_000_000_000_001i64}),
+                b().max_advance(Some(1_000_000_000_000_001)),
+                "policy.max_advance",
+            ),
+            (
+                json!({"max_per_period": "0"}),
+                b().max_per_period(Some(0)),
+                "policy.max_per_period",
+            ),
+            (
+                json!({"max_advances_per_period": -3}),
+                b().max_advances_per_period(Some(-3)),
+                "policy.max_advances_per_period",
+            ),
+            (
+                json!({"blackout_hours_before_pay": -1}),
+                b().blackout_hours_before_pay(-1),
+                "policy.blackout_hours_before_pay",
+            ),
+            (
+                json!({"blackout_hours_before_pay": "8784.5"}),
+                b().blackout_hours_before_pay(dec("8784.5")),
+                "policy.blackout_hours_before_pay",
+            ),
+            (
+                json!({"min_tenure_days": -1}),
+                b().min_tenure_days(-1),
+                "policy.min_tenure_days",
+            ),
+            (
+                json!({"fees": {"instant": {"flat": -100}}}),
+                b().fee(Delivery::Instant, fee(-100, 0)),
+                "policy.fees.instant.flat",
+            ),
+            (
+                json!({"fees": {"standard": {"rate_bps": 10_001}}}),
+                b().fee(Delivery::Standard, fee(0, 10_001)),
+                "policy.fees.standard.rate_bps",
+            ),
+            (
+                json!({"fees": {"instant": {"rate_bps": "-1"}}}),
+                b().fee(Delivery::Instant, fee(0, -1)),
+                "policy.fees.instant.rate_bps",
+            ),
+        ]
+    }
+
+    #[test]
+    fn builder_and_reader_refuse_each_invalid_value_with_the_same_error() {
+        for (json, builder, field) in invalid_policies() {
+            let read = Policy::from_json(&json).unwrap_err();
+            let built = builder.build().unwrap_err();
+            assert_eq!(read, built, "{json}");
+            assert!(
+                matches!(&built, Error::Config { field: f, message }
+                    if f == field && message.starts_with("must be ")),
+                "{json}: {built}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_numeric_setting_takes_a_decimal_string() {
+        // (number, the same as a decimal string): equal policies, and not the default.
+        let pairs = [
+            (json!({"access_rate": 0.25}), json!({"access_rate": "0.25"})),
+            (
+                json!({"estimated_withholding_rate": 0.2}),
+                json!({"estimated_withholding_rate": "0.2"}),
+            ),
+            (json!({"min_advance": 500}), json!({"min_advance": "500"})),
+            (
+                json!({"max_advance": 4_000}),
+                json!({"max_advance": "4000"}),
+            ),
+            (
+                json!({"max_per_period": 5_000}),
+                json!({"max_per_period": "5000"}),
+            ),
+            (
+                json!({"max_advances_per_period": 2}),
+                json!({"max_advances_per_period": "2"}),
+            ),
+            (
+                json!({"blackout_hours_before_pay": 36.5}),
+                json!({"blackout_hours_before_pay": "36.5"}),
+            ),
+            (
+                json!({"min_tenure_days": 30}),
+                json!({"min_tenure_days": "30"}),
+            ),
+            (
+                json!({"fees": {"instant": {"flat": 199, "rate_bps": 150}}}),
+                json!({"fees": {"instant": {"flat": "199", "rate_bps": "150"}}}),
+            ),
+            (
+                json!({"fees": {"standard": {"flat": 1, "rate_bps": 1}}}),
+                json!({"fees": {"standard": {"flat": "1", "rate_bps": "1.0"}}}),
+            ),
+        ];
+        for (number, string) in pairs {
+            let a = Policy::from_json(&number).unwrap();
+            let b = Policy::from_json(&string).unwrap();
+            assert_eq!(a, b, "{string}");
+            assert_ne!(a, Policy::default(), "{string}");
+            assert_eq!(a.to_json().to_string(), b.to_json().to_string());
+        }
+        let p = Policy::from_json(&json!({"fees": {"instant": {"rate_bps": "150"}}})).unwrap();
+        assert_eq!(p.fees().instant.rate_bps, 150);
+    }
+
+    #[test]
+    fn whole_settings_are_whole_by_value() {
+        // SPEC §9: 150, "150" and 150.0 are whole; "150.5" is not.
+        for v in [json!(150), json!("150"), json!(150.0)] {
+            let p = Policy::from_json(&json!({"fees": {"standard": {"rate_bps": v}}})).unwrap();
+            assert_eq!(p.fees().standard.rate_bps, 150);
+            assert_eq!(
+                Policy::from_json(&json!({"min_advance": v}))
+                    .unwrap()
+                    .min_advance(),
+                150
+            );
+        }
+        let e = Policy::from_json(&json!({"fees": {"standard": {"rate_bps": "150.5"}}}));
+        assert_eq!(
+            e.unwrap_err(),
+            Error::config(
+                "policy.fees.standard.rate_bps",
+                "must be a whole number in [0, 10000] or null"
+            )
+        );
+        let e = Policy::from_json(&json!({"min_advance": "150.5"})).unwrap_err();
+        assert!(matches!(e, Error::Config { field, .. } if field == "policy.min_advance"));
+    }
+
+    #[test]
+    fn builder_made_company_equals_the_json_read_one() {
+        let policy = Policy::builder()
+            .access_rate(dec("0.75"))
+            .min_advance(1_000)
+            .max_advance(Some(20_000))
+            .max_per_period(Some(30_000))
+            .max_advances_per_period(Some(3))
+            .blackout_hours_before_pay(dec("36.5"))
+            .min_tenure_days(14)
+            .fee(
+                Delivery::Instant,
+                Fee {
+                    flat: 199,
+                    rate_bps: 150,
+                },
+            )
+            .estimated_withholding_rate(dec("0.20"))
+            .counted_statuses([ShiftStatus::Approved, ShiftStatus::Submitted])
+            .salaried_day_basis(SalariedDayBasis::Working)
+            .workdays([Weekday::Sat, Weekday::Mon, Weekday::Mon])
+            .build()
+            .unwrap();
+        let limits = Limits::builder()
+            .id_chars_max(64)
+            .shift_hours_max(14)
+            .build()
+            .unwrap();
+        let built = Company::new("acme", chrono_tz::Europe::Brussels)
+            .with_week_starts_on(Weekday::Sun)
+            .with_custom_info_keys(["badge", "cost_center"])
+            .with_policy(policy)
+            .with_limits(limits);
+        let read = Company::from_json(&json!({
+            "company_id": "acme", "timezone": "Europe/Brussels", "week_starts_on": "sunday",
+            "custom_info_keys": ["cost_center", "badge"],
+            "policy": {"access_rate": "0.75", "min_advance": 1000, "max_advance": "20000",
+                "max_per_period": 30000, "max_advances_per_period": "3",
+                "blackout_hours_before_pay": 36.5, "min_tenure_days": "14",
+                "fees": {"instant": {"flat": "199", "rate_bps": 150}},
+                "estimated_withholding_rate": 0.2,
+                "counted_statuses": ["submitted", "approved"], "salaried_day_basis": "working",
+                "workdays": ["monday", "saturday"]},
+            "limits": {"id_chars_max": "64", "shift_hours_max": "14"}}))
+        .unwrap();
+        assert_eq!(built, read);
+        assert_eq!(built.to_json(), read.to_json());
+        assert_eq!(built.policy().workdays(), [Weekday::Mon, Weekday::Sat]);
+        assert_eq!(
+            built.policy().to_json()["estimated_withholding_rate"],
+            "0.2"
+        );
+    }
+
+    #[test]
+    fn company_id_is_checked_by_the_setter_as_by_the_reader() {
+        let c = Company::new("acme", Tz::UTC);
+        let long = "x".repeat(129);
+        for id in ["", long.as_str()] {
+            let built = c.clone().with_company_id(id).unwrap_err();
+            assert_eq!(
+                Company::from_json(&json!({"company_id": id})).unwrap_err(),
+                built
+            );
+        }
+        assert_eq!(c.with_company_id("b").unwrap().company_id(), "b");
+    }
+
+    #[test]
+    fn policy_json_output_is_unchanged() {
+        // The to_json of the default policy, byte for byte as before the builders.
+        assert_eq!(
+            Policy::default().to_json().to_string(),
+            concat!(
+                r#"{"access_rate":"0.5","min_advance":0,"max_advance":null,"max_per_period":null,"#,
+                r#""max_advances_per_period":null,"blackout_hours_before_pay":"48","#,
+                r#""min_tenure_days":0,"fees":{"standard":{"flat":0,"rate_bps":0},"#,
+                r#""instant":{"flat":0,"rate_bps":0}},"estimated_withholding_rate":"0","#,
+                r#""counted_statuses":["approved"],"salaried_day_basis":"calendar","#,
+                r#""workdays":["monday","tuesday","wednesday","thursday","friday"]}"#
+            )
+        );
     }
 }

@@ -257,7 +257,7 @@ fn with_twin<R>(
     match known_at {
         None => f(twin),
         Some(k) => {
-            let at = time(Some(k), "known-at", twin.company().timezone, env)?;
+            let at = time(Some(k), "known-at", twin.company().timezone(), env)?;
             f(&store.load_known_at(&id, at)?)
         }
     }
@@ -288,16 +288,16 @@ fn init(
         },
     };
     if let Some(id) = &cli.company {
-        id.clone_into(&mut company.company_id);
+        company = company.with_company_id(id.clone())?;
     }
     if let Some(tz) = timezone {
-        company.timezone = parse_zone(tz).ok_or_else(|| {
+        company = company.with_timezone(parse_zone(tz).ok_or_else(|| {
             Failure::input(format!("--timezone `{tz}` is not an IANA time zone name"))
-        })?;
+        })?);
     }
     let mut store = open(cli, true)?;
     store.create_company(&company)?;
-    let info = store.info(&company.company_id)?;
+    let info = store.info(company.company_id())?;
     let text = || {
         table::pairs(&[
             ("created company", info.company_id.clone()),
@@ -376,7 +376,7 @@ fn ingest(
     let mut store = open(cli, false)?;
     let id = company_id(cli, &store)?;
     let company = store.twin(&id)?.company().clone();
-    let at = time(received_at, "received-at", company.timezone, env)?;
+    let at = time(received_at, "received-at", company.timezone(), env)?;
     let progress = Progress::new(env);
     let mut reports: Vec<JobReport> = Vec::new();
     let mut failure = None;
@@ -452,7 +452,7 @@ fn ingest_file(
             kind.target_entity()
         )));
     }
-    let max = company.limits.batch_bytes_max;
+    let max = company.limits().batch_bytes_max();
     if bytes.len() as u64 > max {
         return Err(ewa::Error::BatchRefused {
             reason: format!(
@@ -511,7 +511,7 @@ fn accruals(
     out: &mut dyn Write,
 ) -> Result<i32, Failure> {
     with_twin(cli, env, known_at, |twin| {
-        let t = time(as_of, "as-of", twin.company().timezone, env)?;
+        let t = time(as_of, "as-of", twin.company().timezone(), env)?;
         match employee {
             Some(e) => {
                 let a = twin.accruals(e, t)?;
@@ -666,7 +666,7 @@ fn eligibility(
     out: &mut dyn Write,
 ) -> Result<i32, Failure> {
     with_twin(cli, env, known_at, |twin| {
-        let t = time(as_of, "as-of", twin.company().timezone, env)?;
+        let t = time(as_of, "as-of", twin.company().timezone(), env)?;
         match employee {
             Some(e) => {
                 let a = twin.eligibility(e, t, delivery)?;
@@ -798,7 +798,7 @@ fn advance(
 ) -> Result<i32, Failure> {
     let mut store = open(cli, false)?;
     let id = company_id(cli, &store)?;
-    let tz = store.twin(&id)?.company().timezone;
+    let tz = store.twin(&id)?.company().timezone();
     match action {
         AdvanceAction::Quote {
             employee,
@@ -932,7 +932,7 @@ fn recoveries(
     out: &mut dyn Write,
 ) -> Result<i32, Failure> {
     with_twin(cli, env, known_at, |twin| {
-        let t = time(as_of, "as-of", twin.company().timezone, env)?;
+        let t = time(as_of, "as-of", twin.company().timezone(), env)?;
         let list = twin.recoveries(schedule, period, t)?;
         let text = || {
             let rows: Vec<Vec<String>> = list

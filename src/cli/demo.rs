@@ -284,7 +284,7 @@ pub fn run(
     }
     let id = cli.company.clone().unwrap_or_else(|| "demo".to_string());
     let company = company(&id)?;
-    let tz = company.timezone;
+    let tz = company.timezone();
     let now = time(as_of, "as-of", tz, env)?;
     let t = Timeline::new(local_date(tz, now));
     let staff = people(n, &t);
@@ -294,7 +294,7 @@ pub fn run(
     let received = Instant::from_micros(now.as_micros() - 3_600 * 1_000_000);
     let mut jobs = Vec::new();
     // Batches within the company's batch_records_max (a large demo has many shifts).
-    let chunk = usize::try_from(company.limits.batch_records_max.min(50_000))
+    let chunk = usize::try_from(company.limits().batch_records_max().min(50_000))
         .unwrap_or(50_000)
         .max(1);
     for (kind, recs) in records(&staff, &t) {
@@ -550,7 +550,7 @@ fn explain(p: &Person, e: &Eligibility, twin: &ewa::Twin) -> String {
             money(l.fee, cur)
         ));
     }
-    let rate = twin.company().policy.access_rate;
+    let rate = twin.company().policy().access_rate();
     let pct = rate
         .checked_mul(rust_decimal::Decimal::from(100))
         .unwrap_or_default()

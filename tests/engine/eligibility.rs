@@ -135,12 +135,14 @@ fn request_replay_conflict_cancel_and_headroom() {
 
 #[test]
 fn quote_is_flippay_shaped_and_records_nothing() {
-    let mut c = company();
-    c.policy.fees.instant = Fee {
-        flat: 100,
-        rate_bps: 150,
-    };
-    let twin = worked_with(c);
+    let policy = ewa::Policy::builder().fee(
+        Delivery::Instant,
+        Fee {
+            flat: 100,
+            rate_bps: 150,
+        },
+    );
+    let twin = worked_with(company().with_policy(policy.build().unwrap()));
     // fee(5,000) = 100 + ceil(5,000 × 150 / 10,000) = 100 + 75 = 175
     let q = twin
         .quote_advance("e1", 5_000, at("2026-06-10T00:00:00Z"), Delivery::Instant)
@@ -253,9 +255,8 @@ fn bulk_answers_equal_single_answers() {
 
 #[test]
 fn tenure_gate_and_caps() {
-    let mut c = company();
-    c.policy.min_tenure_days = 200;
-    let twin = worked_with(c);
+    let policy = ewa::Policy::builder().min_tenure_days(200).build().unwrap();
+    let twin = worked_with(company().with_policy(policy));
     // 2026-06-10 − 2026-01-01 = 160 days < 200; the amounts are still evaluated (R exists).
     let e = twin
         .eligibility("e1", at("2026-06-10T00:00:00Z"), Delivery::Standard)
@@ -263,12 +264,12 @@ fn tenure_gate_and_caps() {
     assert_eq!(e.reasons, [Reason::TenureTooShort]);
     assert_eq!((e.available, e.headroom), (0, 10_000));
 
-    let mut c = company();
-    c.policy.max_per_period = Some(5_000);
-    c.policy.max_advances_per_period = Some(2);
-    c.policy.max_advance = Some(4_000);
-    c.policy.min_advance = 1_000;
-    let mut twin = worked_with(c);
+    let policy = ewa::Policy::builder()
+        .max_per_period(Some(5_000))
+        .max_advances_per_period(Some(2))
+        .max_advance(Some(4_000))
+        .min_advance(1_000);
+    let mut twin = worked_with(company().with_policy(policy.build().unwrap()));
     let e = twin
         .eligibility("e1", at("2026-06-10T00:00:00Z"), Delivery::Standard)
         .unwrap();

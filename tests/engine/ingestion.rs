@@ -383,9 +383,7 @@ fn emails_and_phones_are_validated() {
 
 #[test]
 fn custom_info_keys_must_be_agreed() {
-    let mut c = company();
-    c.custom_info_keys.insert("badge".into());
-    let mut twin = Twin::new(c);
+    let mut twin = Twin::new(company().with_custom_info_keys(["badge"]));
     let r = push(
         &mut twin,
         Kind::Employees,
@@ -781,14 +779,12 @@ fn identical_copies_collapse_and_differing_copies_all_conflict() {
 
 #[test]
 fn whole_batch_refusals_apply_nothing() {
-    let limits = Limits {
-        batch_records_max: 2,
-        batch_bytes_max: 200,
-        ..Limits::default()
-    };
-    let mut c = Company::new("acme", chrono_tz::UTC);
-    c.limits = limits;
-    let mut twin = Twin::new(c);
+    let limits = Limits::builder()
+        .batch_records_max(2)
+        .batch_bytes_max(200)
+        .build()
+        .unwrap();
+    let mut twin = Twin::new(Company::new("acme", chrono_tz::UTC).with_limits(limits));
     let rec = json!({"employee_id": "a"});
     let e = twin
         .apply(

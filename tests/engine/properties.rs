@@ -157,7 +157,8 @@ proptest! {
         "weekly", "bi-weekly", "semi-monthly", "monthly", "annually"]), working in any::<bool>()) {
         let mut c = company();
         if working {
-            c.policy.salaried_day_basis = ewa::SalariedDayBasis::Working;
+            let p = ewa::Policy::builder().salaried_day_basis(ewa::SalariedDayBasis::Working);
+            c = c.with_policy(p.build().unwrap());
         }
         let mut twin = Twin::new(c);
         let t0 = "2026-01-01T00:00:00Z";
@@ -178,9 +179,8 @@ proptest! {
     #[test]
     fn advances_never_exceed_earnings(shifts in shifts_strategy(12), asks in prop::collection::vec((1i64..20_000, 0i64..(25 * 24 * 60), any::<bool>()), 1..8),
                                       flat in 0i64..300, bps in 0i64..500) {
-        let mut c = company();
-        c.policy.fees.instant = ewa::Fee { flat, rate_bps: bps };
-        let mut twin = base_twin_with(c);
+        let p = ewa::Policy::builder().fee(Delivery::Instant, ewa::Fee { flat, rate_bps: bps });
+        let mut twin = base_twin_with(company().with_policy(p.build().unwrap()));
         apply_all(&mut twin, Kind::Shifts, &shift_records(&shifts, "e1"));
         for (i, (amount, minute, instant)) in asks.iter().enumerate() {
             let t = Instant::from_micros(JUNE_1 + minute * MIN);

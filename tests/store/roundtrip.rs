@@ -366,7 +366,7 @@ fn imported_generated_twin_loads_back_equal() {
     assert!(store.import(&twin).is_err());
     let loaded = Store::open(dir.file("import.db"))
         .unwrap()
-        .load(&twin.company().company_id)
+        .load(twin.company().company_id())
         .unwrap();
     assert!(loaded == twin);
     let at = o.as_of();
