@@ -2,11 +2,17 @@
 //! hourly contracts, work days from `workday_starts_at`, work weeks from `week_starts_on`,
 //! a daily counter of all hours and a weekly counter of straight-time hours.
 //!
-//! Classification does not depend on `t` (a second's class depends only on earlier seconds):
-//! classified from 8 days before a window (so every work week that reaches it is seen
-//! whole), the pieces inside the window are those of the employee's whole history. So it is
-//! done once per employee, from the first window asked about on, and kept in the twin's
-//! cache ([`Classified`]); a window before that is classified for the query alone.
+//! Classification does not depend on `t` (a second's class depends only on earlier seconds).
+//! When every contract with rules of the employee has the same work weeks, a second's class
+//! depends only on the seconds of its own work week: classified from 8 days before a window
+//! (so every work week that reaches it is seen whole), the pieces inside the window are
+//! those of the employee's whole history. When two contracts' work weeks differ (another
+//! `workday_starts_at`), the one straight-time counter chains them: a second of one
+//! contract's week depends on seconds of the other's that began earlier, which depend on
+//! the week before, and so on back to the first shift (issue #13), so classification starts
+//! at the employee's first shift ([`start`]). Either way it is done once per employee, from
+//! the first window asked about on, and kept in the twin's cache ([`Classified`]); a window
+//! before that is classified for the query alone.
 
 use super::hourly::{for_rate_pieces, MICROS_PER_HOUR};
 use super::{seconds_text, Accrual, Line, LineKind};
@@ -20,9 +26,36 @@ use chrono::{Datelike, Duration, NaiveDate, NaiveTime, Weekday};
 use chrono_tz::Tz;
 use smallvec::SmallVec;
 
-/// How far before the first window classification starts: a work week plus slack for DST
-/// and `workday_starts_at`.
+/// How far before the first window classification starts when the employee's contracts
+/// share one work week: a work week plus slack for DST and `workday_starts_at`.
 pub(crate) const LOOKBACK_MICROS: i64 = 8 * 24 * 3_600_000_000;
+
+/// Whether every hourly contract with overtime rules the employee is assigned to has the
+/// same work weeks: the same `workday_starts_at` (`week_starts_on` is the company's).
+fn one_work_week(twin: &Twin, emp: &Employee) -> bool {
+    let mut starts = emp.assignments.iter().filter_map(|a| {
+        twin.contracts
+            .get(a.contract as usize)
+            .filter(|c| c.rate_period == Frequency::Hourly)
+            .and_then(|c| c.overtime.as_ref())
+            .map(|o| o.workday_starts_at)
+    });
+    let first = starts.next();
+    starts.all(|s| Some(s) == first)
+}
+
+/// The instant classification for windows from `from` on starts at (SPEC §5.2): 8 days
+/// before `from` when the employee's contracts with rules share one work week (every work
+/// week reaching `from` is then seen whole, and a week's classes depend on that week
+/// alone); else the beginning of time, i.e. the employee's first shift (see the module
+/// docs: the weeks of two calendars chain each other back to it).
+pub(crate) fn start(twin: &Twin, emp: &Employee, from: Instant) -> Instant {
+    if one_work_week(twin, emp) {
+        Instant::from_micros(from.as_micros().saturating_sub(LOOKBACK_MICROS))
+    } else {
+        Instant::MIN
+    }
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Class {
@@ -58,7 +91,7 @@ pub(crate) enum Premiums<'a> {
     Windowed(Vec<Piece>),
 }
 
-/// An employee's premium pieces classified over all counted time from `from − 8 days` on:
+/// An employee's premium pieces classified over all counted time from [`start`]`(from)` on:
 /// exactly the pieces of any window starting at or after `from` (SPEC §5.2).
 #[derive(Clone, Debug)]
 pub(crate) struct Classified {
@@ -262,7 +295,7 @@ impl<'a> Premiums<'a> {
     /// [`Premiums::applies`] holds (the caller checks): the twin's cached classification if
     /// it covers `from`, made now (from `from` on) if the employee has none yet, else
     /// classified for this window alone. `first` is the index of the first shift record
-    /// starting at or after `from − 8 days −` the longest shift allowed.
+    /// starting at or after [`start`]`(from) −` the longest shift allowed.
     pub fn of(
         twin: &'a Twin,
         emp: &Employee,
@@ -271,6 +304,12 @@ impl<'a> Premiums<'a> {
         to: Instant,
         first: usize,
     ) -> Premiums<'a> {
+        // Classified from the first shift, the pieces hold for every window: so says `from`.
+        let from = if start(twin, emp, from) == Instant::MIN {
+            Instant::MIN
+        } else {
+            from
+        };
         let slot = twin.premium_slot(emp).map(|slot| {
             slot.get_or_init(|| Classified {
                 from,
@@ -384,7 +423,7 @@ impl<'a> Premiums<'a> {
     }
 }
 
-/// Classifies the employee's counted hourly time in `[from − 8 days, to)` (see
+/// Classifies the employee's counted hourly time in `[start(from), to)` (see
 /// [`Premiums::of`] for `first`).
 fn classify(
     twin: &Twin,
@@ -399,7 +438,7 @@ fn classify(
             .get(c as usize)
             .filter(|c| c.rate_period == Frequency::Hourly)
     };
-    let lo = from.as_micros().saturating_sub(LOOKBACK_MICROS);
+    let lo = start(twin, emp, from).as_micros();
     debug_assert_eq!(
         first,
         crate::model::first_from(

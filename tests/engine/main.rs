@@ -6,4 +6,5 @@ mod common;
 mod eligibility;
 mod ingestion;
 mod properties;
+mod regressions;
 mod seeds;
