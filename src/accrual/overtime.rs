@@ -632,7 +632,7 @@ mod tests {
     use crate::generate;
     use crate::ingest::Kind;
     use proptest::prelude::*;
-    use serde_json::Value;
+    use serde_json::{json, Value};
 
     const HOUR: i64 = 3_600_000_000;
 
@@ -685,12 +685,7 @@ mod tests {
             prop_assert!(!with_rules.is_empty());
             let counted = twin.derived().counted;
             let shift_max = twin.company.limits.shift_micros_max();
-            let first = |emp: &Employee, from: Instant| {
-                crate::model::first_from(
-                    &emp.shifts,
-                    Instant::from_micros(from.as_micros() - LOOKBACK_MICROS - shift_max),
-                )
-            };
+            let first = |emp: &Employee, from: Instant| first_shift(&twin, emp, from, shift_max);
             // Shifts start 47 days before `as_of`: the whole history from before the first.
             let origin = opts.as_of().as_micros() - 60 * 24 * HOUR;
             let early = Instant::from_micros(origin);
@@ -709,6 +704,198 @@ mod tests {
             }
             // Not vacuous: the data pays overtime in some windows.
             prop_assert!(seen > 0);
+        }
+    }
+
+    /// The `first` argument of [`classify`] for windows from `from` on.
+    fn first_shift(twin: &Twin, emp: &Employee, from: Instant, shift_max: i64) -> usize {
+        let lo = start(twin, emp, from).as_micros().saturating_sub(shift_max);
+        crate::model::first_from(&emp.shifts, Instant::from_micros(lo))
+    }
+
+    /// Local 00:00 of 23 February 2026 in Brussels (a Monday; the data crosses the DST
+    /// change of 29 March).
+    fn feb_23() -> i64 {
+        calendar::parse_instant(chrono_tz::Europe::Brussels, "2026-02-23")
+            .unwrap()
+            .as_micros()
+    }
+
+    /// Overtime rules of one contract: a weekly threshold, maybe a daily one with double
+    /// time after it, work days from `starts` o'clock.
+    #[derive(Clone, Debug)]
+    struct Rules {
+        weekly: u32,
+        daily: Option<u32>,
+        starts: u32,
+    }
+
+    fn rules() -> impl Strategy<Value = Rules> {
+        (
+            prop::sample::select(vec![8u32, 16, 24, 32, 40]),
+            prop::option::of(prop::sample::select(vec![4u32, 6, 8])),
+            0u32..24,
+        )
+            .prop_map(|(weekly, daily, starts)| Rules {
+                weekly,
+                daily,
+                starts,
+            })
+    }
+
+    /// Shifts as (start minute from 23 February, length in minutes, on contract `b`), laid
+    /// one after another with gaps (counted shifts do not overlap), dense enough that
+    /// weekly thresholds are reached.
+    fn shifts(max: usize) -> impl Strategy<Value = Vec<(i64, i64, bool)>> {
+        prop::collection::vec((0i64..1_200, 30i64..720, any::<bool>()), 1..max).prop_map(|v| {
+            let mut t = 0;
+            v.into_iter()
+                .map(|(gap, len, b)| {
+                    t += gap;
+                    let s = (t, len, b);
+                    t += len;
+                    s
+                })
+                .collect()
+        })
+    }
+
+    /// A Brussels company whose weeks start on `week`, with semi-monthly periods February to
+    /// May (paid 3 days after they end) and two hourly contracts with overtime rules, `a`
+    /// (1,500/h) and `b` (2,300/h), on which employee `e1` works `shifts` (SPEC §5.2: one
+    /// straight-time counter over both, each contract's own work weeks).
+    fn two_calendars(week: Weekday, a: &Rules, b: &Rules, shifts: &[(i64, i64, bool)]) -> Twin {
+        let mut company = crate::Company::new("acme", chrono_tz::Europe::Brussels);
+        company.week_starts_on = week;
+        let mut twin = Twin::new(company);
+        let t0 = Instant::from_micros(feb_23() - 60 * 24 * HOUR);
+        let apply = |twin: &mut Twin, kind: Kind, v: Value| {
+            let records = v.as_array().unwrap().clone();
+            let r = twin.apply(kind, &records, t0).unwrap();
+            assert_eq!(r.count_accepted, records.len(), "{:?}", r.error_summary);
+        };
+        let mut periods = Vec::new();
+        for m in 2..=5 {
+            for (k, (from, to)) in [
+                (format!("2026-{m:02}-01"), format!("2026-{m:02}-16")),
+                (format!("2026-{m:02}-16"), format!("2026-{:02}-01", m + 1)),
+            ]
+            .into_iter()
+            .enumerate()
+            {
+                let pay = format!("{to}T00:00:00");
+                let pay_at = calendar::parse_instant(chrono_tz::Europe::Brussels, &pay).unwrap();
+                let pay_at = Instant::from_micros(pay_at.as_micros() + 3 * 24 * HOUR);
+                periods.push(json!({"pay_period_id": format!("{m}-{k}"), "start_at": from,
+                                    "stop_at": to, "pay_at": pay_at.to_string()}));
+            }
+        }
+        apply(
+            &mut twin,
+            Kind::PaySchedules,
+            json!([{"pay_schedule_id": "half", "frequency": "semi-monthly", "periods": periods}]),
+        );
+        let contract = |id: &str, rate: i64, r: &Rules| {
+            let mut o = json!({"weekly_threshold_hours": r.weekly.to_string(), "multiplier": "1.5",
+                               "workday_starts_at": format!("{:02}:00", r.starts)});
+            if let Some(d) = r.daily {
+                o["daily_threshold_hours"] = d.to_string().into();
+                o["double_time_daily_threshold_hours"] = (d + 3).to_string().into();
+                o["double_time_multiplier"] = "2".into();
+            }
+            json!({"contract_id": id, "pay_schedule_id": "half", "currency": "EUR",
+                   "wage_rate_period": "hourly", "wage_rate_amount": rate,
+                   "custom_info": {"overtime": o}})
+        };
+        apply(
+            &mut twin,
+            Kind::Contracts,
+            json!([contract("a", 1_500, a), contract("b", 2_300, b)]),
+        );
+        apply(
+            &mut twin,
+            Kind::Employees,
+            json!([{"employee_id": "e1", "contract_id": "a", "contract_start_on": "2026-01-01"},
+                   {"employee_id": "e1", "contract_id": "b", "contract_start_on": "2026-01-01"}]),
+        );
+        let minute = HOUR / 60;
+        let records: Vec<Value> = shifts
+            .iter()
+            .enumerate()
+            .map(|(i, (at, len, b))| {
+                let start = Instant::from_micros(feb_23() + at * minute);
+                let stop = Instant::from_micros(feb_23() + (at + len) * minute);
+                json!({"shift_id": format!("s{i}"), "shift_status": "approved", "employee_id": "e1",
+                       "contract_id": if *b { "b" } else { "a" },
+                       "start_at": start.to_string(), "stop_at": stop.to_string()})
+            })
+            .collect();
+        apply(&mut twin, Kind::Shifts, Value::Array(records));
+        twin
+    }
+
+    fn weekday() -> impl Strategy<Value = Weekday> {
+        (0u8..7).prop_map(|d| Weekday::try_from(d).unwrap_or(Weekday::Mon))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
+
+        /// `cached_classification_is_the_windowed_one` for an employee on two contracts
+        /// whose work weeks differ (`workday_starts_at`; any `week_starts_on`): the weeks
+        /// chain each other back to the first shift (issue #13), so a window's pieces are
+        /// those of the whole history wherever the classification of the window starts.
+        #[test]
+        fn cached_classification_is_the_windowed_one_on_two_calendars(
+            week in weekday(),
+            a in rules(),
+            b in rules(),
+            shifts in shifts(90),
+            windows in proptest::collection::vec((0i64..50 * 24, 1i64..20 * 24), 6),
+        ) {
+            let twin = two_calendars(week, &a, &b, &shifts);
+            let counted = twin.derived().counted;
+            let shift_max = twin.company.limits.shift_micros_max();
+            let emp = &twin.employees[0];
+            prop_assert_eq!(one_work_week(&twin, emp), a.starts == b.starts);
+            let early = Instant::from_micros(feb_23() - 24 * HOUR);
+            let whole = classify(
+                &twin, emp, counted, early, Instant::MAX, first_shift(&twin, emp, early, shift_max),
+            );
+            for &(at, len) in &windows {
+                let from = Instant::from_micros(feb_23() + 2 * 24 * HOUR + at * HOUR);
+                let to = Instant::from_micros(from.as_micros() + len * HOUR);
+                let first = first_shift(&twin, emp, from, shift_max);
+                let windowed = classify(&twin, emp, counted, from, to, first);
+                prop_assert_eq!(
+                    touching(&whole, from, to), touching(&windowed, from, to), "{} {}", from, to
+                );
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+        /// `answers_do_not_depend_on_the_cache` on two contracts with different work weeks:
+        /// the answers at instants asked in any order on one twin (its cache filled by the
+        /// first) are those of a twin whose cache is dropped before each (SPEC §1).
+        #[test]
+        fn answers_do_not_depend_on_the_cache_on_two_calendars(
+            week in weekday(),
+            a in rules(),
+            b in rules(),
+            shifts in shifts(90),
+            ats in proptest::collection::vec(0i64..70 * 24, 2..10),
+        ) {
+            let mut twin = two_calendars(week, &a, &b, &shifts);
+            let ats: Vec<Instant> =
+                ats.iter().map(|h| Instant::from_micros(feb_23() + h * HOUR)).collect();
+            let warm: Vec<_> = ats.iter().map(|t| twin.accruals("e1", *t).unwrap()).collect();
+            for (t, w) in ats.iter().zip(&warm) {
+                twin.cache = Default::default();
+                prop_assert_eq!(w, &twin.accruals("e1", *t).unwrap(), "at {}", t);
+            }
         }
     }
 
