@@ -320,7 +320,7 @@ impl<'a> Accrual<'a> {
                 if self.unpaid(p)
                     && a.stints
                         .iter()
-                        .any(|st| st.start < p.stop && p.start < st.end)
+                        .any(|st| st.overlaps(p.start, p.stop))
                 {
                     push_ref(&mut out, c.schedule, i);
                 }

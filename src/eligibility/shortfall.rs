@@ -154,7 +154,7 @@ impl Twin {
                     && p.pay_at < before
                     && a.stints
                         .iter()
-                        .any(|st| st.start < p.stop && p.start < st.end)
+                        .any(|st| st.overlaps(p.start, p.stop))
                 {
                     if let Ok(index) = u32::try_from(i) {
                         refs.push(PeriodRef {

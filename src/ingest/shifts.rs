@@ -322,7 +322,7 @@ impl Twin {
             && !assignment
                 .stints
                 .iter()
-                .any(|s| s.start < stop && start < s.end)
+                .any(|s| s.overlaps(start, stop))
         {
             return Err(RecordError::field(
                 "start_at",

@@ -1,7 +1,7 @@
 //! Regression tests named after the bugs of issue #13 (STYLE habit 11).
 
 use crate::common::*;
-use ewa::{Delivery, Kind, Twin};
+use ewa::{Delivery, Kind, Reason, Twin};
 use serde_json::{json, Value};
 
 /// Two half-month periods of June, each paid 3 days after it ends, and two hourly contracts
@@ -119,4 +119,178 @@ fn overtime_answers_do_not_depend_on_query_order() {
     assert_eq!(overtime.len(), 1);
     assert_eq!(overtime[0]["source_ids"], json!(["b15"]));
     assert_eq!(overtime[0]["quantity"], "28800");
+}
+
+/// `base_twin` (monthly June and July periods, contract `hourly` at 20.00/h, e1) plus a
+/// second hourly contract `hourly2` on the same schedule, then `employees` pushed at once.
+fn with_employees(company: ewa::Company, employees: Value) -> Twin {
+    let mut twin = base_twin_with(company);
+    let t0 = "2026-05-01T00:00:00Z";
+    push(
+        &mut twin,
+        Kind::Contracts,
+        json!([{"contract_id": "hourly2", "pay_schedule_id": "monthly", "currency": "EUR",
+                "wage_rate_period": "hourly", "wage_rate_amount": 2500}]),
+        t0,
+    );
+    let n = employees.as_array().unwrap().len();
+    let r = push(&mut twin, Kind::Employees, employees, t0);
+    assert_eq!(r.count_accepted, n, "{:?}", r.error_summary);
+    twin
+}
+
+fn reasons(twin: &Twin, employee: &str, t: &str) -> Vec<Reason> {
+    twin.eligibility(employee, at(t), Delivery::Standard)
+        .unwrap()
+        .reasons
+}
+
+/// Issue #13, bug 2 (SPEC §2: an empty stint is no employment; §6 reasons in order). e2 is
+/// hired from 11 June, then the hire is withdrawn with `contract_stop_on` 10 June: the stint
+/// is cut to end (11 June 00:00) where it starts. It used to make the June period e2's (the
+/// half-open test `start < stop_at && start_at < end` holds for an empty stint inside the
+/// period), so the answer named June as recovery period with `nothing_accrued`.
+#[test]
+fn an_empty_stint_is_no_employment() {
+    let twin = with_employees(
+        company(),
+        json!([{"employee_id": "e2", "contract_id": "hourly", "contract_start_on": "2026-06-11"},
+               {"employee_id": "e2", "contract_stop_on": "2026-06-10"}]),
+    );
+    for t in [
+        "2026-06-10T12:00:00",
+        "2026-06-11T00:00:00",
+        "2026-06-25T12:00:00",
+        "2026-07-15T12:00:00",
+    ] {
+        let el = twin.eligibility("e2", at(t), Delivery::Standard).unwrap();
+        // Never active; not `employment_ended` (it never began); no period intersects it.
+        assert_eq!(
+            el.reasons,
+            [Reason::NoActiveAssignment, Reason::NoUnpaidPeriod],
+            "{t}"
+        );
+        assert_eq!(el.recovery_pay_period_id, None, "{t}");
+        assert!(el.periods.is_empty(), "{t}");
+        assert!(twin.accruals("e2", at(t)).unwrap().periods.is_empty(), "{t}");
+    }
+    // A counted shift on it overlaps no active interval: rejected (SPEC §2), even one
+    // around the instant where the empty stint starts and ends.
+    let mut twin = twin;
+    let r = push(
+        &mut twin,
+        Kind::Shifts,
+        json!([{"shift_id": "x", "shift_status": "approved", "employee_id": "e2",
+                "contract_id": "hourly", "start_at": "2026-06-10T22:00:00",
+                "stop_at": "2026-06-11T02:00:00"}]),
+        "2026-06-12T00:00:00Z",
+    );
+    assert_eq!(outcomes(&r), [ewa::Outcome::Rejected]);
+    assert_eq!(error_field(&r, 0), "start_at");
+}
+
+/// SPEC §2, §6: an empty stint does not make employment "ended" while another stint has
+/// ended: e3 worked on `hourly` until 5 June and had a withdrawn hire on `hourly2` (from 20
+/// June, cut to 10 June). On 8 June (before the empty stint's "end", 11 June 00:00) every
+/// real stint has ended: `employment_ended`.
+#[test]
+fn an_empty_stint_does_not_keep_employment_open() {
+    let twin = with_employees(
+        company(),
+        json!([{"employee_id": "e3", "contract_id": "hourly", "contract_start_on": "2026-01-01",
+                "contract_stop_on": "2026-06-05"},
+               {"employee_id": "e3", "contract_id": "hourly2", "contract_start_on": "2026-06-20"},
+               {"employee_id": "e3", "contract_stop_on": "2026-06-10"}]),
+    );
+    for t in ["2026-06-08T12:00:00", "2026-06-25T12:00:00"] {
+        let r = reasons(&twin, "e3", t);
+        assert_eq!(
+            r[..2],
+            [Reason::NoActiveAssignment, Reason::EmploymentEnded],
+            "{t}"
+        );
+    }
+}
+
+/// SPEC §6 tenure ignores an empty stint: e4's hire on `hourly` from 20 April was withdrawn
+/// (cut to 10 April), and e4 was then hired on `hourly2` from 1 June. With
+/// `min_tenure_days` 30, on 10 June tenure is 10 June − 1 June = 9 days (too short; counting
+/// the empty stint would give 51 days); on 1 July it is 30 days (enough).
+#[test]
+fn tenure_ignores_an_empty_stint() {
+    let mut c = company();
+    c.policy.min_tenure_days = 30;
+    let twin = with_employees(
+        c,
+        json!([{"employee_id": "e4", "contract_id": "hourly", "contract_start_on": "2026-04-20"},
+               {"employee_id": "e4", "contract_stop_on": "2026-04-10"},
+               {"employee_id": "e4", "contract_id": "hourly2", "contract_start_on": "2026-06-01"}]),
+    );
+    let early = reasons(&twin, "e4", "2026-06-10T12:00:00");
+    assert!(early.contains(&Reason::TenureTooShort), "{early:?}");
+    assert!(!early.contains(&Reason::NoActiveAssignment), "{early:?}");
+    let later = reasons(&twin, "e4", "2026-07-01T12:00:00");
+    assert!(!later.contains(&Reason::TenureTooShort), "{later:?}");
+}
+
+/// Issue #13, bug 3 (SPEC §5.2: only time inside the assignment's active interval is worked
+/// time; the clipped part of a shift neither earns nor counts toward any counter). e2 starts
+/// on contract `ot` (20.00/h, overtime after 8 h a work day at 1.5×, work days from 18:00)
+/// on 10 June. Shift s1 runs 9 June 20:00 – 10 June 08:00 (12 h, all in the work day from 9
+/// June 18:00); its first 4 h lie before the assignment. Shift s2 runs 10:00–12:00 the same
+/// work day.
+///   Worked: s1 00:00–08:00 = 8 h (the day's counter reaches 8 h only at 08:00: straight),
+///   s2 = 2 h with 8 h already worked: overtime.
+///   regular 10 h × 2,000 = 20,000; overtime 2 h × (1.5 − 1) × 2,000 = 2,000; gross 22,000.
+/// Counting the clipped 4 h would make s1 overtime from 04:00: 6 h × 1,000 = 6,000, 26,000.
+#[test]
+fn clipped_hours_count_toward_no_overtime_counter() {
+    let mut twin = base_twin();
+    let t0 = "2026-05-01T00:00:00Z";
+    push(
+        &mut twin,
+        Kind::Contracts,
+        json!([{"contract_id": "ot", "pay_schedule_id": "monthly", "currency": "EUR",
+                "wage_rate_period": "hourly", "wage_rate_amount": 2000,
+                "custom_info": {"overtime": {"daily_threshold_hours": "8", "multiplier": "1.5",
+                                             "workday_starts_at": "18:00"}}}]),
+        t0,
+    );
+    push(
+        &mut twin,
+        Kind::Employees,
+        json!([{"employee_id": "e2", "contract_id": "ot", "contract_start_on": "2026-06-10"}]),
+        t0,
+    );
+    let s = |id: &str, start: &str, stop: &str| {
+        json!({"shift_id": id, "shift_status": "approved", "employee_id": "e2",
+               "contract_id": "ot", "start_at": start, "stop_at": stop})
+    };
+    let r = push(
+        &mut twin,
+        Kind::Shifts,
+        json!([s("s1", "2026-06-09T20:00:00", "2026-06-10T08:00:00"),
+               s("s2", "2026-06-10T10:00:00", "2026-06-10T12:00:00")]),
+        "2026-06-11T00:00:00Z",
+    );
+    assert_eq!(r.count_accepted, 2, "{:?}", r.error_summary);
+    let acc = twin.accruals("e2", at("2026-06-20T12:00:00")).unwrap();
+    let june = &acc.periods[0];
+    assert_eq!(june.pay_period_id, "2026-06");
+    assert_eq!(june.gross, 22_000);
+    let v: Value = serde_json::to_value(june).unwrap();
+    let lines = v["lines"].as_array().unwrap();
+    let of = |kind: &str| -> Vec<(Value, Value)> {
+        lines
+            .iter()
+            .filter(|l| l["kind"] == kind)
+            .map(|l| (l["source_ids"].clone(), l["quantity"].clone()))
+            .collect()
+    };
+    // s1's regular line is its 8 h inside the assignment (28,800 s); only s2 is overtime.
+    assert_eq!(
+        of("regular"),
+        [(json!(["s1"]), json!("28800")), (json!(["s2"]), json!("7200"))]
+    );
+    assert_eq!(of("overtime"), [(json!(["s2"]), json!("7200"))]);
 }
