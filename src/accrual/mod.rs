@@ -317,11 +317,7 @@ impl<'a> Accrual<'a> {
                 if p.stop.as_micros().saturating_add(lag) <= self.t.as_micros() {
                     break;
                 }
-                if self.unpaid(p)
-                    && a.stints
-                        .iter()
-                        .any(|st| st.overlaps(p.start, p.stop))
-                {
+                if self.unpaid(p) && a.stints.iter().any(|st| st.overlaps(p.start, p.stop)) {
                     push_ref(&mut out, c.schedule, i);
                 }
             }

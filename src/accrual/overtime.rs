@@ -786,8 +786,10 @@ mod tests {
                 let pay = format!("{to}T00:00:00");
                 let pay_at = calendar::parse_instant(chrono_tz::Europe::Brussels, &pay).unwrap();
                 let pay_at = Instant::from_micros(pay_at.as_micros() + 3 * 24 * HOUR);
-                periods.push(json!({"pay_period_id": format!("{m}-{k}"), "start_at": from,
-                                    "stop_at": to, "pay_at": pay_at.to_string()}));
+                periods.push(
+                    json!({"pay_period_id": format!("{m}-{k}"), "start_at": from,
+                                    "stop_at": to, "pay_at": pay_at.to_string()}),
+                );
             }
         }
         apply(

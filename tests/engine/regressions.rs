@@ -50,14 +50,20 @@ fn two_work_weeks() -> Twin {
     };
     let shifts = json!([
         // b, 1–5 June 12:00–20:00: 40 h in b's week from Mon 1 June 12:00, all straight.
-        s("b1", "b", 1, 12, 20), s("b2", "b", 2, 12, 20), s("b3", "b", 3, 12, 20),
-        s("b4", "b", 4, 12, 20), s("b5", "b", 5, 12, 20),
+        s("b1", "b", 1, 12, 20),
+        s("b2", "b", 2, 12, 20),
+        s("b3", "b", 3, 12, 20),
+        s("b4", "b", 4, 12, 20),
+        s("b5", "b", 5, 12, 20),
         // b, Mon 8 June 00:00–08:00: still b's week of 1 June (until 12:00): overtime.
         s("b8", "b", 8, 0, 8),
         // a, 9–13 June 08:00–16:00: a's week from Mon 8 June 00:00 holds 0 straight hours
         // before them (b8 was overtime), so all 40 h are straight.
-        s("a9", "a", 9, 8, 16), s("a10", "a", 10, 8, 16), s("a11", "a", 11, 8, 16),
-        s("a12", "a", 12, 8, 16), s("a13", "a", 13, 8, 16),
+        s("a9", "a", 9, 8, 16),
+        s("a10", "a", 10, 8, 16),
+        s("a11", "a", 11, 8, 16),
+        s("a12", "a", 12, 8, 16),
+        s("a13", "a", 13, 8, 16),
         // b, Mon 15 June 00:00–08:00: b's week from Mon 8 June 12:00 holds a9–a13's 40
         // straight hours: all 8 h are overtime.
         s("b15", "b", 15, 0, 8),
@@ -172,7 +178,10 @@ fn an_empty_stint_is_no_employment() {
         );
         assert_eq!(el.recovery_pay_period_id, None, "{t}");
         assert!(el.periods.is_empty(), "{t}");
-        assert!(twin.accruals("e2", at(t)).unwrap().periods.is_empty(), "{t}");
+        assert!(
+            twin.accruals("e2", at(t)).unwrap().periods.is_empty(),
+            "{t}"
+        );
     }
     // A counted shift on it overlaps no active interval: rejected (SPEC §2), even one
     // around the instant where the empty stint starts and ends.
@@ -269,8 +278,10 @@ fn clipped_hours_count_toward_no_overtime_counter() {
     let r = push(
         &mut twin,
         Kind::Shifts,
-        json!([s("s1", "2026-06-09T20:00:00", "2026-06-10T08:00:00"),
-               s("s2", "2026-06-10T10:00:00", "2026-06-10T12:00:00")]),
+        json!([
+            s("s1", "2026-06-09T20:00:00", "2026-06-10T08:00:00"),
+            s("s2", "2026-06-10T10:00:00", "2026-06-10T12:00:00")
+        ]),
         "2026-06-11T00:00:00Z",
     );
     assert_eq!(r.count_accepted, 2, "{:?}", r.error_summary);
@@ -290,7 +301,10 @@ fn clipped_hours_count_toward_no_overtime_counter() {
     // s1's regular line is its 8 h inside the assignment (28,800 s); only s2 is overtime.
     assert_eq!(
         of("regular"),
-        [(json!(["s1"]), json!("28800")), (json!(["s2"]), json!("7200"))]
+        [
+            (json!(["s1"]), json!("28800")),
+            (json!(["s2"]), json!("7200"))
+        ]
     );
     assert_eq!(of("overtime"), [(json!(["s2"]), json!("7200"))]);
 }
