@@ -446,36 +446,7 @@ fn classify(
             Instant::from_micros(lo.saturating_sub(twin.company.limits.shift_micros_max()))
         )
     );
-    let mut segments: SmallVec<[Segment; 48]> = SmallVec::new();
-    let assignments = emp.assignments.as_slice();
-    for v in emp.shifts.get(first..).unwrap_or_default() {
-        if v.start >= to {
-            break;
-        }
-        if !in_mask(counted, v.status()) || hourly(v.contract).is_none() {
-            continue;
-        }
-        let Some(a) = assignments.iter().find(|a| a.contract == v.contract) else {
-            continue;
-        };
-        // decisions.md: only time inside the assignment is work for the counters.
-        for st in &a.stints {
-            let start = v.start.max(st.start);
-            let stop = v.stop.min(st.end);
-            if start < stop && stop.as_micros() > lo {
-                segments.push(Segment {
-                    start,
-                    stop,
-                    contract: v.contract,
-                    shift: v.ix(),
-                });
-            }
-        }
-    }
-    // Shifts are sorted and counted ones do not overlap: usually sorted already.
-    if !segments.is_sorted_by_key(|s| (s.start, s.stop)) {
-        segments.sort_by_key(|s| (s.start, s.stop));
-    }
+    let segments = segments(twin, emp, counted, lo, to, first);
     // Counted shifts do not overlap, so neither do their segments (checked: the
     // counters below rely on it only to reuse a week's total).
     let ordered = segments
@@ -496,22 +467,7 @@ fn classify(
         match rules {
             None => straight.push(seg.start.as_micros(), seg.stop.as_micros()),
             Some(rules) => {
-                let k = match calendars
-                    .iter()
-                    .position(|d| d.starts_at == rules.workday_starts_at)
-                {
-                    Some(k) => k,
-                    None => {
-                        calendars.push(WorkDays::new(
-                            twin.company.timezone,
-                            clock,
-                            rules.workday_starts_at,
-                            twin.company.week_starts_on,
-                        ));
-                        calendars.len() - 1
-                    }
-                };
-                if let Some(days) = calendars.get_mut(k) {
+                if let Some(days) = calendar(&mut calendars, twin, clock, rules) {
                     classify_segment(
                         index,
                         seg,
@@ -527,6 +483,80 @@ fn classify(
         }
     }
     pieces
+}
+
+/// The work-day calendar of `rules`' `workday_starts_at` among `calendars`, added if new.
+fn calendar<'v, 'c>(
+    calendars: &'v mut SmallVec<[WorkDays<'c>; 2]>,
+    twin: &Twin,
+    clock: &'c LocalClock,
+    rules: &Overtime,
+) -> Option<&'v mut WorkDays<'c>> {
+    let k = match calendars
+        .iter()
+        .position(|d| d.starts_at == rules.workday_starts_at)
+    {
+        Some(k) => k,
+        None => {
+            calendars.push(WorkDays::new(
+                twin.company.timezone,
+                clock,
+                rules.workday_starts_at,
+                twin.company.week_starts_on,
+            ));
+            calendars.len() - 1
+        }
+    };
+    calendars.get_mut(k)
+}
+
+/// The employee's counted hourly time from the shift records from `first` on that start
+/// before `to`, clipped to their assignments' stints, ending after `lo`, sorted.
+fn segments(
+    twin: &Twin,
+    emp: &Employee,
+    counted: u8,
+    lo: i64,
+    to: Instant,
+    first: usize,
+) -> SmallVec<[Segment; 48]> {
+    let hourly = |c: u32| {
+        twin.contracts
+            .get(c as usize)
+            .is_some_and(|c| c.rate_period == Frequency::Hourly)
+    };
+    let mut segments: SmallVec<[Segment; 48]> = SmallVec::new();
+    let assignments = emp.assignments.as_slice();
+    for v in emp.shifts.get(first..).unwrap_or_default() {
+        if v.start >= to {
+            break;
+        }
+        if !in_mask(counted, v.status()) || !hourly(v.contract) {
+            continue;
+        }
+        let Some(a) = assignments.iter().find(|a| a.contract == v.contract) else {
+            continue;
+        };
+        // SPEC §5.2: only time inside the assignment's active interval is worked time (the
+        // clipped part of a shift counts toward no counter).
+        for st in &a.stints {
+            let start = v.start.max(st.start);
+            let stop = v.stop.min(st.end);
+            if start < stop && stop.as_micros() > lo {
+                segments.push(Segment {
+                    start,
+                    stop,
+                    contract: v.contract,
+                    shift: v.ix(),
+                });
+            }
+        }
+    }
+    // Shifts are sorted and counted ones do not overlap: usually sorted already.
+    if !segments.is_sorted_by_key(|s| (s.start, s.stop)) {
+        segments.sort_by_key(|s| (s.start, s.stop));
+    }
+    segments
 }
 
 /// Splits one segment of a contract with rules into straight, overtime and double-time
