@@ -250,15 +250,16 @@ impl<'a> Accrual<'a> {
             .reduce(|a, b| (a.0.min(b.0), a.1.max(b.1)));
         let Some((from, to)) = range else { return };
         let overtime = overtime::Premiums::applies(self.twin, self.emp);
-        // The earliest start a window's shift (or, with overtime, the look-back's) can have.
-        let lookback = if overtime {
-            overtime::LOOKBACK_MICROS
+        // The earliest start a window's shift (or, with overtime, the classification's) can
+        // have.
+        let reads_from = if overtime {
+            overtime::start(self.twin, self.emp, from)
         } else {
-            0
+            from
         };
         let bound = Instant::from_micros(
-            from.as_micros()
-                .saturating_sub(lookback)
+            reads_from
+                .as_micros()
                 .saturating_sub(self.twin.company.limits.shift_micros_max()),
         );
         let first = crate::model::first_from(&self.emp.shifts, bound);
@@ -316,11 +317,7 @@ impl<'a> Accrual<'a> {
                 if p.stop.as_micros().saturating_add(lag) <= self.t.as_micros() {
                     break;
                 }
-                if self.unpaid(p)
-                    && a.stints
-                        .iter()
-                        .any(|st| st.start < p.stop && p.start < st.end)
-                {
+                if self.unpaid(p) && a.stints.iter().any(|st| st.overlaps(p.start, p.stop)) {
                     push_ref(&mut out, c.schedule, i);
                 }
             }

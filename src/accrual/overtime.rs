@@ -2,11 +2,17 @@
 //! hourly contracts, work days from `workday_starts_at`, work weeks from `week_starts_on`,
 //! a daily counter of all hours and a weekly counter of straight-time hours.
 //!
-//! Classification does not depend on `t` (a second's class depends only on earlier seconds):
-//! classified from 8 days before a window (so every work week that reaches it is seen
-//! whole), the pieces inside the window are those of the employee's whole history. So it is
-//! done once per employee, from the first window asked about on, and kept in the twin's
-//! cache ([`Classified`]); a window before that is classified for the query alone.
+//! Classification does not depend on `t` (a second's class depends only on earlier seconds).
+//! When every contract with rules of the employee has the same work weeks, a second's class
+//! depends only on the seconds of its own work week: classified from 8 days before a window
+//! (so every work week that reaches it is seen whole), the pieces inside the window are
+//! those of the employee's whole history. When two contracts' work weeks differ (another
+//! `workday_starts_at`), the one straight-time counter chains them: a second of one
+//! contract's week depends on seconds of the other's that began earlier, which depend on
+//! the week before, and so on back to the first shift (issue #13), so classification starts
+//! at the employee's first shift ([`start`]). Either way it is done once per employee, from
+//! the first window asked about on, and kept in the twin's cache ([`Classified`]); a window
+//! before that is classified for the query alone.
 
 use super::hourly::{for_rate_pieces, MICROS_PER_HOUR};
 use super::{seconds_text, Accrual, Line, LineKind};
@@ -20,9 +26,36 @@ use chrono::{Datelike, Duration, NaiveDate, NaiveTime, Weekday};
 use chrono_tz::Tz;
 use smallvec::SmallVec;
 
-/// How far before the first window classification starts: a work week plus slack for DST
-/// and `workday_starts_at`.
+/// How far before the first window classification starts when the employee's contracts
+/// share one work week: a work week plus slack for DST and `workday_starts_at`.
 pub(crate) const LOOKBACK_MICROS: i64 = 8 * 24 * 3_600_000_000;
+
+/// Whether every hourly contract with overtime rules the employee is assigned to has the
+/// same work weeks: the same `workday_starts_at` (`week_starts_on` is the company's).
+fn one_work_week(twin: &Twin, emp: &Employee) -> bool {
+    let mut starts = emp.assignments.iter().filter_map(|a| {
+        twin.contracts
+            .get(a.contract as usize)
+            .filter(|c| c.rate_period == Frequency::Hourly)
+            .and_then(|c| c.overtime.as_ref())
+            .map(|o| o.workday_starts_at)
+    });
+    let first = starts.next();
+    starts.all(|s| Some(s) == first)
+}
+
+/// The instant classification for windows from `from` on starts at (SPEC §5.2): 8 days
+/// before `from` when the employee's contracts with rules share one work week (every work
+/// week reaching `from` is then seen whole, and a week's classes depend on that week
+/// alone); else the beginning of time, i.e. the employee's first shift (see the module
+/// docs: the weeks of two calendars chain each other back to it).
+pub(crate) fn start(twin: &Twin, emp: &Employee, from: Instant) -> Instant {
+    if one_work_week(twin, emp) {
+        Instant::from_micros(from.as_micros().saturating_sub(LOOKBACK_MICROS))
+    } else {
+        Instant::MIN
+    }
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Class {
@@ -58,7 +91,7 @@ pub(crate) enum Premiums<'a> {
     Windowed(Vec<Piece>),
 }
 
-/// An employee's premium pieces classified over all counted time from `from − 8 days` on:
+/// An employee's premium pieces classified over all counted time from [`start`]`(from)` on:
 /// exactly the pieces of any window starting at or after `from` (SPEC §5.2).
 #[derive(Clone, Debug)]
 pub(crate) struct Classified {
@@ -262,7 +295,7 @@ impl<'a> Premiums<'a> {
     /// [`Premiums::applies`] holds (the caller checks): the twin's cached classification if
     /// it covers `from`, made now (from `from` on) if the employee has none yet, else
     /// classified for this window alone. `first` is the index of the first shift record
-    /// starting at or after `from − 8 days −` the longest shift allowed.
+    /// starting at or after [`start`]`(from) −` the longest shift allowed.
     pub fn of(
         twin: &'a Twin,
         emp: &Employee,
@@ -271,6 +304,12 @@ impl<'a> Premiums<'a> {
         to: Instant,
         first: usize,
     ) -> Premiums<'a> {
+        // Classified from the first shift, the pieces hold for every window: so says `from`.
+        let from = if start(twin, emp, from) == Instant::MIN {
+            Instant::MIN
+        } else {
+            from
+        };
         let slot = twin.premium_slot(emp).map(|slot| {
             slot.get_or_init(|| Classified {
                 from,
@@ -384,7 +423,7 @@ impl<'a> Premiums<'a> {
     }
 }
 
-/// Classifies the employee's counted hourly time in `[from − 8 days, to)` (see
+/// Classifies the employee's counted hourly time in `[start(from), to)` (see
 /// [`Premiums::of`] for `first`).
 fn classify(
     twin: &Twin,
@@ -399,7 +438,7 @@ fn classify(
             .get(c as usize)
             .filter(|c| c.rate_period == Frequency::Hourly)
     };
-    let lo = from.as_micros().saturating_sub(LOOKBACK_MICROS);
+    let lo = start(twin, emp, from).as_micros();
     debug_assert_eq!(
         first,
         crate::model::first_from(
@@ -407,36 +446,7 @@ fn classify(
             Instant::from_micros(lo.saturating_sub(twin.company.limits.shift_micros_max()))
         )
     );
-    let mut segments: SmallVec<[Segment; 48]> = SmallVec::new();
-    let assignments = emp.assignments.as_slice();
-    for v in emp.shifts.get(first..).unwrap_or_default() {
-        if v.start >= to {
-            break;
-        }
-        if !in_mask(counted, v.status()) || hourly(v.contract).is_none() {
-            continue;
-        }
-        let Some(a) = assignments.iter().find(|a| a.contract == v.contract) else {
-            continue;
-        };
-        // decisions.md: only time inside the assignment is work for the counters.
-        for st in &a.stints {
-            let start = v.start.max(st.start);
-            let stop = v.stop.min(st.end);
-            if start < stop && stop.as_micros() > lo {
-                segments.push(Segment {
-                    start,
-                    stop,
-                    contract: v.contract,
-                    shift: v.ix(),
-                });
-            }
-        }
-    }
-    // Shifts are sorted and counted ones do not overlap: usually sorted already.
-    if !segments.is_sorted_by_key(|s| (s.start, s.stop)) {
-        segments.sort_by_key(|s| (s.start, s.stop));
-    }
+    let segments = segments(twin, emp, counted, lo, to, first);
     // Counted shifts do not overlap, so neither do their segments (checked: the
     // counters below rely on it only to reuse a week's total).
     let ordered = segments
@@ -457,22 +467,7 @@ fn classify(
         match rules {
             None => straight.push(seg.start.as_micros(), seg.stop.as_micros()),
             Some(rules) => {
-                let k = match calendars
-                    .iter()
-                    .position(|d| d.starts_at == rules.workday_starts_at)
-                {
-                    Some(k) => k,
-                    None => {
-                        calendars.push(WorkDays::new(
-                            twin.company.timezone,
-                            clock,
-                            rules.workday_starts_at,
-                            twin.company.week_starts_on,
-                        ));
-                        calendars.len() - 1
-                    }
-                };
-                if let Some(days) = calendars.get_mut(k) {
+                if let Some(days) = calendar(&mut calendars, twin, clock, rules) {
                     classify_segment(
                         index,
                         seg,
@@ -488,6 +483,80 @@ fn classify(
         }
     }
     pieces
+}
+
+/// The work-day calendar of `rules`' `workday_starts_at` among `calendars`, added if new.
+fn calendar<'v, 'c>(
+    calendars: &'v mut SmallVec<[WorkDays<'c>; 2]>,
+    twin: &Twin,
+    clock: &'c LocalClock,
+    rules: &Overtime,
+) -> Option<&'v mut WorkDays<'c>> {
+    let k = match calendars
+        .iter()
+        .position(|d| d.starts_at == rules.workday_starts_at)
+    {
+        Some(k) => k,
+        None => {
+            calendars.push(WorkDays::new(
+                twin.company.timezone,
+                clock,
+                rules.workday_starts_at,
+                twin.company.week_starts_on,
+            ));
+            calendars.len() - 1
+        }
+    };
+    calendars.get_mut(k)
+}
+
+/// The employee's counted hourly time from the shift records from `first` on that start
+/// before `to`, clipped to their assignments' stints, ending after `lo`, sorted.
+fn segments(
+    twin: &Twin,
+    emp: &Employee,
+    counted: u8,
+    lo: i64,
+    to: Instant,
+    first: usize,
+) -> SmallVec<[Segment; 48]> {
+    let hourly = |c: u32| {
+        twin.contracts
+            .get(c as usize)
+            .is_some_and(|c| c.rate_period == Frequency::Hourly)
+    };
+    let mut segments: SmallVec<[Segment; 48]> = SmallVec::new();
+    let assignments = emp.assignments.as_slice();
+    for v in emp.shifts.get(first..).unwrap_or_default() {
+        if v.start >= to {
+            break;
+        }
+        if !in_mask(counted, v.status()) || !hourly(v.contract) {
+            continue;
+        }
+        let Some(a) = assignments.iter().find(|a| a.contract == v.contract) else {
+            continue;
+        };
+        // SPEC §5.2: only time inside the assignment's active interval is worked time (the
+        // clipped part of a shift counts toward no counter).
+        for st in &a.stints {
+            let start = v.start.max(st.start);
+            let stop = v.stop.min(st.end);
+            if start < stop && stop.as_micros() > lo {
+                segments.push(Segment {
+                    start,
+                    stop,
+                    contract: v.contract,
+                    shift: v.ix(),
+                });
+            }
+        }
+    }
+    // Shifts are sorted and counted ones do not overlap: usually sorted already.
+    if !segments.is_sorted_by_key(|s| (s.start, s.stop)) {
+        segments.sort_by_key(|s| (s.start, s.stop));
+    }
+    segments
 }
 
 /// Splits one segment of a contract with rules into straight, overtime and double-time
@@ -593,7 +662,7 @@ mod tests {
     use crate::generate;
     use crate::ingest::Kind;
     use proptest::prelude::*;
-    use serde_json::Value;
+    use serde_json::{json, Value};
 
     const HOUR: i64 = 3_600_000_000;
 
@@ -646,12 +715,7 @@ mod tests {
             prop_assert!(!with_rules.is_empty());
             let counted = twin.derived().counted;
             let shift_max = twin.company.limits.shift_micros_max();
-            let first = |emp: &Employee, from: Instant| {
-                crate::model::first_from(
-                    &emp.shifts,
-                    Instant::from_micros(from.as_micros() - LOOKBACK_MICROS - shift_max),
-                )
-            };
+            let first = |emp: &Employee, from: Instant| first_shift(&twin, emp, from, shift_max);
             // Shifts start 47 days before `as_of`: the whole history from before the first.
             let origin = opts.as_of().as_micros() - 60 * 24 * HOUR;
             let early = Instant::from_micros(origin);
@@ -670,6 +734,200 @@ mod tests {
             }
             // Not vacuous: the data pays overtime in some windows.
             prop_assert!(seen > 0);
+        }
+    }
+
+    /// The `first` argument of [`classify`] for windows from `from` on.
+    fn first_shift(twin: &Twin, emp: &Employee, from: Instant, shift_max: i64) -> usize {
+        let lo = start(twin, emp, from).as_micros().saturating_sub(shift_max);
+        crate::model::first_from(&emp.shifts, Instant::from_micros(lo))
+    }
+
+    /// Local 00:00 of 23 February 2026 in Brussels (a Monday; the data crosses the DST
+    /// change of 29 March).
+    fn feb_23() -> i64 {
+        calendar::parse_instant(chrono_tz::Europe::Brussels, "2026-02-23")
+            .unwrap()
+            .as_micros()
+    }
+
+    /// Overtime rules of one contract: a weekly threshold, maybe a daily one with double
+    /// time after it, work days from `starts` o'clock.
+    #[derive(Clone, Debug)]
+    struct Rules {
+        weekly: u32,
+        daily: Option<u32>,
+        starts: u32,
+    }
+
+    fn rules() -> impl Strategy<Value = Rules> {
+        (
+            prop::sample::select(vec![8u32, 16, 24, 32, 40]),
+            prop::option::of(prop::sample::select(vec![4u32, 6, 8])),
+            0u32..24,
+        )
+            .prop_map(|(weekly, daily, starts)| Rules {
+                weekly,
+                daily,
+                starts,
+            })
+    }
+
+    /// Shifts as (start minute from 23 February, length in minutes, on contract `b`), laid
+    /// one after another with gaps (counted shifts do not overlap), dense enough that
+    /// weekly thresholds are reached.
+    fn shifts(max: usize) -> impl Strategy<Value = Vec<(i64, i64, bool)>> {
+        prop::collection::vec((0i64..1_200, 30i64..720, any::<bool>()), 1..max).prop_map(|v| {
+            let mut t = 0;
+            v.into_iter()
+                .map(|(gap, len, b)| {
+                    t += gap;
+                    let s = (t, len, b);
+                    t += len;
+                    s
+                })
+                .collect()
+        })
+    }
+
+    /// A Brussels company whose weeks start on `week`, with semi-monthly periods February to
+    /// May (paid 3 days after they end) and two hourly contracts with overtime rules, `a`
+    /// (1,500/h) and `b` (2,300/h), on which employee `e1` works `shifts` (SPEC §5.2: one
+    /// straight-time counter over both, each contract's own work weeks).
+    fn two_calendars(week: Weekday, a: &Rules, b: &Rules, shifts: &[(i64, i64, bool)]) -> Twin {
+        let mut company = crate::Company::new("acme", chrono_tz::Europe::Brussels);
+        company.week_starts_on = week;
+        let mut twin = Twin::new(company);
+        let t0 = Instant::from_micros(feb_23() - 60 * 24 * HOUR);
+        let apply = |twin: &mut Twin, kind: Kind, v: Value| {
+            let records = v.as_array().unwrap().clone();
+            let r = twin.apply(kind, &records, t0).unwrap();
+            assert_eq!(r.count_accepted, records.len(), "{:?}", r.error_summary);
+        };
+        let mut periods = Vec::new();
+        for m in 2..=5 {
+            for (k, (from, to)) in [
+                (format!("2026-{m:02}-01"), format!("2026-{m:02}-16")),
+                (format!("2026-{m:02}-16"), format!("2026-{:02}-01", m + 1)),
+            ]
+            .into_iter()
+            .enumerate()
+            {
+                let pay = format!("{to}T00:00:00");
+                let pay_at = calendar::parse_instant(chrono_tz::Europe::Brussels, &pay).unwrap();
+                let pay_at = Instant::from_micros(pay_at.as_micros() + 3 * 24 * HOUR);
+                periods.push(
+                    json!({"pay_period_id": format!("{m}-{k}"), "start_at": from,
+                                    "stop_at": to, "pay_at": pay_at.to_string()}),
+                );
+            }
+        }
+        apply(
+            &mut twin,
+            Kind::PaySchedules,
+            json!([{"pay_schedule_id": "half", "frequency": "semi-monthly", "periods": periods}]),
+        );
+        let contract = |id: &str, rate: i64, r: &Rules| {
+            let mut o = json!({"weekly_threshold_hours": r.weekly.to_string(), "multiplier": "1.5",
+                               "workday_starts_at": format!("{:02}:00", r.starts)});
+            if let Some(d) = r.daily {
+                o["daily_threshold_hours"] = d.to_string().into();
+                o["double_time_daily_threshold_hours"] = (d + 3).to_string().into();
+                o["double_time_multiplier"] = "2".into();
+            }
+            json!({"contract_id": id, "pay_schedule_id": "half", "currency": "EUR",
+                   "wage_rate_period": "hourly", "wage_rate_amount": rate,
+                   "custom_info": {"overtime": o}})
+        };
+        apply(
+            &mut twin,
+            Kind::Contracts,
+            json!([contract("a", 1_500, a), contract("b", 2_300, b)]),
+        );
+        apply(
+            &mut twin,
+            Kind::Employees,
+            json!([{"employee_id": "e1", "contract_id": "a", "contract_start_on": "2026-01-01"},
+                   {"employee_id": "e1", "contract_id": "b", "contract_start_on": "2026-01-01"}]),
+        );
+        let minute = HOUR / 60;
+        let records: Vec<Value> = shifts
+            .iter()
+            .enumerate()
+            .map(|(i, (at, len, b))| {
+                let start = Instant::from_micros(feb_23() + at * minute);
+                let stop = Instant::from_micros(feb_23() + (at + len) * minute);
+                json!({"shift_id": format!("s{i}"), "shift_status": "approved", "employee_id": "e1",
+                       "contract_id": if *b { "b" } else { "a" },
+                       "start_at": start.to_string(), "stop_at": stop.to_string()})
+            })
+            .collect();
+        apply(&mut twin, Kind::Shifts, Value::Array(records));
+        twin
+    }
+
+    fn weekday() -> impl Strategy<Value = Weekday> {
+        (0u8..7).prop_map(|d| Weekday::try_from(d).unwrap_or(Weekday::Mon))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
+
+        /// `cached_classification_is_the_windowed_one` for an employee on two contracts
+        /// whose work weeks differ (`workday_starts_at`; any `week_starts_on`): the weeks
+        /// chain each other back to the first shift (issue #13), so a window's pieces are
+        /// those of the whole history wherever the classification of the window starts.
+        #[test]
+        fn cached_classification_is_the_windowed_one_on_two_calendars(
+            week in weekday(),
+            a in rules(),
+            b in rules(),
+            shifts in shifts(90),
+            windows in proptest::collection::vec((0i64..50 * 24, 1i64..20 * 24), 6),
+        ) {
+            let twin = two_calendars(week, &a, &b, &shifts);
+            let counted = twin.derived().counted;
+            let shift_max = twin.company.limits.shift_micros_max();
+            let emp = &twin.employees[0];
+            prop_assert_eq!(one_work_week(&twin, emp), a.starts == b.starts);
+            let early = Instant::from_micros(feb_23() - 24 * HOUR);
+            let whole = classify(
+                &twin, emp, counted, early, Instant::MAX, first_shift(&twin, emp, early, shift_max),
+            );
+            for &(at, len) in &windows {
+                let from = Instant::from_micros(feb_23() + 2 * 24 * HOUR + at * HOUR);
+                let to = Instant::from_micros(from.as_micros() + len * HOUR);
+                let first = first_shift(&twin, emp, from, shift_max);
+                let windowed = classify(&twin, emp, counted, from, to, first);
+                prop_assert_eq!(
+                    touching(&whole, from, to), touching(&windowed, from, to), "{} {}", from, to
+                );
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+        /// `answers_do_not_depend_on_the_cache` on two contracts with different work weeks:
+        /// the answers at instants asked in any order on one twin (its cache filled by the
+        /// first) are those of a twin whose cache is dropped before each (SPEC §1).
+        #[test]
+        fn answers_do_not_depend_on_the_cache_on_two_calendars(
+            week in weekday(),
+            a in rules(),
+            b in rules(),
+            shifts in shifts(90),
+            ats in proptest::collection::vec(0i64..70 * 24, 2..10),
+        ) {
+            let mut twin = two_calendars(week, &a, &b, &shifts);
+            let ats: Vec<Instant> =
+                ats.iter().map(|h| Instant::from_micros(feb_23() + h * HOUR)).collect();
+            let warm: Vec<_> = ats.iter().map(|t| twin.accruals("e1", *t).unwrap()).collect();
+            for (t, w) in ats.iter().zip(&warm) {
+                twin.cache = Default::default();
+                prop_assert_eq!(w, &twin.accruals("e1", *t).unwrap(), "at {}", t);
+            }
         }
     }
 

@@ -152,9 +152,7 @@ impl Twin {
             for (i, p) in s.periods.iter().enumerate() {
                 if p.pay_at >= first
                     && p.pay_at < before
-                    && a.stints
-                        .iter()
-                        .any(|st| st.start < p.stop && p.start < st.end)
+                    && a.stints.iter().any(|st| st.overlaps(p.start, p.stop))
                 {
                     if let Ok(index) = u32::try_from(i) {
                         refs.push(PeriodRef {

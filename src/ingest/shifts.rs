@@ -318,12 +318,7 @@ impl Twin {
                 }
             }
         };
-        if counted
-            && !assignment
-                .stints
-                .iter()
-                .any(|s| s.start < stop && start < s.end)
-        {
+        if counted && !assignment.stints.iter().any(|s| s.overlaps(start, stop)) {
             return Err(RecordError::field(
                 "start_at",
                 format!(

@@ -190,8 +190,16 @@ pub(crate) struct Stint {
 }
 
 impl Stint {
+    /// Whether the stint was cut to end before it starts (SPEC §2: an empty stint is no
+    /// employment).
     pub fn is_empty(&self) -> bool {
         self.start >= self.end
+    }
+    /// Whether the stint's active interval meets `[from, to)` (half-open). An empty stint
+    /// meets nothing, not even an interval spanning its reversed dates (SPEC §2: no period
+    /// intersects it).
+    pub fn overlaps(&self, from: Instant, to: Instant) -> bool {
+        !self.is_empty() && self.start < to && from < self.end
     }
     pub fn contains(&self, x: Instant) -> bool {
         self.start <= x && x < self.end

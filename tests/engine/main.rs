@@ -7,4 +7,5 @@ mod config;
 mod eligibility;
 mod ingestion;
 mod properties;
+mod regressions;
 mod seeds;
