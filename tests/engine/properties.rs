@@ -377,8 +377,8 @@ fn sparse_shifts() -> impl Strategy<Value = Vec<(i64, i64, bool)>> {
 /// Monday 1 June (`w0`…`w5`) paid 2 days after they end, contracts `a` and `b` with `cals`'
 /// rules, and e1 on both working `shifts` (on `b` when flagged).
 fn two_calendar_twin(shifts: &[(i64, i64, bool)], cals: &[Calendar; 2], week: i64) -> Twin {
-    let mut company = Company::new("utc", chrono_tz::UTC);
-    company.week_starts_on = chrono::Weekday::try_from(week as u8).unwrap();
+    let company = Company::new("utc", chrono_tz::UTC)
+        .with_week_starts_on(chrono::Weekday::try_from(week as u8).unwrap());
     let mut twin = Twin::new(company);
     let t0 = "2026-05-01T00:00:00Z";
     let day = 24 * 60 * MIN;

@@ -227,8 +227,9 @@ fn an_empty_stint_does_not_keep_employment_open() {
 /// the empty stint would give 51 days); on 1 July it is 30 days (enough).
 #[test]
 fn tenure_ignores_an_empty_stint() {
-    let mut c = company();
-    c.policy.min_tenure_days = 30;
+    let base = company();
+    let policy = base.policy().to_builder().min_tenure_days(30).build().unwrap();
+    let c = base.with_policy(policy);
     let twin = with_employees(
         c,
         json!([{"employee_id": "e4", "contract_id": "hourly", "contract_start_on": "2026-04-20"},
