@@ -1,7 +1,7 @@
 //! The commands, over the public library API.
 
 use super::table::{self, money, reason_text};
-use super::{csv, demo, exit, AdvanceAction, Cli, Command, Env, Failure, Format};
+use super::{bench, csv, demo, exit, AdvanceAction, Cli, Command, Env, Failure, Format};
 use ewa::calendar::{parse_instant, parse_zone, Instant};
 use ewa::eligibility::AdvanceOutcome;
 use ewa::store::{Store, StoreOptions};
@@ -157,13 +157,31 @@ pub fn run(cli: &Cli, env: Env, out: &mut dyn Write) -> Result<i32, Failure> {
             json,
             scenario,
             compare_sqlite,
+            shifts_per_employee,
+            seed,
+            lookups,
+            bulk_only,
+            repeat,
+            kind,
         } => {
-            let report = ewa::bench::run(&ewa::bench::Options {
+            let opts = bench::Options {
                 employees: *employees,
+                seed: *seed,
+                shifts_per_employee: *shifts_per_employee,
                 scenario: scenario.clone(),
                 compare_sqlite: *compare_sqlite,
-                ..Default::default()
-            })?;
+                lookups: *lookups,
+            };
+            if *bulk_only {
+                let bulk = bench::BulkOnly {
+                    runs: *repeat,
+                    kind: *kind,
+                };
+                let text = bench::run_bulk_only(&opts, &bulk)?;
+                write!(out, "{text}").map_err(write_failed)?;
+                return Ok(exit::OK);
+            }
+            let report = bench::run(&opts)?;
             if *json || cli.format == Some(Format::Json) {
                 write_json(out, &report)?;
             } else {
