@@ -1,10 +1,12 @@
 //! The commands, over the public library API.
 
+use super::args::{company_id, open, time};
+use super::output::{emit, write_failed, write_json};
 use super::table::{self, money, reason_text};
 use super::{bench, csv, demo, exit, AdvanceAction, Cli, Command, Env, Failure, Format};
-use ewa::calendar::{parse_instant, parse_zone, Instant};
+use ewa::calendar::{parse_zone, Instant};
 use ewa::eligibility::AdvanceOutcome;
-use ewa::store::{Store, StoreOptions};
+use ewa::store::Store;
 use ewa::{AdvanceRequest, Company, Delivery, Eligibility, JobReport, Kind, Twin};
 use serde::Serialize;
 use serde_json::Value;
@@ -189,76 +191,6 @@ pub fn run(cli: &Cli, env: Env, out: &mut dyn Write) -> Result<i32, Failure> {
             }
             Ok(exit::OK)
         }
-    }
-}
-
-/// A failed write of the output; a closed pipe (`ewa ... | head`) is a quiet end.
-pub fn write_failed(e: std::io::Error) -> Failure {
-    if e.kind() == std::io::ErrorKind::BrokenPipe {
-        return Failure {
-            code: exit::OK,
-            message: String::new(),
-        };
-    }
-    Failure::input(format!("cannot write the output: {e}"))
-}
-
-pub fn write_json(out: &mut dyn Write, v: &impl Serialize) -> Result<(), Failure> {
-    let text = serde_json::to_string_pretty(v).map_err(|e| Failure::input(e.to_string()))?;
-    writeln!(out, "{text}").map_err(write_failed)
-}
-
-/// JSON by default, the table when asked.
-fn emit(
-    cli: &Cli,
-    out: &mut dyn Write,
-    v: &impl Serialize,
-    table: impl FnOnce() -> String,
-) -> Result<(), Failure> {
-    match cli.format.unwrap_or(Format::Json) {
-        Format::Json => write_json(out, v),
-        Format::Table => write!(out, "{}", table()).map_err(write_failed),
-    }
-}
-
-pub fn open(cli: &Cli, create: bool) -> Result<Store, Failure> {
-    let options = StoreOptions {
-        create,
-        ..StoreOptions::default()
-    };
-    Ok(Store::open_with(&cli.db, &options)?)
-}
-
-/// `--company`, or the store's only company.
-pub fn company_id(cli: &Cli, store: &Store) -> Result<String, Failure> {
-    if let Some(c) = &cli.company {
-        return Ok(c.clone());
-    }
-    let all = store.companies()?;
-    match all.as_slice() {
-        [one] => Ok(one.clone()),
-        [] => Err(Failure::input(format!(
-            "{} holds no company yet: create one with `ewa init --company ID` or `ewa demo`",
-            store.path()
-        ))),
-        many => Err(Failure::input(format!(
-            "{} holds several companies ({}): name one with --company",
-            store.path(),
-            many.join(", ")
-        ))),
-    }
-}
-
-/// A time argument, read in the company's zone; absent: now.
-pub fn time(
-    arg: Option<&str>,
-    name: &str,
-    tz: chrono_tz::Tz,
-    env: Env,
-) -> Result<Instant, Failure> {
-    match arg {
-        None => Ok(env.now),
-        Some(s) => parse_instant(tz, s).map_err(|e| Failure::input(format!("--{name} `{s}`: {e}"))),
     }
 }
 

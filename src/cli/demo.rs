@@ -6,7 +6,8 @@
 //! overtime), salaried and daily-rate employees, a few who left during the first period,
 //! bonuses, benefit deductions, one deduction larger than the pay, and a dozen advances.
 
-use super::commands::{open, time, write_json};
+use super::args::{open, time};
+use super::output::{write_failed, write_json};
 use super::table::{self, money, reason_text};
 use super::{exit, Cli, Env, Failure, Format};
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
@@ -364,7 +365,7 @@ pub fn run(
         "\nNext: ewa eligibility --employee E0003 --format table   ·   ewa eligibility --all --format table\n      \
          ewa advance quote --employee E0003 --amount 5000   ·   ewa --help\n",
     );
-    write!(out, "{text}").map_err(super::commands::write_failed)?;
+    write!(out, "{text}").map_err(write_failed)?;
     Ok(exit::OK)
 }
 

@@ -1,10 +1,12 @@
 //! The `ewa` command line's internals: arguments (clap), the commands over the public
 //! library API, output as JSON or tables, and exit codes (docs/cli.md).
 
+mod args;
 mod bench;
 mod commands;
 mod csv;
 mod demo;
+mod output;
 mod table;
 
 use clap::{Parser, Subcommand, ValueEnum};
