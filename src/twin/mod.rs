@@ -7,6 +7,7 @@
 
 mod cache;
 mod export;
+pub(crate) mod hash;
 mod history;
 mod index;
 pub(crate) mod shifts;
