@@ -84,4 +84,3 @@ mod tests {
         assert_ne!(checksum(1, &base), checksum(2, &base), "the seed counts");
     }
 }
-
