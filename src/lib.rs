@@ -42,7 +42,6 @@
 #![deny(missing_docs)]
 
 pub mod accrual;
-pub mod bench;
 pub mod calendar;
 pub mod company;
 pub mod eligibility;

@@ -1,19 +1,19 @@
 //! The commands, over the public library API.
 
+use super::args::{company_id, open, time};
+use super::output::{emit, write_failed, write_json};
 use super::table::{self, money, reason_text};
-use super::{csv, demo, exit, AdvanceAction, Cli, Command, Env, Failure, Format};
-use ewa::calendar::{parse_instant, parse_zone, Instant};
+use super::{bench, csv, demo, exit, AdvanceAction, Cli, Command, Env, Failure, Format};
+use ewa::calendar::{parse_zone, Instant};
 use ewa::eligibility::AdvanceOutcome;
-use ewa::store::{Store, StoreOptions};
+use ewa::store::Store;
 use ewa::{AdvanceRequest, Company, Delivery, Eligibility, JobReport, Kind, Twin};
 use serde::Serialize;
 use serde_json::Value;
 use std::io::{IsTerminal, Read, Write};
 use std::path::Path;
 
-// `..Default::default()` on the generate and bench options: the bench branch's have more
-// fields than the placeholders.
-#[allow(clippy::needless_update)]
+/// Runs the parsed command.
 pub fn run(cli: &Cli, env: Env, out: &mut dyn Write) -> Result<i32, Failure> {
     match &cli.command {
         Command::Demo { as_of, employees } => {
@@ -73,175 +73,146 @@ pub fn run(cli: &Cli, env: Env, out: &mut dyn Write) -> Result<i32, Failure> {
             out,
         ),
         Command::History { shift } => history(cli, shift, out),
-        Command::Compact => {
-            let mut store = open(cli, false)?;
-            let id = company_id(cli, &store)?;
-            let r = store.compact(&id)?;
-            let text = || {
-                table::pairs(&[
-                    ("company", r.company_id.clone()),
-                    ("snapshot", r.mode.as_str().to_string()),
-                    (
-                        "snapshot rows",
-                        table::count(usize::try_from(r.snapshot_rows).unwrap_or(usize::MAX)),
-                    ),
-                    ("journal rows trimmed", r.journal_rows_trimmed.to_string()),
-                    ("covers journal up to seq", r.seq.to_string()),
-                ])
-            };
-            emit(cli, out, &r, text)?;
-            Ok(exit::OK)
-        }
-        Command::Companies => {
-            let store = open(cli, false)?;
-            let infos = store
-                .companies()?
-                .iter()
-                .map(|c| store.info(c))
-                .collect::<ewa::Result<Vec<_>>>()?;
-            let text = || {
-                let rows: Vec<Vec<String>> = infos
-                    .iter()
-                    .map(|i| {
-                        vec![
-                            i.company_id.clone(),
-                            i.timezone.clone(),
-                            i.head_seq.to_string(),
-                            i.journal_rows.to_string(),
-                            i.snapshot_mode.as_str().to_string(),
-                        ]
-                    })
-                    .collect();
-                table::render(
-                    &[
-                        "company",
-                        "timezone",
-                        "operations",
-                        "journal rows",
-                        "snapshot",
-                    ],
-                    &rows,
-                )
-            };
-            emit(cli, out, &infos, text)?;
-            Ok(exit::OK)
-        }
-        Command::Scenario { file } => {
-            let text = std::fs::read_to_string(file)
-                .map_err(|e| Failure::input(format!("cannot read {}: {e}", file.display())))?;
-            let output = ewa::scenario::run_str(&text)?;
-            writeln!(out, "{}", output.to_json_pretty()).map_err(write_failed)?;
-            Ok(exit::OK)
-        }
+        Command::Compact => compact(cli, out),
+        Command::Companies => companies(cli, out),
+        Command::Scenario { file } => scenario(file, out),
         Command::Generate {
             employees,
             seed,
             out: file,
-        } => {
-            let doc = ewa::generate::scenario(&ewa::generate::Options {
-                employees: *employees,
-                seed: *seed,
-                ..Default::default()
-            });
-            let text =
-                serde_json::to_string_pretty(&doc).map_err(|e| Failure::input(e.to_string()))?;
-            match file {
-                Some(f) => std::fs::write(f, text + "\n")
-                    .map_err(|e| Failure::input(format!("cannot write {}: {e}", f.display())))?,
-                None => writeln!(out, "{text}").map_err(write_failed)?,
-            }
-            Ok(exit::OK)
-        }
-        Command::Bench {
-            employees,
-            json,
-            scenario,
-            compare_sqlite,
-        } => {
-            let report = ewa::bench::run(&ewa::bench::Options {
-                employees: *employees,
-                scenario: scenario.clone(),
-                compare_sqlite: *compare_sqlite,
-                ..Default::default()
-            })?;
-            if *json || cli.format == Some(Format::Json) {
-                write_json(out, &report)?;
-            } else {
-                write!(out, "{}", report.to_table()).map_err(write_failed)?;
-            }
-            Ok(exit::OK)
-        }
+        } => generate(*employees, *seed, file.as_deref(), out),
+        bench @ Command::Bench { .. } => bench_command(cli, bench, out),
     }
 }
 
-/// A failed write of the output; a closed pipe (`ewa ... | head`) is a quiet end.
-pub fn write_failed(e: std::io::Error) -> Failure {
-    if e.kind() == std::io::ErrorKind::BrokenPipe {
-        return Failure {
-            code: exit::OK,
-            message: String::new(),
-        };
-    }
-    Failure::input(format!("cannot write the output: {e}"))
-}
-
-pub fn write_json(out: &mut dyn Write, v: &impl Serialize) -> Result<(), Failure> {
-    let text = serde_json::to_string_pretty(v).map_err(|e| Failure::input(e.to_string()))?;
-    writeln!(out, "{text}").map_err(write_failed)
-}
-
-/// JSON by default, the table when asked.
-fn emit(
-    cli: &Cli,
-    out: &mut dyn Write,
-    v: &impl Serialize,
-    table: impl FnOnce() -> String,
-) -> Result<(), Failure> {
-    match cli.format.unwrap_or(Format::Json) {
-        Format::Json => write_json(out, v),
-        Format::Table => write!(out, "{}", table()).map_err(write_failed),
-    }
-}
-
-pub fn open(cli: &Cli, create: bool) -> Result<Store, Failure> {
-    let options = StoreOptions {
-        create,
-        ..StoreOptions::default()
+/// `ewa compact`: a snapshot, and the journal trimmed.
+fn compact(cli: &Cli, out: &mut dyn Write) -> Result<i32, Failure> {
+    let mut store = open(cli, false)?;
+    let id = company_id(cli, &store)?;
+    let r = store.compact(&id)?;
+    let text = || {
+        table::pairs(&[
+            ("company", r.company_id.clone()),
+            ("snapshot", r.mode.as_str().to_string()),
+            (
+                "snapshot rows",
+                table::count(usize::try_from(r.snapshot_rows).unwrap_or(usize::MAX)),
+            ),
+            ("journal rows trimmed", r.journal_rows_trimmed.to_string()),
+            ("covers journal up to seq", r.seq.to_string()),
+        ])
     };
-    Ok(Store::open_with(&cli.db, &options)?)
+    emit(cli, out, &r, text)?;
+    Ok(exit::OK)
 }
 
-/// `--company`, or the store's only company.
-pub fn company_id(cli: &Cli, store: &Store) -> Result<String, Failure> {
-    if let Some(c) = &cli.company {
-        return Ok(c.clone());
-    }
-    let all = store.companies()?;
-    match all.as_slice() {
-        [one] => Ok(one.clone()),
-        [] => Err(Failure::input(format!(
-            "{} holds no company yet: create one with `ewa init --company ID` or `ewa demo`",
-            store.path()
-        ))),
-        many => Err(Failure::input(format!(
-            "{} holds several companies ({}): name one with --company",
-            store.path(),
-            many.join(", ")
-        ))),
-    }
+/// `ewa companies`: the store's companies.
+fn companies(cli: &Cli, out: &mut dyn Write) -> Result<i32, Failure> {
+    let store = open(cli, false)?;
+    let infos = store
+        .companies()?
+        .iter()
+        .map(|c| store.info(c))
+        .collect::<ewa::Result<Vec<_>>>()?;
+    let text = || {
+        let rows: Vec<Vec<String>> = infos
+            .iter()
+            .map(|i| {
+                vec![
+                    i.company_id.clone(),
+                    i.timezone.clone(),
+                    i.head_seq.to_string(),
+                    i.journal_rows.to_string(),
+                    i.snapshot_mode.as_str().to_string(),
+                ]
+            })
+            .collect();
+        table::render(
+            &[
+                "company",
+                "timezone",
+                "operations",
+                "journal rows",
+                "snapshot",
+            ],
+            &rows,
+        )
+    };
+    emit(cli, out, &infos, text)?;
+    Ok(exit::OK)
 }
 
-/// A time argument, read in the company's zone; absent: now.
-pub fn time(
-    arg: Option<&str>,
-    name: &str,
-    tz: chrono_tz::Tz,
-    env: Env,
-) -> Result<Instant, Failure> {
-    match arg {
-        None => Ok(env.now),
-        Some(s) => parse_instant(tz, s).map_err(|e| Failure::input(format!("--{name} `{s}`: {e}"))),
+/// `ewa scenario FILE`: runs a SPEC §8 document.
+fn scenario(file: &Path, out: &mut dyn Write) -> Result<i32, Failure> {
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| Failure::input(format!("cannot read {}: {e}", file.display())))?;
+    let output = ewa::scenario::run_str(&text)?;
+    writeln!(out, "{}", output.to_json_pretty()).map_err(write_failed)?;
+    Ok(exit::OK)
+}
+
+/// `ewa generate`: a synthetic scenario document, to a file or the output.
+fn generate(
+    employees: usize,
+    seed: u64,
+    file: Option<&Path>,
+    out: &mut dyn Write,
+) -> Result<i32, Failure> {
+    let doc = ewa::generate::scenario(&ewa::generate::Options {
+        employees,
+        seed,
+        ..Default::default()
+    });
+    let text = serde_json::to_string_pretty(&doc).map_err(|e| Failure::input(e.to_string()))?;
+    match file {
+        Some(f) => std::fs::write(f, text + "\n")
+            .map_err(|e| Failure::input(format!("cannot write {}: {e}", f.display())))?,
+        None => writeln!(out, "{text}").map_err(write_failed)?,
     }
+    Ok(exit::OK)
+}
+
+/// `ewa bench`: measures the engine (`command` is the `Bench` command).
+fn bench_command(cli: &Cli, command: &Command, out: &mut dyn Write) -> Result<i32, Failure> {
+    let Command::Bench {
+        employees,
+        json,
+        scenario,
+        compare_sqlite,
+        shifts_per_employee,
+        seed,
+        lookups,
+        bulk_only,
+        repeat,
+        kind,
+    } = command
+    else {
+        return Err(Failure::input("not the bench command"));
+    };
+    let opts = bench::Options {
+        employees: *employees,
+        seed: *seed,
+        shifts_per_employee: *shifts_per_employee,
+        scenario: scenario.clone(),
+        compare_sqlite: *compare_sqlite,
+        lookups: *lookups,
+    };
+    if *bulk_only {
+        let bulk = bench::BulkOnly {
+            runs: *repeat,
+            kind: *kind,
+        };
+        let text = bench::run_bulk_only(&opts, &bulk)?;
+        write!(out, "{text}").map_err(write_failed)?;
+        return Ok(exit::OK);
+    }
+    let report = bench::run(&opts)?;
+    if *json || cli.format == Some(Format::Json) {
+        write_json(out, &report)?;
+    } else {
+        write!(out, "{}", report.to_table()).map_err(write_failed)?;
+    }
+    Ok(exit::OK)
 }
 
 /// Runs `f` on the company's twin: the current one, or the one known at `--known-at`.
@@ -815,28 +786,7 @@ fn advance(
                 .eligibility(employee, t, delivery.get())?
                 .currency;
             let cur = cur.as_deref();
-            let text = || {
-                table::pairs(&[
-                    ("employee", q.employee_id.clone()),
-                    ("amount", money(q.request_amount, cur)),
-                    ("fee", money(q.fee, cur)),
-                    ("total repayable", money(q.total_repayable, cur)),
-                    (
-                        "repayment date",
-                        q.repayment_date.clone().unwrap_or_default(),
-                    ),
-                    ("available now", money(q.available, cur)),
-                    (
-                        "acceptable",
-                        if q.acceptable {
-                            "yes".into()
-                        } else {
-                            "no".into()
-                        },
-                    ),
-                    ("reasons", reason_list(&q.reasons)),
-                ])
-            };
+            let text = || quote_table(&q, cur);
             emit(cli, out, &q, text)?;
             Ok(exit::OK)
         }
@@ -857,21 +807,7 @@ fn advance(
             let d = store.request_advance(&id, &req)?;
             let cur = currency_of(store.twin(&id)?, employee);
             let cur = cur.as_deref();
-            let text = || {
-                table::pairs(&[
-                    ("advance", d.advance_id.clone()),
-                    ("employee", d.employee_id.clone()),
-                    ("outcome", ewa_code(&d.outcome)),
-                    ("amount", money(d.amount, cur)),
-                    ("fee", d.fee.map(|f| money(f, cur)).unwrap_or_default()),
-                    (
-                        "repaid from",
-                        d.recovery_pay_period_id.clone().unwrap_or_default(),
-                    ),
-                    ("repaid at", d.recovery_pay_at.clone().unwrap_or_default()),
-                    ("reasons", reason_list(&d.reasons)),
-                ])
-            };
+            let text = || decision_table(&d, cur);
             emit(cli, out, &d, text)?;
             Ok(if d.outcome == AdvanceOutcome::Accepted {
                 exit::OK
@@ -882,14 +818,7 @@ fn advance(
         AdvanceAction::Cancel { advance_id, at } => {
             let t = time(at.as_deref(), "at", tz, env)?;
             let d = store.cancel_advance(&id, advance_id, t)?;
-            let text = || {
-                table::pairs(&[
-                    ("advance", d.advance_id.clone()),
-                    ("outcome", ewa_code(&d.outcome)),
-                    ("cancelled at", d.cancelled_at.clone()),
-                    ("reasons", reason_list(&d.reasons)),
-                ])
-            };
+            let text = || cancel_table(&d);
             emit(cli, out, &d, text)?;
             Ok(if d.outcome == AdvanceOutcome::Cancelled {
                 exit::OK
@@ -898,6 +827,57 @@ fn advance(
             })
         }
     }
+}
+
+/// The table of a quote.
+fn quote_table(q: &ewa::Quote, cur: Option<&str>) -> String {
+    table::pairs(&[
+        ("employee", q.employee_id.clone()),
+        ("amount", money(q.request_amount, cur)),
+        ("fee", money(q.fee, cur)),
+        ("total repayable", money(q.total_repayable, cur)),
+        (
+            "repayment date",
+            q.repayment_date.clone().unwrap_or_default(),
+        ),
+        ("available now", money(q.available, cur)),
+        (
+            "acceptable",
+            if q.acceptable {
+                "yes".into()
+            } else {
+                "no".into()
+            },
+        ),
+        ("reasons", reason_list(&q.reasons)),
+    ])
+}
+
+/// The table of an advance decision.
+fn decision_table(d: &ewa::AdvanceDecision, cur: Option<&str>) -> String {
+    table::pairs(&[
+        ("advance", d.advance_id.clone()),
+        ("employee", d.employee_id.clone()),
+        ("outcome", ewa_code(&d.outcome)),
+        ("amount", money(d.amount, cur)),
+        ("fee", d.fee.map(|f| money(f, cur)).unwrap_or_default()),
+        (
+            "repaid from",
+            d.recovery_pay_period_id.clone().unwrap_or_default(),
+        ),
+        ("repaid at", d.recovery_pay_at.clone().unwrap_or_default()),
+        ("reasons", reason_list(&d.reasons)),
+    ])
+}
+
+/// The table of a cancel decision.
+fn cancel_table(d: &ewa::CancelDecision) -> String {
+    table::pairs(&[
+        ("advance", d.advance_id.clone()),
+        ("outcome", ewa_code(&d.outcome)),
+        ("cancelled at", d.cancelled_at.clone()),
+        ("reasons", reason_list(&d.reasons)),
+    ])
 }
 
 /// An employee's currency (for showing amounts), if any.

@@ -6,7 +6,8 @@
 //! overtime), salaried and daily-rate employees, a few who left during the first period,
 //! bonuses, benefit deductions, one deduction larger than the pay, and a dozen advances.
 
-use super::commands::{open, time, write_json};
+use super::args::{open, time};
+use super::output::{write_failed, write_json};
 use super::table::{self, money, reason_text};
 use super::{exit, Cli, Env, Failure, Format};
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
@@ -292,18 +293,7 @@ pub fn run(
     let recreated = store.delete_company(&id)?;
     store.create_company(&company)?;
     let received = Instant::from_micros(now.as_micros() - 3_600 * 1_000_000);
-    let mut jobs = Vec::new();
-    // Batches within the company's batch_records_max (a large demo has many shifts).
-    let chunk = usize::try_from(company.limits().batch_records_max().min(50_000))
-        .unwrap_or(50_000)
-        .max(1);
-    for (kind, recs) in records(&staff, &t) {
-        for part in recs.chunks(chunk) {
-            let r = store.apply(&id, kind, part, received)?;
-            jobs.push(json!({"job_id": r.job_id, "target_entity": r.target_entity, "count_received": r.count_received,
-                             "count_accepted": r.count_accepted, "count_rejected": r.count_rejected}));
-        }
-    }
+    let jobs = push(&mut store, &company, records(&staff, &t), received)?;
     let mut decisions = Vec::new();
     for req in advances(&staff, now) {
         decisions.push(store.request_advance(&id, &req)?);
@@ -321,12 +311,7 @@ pub fn run(
         .collect::<ewa::Result<_>>()?;
     let eligible = all.iter().filter(|e| e.eligible).count();
     let total: i64 = all.iter().map(|e| e.available).fold(0, i64::saturating_add);
-    let mut reasons: BTreeMap<String, usize> = BTreeMap::new();
-    for e in all.iter().filter(|e| !e.eligible) {
-        for r in &e.reasons {
-            *reasons.entry(r.as_str().to_string()).or_default() += 1;
-        }
-    }
+    let reasons = reason_counts(&all);
     if cli.format == Some(Format::Json) {
         write_json(
             out,
@@ -353,19 +338,58 @@ pub fn run(
         employees: all.len(),
         jobs: jobs.len(),
     };
-    let mut text = summary.text();
-    text.push_str("\nA few decisions, explained:\n");
-    for e in &examples {
+    let text = summary.text() + &explained(&examples, &staff, &twin);
+    write!(out, "{text}").map_err(write_failed)?;
+    Ok(exit::OK)
+}
+
+/// Pushes the demo's records into the store in batches within the company's
+/// `batch_records_max` (a large demo has many shifts); one JSON summary per job.
+fn push(
+    store: &mut ewa::Store,
+    company: &Company,
+    records: Vec<(Kind, Vec<Value>)>,
+    received: Instant,
+) -> Result<Vec<Value>, Failure> {
+    let id = &company.company_id();
+    let mut jobs = Vec::new();
+    let chunk = usize::try_from(company.limits().batch_records_max().min(50_000))
+        .unwrap_or(50_000)
+        .max(1);
+    for (kind, recs) in records {
+        for part in recs.chunks(chunk) {
+            let r = store.apply(id, kind, part, received)?;
+            jobs.push(json!({"job_id": r.job_id, "target_entity": r.target_entity, "count_received": r.count_received,
+                             "count_accepted": r.count_accepted, "count_rejected": r.count_rejected}));
+        }
+    }
+    Ok(jobs)
+}
+
+/// How many employees who may not draw are refused for each reason.
+fn reason_counts(all: &[Eligibility]) -> BTreeMap<String, usize> {
+    let mut reasons: BTreeMap<String, usize> = BTreeMap::new();
+    for e in all.iter().filter(|e| !e.eligible) {
+        for r in &e.reasons {
+            *reasons.entry(r.as_str().to_string()).or_default() += 1;
+        }
+    }
+    reasons
+}
+
+/// The example decisions explained, and what to try next.
+fn explained(examples: &[Eligibility], staff: &[Person], twin: &ewa::Twin) -> String {
+    let mut text = String::from("\nA few decisions, explained:\n");
+    for e in examples {
         if let Some(p) = staff.iter().find(|p| p.id == e.employee_id) {
-            text.push_str(&explain(p, e, &twin));
+            text.push_str(&explain(p, e, twin));
         }
     }
     text.push_str(
         "\nNext: ewa eligibility --employee E0003 --format table   ·   ewa eligibility --all --format table\n      \
          ewa advance quote --employee E0003 --amount 5000   ·   ewa --help\n",
     );
-    write!(out, "{text}").map_err(super::commands::write_failed)?;
-    Ok(exit::OK)
+    text
 }
 
 struct Summary<'a> {

@@ -1,9 +1,12 @@
 //! The `ewa` command line's internals: arguments (clap), the commands over the public
 //! library API, output as JSON or tables, and exit codes (docs/cli.md).
 
+mod args;
+mod bench;
 mod commands;
 mod csv;
 mod demo;
+mod output;
 mod table;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -209,6 +212,24 @@ pub enum Command {
         /// Also measure the SQLite store.
         #[arg(long)]
         compare_sqlite: bool,
+        /// Shifts per employee of the generated payroll.
+        #[arg(long, default_value_t = 40, value_name = "N")]
+        shifts_per_employee: usize,
+        /// Seed of the generated payroll and of the random lookups.
+        #[arg(long, default_value_t = 1, value_name = "S")]
+        seed: u64,
+        /// One-employee lookups for the p50/p95.
+        #[arg(long, default_value_t = 10_000, value_name = "N")]
+        lookups: usize,
+        /// Build the twin, then time only the bulk answers (for profiling that path).
+        #[arg(long)]
+        bulk_only: bool,
+        /// With --bulk-only: the timed calls of each form.
+        #[arg(long, default_value_t = 5, value_name = "N", requires = "bulk_only")]
+        repeat: usize,
+        /// With --bulk-only: which bulk answers to time.
+        #[arg(long, value_enum, default_value = "both", requires = "bulk_only")]
+        kind: bench::BulkKind,
     },
 }
 

@@ -7,7 +7,7 @@
 //! one slot (two at most, linear probing at a load of at most one half) instead of a
 //! control group, a bucket and the id's heap copy. Longer ids keep a heap copy.
 
-use super::shifts::hash_bytes;
+use super::hash::hash_bytes;
 
 /// Longest id kept inside its slot.
 const SHORT_MAX: usize = 22;

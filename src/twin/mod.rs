@@ -7,6 +7,7 @@
 
 mod cache;
 mod export;
+pub(crate) mod hash;
 mod history;
 mod index;
 pub(crate) mod shifts;
@@ -335,42 +336,10 @@ impl Twin {
             .map(|c| c.currency)
     }
 
-    /// Calls `f` with the current version of every shift, in shift order.
-    pub(crate) fn for_each_shift(&self, mut f: impl FnMut(ShiftNow)) {
-        let lists = self
-            .employees
-            .iter()
-            .enumerate()
-            .map(|(i, e)| (u32::try_from(i).unwrap_or(crate::model::NONE), &e.shifts))
-            .chain(std::iter::once((crate::model::NONE, &self.open_shifts)));
-        for (employee, list) in lists {
-            for r in list {
-                f(ShiftNow {
-                    employee,
-                    contract: r.contract,
-                    status: r.status(),
-                    start: r.start,
-                    stop: r.stop,
-                });
-            }
-        }
-    }
-
     pub(crate) fn employee(&self, id: &str) -> Option<(u32, &Employee)> {
         let ix = self.employee_ix.get(id)?;
         self.employees.get(ix as usize).map(|e| (ix, e))
     }
-}
-
-/// The current version of a shift, as the bench and the store read it (employee order, then
-/// start).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct ShiftNow {
-    pub employee: u32,
-    pub contract: u32,
-    pub status: crate::model::ShiftStatus,
-    pub start: Instant,
-    pub stop: Instant,
 }
 
 /// Entity counts of a twin.

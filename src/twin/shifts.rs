@@ -61,32 +61,7 @@ pub(crate) struct ShiftStore {
     pub extra: HashMap<u32, Extra>,
 }
 
-/// A 64-bit hash of an id (deterministic; 8 bytes at a time, then a SplitMix finaliser).
-pub(crate) fn hash_id(s: &str) -> u64 {
-    hash_bytes(s.as_bytes())
-}
-
-/// A 64-bit hash of bytes (see [`hash_id`]).
-pub(crate) fn hash_bytes(b: &[u8]) -> u64 {
-    let mut h: u64 = 0x243F_6A88_85A3_08D3 ^ b.len() as u64;
-    let mix = |h: u64, w: u64| (h.rotate_left(23) ^ w).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    // Whole words, then the tail zero-padded (a word read, not a `memcpy` per chunk).
-    let mut words = b.chunks_exact(8);
-    for c in &mut words {
-        h = mix(h, <[u8; 8]>::try_from(c).map_or(0, u64::from_le_bytes));
-    }
-    let tail = words.remainder();
-    if !tail.is_empty() {
-        let w = tail
-            .iter()
-            .enumerate()
-            .fold(0u64, |w, (k, &x)| w | u64::from(x) << (8 * k));
-        h = mix(h, w);
-    }
-    h = (h ^ (h >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    h = (h ^ (h >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    h ^ (h >> 31)
-}
+pub(crate) use super::hash::hash_id;
 
 impl ShiftStore {
     /// How many shifts.

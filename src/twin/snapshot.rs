@@ -87,27 +87,10 @@ const RESERVE_MAX: usize = 1 << 16;
 
 /// A 64-bit checksum of bytes: 8 bytes at a time through a bijective step, then a
 /// SplitMix finaliser, so changing any one 8-byte word (or the length) always changes it.
-/// Fixed here (not shared with the id hash) so that the format never changes by accident.
+/// Computed by `twin::hash`, which owns the one implementation; its golden tests pin the
+/// values so that the format never changes by accident.
 pub(crate) fn checksum(seed: u64, b: &[u8]) -> u64 {
-    let mut h: u64 = 0x6A09_E667_F3BC_C908 ^ seed.wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    h ^= (b.len() as u64).rotate_left(17);
-    let mut words = b.chunks_exact(8);
-    for w in &mut words {
-        let mut a = [0u8; 8];
-        a.copy_from_slice(w);
-        h = (h.rotate_left(23) ^ u64::from_le_bytes(a)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    }
-    let rest = words.remainder();
-    if !rest.is_empty() {
-        let mut a = [0u8; 8];
-        if let Some(dst) = a.get_mut(..rest.len()) {
-            dst.copy_from_slice(rest);
-        }
-        h = (h.rotate_left(23) ^ u64::from_le_bytes(a)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    }
-    h = (h ^ (h >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    h = (h ^ (h >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    h ^ (h >> 31)
+    super::hash::checksum(seed, b)
 }
 
 /// The checksum a frame ends with (the store binds it into its row checksum); `None` when

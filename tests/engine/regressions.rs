@@ -228,7 +228,12 @@ fn an_empty_stint_does_not_keep_employment_open() {
 #[test]
 fn tenure_ignores_an_empty_stint() {
     let base = company();
-    let policy = base.policy().to_builder().min_tenure_days(30).build().unwrap();
+    let policy = base
+        .policy()
+        .to_builder()
+        .min_tenure_days(30)
+        .build()
+        .unwrap();
     let c = base.with_policy(policy);
     let twin = with_employees(
         c,
