@@ -110,6 +110,12 @@ pub fn scenario(opts: &Options) -> Value {
         }
         Ok(())
     });
+    // A document is one batch per kind: when a kind outgrows the default
+    // `batch_records_max` (SPEC §7), the company says so, so `ewa scenario` runs it.
+    let largest = kinds.iter().map(|(_, r)| r.len()).max().unwrap_or(0);
+    if let Some(company) = doc.get_mut("company").filter(|_| largest > BATCH_RECORDS) {
+        set(company, "limits", json!({ "batch_records_max": largest }));
+    }
     for (kind, records) in kinds {
         doc.insert(kind.document_key().into(), Value::Array(records));
     }
@@ -648,6 +654,28 @@ mod tests {
     use super::*;
     use crate::ingest::Outcome;
     use crate::model::Delivery;
+
+    /// Regression: `ewa generate --employees 100000` wrote 4,002,000 shifts in one document
+    /// whose company kept the default limit of 100,000 records a batch, so `ewa scenario`
+    /// refused it. 2,600 employees × 40 shifts (plus the generator's re-pushed corrections)
+    /// is more than 100,000 shifts.
+    #[test]
+    fn a_large_document_raises_its_own_batch_limit() {
+        let opts = Options {
+            employees: 2_600,
+            ..Options::default()
+        };
+        let doc = scenario(&opts);
+        let company = Company::from_json(&doc["company"]).unwrap();
+        let shifts = doc["shifts"].as_array().unwrap().len();
+        assert!(shifts > 104_000);
+        assert_eq!(company.limits().batch_records_max(), shifts as u64);
+        let small = scenario(&Options {
+            employees: 10,
+            ..Options::default()
+        });
+        assert!(small["company"].get("limits").is_none());
+    }
 
     fn small() -> Options {
         Options {
