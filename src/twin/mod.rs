@@ -217,6 +217,10 @@ impl Twin {
                 }
             }
         }
+        if kind == Kind::Shifts {
+            // The typed loop of shifts (ingest/batch.rs), with the same rules.
+            return Ok(self.apply_shift_values(records, received_at));
+        }
         let keys: Vec<Option<String>> = objs.iter().map(|o| batch_key(kind, o)).collect();
         let refs: Vec<Option<&str>> = keys.iter().map(|k| k.as_deref()).collect();
         let plan = plan_batch(&refs, |i, j| objs.get(i) == objs.get(j));
@@ -229,8 +233,8 @@ impl Twin {
             })
             .collect();
         Ok(
-            self.run_batch(kind, ids, &plan, |twin, i, key, job| match objs.get(i) {
-                Some(obj) => twin.apply_one(kind, i, key, obj, received_at, job),
+            self.run_batch(kind, ids, &plan, |twin, i, key, _job| match objs.get(i) {
+                Some(obj) => twin.apply_one(kind, i, key, obj, received_at),
                 None => record_result(
                     i,
                     key,
@@ -292,8 +296,8 @@ impl Twin {
             });
         }
         if kind == Kind::Shifts {
-            if let Some(report) = self.apply_shifts_fast(bytes, received_at) {
-                return report;
+            if let Some(report) = self.apply_shift_bytes(bytes, received_at) {
+                return Ok(report);
             }
         }
         let v: Value = serde_json::from_slice(bytes).map_err(|e| Error::BatchRefused {
@@ -314,13 +318,13 @@ impl Twin {
         key: Option<String>,
         obj: &Map<String, Value>,
         received_at: Instant,
-        job: u64,
     ) -> RecordResult {
         let r = match kind {
             Kind::PaySchedules => self.apply_schedule(obj),
             Kind::Contracts => self.apply_contract(obj, received_at),
             Kind::Employees => self.apply_employee(obj),
-            Kind::Shifts => self.apply_shift(obj, received_at, job),
+            // `apply` sends shifts to their typed loop.
+            Kind::Shifts => Err(RecordError::field("record", "shifts have their own loop")),
             Kind::Additions => self.apply_payment(false, obj, received_at),
             Kind::Deductions => self.apply_payment(true, obj, received_at),
         };
