@@ -378,3 +378,33 @@ pub(crate) struct Memo {
     pub employee: Last,
     pub contract: Last,
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+mod tests {
+    use super::Timestamp;
+    use crate::calendar::parse_instant;
+    use chrono::{NaiveDate, TimeZone, Utc};
+
+    #[test]
+    fn timestamps_from_chrono_spell_the_same_instant() {
+        let t = Utc.with_ymd_and_hms(2026, 6, 3, 7, 0, 0).unwrap();
+        assert_eq!(Timestamp::from(t).as_str(), "2026-06-03T07:00:00Z");
+        let brussels = t.with_timezone(&chrono_tz::Europe::Brussels);
+        assert_eq!(Timestamp::from(brussels).as_str(), "2026-06-03T07:00:00Z");
+        let local = NaiveDate::from_ymd_opt(2026, 6, 3)
+            .unwrap()
+            .and_hms_micro_opt(9, 0, 0, 500)
+            .unwrap();
+        let ts = Timestamp::from(local);
+        assert_eq!(ts.as_str(), "2026-06-03T09:00:00.000500");
+        // 09:00:00.0005 in Brussels (+02:00) is 07:00:00.0005Z.
+        let tz = chrono_tz::Europe::Brussels;
+        assert_eq!(
+            parse_instant(tz, ts.as_str()).unwrap().as_micros(),
+            parse_instant(tz, "2026-06-03T07:00:00.000500Z")
+                .unwrap()
+                .as_micros()
+        );
+    }
+}
