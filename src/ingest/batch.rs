@@ -185,10 +185,9 @@ impl Twin {
                         (Ok(f), Some(id)) => self.apply_shift_known(
                             id,
                             f,
-                            received_at,
-                            job,
+                            (received_at, job),
                             (p.hash, p.existing),
-                            Some(&mut pending),
+                            &mut pending,
                         ),
                         (Err(errors), _) => Err(RecordError::rejected(errors)),
                         (Ok(_), None) => Err(RecordError::field("shift_id", "is required")),

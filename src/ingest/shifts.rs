@@ -350,36 +350,27 @@ fn reference(
 
 impl Twin {
     /// Applies the validated shift `p` with id `id`, its hash and its index lookup done by
-    /// the caller (`existing` must be `self.shifts.get(id)` as the store is now). With
-    /// `pending`, a new shift's id enters the index only at
-    /// [`ShiftStore::index_pending`](store::ShiftStore::index_pending).
+    /// the caller (`existing` must be `self.shifts.get(id)` as the store is now). A new
+    /// shift's id enters the index only at
+    /// [`ShiftStore::index_pending`](store::ShiftStore::index_pending), from `pending`.
     pub(crate) fn apply_shift_known(
         &mut self,
         id: &str,
         p: ParsedShift,
-        received_at: Instant,
-        job: u64,
+        (received_at, job): (Instant, u64),
         (hash, existing): (u64, Option<u32>),
-        pending: Option<&mut Vec<(u32, u64)>>,
+        pending: &mut Vec<(u32, u64)>,
     ) -> Applied {
-        let ParsedShift {
-            status,
-            employee,
-            named_contract,
-            start,
-            stop,
-            custom_info,
-        } = p;
-        let counted = self.counted(status);
+        let counted = self.counted(p.status);
         let contract =
-            self.resolve_shift_contract(employee, named_contract, start, stop, counted)?;
-        let mut version = ShiftVersion {
-            status,
-            employee,
+            self.resolve_shift_contract(p.employee, p.named_contract, p.start, p.stop, counted)?;
+        let version = ShiftVersion {
+            status: p.status,
+            employee: p.employee,
             contract,
-            start,
-            stop,
-            custom_info,
+            start: p.start,
+            stop: p.stop,
+            custom_info: p.custom_info,
             received_at,
             job,
         };
@@ -388,7 +379,8 @@ impl Twin {
                 return Ok(Outcome::Unchanged);
             }
         }
-        if counted && employee != NONE {
+        if counted && version.employee != NONE {
+            let (employee, start, stop) = (version.employee, version.start, version.stop);
             if let Some(other) = self.overlapping_counted(employee, existing, start, stop) {
                 return Err(RecordError {
                     errors: vec![crate::ingest::FieldError {
@@ -402,53 +394,77 @@ impl Twin {
                 });
             }
         }
-        let custom_info = version.custom_info.take();
         match existing {
-            Some(ix) => {
-                let Some(prev) = self.current_version(ix) else {
-                    return Err(RecordError::field("shift_id", "index out of date"));
-                };
-                self.unindex_shift(prev.employee, prev.start, ix);
-                self.index_shift(employee, ShiftRec::new(ix, status, contract, start, stop));
-                if let Some(slot) = self.shifts.employee.get_mut(ix as usize) {
-                    *slot = employee;
-                }
-                let x = self.shifts.extra.entry(ix).or_default();
-                x.history.push(prev);
-                x.custom_info = custom_info;
-                x.job = Some((job, received_at));
-                Ok(Outcome::Updated)
-            }
-            None => {
-                let ix = next_index(&self.shifts.employee)?;
-                let pushed = match pending {
-                    Some(pending) => {
-                        self.shifts
-                            .push_pending(id, hash, employee, job, received_at, pending)
-                    }
-                    None => self
-                        .shifts
-                        .push_hashed(id, hash, employee, job, received_at),
-                };
-                let Some(ix) = pushed.filter(|i| *i == ix) else {
-                    return Err(RecordError::field(
-                        "record",
-                        "the twin holds the maximum number of shifts (536,870,911)",
-                    ));
-                };
-                if custom_info.is_some() {
-                    self.shifts.extra.insert(
-                        ix,
-                        Extra {
-                            custom_info,
-                            ..Extra::default()
-                        },
-                    );
-                }
-                self.index_shift(employee, ShiftRec::new(ix, status, contract, start, stop));
-                Ok(Outcome::Created)
-            }
+            Some(ix) => self.replace_shift(ix, version),
+            None => self.insert_shift(id, hash, version, pending),
         }
+    }
+
+    /// Makes `version` the current version of shift `ix`, keeping the previous one.
+    fn replace_shift(&mut self, ix: u32, mut version: ShiftVersion) -> Applied {
+        let Some(prev) = self.current_version(ix) else {
+            return Err(RecordError::field("shift_id", "index out of date"));
+        };
+        let ShiftVersion {
+            status,
+            employee,
+            contract,
+            start,
+            stop,
+            ..
+        } = version;
+        self.unindex_shift(prev.employee, prev.start, ix);
+        self.index_shift(employee, ShiftRec::new(ix, status, contract, start, stop));
+        if let Some(slot) = self.shifts.employee.get_mut(ix as usize) {
+            *slot = employee;
+        }
+        let x = self.shifts.extra.entry(ix).or_default();
+        x.history.push(prev);
+        x.custom_info = version.custom_info.take();
+        x.job = Some((version.job, version.received_at));
+        Ok(Outcome::Updated)
+    }
+
+    /// Adds shift `id` (hashed `hash`) with its first version; its id is indexed from
+    /// `pending`.
+    fn insert_shift(
+        &mut self,
+        id: &str,
+        hash: u64,
+        version: ShiftVersion,
+        pending: &mut Vec<(u32, u64)>,
+    ) -> Applied {
+        let ShiftVersion {
+            status,
+            employee,
+            contract,
+            start,
+            stop,
+            custom_info,
+            received_at,
+            job,
+        } = version;
+        let ix = next_index(&self.shifts.employee)?;
+        let pushed = self
+            .shifts
+            .push_pending(id, hash, employee, job, received_at, pending);
+        let Some(ix) = pushed.filter(|i| *i == ix) else {
+            return Err(RecordError::field(
+                "record",
+                "the twin holds the maximum number of shifts (536,870,911)",
+            ));
+        };
+        if custom_info.is_some() {
+            self.shifts.extra.insert(
+                ix,
+                Extra {
+                    custom_info,
+                    ..Extra::default()
+                },
+            );
+        }
+        self.index_shift(employee, ShiftRec::new(ix, status, contract, start, stop));
+        Ok(Outcome::Created)
     }
 
     /// The list of current records of `employee` (`NONE`: the open slots).
