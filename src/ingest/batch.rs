@@ -122,9 +122,11 @@ impl Twin {
         // whole batch lets every element be read as `str`.
         let text = std::str::from_utf8(bytes).ok()?;
         let elements = split_objects(text)?;
-        too_many(elements.len(), self.company.limits.batch_records_max)
-            .is_none()
-            .then_some(())?;
+        if too_many(elements.len(), self.company.limits.batch_records_max).is_some() {
+            // Parsed whole by the caller: refused as too many, or as not JSON when an
+            // element is broken.
+            return None;
+        }
         let twin: &Twin = self;
         // Collected in place (an indexed collect), then checked: every element must read.
         let pre: Vec<Option<Pre<'_>>> = elements

@@ -186,7 +186,8 @@ impl Twin {
     ///
     /// Records are applied one by one in batch order, each atomically; the report has one
     /// result per record. Copies of one key in the batch collapse when identical and are all
-    /// `conflict` when they differ.
+    /// `conflict` when they differ. Shift records are read into [`crate::Shift`] and take the
+    /// one loop that [`Twin::apply_records`] (typed records) and [`Twin::apply_json`] take.
     ///
     /// # Errors
     /// [`Error::BatchRefused`] when the batch has more than `batch_records_max` records or an

@@ -986,3 +986,28 @@ fn a_typed_shift_reads_and_writes_payd_json() {
     assert!(e.contains("`break_minutes`: unknown field"), "{e}");
     assert!(e.contains("`shift_status`: is required"), "{e}");
 }
+
+#[test]
+fn shift_batches_over_the_record_limit_are_refused_whichever_way() {
+    let mut c = company();
+    c.limits = Limits {
+        batch_records_max: 2,
+        ..Limits::default()
+    };
+    let mut twin = base_twin_with(c);
+    let shifts = &typed_batch()[..3];
+    let refusal = Error::BatchRefused {
+        reason: "3 records exceed the limit of 2 (batch_records_max)".into(),
+    };
+    assert_eq!(twin.apply_records(shifts, at(T1)).unwrap_err(), refusal);
+    let bytes = serde_json::to_vec(shifts).unwrap();
+    assert_eq!(
+        twin.apply_json(Kind::Shifts, &bytes, at(T1)).unwrap_err(),
+        refusal
+    );
+    // Three elements, the last one broken: not JSON wins, as when the bytes are parsed whole.
+    let broken = br#"[{"shift_id": "a"}, {"shift_id": "b"}, {"shift_id": "c" 1}]"#;
+    let e = twin.apply_json(Kind::Shifts, broken, at(T1)).unwrap_err();
+    assert!(e.to_string().contains("not JSON"), "{e}");
+    assert_eq!(twin.counts().shifts, 0);
+}
