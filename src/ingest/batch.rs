@@ -1,4 +1,5 @@
-//! The one batch loop of shift records (SPEC §3), fed three ways: typed records
+//! The one batch loop of every kind ([`Twin::run_batch`], SPEC §3), and the shift records'
+//! way into it, fed three ways: typed records
 //! ([`Twin::apply_records`]), `serde_json::Value`s ([`Twin::apply`]) and raw bytes
 //! ([`Twin::apply_json`], split into element texts by [`super::split`]). Each way only reads
 //! its records into [`Lenient`] shift records; validation ([`Shift::validate`]), the
@@ -147,7 +148,7 @@ impl Twin {
         Some(self.run_shifts(pre, |i, j| value(i) == value(j), received_at))
     }
 
-    /// Steps 2 and 3: the one loop. `same(i, j)`: whether records `i` and `j` are identical
+    /// Steps 2 and 3 for shifts. `same(i, j)`: whether records `i` and `j` are identical
     /// (SPEC §3).
     fn run_shifts(
         &mut self,
@@ -160,49 +161,62 @@ impl Twin {
             let hashes: Vec<u64> = pre.iter().map(|p| p.hash).collect();
             plan_hashed(&keys, &hashes, same)
         };
-        self.jobs += 1;
-        let job = self.jobs;
         let new_shifts = pre
             .iter()
             .filter(|p| p.parsed.is_ok() && p.existing.is_none())
             .count();
         self.shifts.reserve(new_shifts);
-        let mut done: Vec<Done<'_>> = Vec::with_capacity(pre.len());
         let mut pending: Vec<(u32, u64)> = Vec::with_capacity(new_shifts);
         let mut reserved_for = NONE;
-        for i in 0..pre.len() {
-            let step = plan.get(i).copied().unwrap_or(Plan::Apply);
-            if step == Plan::Apply {
-                self.reserve_run(&pre, i, &mut reserved_for);
-            }
+        let keys: Vec<Option<Cow<'_, str>>> = pre.iter_mut().map(|p| p.key.take()).collect();
+        let report = self.run_batch(Kind::Shifts, keys, &plan, |twin, i, key, job| {
+            twin.reserve_run(&pre, i, &mut reserved_for);
             let Some(p) = pre.get_mut(i) else {
-                break;
+                return Err(RecordError::field("record", "index out of date"));
             };
-            done.push(match step {
-                Plan::Conflict => Done::Conflict(p.key.take()),
+            match (std::mem::replace(&mut p.parsed, Err(Vec::new())), key) {
+                (Ok(f), Some(id)) => twin.apply_shift_known(
+                    id,
+                    f,
+                    (received_at, job),
+                    (p.hash, p.existing),
+                    &mut pending,
+                ),
+                (Err(errors), _) => Err(RecordError::rejected(errors)),
+                (Ok(_), None) => Err(RecordError::field("shift_id", "is required")),
+            }
+        });
+        self.shifts.index_pending(&mut pending);
+        report
+    }
+
+    /// The one batch loop of every kind (SPEC §3): one job; every record in batch order
+    /// through `one(twin, index, key, job)`, except in-batch copies (the first copy's
+    /// result) and conflicts; then the per-record results (in parallel). `keys` are the
+    /// records' result keys.
+    pub(crate) fn run_batch(
+        &mut self,
+        kind: Kind,
+        keys: Vec<Option<Cow<'_, str>>>,
+        plan: &[Plan],
+        mut one: impl FnMut(&mut Twin, usize, Option<&str>, u64) -> Applied,
+    ) -> JobReport {
+        self.jobs += 1;
+        let job = self.jobs;
+        let mut done: Vec<Done<'_>> = Vec::with_capacity(keys.len());
+        for (i, key) in keys.into_iter().enumerate() {
+            done.push(match plan.get(i).copied().unwrap_or(Plan::Apply) {
+                Plan::Conflict => Done::Conflict(key),
                 Plan::CopyOf(_) => Done::Copy,
                 Plan::Apply => {
-                    let parsed = std::mem::replace(&mut p.parsed, Err(Vec::new()));
-                    let r = match (parsed, p.key.as_deref()) {
-                        (Ok(f), Some(id)) => self.apply_shift_known(
-                            id,
-                            f,
-                            (received_at, job),
-                            (p.hash, p.existing),
-                            &mut pending,
-                        ),
-                        (Err(errors), _) => Err(RecordError::rejected(errors)),
-                        (Ok(_), None) => Err(RecordError::field("shift_id", "is required")),
-                    };
-                    Done::Applied(p.key.take(), r)
+                    let r = one(self, i, key.as_deref(), job);
+                    Done::Applied(key, r)
                 }
             });
         }
-        self.shifts.index_pending(&mut pending);
-        drop(pre);
-        let results = results(done, &plan);
-        self.invalidate(Kind::Shifts);
-        JobReport::new(format!("job-{job}"), Kind::Shifts, results)
+        let results = results(kind, done, plan);
+        self.invalidate(kind);
+        JobReport::new(format!("job-{job}"), kind, results)
     }
 
     /// Before applying record `i`: when it starts a run of records of one employee, makes
@@ -253,14 +267,14 @@ fn unreadable(why: &str) -> Pre<'static> {
 }
 
 /// Step 3: the per-record results, in parallel; a copy's is its first copy's.
-fn results(done: Vec<Done<'_>>, plan: &[Plan]) -> Vec<RecordResult> {
+fn results(kind: Kind, done: Vec<Done<'_>>, plan: &[Plan]) -> Vec<RecordResult> {
     let mut results: Vec<RecordResult> = done
         .into_par_iter()
         .with_min_len(MIN_CHUNK)
         .enumerate()
         .map(|(i, d)| match d {
             Done::Applied(key, r) => record_result(i, key.map(Cow::into_owned), r),
-            Done::Conflict(key) => conflict_result(Kind::Shifts, i, key.map(Cow::into_owned)),
+            Done::Conflict(key) => conflict_result(kind, i, key.map(Cow::into_owned)),
             // Filled in below from the first copy's result.
             Done::Copy => RecordResult {
                 index: i,
