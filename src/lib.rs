@@ -70,6 +70,14 @@ pub mod guide {
     pub mod design {}
 }
 
+/// The `chrono` this crate is built with (timestamps, dates), so callers need no matching
+/// version.
+pub use chrono;
+/// The `chrono-tz` this crate is built with (company time zones).
+pub use chrono_tz;
+/// The `rust_decimal` this crate is built with (rates and fractions).
+pub use rust_decimal;
+
 pub use accrual::{Accruals, Line, LineKind, PeriodAccrual};
 pub use company::{Company, Fee, Fees, Policy, SalariedDayBasis};
 pub use eligibility::{
@@ -77,7 +85,7 @@ pub use eligibility::{
     RecoveryPeriod, Summary,
 };
 pub use error::{Error, Result};
-pub use ingest::{FieldError, JobReport, Kind, Outcome, RecordResult};
+pub use ingest::{FieldError, JobReport, Kind, Outcome, Record, RecordResult, Shift, Timestamp};
 pub use limits::Limits;
 pub use model::{Delivery, ShiftStatus};
 pub use store::Store;

@@ -93,21 +93,12 @@ impl<'a> Rec<'a> {
             self.err(f, "must be a string");
             return None;
         };
-        let n = s.chars().count() as u64;
-        if n == 0 {
-            self.err(f, "must not be empty");
-            None
-        } else if n > self.limits.id_chars_max {
-            self.err(
-                f,
-                format!(
-                    "is {n} characters long; the limit is {} (id_chars_max)",
-                    self.limits.id_chars_max
-                ),
-            );
-            None
-        } else {
-            Some(s)
+        match id_error(s, self.limits) {
+            Some(m) => {
+                self.err(f, m);
+                None
+            }
+            None => Some(s),
         }
     }
 
@@ -264,6 +255,25 @@ impl<'a> Rec<'a> {
             _ => Ok(None),
         }
     }
+}
+
+/// What is wrong with an id (SPEC §7: non-empty, at most `id_chars_max` characters), if
+/// anything.
+pub(crate) fn id_error(s: &str, limits: &Limits) -> Option<String> {
+    if s.is_empty() {
+        return Some("must not be empty".into());
+    }
+    // Never fewer bytes than characters: most ids need no count.
+    if s.len() as u64 <= limits.id_chars_max {
+        return None;
+    }
+    let n = s.chars().count() as u64;
+    (n > limits.id_chars_max).then(|| {
+        format!(
+            "is {n} characters long; the limit is {} (id_chars_max)",
+            limits.id_chars_max
+        )
+    })
 }
 
 /// A value shortened for an error message.

@@ -1,13 +1,20 @@
 //! Ingestion (SPEC §2, §3): records in Payd's field names → validated model values, with a
 //! job report per batch. Each kind's rules live in its own file, as `impl Twin` blocks.
+//!
+//! Shifts have one typed record ([`Shift`]), one validator and one batch loop
+//! (`batch.rs`), which typed records, `serde_json::Value`s and raw bytes all feed.
 
+mod batch;
 mod contracts;
 mod employees;
-mod fast;
 pub(crate) mod fields;
 mod payments;
+mod record;
 pub mod report;
 mod schedules;
 mod shifts;
+mod split;
 
+pub use record::{Record, Timestamp};
 pub use report::{FieldError, JobReport, Kind, Outcome, RecordResult};
+pub use shifts::Shift;

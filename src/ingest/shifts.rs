@@ -1,15 +1,25 @@
-//! Shifts (SPEC §2 "shift"): contract resolution, assignment checks, counted-overlap
-//! conflicts, and every version kept.
+//! Shifts (SPEC §2 "shift"): the typed record [`Shift`], its one validator, contract
+//! resolution, assignment checks, counted-overlap conflicts, and every version kept.
+//!
+//! Adding an optional field is one line in [`Shift`] (and its name in [`NAMES`] and its slot
+//! in [`Lenient`]'s reading) plus one check in [`Shift::validate`].
 
-use super::fields::Rec;
-use crate::calendar::Instant;
+use super::fields::id_error;
+use super::record::{read_fields, Loose, Memo, ReadErrors, Record, Timestamp};
+use super::report::{FieldError, JobReport, Kind};
+use crate::calendar::{self, Instant};
 use crate::ingest::Outcome;
 use crate::model::{ShiftRec, ShiftStatus, ShiftVersion, NONE};
 use crate::twin::shifts::{self as store, Extra};
 use crate::twin::{next_index, Applied, RecordError, Twin};
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde::{Deserialize, Serialize, Serializer};
 use serde_json::{Map, Value};
+use std::borrow::Cow;
+use std::fmt;
 
-const FIELDS: &[&str] = &[
+/// The fields of a shift record, in Payd's names (SPEC §2).
+const NAMES: [&str; 7] = [
     "shift_id",
     "shift_status",
     "employee_id",
@@ -21,9 +31,183 @@ const FIELDS: &[&str] = &[
 const STATUSES: &str =
     "available, scheduled, declined, voided, no_show, submitted, provisionally_approved, approved";
 
+/// A shift record as Payd sends it (SPEC §2 "shift"), in Payd's field names.
+///
+/// Push a slice of them with [`Twin::apply_records`]: the job report and the twin are those
+/// of [`Twin::apply`] with the records' JSON form (their [`Serialize`] output). It reads
+/// from JSON too ([`Deserialize`] borrows strings from the input where it can, and fails on
+/// an unknown field or a field of the wrong type); [`Twin::apply`] and [`Twin::apply_json`]
+/// read each record the same way but report every such error by field instead.
+///
+/// `Default` leaves the optional fields out; the required ones default to placeholders
+/// (an empty id and empty timestamps, which are rejected, and `available`), so name them.
+///
+/// ```
+/// use ewa::{chrono::{TimeZone, Utc}, Company, Kind, Outcome, Shift, ShiftStatus, Twin};
+///
+/// let mut twin = Twin::new(Company::new("acme", ewa::chrono_tz::UTC));
+/// let at = ewa::calendar::parse_instant(ewa::chrono_tz::UTC, "2026-06-01T00:00:00Z")?;
+/// let shifts = [
+///     Shift {
+///         shift_id: "s1".into(),
+///         shift_status: ShiftStatus::Available,
+///         start_at: "2026-06-02T09:00:00Z".into(),
+///         stop_at: Utc.with_ymd_and_hms(2026, 6, 2, 17, 0, 0).unwrap().into(),
+///         ..Default::default()
+///     },
+///     Shift { shift_id: "".into(), ..Default::default() },
+/// ];
+/// let report = twin.apply_records(&shifts, at)?;
+/// assert_eq!(report.results[0].outcome, Outcome::Created);
+/// assert_eq!(report.results[1].outcome, Outcome::Rejected);
+/// assert_eq!(report.results[1].errors[0].field, "shift_id");
+/// assert_eq!(report.results[1].errors[0].message, "must not be empty");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Shift<'a> {
+    /// The shift's id (required).
+    pub shift_id: Cow<'a, str>,
+    /// Its status (required).
+    pub shift_status: ShiftStatus,
+    /// The employee; `None` for an open slot.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub employee_id: Option<Cow<'a, str>>,
+    /// The contract; `None`: the employee's single assignment active at `start_at`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contract_id: Option<Cow<'a, str>>,
+    /// Start (required).
+    pub start_at: Timestamp<'a>,
+    /// Stop, after `start_at` (required).
+    pub stop_at: Timestamp<'a>,
+    /// Free-form data kept with the shift.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub custom_info: Option<Map<String, Value>>,
+}
+
+impl Default for Shift<'_> {
+    fn default() -> Self {
+        Shift {
+            shift_id: Cow::Borrowed(""),
+            shift_status: ShiftStatus::Available,
+            employee_id: None,
+            contract_id: None,
+            start_at: Timestamp::default(),
+            stop_at: Timestamp::default(),
+            custom_info: None,
+        }
+    }
+}
+
+impl Shift<'_> {
+    /// The same record, borrowing this one's text (`custom_info` is cloned).
+    pub fn borrowed(&self) -> Shift<'_> {
+        Shift {
+            shift_id: Cow::Borrowed(&self.shift_id),
+            shift_status: self.shift_status,
+            employee_id: self.employee_id.as_deref().map(Cow::Borrowed),
+            contract_id: self.contract_id.as_deref().map(Cow::Borrowed),
+            start_at: self.start_at.borrowed(),
+            stop_at: self.stop_at.borrowed(),
+            custom_info: self.custom_info.clone(),
+        }
+    }
+}
+
+impl Record for Shift<'_> {
+    const KIND: Kind = Kind::Shifts;
+}
+
+impl super::record::sealed::Sealed for Shift<'_> {
+    fn apply_to(
+        twin: &mut Twin,
+        records: &[Self],
+        received_at: Instant,
+    ) -> crate::error::Result<JobReport> {
+        twin.apply_shift_records(records, received_at)
+    }
+}
+
+impl Serialize for ShiftStatus {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for ShiftStatus {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = Cow::<'de, str>::deserialize(d)?;
+        ShiftStatus::parse(&s)
+            .ok_or_else(|| de::Error::custom(format!("`{s}` is not one of: {STATUSES}")))
+    }
+}
+
+/// A shift record as read from JSON: the typed record, and what could not be read into it
+/// (unknown fields, fields of the wrong type or missing), for the validator to report.
+#[derive(Debug)]
+pub(crate) struct Lenient<'a>(pub Shift<'a>, pub ReadErrors);
+
+impl<'a> Lenient<'a> {
+    /// A typed record (nothing to report from reading).
+    pub fn typed(rec: Shift<'a>) -> Lenient<'a> {
+        Lenient(rec, ReadErrors::default())
+    }
+
+    fn from_slots(slots: [Loose<'a>; 7], unknown: Vec<String>) -> Lenient<'a> {
+        let [id, status, employee, contract, start, stop, info] = slots;
+        let mut e = ReadErrors {
+            unknown,
+            fields: Vec::new(),
+        };
+        let rec = Shift {
+            shift_id: e.slot("shift_id", id.required_str(), Cow::Borrowed("")),
+            shift_status: e.slot(
+                "shift_status",
+                status.enumeration(ShiftStatus::parse, STATUSES),
+                ShiftStatus::Available,
+            ),
+            employee_id: e.slot("employee_id", employee.optional_str(), None),
+            contract_id: e.slot("contract_id", contract.optional_str(), None),
+            start_at: e.slot("start_at", start.timestamp(), Timestamp::default()),
+            stop_at: e.slot("stop_at", stop.timestamp(), Timestamp::default()),
+            custom_info: e.slot("custom_info", info.object(), None),
+        };
+        Lenient(rec, e)
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Lenient<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+            type Value = Lenient<'a>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a shift record (a JSON object)")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Lenient<'a>, A::Error> {
+                let (slots, unknown) = read_fields(map, &NAMES)?;
+                Ok(Lenient::from_slots(slots, unknown))
+            }
+        }
+        d.deserialize_map(V(std::marker::PhantomData))
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Shift<'a> {
+    /// Reads a record as the batch paths do, failing on anything they would report while
+    /// reading (an unknown field, a field missing or of the wrong type, an unknown status).
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let Lenient(rec, errors) = Lenient::deserialize(d)?;
+        match errors.describe() {
+            Some(m) => Err(de::Error::custom(m)),
+            None => Ok(rec),
+        }
+    }
+}
+
 /// A shift record whose fields are valid one by one (SPEC §2), references resolved.
-pub(crate) struct ParsedShift<'a> {
-    pub id: &'a str,
+#[derive(Debug)]
+pub(crate) struct ParsedShift {
     pub status: ShiftStatus,
     pub employee: u32,
     pub named_contract: Option<u32>,
@@ -32,123 +216,161 @@ pub(crate) struct ParsedShift<'a> {
     pub custom_info: Option<Box<Map<String, Value>>>,
 }
 
-impl Twin {
-    pub(crate) fn apply_shift(
+impl Shift<'_> {
+    /// The one validator of a shift record (SPEC §2, §7): the model value, or every error,
+    /// each naming its field — the unknown fields first, then the fields in the order
+    /// `shift_id`, `shift_status`, `start_at`, `stop_at`, `employee_id`, `contract_id`,
+    /// `custom_info`. A field that `read` could not read reports that error only. Takes
+    /// `custom_info` out of the record when valid.
+    pub(crate) fn validate(
         &mut self,
-        obj: &Map<String, Value>,
-        received_at: Instant,
-        job: u64,
-    ) -> Applied {
-        let tz = self.company.timezone;
-        let limits = self.company.limits.clone();
-        let mut r = Rec::new(obj, &limits, FIELDS);
-        let id = r.id("shift_id");
-        let status = r
-            .enumeration("shift_status", true, ShiftStatus::parse, STATUSES)
-            .ok()
-            .flatten();
-        let start = r.instant("start_at", tz, true).ok().flatten();
-        let stop = r.instant("stop_at", tz, true).ok().flatten();
+        read: &ReadErrors,
+        twin: &Twin,
+        memo: &mut Memo,
+    ) -> Result<ParsedShift, Vec<FieldError>> {
+        let limits = &twin.company.limits;
+        let mut errors = read.start();
+        let err = |errors: &mut Vec<FieldError>, field: &str, message: String| {
+            errors.push(FieldError {
+                field: field.to_string(),
+                message,
+            });
+        };
+        if !read.report("shift_id", &mut errors) {
+            if let Some(m) = id_error(&self.shift_id, limits) {
+                err(&mut errors, "shift_id", m);
+            }
+        }
+        read.report("shift_status", &mut errors);
+        let start = self.instant("start_at", read, twin, &mut errors);
+        let stop = self.instant("stop_at", read, twin, &mut errors);
         if let (Some(s), Some(e)) = (start, stop) {
             let len = e.as_micros().saturating_sub(s.as_micros());
             if s >= e {
-                r.err("stop_at", format!("must be after start_at ({e} <= {s})"));
-            } else if len > limits.shift_micros_max() {
-                r.err(
+                err(
+                    &mut errors,
                     "stop_at",
-                    format!(
-                        "the shift lasts longer than {} hours (shift_hours_max)",
-                        limits.shift_hours_max
-                    ),
+                    format!("must be after start_at ({e} <= {s})"),
                 );
+            } else if len > limits.shift_micros_max() {
+                let h = limits.shift_hours_max;
+                let m = format!("the shift lasts longer than {h} hours (shift_hours_max)");
+                err(&mut errors, "stop_at", m);
             }
         }
-        let employee = match r.opt_id("employee_id") {
-            Ok(Some(e)) => match self.employee_ix.get(e) {
-                Some(ix) => ix,
-                None => {
-                    r.err("employee_id", format!("unknown employee `{e}`"));
-                    NONE
-                }
-            },
-            _ => NONE,
+        let employee = reference(
+            &self.employee_id,
+            "employee_id",
+            "employee",
+            read,
+            &mut errors,
+            |e| memo.employee.get(e, |e| twin.employee_ix.get(e)),
+            limits,
+        );
+        let named_contract = reference(
+            &self.contract_id,
+            "contract_id",
+            "contract",
+            read,
+            &mut errors,
+            |c| memo.contract.get(c, |c| twin.contract_ix.get(c)),
+            limits,
+        );
+        read.report("custom_info", &mut errors);
+        let (Some(start), Some(stop), true) = (start, stop, errors.is_empty()) else {
+            return Err(errors);
         };
-        let named_contract = match r.opt_id("contract_id") {
-            Ok(Some(c)) => match self.contract_ix.get(c) {
-                Some(ix) => Some(ix),
-                None => {
-                    r.err("contract_id", format!("unknown contract `{c}`"));
-                    None
-                }
-            },
-            _ => None,
-        };
-        let custom_info = r.custom_info().ok().flatten().cloned().map(Box::new);
-        if !r.ok() {
-            return Err(RecordError::rejected(r.errors));
-        }
-        let (Some(id), Some(status), Some(start), Some(stop)) = (id, status, start, stop) else {
-            return Err(RecordError::rejected(r.errors));
-        };
-        self.apply_shift_parsed(
-            ParsedShift {
-                id,
-                status,
-                employee,
-                named_contract,
-                start,
-                stop,
-                custom_info,
-            },
-            received_at,
-            job,
-        )
-    }
-
-    /// The part of [`Twin::apply_shift`] after field validation (shared with the typed fast
-    /// path of `apply_json`).
-    pub(crate) fn apply_shift_parsed(
-        &mut self,
-        p: ParsedShift<'_>,
-        received_at: Instant,
-        job: u64,
-    ) -> Applied {
-        let hash = store::hash_id(p.id);
-        let existing = self.shifts.get_hashed(p.id, hash);
-        self.apply_shift_known(p, received_at, job, (hash, existing), None)
-    }
-
-    /// [`Twin::apply_shift_parsed`] with the id's hash and its index lookup done by the
-    /// caller (`existing` must be `self.shifts.get(p.id)` as the store is now). With
-    /// `pending`, a new shift's id enters the index only at
-    /// [`ShiftStore::index_pending`](store::ShiftStore::index_pending).
-    pub(crate) fn apply_shift_known(
-        &mut self,
-        p: ParsedShift<'_>,
-        received_at: Instant,
-        job: u64,
-        (hash, existing): (u64, Option<u32>),
-        pending: Option<&mut Vec<(u32, u64)>>,
-    ) -> Applied {
-        let ParsedShift {
-            id,
-            status,
-            employee,
+        Ok(ParsedShift {
+            status: self.shift_status,
+            employee: employee.unwrap_or(NONE),
             named_contract,
             start,
             stop,
-            custom_info,
-        } = p;
-        let counted = self.counted(status);
+            custom_info: self.custom_info.take().map(Box::new),
+        })
+    }
+
+    /// `start_at` or `stop_at` as an instant in the company's zone (SPEC §2).
+    fn instant(
+        &self,
+        field: &'static str,
+        read: &ReadErrors,
+        twin: &Twin,
+        errors: &mut Vec<FieldError>,
+    ) -> Option<Instant> {
+        if read.report(field, errors) {
+            return None;
+        }
+        let text = if field == "start_at" {
+            &self.start_at
+        } else {
+            &self.stop_at
+        };
+        match calendar::parse_instant(twin.company.timezone, text.as_str()) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                errors.push(FieldError {
+                    field: field.to_string(),
+                    message: e.to_string(),
+                });
+                None
+            }
+        }
+    }
+}
+
+/// An optional reference by id (SPEC §2): its index through `look`, or `None` when absent,
+/// invalid or unknown (the last two with an error on `field`).
+fn reference(
+    id: &Option<Cow<'_, str>>,
+    field: &'static str,
+    what: &str,
+    read: &ReadErrors,
+    errors: &mut Vec<FieldError>,
+    look: impl FnOnce(&str) -> Option<u32>,
+    limits: &crate::limits::Limits,
+) -> Option<u32> {
+    if read.report(field, errors) {
+        return None;
+    }
+    let id = id.as_deref()?;
+    let message = match id_error(id, limits) {
+        Some(m) => m,
+        None => match look(id) {
+            Some(ix) => return Some(ix),
+            None => format!("unknown {what} `{id}`"),
+        },
+    };
+    errors.push(FieldError {
+        field: field.to_string(),
+        message,
+    });
+    None
+}
+
+impl Twin {
+    /// Applies the validated shift `p` with id `id`, its hash and its index lookup done by
+    /// the caller (`existing` must be `self.shifts.get(id)` as the store is now). A new
+    /// shift's id enters the index only at
+    /// [`ShiftStore::index_pending`](store::ShiftStore::index_pending), from `pending`.
+    pub(crate) fn apply_shift_known(
+        &mut self,
+        id: &str,
+        p: ParsedShift,
+        (received_at, job): (Instant, u64),
+        (hash, existing): (u64, Option<u32>),
+        pending: &mut Vec<(u32, u64)>,
+    ) -> Applied {
+        let counted = self.counted(p.status);
         let contract =
-            self.resolve_shift_contract(employee, named_contract, start, stop, counted)?;
-        let mut version = ShiftVersion {
-            status,
-            employee,
+            self.resolve_shift_contract(p.employee, p.named_contract, p.start, p.stop, counted)?;
+        let version = ShiftVersion {
+            status: p.status,
+            employee: p.employee,
             contract,
-            start,
-            stop,
-            custom_info,
+            start: p.start,
+            stop: p.stop,
+            custom_info: p.custom_info,
             received_at,
             job,
         };
@@ -157,7 +379,8 @@ impl Twin {
                 return Ok(Outcome::Unchanged);
             }
         }
-        if counted && employee != NONE {
+        if counted && version.employee != NONE {
+            let (employee, start, stop) = (version.employee, version.start, version.stop);
             if let Some(other) = self.overlapping_counted(employee, existing, start, stop) {
                 return Err(RecordError {
                     errors: vec![crate::ingest::FieldError {
@@ -171,53 +394,77 @@ impl Twin {
                 });
             }
         }
-        let custom_info = version.custom_info.take();
         match existing {
-            Some(ix) => {
-                let Some(prev) = self.current_version(ix) else {
-                    return Err(RecordError::field("shift_id", "index out of date"));
-                };
-                self.unindex_shift(prev.employee, prev.start, ix);
-                self.index_shift(employee, ShiftRec::new(ix, status, contract, start, stop));
-                if let Some(slot) = self.shifts.employee.get_mut(ix as usize) {
-                    *slot = employee;
-                }
-                let x = self.shifts.extra.entry(ix).or_default();
-                x.history.push(prev);
-                x.custom_info = custom_info;
-                x.job = Some((job, received_at));
-                Ok(Outcome::Updated)
-            }
-            None => {
-                let ix = next_index(&self.shifts.employee)?;
-                let pushed = match pending {
-                    Some(pending) => {
-                        self.shifts
-                            .push_pending(id, hash, employee, job, received_at, pending)
-                    }
-                    None => self
-                        .shifts
-                        .push_hashed(id, hash, employee, job, received_at),
-                };
-                let Some(ix) = pushed.filter(|i| *i == ix) else {
-                    return Err(RecordError::field(
-                        "record",
-                        "the twin holds the maximum number of shifts (536,870,911)",
-                    ));
-                };
-                if custom_info.is_some() {
-                    self.shifts.extra.insert(
-                        ix,
-                        Extra {
-                            custom_info,
-                            ..Extra::default()
-                        },
-                    );
-                }
-                self.index_shift(employee, ShiftRec::new(ix, status, contract, start, stop));
-                Ok(Outcome::Created)
-            }
+            Some(ix) => self.replace_shift(ix, version),
+            None => self.insert_shift(id, hash, version, pending),
         }
+    }
+
+    /// Makes `version` the current version of shift `ix`, keeping the previous one.
+    fn replace_shift(&mut self, ix: u32, mut version: ShiftVersion) -> Applied {
+        let Some(prev) = self.current_version(ix) else {
+            return Err(RecordError::field("shift_id", "index out of date"));
+        };
+        let ShiftVersion {
+            status,
+            employee,
+            contract,
+            start,
+            stop,
+            ..
+        } = version;
+        self.unindex_shift(prev.employee, prev.start, ix);
+        self.index_shift(employee, ShiftRec::new(ix, status, contract, start, stop));
+        if let Some(slot) = self.shifts.employee.get_mut(ix as usize) {
+            *slot = employee;
+        }
+        let x = self.shifts.extra.entry(ix).or_default();
+        x.history.push(prev);
+        x.custom_info = version.custom_info.take();
+        x.job = Some((version.job, version.received_at));
+        Ok(Outcome::Updated)
+    }
+
+    /// Adds shift `id` (hashed `hash`) with its first version; its id is indexed from
+    /// `pending`.
+    fn insert_shift(
+        &mut self,
+        id: &str,
+        hash: u64,
+        version: ShiftVersion,
+        pending: &mut Vec<(u32, u64)>,
+    ) -> Applied {
+        let ShiftVersion {
+            status,
+            employee,
+            contract,
+            start,
+            stop,
+            custom_info,
+            received_at,
+            job,
+        } = version;
+        let ix = next_index(&self.shifts.employee)?;
+        let pushed = self
+            .shifts
+            .push_pending(id, hash, employee, job, received_at, pending);
+        let Some(ix) = pushed.filter(|i| *i == ix) else {
+            return Err(RecordError::field(
+                "record",
+                "the twin holds the maximum number of shifts (536,870,911)",
+            ));
+        };
+        if custom_info.is_some() {
+            self.shifts.extra.insert(
+                ix,
+                Extra {
+                    custom_info,
+                    ..Extra::default()
+                },
+            );
+        }
+        self.index_shift(employee, ShiftRec::new(ix, status, contract, start, stop));
+        Ok(Outcome::Created)
     }
 
     /// The list of current records of `employee` (`NONE`: the open slots).

@@ -29,6 +29,7 @@ use crate::ingest::report::{FieldError, JobReport, Kind, Outcome, RecordResult};
 use crate::model::{Contract, Employee, Payment, Schedule, ShiftRec};
 use crate::money::Currency;
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 
 /// Why one record was not applied: its errors, and the conflicting key for a conflict.
 #[derive(Debug, Default)]
@@ -187,7 +188,8 @@ impl Twin {
     ///
     /// Records are applied one by one in batch order, each atomically; the report has one
     /// result per record. Copies of one key in the batch collapse when identical and are all
-    /// `conflict` when they differ.
+    /// `conflict` when they differ. Shift records are read into [`crate::Shift`] and take the
+    /// one loop that [`Twin::apply_records`] (typed records) and [`Twin::apply_json`] take.
     ///
     /// # Errors
     /// [`Error::BatchRefused`] when the batch has more than `batch_records_max` records or an
@@ -218,58 +220,27 @@ impl Twin {
                 }
             }
         }
+        if kind == Kind::Shifts {
+            // The typed loop of shifts (ingest/batch.rs), with the same rules.
+            return Ok(self.apply_shift_values(records, received_at));
+        }
         let keys: Vec<Option<String>> = objs.iter().map(|o| batch_key(kind, o)).collect();
         let refs: Vec<Option<&str>> = keys.iter().map(|k| k.as_deref()).collect();
         let plan = plan_batch(&refs, |i, j| objs.get(i) == objs.get(j));
-        let ids: Vec<Option<String>> = objs
+        let ids: Vec<Option<Cow<'_, str>>> = objs
             .iter()
             .map(|o| {
                 o.get(kind.id_field())
                     .and_then(Value::as_str)
-                    .map(str::to_string)
+                    .map(Cow::Borrowed)
             })
             .collect();
         Ok(
-            self.run_batch(kind, ids, &plan, |twin, i, key, job| match objs.get(i) {
-                Some(obj) => twin.apply_one(kind, i, key, obj, received_at, job),
-                None => record_result(
-                    i,
-                    key,
-                    Err(RecordError::field("record", "index out of date")),
-                ),
+            self.run_batch(kind, ids, &plan, |twin, i, _key, _job| match objs.get(i) {
+                Some(obj) => twin.apply_one(kind, obj, received_at),
+                None => Err(RecordError::field("record", "index out of date")),
             }),
         )
-    }
-
-    /// Runs one job: every record in batch order through `one(twin, index, key, job)`, except
-    /// in-batch copies (the first copy's result) and conflicts (SPEC §3).
-    pub(crate) fn run_batch(
-        &mut self,
-        kind: Kind,
-        keys: Vec<Option<String>>,
-        plan: &[Plan],
-        mut one: impl FnMut(&mut Twin, usize, Option<String>, u64) -> RecordResult,
-    ) -> JobReport {
-        self.jobs += 1;
-        let job = self.jobs;
-        let mut results: Vec<RecordResult> = Vec::with_capacity(keys.len());
-        for (i, key) in keys.into_iter().enumerate() {
-            let step = plan.get(i).copied().unwrap_or(Plan::Apply);
-            let result = match step {
-                Plan::Conflict => conflict_result(kind, i, key),
-                Plan::CopyOf(j) => match results.get(j) {
-                    Some(first) => RecordResult {
-                        index: i,
-                        ..first.clone()
-                    },
-                    None => one(self, i, key, job),
-                },
-                Plan::Apply => one(self, i, key, job),
-            };
-            results.push(result);
-        }
-        self.invalidate(kind);
-        JobReport::new(format!("job-{job}"), kind, results)
     }
 
     /// Parses `bytes` as a JSON array of objects and applies it (SPEC §3, §7).
@@ -293,8 +264,8 @@ impl Twin {
             });
         }
         if kind == Kind::Shifts {
-            if let Some(report) = self.apply_shifts_fast(bytes, received_at) {
-                return report;
+            if let Some(report) = self.apply_shift_bytes(bytes, received_at) {
+                return Ok(report);
             }
         }
         let v: Value = serde_json::from_slice(bytes).map_err(|e| Error::BatchRefused {
@@ -308,24 +279,16 @@ impl Twin {
         }
     }
 
-    fn apply_one(
-        &mut self,
-        kind: Kind,
-        index: usize,
-        key: Option<String>,
-        obj: &Map<String, Value>,
-        received_at: Instant,
-        job: u64,
-    ) -> RecordResult {
-        let r = match kind {
+    fn apply_one(&mut self, kind: Kind, obj: &Map<String, Value>, received_at: Instant) -> Applied {
+        match kind {
             Kind::PaySchedules => self.apply_schedule(obj),
             Kind::Contracts => self.apply_contract(obj, received_at),
             Kind::Employees => self.apply_employee(obj),
-            Kind::Shifts => self.apply_shift(obj, received_at, job),
+            // `apply` sends shifts to their typed loop.
+            Kind::Shifts => Err(RecordError::field("record", "shifts have their own loop")),
             Kind::Additions => self.apply_payment(false, obj, received_at),
             Kind::Deductions => self.apply_payment(true, obj, received_at),
-        };
-        record_result(index, key, r)
+        }
     }
 
     /// The currency of an employee: that of its assignments' contracts (all share one).

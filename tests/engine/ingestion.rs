@@ -842,3 +842,164 @@ fn ids_and_texts_respect_their_limits() {
     assert!(r.results[1].errors[0].message.contains("text_chars_max"));
     assert_eq!(error_field(&r, 2), "employee_id");
 }
+
+/// A batch of every shift outcome, as typed records: created (one built from a `chrono`
+/// value), an identical copy, differing copies, a counted overlap, bad times, an unknown
+/// employee, an open slot with `custom_info`.
+fn typed_batch() -> Vec<ewa::Shift<'static>> {
+    use ewa::chrono::{TimeZone, Utc};
+    use ewa::{Shift, ShiftStatus};
+    let approved = |id: &'static str, start: &'static str, stop: &'static str| Shift {
+        shift_id: id.into(),
+        shift_status: ShiftStatus::Approved,
+        employee_id: Some("e1".into()),
+        start_at: start.into(),
+        stop_at: stop.into(),
+        ..Default::default()
+    };
+    let mut info = serde_json::Map::new();
+    info.insert("site".into(), json!("north"));
+    vec![
+        approved("a", "2026-06-02T09:00:00", "2026-06-02T17:00:00"),
+        Shift {
+            // 2026-06-03 07:00Z is 09:00 in Brussels (CEST, +02:00).
+            start_at: Utc.with_ymd_and_hms(2026, 6, 3, 7, 0, 0).unwrap().into(),
+            ..approved("b", "", "2026-06-03T12:00:00")
+        },
+        approved("a", "2026-06-02T09:00:00", "2026-06-02T17:00:00"),
+        approved("c", "2026-06-04T09:00:00", "2026-06-04T10:00:00"),
+        approved("c", "2026-06-04T09:00:00", "2026-06-04T11:00:00"),
+        approved("d", "2026-06-02T16:00:00", "2026-06-02T18:00:00"),
+        approved("e", "2026-06-05T10:00:00", "2026-06-05T09:00:00"),
+        Shift {
+            employee_id: Some("ghost".into()),
+            ..approved("f", "2026-06-05T10:00:00", "2026-06-05T11:00:00")
+        },
+        Shift {
+            shift_id: "g".into(),
+            shift_status: ShiftStatus::Available,
+            start_at: "2026-06-06".into(),
+            stop_at: "2026-06-06T04:00:00".into(),
+            custom_info: Some(info),
+            ..Default::default()
+        },
+    ]
+}
+
+#[test]
+fn typed_records_values_and_bytes_give_one_report_and_one_twin() {
+    let shifts = typed_batch();
+    let values: Vec<serde_json::Value> = shifts
+        .iter()
+        .map(|s| serde_json::to_value(s).unwrap())
+        .collect();
+    let bytes = serde_json::to_vec(&values).unwrap();
+    let (mut typed, mut by_value, mut by_bytes) = (base_twin(), base_twin(), base_twin());
+    let r = typed.apply_records(&shifts, at(T1)).unwrap();
+    assert_eq!(r, by_value.apply(Kind::Shifts, &values, at(T1)).unwrap());
+    assert_eq!(
+        r,
+        by_bytes.apply_json(Kind::Shifts, &bytes, at(T1)).unwrap()
+    );
+    assert!(typed == by_value && typed == by_bytes);
+    use Outcome::*;
+    assert_eq!(
+        outcomes(&r),
+        [Created, Created, Created, Conflict, Conflict, Conflict, Rejected, Rejected, Created]
+    );
+    assert_eq!(r.results[5].conflicts_with.as_deref(), Some("a"));
+    assert_eq!(error_field(&r, 6), "stop_at");
+    assert_eq!(r.results[7].errors[0].message, "unknown employee `ghost`");
+    // The answers agree too: a (8 h) + b (3 h) = 11 h × 20.00 = 220.00 accrued.
+    let as_of = at("2026-06-10T00:00:00Z");
+    let answer = |t: &Twin| format!("{:?}", t.eligibility("e1", as_of, Delivery::Standard));
+    assert_eq!(answer(&typed), answer(&by_value));
+    assert_eq!(answer(&typed), answer(&by_bytes));
+    let acc = typed.accruals("e1", as_of).unwrap();
+    assert_eq!(acc.periods[0].gross, 22_000);
+    // Pushed again, every accepted record is unchanged, whichever way.
+    let again = typed.apply_records(&shifts, at(T1)).unwrap();
+    assert_eq!(
+        again,
+        by_bytes.apply_json(Kind::Shifts, &bytes, at(T1)).unwrap()
+    );
+    assert_eq!(again.results[0].outcome, Unchanged);
+}
+
+#[test]
+fn wrong_types_and_unknown_fields_are_named_field_by_field() {
+    let mut twin = base_twin();
+    // Bytes on purpose: `zz` sent twice is named once, and `shift_id` sent twice keeps its
+    // last value (as a JSON object keeps them).
+    let bytes = br#"[{"zz": 1, "shift_id": 7, "shift_status": true, "employee_id": [],
+        "start_at": 3, "stop_at": null, "custom_info": "x", "aa": null, "zz": 2, "shift_id": ""}]"#;
+    let r = twin.apply_json(Kind::Shifts, bytes, at(T1)).unwrap();
+    let values: Vec<serde_json::Value> = serde_json::from_slice(bytes).unwrap();
+    let mut other = base_twin();
+    assert_eq!(r, other.apply(Kind::Shifts, &values, at(T1)).unwrap());
+    let errors: Vec<(&str, &str)> = r.results[0]
+        .errors
+        .iter()
+        .map(|e| (e.field.as_str(), e.message.as_str()))
+        .collect();
+    assert_eq!(
+        errors,
+        [
+            ("zz", "unknown field"),
+            ("aa", "unknown field"),
+            ("shift_id", "must not be empty"),
+            (
+                "shift_status",
+                "`true` is not one of: available, scheduled, declined, voided, no_show, submitted, provisionally_approved, approved"
+            ),
+            ("start_at", "must be a timestamp string"),
+            ("stop_at", "is required"),
+            ("employee_id", "must be a string"),
+            ("custom_info", "must be an object"),
+        ]
+    );
+    assert_eq!(r.results[0].key.as_deref(), Some(""));
+}
+
+#[test]
+fn a_typed_shift_reads_and_writes_payd_json() {
+    use std::borrow::Cow;
+    let text = r#"{"shift_id": "s1", "shift_status": "no_show", "start_at": "2026-06-02T09:00:00Z", "stop_at": "2026-06-02T10:00:00Z"}"#;
+    let s: ewa::Shift<'_> = serde_json::from_str(text).unwrap();
+    assert!(
+        matches!(s.shift_id, Cow::Borrowed("s1")),
+        "borrowed from the text"
+    );
+    assert_eq!(s.shift_status, ewa::ShiftStatus::NoShow);
+    assert_eq!(s.employee_id, None);
+    assert_eq!(
+        serde_json::to_value(&s).unwrap(),
+        serde_json::from_str::<serde_json::Value>(text).unwrap()
+    );
+    let e = serde_json::from_str::<ewa::Shift<'_>>(r#"{"shift_id": "s1", "break_minutes": 5}"#)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("`break_minutes`: unknown field"), "{e}");
+    assert!(e.contains("`shift_status`: is required"), "{e}");
+}
+
+#[test]
+fn shift_batches_over_the_record_limit_are_refused_whichever_way() {
+    let c = company().with_limits(Limits::builder().batch_records_max(2).build().unwrap());
+    let mut twin = base_twin_with(c);
+    let shifts = &typed_batch()[..3];
+    let refusal = Error::BatchRefused {
+        reason: "3 records exceed the limit of 2 (batch_records_max)".into(),
+    };
+    assert_eq!(twin.apply_records(shifts, at(T1)).unwrap_err(), refusal);
+    let bytes = serde_json::to_vec(shifts).unwrap();
+    assert_eq!(
+        twin.apply_json(Kind::Shifts, &bytes, at(T1)).unwrap_err(),
+        refusal
+    );
+    // Three elements, the last one broken: not JSON wins, as when the bytes are parsed whole.
+    let broken = br#"[{"shift_id": "a"}, {"shift_id": "b"}, {"shift_id": "c" 1}]"#;
+    let e = twin.apply_json(Kind::Shifts, broken, at(T1)).unwrap_err();
+    assert!(e.to_string().contains("not JSON"), "{e}");
+    assert_eq!(twin.counts().shifts, 0);
+}

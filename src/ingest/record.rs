@@ -1,0 +1,410 @@
+//! The pieces every typed record shares: reading a record leniently (each field's read error
+//! kept for the validator, unknown fields named, SPEC §3), [`Timestamp`], and the
+//! [`Record`] trait that [`Twin::apply_records`] takes.
+
+use super::fields::short;
+use super::report::{FieldError, JobReport, Kind};
+use crate::calendar::Instant;
+use crate::error::Result;
+use crate::twin::Twin;
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::borrow::Cow;
+use std::fmt;
+
+/// A typed record of one kind, as Payd sends it (SPEC §2), that a Rust caller can push with
+/// [`Twin::apply_records`] without building JSON.
+///
+/// Sealed: the kinds are the engine's.
+pub trait Record: sealed::Sealed + Serialize {
+    /// The kind of record.
+    const KIND: Kind;
+}
+
+pub(crate) mod sealed {
+    use super::{Instant, JobReport, Result, Twin};
+
+    /// How a batch of one record type is applied (the one batch loop of its kind).
+    pub trait Sealed: Sized {
+        /// Applies `records` as one job (SPEC §3).
+        fn apply_to(twin: &mut Twin, records: &[Self], received_at: Instant) -> Result<JobReport>;
+    }
+}
+
+impl Twin {
+    /// Applies a batch of typed records received at `received_at`: the same job as
+    /// [`Twin::apply`] with their JSON form (SPEC §3). In-batch copies compare as records.
+    ///
+    /// # Errors
+    /// [`crate::Error::BatchRefused`] when the batch has more than `batch_records_max`
+    /// records; nothing is applied then.
+    pub fn apply_records<R: Record>(
+        &mut self,
+        records: &[R],
+        received_at: Instant,
+    ) -> Result<JobReport> {
+        R::apply_to(self, records, received_at)
+    }
+}
+
+/// A timestamp as sent (SPEC §2): `YYYY-MM-DDTHH:MM:SS[.ffffff]` with `Z` or `±HH:MM` (an
+/// instant), without offset (company-local time), or a bare date. Kept as text, so that a
+/// record compares and serializes as what was sent; the twin parses it when it validates
+/// the record. Build it from text or from a `chrono` value.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Timestamp<'a>(#[serde(borrow)] pub Cow<'a, str>);
+
+impl Timestamp<'_> {
+    /// The text of the timestamp.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The same timestamp, borrowing this one's text.
+    pub fn borrowed(&self) -> Timestamp<'_> {
+        Timestamp(Cow::Borrowed(&self.0))
+    }
+}
+
+impl<'a> From<&'a str> for Timestamp<'a> {
+    fn from(s: &'a str) -> Timestamp<'a> {
+        Timestamp(Cow::Borrowed(s))
+    }
+}
+
+impl From<String> for Timestamp<'_> {
+    fn from(s: String) -> Timestamp<'static> {
+        Timestamp(Cow::Owned(s))
+    }
+}
+
+impl<Z: chrono::TimeZone> From<chrono::DateTime<Z>> for Timestamp<'_> {
+    /// An instant, spelled in UTC with `Z` (microseconds when there is a fraction).
+    fn from(t: chrono::DateTime<Z>) -> Timestamp<'static> {
+        let utc = t.naive_utc();
+        Timestamp(Cow::Owned(format!("{}Z", local_text(utc))))
+    }
+}
+
+impl From<chrono::NaiveDateTime> for Timestamp<'_> {
+    /// A company-local wall-clock time (no offset).
+    fn from(t: chrono::NaiveDateTime) -> Timestamp<'static> {
+        Timestamp(Cow::Owned(local_text(t)))
+    }
+}
+
+/// `YYYY-MM-DDTHH:MM:SS`, with `.ffffff` when there is a fraction (SPEC §2 allows six
+/// digits).
+fn local_text(t: chrono::NaiveDateTime) -> String {
+    use chrono::Timelike;
+    if t.nanosecond() == 0 {
+        t.format("%Y-%m-%dT%H:%M:%S").to_string()
+    } else {
+        t.format("%Y-%m-%dT%H:%M:%S%.6f").to_string()
+    }
+}
+
+/// A field as sent, before it is read into its typed slot: absent, `null`, a string
+/// (borrowed from the input where it has no escape), or any other JSON value.
+#[derive(Debug, Default)]
+pub(crate) enum Loose<'a> {
+    #[default]
+    Absent,
+    Null,
+    Str(Cow<'a, str>),
+    Other(Value),
+}
+
+impl<'de> Deserialize<'de> for Loose<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        d.deserialize_any(LooseVisitor)
+    }
+}
+
+struct LooseVisitor;
+
+impl<'de> Visitor<'de> for LooseVisitor {
+    type Value = Loose<'de>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_borrowed_str<E>(self, v: &'de str) -> std::result::Result<Loose<'de>, E> {
+        Ok(Loose::Str(Cow::Borrowed(v)))
+    }
+    fn visit_str<E>(self, v: &str) -> std::result::Result<Loose<'de>, E> {
+        Ok(Loose::Str(Cow::Owned(v.to_string())))
+    }
+    fn visit_string<E>(self, v: String) -> std::result::Result<Loose<'de>, E> {
+        Ok(Loose::Str(Cow::Owned(v)))
+    }
+    fn visit_unit<E>(self) -> std::result::Result<Loose<'de>, E> {
+        Ok(Loose::Null)
+    }
+    fn visit_none<E>(self) -> std::result::Result<Loose<'de>, E> {
+        Ok(Loose::Null)
+    }
+    fn visit_bool<E>(self, v: bool) -> std::result::Result<Loose<'de>, E> {
+        Ok(Loose::Other(Value::Bool(v)))
+    }
+    fn visit_i64<E>(self, v: i64) -> std::result::Result<Loose<'de>, E> {
+        Ok(Loose::Other(Value::from(v)))
+    }
+    fn visit_u64<E>(self, v: u64) -> std::result::Result<Loose<'de>, E> {
+        Ok(Loose::Other(Value::from(v)))
+    }
+    fn visit_f64<E>(self, v: f64) -> std::result::Result<Loose<'de>, E> {
+        Ok(Loose::Other(Value::from(v)))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> std::result::Result<Loose<'de>, A::Error> {
+        Value::deserialize(de::value::SeqAccessDeserializer::new(seq)).map(Loose::Other)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> std::result::Result<Loose<'de>, A::Error> {
+        Value::deserialize(de::value::MapAccessDeserializer::new(map)).map(Loose::Other)
+    }
+}
+
+impl<'a> Loose<'a> {
+    /// A required id or text: the string, or the message of its read error.
+    pub fn required_str(self) -> std::result::Result<Cow<'a, str>, &'static str> {
+        match self {
+            Loose::Str(s) => Ok(s),
+            Loose::Other(_) => Err("must be a string"),
+            Loose::Absent | Loose::Null => Err("is required"),
+        }
+    }
+
+    /// An optional id or text (absent and `null` are `None`).
+    pub fn optional_str(self) -> std::result::Result<Option<Cow<'a, str>>, &'static str> {
+        match self {
+            Loose::Str(s) => Ok(Some(s)),
+            Loose::Other(_) => Err("must be a string"),
+            Loose::Absent | Loose::Null => Ok(None),
+        }
+    }
+
+    /// A required timestamp's text (SPEC §2; parsed by the validator).
+    pub fn timestamp(self) -> std::result::Result<Timestamp<'a>, &'static str> {
+        match self {
+            Loose::Str(s) => Ok(Timestamp(s)),
+            Loose::Other(_) => Err("must be a timestamp string"),
+            Loose::Absent | Loose::Null => Err("is required"),
+        }
+    }
+
+    /// A required value of an enumeration, parsed by `parse`; the error names the value and
+    /// what is `expected`.
+    pub fn enumeration<T>(
+        self,
+        parse: impl Fn(&str) -> Option<T>,
+        expected: &str,
+    ) -> std::result::Result<T, String> {
+        let sent = match self {
+            Loose::Str(s) => match parse(&s) {
+                Some(x) => return Ok(x),
+                None => short(&Value::String(s.into_owned())),
+            },
+            Loose::Other(v) => short(&v),
+            Loose::Absent | Loose::Null => return Err("is required".into()),
+        };
+        Err(format!("`{sent}` is not one of: {expected}"))
+    }
+
+    /// `custom_info`: an object, or absent/`null`.
+    pub fn object(self) -> std::result::Result<Option<Map<String, Value>>, &'static str> {
+        match self {
+            Loose::Other(Value::Object(m)) => Ok(Some(m)),
+            Loose::Absent | Loose::Null => Ok(None),
+            Loose::Str(_) | Loose::Other(_) => Err("must be an object"),
+        }
+    }
+}
+
+/// What reading a record found wrong before validation: its unknown fields (in the order
+/// first sent, each once, as a JSON object keeps them) and each field that could not be read
+/// into its typed slot, with the message.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct ReadErrors {
+    pub unknown: Vec<String>,
+    pub fields: Vec<(&'static str, String)>,
+}
+
+impl ReadErrors {
+    /// The value read for `field`, or `fallback` with the read error kept.
+    pub fn slot<T, M: Into<String>>(
+        &mut self,
+        field: &'static str,
+        r: std::result::Result<T, M>,
+        fallback: T,
+    ) -> T {
+        r.unwrap_or_else(|m| {
+            self.fields.push((field, m.into()));
+            fallback
+        })
+    }
+
+    /// Whether `field` could not be read.
+    pub fn has(&self, field: &str) -> bool {
+        self.fields.iter().any(|(f, _)| *f == field)
+    }
+
+    /// The error list a validator starts from: every unknown field, by name (SPEC §3).
+    pub fn start(&self) -> Vec<FieldError> {
+        self.unknown
+            .iter()
+            .map(|k| FieldError {
+                field: k.clone(),
+                message: "unknown field".into(),
+            })
+            .collect()
+    }
+
+    /// Adds `field`'s read error to `errors` and says whether there was one (the validator
+    /// then checks nothing else of that field).
+    pub fn report(&self, field: &str, errors: &mut Vec<FieldError>) -> bool {
+        match self.fields.iter().find(|(f, _)| *f == field) {
+            Some((f, m)) => {
+                errors.push(FieldError {
+                    field: (*f).to_string(),
+                    message: m.clone(),
+                });
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The errors as one message (a strict `Deserialize` fails with it).
+    pub fn describe(&self) -> Option<String> {
+        let mut parts: Vec<String> = self
+            .unknown
+            .iter()
+            .map(|k| format!("`{k}`: unknown field"))
+            .collect();
+        parts.extend(self.fields.iter().map(|(f, m)| format!("`{f}`: {m}")));
+        (!parts.is_empty()).then(|| parts.join("; "))
+    }
+}
+
+/// A map key: the position of a known field, or an unknown name.
+enum Key {
+    Known(usize),
+    Unknown(String),
+}
+
+/// Reads a key against the known `names` without allocating for a known one.
+struct KeySeed<'n>(&'n [&'static str]);
+
+impl<'de> DeserializeSeed<'de> for KeySeed<'_> {
+    type Value = Key;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<Key, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for KeySeed<'_> {
+    type Value = Key;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a field name")
+    }
+    fn visit_str<E>(self, v: &str) -> std::result::Result<Key, E> {
+        Ok(match self.0.iter().position(|n| *n == v) {
+            Some(i) => Key::Known(i),
+            None => Key::Unknown(v.to_string()),
+        })
+    }
+}
+
+/// Reads a JSON object's fields into `N` loose slots named by `names`: a field sent twice
+/// keeps its last value and an unknown one is named once, at its first place, as a
+/// `serde_json` object would keep them.
+pub(crate) fn read_fields<'de, A: MapAccess<'de>, const N: usize>(
+    mut map: A,
+    names: &[&'static str; N],
+) -> std::result::Result<([Loose<'de>; N], Vec<String>), A::Error> {
+    let mut slots: [Loose<'de>; N] = std::array::from_fn(|_| Loose::Absent);
+    let mut unknown: Vec<String> = Vec::new();
+    while let Some(key) = map.next_key_seed(KeySeed(names))? {
+        match key {
+            Key::Known(i) => {
+                let v: Loose<'de> = map.next_value()?;
+                if let Some(slot) = slots.get_mut(i) {
+                    *slot = v;
+                }
+            }
+            Key::Unknown(k) => {
+                map.next_value::<IgnoredAny>()?;
+                unknown.push(k);
+            }
+        }
+    }
+    if unknown.len() > 1 {
+        let mut seen = std::collections::HashSet::with_capacity(unknown.len());
+        unknown.retain(|k| seen.insert(k.clone()));
+    }
+    Ok((slots, unknown))
+}
+
+/// The last id looked up in an index and its answer: records of one employee come
+/// together, so most lookups are the previous one's.
+#[derive(Default)]
+pub(crate) struct Last {
+    id: Option<String>,
+    answer: Option<u32>,
+}
+
+impl Last {
+    /// `look(id)`, remembered for the next call.
+    pub fn get(&mut self, id: &str, look: impl FnOnce(&str) -> Option<u32>) -> Option<u32> {
+        match &mut self.id {
+            Some(last) if last == id => {}
+            Some(last) => {
+                self.answer = look(id);
+                id.clone_into(last);
+            }
+            None => {
+                self.answer = look(id);
+                self.id = Some(id.to_string());
+            }
+        }
+        self.answer
+    }
+}
+
+/// Per-task lookups of a validator.
+#[derive(Default)]
+pub(crate) struct Memo {
+    pub employee: Last,
+    pub contract: Last,
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+mod tests {
+    use super::Timestamp;
+    use crate::calendar::parse_instant;
+    use chrono::{NaiveDate, TimeZone, Utc};
+
+    #[test]
+    fn timestamps_from_chrono_spell_the_same_instant() {
+        let t = Utc.with_ymd_and_hms(2026, 6, 3, 7, 0, 0).unwrap();
+        assert_eq!(Timestamp::from(t).as_str(), "2026-06-03T07:00:00Z");
+        let brussels = t.with_timezone(&chrono_tz::Europe::Brussels);
+        assert_eq!(Timestamp::from(brussels).as_str(), "2026-06-03T07:00:00Z");
+        let local = NaiveDate::from_ymd_opt(2026, 6, 3)
+            .unwrap()
+            .and_hms_micro_opt(9, 0, 0, 500)
+            .unwrap();
+        let ts = Timestamp::from(local);
+        assert_eq!(ts.as_str(), "2026-06-03T09:00:00.000500");
+        // 09:00:00.0005 in Brussels (+02:00) is 07:00:00.0005Z.
+        let tz = chrono_tz::Europe::Brussels;
+        assert_eq!(
+            parse_instant(tz, ts.as_str()).unwrap().as_micros(),
+            parse_instant(tz, "2026-06-03T07:00:00.000500Z")
+                .unwrap()
+                .as_micros()
+        );
+    }
+}
