@@ -9,6 +9,7 @@ mod cache;
 mod export;
 mod history;
 mod index;
+mod invariants;
 pub(crate) mod shifts;
 mod snapshot;
 

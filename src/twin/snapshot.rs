@@ -785,6 +785,10 @@ pub(crate) fn read(company: Option<&Company>, source: &mut FrameSource<'_>) -> R
         e => e,
     })?;
     r.finish()?;
+    twin.check_invariants().map_err(|e| match e {
+        Error::Storage { message } => bad(message),
+        e => e,
+    })?;
     Ok(twin)
 }
 
