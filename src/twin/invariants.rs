@@ -14,8 +14,8 @@ use crate::error::{Error, Result};
 use crate::model::{Employee, Payment, ShiftRec, NONE};
 
 /// SPEC §2: a schedule's periods are sorted by start (then id), none overlaps the next
-/// (touching is fine).
-pub(crate) const PERIODS_SORTED: &str = "periods sorted, none overlapping";
+/// (touching is fine), no id repeats.
+pub(crate) const PERIODS_SORTED: &str = "periods sorted, none overlapping, ids unique";
 /// SPEC §2: every period is a non-empty half-open interval, `start < stop`.
 pub(crate) const PERIOD_NOT_EMPTY: &str = "period start before stop";
 /// SPEC §2: with an `alignment`, every period's `pay_at` satisfies it.
@@ -79,7 +79,10 @@ impl Twin {
                     return Err(broken(
                         PERIOD_NOT_EMPTY,
                         who(),
-                        format!("period `{}` starts at {} and stops at {}", p.id, p.start, p.stop),
+                        format!(
+                            "period `{}` starts at {} and stops at {}",
+                            p.id, p.start, p.stop
+                        ),
                     ));
                 }
                 if s.alignment.is_some_and(|a| !a.holds(p)) {
@@ -90,13 +93,24 @@ impl Twin {
                     ));
                 }
             }
+            let mut ids = std::collections::HashSet::with_capacity(s.periods.len());
+            if let Some(p) = s.periods.iter().find(|p| !ids.insert(&p.id)) {
+                return Err(broken(
+                    PERIODS_SORTED,
+                    who(),
+                    format!("has period `{}` twice", p.id),
+                ));
+            }
             for w in s.periods.windows(2) {
                 if let [a, b] = w {
                     if (a.start, &a.id) >= (b.start, &b.id) || a.stop > b.start {
                         return Err(broken(
                             PERIODS_SORTED,
                             who(),
-                            format!("periods `{}` and `{}` are out of order or overlap", a.id, b.id),
+                            format!(
+                                "periods `{}` and `{}` are out of order or overlap",
+                                a.id, b.id
+                            ),
                         ));
                     }
                 }
@@ -108,9 +122,16 @@ impl Twin {
     fn check_contracts(&self) -> Result<()> {
         for c in &self.contracts {
             if c.versions.is_empty() {
-                return Err(broken(RATES_SORTED, format!("contract `{}`", c.id), "has no rate version"));
+                return Err(broken(
+                    RATES_SORTED,
+                    format!("contract `{}`", c.id),
+                    "has no rate version",
+                ));
             }
-            if c.versions.windows(2).any(|w| matches!(w, [a, b] if a.from >= b.from)) {
+            if c.versions
+                .windows(2)
+                .any(|w| matches!(w, [a, b] if a.from >= b.from))
+            {
                 return Err(broken(
                     RATES_SORTED,
                     format!("contract `{}`", c.id),
@@ -160,22 +181,37 @@ impl Twin {
                 return Err(broken(
                     SHIFTS_SORTED,
                     self.owner_name(owner),
-                    format!("lists {} before {}", self.shift_name(a.ix()), self.shift_name(b.ix())),
+                    format!(
+                        "lists {} before {}",
+                        self.shift_name(a.ix()),
+                        self.shift_name(b.ix())
+                    ),
                 ));
             }
             for r in list {
                 let ix = r.ix();
                 let slot = seen.get_mut(ix as usize).ok_or_else(|| {
-                    broken(SHIFT_LISTED_ONCE, self.owner_name(owner), format!("lists unknown shift index {ix}"))
+                    broken(
+                        SHIFT_LISTED_ONCE,
+                        self.owner_name(owner),
+                        format!("lists unknown shift index {ix}"),
+                    )
                 })?;
                 if std::mem::replace(slot, true) {
-                    return Err(broken(SHIFT_LISTED_ONCE, self.shift_name(ix), "is listed twice"));
+                    return Err(broken(
+                        SHIFT_LISTED_ONCE,
+                        self.shift_name(ix),
+                        "is listed twice",
+                    ));
                 }
                 if self.shifts.employee.get(ix as usize) != Some(&owner) {
                     return Err(broken(
                         SHIFT_LISTED_ONCE,
                         self.shift_name(ix),
-                        format!("is listed by {}, not by its employee", self.owner_name(owner)),
+                        format!(
+                            "is listed by {}, not by its employee",
+                            self.owner_name(owner)
+                        ),
                     ));
                 }
                 listed += 1;
@@ -184,7 +220,11 @@ impl Twin {
         if listed != n || self.shifts.employee.len() != n {
             let first = seen.iter().position(|s| !s).unwrap_or(n);
             let first = u32::try_from(first).unwrap_or(NONE);
-            return Err(broken(SHIFT_LISTED_ONCE, self.shift_name(first), "is in no list"));
+            return Err(broken(
+                SHIFT_LISTED_ONCE,
+                self.shift_name(first),
+                "is in no list",
+            ));
         }
         Ok(())
     }
@@ -222,7 +262,10 @@ impl Twin {
                 return Err(broken(
                     SHIFT_CONTRACT,
                     self.shift_name(r.ix()),
-                    format!("of employee `{}` names contract index {}, not one of its assignments", e.id, r.contract),
+                    format!(
+                        "of employee `{}` names contract index {}, not one of its assignments",
+                        e.id, r.contract
+                    ),
                 ));
             }
             if !self.counted(r.status()) {
@@ -233,7 +276,11 @@ impl Twin {
                     return Err(broken(
                         COUNTED_NO_OVERLAP,
                         self.shift_name(r.ix()),
-                        format!("overlaps counted {} of employee `{}`", self.shift_name(ix), e.id),
+                        format!(
+                            "overlaps counted {} of employee `{}`",
+                            self.shift_name(ix),
+                            e.id
+                        ),
                     ));
                 }
             }
@@ -251,7 +298,11 @@ impl Twin {
         ] {
             let mut seen = vec![false; all.len()];
             for (k, e) in self.employees.iter().enumerate() {
-                let list = if lists == 0 { &e.additions } else { &e.deductions };
+                let list = if lists == 0 {
+                    &e.additions
+                } else {
+                    &e.deductions
+                };
                 for &p in list {
                     let mine = all.get(p as usize).filter(|p| p.employee as usize == k);
                     let slot = seen.get_mut(p as usize).filter(|_| mine.is_some());
@@ -263,7 +314,11 @@ impl Twin {
                         ));
                     };
                     if std::mem::replace(slot, true) {
-                        return Err(broken(PAYMENT_LISTED, payment_name(what, all, p), "is listed twice"));
+                        return Err(broken(
+                            PAYMENT_LISTED,
+                            payment_name(what, all, p),
+                            "is listed twice",
+                        ));
                     }
                 }
             }
@@ -273,7 +328,11 @@ impl Twin {
                 .position(|(p, listed)| p.employee != NONE && !listed)
             {
                 let i = u32::try_from(i).unwrap_or(NONE);
-                return Err(broken(PAYMENT_LISTED, payment_name(what, all, i), "is not in its employee's list"));
+                return Err(broken(
+                    PAYMENT_LISTED,
+                    payment_name(what, all, i),
+                    "is not in its employee's list",
+                ));
             }
         }
         Ok(())
@@ -284,14 +343,24 @@ impl Twin {
         for (k, e) in self.employees.iter().enumerate() {
             let who = || format!("employee `{}`", e.id);
             if e.advances.windows(2).any(|w| matches!(w, [a, b] if a >= b)) {
-                return Err(broken(ADVANCE_LISTED, who(), "lists its advances out of recording order"));
+                return Err(broken(
+                    ADVANCE_LISTED,
+                    who(),
+                    "lists its advances out of recording order",
+                ));
             }
             for &a in &e.advances {
-                let slot = listed
-                    .get_mut(a as usize)
-                    .filter(|_| self.advances.get(a as usize).is_some_and(|a| a.employee as usize == k));
+                let slot = listed.get_mut(a as usize).filter(|_| {
+                    self.advances
+                        .get(a as usize)
+                        .is_some_and(|a| a.employee as usize == k)
+                });
                 let Some(slot) = slot else {
-                    return Err(broken(ADVANCE_LISTED, who(), format!("lists advance index {a}, not one of its own")));
+                    return Err(broken(
+                        ADVANCE_LISTED,
+                        who(),
+                        format!("lists advance index {a}, not one of its own"),
+                    ));
                 };
                 *slot = true;
             }
@@ -300,13 +369,22 @@ impl Twin {
             let who = || format!("advance `{}`", a.id);
             if a.employee != NONE {
                 if !listed {
-                    return Err(broken(ADVANCE_LISTED, who(), "is not in its employee's list"));
+                    return Err(broken(
+                        ADVANCE_LISTED,
+                        who(),
+                        "is not in its employee's list",
+                    ));
                 }
                 if self.employee_ix.get(&a.employee_id) != Some(a.employee) {
-                    return Err(broken(ADVANCE_LISTED, who(), "names another employee than its employee id"));
+                    return Err(broken(
+                        ADVANCE_LISTED,
+                        who(),
+                        "names another employee than its employee id",
+                    ));
                 }
             }
-            self.check_decision(a).map_err(|m| broken(ADVANCE_DECISION, who(), m))?;
+            self.check_decision(a)
+                .map_err(|m| broken(ADVANCE_DECISION, who(), m))?;
         }
         Ok(())
     }
@@ -338,7 +416,8 @@ impl Twin {
             (Some(r), true) => {
                 amount_ok
                     && a.reasons.is_empty()
-                    && a.cancelled_at.is_none_or(|c| a.requested_at <= c && c < r.pay_at)
+                    && a.cancelled_at
+                        .is_none_or(|c| a.requested_at <= c && c < r.pay_at)
             }
             (None, false) => !a.reasons.is_empty() && a.cancelled_at.is_none(),
             _ => false,
