@@ -6,7 +6,6 @@
 //! per-employee question touches only that employee's data.
 
 mod cache;
-mod export;
 mod history;
 mod index;
 mod invariants;
@@ -14,11 +13,10 @@ pub(crate) mod shifts;
 mod snapshot;
 
 pub(crate) use cache::LocalClock;
-pub(crate) use export::SnapshotOp;
 pub use history::ShiftVersionView;
 pub(crate) use index::Index;
 #[cfg(test)]
-pub(crate) use snapshot::checksum as snapshot_checksum;
+pub(crate) use snapshot::{checksum as snapshot_checksum, same_shift_jobs};
 pub(crate) use snapshot::{frame_checksum, read as read_snapshot, FrameSource};
 
 use crate::calendar::Instant;

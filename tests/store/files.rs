@@ -144,13 +144,13 @@ fn a_damaged_schema_is_named() {
     let path = dir.file("damaged.db");
     healthy(&path);
     let c = rusqlite::Connection::open(&path).unwrap();
-    c.execute_batch("DROP TABLE snapshot_ops;").unwrap();
+    c.execute_batch("DROP TABLE snapshot_chunks;").unwrap();
     drop(c);
     assert_eq!(
         storage_error(Store::open(&path)),
         Error::Storage {
             message: format!(
-                "{}: the ewa store is damaged: table `snapshot_ops` is missing",
+                "{}: the ewa store is damaged: table `snapshot_chunks` is missing",
                 shown(&path)
             )
         }

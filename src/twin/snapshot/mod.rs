@@ -121,3 +121,22 @@ fn bad(what: impl std::fmt::Display) -> Error {
         message: format!("snapshot: {what}"),
     }
 }
+
+/// Whether every shift version of `a` was pushed by the same job as in `b` (provenance
+/// that `PartialEq` does not compare), for the round-trip tests.
+#[cfg(test)]
+pub(crate) fn same_shift_jobs(a: &super::Twin, b: &super::Twin) -> bool {
+    let jobs = |t: &super::Twin, ix: u32| {
+        let mut v: Vec<u64> = t
+            .shifts
+            .extra
+            .get(&ix)
+            .map(|x| x.history.iter().map(|h| h.job).collect())
+            .unwrap_or_default();
+        v.push(t.shifts.job(ix).0);
+        v
+    };
+    let n = a.shifts.len();
+    n == b.shifts.len()
+        && (0..n).all(|ix| u32::try_from(ix).is_ok_and(|ix| jobs(a, ix) == jobs(b, ix)))
+}

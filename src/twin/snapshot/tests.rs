@@ -37,7 +37,7 @@ fn decode(frames: &[Vec<u8>]) -> Result<Twin> {
 
 fn assert_same(a: &Twin, b: &Twin) {
     assert!(a == b, "twins differ");
-    assert!(a.same_shift_jobs(b), "shift jobs differ");
+    assert!(same_shift_jobs(a, b), "shift jobs differ");
     assert_eq!(a.job_count(), b.job_count());
     assert_eq!(a.counts(), b.counts());
     assert!(a.shift_storage_bytes() <= b.shift_storage_bytes());
