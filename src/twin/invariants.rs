@@ -436,3 +436,251 @@ fn payment_name(what: &str, all: &[Payment], ix: u32) -> String {
         None => format!("{what} index {ix}"),
     }
 }
+
+/// A small twin with every kind of entity, for the tests of each rule: a schedule aligned
+/// in arrears, a contract with two rate versions, two employees, counted, uncounted and
+/// open shifts, an addition, a deduction, an accepted and a refused advance.
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+pub(crate) fn sample() -> Twin {
+    use crate::eligibility::AdvanceRequest;
+    use crate::ingest::Kind;
+    use serde_json::json;
+    let at = |s: &str| crate::calendar::parse_instant(chrono_tz::UTC, s).unwrap();
+    let mut twin = Twin::new(crate::company::Company::new("t", chrono_tz::UTC));
+    let batches = [
+        (
+            Kind::PaySchedules,
+            json!([{"pay_schedule_id": "bw", "frequency": "bi-weekly", "alignment": "arrears",
+            "periods": [
+                {"pay_period_id": "p1", "start_at": "2026-06-01", "stop_at": "2026-06-15", "pay_at": "2026-06-19"},
+                {"pay_period_id": "p2", "start_at": "2026-06-15", "stop_at": "2026-06-29", "pay_at": "2026-07-03"}]}]),
+        ),
+        (
+            Kind::Contracts,
+            json!([
+            {"contract_id": "h1", "pay_schedule_id": "bw", "currency": "EUR", "wage_rate_period": "hourly", "wage_rate_amount": 2000},
+            {"contract_id": "h1", "pay_schedule_id": "bw", "currency": "EUR", "wage_rate_period": "hourly", "wage_rate_amount": 2200,
+             "effective_from": "2026-06-10"},
+            {"contract_id": "h2", "pay_schedule_id": "bw", "currency": "EUR", "wage_rate_period": "hourly", "wage_rate_amount": 1800}]),
+        ),
+        (
+            Kind::Employees,
+            json!([
+            {"employee_id": "e1", "contract_id": "h1", "contract_start_on": "2026-01-01"},
+            {"employee_id": "e2", "contract_id": "h2", "contract_start_on": "2026-01-01"}]),
+        ),
+        (
+            Kind::Shifts,
+            json!([
+            {"shift_id": "a1", "shift_status": "approved", "employee_id": "e1", "start_at": "2026-06-02T08:00:00Z", "stop_at": "2026-06-02T16:00:00Z"},
+            {"shift_id": "a2", "shift_status": "approved", "employee_id": "e1", "start_at": "2026-06-03T08:00:00Z", "stop_at": "2026-06-03T16:00:00Z"},
+            {"shift_id": "a3", "shift_status": "submitted", "employee_id": "e1", "start_at": "2026-06-03T10:00:00Z", "stop_at": "2026-06-03T12:00:00Z"},
+            {"shift_id": "o1", "shift_status": "available", "start_at": "2026-06-05T08:00:00Z", "stop_at": "2026-06-05T12:00:00Z"}]),
+        ),
+        (
+            Kind::Additions,
+            json!([{"payment_id": "add1", "employee_id": "e1", "amount": 500}]),
+        ),
+        (
+            Kind::Deductions,
+            json!([{"payment_id": "ded1", "employee_id": "e1", "amount": 200}]),
+        ),
+    ];
+    for (kind, recs) in batches {
+        let rep = twin
+            .apply(kind, recs.as_array().unwrap(), at("2026-06-04T00:00:00Z"))
+            .unwrap();
+        assert_eq!(rep.count_rejected, 0, "{kind:?}: {rep:?}");
+    }
+    for (id, employee, amount) in [("adv1", "e1", 1000), ("adv2", "e2", 1000)] {
+        twin.request_advance(&AdvanceRequest {
+            advance_id: id.into(),
+            employee_id: employee.into(),
+            amount,
+            requested_at: at("2026-06-12T00:00:00Z"),
+            delivery: crate::model::Delivery::Standard,
+        })
+        .unwrap();
+    }
+    assert!(twin.advances[0].accepted && !twin.advances[1].accepted);
+    twin
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+mod tests {
+    use super::*;
+
+    /// `change` applied to [`sample`] breaks `rule`, named with `entity` in the error.
+    fn breaks(rule: &str, entity: &str, change: impl FnOnce(&mut Twin)) {
+        let mut twin = sample();
+        twin.check_invariants().unwrap();
+        change(&mut twin);
+        let e = twin.check_invariants().unwrap_err();
+        assert!(e.is_storage(), "{e:?}");
+        let m = e.to_string();
+        assert!(
+            m.contains(&format!("invariant `{rule}` broken: {entity}")),
+            "{rule} / {entity}: {m}"
+        );
+    }
+
+    fn ix_of(twin: &Twin, shift: &str) -> u32 {
+        twin.shifts.get(shift).unwrap()
+    }
+
+    #[test]
+    fn the_sample_and_generated_twins_hold_every_rule() {
+        sample().check_invariants().unwrap();
+        let o = crate::generate::Options {
+            employees: 30,
+            shifts_per_employee: 12,
+            ..crate::generate::Options::default()
+        };
+        crate::generate::twin(&o)
+            .unwrap()
+            .check_invariants()
+            .unwrap();
+    }
+
+    #[test]
+    fn periods_out_of_order_overlapping_or_repeated() {
+        breaks(PERIODS_SORTED, "schedule `bw`", |t| {
+            t.schedules[0].periods.swap(0, 1)
+        });
+        breaks(PERIODS_SORTED, "schedule `bw`", |t| {
+            let p = &mut t.schedules[0].periods;
+            p[0].stop = p[1].start.checked_add_micros(1).unwrap();
+            p[0].pay_at = p[0].stop;
+        });
+        breaks(PERIODS_SORTED, "schedule `bw`", |t| {
+            t.schedules[0].periods[1].id = "p1".into();
+        });
+    }
+
+    #[test]
+    fn an_empty_period() {
+        breaks(PERIOD_NOT_EMPTY, "schedule `bw`", |t| {
+            let p = &mut t.schedules[0].periods[0];
+            p.stop = p.start;
+        });
+    }
+
+    #[test]
+    fn a_period_breaking_its_alignment() {
+        // Arrears: paid at or after the stop.
+        breaks(ALIGNMENT_HOLDS, "schedule `bw`", |t| {
+            let p = &mut t.schedules[0].periods[1];
+            p.pay_at = p.start;
+        });
+    }
+
+    #[test]
+    fn rate_versions_out_of_order_or_none() {
+        breaks(RATES_SORTED, "contract `h1`", |t| {
+            t.contracts[0].versions.swap(0, 1)
+        });
+        breaks(RATES_SORTED, "contract `h2`", |t| {
+            t.contracts[1].versions.clear()
+        });
+    }
+
+    #[test]
+    fn a_shift_list_out_of_order() {
+        breaks(SHIFTS_SORTED, "employee `e1`", |t| {
+            t.employees[0].shifts.swap(0, 1)
+        });
+    }
+
+    #[test]
+    fn a_shift_listed_twice_in_no_list_or_by_another() {
+        breaks(SHIFT_LISTED_ONCE, "shift `a1`", |t| {
+            let r = t.employees[0].shifts[0];
+            t.open_shifts.insert(0, r);
+        });
+        breaks(SHIFT_LISTED_ONCE, "shift `o1`", |t| {
+            t.open_shifts.clear();
+        });
+        breaks(SHIFT_LISTED_ONCE, "shift `o1`", |t| {
+            let r = t.open_shifts.remove(0);
+            t.employees[1].shifts.push(r);
+        });
+    }
+
+    #[test]
+    fn a_shift_too_long_or_empty() {
+        // shift_hours_max is 24 by default: 25 hours is too long.
+        breaks(SHIFT_LENGTH, "shift `o1`", |t| {
+            let r = &mut t.open_shifts[0];
+            r.stop = r.start.checked_add_micros(25 * 3_600_000_000).unwrap();
+        });
+        breaks(SHIFT_LENGTH, "shift `a1`", |t| {
+            let r = &mut t.employees[0].shifts[0];
+            r.stop = r.start;
+        });
+    }
+
+    #[test]
+    fn counted_shifts_overlapping() {
+        // a2 (approved) is moved into a1's hours; a3 (submitted) overlapping a2 is fine.
+        breaks(COUNTED_NO_OVERLAP, "shift `a2`", |t| {
+            let a2 = ix_of(t, "a2");
+            let list = &mut t.employees[0].shifts;
+            let r = list.iter_mut().find(|r| r.ix() == a2).unwrap();
+            r.start = Instant::from_micros(r.start.as_micros() - 20 * 3_600_000_000);
+            r.stop = Instant::from_micros(r.stop.as_micros() - 20 * 3_600_000_000);
+            list.sort_by_key(|r| (r.start, r.ix()));
+        });
+    }
+
+    #[test]
+    fn a_shift_on_a_contract_its_employee_is_not_assigned_to() {
+        breaks(SHIFT_CONTRACT, "shift `a1`", |t| {
+            t.employees[0].shifts[0].contract = 1;
+        });
+    }
+
+    #[test]
+    fn a_payment_missing_from_or_foreign_to_its_owners_list() {
+        breaks(PAYMENT_LISTED, "addition `add1`", |t| {
+            t.employees[0].additions.clear()
+        });
+        breaks(PAYMENT_LISTED, "employee `e2`", |t| {
+            t.employees[1].deductions.push(0)
+        });
+        breaks(PAYMENT_LISTED, "deduction `ded1`", |t| {
+            t.employees[0].deductions.push(0)
+        });
+    }
+
+    #[test]
+    fn an_advance_missing_from_or_foreign_to_its_owners_list() {
+        breaks(ADVANCE_LISTED, "advance `adv1`", |t| {
+            t.employees[0].advances.clear()
+        });
+        breaks(ADVANCE_LISTED, "employee `e1`", |t| {
+            t.employees[0].advances.push(1)
+        });
+        breaks(ADVANCE_LISTED, "advance `adv1`", |t| {
+            t.advances[0].employee_id = "e2".into();
+        });
+    }
+
+    #[test]
+    fn advance_decisions_the_policy_does_not_give() {
+        // Standard delivery is free by default: a fee of 1 is not the policy's.
+        breaks(ADVANCE_DECISION, "advance `adv1`", |t| {
+            t.advances[0].fee = 1
+        });
+        breaks(ADVANCE_DECISION, "advance `adv1`", |t| {
+            t.advances[0].recovery.as_mut().unwrap().period_id = "p9".into();
+        });
+        breaks(ADVANCE_DECISION, "advance `adv2`", |t| {
+            t.advances[1].accepted = true
+        });
+        breaks(ADVANCE_DECISION, "advance `adv2`", |t| {
+            t.advances[1].reasons.clear()
+        });
+    }
+}

@@ -8,7 +8,7 @@
 mod cache;
 mod history;
 mod index;
-mod invariants;
+pub(crate) mod invariants;
 pub(crate) mod shifts;
 mod snapshot;
 

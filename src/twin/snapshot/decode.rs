@@ -436,7 +436,7 @@ fn read_shift_sections(
     Ok((employee, created, extra))
 }
 
-/// 7. Creating-job runs: the first starts at shift 0, each later one further on with
+/// Section 7, creating-job runs: the first starts at shift 0, each later one further on with
 /// another (job, received_at).
 fn read_runs(r: &mut Reader<'_>, n: &Counts) -> Result<Vec<(u32, u64, Instant)>> {
     let nruns = r.count("job runs")?;
@@ -461,7 +461,7 @@ fn read_runs(r: &mut Reader<'_>, n: &Counts) -> Result<Vec<(u32, u64, Instant)>>
     Ok(created)
 }
 
-/// 8. Current records of every list, column by column (their order and that every shift
+/// Section 8, the current records of every list, column by column (their order and that every shift
 /// is listed once are invariants).
 fn read_records(
     r: &mut Reader<'_>,
@@ -634,7 +634,7 @@ fn read_payment(r: &mut Reader<'_>, n: &Counts, what: &str, id_max: u64) -> Resu
     })
 }
 
-/// 11. One advance decision (its consistency with the policy, SPEC §6, and its place in
+/// Section 11, one advance decision (its consistency with the policy, SPEC §6, and its place in
 /// its employee's list are invariants).
 fn read_advance(r: &mut Reader<'_>, n: &Counts, id_max: u64) -> Result<Advance> {
     let id = r.id("an advance id", id_max)?;

@@ -234,3 +234,112 @@ fn forged_frames_with_valid_checksums_are_refused() {
         assert!(decode(&[forge(&payload[..cut])]).is_err() || cut == payload.len());
     }
 }
+
+/// A frame 0 holding `payload`, with valid framing and checksum (a forger's frame).
+fn forge(payload: &[u8]) -> Vec<u8> {
+    let mut f = FRAME_MAGIC.to_vec();
+    f.extend_from_slice(&0u32.to_le_bytes());
+    f.extend_from_slice(&(payload.len() as u32).to_le_bytes());
+    f.extend_from_slice(payload);
+    f.extend_from_slice(&checksum(0, payload).to_le_bytes());
+    f
+}
+
+/// The payload of a one-frame snapshot with the 8 bytes of `from` (found exactly once)
+/// replaced by those of `to`.
+fn edited(twin: &Twin, from: i64, to: i64) -> Vec<u8> {
+    let frames = encode(twin, FRAME_BYTES_MAX);
+    assert_eq!(frames.len(), 1);
+    let mut p = frames[0][FRAME_HEAD..frames[0].len() - FRAME_TAIL].to_vec();
+    let needle = from.to_le_bytes();
+    let at: Vec<usize> = (0..p.len() - 8)
+        .filter(|&i| p[i..i + 8] == needle)
+        .collect();
+    assert_eq!(at.len(), 1, "the value must be found once");
+    p[at[0]..at[0] + 8].copy_from_slice(&to.to_le_bytes());
+    p
+}
+
+fn refused_for(frames: &[Vec<u8>], rule: &str, entity: &str) {
+    let m = decode(frames).unwrap_err().to_string();
+    assert!(
+        m.starts_with("storage error: snapshot: invariant `")
+            && m.contains(&format!("`{rule}` broken: {entity}")),
+        "{m}"
+    );
+}
+
+/// Bytes edited in place (valid frames, valid checksums): the decoder reads them, the
+/// invariant check refuses the twin they describe.
+#[test]
+fn edited_bytes_that_break_an_invariant_are_refused_naming_the_rule() {
+    use crate::twin::invariants::{RATES_SORTED, SHIFT_LENGTH};
+    let twin = crate::twin::invariants::sample();
+    assert_same(&decode(&encode(&twin, 64)).unwrap(), &twin);
+    let us = |s: &str| {
+        crate::calendar::parse_instant(chrono_tz::UTC, s)
+            .unwrap()
+            .as_micros()
+    };
+    // o1 stops 25 hours after it starts (shift_hours_max is 24).
+    let o1_stop = us("2026-06-05T12:00:00Z");
+    let p = edited(&twin, o1_stop, us("2026-06-06T09:00:00Z"));
+    refused_for(&[forge(&p)], SHIFT_LENGTH, "shift `o1`");
+    // h1's second rate version moved to the first's `from` (for all time).
+    let p = edited(&twin, us("2026-06-10T00:00:00Z"), Instant::MIN.as_micros());
+    refused_for(&[forge(&p)], RATES_SORTED, "contract `h1`");
+}
+
+/// A broken state written by the encoder (a forger with the format's code) is refused on
+/// load with its rule named, for every rule.
+#[test]
+fn a_forged_snapshot_breaking_each_invariant_is_refused() {
+    use crate::twin::invariants as inv;
+    let cases: Vec<(&str, &str, fn(&mut Twin))> = vec![
+        (inv::PERIODS_SORTED, "schedule `bw`", |t| {
+            t.schedules[0].periods.swap(0, 1)
+        }),
+        (inv::PERIOD_NOT_EMPTY, "schedule `bw`", |t| {
+            t.schedules[0].periods[0].stop = t.schedules[0].periods[0].start
+        }),
+        (inv::ALIGNMENT_HOLDS, "schedule `bw`", |t| {
+            t.schedules[0].periods[1].pay_at = t.schedules[0].periods[1].start
+        }),
+        (inv::RATES_SORTED, "contract `h1`", |t| {
+            t.contracts[0].versions.swap(0, 1)
+        }),
+        (inv::SHIFTS_SORTED, "employee `e1`", |t| {
+            t.employees[0].shifts.swap(0, 1)
+        }),
+        // a1 listed twice (by e1 and as open), o1 in no list: the counts still add up.
+        (inv::SHIFT_LISTED_ONCE, "shift `a1`", |t| {
+            t.open_shifts[0] = t.employees[0].shifts[0]
+        }),
+        (inv::COUNTED_NO_OVERLAP, "shift `a2`", |t| {
+            // a2 (approved) moved 20 hours earlier, into a1's hours.
+            let a2 = t.shifts.get("a2").unwrap();
+            let list = &mut t.employees[0].shifts;
+            let r = list.iter_mut().find(|r| r.ix() == a2).unwrap();
+            r.start = Instant::from_micros(r.start.as_micros() - 20 * 3_600_000_000);
+            r.stop = Instant::from_micros(r.stop.as_micros() - 20 * 3_600_000_000);
+            list.sort_by_key(|r| (r.start, r.ix()));
+        }),
+        (inv::SHIFT_CONTRACT, "shift `a1`", |t| {
+            t.employees[0].shifts[0].contract = 1
+        }),
+        (inv::PAYMENT_LISTED, "addition `add1`", |t| {
+            t.employees[0].additions.clear()
+        }),
+        (inv::ADVANCE_LISTED, "advance `adv1`", |t| {
+            t.employees[0].advances.clear()
+        }),
+        (inv::ADVANCE_DECISION, "advance `adv1`", |t| {
+            t.advances[0].fee = 1
+        }),
+    ];
+    for (rule, entity, change) in cases {
+        let mut twin = crate::twin::invariants::sample();
+        change(&mut twin);
+        refused_for(&encode(&twin, 97), rule, entity);
+    }
+}
