@@ -101,7 +101,7 @@ pub(crate) fn catch_up(
 }
 
 /// Decodes a company's binary snapshot (every frame and row checked, every value
-/// validated: `src/twin/snapshot.rs`), one frame in memory at a time.
+/// validated: `src/twin/snapshot/`, then `Twin::check_invariants`), one frame in memory at a time.
 fn binary_snapshot(
     conn: &Connection,
     row: &CompanyRow,

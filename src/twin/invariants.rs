@@ -7,6 +7,7 @@
 //! every load, so that a forged stream whose frames and bounds are valid is still refused
 //! when it describes a twin that ingestion could not have built.
 
+use super::shifts::in_mask;
 use super::Twin;
 use crate::calendar::Instant;
 use crate::eligibility::{fee_of, Advance};
@@ -232,6 +233,9 @@ impl Twin {
     /// Per list: lengths; per employee: counted shifts disjoint and contracts assigned.
     fn check_employee_shifts(&self) -> Result<()> {
         let max = self.company.limits.shift_micros_max();
+        // `policy.counted_statuses` as a bit mask (one test per shift).
+        let counted =
+            (self.company.policy.counted_statuses.iter()).fold(0u8, |m, s| m | (1u8 << (*s as u8)));
         for (owner, list) in self.shift_lists() {
             for r in list {
                 let len = r.stop.as_micros().saturating_sub(r.start.as_micros());
@@ -247,13 +251,13 @@ impl Twin {
                 }
             }
             if let Some(e) = self.employees.get(owner as usize) {
-                self.check_one_employee_shifts(e)?;
+                self.check_one_employee_shifts(e, counted)?;
             }
         }
         Ok(())
     }
 
-    fn check_one_employee_shifts(&self, e: &Employee) -> Result<()> {
+    fn check_one_employee_shifts(&self, e: &Employee, counted: u8) -> Result<()> {
         // Sorted by start: counted shifts are disjoint when each starts at or after the
         // latest stop of the counted shifts before it.
         let mut last: Option<(Instant, u32)> = None;
@@ -268,7 +272,7 @@ impl Twin {
                     ),
                 ));
             }
-            if !self.counted(r.status()) {
+            if !in_mask(counted, r.status()) {
                 continue;
             }
             if let Some((stop, ix)) = last {

@@ -290,12 +290,15 @@ fn edited_bytes_that_break_an_invariant_are_refused_naming_the_rule() {
     refused_for(&[forge(&p)], RATES_SORTED, "contract `h1`");
 }
 
+/// A change that breaks an invariant.
+type Forgery = fn(&mut Twin);
+
 /// A broken state written by the encoder (a forger with the format's code) is refused on
 /// load with its rule named, for every rule.
 #[test]
 fn a_forged_snapshot_breaking_each_invariant_is_refused() {
     use crate::twin::invariants as inv;
-    let cases: Vec<(&str, &str, fn(&mut Twin))> = vec![
+    let cases: Vec<(&str, &str, Forgery)> = vec![
         (inv::PERIODS_SORTED, "schedule `bw`", |t| {
             t.schedules[0].periods.swap(0, 1)
         }),
