@@ -267,8 +267,12 @@ impl Twin {
                     SHIFT_CONTRACT,
                     self.shift_name(r.ix()),
                     format!(
-                        "of employee `{}` names contract index {}, not one of its assignments",
-                        e.id, r.contract
+                        "of employee `{}` is on {}, not one of its assignments",
+                        e.id,
+                        self.contracts.get(r.contract as usize).map_or(
+                            "no contract".to_string(),
+                            |c| format!("contract `{}`", c.id)
+                        )
                     ),
                 ));
             }
@@ -296,18 +300,15 @@ impl Twin {
     }
 
     fn check_payments(&self) -> Result<()> {
-        for (what, all, lists) in [
-            ("addition", &self.additions, 0usize),
-            ("deduction", &self.deductions, 1),
-        ] {
+        type ListOf = fn(&Employee) -> &Vec<u32>;
+        let lists: [(&str, &[Payment], ListOf); 2] = [
+            ("addition", &self.additions, |e| &e.additions),
+            ("deduction", &self.deductions, |e| &e.deductions),
+        ];
+        for (what, all, list_of) in lists {
             let mut seen = vec![false; all.len()];
             for (k, e) in self.employees.iter().enumerate() {
-                let list = if lists == 0 {
-                    &e.additions
-                } else {
-                    &e.deductions
-                };
-                for &p in list {
+                for &p in list_of(e) {
                     let mine = all.get(p as usize).filter(|p| p.employee as usize == k);
                     let slot = seen.get_mut(p as usize).filter(|_| mine.is_some());
                     let Some(slot) = slot else {
