@@ -17,9 +17,10 @@ pub(crate) enum OpKind {
     Advance,
     /// A cancellation through `Twin::cancel_advance`.
     Cancel,
-    /// A canonical snapshot batch; its job, when given, is assigned.
+    /// A batch of a legacy operation-row snapshot; its job, when given, is assigned (read
+    /// only by the one-shot migration, `super::migrate`).
     Batch,
-    /// A canonical snapshot advance decision, through `Twin::restore_advance`.
+    /// An advance decision of a legacy operation-row snapshot (`super::migrate`).
     Restore,
 }
 
@@ -47,7 +48,8 @@ impl OpKind {
     }
 }
 
-/// The two operation tables.
+/// The two operation tables: the journal, and the legacy operation-row snapshots that only
+/// the one-shot migration reads (`super::migrate`; the table is gone from version 3 on).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Table {
     Journal,
@@ -277,13 +279,9 @@ pub(crate) fn each_row(
 pub enum SnapshotMode {
     /// No snapshot yet: the journal holds everything.
     None,
-    /// The twin's exact state: its binary snapshot ([`SnapshotFormat::Binary`]), or
-    /// canonical operations exported from it and verified to rebuild it
-    /// ([`SnapshotFormat::Ops`]).
+    /// The twin's exact state: its binary snapshot (`snapshot_chunks`, one frame per row),
+    /// decoded and validated in bulk (issue #5).
     Canonical,
-    /// The earlier snapshot and journal, folded into the snapshot as they were (when the
-    /// canonical export could not be verified to rebuild an equal twin).
-    Folded,
 }
 
 impl SnapshotMode {
@@ -292,47 +290,24 @@ impl SnapshotMode {
         match self {
             SnapshotMode::None => "none",
             SnapshotMode::Canonical => "canonical",
-            SnapshotMode::Folded => "folded",
         }
     }
 
     fn parse(s: &str) -> Option<SnapshotMode> {
-        [
-            SnapshotMode::None,
-            SnapshotMode::Canonical,
-            SnapshotMode::Folded,
-        ]
-        .into_iter()
-        .find(|m| m.as_str() == s)
-    }
-}
-
-/// How a company's snapshot is stored (schema version 2).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SnapshotFormat {
-    /// Operation rows (`snapshot_ops`) replayed through the public `Twin` API: every
-    /// snapshot of schema version 1, and the fallback.
-    Ops,
-    /// The twin's binary snapshot (`snapshot_chunks`, one frame per row), decoded and
-    /// validated in bulk (issue #5).
-    Binary,
-}
-
-impl SnapshotFormat {
-    /// The code stored in the `snapshot_format` column.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SnapshotFormat::Ops => "ops",
-            SnapshotFormat::Binary => "binary",
-        }
-    }
-
-    fn parse(s: &str) -> Option<SnapshotFormat> {
-        [SnapshotFormat::Ops, SnapshotFormat::Binary]
+        [SnapshotMode::None, SnapshotMode::Canonical]
             .into_iter()
             .find(|m| m.as_str() == s)
     }
+}
+
+/// How [`CompanyRow::read_with`] verifies a row's checksum.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum RowSum {
+    /// As this version writes it (that of a version-2 `binary` row).
+    Current,
+    /// As schema version 1 (and a version-2 `ops` row) wrote it; its mode may be `folded`
+    /// (read as canonical: the migration replaces its snapshot by a binary one).
+    Legacy,
 }
 
 /// The `companies` row.
@@ -346,18 +321,18 @@ pub(crate) struct CompanyRow {
     pub snapshot_job: u64,
     pub snapshot_known_to: Option<i64>,
     pub snapshot_mode: SnapshotMode,
-    /// Rows of the snapshot: operation rows, or binary frames.
+    /// Frames of the binary snapshot (operation rows in a legacy row).
     pub snapshot_rows: u64,
-    pub snapshot_format: SnapshotFormat,
 }
 
 impl CompanyRow {
-    /// The row's checksum. An `ops` row sums exactly the fields of schema version 1, so
-    /// rows written before the `snapshot_format` column still verify.
-    fn checksum(&self) -> i64 {
-        let f = match self.snapshot_format {
-            SnapshotFormat::Ops => Fnv::new("companies"),
-            SnapshotFormat::Binary => Fnv::new("companies").str(SnapshotFormat::Binary.as_str()),
+    /// The row's checksum: that of a version-2 `binary` row (so those verify unchanged),
+    /// or, [`RowSum::Legacy`], exactly the fields of schema version 1, with the mode code
+    /// as stored.
+    fn checksum(&self, sum: RowSum, mode: &str) -> i64 {
+        let f = match sum {
+            RowSum::Legacy => Fnv::new("companies"),
+            RowSum::Current => Fnv::new("companies").str("binary"),
         };
         f.str(&self.company_id)
             .int(Some(self.epoch))
@@ -366,18 +341,28 @@ impl CompanyRow {
             .int(as_i64(self.snapshot_seq))
             .int(as_i64(self.snapshot_job))
             .int(self.snapshot_known_to)
-            .str(self.snapshot_mode.as_str())
+            .str(mode)
             .int(as_i64(self.snapshot_rows))
             .finish()
     }
 
     /// Reads a company's row, verifying its checksum; `None` when there is none.
     pub fn read(conn: &Connection, company_id: &str, path: &str) -> Result<Option<CompanyRow>> {
+        CompanyRow::read_with(conn, company_id, path, RowSum::Current)
+    }
+
+    /// [`CompanyRow::read`] with the checksum as `sum` says.
+    pub fn read_with(
+        conn: &Connection,
+        company_id: &str,
+        path: &str,
+        sum: RowSum,
+    ) -> Result<Option<CompanyRow>> {
         let read_err = |e| storage(path, &format!("cannot read company `{company_id}`"), e);
         let raw = conn
             .prepare_cached(
                 "SELECT epoch, config, head_seq, snapshot_seq, snapshot_job, snapshot_known_to, snapshot_mode, \
-                 snapshot_rows, checksum, snapshot_format FROM companies WHERE company_id = ?1",
+                 snapshot_rows, checksum FROM companies WHERE company_id = ?1",
             )
             .map_err(read_err)?
             .query_row([company_id], |r| {
@@ -388,13 +373,11 @@ impl CompanyRow {
                     r.get::<_, Option<i64>>(5)?,
                     r.get::<_, String>(6)?,
                     r.get::<_, i64>(8)?,
-                    r.get::<_, String>(9)?,
                 ))
             })
             .optional()
             .map_err(read_err)?;
-        let Some((epoch, config, [head, snap, job, rows], known_to, mode, sum, format)) = raw
-        else {
+        let Some((epoch, config, [head, snap, job, rows], known_to, mode, stored)) = raw else {
             return Ok(None);
         };
         let damaged = |what: &str| Error::Storage {
@@ -409,13 +392,14 @@ impl CompanyRow {
             snapshot_seq: nat(snap)?,
             snapshot_job: nat(job)?,
             snapshot_known_to: known_to,
-            snapshot_mode: SnapshotMode::parse(&mode)
-                .ok_or_else(|| damaged("has an unknown snapshot mode"))?,
+            snapshot_mode: match (sum, mode.as_str()) {
+                (RowSum::Legacy, "folded") => Some(SnapshotMode::Canonical),
+                (_, m) => SnapshotMode::parse(m),
+            }
+            .ok_or_else(|| damaged("has an unknown snapshot mode"))?,
             snapshot_rows: nat(rows)?,
-            snapshot_format: SnapshotFormat::parse(&format)
-                .ok_or_else(|| damaged("has an unknown snapshot format"))?,
         };
-        if row.checksum() != sum {
+        if row.checksum(sum, &mode) != stored {
             return Err(damaged(
                 "failed its checksum: the file was damaged or edited",
             ));
@@ -434,8 +418,8 @@ impl CompanyRow {
         );
         conn.prepare_cached(
             "INSERT OR REPLACE INTO companies (company_id, epoch, config, head_seq, snapshot_seq, snapshot_job, \
-             snapshot_known_to, snapshot_mode, snapshot_rows, checksum, snapshot_format) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+             snapshot_known_to, snapshot_mode, snapshot_rows, checksum) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         )
         .and_then(|mut s| {
             s.execute(params![
@@ -448,8 +432,7 @@ impl CompanyRow {
                 self.snapshot_known_to,
                 self.snapshot_mode.as_str(),
                 rows,
-                self.checksum(),
-                self.snapshot_format.as_str(),
+                self.checksum(RowSum::Current, self.snapshot_mode.as_str()),
             ])
         })
         .map(|_| ())

@@ -6,14 +6,16 @@
 //!   records it, before the caller gets its report. After a crash, reopening yields exactly
 //!   the state of the last acknowledged operation (WAL, `synchronous = FULL`).
 //! * **Snapshot.** [`Store::compact`] replaces the journal by a snapshot, atomically: the
-//!   twin's binary snapshot (issue #5; `src/twin/snapshot.rs`), stored as checksummed frames
-//!   in `snapshot_chunks`, or — for files of schema version 1 and with
-//!   [`SnapshotFormat::Ops`] — operation rows. [`Store::load`] decodes the snapshot (every
-//!   length, reference and sort order validated) or replays its rows, then replays the
-//!   journal through the public [`Twin`] API — every value re-validated by the
-//!   constructors of ingestion — each replayed outcome checked against the one recorded: a
-//!   corrupt, foreign or newer-schema file is an [`Error::Storage`], never a panic or a
-//!   silently different twin.
+//!   twin's binary snapshot (issue #5; `src/twin/snapshot/`), stored as checksummed frames
+//!   in `snapshot_chunks`. [`Store::load`] decodes it (every length and reference
+//!   validated, then [`Twin::check_invariants`]), then replays the journal through the
+//!   public [`Twin`] API — every value re-validated by the constructors of ingestion —
+//!   each replayed outcome checked against the one recorded: a corrupt, foreign or
+//!   newer-schema file is an [`Error::Storage`], never a panic or a silently different
+//!   twin.
+//! * **Older files.** A file of schema version 1 or 2 whose snapshots are operation rows
+//!   is migrated once, in one transaction, when it is opened: each such snapshot is
+//!   replayed into a twin and replaced by its binary snapshot (`migrate.rs`).
 //! * **As known at.** [`Store::load_known_at`] replays the journal as far as it was known at
 //!   an earlier instant, to ask what the engine answered then.
 //! * **Concurrency.** Several processes may share a file: writes serialise (each waits up to
@@ -49,12 +51,13 @@
 
 mod codec;
 mod compact;
+mod migrate;
 mod replay;
 mod schema;
 #[cfg(test)]
 mod tests;
 
-pub use codec::{SnapshotFormat, SnapshotMode};
+pub use codec::SnapshotMode;
 pub use compact::CompactReport;
 pub use schema::SCHEMA_VERSION;
 
@@ -80,12 +83,6 @@ pub struct StoreOptions {
     /// How long a write waits for another process's write lock before it fails with
     /// [`Error::Storage`] (default 5 s).
     pub busy_timeout: Duration,
-    /// How [`Store::import`] and [`Store::compact`] write snapshots (default
-    /// [`SnapshotFormat::Binary`]). [`SnapshotFormat::Ops`] writes operation rows that a
-    /// load replays through the public `Twin` API — every value re-validated by ingestion's
-    /// constructors — at a fraction of the speed (docs/decisions.md). Both formats are
-    /// always read.
-    pub snapshot_format: SnapshotFormat,
 }
 
 impl Default for StoreOptions {
@@ -93,7 +90,6 @@ impl Default for StoreOptions {
         StoreOptions {
             create: true,
             busy_timeout: Duration::from_secs(5),
-            snapshot_format: SnapshotFormat::Binary,
         }
     }
 }
@@ -111,12 +107,10 @@ pub struct CompanyInfo {
     pub journal_rows: u64,
     /// How the snapshot was made.
     pub snapshot_mode: SnapshotMode,
-    /// Rows of the snapshot (operation rows, or binary frames).
+    /// Rows (binary frames) of the snapshot.
     pub snapshot_rows: u64,
     /// The journal sequence number the snapshot covers.
     pub snapshot_seq: u64,
-    /// How the snapshot is stored.
-    pub snapshot_format: SnapshotFormat,
 }
 
 /// A loaded twin kept between calls, with the journal position it reflects.
@@ -135,7 +129,6 @@ pub struct Store {
     /// Test hook: the write (statement execution) at which to inject an I/O fault.
     #[cfg(test)]
     fault_at: std::cell::Cell<Option<u64>>,
-    snapshot_format: SnapshotFormat,
 }
 
 impl std::fmt::Debug for Store {
@@ -222,7 +215,6 @@ impl Store {
             cache: HashMap::new(),
             #[cfg(test)]
             fault_at: std::cell::Cell::new(None),
-            snapshot_format: options.snapshot_format,
         })
     }
 
@@ -260,7 +252,6 @@ impl Store {
             snapshot_mode: row.snapshot_mode,
             snapshot_rows: row.snapshot_rows,
             snapshot_seq: row.snapshot_seq,
-            snapshot_format: row.snapshot_format,
         })
     }
 
@@ -288,7 +279,7 @@ impl Store {
         let hook = hook!(self);
         let tx = begin_write(&mut self.conn, &path, self.busy_timeout)?;
         let mut n = 0;
-        for table in ["journal", "snapshot_ops", "snapshot_chunks", "companies"] {
+        for table in ["journal", "snapshot_chunks", "companies"] {
             fault(hook)?;
             n = tx
                 .execute(
@@ -633,7 +624,6 @@ fn insert_company(
         snapshot_known_to: None,
         snapshot_mode: SnapshotMode::None,
         snapshot_rows: 0,
-        snapshot_format: SnapshotFormat::Ops,
     };
     fault(hook)?;
     row.write(tx, path)?;

@@ -1,10 +1,9 @@
-//! Rebuilding a twin from its rows: the snapshot, then the journal, each operation replayed
-//! through the public `Twin` API (so every value is re-validated by the constructors of
-//! ingestion) and checked against the outcome recorded when it was first applied.
+//! Rebuilding a twin from its rows: the binary snapshot (decoded, then checked by
+//! `Twin::check_invariants`), then the journal, each operation replayed through the public
+//! `Twin` API (so every value is re-validated by the constructors of ingestion) and checked
+//! against the outcome recorded when it was first applied.
 
-use super::codec::{
-    each_chunk, each_row, CompanyRow, OpKind, OpRow, SnapshotFormat, SnapshotMode, Table,
-};
+use super::codec::{each_chunk, each_row, CompanyRow, OpKind, OpRow, SnapshotMode, Table};
 use crate::calendar::Instant;
 use crate::company::Company;
 use crate::eligibility::AdvanceRequest;
@@ -59,29 +58,8 @@ pub(crate) fn build(
             });
         }
     }
-    if row.snapshot_format == SnapshotFormat::Binary {
+    if row.snapshot_mode != SnapshotMode::None {
         twin = binary_snapshot(conn, row, twin.company(), path)?;
-    } else {
-        let mut count = 0u64;
-        each_row(conn, Table::Snapshot, id, 0, path, |r| {
-            count += 1;
-            if r.seq != count {
-                return Err(gap(path, Table::Snapshot, id, count, r.seq));
-            }
-            replay(&mut twin, &r, Table::Snapshot, id, path)?;
-            Ok(true)
-        })?;
-        if count != row.snapshot_rows {
-            return Err(Error::Storage {
-                message: format!(
-                    "{path}: the snapshot of company `{id}` has {count} rows, its company row says {}",
-                    row.snapshot_rows
-                ),
-            });
-        }
-        if row.snapshot_mode != SnapshotMode::None {
-            twin.set_job_count(row.snapshot_job);
-        }
     }
     let seq = catch_up(conn, row, &mut twin, row.snapshot_seq, known_at, path)?;
     Ok(Built { twin, seq })
@@ -123,7 +101,7 @@ pub(crate) fn catch_up(
 }
 
 /// Decodes a company's binary snapshot (every frame and row checked, every value
-/// validated: `src/twin/snapshot.rs`), one frame in memory at a time.
+/// validated: `src/twin/snapshot/`, then `Twin::check_invariants`), one frame in memory at a time.
 fn binary_snapshot(
     conn: &Connection,
     row: &CompanyRow,
@@ -165,7 +143,7 @@ fn binary_snapshot(
     Ok(twin)
 }
 
-fn gap(path: &str, table: Table, id: &str, expected: u64, found: u64) -> Error {
+pub(crate) fn gap(path: &str, table: Table, id: &str, expected: u64, found: u64) -> Error {
     Error::Storage {
         message: format!(
             "{path}: the {} of company `{id}` is missing row {expected} (next row found: {found})",
@@ -174,7 +152,7 @@ fn gap(path: &str, table: Table, id: &str, expected: u64, found: u64) -> Error {
     }
 }
 
-fn diverged(path: &str, table: Table, id: &str, seq: u64, what: String) -> Error {
+pub(crate) fn diverged(path: &str, table: Table, id: &str, seq: u64, what: String) -> Error {
     let name = match table {
         Table::Journal => "journal",
         Table::Snapshot => "snapshot",
@@ -184,78 +162,87 @@ fn diverged(path: &str, table: Table, id: &str, seq: u64, what: String) -> Error
     }
 }
 
-/// Replays one row and checks its recorded outcome.
-fn replay(twin: &mut Twin, r: &OpRow, table: Table, id: &str, path: &str) -> Result<()> {
+/// Replays one journal row (or a legacy snapshot's journal-like row) and checks its
+/// recorded outcome.
+pub(crate) fn replay(twin: &mut Twin, r: &OpRow, table: Table, id: &str, path: &str) -> Result<()> {
     let fail = |what: String| diverged(path, table, id, r.seq, what);
-    let at = Instant::from_micros(r.at_us);
     match r.op {
-        OpKind::Apply | OpKind::Batch => {
-            let kind = r
-                .kind
-                .as_deref()
-                .and_then(Kind::parse)
-                .ok_or_else(|| fail(format!("unknown entity kind {:?}", r.kind)))?;
-            let records: Vec<Value> = serde_json::from_str(&r.payload)
-                .map_err(|e| fail(format!("the records are not a JSON array: {e}")))?;
-            match (r.op, r.job) {
-                (OpKind::Apply, Some(job)) if job == twin.job_count() + 1 => {}
-                (OpKind::Apply, job) => {
-                    return Err(fail(format!(
-                        "recorded job {job:?}, the twin is at job-{}",
-                        twin.job_count()
-                    )));
-                }
-                // A canonical batch of shift versions is applied as the job that pushed them.
-                (_, Some(job)) => twin.set_job_count(job.saturating_sub(1)),
-                (_, None) => {}
-            }
-            let report = twin
-                .apply(kind, &records, at)
-                .map_err(|e| fail(e.to_string()))?;
-            let got = counts(&report);
-            let want = [r.count_received, r.count_accepted, r.count_rejected];
-            if got.map(Some) != want {
-                return Err(fail(format!("recorded counts {want:?}, replayed {got:?}")));
-            }
-        }
-        OpKind::Advance => {
-            let req = advance_request(&r.payload, at)
-                .ok_or_else(|| fail("the advance request is malformed".into()))?;
-            if r.amount != Some(req.amount) {
-                return Err(fail("the amount column differs from the request".into()));
-            }
-            let d = twin
-                .request_advance(&req)
-                .map_err(|e| fail(e.to_string()))?;
-            let got = (Some(code(&d.outcome)), d.fee);
-            if got != (r.outcome.clone(), r.fee) {
+        OpKind::Apply => {
+            if r.job != Some(twin.job_count() + 1) {
                 return Err(fail(format!(
-                    "recorded {:?} fee {:?}, replayed {:?} fee {:?}",
-                    r.outcome, r.fee, got.0, got.1
+                    "recorded job {:?}, the twin is at job-{}",
+                    r.job,
+                    twin.job_count()
                 )));
             }
+            apply_batch(twin, r, &fail)
         }
-        OpKind::Cancel => {
-            let v: Value = serde_json::from_str(&r.payload)
-                .map_err(|e| fail(format!("the cancel is not JSON: {e}")))?;
-            let advance_id = v
-                .get("advance_id")
-                .and_then(Value::as_str)
-                .ok_or_else(|| fail("the cancel names no advance".into()))?;
-            let d = twin.cancel_advance(advance_id, at);
-            if Some(code(&d.outcome)) != r.outcome {
-                return Err(fail(format!(
-                    "recorded {:?}, replayed {}",
-                    r.outcome,
-                    code(&d.outcome)
-                )));
-            }
-        }
-        OpKind::Restore => {
-            let v: Value = serde_json::from_str(&r.payload)
-                .map_err(|e| fail(format!("the advance is not JSON: {e}")))?;
-            twin.restore_advance(&v).map_err(|e| fail(e.to_string()))?;
-        }
+        OpKind::Advance => replay_advance(twin, r, &fail),
+        OpKind::Cancel => replay_cancel(twin, r, &fail),
+        OpKind::Batch | OpKind::Restore => Err(fail(format!(
+            "`{}` belongs in a legacy snapshot, not here",
+            r.op.as_str()
+        ))),
+    }
+}
+
+/// Applies a batch row's records as received and checks the recorded counts.
+pub(crate) fn apply_batch(
+    twin: &mut Twin,
+    r: &OpRow,
+    fail: &dyn Fn(String) -> Error,
+) -> Result<()> {
+    let kind = r
+        .kind
+        .as_deref()
+        .and_then(Kind::parse)
+        .ok_or_else(|| fail(format!("unknown entity kind {:?}", r.kind)))?;
+    let records: Vec<Value> = serde_json::from_str(&r.payload)
+        .map_err(|e| fail(format!("the records are not a JSON array: {e}")))?;
+    let report = twin
+        .apply(kind, &records, Instant::from_micros(r.at_us))
+        .map_err(|e| fail(e.to_string()))?;
+    let got = counts(&report);
+    let want = [r.count_received, r.count_accepted, r.count_rejected];
+    if got.map(Some) != want {
+        return Err(fail(format!("recorded counts {want:?}, replayed {got:?}")));
+    }
+    Ok(())
+}
+
+fn replay_advance(twin: &mut Twin, r: &OpRow, fail: &dyn Fn(String) -> Error) -> Result<()> {
+    let req = advance_request(&r.payload, Instant::from_micros(r.at_us))
+        .ok_or_else(|| fail("the advance request is malformed".into()))?;
+    if r.amount != Some(req.amount) {
+        return Err(fail("the amount column differs from the request".into()));
+    }
+    let d = twin
+        .request_advance(&req)
+        .map_err(|e| fail(e.to_string()))?;
+    let got = (Some(code(&d.outcome)), d.fee);
+    if got != (r.outcome.clone(), r.fee) {
+        return Err(fail(format!(
+            "recorded {:?} fee {:?}, replayed {:?} fee {:?}",
+            r.outcome, r.fee, got.0, got.1
+        )));
+    }
+    Ok(())
+}
+
+fn replay_cancel(twin: &mut Twin, r: &OpRow, fail: &dyn Fn(String) -> Error) -> Result<()> {
+    let v: Value = serde_json::from_str(&r.payload)
+        .map_err(|e| fail(format!("the cancel is not JSON: {e}")))?;
+    let advance_id = v
+        .get("advance_id")
+        .and_then(Value::as_str)
+        .ok_or_else(|| fail("the cancel names no advance".into()))?;
+    let d = twin.cancel_advance(advance_id, Instant::from_micros(r.at_us));
+    if Some(code(&d.outcome)) != r.outcome {
+        return Err(fail(format!(
+            "recorded {:?}, replayed {}",
+            r.outcome,
+            code(&d.outcome)
+        )));
     }
     Ok(())
 }

@@ -21,20 +21,15 @@ const PAGE_SIZE: u32 = 65_536;
 /// The schema version this build writes and reads.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
 
-/// The tables every version of the schema must have.
-const TABLES: [&str; 5] = [
-    "store_meta",
-    "companies",
-    "journal",
-    "snapshot_ops",
-    "snapshot_chunks",
-];
+/// The tables the current schema must have.
+const TABLES: [&str; 4] = ["store_meta", "companies", "journal", "snapshot_chunks"];
 
 /// Version 1: companies, journal, operation-row snapshots. Version 2 (issue #5): binary
 /// snapshots, one frame of `Twin`'s snapshot format per `snapshot_chunks` row, and the
-/// company's `snapshot_format`; version-1 rows read as `ops` and their snapshots keep
-/// loading by replay, so a version-1 file is migrated in place when it is opened.
-const MIGRATIONS: [&str; 2] = [
+/// company's `snapshot_format`. Version 3 (issue #13): binary snapshots only — before its
+/// SQL runs, [`super::migrate`] replaces every operation-row snapshot by a binary one, in
+/// the same transaction; the SQL then drops the operation rows' table and column.
+const MIGRATIONS: [&str; 3] = [
     r#"
 CREATE TABLE store_meta (
     key   TEXT PRIMARY KEY,
@@ -111,7 +106,16 @@ CREATE TABLE snapshot_chunks (
     PRIMARY KEY (company_id, seq)
 ) STRICT;
 "#,
+    r#"
+-- Every snapshot is binary now (super::migrate converted the operation rows).
+DROP TABLE snapshot_ops;
+ALTER TABLE companies DROP COLUMN snapshot_format;
+"#,
 ];
+
+/// The version whose migration first converts the operation-row snapshots (Rust code,
+/// run before that version's SQL).
+const BINARY_ONLY: usize = 3;
 
 /// Checks that `conn` is an ewa store of a version this build reads, creating the schema
 /// in an empty file and migrating an older one. `path` is for messages.
@@ -220,6 +224,9 @@ fn migrate(conn: &mut Connection, path: &str) -> Result<()> {
         });
     }
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+        if i + 1 == BINARY_ONLY {
+            super::migrate::ops_snapshots_to_binary(&tx, path)?;
+        }
         tx.execute_batch(sql).map_err(|e| {
             storage(
                 path,

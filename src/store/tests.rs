@@ -356,10 +356,11 @@ fn canonical_compaction_rebuilds_the_same_twin_and_the_journal_goes_on() {
 }
 
 #[test]
-fn a_state_the_export_cannot_express_is_folded_not_lost() {
-    let db = TempDb::new("folded");
+fn a_payment_moved_between_employees_survives_compaction() {
+    let db = TempDb::new("moved");
     let (mut store, mut twin) = fixture(&db);
-    // d1 moves from e1 to e3: e3's deduction list order is no longer index order.
+    // d1 moves from e1 to e3: e3's deduction list order is no longer index order (the
+    // former operation-row export could not express it; the binary snapshot does).
     let op = Op::Push(
         Kind::Deductions,
         vec![json!({"payment_id": "d1", "employee_id": "e3", "amount": 1000})],
@@ -369,25 +370,10 @@ fn a_state_the_export_cannot_express_is_folded_not_lost() {
         run_twin(&mut twin, &op),
         run_store(&mut store, "acme", &op).unwrap()
     );
-    // Operation rows (schema version 1's format) cannot express it: folded.
-    store.snapshot_format = SnapshotFormat::Ops;
     let report = store.compact("acme").unwrap();
-    assert_eq!(report.mode, SnapshotMode::Folded);
+    assert_eq!(report.mode, SnapshotMode::Canonical);
     assert_same(&store.load("acme").unwrap(), &twin);
     assert_same(&Store::open(&db.0).unwrap().load("acme").unwrap(), &twin);
-    // The binary snapshot expresses every state: compacting again converts the folded rows.
-    store.snapshot_format = SnapshotFormat::Binary;
-    let report = store.compact("acme").unwrap();
-    assert_eq!(
-        (report.mode, report.journal_rows_trimmed),
-        (SnapshotMode::Canonical, 0)
-    );
-    let fresh = Store::open(&db.0).unwrap();
-    assert_eq!(
-        fresh.info("acme").unwrap().snapshot_format,
-        SnapshotFormat::Binary
-    );
-    assert_same(&fresh.load("acme").unwrap(), &twin);
 }
 
 #[test]
@@ -398,8 +384,8 @@ fn a_binary_snapshot_and_the_journal_after_it_load_equal_and_known_at_works() {
     assert_eq!(report.mode, SnapshotMode::Canonical);
     let info = store.info("acme").unwrap();
     assert_eq!(
-        (info.snapshot_format, info.journal_rows),
-        (SnapshotFormat::Binary, 0)
+        (info.snapshot_mode, info.journal_rows),
+        (SnapshotMode::Canonical, 0)
     );
     // Small frames in the unit tests: the snapshot spans several rows.
     assert!(info.snapshot_rows > 1, "{info:?}");
@@ -470,30 +456,11 @@ fn import_writes_a_binary_snapshot_in_one_transaction() {
     let mut store = Store::open(&db.0).unwrap();
     let report = store.import(&twin).unwrap();
     assert_eq!((report.mode, report.seq), (SnapshotMode::Canonical, 0));
-    assert_eq!(
-        store.info(&id).unwrap().snapshot_format,
-        SnapshotFormat::Binary
-    );
+    assert_eq!(store.info(&id).unwrap().snapshot_rows, report.snapshot_rows);
     let loaded = Store::open(&db.0).unwrap().load(&id).unwrap();
     assert_same(&loaded, &twin);
-    assert!(loaded.same_shift_jobs(&twin));
+    assert!(crate::twin::same_shift_jobs(&loaded, &twin));
     assert!(store.import(&twin).is_err());
-    // The operation-row format still imports (verified by a rebuild).
-    let db2 = TempDb::new("import-ops");
-    let mut ops_store = Store::open_with(
-        &db2.0,
-        &StoreOptions {
-            snapshot_format: SnapshotFormat::Ops,
-            ..StoreOptions::default()
-        },
-    )
-    .unwrap();
-    ops_store.import(&twin).unwrap();
-    assert_eq!(
-        ops_store.info(&id).unwrap().snapshot_format,
-        SnapshotFormat::Ops
-    );
-    assert_same(&Store::open(&db2.0).unwrap().load(&id).unwrap(), &twin);
 }
 
 #[test]
@@ -614,45 +581,183 @@ fn a_damaged_binary_snapshot_is_an_error_naming_it() {
     );
 }
 
-#[test]
-fn a_version_1_file_is_migrated_and_its_snapshot_still_loads() {
-    let db = TempDb::new("v1");
-    let (mut store, mut twin) = fixture(&db);
-    store.snapshot_format = SnapshotFormat::Ops;
-    store.compact("acme").unwrap();
-    let op = Op::Cancel("adv2", "2026-06-17T02:00:00Z");
-    assert_eq!(
-        run_twin(&mut twin, &op),
-        run_store(&mut store, "acme", &op).unwrap()
-    );
-    drop(store);
-    // Back to version 1: no snapshot_format column, no snapshot_chunks table.
+/// Stores written before schema version 3 (operation-row snapshots), as SQL dumps.
+const LEGACY_V1: &str = include_str!("fixtures/v1.sql");
+const LEGACY_V2: &str = include_str!("fixtures/v2.sql");
+
+/// A new file holding a legacy dump.
+fn legacy_file(tag: &str, sql: &str) -> TempDb {
+    let db = TempDb::new(tag);
     let raw = Connection::open(&db.0).unwrap();
-    raw.execute_batch(
-        "DROP TABLE snapshot_chunks; ALTER TABLE companies DROP COLUMN snapshot_format; PRAGMA user_version = 1;",
+    raw.execute_batch(sql).unwrap();
+    drop(raw);
+    db
+}
+
+/// The twin a company of the legacy fixtures holds: its operations, run in memory.
+fn legacy_twin(id: &str) -> (Twin, usize, usize) {
+    let (_, list, snap, _) = legacy_plan().into_iter().find(|p| p.0 == id).unwrap();
+    let mut twin = Twin::new(company(id));
+    for op in &list {
+        run_twin(&mut twin, op);
+    }
+    (twin, snap, list.len())
+}
+
+fn user_version(conn: &Connection) -> i64 {
+    conn.query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap()
+}
+
+fn table_exists(conn: &Connection, name: &str) -> bool {
+    conn.query_row(
+        "SELECT COUNT(*) FROM sqlite_schema WHERE type = 'table' AND name = ?1",
+        [name],
+        |r| r.get::<_, i64>(0),
+    )
+    .unwrap()
+        == 1
+}
+
+/// Every row of the binary snapshots, as (company, seq, checksum).
+fn chunk_rows(conn: &Connection) -> Vec<(String, i64, i64)> {
+    let mut stmt = conn
+        .prepare("SELECT company_id, seq, checksum FROM snapshot_chunks ORDER BY company_id, seq")
+        .unwrap();
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)));
+    rows.unwrap().collect::<rusqlite::Result<Vec<_>>>().unwrap()
+}
+
+#[test]
+fn operation_row_snapshots_are_migrated_once_to_binary_with_the_same_answers() {
+    for (tag, sql, version) in [("v1", LEGACY_V1, 1), ("v2", LEGACY_V2, 2)] {
+        let db = legacy_file(tag, sql);
+        assert_eq!(user_version(&Connection::open(&db.0).unwrap()), version);
+        let store = Store::open(&db.0).unwrap();
+        assert_eq!(user_version(&store.conn), i64::from(SCHEMA_VERSION));
+        assert!(!table_exists(&store.conn, "snapshot_ops"), "{tag}");
+        let mut ids = vec!["acme", "moved", "plain"];
+        if version == 2 {
+            ids.insert(1, "bin");
+        }
+        assert_eq!(store.companies().unwrap(), ids, "{tag}");
+        for id in &ids {
+            let (twin, snap, all) = legacy_twin(id);
+            // acme: canonical rows; moved: folded rows; plain: no snapshot; bin: binary.
+            assert_same(&store.load(id).unwrap(), &twin);
+            let info = store.info(id).unwrap();
+            let mode = if snap == 0 {
+                SnapshotMode::None
+            } else {
+                SnapshotMode::Canonical
+            };
+            assert_eq!(
+                (info.snapshot_mode, info.snapshot_seq, info.journal_rows),
+                (mode, snap as u64, (all - snap) as u64),
+                "{tag} {id}"
+            );
+            // The journal after the snapshot still answers as known at an instant.
+            assert_same(
+                &store.load_known_at(id, t("2030-01-01T00:00:00Z")).unwrap(),
+                &twin,
+            );
+        }
+        let chunks = chunk_rows(&store.conn);
+        drop(store);
+        // Once: the file is at the current version; opening it again changes nothing.
+        let mut store = Store::open(&db.0).unwrap();
+        assert_eq!(chunk_rows(&store.conn), chunks);
+        for id in &ids {
+            assert_same(&store.load(id).unwrap(), &legacy_twin(id).0);
+        }
+        // And it goes on: a compaction of the migrated company.
+        store.compact("moved").unwrap();
+        assert_same(&store.load("moved").unwrap(), &legacy_twin("moved").0);
+        store.integrity_check().unwrap();
+    }
+}
+
+#[test]
+fn a_damaged_legacy_snapshot_is_refused_and_the_file_left_unmigrated() {
+    let db = legacy_file("v1-damaged", LEGACY_V1);
+    let raw = Connection::open(&db.0).unwrap();
+    raw.execute(
+        "UPDATE snapshot_ops SET payload = payload || ' ' WHERE company_id = 'acme' AND seq = 4",
+        [],
     )
     .unwrap();
-    drop(raw);
-    let mut store = Store::open(&db.0).unwrap();
-    let v: i64 = store
-        .conn
-        .query_row("PRAGMA user_version", [], |r| r.get(0))
+    let e = Store::open(&db.0).unwrap_err();
+    assert_eq!(
+        e,
+        Error::Storage {
+            message: format!(
+                "{}: snapshot_ops row 4 of company `acme` failed its checksum: the file was damaged or edited",
+                db.0.display()
+            )
+        }
+    );
+    // One transaction: nothing was migrated.
+    assert_eq!(user_version(&raw), 1);
+    assert!(table_exists(&raw, "snapshot_ops") && !table_exists(&raw, "snapshot_chunks"));
+}
+
+/// A legacy advance decision whose fee is not the policy's (its row checksum recomputed,
+/// as a forger would) is refused by the invariant check after the replay.
+#[test]
+fn a_forged_legacy_advance_decision_is_refused_by_the_invariants() {
+    let db = legacy_file("v1-forged", LEGACY_V1);
+    let raw = Connection::open(&db.0).unwrap();
+    let (seq, payload): (i64, String) = raw
+        .query_row(
+            "SELECT seq, payload FROM snapshot_ops WHERE company_id = 'acme' AND op = 'restore' \
+             AND payload LIKE '%\"accepted\":true%' ORDER BY seq LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
         .unwrap();
-    assert_eq!(v, i64::from(SCHEMA_VERSION));
-    let info = store.info("acme").unwrap();
-    assert_eq!(
-        (info.snapshot_format, info.snapshot_mode, info.journal_rows),
-        (SnapshotFormat::Ops, SnapshotMode::Canonical, 1)
+    let mut v: Value = serde_json::from_str(&payload).unwrap();
+    v["fee"] = json!(v["fee"].as_i64().unwrap() + 1);
+    let row = OpRow {
+        seq: seq as u64,
+        op: OpKind::Restore,
+        kind: None,
+        at_us: 0,
+        job: None,
+        payload: v.to_string(),
+        count_received: None,
+        count_accepted: None,
+        count_rejected: None,
+        outcome: None,
+        amount: None,
+        fee: None,
+    };
+    let (at_us, outcome, amount, fee): (i64, Option<String>, Option<i64>, Option<i64>) = raw
+        .query_row(
+            "SELECT at_us, outcome, amount, fee FROM snapshot_ops WHERE company_id = 'acme' AND seq = ?1",
+            [seq],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .unwrap();
+    let row = OpRow {
+        at_us,
+        outcome,
+        amount,
+        fee,
+        ..row
+    };
+    raw.execute(
+        "UPDATE snapshot_ops SET payload = ?1, checksum = ?2 WHERE company_id = 'acme' AND seq = ?3",
+        rusqlite::params![row.payload, row.checksum(Table::Snapshot, "acme"), seq],
+    )
+    .unwrap();
+    let e = Store::open(&db.0).unwrap_err().to_string();
+    assert!(
+        e.contains("the operation-row snapshot of company `acme` cannot be migrated")
+            && e.contains("invariant `advance decisions consistent with the policy` broken")
+            && e.contains("has a fee that the policy does not give"),
+        "{e}"
     );
-    assert_same(&store.load("acme").unwrap(), &twin);
-    // Compacting converts it to a binary snapshot.
-    store.compact("acme").unwrap();
-    let fresh = Store::open(&db.0).unwrap();
-    assert_eq!(
-        fresh.info("acme").unwrap().snapshot_format,
-        SnapshotFormat::Binary
-    );
-    assert_same(&fresh.load("acme").unwrap(), &twin);
+    assert_eq!(user_version(&raw), 1);
 }
 
 #[test]
@@ -977,23 +1082,20 @@ fn an_io_fault_at_any_write_of_a_binary_import_or_recompaction_keeps_the_last_st
         |s| s.import(&gen).map(|_| ()),
         |s| assert_same(&s.load(&gid).unwrap(), &gen),
     );
-    // A binary snapshot replaced by another: either one, with its journal, survives.
+    // A compaction, then one with nothing new: the snapshot, or the journal, survives.
     let db = TempDb::new("fault-recompact-ref");
     let (_, twin) = fixture(&db);
     check_fault_points(
         "fault-recompact",
         |s| {
             s.compact("acme")?;
-            s.snapshot_format = SnapshotFormat::Ops;
-            let r = s.compact("acme").map(|_| ());
-            s.snapshot_format = SnapshotFormat::Binary;
-            r?;
+            // Nothing new: the second compaction writes nothing and keeps the snapshot.
             s.compact("acme").map(|_| ())
         },
         |s| {
             assert_eq!(
-                s.info("acme").unwrap().snapshot_format,
-                SnapshotFormat::Binary
+                s.info("acme").unwrap().snapshot_mode,
+                SnapshotMode::Canonical
             );
             assert_same(&s.load("acme").unwrap(), &twin);
         },
@@ -1012,4 +1114,35 @@ fn an_io_fault_while_creating_or_deleting_a_company_changes_nothing() {
         |s| s.delete_company("acme").map(|_| ()),
         |s| assert!(s.companies().unwrap().is_empty()),
     );
+}
+
+/// The companies of the legacy fixtures: id, operations, how many of them go into the
+/// snapshot (the rest stay in the journal), and whether the snapshot is binary.
+fn legacy_plan() -> Vec<(&'static str, Vec<Op>, usize, bool)> {
+    let mut moved = ops();
+    moved.push(Op::Push(
+        Kind::Deductions,
+        vec![json!({"payment_id": "d1", "employee_id": "e3", "amount": 1000})],
+        "2026-06-12T00:00:00Z",
+    ));
+    let n_moved = moved.len();
+    moved.push(Op::Advance(
+        "adv7",
+        "e1",
+        100,
+        "2026-06-20T01:00:00Z",
+        Delivery::Standard,
+    ));
+    let mut acme = ops();
+    let n_acme = acme.len();
+    acme.push(Op::Cancel("adv2", "2026-06-17T02:00:00Z"));
+    let mut bin = ops();
+    let n_bin = bin.len();
+    bin.push(Op::Cancel("adv1", "2026-06-17T02:00:00Z"));
+    vec![
+        ("acme", acme, n_acme, false),
+        ("moved", moved, n_moved, false),
+        ("plain", ops().into_iter().take(5).collect(), 0, false),
+        ("bin", bin, n_bin, true),
+    ]
 }

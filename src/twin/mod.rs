@@ -6,19 +6,18 @@
 //! per-employee question touches only that employee's data.
 
 mod cache;
-mod export;
 pub(crate) mod hash;
 mod history;
 mod index;
+pub(crate) mod invariants;
 pub(crate) mod shifts;
 mod snapshot;
 
 pub(crate) use cache::LocalClock;
-pub(crate) use export::SnapshotOp;
 pub use history::ShiftVersionView;
 pub(crate) use index::Index;
 #[cfg(test)]
-pub(crate) use snapshot::checksum as snapshot_checksum;
+pub(crate) use snapshot::{checksum as snapshot_checksum, same_shift_jobs};
 pub(crate) use snapshot::{frame_checksum, read as read_snapshot, FrameSource};
 
 use crate::calendar::Instant;

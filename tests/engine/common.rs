@@ -18,6 +18,8 @@ pub fn company() -> Company {
 pub fn push(twin: &mut Twin, kind: Kind, records: Value, received_at: &str) -> JobReport {
     let records = records.as_array().unwrap().clone();
     let r = twin.apply(kind, &records, at(received_at)).unwrap();
+    // Whatever the batch held, the twin keeps its structural rules (issue #13).
+    twin.check_invariants().unwrap();
     assert_eq!(r.count_received, records.len());
     assert_eq!(
         r.count_received,

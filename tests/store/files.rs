@@ -1,7 +1,7 @@
 //! Files that are not a healthy ewa store of this version: each is an exact
 //! `Error::Storage`, never a panic and never a silently different twin.
 
-use crate::common::{shown, t, TempDir};
+use crate::common::{answers, shown, t, TempDir};
 use ewa::store::{Store, StoreOptions, SCHEMA_VERSION};
 use ewa::{Company, Error, Kind};
 use serde_json::json;
@@ -144,13 +144,13 @@ fn a_damaged_schema_is_named() {
     let path = dir.file("damaged.db");
     healthy(&path);
     let c = rusqlite::Connection::open(&path).unwrap();
-    c.execute_batch("DROP TABLE snapshot_ops;").unwrap();
+    c.execute_batch("DROP TABLE snapshot_chunks;").unwrap();
     drop(c);
     assert_eq!(
         storage_error(Store::open(&path)),
         Error::Storage {
             message: format!(
-                "{}: the ewa store is damaged: table `snapshot_ops` is missing",
+                "{}: the ewa store is damaged: table `snapshot_chunks` is missing",
                 shown(&path)
             )
         }
@@ -251,4 +251,44 @@ fn a_damaged_page_is_an_error_or_harmless_never_a_different_twin() {
     }
     eprintln!("damaged pages: {refused} refused, {harmless} harmless");
     assert!(refused > 0, "no damage was detected ({harmless} harmless)");
+}
+
+/// A file of schema version 1 (operation-row snapshots, written by the store before issue
+/// #13) is migrated once when opened: it reads at the current version, every company loads
+/// and holds the twin's invariants, and a second open finds nothing to migrate and gives
+/// the same answers. (That the answers are those of the old file is checked in the unit
+/// tests, src/store/tests.rs, which replay the operations that wrote it.)
+#[test]
+fn a_version_1_file_is_migrated_once() {
+    let dir = TempDir::new("v1");
+    let path = dir.file("v1.db");
+    let c = rusqlite::Connection::open(&path).unwrap();
+    c.execute_batch(include_str!("../../src/store/fixtures/v1.sql"))
+        .unwrap();
+    drop(c);
+    let store = Store::open(&path).unwrap();
+    let ids = store.companies().unwrap();
+    assert_eq!(ids, ["acme", "moved", "plain"]);
+    let instants = [t("2026-06-04T00:00:00Z"), t("2026-06-20T00:00:00Z")];
+    let periods = [("bw", "p1"), ("bw", "p2")];
+    let shifts = ["s1".to_string(), "s2".to_string()];
+    let first: Vec<String> = ids
+        .iter()
+        .map(|id| {
+            let twin = store.load(id).unwrap();
+            twin.check_invariants().unwrap();
+            answers(&twin, &instants, &periods, &shifts)
+        })
+        .collect();
+    drop(store);
+    let version: u32 = rusqlite::Connection::open(&path)
+        .unwrap()
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, SCHEMA_VERSION);
+    let store = Store::open(&path).unwrap();
+    for (id, before) in ids.iter().zip(&first) {
+        let twin = store.load(id).unwrap();
+        assert_eq!(&answers(&twin, &instants, &periods, &shifts), before);
+    }
 }

@@ -1,0 +1,684 @@
+//! Decoding the binary snapshot, one section at a time (see the module docs of `super`).
+//!
+//! The decoder checks what it needs to build the twin without panicking or allocating
+//! without bound: frames, lengths, counts, references in range, ids, the order of the
+//! format's own columns (job runs, side records, id chunks). The twin's structural rules
+//! (sort orders, every shift and payment in its owner's list, advance decisions...) are
+//! checked once, by [`Twin::check_invariants`], after the stream is read.
+
+use super::reader::{check_ref, index_insert, status_of, FrameSource, Reader};
+use super::{bad, END, FORMAT_VERSION, MAGIC, RESERVE_MAX};
+use crate::calendar::Instant;
+use crate::company::Company;
+use crate::eligibility::{Advance, RecoveryRef, ALL_REASONS};
+use crate::error::{Error, Result};
+use crate::model::{
+    Alignment, Assignment, Contract, Delivery, Employee, Overtime, Payment, Period, Profile,
+    RateVersion, Schedule, ShiftRec, ShiftVersion, Stint, NONE,
+};
+use crate::twin::shifts::{index_slots, Chunk, Extra, ShiftStore, CHUNK_SHIFTS, SHIFTS_MAX};
+use crate::twin::{cache, Index, Twin};
+use chrono::NaiveTime;
+use serde_json::Value;
+use std::collections::HashMap;
+
+/// Decodes a binary snapshot from frames pulled from `source` (see the module docs), which
+/// fills the buffer it is given with the next frame and returns `false` when there is none.
+/// With `company`, the snapshot's company must equal it (the store's company row). The
+/// decoded twin must pass [`Twin::check_invariants`].
+///
+/// # Errors
+/// [`Error::Storage`] naming the first thing that is wrong; `source`'s errors.
+pub(crate) fn read(company: Option<&Company>, source: &mut FrameSource<'_>) -> Result<Twin> {
+    let mut r = Reader::new(source);
+    let twin = read_body(&mut r, company).map_err(|e| match e {
+        Error::Storage { message } if r.entry.0 != "header" => Error::Storage {
+            message: format!("{message} (in {} {})", r.entry.0, r.entry.1),
+        },
+        e => e,
+    })?;
+    r.finish()?;
+    twin.check_invariants().map_err(|e| match e {
+        Error::Storage { message } => bad(message),
+        e => e,
+    })?;
+    Ok(twin)
+}
+
+/// Every count of the header.
+struct Counts {
+    schedules: usize,
+    contracts: usize,
+    employees: usize,
+    shifts: usize,
+    open: usize,
+    extra: usize,
+    additions: usize,
+    deductions: usize,
+    advances: usize,
+}
+
+fn read_body(r: &mut Reader<'_>, expected: Option<&Company>) -> Result<Twin> {
+    let (mut twin, n) = read_header(r, expected)?;
+    let id_max = twin.company.limits.id_chars_max;
+    for i in 0..n.schedules {
+        let s = read_schedule(r, id_max)?;
+        index_insert(&mut twin.schedule_ix, &s.id, i, "schedule")?;
+        twin.schedules.push(s);
+    }
+    for i in 0..n.contracts {
+        let c = read_contract(r, &n, id_max)?;
+        index_insert(&mut twin.contract_ix, &c.id, i, "contract")?;
+        twin.contracts.push(c);
+    }
+    let list_lens = read_employees(r, &mut twin, &n, id_max)?;
+    let chunks = read_shift_ids(r, &n, id_max)?;
+    read_shifts(r, &mut twin, &n, &list_lens, chunks)?;
+    read_payments(r, &mut twin, &n, id_max)?;
+    for i in 0..n.advances {
+        r.entry = ("advance", i);
+        let a = read_advance(r, &n, id_max)?;
+        index_insert(&mut twin.advance_ix, &a.id, i, "advance")?;
+        twin.advances.push(a);
+    }
+    // 12. Trailer.
+    if r.array::<4>()? != END || r.u64()? != n.shifts as u64 {
+        return Err(bad("the trailer is missing or wrong"));
+    }
+    twin.cache = cache::Cache::default();
+    Ok(twin)
+}
+
+/// 1. The header: an empty twin of the snapshot's company, its job counter, the counts.
+fn read_header(r: &mut Reader<'_>, expected: Option<&Company>) -> Result<(Twin, Counts)> {
+    if r.array::<8>()? != MAGIC {
+        return Err(bad(
+            "the bytes are not an ewa twin snapshot (no snapshot marker)",
+        ));
+    }
+    let version = r.u32()?;
+    if version != FORMAT_VERSION {
+        return Err(bad(format!(
+            "format version {version}; this ewa reads version {FORMAT_VERSION}"
+        )));
+    }
+    let config = r.string("the company")?;
+    let config: Value =
+        serde_json::from_str(&config).map_err(|e| bad(format!("the company is not JSON: {e}")))?;
+    let company =
+        Company::from_json(&config).map_err(|e| bad(format!("the company is invalid: {e}")))?;
+    if let Some(c) = expected {
+        if *c != company {
+            return Err(bad(format!(
+                "it holds company `{}`, not the expected `{}`",
+                company.company_id, c.company_id
+            )));
+        }
+    }
+    let jobs = r.u64()?;
+    let n = Counts {
+        schedules: r.count("schedules")?,
+        contracts: r.count("contracts")?,
+        employees: r.count("employees")?,
+        shifts: r.count("shifts")?,
+        open: r.count("open shifts")?,
+        extra: r.count("shift side records")?,
+        additions: r.count("additions")?,
+        deductions: r.count("deductions")?,
+        advances: r.count("advances")?,
+    };
+    if n.shifts > SHIFTS_MAX as usize || n.open > n.shifts || n.extra > n.shifts {
+        return Err(bad("the shift counts are out of range"));
+    }
+    let mut twin = Twin::new(company);
+    twin.jobs = jobs;
+    Ok((twin, n))
+}
+
+/// 2. One schedule (its periods' order and alignment are invariants).
+fn read_schedule(r: &mut Reader<'_>, id_max: u64) -> Result<Schedule> {
+    let id = r.id("a schedule id", id_max)?;
+    let what = |f: &str| format!("schedule `{id}` {f}");
+    let frequency = r.frequency(&what("frequency"))?;
+    let alignment = if r.flag(&what("alignment"))? {
+        Some(match r.u8()? {
+            0 => Alignment::Arrears,
+            1 => Alignment::Aligned,
+            2 => Alignment::Advance,
+            b => return Err(bad(what(&format!("alignment {b} is unknown")))),
+        })
+    } else {
+        None
+    };
+    let np = r.count(&what("periods"))?;
+    let mut periods: Vec<Period> = Vec::with_capacity(np.min(RESERVE_MAX));
+    for _ in 0..np {
+        periods.push(Period {
+            id: r.id("a pay period id", id_max)?,
+            start: r.at()?,
+            stop: r.at()?,
+            pay_at: r.at()?,
+        });
+    }
+    let custom_info = r.opt_json(&what("custom_info"))?;
+    Ok(Schedule {
+        id,
+        frequency,
+        alignment,
+        periods,
+        custom_info,
+    })
+}
+
+/// 3. One contract (its rate versions' order is an invariant).
+fn read_contract(r: &mut Reader<'_>, n: &Counts, id_max: u64) -> Result<Contract> {
+    let id = r.id("a contract id", id_max)?;
+    let what = |f: &str| format!("contract `{id}` {f}");
+    let schedule = r.u32()?;
+    check_ref(schedule, n.schedules, false, &|| what("schedule"))?;
+    let currency = r.currency(&what("currency"))?;
+    let rate_period = r.frequency(&what("rate period"))?;
+    let nv = r.count(&what("rate versions"))?;
+    let mut versions: Vec<RateVersion> = Vec::with_capacity(nv.min(RESERVE_MAX));
+    for _ in 0..nv {
+        versions.push(RateVersion {
+            from: r.at()?,
+            amount: r.i64()?,
+        });
+    }
+    let custom_info = r.opt_json(&what("custom_info"))?;
+    let overtime = if r.flag(&what("overtime"))? {
+        Some(read_overtime(r, &what)?)
+    } else {
+        None
+    };
+    Ok(Contract {
+        id,
+        schedule,
+        currency,
+        rate_period,
+        versions,
+        custom_info,
+        overtime,
+    })
+}
+
+fn read_overtime(r: &mut Reader<'_>, what: &dyn Fn(&str) -> String) -> Result<Overtime> {
+    let weekly_threshold = r.opt_i64(&what("weekly threshold"))?;
+    let daily_threshold = r.opt_i64(&what("daily threshold"))?;
+    let multiplier = r.decimal(&what("overtime multiplier"))?;
+    let double_time_threshold = r.opt_i64(&what("double-time threshold"))?;
+    let double_time_multiplier = r.decimal(&what("double-time multiplier"))?;
+    let secs = r.u32()?;
+    let nanos = r.u32()?;
+    let workday_starts_at = NaiveTime::from_num_seconds_from_midnight_opt(secs, nanos)
+        .ok_or_else(|| bad(what("workday_starts_at is not a time of day")))?;
+    Ok(Overtime {
+        weekly_threshold,
+        daily_threshold,
+        multiplier,
+        double_time_threshold,
+        double_time_multiplier,
+        workday_starts_at,
+    })
+}
+
+/// 4. Employees (their shift lists come in section 8); returns each list's length.
+fn read_employees(
+    r: &mut Reader<'_>,
+    twin: &mut Twin,
+    n: &Counts,
+    id_max: u64,
+) -> Result<Vec<usize>> {
+    let mut list_lens: Vec<usize> = Vec::with_capacity(n.employees.min(RESERVE_MAX));
+    let mut listed_shifts = 0usize;
+    for i in 0..n.employees {
+        r.entry = ("employee", i);
+        let (e, ns) = read_employee(r, &twin.company, n, id_max)?;
+        listed_shifts = listed_shifts
+            .checked_add(ns)
+            .filter(|t| *t <= n.shifts)
+            .ok_or_else(|| bad("the shift lists hold more shifts than there are"))?;
+        list_lens.push(ns);
+        index_insert(&mut twin.employee_ix, &e.id, i, "employee")?;
+        twin.employees.push(e);
+    }
+    if listed_shifts + n.open != n.shifts {
+        return Err(bad(format!(
+            "the shift lists hold {} shifts, the header says {}",
+            listed_shifts + n.open,
+            n.shifts
+        )));
+    }
+    Ok(list_lens)
+}
+
+/// One employee, without its shifts, and the length of its shift list. Field names only
+/// in errors (no allocation per employee); `read` names the entry.
+fn read_employee(
+    r: &mut Reader<'_>,
+    company: &Company,
+    n: &Counts,
+    id_max: u64,
+) -> Result<(Employee, usize)> {
+    let id = r.id("an employee id", id_max)?;
+    let mut field = || r.opt_boxed("profile");
+    let profile = Profile {
+        work_email: field()?,
+        personal_email: field()?,
+        given_name: field()?,
+        family_name: field()?,
+        honorific: field()?,
+        work_phone: field()?,
+        personal_phone: field()?,
+    };
+    let custom_info = r.json("custom_info")?;
+    let na = r.count("assignments")?;
+    let mut assignments = smallvec::SmallVec::with_capacity(na.min(RESERVE_MAX));
+    for _ in 0..na {
+        assignments.push(read_assignment(r, company, n)?);
+    }
+    let mut lists: [Vec<u32>; 3] = [Vec::new(), Vec::new(), Vec::new()];
+    let bounds = [n.additions, n.deductions, n.advances];
+    for (list, bound) in lists.iter_mut().zip(bounds) {
+        let len = r.count("payment or advance list")?;
+        if len > bound {
+            return Err(bad("lists more payments or advances than there are"));
+        }
+        list.reserve_exact(len);
+        for _ in 0..len {
+            let ix = r.u32()?;
+            check_ref(ix, bound, false, &|| "payment or advance list".to_string())?;
+            list.push(ix);
+        }
+    }
+    let [additions, deductions, advances] = lists;
+    let ns = r.count("shift list")?;
+    let e = Employee {
+        id,
+        profile,
+        custom_info,
+        assignments,
+        shifts: Vec::new(),
+        additions,
+        deductions,
+        advances,
+    };
+    Ok((e, ns))
+}
+
+/// One assignment; the stints' instants are recomputed as ingestion computes them (SPEC
+/// §2: local midnights).
+fn read_assignment(r: &mut Reader<'_>, company: &Company, n: &Counts) -> Result<Assignment> {
+    let contract = r.u32()?;
+    check_ref(contract, n.contracts, false, &|| "assignment".to_string())?;
+    let ns = r.count("stints")?;
+    let mut stints = smallvec::SmallVec::with_capacity(ns.min(RESERVE_MAX));
+    for _ in 0..ns {
+        let start_on = r.opt_date("contract_start_on")?;
+        let stop_on = r.opt_date("contract_stop_on")?;
+        stints.push(Stint {
+            start_on,
+            stop_on,
+            start: start_on.map_or(Instant::MIN, |d| company.midnight(d)),
+            end: stop_on
+                .and_then(|d| d.succ_opt())
+                .map_or(Instant::MAX, |d| company.midnight(d)),
+        });
+    }
+    Ok(Assignment { contract, stints })
+}
+
+/// 5. Shift ids: the arena chunks, each checked to hold its share of the ids.
+fn read_shift_ids(r: &mut Reader<'_>, n: &Counts, id_max: u64) -> Result<Vec<Chunk>> {
+    let nchunks = r.count("shift id chunks")?;
+    if nchunks != n.shifts.div_ceil(CHUNK_SHIFTS) {
+        return Err(bad(format!(
+            "{nchunks} shift id chunks for {} shifts",
+            n.shifts
+        )));
+    }
+    let mut chunks = Vec::with_capacity(nchunks);
+    for k in 0..nchunks {
+        let want = (n.shifts - k * CHUNK_SHIFTS).min(CHUNK_SHIFTS);
+        chunks.push(read_id_chunk(r, k, want, id_max)?);
+    }
+    Ok(chunks)
+}
+
+fn read_id_chunk(r: &mut Reader<'_>, k: usize, want: usize, id_max: u64) -> Result<Chunk> {
+    let len = r.count("shift id chunk")?;
+    if len != want {
+        return Err(bad(format!(
+            "shift id chunk {k} holds {len} ids, not {want}"
+        )));
+    }
+    let mut ends = Vec::with_capacity(len);
+    let mut prev = 0u32;
+    for _ in 0..len {
+        let end = r.u32()?;
+        if end <= prev && !(ends.is_empty() && end > 0) {
+            return Err(bad(format!(
+                "shift id chunk {k} has an empty or misplaced id"
+            )));
+        }
+        ends.push(end);
+        prev = end;
+    }
+    let text = r.string("shift ids")?;
+    if text.len() != prev as usize {
+        return Err(bad(format!(
+            "shift id chunk {k}'s text does not end with its last id"
+        )));
+    }
+    let mut start = 0usize;
+    for &end in &ends {
+        let end = end as usize;
+        let id = text
+            .get(start..end)
+            .ok_or_else(|| bad(format!("shift id chunk {k} splits a character")))?;
+        if id.len() as u64 > id_max && id.chars().count() as u64 > id_max {
+            return Err(bad(format!("shift id `{id}` is too long")));
+        }
+        start = end;
+    }
+    Ok(Chunk { text, ends })
+}
+
+/// Sections 6–9 into `twin.shifts` and the record lists. The shift id index depends on
+/// the ids only: it is built on a second thread while they are decoded (the source, a
+/// SQLite statement, stays on this one).
+fn read_shifts(
+    r: &mut Reader<'_>,
+    twin: &mut Twin,
+    n: &Counts,
+    list_lens: &[usize],
+    chunks: Vec<Chunk>,
+) -> Result<()> {
+    let nshifts = n.shifts;
+    let chunks_ref = &chunks;
+    let (slots, parts) = std::thread::scope(|scope| {
+        // Without a second thread (the system refused one), the index is built after.
+        let builder = std::thread::Builder::new()
+            .name("ewa-snapshot-index".into())
+            .spawn_scoped(scope, move || index_slots(chunks_ref, nshifts))
+            .ok();
+        let parts = read_shift_sections(r, twin, n, list_lens);
+        let slots = match builder {
+            Some(b) => b.join().ok(),
+            None => Some(index_slots(chunks_ref, nshifts)),
+        };
+        (slots, parts)
+    });
+    let (employee, created, extra) = parts?;
+    let slots = slots
+        .ok_or_else(|| bad("the id index builder failed"))?
+        .map_err(|ix| bad(format!("shift {ix}'s id repeats an earlier shift's")))?;
+    twin.shifts = ShiftStore::from_parts(chunks, slots, employee, created, extra);
+    Ok(())
+}
+
+/// The parts of the shift store that sections 6–9 give: each shift's employee, the
+/// creating-job runs, the side records.
+type ShiftParts = (Vec<u32>, Vec<(u32, u64, Instant)>, HashMap<u32, Extra>);
+
+fn read_shift_sections(
+    r: &mut Reader<'_>,
+    twin: &mut Twin,
+    n: &Counts,
+    list_lens: &[usize],
+) -> Result<ShiftParts> {
+    // 6. The employee of each shift: the owner of the list that holds it (section 8).
+    let mut employee = vec![NONE; n.shifts];
+    let created = read_runs(r, n)?;
+    read_records(r, twin, n, list_lens, &mut employee)?;
+    let extra = read_side_records(r, n)?;
+    Ok((employee, created, extra))
+}
+
+/// Section 7, creating-job runs: the first starts at shift 0, each later one further on with
+/// another (job, received_at).
+fn read_runs(r: &mut Reader<'_>, n: &Counts) -> Result<Vec<(u32, u64, Instant)>> {
+    let nruns = r.count("job runs")?;
+    if nruns > n.shifts {
+        return Err(bad("more job runs than shifts"));
+    }
+    let mut created: Vec<(u32, u64, Instant)> = Vec::with_capacity(nruns);
+    for _ in 0..nruns {
+        let run = (r.u32()?, r.u64()?, r.at()?);
+        let ok = match created.last() {
+            None => run.0 == 0,
+            Some(prev) => prev.0 < run.0 && (prev.1, prev.2) != (run.1, run.2),
+        };
+        if !ok || run.0 as usize >= n.shifts {
+            return Err(bad(format!("job run at shift {} is out of order", run.0)));
+        }
+        created.push(run);
+    }
+    if n.shifts > 0 && created.is_empty() {
+        return Err(bad("the shifts have no creating job"));
+    }
+    Ok(created)
+}
+
+/// Section 8, the current records of every list, column by column (their order and that every shift
+/// is listed once are invariants).
+fn read_records(
+    r: &mut Reader<'_>,
+    twin: &mut Twin,
+    n: &Counts,
+    list_lens: &[usize],
+    employee: &mut [u32],
+) -> Result<()> {
+    for (k, e) in twin.employees.iter_mut().enumerate() {
+        let len = list_lens.get(k).copied().unwrap_or(0);
+        e.shifts.reserve_exact(len);
+        let owner = u32::try_from(k).map_err(|_| bad("too many employees"))?;
+        fill_ixs(r, &mut e.shifts, len, owner, employee)?;
+    }
+    twin.open_shifts.reserve_exact(n.open);
+    fill_ixs(r, &mut twin.open_shifts, n.open, NONE, employee)?;
+    let nc = n.contracts;
+    for list in lists_mut(twin) {
+        for rec in list.iter_mut() {
+            rec.contract = r.u32()?;
+            check_ref(rec.contract, nc, true, &|| {
+                format!("shift {}'s contract", rec.ix())
+            })?;
+        }
+    }
+    for list in lists_mut(twin) {
+        for rec in list.iter_mut() {
+            rec.start = r.at()?;
+        }
+    }
+    for list in lists_mut(twin) {
+        for rec in list.iter_mut() {
+            rec.stop = r.at()?;
+        }
+    }
+    Ok(())
+}
+
+/// The record lists of a twin, employees in order, then the open shifts.
+fn lists_mut(twin: &mut Twin) -> impl Iterator<Item = &mut Vec<ShiftRec>> {
+    twin.employees
+        .iter_mut()
+        .map(|e| &mut e.shifts)
+        .chain(std::iter::once(&mut twin.open_shifts))
+}
+
+/// Reads `len` packed index + status words into `list` and records `owner` as the
+/// employee of each shift.
+fn fill_ixs(
+    r: &mut Reader<'_>,
+    list: &mut Vec<ShiftRec>,
+    len: usize,
+    owner: u32,
+    employee: &mut [u32],
+) -> Result<()> {
+    for _ in 0..len {
+        let w = r.u32()?;
+        let ix = w & ShiftRec::IX_MAX;
+        let status = status_of(w >> 29).ok_or_else(|| bad("a shift status is unknown"))?;
+        let slot = employee
+            .get_mut(ix as usize)
+            .ok_or_else(|| bad(format!("shift {ix} is out of range")))?;
+        *slot = owner;
+        list.push(ShiftRec::new(ix, status, NONE, Instant::MIN, Instant::MIN));
+    }
+    Ok(())
+}
+
+/// 9. Side records, by strictly increasing shift index.
+fn read_side_records(r: &mut Reader<'_>, n: &Counts) -> Result<HashMap<u32, Extra>> {
+    let mut extra: HashMap<u32, Extra> = HashMap::with_capacity(n.extra);
+    let mut prev: Option<u32> = None;
+    for _ in 0..n.extra {
+        let ix = r.u32()?;
+        if prev.is_some_and(|p| p >= ix) || ix as usize >= n.shifts {
+            return Err(bad(format!(
+                "shift side record {ix} is out of order or range"
+            )));
+        }
+        prev = Some(ix);
+        r.entry = ("shift side record", ix as usize);
+        extra.insert(ix, read_side_record(r, n)?);
+    }
+    Ok(extra)
+}
+
+fn read_side_record(r: &mut Reader<'_>, n: &Counts) -> Result<Extra> {
+    let custom_info = r.opt_json("custom_info")?.map(Box::new);
+    let job = if r.flag("job")? {
+        Some((r.u64()?, r.at()?))
+    } else {
+        None
+    };
+    let nh = r.count("history")?;
+    let mut history = Vec::with_capacity(nh.min(RESERVE_MAX));
+    for _ in 0..nh {
+        let status = r.status("earlier status")?;
+        let employee = r.u32()?;
+        check_ref(employee, n.employees, true, &|| "earlier employee".into())?;
+        let contract = r.u32()?;
+        check_ref(contract, n.contracts, true, &|| "earlier contract".into())?;
+        history.push(ShiftVersion {
+            status,
+            employee,
+            contract,
+            start: r.at()?,
+            stop: r.at()?,
+            custom_info: r.opt_json("earlier custom_info")?.map(Box::new),
+            received_at: r.at()?,
+            job: r.u64()?,
+        });
+    }
+    Ok(Extra {
+        custom_info,
+        job,
+        history,
+    })
+}
+
+/// 10. Additions, then deductions (that each is in its employee's list is an invariant).
+fn read_payments(r: &mut Reader<'_>, twin: &mut Twin, n: &Counts, id_max: u64) -> Result<()> {
+    for (deduction, count) in [(false, n.additions), (true, n.deductions)] {
+        let what = if deduction { "deduction" } else { "addition" };
+        let mut list = Vec::with_capacity(count.min(RESERVE_MAX));
+        let mut ix = Index::default();
+        for i in 0..count {
+            r.entry = (what, i);
+            let p = read_payment(r, n, what, id_max)?;
+            index_insert(&mut ix, &p.id, i, what)?;
+            list.push(p);
+        }
+        if deduction {
+            twin.deductions = list;
+            twin.deduction_ix = ix;
+        } else {
+            twin.additions = list;
+            twin.addition_ix = ix;
+        }
+    }
+    Ok(())
+}
+
+fn read_payment(r: &mut Reader<'_>, n: &Counts, what: &str, id_max: u64) -> Result<Payment> {
+    let id = r.id("a payment id", id_max)?;
+    let employee = r.u32()?;
+    check_ref(employee, n.employees, true, &|| format!("{what} `{id}`"))?;
+    let contract = if r.flag(what)? {
+        let c = r.u32()?;
+        check_ref(c, n.contracts, false, &|| {
+            format!("{what} `{id}`'s contract")
+        })?;
+        Some(c)
+    } else {
+        None
+    };
+    let currency = if r.flag(what)? {
+        Some(r.currency(what)?)
+    } else {
+        None
+    };
+    Ok(Payment {
+        id,
+        employee,
+        contract,
+        currency,
+        amount: r.i64()?,
+        effective_on: r.opt_date(what)?,
+        instant: r.at()?,
+        custom_info: r.opt_json(what)?,
+    })
+}
+
+/// Section 11, one advance decision (its consistency with the policy, SPEC §6, and its place in
+/// its employee's list are invariants).
+fn read_advance(r: &mut Reader<'_>, n: &Counts, id_max: u64) -> Result<Advance> {
+    let id = r.id("an advance id", id_max)?;
+    let fail = |m: &str| bad(format!("advance `{id}` {m}"));
+    let employee_id = r.id("an advance's employee id", id_max)?;
+    let employee = r.u32()?;
+    check_ref(employee, n.employees, true, &|| format!("advance `{id}`"))?;
+    let amount = r.i64()?;
+    let requested_at = r.at()?;
+    let delivery = match r.u8()? {
+        0 => Delivery::Standard,
+        1 => Delivery::Instant,
+        _ => return Err(fail("has an unknown delivery")),
+    };
+    let accepted = r.flag("advance accepted")?;
+    let fee = r.i64()?;
+    let recovery = if r.flag("advance recovery")? {
+        Some(RecoveryRef {
+            schedule: r.u32()?,
+            period_id: r.id("a recovery period id", id_max)?,
+            pay_at: r.at()?,
+        })
+    } else {
+        None
+    };
+    let nr = r.count("advance reasons")?;
+    let mut reasons = Vec::with_capacity(nr.min(RESERVE_MAX));
+    for _ in 0..nr {
+        let code = r.u8()?;
+        let reason = ALL_REASONS.get(code as usize).copied();
+        reasons.push(reason.ok_or_else(|| fail("has an unknown reason code"))?);
+    }
+    let cancelled_at = r.opt_i64("advance cancelled_at")?.map(Instant::from_micros);
+    Ok(Advance {
+        id,
+        employee_id,
+        employee,
+        amount,
+        requested_at,
+        delivery,
+        accepted,
+        fee,
+        recovery,
+        reasons,
+        cancelled_at,
+    })
+}

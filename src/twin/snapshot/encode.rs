@@ -1,0 +1,425 @@
+//! Writing the binary snapshot (see the module docs of `super` for the format).
+
+use super::{
+    bad, checksum, END, FORMAT_VERSION, FRAME_BYTES_MAX, FRAME_HEAD, FRAME_MAGIC, FRAME_TAIL, MAGIC,
+};
+use crate::calendar::{Frequency, Instant};
+use crate::error::Result;
+use crate::model::{Alignment, Delivery};
+use crate::money::Currency;
+use crate::twin::Twin;
+use chrono::{Datelike, NaiveDate, Timelike};
+use rust_decimal::Decimal;
+use serde_json::{Map, Value};
+
+/// Writes the stream, handing each full frame to `sink`.
+struct Writer<'a> {
+    buf: Vec<u8>,
+    frame_bytes: usize,
+    frames: u32,
+    sink: &'a mut dyn FnMut(&[u8]) -> Result<()>,
+}
+
+impl Writer<'_> {
+    fn new_buf(frame_bytes: usize) -> Vec<u8> {
+        let mut b = Vec::with_capacity(FRAME_HEAD + frame_bytes + FRAME_TAIL);
+        b.extend_from_slice(&[0u8; FRAME_HEAD]);
+        b
+    }
+
+    fn put(&mut self, mut b: &[u8]) -> Result<()> {
+        loop {
+            let room = (FRAME_HEAD + self.frame_bytes).saturating_sub(self.buf.len());
+            if b.len() <= room {
+                self.buf.extend_from_slice(b);
+                return Ok(());
+            }
+            let (now, later) = b.split_at(room);
+            self.buf.extend_from_slice(now);
+            self.flush()?;
+            b = later;
+        }
+    }
+
+    /// Seals the current frame and hands it on, then reuses its buffer for the next.
+    fn flush(&mut self) -> Result<()> {
+        let len = u32::try_from(self.buf.len() - FRAME_HEAD).map_err(|_| bad("frame too long"))?;
+        let n = self.frames;
+        let (nb, lb) = (n.to_le_bytes(), len.to_le_bytes());
+        let head = FRAME_MAGIC.iter().chain(&nb).chain(&lb);
+        for (d, s) in self.buf.iter_mut().zip(head) {
+            *d = *s;
+        }
+        let sum = checksum(u64::from(n), self.buf.get(FRAME_HEAD..).unwrap_or(&[]));
+        self.buf.extend_from_slice(&sum.to_le_bytes());
+        self.frames = n.checked_add(1).ok_or_else(|| bad("too many frames"))?;
+        (self.sink)(&self.buf)?;
+        self.buf.truncate(FRAME_HEAD);
+        Ok(())
+    }
+
+    fn u8(&mut self, v: u8) -> Result<()> {
+        self.put(&[v])
+    }
+    fn u32(&mut self, v: u32) -> Result<()> {
+        self.put(&v.to_le_bytes())
+    }
+    fn u64(&mut self, v: u64) -> Result<()> {
+        self.put(&v.to_le_bytes())
+    }
+    fn i64(&mut self, v: i64) -> Result<()> {
+        self.put(&v.to_le_bytes())
+    }
+    fn at(&mut self, v: Instant) -> Result<()> {
+        self.i64(v.as_micros())
+    }
+    fn len(&mut self, n: usize) -> Result<()> {
+        self.u32(u32::try_from(n).map_err(|_| bad("a list is longer than 2^32"))?)
+    }
+    fn str(&mut self, s: &str) -> Result<()> {
+        self.len(s.len())?;
+        self.put(s.as_bytes())
+    }
+    fn flag(&mut self, b: bool) -> Result<()> {
+        self.u8(u8::from(b))
+    }
+    fn opt_str(&mut self, s: Option<&str>) -> Result<()> {
+        self.flag(s.is_some())?;
+        s.map_or(Ok(()), |s| self.str(s))
+    }
+    fn opt_i64(&mut self, v: Option<i64>) -> Result<()> {
+        self.flag(v.is_some())?;
+        v.map_or(Ok(()), |v| self.i64(v))
+    }
+    fn opt_u32(&mut self, v: Option<u32>) -> Result<()> {
+        self.flag(v.is_some())?;
+        v.map_or(Ok(()), |v| self.u32(v))
+    }
+    fn date(&mut self, d: NaiveDate) -> Result<()> {
+        self.put(&d.num_days_from_ce().to_le_bytes())
+    }
+    fn opt_date(&mut self, d: Option<NaiveDate>) -> Result<()> {
+        self.flag(d.is_some())?;
+        d.map_or(Ok(()), |d| self.date(d))
+    }
+    fn json(&mut self, m: &Map<String, Value>) -> Result<()> {
+        let text = serde_json::to_string(m).map_err(|e| bad(format!("custom_info: {e}")))?;
+        self.str(&text)
+    }
+    fn opt_json(&mut self, m: Option<&Map<String, Value>>) -> Result<()> {
+        self.flag(m.is_some())?;
+        m.map_or(Ok(()), |m| self.json(m))
+    }
+    fn decimal(&mut self, d: Option<Decimal>) -> Result<()> {
+        self.opt_str(d.map(|d| d.to_string()).as_deref())
+    }
+    fn currency(&mut self, c: Currency) -> Result<()> {
+        self.put(c.code().as_bytes())
+    }
+}
+
+fn frequency_code(f: Frequency) -> u8 {
+    Frequency::ALL
+        .iter()
+        .position(|x| *x == f)
+        .and_then(|i| u8::try_from(i).ok())
+        .unwrap_or(u8::MAX)
+}
+
+fn alignment_code(a: Alignment) -> u8 {
+    match a {
+        Alignment::Arrears => 0,
+        Alignment::Aligned => 1,
+        Alignment::Advance => 2,
+    }
+}
+
+impl Twin {
+    /// Writes the binary snapshot (see the module docs) as frames of at most `frame_bytes`
+    /// payload bytes (clamped to 1 ..= [`FRAME_BYTES_MAX`]), each handed to `sink` as soon
+    /// as it is full, so that only one frame buffer (reused) is held besides the twin. Returns the number
+    /// of frames.
+    ///
+    /// # Errors
+    /// What `sink` returns; [`Error::Storage`] for a list too long for the format.
+    pub(crate) fn write_snapshot(
+        &self,
+        frame_bytes: usize,
+        sink: &mut dyn FnMut(&[u8]) -> Result<()>,
+    ) -> Result<u32> {
+        let frame_bytes = frame_bytes.clamp(1, FRAME_BYTES_MAX);
+        let mut w = Writer {
+            buf: Writer::new_buf(frame_bytes),
+            frame_bytes,
+            frames: 0,
+            sink,
+        };
+        self.write_body(&mut w)?;
+        w.flush()?;
+        Ok(w.frames)
+    }
+
+    fn write_body(&self, w: &mut Writer<'_>) -> Result<()> {
+        self.write_header(w)?;
+        self.write_schedules(w)?;
+        self.write_contracts(w)?;
+        self.write_employees(w)?;
+        self.write_shift_ids(w)?;
+        // 6. (The employee of each shift is the owner of the list that holds it.)
+        self.write_runs(w)?;
+        self.write_records(w)?;
+        self.write_side_records(w)?;
+        self.write_payments(w)?;
+        self.write_advances(w)?;
+        // 12. Trailer.
+        w.put(&END)?;
+        w.u64(self.shifts.len() as u64)
+    }
+
+    /// 1. Header: marker, version, company, job counter, counts.
+    fn write_header(&self, w: &mut Writer<'_>) -> Result<()> {
+        w.put(&MAGIC)?;
+        w.u32(FORMAT_VERSION)?;
+        w.str(&self.company.to_json().to_string())?;
+        w.u64(self.jobs)?;
+        for n in [
+            self.schedules.len(),
+            self.contracts.len(),
+            self.employees.len(),
+            self.shifts.len(),
+            self.open_shifts.len(),
+            self.shifts.extra.len(),
+            self.additions.len(),
+            self.deductions.len(),
+            self.advances.len(),
+        ] {
+            w.len(n)?;
+        }
+        Ok(())
+    }
+
+    /// 2. Schedules.
+    fn write_schedules(&self, w: &mut Writer<'_>) -> Result<()> {
+        for s in &self.schedules {
+            w.str(&s.id)?;
+            w.u8(frequency_code(s.frequency))?;
+            w.flag(s.alignment.is_some())?;
+            if let Some(a) = s.alignment {
+                w.u8(alignment_code(a))?;
+            }
+            w.len(s.periods.len())?;
+            for p in &s.periods {
+                w.str(&p.id)?;
+                w.at(p.start)?;
+                w.at(p.stop)?;
+                w.at(p.pay_at)?;
+            }
+            w.opt_json(s.custom_info.as_ref())?;
+        }
+        Ok(())
+    }
+
+    /// 3. Contracts.
+    fn write_contracts(&self, w: &mut Writer<'_>) -> Result<()> {
+        for c in &self.contracts {
+            w.str(&c.id)?;
+            w.u32(c.schedule)?;
+            w.currency(c.currency)?;
+            w.u8(frequency_code(c.rate_period))?;
+            w.len(c.versions.len())?;
+            for v in &c.versions {
+                w.at(v.from)?;
+                w.i64(v.amount)?;
+            }
+            w.opt_json(c.custom_info.as_ref())?;
+            w.flag(c.overtime.is_some())?;
+            if let Some(o) = &c.overtime {
+                w.opt_i64(o.weekly_threshold)?;
+                w.opt_i64(o.daily_threshold)?;
+                w.decimal(o.multiplier)?;
+                w.opt_i64(o.double_time_threshold)?;
+                w.decimal(o.double_time_multiplier)?;
+                w.u32(o.workday_starts_at.num_seconds_from_midnight())?;
+                w.u32(o.workday_starts_at.nanosecond())?;
+            }
+        }
+        Ok(())
+    }
+
+    /// 4. Employees (their shift lists only by length).
+    fn write_employees(&self, w: &mut Writer<'_>) -> Result<()> {
+        for e in &self.employees {
+            w.str(&e.id)?;
+            let p = &e.profile;
+            for f in [
+                &p.work_email,
+                &p.personal_email,
+                &p.given_name,
+                &p.family_name,
+                &p.honorific,
+                &p.work_phone,
+                &p.personal_phone,
+            ] {
+                w.opt_str(f.as_deref())?;
+            }
+            w.json(&e.custom_info)?;
+            w.len(e.assignments.len())?;
+            for a in &e.assignments {
+                w.u32(a.contract)?;
+                w.len(a.stints.len())?;
+                for s in &a.stints {
+                    w.opt_date(s.start_on)?;
+                    w.opt_date(s.stop_on)?;
+                }
+            }
+            for list in [&e.additions, &e.deductions, &e.advances] {
+                w.len(list.len())?;
+                for &ix in list {
+                    w.u32(ix)?;
+                }
+            }
+            w.len(e.shifts.len())?;
+        }
+        Ok(())
+    }
+
+    /// 5. Shift ids, as the arena chunks hold them.
+    fn write_shift_ids(&self, w: &mut Writer<'_>) -> Result<()> {
+        let st = &self.shifts;
+        w.len(st.chunks.len())?;
+        for c in &st.chunks {
+            w.len(c.ends.len())?;
+            for &end in &c.ends {
+                w.u32(end)?;
+            }
+            w.str(&c.text)?;
+        }
+        Ok(())
+    }
+
+    /// 7. The runs of shifts created by one job.
+    fn write_runs(&self, w: &mut Writer<'_>) -> Result<()> {
+        let st = &self.shifts;
+        w.len(st.created.len())?;
+        for &(first, job, at) in &st.created {
+            w.u32(first)?;
+            w.u64(job)?;
+            w.at(at)?;
+        }
+        Ok(())
+    }
+
+    /// 8. Current records of every list, one column at a time.
+    fn write_records(&self, w: &mut Writer<'_>) -> Result<()> {
+        let lists = || {
+            self.employees
+                .iter()
+                .map(|e| &e.shifts)
+                .chain(std::iter::once(&self.open_shifts))
+        };
+        for list in lists() {
+            for r in list {
+                w.u32(r.ix() | ((r.status() as u32) << 29))?;
+            }
+        }
+        for list in lists() {
+            for r in list {
+                w.u32(r.contract)?;
+            }
+        }
+        for list in lists() {
+            for r in list {
+                w.at(r.start)?;
+            }
+        }
+        for list in lists() {
+            for r in list {
+                w.at(r.stop)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// 9. Side records, by increasing shift index.
+    fn write_side_records(&self, w: &mut Writer<'_>) -> Result<()> {
+        let st = &self.shifts;
+        let mut keys: Vec<u32> = st.extra.keys().copied().collect();
+        keys.sort_unstable();
+        for ix in keys {
+            let Some(x) = st.extra.get(&ix) else { continue };
+            w.u32(ix)?;
+            w.opt_json(x.custom_info.as_deref())?;
+            w.flag(x.job.is_some())?;
+            if let Some((job, at)) = x.job {
+                w.u64(job)?;
+                w.at(at)?;
+            }
+            w.len(x.history.len())?;
+            for v in &x.history {
+                w.u8(v.status as u8)?;
+                w.u32(v.employee)?;
+                w.u32(v.contract)?;
+                w.at(v.start)?;
+                w.at(v.stop)?;
+                w.opt_json(v.custom_info.as_deref())?;
+                w.at(v.received_at)?;
+                w.u64(v.job)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// 10. Additions, then deductions.
+    fn write_payments(&self, w: &mut Writer<'_>) -> Result<()> {
+        for list in [&self.additions, &self.deductions] {
+            for p in list {
+                w.str(&p.id)?;
+                w.u32(p.employee)?;
+                w.opt_u32(p.contract)?;
+                w.flag(p.currency.is_some())?;
+                if let Some(c) = p.currency {
+                    w.currency(c)?;
+                }
+                w.i64(p.amount)?;
+                w.opt_date(p.effective_on)?;
+                w.at(p.instant)?;
+                w.opt_json(p.custom_info.as_ref())?;
+            }
+        }
+        Ok(())
+    }
+
+    /// 11. Advances (reason codes are positions in `ALL_REASONS`).
+    fn write_advances(&self, w: &mut Writer<'_>) -> Result<()> {
+        for a in &self.advances {
+            w.str(&a.id)?;
+            w.str(&a.employee_id)?;
+            w.u32(a.employee)?;
+            w.i64(a.amount)?;
+            w.at(a.requested_at)?;
+            w.u8(match a.delivery {
+                Delivery::Standard => 0,
+                Delivery::Instant => 1,
+            })?;
+            w.flag(a.accepted)?;
+            w.i64(a.fee)?;
+            w.flag(a.recovery.is_some())?;
+            if let Some(r) = &a.recovery {
+                w.u32(r.schedule)?;
+                w.str(&r.period_id)?;
+                w.at(r.pay_at)?;
+            }
+            w.len(a.reasons.len())?;
+            for r in &a.reasons {
+                let code = crate::eligibility::ALL_REASONS
+                    .iter()
+                    .position(|x| x == r)
+                    .and_then(|i| u8::try_from(i).ok())
+                    .unwrap_or(u8::MAX);
+                w.u8(code)?;
+            }
+            w.opt_i64(a.cancelled_at.map(Instant::as_micros))?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,125 @@
+//! The binary snapshot of a twin (issue #5: save ≥ 1M shifts/s, load ≥ 2M shifts/s): every
+//! piece of a [`Twin`](super::Twin)'s state in a versioned, little-endian byte stream, cut into
+//! self-checking frames so that the store can keep it as SQLite blobs of bounded size.
+//!
+//! # Format (version 1)
+//!
+//! The *stream* is the concatenation of the frames' payloads. A **frame** is
+//! `"EWSF"`, its number (`u32`, from 0), its payload length (`u32`), the payload, and a
+//! 64-bit checksum of the number and the payload ([`checksum`]; a change of any one 8-byte
+//! word is always detected). Every frame but the last holds exactly the writer's frame size
+//! (≤ [`FRAME_BYTES_MAX`]); a frame may end in the middle of a value.
+//!
+//! The stream (`u32`/`u64`/`i64` little-endian; `str` = `u32` byte length + UTF-8;
+//! `opt<T>` = `u8` 0/1 + `T`; `json` = `str` of a JSON object; instants as `i64` µs; dates
+//! as `i32` days from CE; enums as `u8` declaration positions):
+//!
+//! 1. header: `"EWATWIN\0"`, format version `u32`, the company (`str`, `Company::to_json`),
+//!    the job counter `u64`, and the counts (`u32` each) of schedules, contracts,
+//!    employees, shifts, open shifts, shift side records, additions, deductions, advances;
+//! 2. schedules (SPEC §2): id, frequency, `opt` alignment, periods (count, then id, start,
+//!    stop, pay_at each), `opt json` custom_info;
+//! 3. contracts: id, schedule index, currency code (3 bytes), rate period, rate versions
+//!    (count, then from, amount), `opt json` custom_info, `opt` overtime rules;
+//! 4. employees: id, the seven profile fields (`opt str`), custom_info `json`,
+//!    assignments (count; contract index and stints as `opt` date pairs — the stints'
+//!    instants are recomputed as ingestion computes them), addition, deduction and advance
+//!    index lists, and the length of the employee's shift list;
+//! 5. shift ids, as the twin keeps them: arena chunks (count; then per chunk its shift
+//!    count, end offsets as a `u32` column, its text);
+//! 6. nothing: the employee of each shift is the owner of the list that holds it (8);
+//! 7. the runs of shifts created by one job: count; first index, job, received_at;
+//! 8. the current records of every list (employees in order, then the open shifts), one
+//!    column at a time: index + status (`u32`: 29 + 3 bits), contract, start, stop;
+//! 9. shift side records, by increasing shift index: index, `opt json` custom_info,
+//!    `opt` (job, received_at), earlier versions (count; status, employee, contract,
+//!    start, stop, `opt json` custom_info, received_at, job);
+//! 10. additions, then deductions: id, employee, `opt` contract, `opt` currency, amount,
+//!     `opt` effective_on, instant, `opt json` custom_info;
+//! 11. advances: id, employee id, employee index, amount, requested_at, delivery,
+//!     accepted, fee, `opt` recovery (schedule index, period id, pay_at), reasons (count,
+//!     codes), `opt` cancelled_at;
+//! 12. trailer: `"END!"` and the shift count again (`u64`).
+//!
+//! # Decoding
+//! [`read`] checks every frame (magic, number, length, checksum), every length, count,
+//! index and reference against what was read before, the format's own orders (id chunks,
+//! job runs, side records), and that the stream ends exactly at the trailer; the id
+//! indexes are rebuilt (a repeated id is an error) and the caches start empty, as
+//! [`Twin::new`](super::Twin::new) leaves them. The twin's structural rules — sort orders, every shift,
+//! payment and advance in its owner's list, counted shifts disjoint, the SPEC §6
+//! invariants of each recorded advance decision — are then checked once by
+//! [`Twin::check_invariants`](super::Twin::check_invariants). Damaged or foreign bytes give an
+//! [`Error::Storage`] naming what is wrong; decoding never panics.
+//!
+//! Code: `encode.rs` writes, `reader.rs` reads frames and values, `decode.rs` reads the
+//! sections.
+
+mod decode;
+mod encode;
+mod reader;
+#[cfg(test)]
+mod tests;
+
+pub(crate) use decode::read;
+pub(crate) use reader::FrameSource;
+
+use crate::error::Error;
+
+/// The stream's first bytes.
+const MAGIC: [u8; 8] = *b"EWATWIN\0";
+/// The format version this build writes and reads.
+pub(crate) const FORMAT_VERSION: u32 = 1;
+/// Each frame's first bytes.
+const FRAME_MAGIC: [u8; 4] = *b"EWSF";
+/// Frame header (magic, number, length) and trailer (checksum) sizes.
+const FRAME_HEAD: usize = 12;
+const FRAME_TAIL: usize = 8;
+/// The largest frame payload a reader accepts (SQLite blobs stay far below 1e9 bytes).
+pub(crate) const FRAME_BYTES_MAX: usize = 64 << 20;
+/// The trailer's marker.
+const END: [u8; 4] = *b"END!";
+/// Largest capacity reserved up front from a count read from the stream (longer lists
+/// grow as their elements are actually read).
+const RESERVE_MAX: usize = 1 << 16;
+
+/// A 64-bit checksum of bytes: 8 bytes at a time through a bijective step, then a
+/// SplitMix finaliser, so changing any one 8-byte word (or the length) always changes it.
+/// Computed by `twin::hash`, which owns the one implementation; its golden tests pin the
+/// values so that the format never changes by accident.
+pub(crate) fn checksum(seed: u64, b: &[u8]) -> u64 {
+    super::hash::checksum(seed, b)
+}
+
+/// The checksum a frame ends with (the store binds it into its row checksum); `None` when
+/// the bytes are too short to be a frame.
+pub(crate) fn frame_checksum(frame: &[u8]) -> Option<u64> {
+    let start = frame.len().checked_sub(FRAME_TAIL)?;
+    let tail: [u8; 8] = frame.get(start..)?.try_into().ok()?;
+    Some(u64::from_le_bytes(tail))
+}
+
+fn bad(what: impl std::fmt::Display) -> Error {
+    Error::Storage {
+        message: format!("snapshot: {what}"),
+    }
+}
+
+/// Whether every shift version of `a` was pushed by the same job as in `b` (provenance
+/// that `PartialEq` does not compare), for the round-trip tests.
+#[cfg(test)]
+pub(crate) fn same_shift_jobs(a: &super::Twin, b: &super::Twin) -> bool {
+    let jobs = |t: &super::Twin, ix: u32| {
+        let mut v: Vec<u64> = t
+            .shifts
+            .extra
+            .get(&ix)
+            .map(|x| x.history.iter().map(|h| h.job).collect())
+            .unwrap_or_default();
+        v.push(t.shifts.job(ix).0);
+        v
+    };
+    let n = a.shifts.len();
+    n == b.shifts.len()
+        && (0..n).all(|ix| u32::try_from(ix).is_ok_and(|ix| jobs(a, ix) == jobs(b, ix)))
+}

@@ -1,0 +1,348 @@
+//! Round trips, truncations, flipped bytes and forged frames of the binary snapshot.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+use super::*;
+use crate::calendar::Instant;
+use crate::company::Company;
+use crate::error::Result;
+use crate::ingest::Kind;
+use crate::twin::Twin;
+use serde_json::json;
+
+fn encode(twin: &Twin, frame_bytes: usize) -> Vec<Vec<u8>> {
+    let mut frames = Vec::new();
+    let n = twin
+        .write_snapshot(frame_bytes, &mut |f| {
+            frames.push(f.to_vec());
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(n as usize, frames.len());
+    frames
+}
+
+fn source<'a>(frames: &'a [Vec<u8>]) -> impl FnMut(&mut Vec<u8>) -> Result<bool> + 'a {
+    let mut it = frames.iter();
+    move |buf| {
+        Ok(it.next().is_some_and(|f| {
+            buf.extend_from_slice(f);
+            true
+        }))
+    }
+}
+
+fn decode(frames: &[Vec<u8>]) -> Result<Twin> {
+    read(None, &mut source(frames))
+}
+
+fn assert_same(a: &Twin, b: &Twin) {
+    assert!(a == b, "twins differ");
+    assert!(same_shift_jobs(a, b), "shift jobs differ");
+    assert_eq!(a.job_count(), b.job_count());
+    assert_eq!(a.counts(), b.counts());
+    assert!(a.shift_storage_bytes() <= b.shift_storage_bytes());
+    for e in &a.employees {
+        assert_eq!(a.employee_ix.get(&e.id), b.employee_ix.get(&e.id));
+    }
+    for ix in 0..a.shifts.len() as u32 {
+        assert_eq!(b.shifts.get(a.shifts.id(ix)), Some(ix));
+    }
+}
+
+/// A generated payroll, then updates that give shifts histories, side records and
+/// open slots, and a payment moved between employees.
+fn rich() -> Twin {
+    let o = crate::generate::Options {
+        employees: 12,
+        shifts_per_employee: 6,
+        ..crate::generate::Options::default()
+    };
+    let mut twin = crate::generate::twin(&o).unwrap();
+    let at = o.received_at().checked_add_micros(3_600_000_000).unwrap();
+    let mut recs = Vec::new();
+    for ix in [0u32, 3, 7, 11] {
+        let e = twin.shifts.employee[ix as usize];
+        let emp = &twin.employees[e as usize];
+        let r = emp.shifts.iter().find(|r| r.ix() == ix).unwrap();
+        let mut m = json!({
+            "shift_id": twin.shifts.id(ix),
+            "shift_status": "voided",
+            "employee_id": &*emp.id,
+            "start_at": r.start.to_string(),
+            "stop_at": r.stop.to_string(),
+            "custom_info": {"note": format!("updated {ix}"), "n": ix},
+        });
+        if ix == 11 {
+            m.as_object_mut().unwrap().remove("employee_id");
+            m["shift_status"] = json!("available");
+        }
+        recs.push(m);
+    }
+    recs.push(json!({
+        "shift_id": "open-1", "shift_status": "available",
+        "start_at": "2026-03-02T08:00:00Z", "stop_at": "2026-03-02T12:00:00Z"
+    }));
+    let rep = twin.apply(Kind::Shifts, &recs, at).unwrap();
+    assert!(rep.count_accepted >= 4, "{rep:?}");
+    assert!(!twin.open_shifts.is_empty());
+    assert!(twin.shifts.extra.values().any(|x| !x.history.is_empty()));
+    twin
+}
+
+#[test]
+fn a_generated_payroll_round_trips_equal() {
+    let twin = rich();
+    for frame in [FRAME_BYTES_MAX, 4096, 97, 1] {
+        let frames = encode(&twin, frame);
+        let back = decode(&frames).unwrap();
+        assert_same(&back, &twin);
+        // Deterministic: encoding the decoded twin gives the same bytes.
+        assert_eq!(encode(&back, frame), frames);
+    }
+    let empty = Twin::new(twin.company.clone());
+    assert_same(&decode(&encode(&empty, 64)).unwrap(), &empty);
+}
+
+#[test]
+fn a_larger_generated_payroll_round_trips_equal() {
+    let o = crate::generate::Options {
+        employees: 300,
+        shifts_per_employee: 40,
+        ..crate::generate::Options::default()
+    };
+    let twin = crate::generate::twin(&o).unwrap();
+    let frames = encode(&twin, 1 << 16);
+    assert!(frames.len() > 1);
+    assert_same(&decode(&frames).unwrap(), &twin);
+}
+
+#[test]
+fn the_expected_company_is_checked() {
+    let twin = rich();
+    let frames = encode(&twin, FRAME_BYTES_MAX);
+    let other = Company::new("other", chrono_tz::UTC);
+    let e = read(Some(&other), &mut source(&frames)).unwrap_err();
+    assert!(e.to_string().contains("not the expected `other`"), "{e}");
+    assert!(read(Some(&twin.company), &mut source(&frames)).is_ok());
+}
+
+/// Every truncation and every flipped byte of a small snapshot is an error, never a
+/// panic or a different twin.
+#[test]
+fn every_truncation_and_flipped_byte_is_an_error() {
+    let mut twin = Twin::new(Company::new("t", chrono_tz::UTC));
+    let at = Instant::from_micros(1_780_000_000_000_000);
+    let batches = [
+        (
+            Kind::PaySchedules,
+            json!([{"pay_schedule_id": "m", "frequency": "monthly",
+            "periods": [{"pay_period_id": "p1", "start_at": "2026-06-01", "stop_at": "2026-07-01", "pay_at": "2026-07-03"}]}]),
+        ),
+        (
+            Kind::Contracts,
+            json!([{"contract_id": "c", "pay_schedule_id": "m", "currency": "EUR",
+            "wage_rate_period": "hourly", "wage_rate_amount": 2000}]),
+        ),
+        (
+            Kind::Employees,
+            json!([{"employee_id": "e", "contract_id": "c", "contract_start_on": "2026-01-01"}]),
+        ),
+        (
+            Kind::Shifts,
+            json!([{"shift_id": "s1", "shift_status": "approved", "employee_id": "e",
+            "start_at": "2026-06-02T08:00:00Z", "stop_at": "2026-06-02T16:00:00Z"},
+            {"shift_id": "s2", "shift_status": "available",
+            "start_at": "2026-06-03T08:00:00Z", "stop_at": "2026-06-03T16:00:00Z"}]),
+        ),
+        (
+            Kind::Shifts,
+            json!([{"shift_id": "s1", "shift_status": "voided", "employee_id": "e",
+            "start_at": "2026-06-02T08:00:00Z", "stop_at": "2026-06-02T16:00:00Z", "custom_info": {"k": 1}}]),
+        ),
+        (
+            Kind::Additions,
+            json!([{"payment_id": "a", "employee_id": "e", "amount": 500}]),
+        ),
+    ];
+    for (kind, recs) in batches {
+        let rep = twin.apply(kind, recs.as_array().unwrap(), at).unwrap();
+        assert_eq!(rep.count_rejected, 0, "{kind:?}: {rep:?}");
+    }
+    assert_eq!(twin.counts().shifts, 2);
+    for frame in [FRAME_BYTES_MAX, 64] {
+        let frames = encode(&twin, frame);
+        assert_same(&decode(&frames).unwrap(), &twin);
+        // Frames dropped from the end, or repeated.
+        for keep in 0..frames.len() {
+            assert!(decode(&frames[..keep]).is_err());
+        }
+        let mut twice = frames.clone();
+        twice.push(frames[0].clone());
+        assert!(decode(&twice).is_err());
+        for (k, f) in frames.iter().enumerate() {
+            for cut in 0..f.len() {
+                let mut fs = frames.clone();
+                fs[k].truncate(cut);
+                let e = decode(&fs).unwrap_err();
+                assert!(e.to_string().contains("snapshot: "), "{e}");
+            }
+            for i in 0..f.len() {
+                for bit in [0x01u8, 0x80] {
+                    let mut fs = frames.clone();
+                    fs[k][i] ^= bit;
+                    assert!(decode(&fs).is_err(), "frame {k} byte {i} bit {bit:#x}");
+                }
+            }
+        }
+    }
+}
+
+/// Bytes that pass the frame checks but are not a valid stream (a forged frame) are
+/// still refused: the checks after the checksum hold on their own.
+#[test]
+fn forged_frames_with_valid_checksums_are_refused() {
+    let twin = rich();
+    let frames = encode(&twin, FRAME_BYTES_MAX);
+    let payload = frames[0][FRAME_HEAD..frames[0].len() - FRAME_TAIL].to_vec();
+    let forge = |p: &[u8]| {
+        let mut f = FRAME_MAGIC.to_vec();
+        f.extend_from_slice(&0u32.to_le_bytes());
+        f.extend_from_slice(&(p.len() as u32).to_le_bytes());
+        f.extend_from_slice(p);
+        f.extend_from_slice(&checksum(0, p).to_le_bytes());
+        f
+    };
+    assert!(decode(&[forge(&payload)]).is_ok());
+    // Every single-byte change in a window over the header and early sections, and
+    // every truncation, with valid framing: an error or an equal twin (a change to a
+    // value the format cannot check, e.g. an amount), never a panic.
+    let mut refused = 0;
+    for i in 0..payload.len().min(3000) {
+        for v in [0u8, 0xff, 0x7f] {
+            let mut p = payload.clone();
+            if p[i] == v {
+                continue;
+            }
+            p[i] = v;
+            if decode(&[forge(&p)]).is_err() {
+                refused += 1;
+            }
+        }
+    }
+    assert!(refused > 0);
+    for cut in 0..payload.len() {
+        assert!(decode(&[forge(&payload[..cut])]).is_err() || cut == payload.len());
+    }
+}
+
+/// A frame 0 holding `payload`, with valid framing and checksum (a forger's frame).
+fn forge(payload: &[u8]) -> Vec<u8> {
+    let mut f = FRAME_MAGIC.to_vec();
+    f.extend_from_slice(&0u32.to_le_bytes());
+    f.extend_from_slice(&(payload.len() as u32).to_le_bytes());
+    f.extend_from_slice(payload);
+    f.extend_from_slice(&checksum(0, payload).to_le_bytes());
+    f
+}
+
+/// The payload of a one-frame snapshot with the 8 bytes of `from` (found exactly once)
+/// replaced by those of `to`.
+fn edited(twin: &Twin, from: i64, to: i64) -> Vec<u8> {
+    let frames = encode(twin, FRAME_BYTES_MAX);
+    assert_eq!(frames.len(), 1);
+    let mut p = frames[0][FRAME_HEAD..frames[0].len() - FRAME_TAIL].to_vec();
+    let needle = from.to_le_bytes();
+    let at: Vec<usize> = (0..p.len() - 8)
+        .filter(|&i| p[i..i + 8] == needle)
+        .collect();
+    assert_eq!(at.len(), 1, "the value must be found once");
+    p[at[0]..at[0] + 8].copy_from_slice(&to.to_le_bytes());
+    p
+}
+
+fn refused_for(frames: &[Vec<u8>], rule: &str, entity: &str) {
+    let m = decode(frames).unwrap_err().to_string();
+    assert!(
+        m.starts_with("storage error: snapshot: invariant `")
+            && m.contains(&format!("`{rule}` broken: {entity}")),
+        "{m}"
+    );
+}
+
+/// Bytes edited in place (valid frames, valid checksums): the decoder reads them, the
+/// invariant check refuses the twin they describe.
+#[test]
+fn edited_bytes_that_break_an_invariant_are_refused_naming_the_rule() {
+    use crate::twin::invariants::{RATES_SORTED, SHIFT_LENGTH};
+    let twin = crate::twin::invariants::sample();
+    assert_same(&decode(&encode(&twin, 64)).unwrap(), &twin);
+    let us = |s: &str| {
+        crate::calendar::parse_instant(chrono_tz::UTC, s)
+            .unwrap()
+            .as_micros()
+    };
+    // o1 stops 25 hours after it starts (shift_hours_max is 24).
+    let o1_stop = us("2026-06-05T12:00:00Z");
+    let p = edited(&twin, o1_stop, us("2026-06-06T09:00:00Z"));
+    refused_for(&[forge(&p)], SHIFT_LENGTH, "shift `o1`");
+    // h1's second rate version moved to the first's `from` (for all time).
+    let p = edited(&twin, us("2026-06-10T00:00:00Z"), Instant::MIN.as_micros());
+    refused_for(&[forge(&p)], RATES_SORTED, "contract `h1`");
+}
+
+/// A change that breaks an invariant.
+type Forgery = fn(&mut Twin);
+
+/// A broken state written by the encoder (a forger with the format's code) is refused on
+/// load with its rule named, for every rule.
+#[test]
+fn a_forged_snapshot_breaking_each_invariant_is_refused() {
+    use crate::twin::invariants as inv;
+    let cases: Vec<(&str, &str, Forgery)> = vec![
+        (inv::PERIODS_SORTED, "schedule `bw`", |t| {
+            t.schedules[0].periods.swap(0, 1)
+        }),
+        (inv::PERIOD_NOT_EMPTY, "schedule `bw`", |t| {
+            t.schedules[0].periods[0].stop = t.schedules[0].periods[0].start
+        }),
+        (inv::ALIGNMENT_HOLDS, "schedule `bw`", |t| {
+            t.schedules[0].periods[1].pay_at = t.schedules[0].periods[1].start
+        }),
+        (inv::RATES_SORTED, "contract `h1`", |t| {
+            t.contracts[0].versions.swap(0, 1)
+        }),
+        (inv::SHIFTS_SORTED, "employee `e1`", |t| {
+            t.employees[0].shifts.swap(0, 1)
+        }),
+        // a1 listed twice (by e1 and as open), o1 in no list: the counts still add up.
+        (inv::SHIFT_LISTED_ONCE, "shift `a1`", |t| {
+            t.open_shifts[0] = t.employees[0].shifts[0]
+        }),
+        (inv::COUNTED_NO_OVERLAP, "shift `a2`", |t| {
+            // a2 (approved) moved 20 hours earlier, into a1's hours.
+            let a2 = t.shifts.get("a2").unwrap();
+            let list = &mut t.employees[0].shifts;
+            let r = list.iter_mut().find(|r| r.ix() == a2).unwrap();
+            r.start = Instant::from_micros(r.start.as_micros() - 20 * 3_600_000_000);
+            r.stop = Instant::from_micros(r.stop.as_micros() - 20 * 3_600_000_000);
+            list.sort_by_key(|r| (r.start, r.ix()));
+        }),
+        (inv::SHIFT_CONTRACT, "shift `a1`", |t| {
+            t.employees[0].shifts[0].contract = 1
+        }),
+        (inv::PAYMENT_LISTED, "addition `add1`", |t| {
+            t.employees[0].additions.clear()
+        }),
+        (inv::ADVANCE_LISTED, "advance `adv1`", |t| {
+            t.employees[0].advances.clear()
+        }),
+        (inv::ADVANCE_DECISION, "advance `adv1`", |t| {
+            t.advances[0].fee = 1
+        }),
+    ];
+    for (rule, entity, change) in cases {
+        let mut twin = crate::twin::invariants::sample();
+        change(&mut twin);
+        refused_for(&encode(&twin, 97), rule, entity);
+    }
+}
