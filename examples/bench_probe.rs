@@ -90,68 +90,32 @@ fn generated(opts: &ewa::bench::Options) -> (ewa::generate::Options, ewa::Twin) 
     (g, twin)
 }
 
-/// `--bulk-only`: medians of `runs` calls of `eligibility_summaries` and `eligibility_all` on
-/// a generated twin.
+/// `--bulk-only`: the median of `runs` calls of `eligibility_all` on a generated twin.
 fn bulk(opts: &ewa::bench::Options, runs: usize) {
     let (g, twin) = generated(opts);
     let at = g.as_of();
     let d = ewa::Delivery::Standard;
-    let mut full = Vec::new();
-    let mut compact = Vec::new();
-    let mut totals = (0usize, 0i64, 0usize, 0i64);
+    let mut times = Vec::new();
+    let (mut eligible, mut total) = (0usize, 0i64);
     let cpu0 = cpu_seconds();
-    let mut cpu_compact = 0.0;
-    // `EWA_PROBE_KIND=summaries` / `all`: only that form (for profiling one of them).
-    let kind = std::env::var("EWA_PROBE_KIND").unwrap_or_default();
     for _ in 0..runs {
-        if kind == "all" {
-            let t0 = std::time::Instant::now();
-            let a = twin
-                .eligibility_all(at, d)
-                .unwrap_or_else(|e| panic!("{e}"));
-            full.push(t0.elapsed().as_secs_f64());
-            totals.2 = a.iter().filter(|e| e.eligible).count();
-            continue;
-        }
-        let c0 = cpu_seconds();
-        let t0 = std::time::Instant::now();
-        let s = twin
-            .eligibility_summaries(at, d)
-            .unwrap_or_else(|e| panic!("{e}"));
-        compact.push(t0.elapsed().as_secs_f64());
-        cpu_compact += cpu_seconds() - c0;
-        totals.0 = s.iter().filter(|e| e.eligible).count();
-        totals.1 = s.iter().map(|e| e.available).sum();
-        drop(s);
-        if kind == "summaries" {
-            continue;
-        }
         let t0 = std::time::Instant::now();
         let a = twin
             .eligibility_all(at, d)
             .unwrap_or_else(|e| panic!("{e}"));
-        full.push(t0.elapsed().as_secs_f64());
-        totals.2 = a.iter().filter(|e| e.eligible).count();
-        totals.3 = a.iter().map(|e| e.available).sum();
+        times.push(t0.elapsed().as_secs_f64());
+        eligible = a.iter().filter(|e| e.eligible).count();
+        total = a.iter().map(|e| e.available).sum();
     }
-    for (what, times, n, sum) in [
-        ("eligibility_summaries", &mut compact, totals.0, totals.1),
-        ("eligibility_all", &mut full, totals.2, totals.3),
-    ] {
-        times.sort_by(f64::total_cmp);
-        let cpu = if what == "eligibility_all" {
-            cpu_seconds() - cpu0 - cpu_compact
-        } else {
-            cpu_compact
-        };
-        println!(
-            "{what}: {} employees, median {:.4} s over {runs} runs (min {:.4} s), CPU {:.3} µs per employee; {n} eligible, total available {sum}",
-            opts.employees,
-            times.get(times.len() / 2).copied().unwrap_or(0.0),
-            times.first().copied().unwrap_or(0.0),
-            cpu * 1e6 / (runs * opts.employees) as f64,
-        );
-    }
+    let cpu = cpu_seconds() - cpu0;
+    times.sort_by(f64::total_cmp);
+    println!(
+        "eligibility_all: {} employees, median {:.4} s over {runs} runs (min {:.4} s), CPU {:.3} µs per employee; {eligible} eligible, total available {total}",
+        opts.employees,
+        times.get(times.len() / 2).copied().unwrap_or(0.0),
+        times.first().copied().unwrap_or(0.0),
+        cpu * 1e6 / (runs * opts.employees) as f64,
+    );
 }
 
 /// User + system CPU time of this process so far (Linux `/proc/self/stat`, 100 Hz ticks).

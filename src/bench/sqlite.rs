@@ -227,7 +227,7 @@ pub(super) fn compare(twin: &Twin, t: Instant, engine_s: f64) -> Result<SqlitePh
     let engine: HashMap<String, i64> = twin
         .eligibility_all(t, crate::Delivery::Standard)?
         .into_iter()
-        .map(|a| (a.employee_id, a.accessible_base))
+        .map(|a| (a.employee_id.to_string(), a.accessible_base))
         .collect();
     let mismatches = answers
         .iter()

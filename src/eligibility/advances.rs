@@ -1,36 +1,12 @@
 //! Advances (SPEC §6): quotes, idempotent requests, cancellations, and recoveries for payroll.
 
-use super::{fee_of, Reason, Seen};
+use super::{fee_of, Detail, Reason, Seen};
 use crate::calendar::{self, Instant};
 use crate::error::{Error, Result};
-use crate::model::{Delivery, NONE};
+use crate::model::{Advance, Delivery, RecoveryRef, NONE};
 use crate::money;
 use crate::twin::{next_index, Twin};
 use serde::Serialize;
-
-/// Where an advance is recovered from.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct RecoveryRef {
-    pub schedule: u32,
-    pub period_id: Box<str>,
-    pub pay_at: Instant,
-}
-
-/// A recorded advance decision (accepted ones count; refused ones are kept for replay).
-#[derive(Clone, Debug, PartialEq)]
-pub(crate) struct Advance {
-    pub id: Box<str>,
-    pub employee_id: Box<str>,
-    pub employee: u32,
-    pub amount: i64,
-    pub requested_at: Instant,
-    pub delivery: Delivery,
-    pub accepted: bool,
-    pub fee: i64,
-    pub recovery: Option<RecoveryRef>,
-    pub reasons: Vec<Reason>,
-    pub cancelled_at: Option<Instant>,
-}
 
 /// A request for an advance (SPEC §6; FlipPay-like lifecycle).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -215,10 +191,10 @@ impl Twin {
             req.requested_at,
             req.delivery,
             Seen::Request,
-            false,
+            Detail::Brief,
         )?;
-        let available = assessment.summary.available;
-        let mut reasons = assessment.summary.reasons;
+        let available = assessment.answer.available;
+        let mut reasons = assessment.answer.reasons;
         let amount_ok = req.amount > 0 && req.amount <= self.company.limits.amount_max;
         if !amount_ok {
             reasons.insert(Reason::InvalidAmount);
@@ -235,7 +211,7 @@ impl Twin {
                 // Pair assertion (SPEC §6): never more than earned at each grant.
                 debug_assert!(
                     money::add(req.amount, fee, "grant")
-                        .is_ok_and(|t| t <= assessment.summary.headroom),
+                        .is_ok_and(|t| t <= assessment.answer.headroom),
                     "amount + fee <= headroom"
                 );
                 let period_id = self
@@ -372,15 +348,15 @@ impl Twin {
         at: Instant,
         delivery: Delivery,
     ) -> Result<Quote> {
-        let a = self.assess(employee_id, at, delivery, Seen::Request, false)?;
+        let a = self.assess(employee_id, at, delivery, Seen::Request, Detail::Brief)?;
         let fee = fee_of(a.fee, amount.max(0)).ok_or_else(|| Error::overflow("fee"))?;
-        let mut reasons = a.summary.reasons;
+        let mut reasons = a.answer.reasons;
         let policy = &self.company.policy;
         if amount <= 0 || amount > self.company.limits.amount_max {
             reasons.insert(Reason::InvalidAmount);
         } else if amount < policy.min_advance {
             reasons.insert(Reason::BelowMinimum);
-        } else if amount > a.summary.available && a.summary.available > 0 {
+        } else if amount > a.answer.available && a.answer.available > 0 {
             reasons.insert(Reason::ExceedsAvailable);
         }
         let pay_at = a.group.as_ref().map(|g| g.pay_at);
@@ -393,9 +369,9 @@ impl Twin {
             repayment_at: pay_at.map(|p| p.to_string()),
             repayment_date: pay_at
                 .map(|p| calendar::local_date(self.company.timezone, p).to_string()),
-            recovery_pay_schedule_id: a.summary.recovery.map(|r| r.pay_schedule_id.to_string()),
-            recovery_pay_period_id: a.summary.recovery.map(|r| r.pay_period_id.to_string()),
-            available: a.summary.available,
+            recovery_pay_schedule_id: a.answer.recovery.map(|r| r.pay_schedule_id.to_string()),
+            recovery_pay_period_id: a.answer.recovery.map(|r| r.pay_period_id.to_string()),
+            available: a.answer.available,
             acceptable: reasons.is_empty(),
             reasons: reasons.to_vec(),
         })

@@ -10,10 +10,10 @@
 
 use super::Twin;
 use crate::calendar::Instant;
-use crate::eligibility::{fee_of, Advance, Reason, RecoveryRef};
+use crate::eligibility::fee_of;
 use crate::error::{Error, Result};
 use crate::ingest::Kind;
-use crate::model::{Delivery, Employee, Payment, ShiftVersion, NONE};
+use crate::model::{Advance, Delivery, Employee, Payment, Reason, RecoveryRef, ShiftVersion, NONE};
 use serde_json::{json, Map, Value};
 
 /// One canonical batch: `records` of `kind` received at `received_at`, applied as job
@@ -36,7 +36,7 @@ pub(crate) enum SnapshotOp {
 }
 
 /// Every reason code, for reading advance records back; `reason_slot` keeps it complete.
-pub(super) const REASONS: [Reason; 18] = crate::eligibility::ALL_REASONS;
+pub(super) const REASONS: [Reason; 18] = crate::model::ALL_REASONS;
 
 /// The position of a reason in [`REASONS`]; an exhaustive match, so that a new reason
 /// code does not compile until it is listed there.

@@ -55,11 +55,10 @@ use super::shifts::{index_slots, Chunk, Extra, ShiftStore, CHUNK_SHIFTS, SHIFTS_
 use super::{cache, Index, Twin};
 use crate::calendar::{Frequency, Instant};
 use crate::company::Company;
-use crate::eligibility::{Advance, RecoveryRef};
 use crate::error::{Error, Result};
 use crate::model::{
-    Alignment, Assignment, Contract, Delivery, Employee, Overtime, Payment, Period, Profile,
-    RateVersion, Schedule, ShiftRec, ShiftStatus, ShiftVersion, Stint, NONE,
+    Advance, Alignment, Assignment, Contract, Delivery, Employee, Overtime, Payment, Period, Profile,
+    RateVersion, Schedule, ShiftRec, ShiftStatus, ShiftVersion, Stint, NONE, RecoveryRef,
 };
 use crate::money::Currency;
 use chrono::{Datelike, NaiveDate, NaiveTime, Timelike};

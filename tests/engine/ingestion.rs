@@ -1,7 +1,7 @@
 //! One test per ingestion rule of SPEC §2–§3 and §7, asserting the exact outcome and field.
 
 use crate::common::*;
-use ewa::{Company, Delivery, Error, Kind, Limits, Outcome, Twin};
+use ewa::{Company, Delivery, Detail, Error, Kind, Limits, Outcome, Twin};
 use serde_json::json;
 
 const T1: &str = "2026-06-15T12:00:00Z";
@@ -51,9 +51,9 @@ fn schedule_merge_that_overlaps_is_rejected_whole() {
     assert!(r.results[0].errors[0].message.contains("overlaps"));
     // Nothing of the push was merged: the "ok" period is not there either.
     let eli = twin
-        .eligibility("e1", at("2026-09-10T00:00:00Z"), Delivery::Standard)
+        .eligibility("e1", at("2026-09-10T00:00:00Z"), Delivery::Standard, Detail::Explained)
         .unwrap();
-    assert_eq!(eli.reasons, [ewa::Reason::NoUnpaidPeriod]);
+    assert_eq!(eli.reasons.to_vec(), [ewa::Reason::NoUnpaidPeriod]);
 }
 
 #[test]
@@ -485,10 +485,10 @@ fn offboarding_cuts_assignments_and_access_stops_after_that_day() {
     assert_eq!(outcomes(&r), [Outcome::Rejected]);
     assert_eq!(error_field(&r, 0), "contract_id");
     let eli = twin
-        .eligibility("e1", at("2026-06-10T00:00:00Z"), Delivery::Standard)
+        .eligibility("e1", at("2026-06-10T00:00:00Z"), Delivery::Standard, Detail::Explained)
         .unwrap();
     assert_eq!(
-        eli.reasons,
+        eli.reasons.to_vec(),
         [
             ewa::Reason::NoActiveAssignment,
             ewa::Reason::EmploymentEnded
