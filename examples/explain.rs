@@ -85,9 +85,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             e.fee,
             e.accessible_base,
             e.headroom,
-            e.recovery
-                .map(|r| r.pay_at.to_string())
-                .unwrap_or_default()
+            e.recovery.map(|r| r.pay_at.to_string()).unwrap_or_default()
         );
     }
     Ok(())

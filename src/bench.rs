@@ -356,20 +356,15 @@ pub fn run(opts: &Options) -> Result<Report> {
     };
     let t = built.as_of;
     let d = Delivery::Standard;
-    let eligibility_summaries = bulk(twin, || {
+    let answer_all = || {
         Ok(twin
             .eligibility_all(t, d)?
             .iter()
             .map(|a| (a.eligible, a.available))
             .collect())
-    })?;
-    let eligibility_all = bulk(twin, || {
-        Ok(twin
-            .eligibility_all(t, d)?
-            .iter()
-            .map(|a| (a.eligible, a.available))
-            .collect())
-    })?;
+    };
+    let eligibility_summaries = bulk(twin, answer_all)?;
+    let eligibility_all = bulk(twin, answer_all)?;
     assert_eq!(
         (
             eligibility_summaries.eligible,

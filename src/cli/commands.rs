@@ -710,7 +710,10 @@ fn codes(e: &Eligibility) -> Vec<String> {
 }
 
 fn eligibility_row(e: &Eligibility) -> Vec<String> {
-    let cur = e.currency.as_ref().map(ewa::money::currency::Currency::code);
+    let cur = e
+        .currency
+        .as_ref()
+        .map(ewa::money::currency::Currency::code);
     vec![
         e.employee_id.to_string(),
         if e.eligible { "yes" } else { "no" }.into(),
@@ -726,7 +729,10 @@ fn eligibility_row(e: &Eligibility) -> Vec<String> {
 }
 
 fn eligibility_text(e: &Eligibility) -> String {
-    let cur = e.currency.as_ref().map(ewa::money::currency::Currency::code);
+    let cur = e
+        .currency
+        .as_ref()
+        .map(ewa::money::currency::Currency::code);
     let reasons = codes(e)
         .iter()
         .map(|c| format!("{c} ({})", reason_text(c)))
@@ -760,9 +766,7 @@ fn eligibility_text(e: &Eligibility) -> String {
         ),
         (
             "recovery pay at",
-            e.recovery
-                .map(|r| r.pay_at.to_string())
-                .unwrap_or_default(),
+            e.recovery.map(|r| r.pay_at.to_string()).unwrap_or_default(),
         ),
         ("accrued unpaid net", money(e.accrued_unpaid_net, cur)),
         ("reasons", reasons),

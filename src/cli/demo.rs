@@ -12,9 +12,7 @@ use super::{exit, Cli, Env, Failure, Format};
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use ewa::calendar::{local_date, Instant};
 use ewa::eligibility::AdvanceOutcome;
-use ewa::{
-    AdvanceRequest, Company, Delivery, Detail, Eligibility, Kind, LineKind, PeriodAccrual,
-};
+use ewa::{AdvanceRequest, Company, Delivery, Detail, Eligibility, Kind, LineKind, PeriodAccrual};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -515,7 +513,10 @@ fn period_line(p: &PeriodAccrual, cur: Option<&str>, role: &str) -> String {
 }
 
 fn explain(p: &Person, e: &Eligibility, twin: &ewa::Twin) -> String {
-    let cur = e.currency.as_ref().map(ewa::money::currency::Currency::code);
+    let cur = e
+        .currency
+        .as_ref()
+        .map(ewa::money::currency::Currency::code);
     let pay = match p.pay {
         Pay::Hourly { overtime } => format!(
             "hourly, {} {CURRENCY}/h{}",

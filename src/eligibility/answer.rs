@@ -4,7 +4,7 @@
 use super::Reasons;
 use crate::accrual::PeriodAccrual;
 use crate::calendar::Instant;
-use crate::model::Delivery;
+use crate::model::{Advance, Delivery};
 use crate::money::Currency;
 use serde::ser::{Serialize, SerializeStruct, Serializer};
 
@@ -41,6 +41,20 @@ pub struct OutstandingLine {
     /// For a shortfall: the period it comes from.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pay_period_id: Option<String>,
+}
+
+impl OutstandingLine {
+    /// The line of an advance: its id, amount and fee.
+    pub(crate) fn advance(a: &Advance) -> OutstandingLine {
+        OutstandingLine {
+            kind: "advance",
+            advance_id: Some(a.id.to_string()),
+            amount: a.amount,
+            fee: a.fee,
+            pay_schedule_id: None,
+            pay_period_id: None,
+        }
+    }
 }
 
 /// The recovery period `R` of an answer, borrowed from the twin.

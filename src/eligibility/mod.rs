@@ -5,11 +5,11 @@ mod advances;
 mod answer;
 mod shortfall;
 
+pub use crate::model::{Reason, Reasons};
 pub use advances::{
     AdvanceDecision, AdvanceOutcome, AdvanceRequest, CancelDecision, Quote, Recovery,
 };
 pub use answer::{Detail, Eligibility, OutstandingLine, RecoveryPeriod};
-pub use crate::model::{Reason, Reasons};
 
 use crate::accrual::{in_blackout, Accrual, PeriodRef, Refs};
 use crate::calendar::Instant;
@@ -37,6 +37,19 @@ pub(crate) struct RecoveryGroup {
     pub pay_at: Instant,
     pub members: Refs,
 }
+
+/// A question for [`Twin::assess`]: at `t`, for `delivery`, seeing which advances, how
+/// much explained.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Ask {
+    pub t: Instant,
+    pub delivery: Delivery,
+    pub seen: Seen,
+    pub detail: Detail,
+}
+
+/// (period, net, pay_at) of the unpaid periods outside blackout (a few: no allocation).
+type Open = SmallVec<[(PeriodRef, i64, Instant); 4]>;
 
 /// What an answer's employee has taken from `R` already: Σ amounts of the advances
 /// recovered from it, and their count (SPEC §6 caps).
@@ -144,9 +157,13 @@ impl Twin {
         delivery: Delivery,
         detail: Detail,
     ) -> Result<Eligibility<'a>> {
-        Ok(self
-            .assess(employee_id, as_of, delivery, Seen::AnswerAt, detail)?
-            .answer)
+        let ask = Ask {
+            t: as_of,
+            delivery,
+            seen: Seen::AnswerAt,
+            detail,
+        };
+        Ok(self.assess(employee_id, ask)?.answer)
     }
 
     /// Every employee's eligibility at `as_of` ([`Detail::Brief`]: without periods), sorted
@@ -156,11 +173,21 @@ impl Twin {
     ///
     /// # Errors
     /// [`Error::Overflow`] if any employee's amounts do not fit in `i64`.
-    pub fn eligibility_all(&self, as_of: Instant, delivery: Delivery) -> Result<Vec<Eligibility<'_>>> {
+    pub fn eligibility_all(
+        &self,
+        as_of: Instant,
+        delivery: Delivery,
+    ) -> Result<Vec<Eligibility<'_>>> {
         use rayon::prelude::*;
         let failed: std::sync::OnceLock<Error> = std::sync::OnceLock::new();
         // Collected in place (an indexed collect, no list of chunks to concatenate).
         let order = self.employee_order();
+        let ask = Ask {
+            t: as_of,
+            delivery,
+            seen: Seen::AnswerAt,
+            detail: Detail::Brief,
+        };
         let answers: Vec<Eligibility<'_>> = order
             .par_iter()
             .enumerate()
@@ -177,9 +204,7 @@ impl Twin {
                     );
                 }
                 let r = match self.employees.get(i as usize) {
-                    Some(e) => self
-                        .assess_employee(Some(e), &e.id, as_of, delivery, Seen::AnswerAt, Detail::Brief)
-                        .map(|a| a.answer),
+                    Some(e) => self.assess_employee(Some(e), &e.id, ask).map(|a| a.answer),
                     None => Err(Error::arg("employee", "index out of date")),
                 };
                 r.unwrap_or_else(|e| {
@@ -194,16 +219,10 @@ impl Twin {
         }
     }
 
-    pub(crate) fn assess<'a>(
-        &'a self,
-        employee_id: &'a str,
-        t: Instant,
-        delivery: Delivery,
-        seen: Seen,
-        detail: Detail,
-    ) -> Result<Assessment<'a>> {
+    /// The answer for `employee_id`, with what a request needs besides it.
+    pub(crate) fn assess<'a>(&'a self, employee_id: &'a str, ask: Ask) -> Result<Assessment<'a>> {
         let emp = self.employee(employee_id).map(|(_, e)| e);
-        self.assess_employee(emp, employee_id, t, delivery, seen, detail)
+        self.assess_employee(emp, employee_id, ask)
     }
 
     /// The answer for one employee (SPEC §6). Allocation-free for an employee without
@@ -212,11 +231,14 @@ impl Twin {
         &'a self,
         emp: Option<&'a Employee>,
         employee_id: &'a str,
-        t: Instant,
-        delivery: Delivery,
-        seen: Seen,
-        detail: Detail,
+        ask: Ask,
     ) -> Result<Assessment<'a>> {
+        let Ask {
+            t,
+            delivery,
+            seen,
+            detail,
+        } = ask;
         let fee = self.company.policy.fees.of(delivery);
         let mut answer = Eligibility::new(employee_id, t, delivery);
         let Some(emp) = emp else {
@@ -237,22 +259,7 @@ impl Twin {
         let mut acc = Accrual::new(self, emp, t, detail == Detail::Explained);
         let unpaid = acc.unpaid_periods(&extra);
         acc.prepare(&unpaid);
-        let blackout = self.derived().blackout_micros;
-        // (period, net, pay_at) of every unpaid period outside blackout.
-        let mut open: SmallVec<[(PeriodRef, i64, Instant); 4]> = SmallVec::new();
-        for r in &unpaid {
-            let f = acc.figures(*r)?;
-            answer.accrued_unpaid_net =
-                money::add(answer.accrued_unpaid_net, f.net, "accrued_unpaid_net")?;
-            if let Some(p) = self.period(*r) {
-                if !in_blackout(t, p.pay_at, blackout) {
-                    open.push((*r, f.net, p.pay_at));
-                }
-            }
-            if detail == Detail::Explained {
-                answer.periods.push(acc.view(*r, f));
-            }
-        }
+        let open = self.unpaid_nets(&acc, &unpaid, &mut answer, detail)?;
         if unpaid.is_empty() {
             answer.reasons.insert(Reason::NoUnpaidPeriod);
         } else if open.is_empty() {
@@ -280,6 +287,34 @@ impl Twin {
         Ok(Assessment { answer, group, fee })
     }
 
+    /// Adds every unpaid period's net to `accrued_unpaid_net` (and the period with its lines
+    /// to `periods` when explained); returns (period, net, pay_at) of those outside
+    /// blackout.
+    fn unpaid_nets(
+        &self,
+        acc: &Accrual<'_>,
+        unpaid: &[PeriodRef],
+        answer: &mut Eligibility<'_>,
+        detail: Detail,
+    ) -> Result<Open> {
+        let blackout = self.derived().blackout_micros;
+        let mut open = Open::new();
+        for r in unpaid {
+            let f = acc.figures(*r)?;
+            answer.accrued_unpaid_net =
+                money::add(answer.accrued_unpaid_net, f.net, "accrued_unpaid_net")?;
+            if let Some(p) = self.period(*r) {
+                if !in_blackout(answer.as_of, p.pay_at, blackout) {
+                    open.push((*r, f.net, p.pay_at));
+                }
+            }
+            if detail == Detail::Explained {
+                answer.periods.push(acc.view(*r, f));
+            }
+        }
+        Ok(open)
+    }
+
     /// Sets `outstanding` and its lines: the advances recovered from `R` and the shortfall
     /// carried into it (SPEC §6). Returns Σ amounts of those advances and their count.
     fn outstanding_in(
@@ -302,14 +337,7 @@ impl Twin {
             )?;
             taken.amounts = money::add(taken.amounts, a.amount, "outstanding")?;
             taken.count += 1;
-            answer.outstanding_lines.push(OutstandingLine {
-                kind: "advance",
-                advance_id: Some(a.id.to_string()),
-                amount: a.amount,
-                fee: a.fee,
-                pay_schedule_id: None,
-                pay_period_id: None,
-            });
+            answer.outstanding_lines.push(OutstandingLine::advance(a));
         }
         answer.outstanding_lines.extend(shortfall.lines);
         answer.outstanding = outstanding;
@@ -319,7 +347,13 @@ impl Twin {
     /// Sets `accessible_base`, `headroom`, `available`, `fee` and the amount reasons of
     /// SPEC §6 (evaluated whenever `R` exists), from `R`'s `base`, the answer's
     /// `outstanding` and what was `taken` from `R` already.
-    fn amounts(&self, answer: &mut Eligibility<'_>, base: i64, taken: Taken, fee: Fee) -> Result<()> {
+    fn amounts(
+        &self,
+        answer: &mut Eligibility<'_>,
+        base: i64,
+        taken: Taken,
+        fee: Fee,
+    ) -> Result<()> {
         let policy = &self.company.policy;
         let outstanding = answer.outstanding;
         let access = self
@@ -336,7 +370,9 @@ impl Twin {
         if let Some(m) = policy.max_per_period {
             avail = avail.min(m.saturating_sub(taken.amounts));
         }
-        let count_reached = policy.max_advances_per_period.is_some_and(|m| taken.count >= m);
+        let count_reached = policy
+            .max_advances_per_period
+            .is_some_and(|m| taken.count >= m);
         if count_reached {
             avail = 0;
         }

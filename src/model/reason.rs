@@ -198,7 +198,9 @@ mod tests {
 
     #[test]
     fn reason_sets_serialize_as_code_lists() {
-        let set: Reasons = [Reason::Blackout, Reason::NoActiveAssignment].into_iter().collect();
+        let set: Reasons = [Reason::Blackout, Reason::NoActiveAssignment]
+            .into_iter()
+            .collect();
         assert_eq!(
             serde_json::to_string(&set).unwrap(),
             r#"["no_active_assignment","blackout"]"#

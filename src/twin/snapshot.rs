@@ -57,8 +57,8 @@ use crate::calendar::{Frequency, Instant};
 use crate::company::Company;
 use crate::error::{Error, Result};
 use crate::model::{
-    Advance, Alignment, Assignment, Contract, Delivery, Employee, Overtime, Payment, Period, Profile,
-    RateVersion, Schedule, ShiftRec, ShiftStatus, ShiftVersion, Stint, NONE, RecoveryRef,
+    Advance, Alignment, Assignment, Contract, Delivery, Employee, Overtime, Payment, Period,
+    Profile, RateVersion, RecoveryRef, Schedule, ShiftRec, ShiftStatus, ShiftVersion, Stint, NONE,
 };
 use crate::money::Currency;
 use chrono::{Datelike, NaiveDate, NaiveTime, Timelike};

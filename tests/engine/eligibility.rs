@@ -44,19 +44,34 @@ fn blackout_starts_exactly_48_hours_before_pay() {
     let twin = worked();
     // June pays 2026-07-03 00:00 Brussels = 2026-07-02T22:00:00Z; blackout from 06-30T22:00Z.
     let before = twin
-        .eligibility("e1", at("2026-06-30T21:59:59Z"), Delivery::Standard, Detail::Explained)
+        .eligibility(
+            "e1",
+            at("2026-06-30T21:59:59Z"),
+            Delivery::Standard,
+            Detail::Explained,
+        )
         .unwrap();
     assert_eq!(before.available, 10_000);
     assert_eq!(before.recovery.map(|r| r.pay_period_id), Some("2026-06"));
     let on = twin
-        .eligibility("e1", at("2026-06-30T22:00:00Z"), Delivery::Standard, Detail::Explained)
+        .eligibility(
+            "e1",
+            at("2026-06-30T22:00:00Z"),
+            Delivery::Standard,
+            Detail::Explained,
+        )
         .unwrap();
     assert_eq!(on.reasons.to_vec(), [Reason::Blackout]);
     assert_eq!(on.periods.len(), 1);
     assert!(on.periods[0].in_blackout);
     // On 1 July the July period is open too (nothing earned yet): R is July.
     let july = twin
-        .eligibility("e1", at("2026-07-01T12:00:00Z"), Delivery::Standard, Detail::Explained)
+        .eligibility(
+            "e1",
+            at("2026-07-01T12:00:00Z"),
+            Delivery::Standard,
+            Detail::Explained,
+        )
         .unwrap();
     assert_eq!(july.recovery.map(|r| r.pay_period_id), Some("2026-07"));
     assert_eq!(july.reasons.to_vec(), [Reason::NothingAccrued]);
@@ -73,7 +88,12 @@ fn request_replay_conflict_cancel_and_headroom() {
     assert_eq!((d.fee, d.total_repayable), (Some(0), Some(6_000)));
     // headroom 10,000 − 6,000 = 4,000
     let e = twin
-        .eligibility("e1", at("2026-06-11T00:00:00Z"), Delivery::Standard, Detail::Explained)
+        .eligibility(
+            "e1",
+            at("2026-06-11T00:00:00Z"),
+            Delivery::Standard,
+            Detail::Explained,
+        )
         .unwrap();
     assert_eq!((e.outstanding, e.available), (6_000, 4_000));
     // The same request replays; another amount under the same id is a conflict.
@@ -106,7 +126,12 @@ fn request_replay_conflict_cancel_and_headroom() {
     );
     // The answer at a time before the advance does not see it.
     let early = twin
-        .eligibility("e1", at("2026-06-09T00:00:00Z"), Delivery::Standard, Detail::Explained)
+        .eligibility(
+            "e1",
+            at("2026-06-09T00:00:00Z"),
+            Delivery::Standard,
+            Detail::Explained,
+        )
         .unwrap();
     assert_eq!(early.outstanding, 0);
     // Cancelling restores the headroom; a second cancel is not possible.
@@ -123,12 +148,22 @@ fn request_replay_conflict_cancel_and_headroom() {
         [Reason::UnknownAdvance]
     );
     let e = twin
-        .eligibility("e1", at("2026-06-12T00:00:00Z"), Delivery::Standard, Detail::Explained)
+        .eligibility(
+            "e1",
+            at("2026-06-12T00:00:00Z"),
+            Delivery::Standard,
+            Detail::Explained,
+        )
         .unwrap();
     assert_eq!(e.available, 10_000);
     // ... but an answer as of before the cancellation still counts it.
     let e = twin
-        .eligibility("e1", at("2026-06-11T12:00:00Z"), Delivery::Standard, Detail::Explained)
+        .eligibility(
+            "e1",
+            at("2026-06-11T12:00:00Z"),
+            Delivery::Standard,
+            Detail::Explained,
+        )
         .unwrap();
     assert_eq!(e.available, 4_000);
 }
@@ -150,11 +185,21 @@ fn quote_is_flippay_shaped_and_records_nothing() {
     assert!(q.acceptable);
     // Instant: largest A with A + fee(A) <= 10,000 is floor(10⁴ × 9,900 / 10,150) = 9,753.
     let e = twin
-        .eligibility("e1", at("2026-06-10T00:00:00Z"), Delivery::Instant, Detail::Explained)
+        .eligibility(
+            "e1",
+            at("2026-06-10T00:00:00Z"),
+            Delivery::Instant,
+            Detail::Explained,
+        )
         .unwrap();
     assert_eq!((e.available, e.fee), (9_753, 247));
     let s = twin
-        .eligibility("e1", at("2026-06-10T00:00:00Z"), Delivery::Standard, Detail::Explained)
+        .eligibility(
+            "e1",
+            at("2026-06-10T00:00:00Z"),
+            Delivery::Standard,
+            Detail::Explained,
+        )
         .unwrap();
     assert_eq!((s.available, s.fee), (10_000, 0));
     assert_eq!(twin.counts().advances, 0);
@@ -193,7 +238,12 @@ fn recoveries_cap_at_net_and_carry_the_rest() {
         "2026-07-07T00:00:00Z",
     );
     let e = twin
-        .eligibility("e1", at("2026-07-10T00:00:00Z"), Delivery::Standard, Detail::Explained)
+        .eligibility(
+            "e1",
+            at("2026-07-10T00:00:00Z"),
+            Delivery::Standard,
+            Detail::Explained,
+        )
         .unwrap();
     assert_eq!(
         (e.accessible_base, e.carried_shortfall, e.outstanding),
@@ -234,7 +284,7 @@ fn bulk_answers_equal_single_answers() {
     assert_eq!(ids, ["e0", "e1", "e2"]);
     for e in &all {
         let mut one = twin
-            .eligibility(&e.employee_id, t, Delivery::Standard, Detail::Explained)
+            .eligibility(e.employee_id, t, Delivery::Standard, Detail::Explained)
             .unwrap();
         one.periods.clear();
         assert_eq!(&one, e);
@@ -259,7 +309,12 @@ fn tenure_gate_and_caps() {
     let twin = worked_with(c);
     // 2026-06-10 − 2026-01-01 = 160 days < 200; the amounts are still evaluated (R exists).
     let e = twin
-        .eligibility("e1", at("2026-06-10T00:00:00Z"), Delivery::Standard, Detail::Explained)
+        .eligibility(
+            "e1",
+            at("2026-06-10T00:00:00Z"),
+            Delivery::Standard,
+            Detail::Explained,
+        )
         .unwrap();
     assert_eq!(e.reasons.to_vec(), [Reason::TenureTooShort]);
     assert_eq!((e.available, e.headroom), (0, 10_000));
@@ -271,7 +326,12 @@ fn tenure_gate_and_caps() {
     c.policy.min_advance = 1_000;
     let mut twin = worked_with(c);
     let e = twin
-        .eligibility("e1", at("2026-06-10T00:00:00Z"), Delivery::Standard, Detail::Explained)
+        .eligibility(
+            "e1",
+            at("2026-06-10T00:00:00Z"),
+            Delivery::Standard,
+            Detail::Explained,
+        )
         .unwrap();
     assert_eq!(e.available, 4_000); // max_advance
     assert_eq!(
@@ -282,7 +342,12 @@ fn tenure_gate_and_caps() {
     );
     // max_per_period 5,000 − 4,000 recovered = 1,000 left (= min_advance, allowed).
     let e = twin
-        .eligibility("e1", at("2026-06-10T00:00:00Z"), Delivery::Standard, Detail::Explained)
+        .eligibility(
+            "e1",
+            at("2026-06-10T00:00:00Z"),
+            Delivery::Standard,
+            Detail::Explained,
+        )
         .unwrap();
     assert_eq!(e.available, 1_000);
     let r = twin
@@ -296,7 +361,12 @@ fn tenure_gate_and_caps() {
         AdvanceOutcome::Accepted
     );
     let e = twin
-        .eligibility("e1", at("2026-06-10T00:00:00Z"), Delivery::Standard, Detail::Explained)
+        .eligibility(
+            "e1",
+            at("2026-06-10T00:00:00Z"),
+            Delivery::Standard,
+            Detail::Explained,
+        )
         .unwrap();
     assert_eq!(
         e.reasons.to_vec(),

@@ -51,7 +51,12 @@ fn schedule_merge_that_overlaps_is_rejected_whole() {
     assert!(r.results[0].errors[0].message.contains("overlaps"));
     // Nothing of the push was merged: the "ok" period is not there either.
     let eli = twin
-        .eligibility("e1", at("2026-09-10T00:00:00Z"), Delivery::Standard, Detail::Explained)
+        .eligibility(
+            "e1",
+            at("2026-09-10T00:00:00Z"),
+            Delivery::Standard,
+            Detail::Explained,
+        )
         .unwrap();
     assert_eq!(eli.reasons.to_vec(), [ewa::Reason::NoUnpaidPeriod]);
 }
@@ -485,7 +490,12 @@ fn offboarding_cuts_assignments_and_access_stops_after_that_day() {
     assert_eq!(outcomes(&r), [Outcome::Rejected]);
     assert_eq!(error_field(&r, 0), "contract_id");
     let eli = twin
-        .eligibility("e1", at("2026-06-10T00:00:00Z"), Delivery::Standard, Detail::Explained)
+        .eligibility(
+            "e1",
+            at("2026-06-10T00:00:00Z"),
+            Delivery::Standard,
+            Detail::Explained,
+        )
         .unwrap();
     assert_eq!(
         eli.reasons.to_vec(),

@@ -53,7 +53,10 @@ pub fn answers(
     for at in instants {
         for id in &ids {
             for d in [Delivery::Standard, Delivery::Instant] {
-                out.push(serde_json::to_value(twin.eligibility(id, *at, d, Detail::Explained).unwrap()).unwrap());
+                out.push(
+                    serde_json::to_value(twin.eligibility(id, *at, d, Detail::Explained).unwrap())
+                        .unwrap(),
+                );
             }
             out.push(
                 serde_json::to_value(twin.quote_advance(id, 700, *at, Delivery::Instant).unwrap())
