@@ -286,9 +286,23 @@ fn bulk_answers_equal_single_answers() {
         let mut one = twin
             .eligibility(e.employee_id, t, Delivery::Standard, Detail::Explained)
             .unwrap();
+        assert_eq!(
+            one.accrued_unpaid_net,
+            one.periods.iter().map(|p| p.net).sum::<i64>()
+        );
         one.periods.clear();
         assert_eq!(&one, e);
+        // The brief answer for one employee is exactly the bulk one.
+        let brief = twin
+            .eligibility(e.employee_id, t, Delivery::Standard, Detail::Brief)
+            .unwrap();
+        assert_eq!(&brief, e);
     }
+    assert!(!twin
+        .eligibility("e1", t, Delivery::Standard, Detail::Explained)
+        .unwrap()
+        .periods
+        .is_empty());
     assert_eq!(
         all[2].reasons.to_vec(),
         [Reason::NoActiveAssignment, Reason::NoUnpaidPeriod]
@@ -372,4 +386,50 @@ fn tenure_gate_and_caps() {
         e.reasons.to_vec(),
         [Reason::PeriodCapReached, Reason::AdvanceCountReached]
     );
+}
+
+#[test]
+fn an_answer_serializes_to_the_spec_result_shape() {
+    let mut twin = worked();
+    twin.request_advance(&ask("a1", 6_000, "2026-06-10T00:00:00Z"))
+        .unwrap();
+    let e = twin
+        .eligibility(
+            "e1",
+            at("2026-06-11T00:00:00Z"),
+            Delivery::Standard,
+            Detail::Brief,
+        )
+        .unwrap();
+    // 10 h × 20.00 = 200.00 net in June (no withholding); access 0.5 × 20,000 = 10,000;
+    // outstanding 6,000 (a1, free) → headroom and available 4,000. June pays 2026-07-03
+    // 00:00 Brussels = 2026-07-02T22:00:00Z.
+    assert_eq!(
+        serde_json::to_value(&e).unwrap(),
+        json!({"employee_id": "e1", "as_of": "2026-06-11T00:00:00Z", "delivery": "standard",
+               "currency": "EUR", "eligible": true, "available": 4_000, "fee": 0,
+               "accrued_unpaid_net": 20_000, "accessible_base": 20_000, "outstanding": 6_000,
+               "carried_shortfall": 0, "headroom": 4_000, "recovery_pay_schedule_id": "monthly",
+               "recovery_pay_period_id": "2026-06", "recovery_pay_at": "2026-07-02T22:00:00Z",
+               "reasons": [],
+               "outstanding_lines": [{"kind": "advance", "advance_id": "a1", "amount": 6_000, "fee": 0}],
+               "periods": []})
+    );
+    // Field order is SPEC §8's (decision 29 adds delivery, fee, headroom, recovery_pay_at).
+    let text = serde_json::to_string(&e).unwrap();
+    let keys = [
+        "\"employee_id\"",
+        "\"as_of\"",
+        "\"delivery\"",
+        "\"currency\"",
+        "\"eligible\"",
+        "\"available\"",
+        "\"accrued_unpaid_net\"",
+        "\"recovery_pay_at\"",
+        "\"reasons\"",
+        "\"outstanding_lines\"",
+        "\"periods\"",
+    ];
+    let at_of: Vec<usize> = keys.iter().map(|k| text.find(k).unwrap()).collect();
+    assert!(at_of.windows(2).all(|w| w[0] < w[1]), "{text}");
 }
