@@ -12,7 +12,7 @@
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use ewa::generate::{self, Options};
-use ewa::{Delivery, Kind, Twin};
+use ewa::{Delivery, Detail, Kind, Twin};
 use std::time::Duration;
 
 fn opts(employees: usize) -> Options {
@@ -72,7 +72,7 @@ fn one_employee(c: &mut Criterion) {
         .map(|a| a.accrued_unpaid_net)
         .unwrap_or(-1);
     let available = twin
-        .eligibility(&id, at, Delivery::Standard)
+        .eligibility(&id, at, Delivery::Standard, Detail::Explained)
         .map(|a| a.available)
         .unwrap_or(-1);
     assert!(accrued > 0, "employee {id} has accrued something");
@@ -85,7 +85,7 @@ fn one_employee(c: &mut Criterion) {
     c.bench_function("eligibility/one_employee", |b| {
         b.iter(|| {
             let a = twin
-                .eligibility(&id, at, Delivery::Standard)
+                .eligibility(&id, at, Delivery::Standard, Detail::Explained)
                 .unwrap_or_else(|e| panic!("{e}"));
             assert_eq!(a.available, available);
         })
@@ -93,15 +93,7 @@ fn one_employee(c: &mut Criterion) {
     c.bench_function("eligibility/one_employee_brief", |b| {
         b.iter(|| {
             let a = twin
-                .eligibility_brief(&id, at, Delivery::Standard)
-                .unwrap_or_else(|e| panic!("{e}"));
-            assert_eq!(a.available, available);
-        })
-    });
-    c.bench_function("eligibility/one_employee_summary", |b| {
-        b.iter(|| {
-            let a = twin
-                .eligibility_summary(&id, at, Delivery::Standard)
+                .eligibility(&id, at, Delivery::Standard, Detail::Brief)
                 .unwrap_or_else(|e| panic!("{e}"));
             assert_eq!(a.available, available);
         })
@@ -133,21 +125,6 @@ fn all(c: &mut Criterion) {
                 assert_eq!(answers.len(), *n);
                 assert_eq!(answers.iter().map(|a| a.available).sum::<i64>(), *total);
                 answers
-            })
-        });
-    }
-    g.finish();
-    let mut g = c.benchmark_group("eligibility/all_summaries");
-    for (name, n, at, twin, total) in &sizes {
-        g.throughput(Throughput::Elements(*n as u64));
-        g.bench_function(*name, |b| {
-            b.iter(|| {
-                let answers = twin
-                    .eligibility_summaries(*at, Delivery::Standard)
-                    .unwrap_or_else(|e| panic!("{e}"));
-                assert_eq!(answers.len(), *n);
-                assert_eq!(answers.iter().map(|a| a.available).sum::<i64>(), *total);
-                answers.len()
             })
         });
     }

@@ -2,7 +2,7 @@
 //! decision: `cargo run --example explain`.
 
 use ewa::calendar::parse_instant;
-use ewa::{Company, Delivery, Fee, Kind, Policy, Twin};
+use ewa::{Company, Delivery, Detail, Fee, Kind, Policy, Twin};
 use serde_json::json;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -79,7 +79,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         );
     }
     for delivery in [Delivery::Standard, Delivery::Instant] {
-        let e = twin.eligibility("ruth", as_of, delivery)?;
+        let e = twin.eligibility("ruth", as_of, delivery, Detail::Brief)?;
         println!(
             "\n{:?}: eligible {} — may draw {} (fee {}), base {}, headroom {}, recovered on {}",
             delivery,
@@ -88,7 +88,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             e.fee,
             e.accessible_base,
             e.headroom,
-            e.recovery_pay_at.unwrap_or_default()
+            e.recovery.map(|r| r.pay_at.to_string()).unwrap_or_default()
         );
     }
     Ok(())

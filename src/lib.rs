@@ -7,7 +7,7 @@
 //! cite its sections as `SPEC §n`.
 //!
 //! ```
-//! use ewa::{calendar::Instant, Company, Delivery, Kind, Twin};
+//! use ewa::{calendar::Instant, Company, Delivery, Detail, Kind, Twin};
 //! use serde_json::json;
 //!
 //! let t = |s: &str| ewa::calendar::parse_instant(chrono_tz::UTC, s).unwrap();
@@ -27,7 +27,8 @@
 //! assert_eq!(report.count_accepted, 1);
 //!
 //! // 8 h × 20.00 = 160.00 earned; half of it may be drawn (access_rate 0.5).
-//! let answer = twin.eligibility("e1", t("2026-06-10T00:00:00Z"), Delivery::Standard)?;
+//! let at = t("2026-06-10T00:00:00Z");
+//! let answer = twin.eligibility("e1", at, Delivery::Standard, Detail::Explained)?;
 //! assert_eq!(answer.accessible_base, 16_000);
 //! assert_eq!(answer.available, 8_000);
 //! assert!(answer.eligible);
@@ -81,8 +82,8 @@ pub use rust_decimal;
 pub use accrual::{Accruals, Line, LineKind, PeriodAccrual};
 pub use company::{Company, Fee, Fees, Policy, SalariedDayBasis};
 pub use eligibility::{
-    AdvanceDecision, AdvanceRequest, CancelDecision, Eligibility, Quote, Reason, Reasons, Recovery,
-    RecoveryPeriod, Summary,
+    AdvanceDecision, AdvanceRequest, CancelDecision, Detail, Eligibility, Quote, Reason, Reasons,
+    Recovery, RecoveryPeriod,
 };
 pub use error::{Error, Result};
 pub use ingest::{FieldError, JobReport, Kind, Outcome, Record, RecordResult, Shift, Timestamp};

@@ -3,7 +3,7 @@
 
 use crate::calendar::{self, Instant};
 use crate::company::Company;
-use crate::eligibility::{AdvanceRequest, Eligibility};
+use crate::eligibility::{AdvanceRequest, Detail};
 use crate::error::{Error, Result};
 use crate::ingest::{JobReport, Kind};
 use crate::model::Delivery;
@@ -27,8 +27,10 @@ pub struct ScenarioOutput {
     pub jobs: Vec<JobReport>,
     /// Advance decisions and cancellations, in the order they ran.
     pub advances: Vec<Value>,
-    /// Query answers, in order.
-    pub results: Vec<Eligibility>,
+    /// Query answers, in order: each [`Eligibility`](crate::Eligibility) with its periods
+    /// and lines ([`Detail::Explained`]), serialized when it is made (the answer borrows from
+    /// the twin, which later steps change).
+    pub results: Vec<Value>,
 }
 
 impl ScenarioOutput {
@@ -49,7 +51,8 @@ trait Target {
         advance_id: &str,
         at: Instant,
     ) -> Result<crate::eligibility::CancelDecision>;
-    fn query(&mut self, employee_id: &str, as_of: Instant, d: Delivery) -> Result<Eligibility>;
+    /// The SPEC §8 result of a query: the explained answer, serialized.
+    fn query(&mut self, employee_id: &str, as_of: Instant, d: Delivery) -> Result<Value>;
 }
 
 impl Target for Twin {
@@ -69,8 +72,8 @@ impl Target for Twin {
     ) -> Result<crate::eligibility::CancelDecision> {
         Ok(self.cancel_advance(advance_id, at))
     }
-    fn query(&mut self, employee_id: &str, as_of: Instant, d: Delivery) -> Result<Eligibility> {
-        self.eligibility(employee_id, as_of, d)
+    fn query(&mut self, employee_id: &str, as_of: Instant, d: Delivery) -> Result<Value> {
+        to_value(&self.eligibility(employee_id, as_of, d, Detail::Explained)?)
     }
 }
 
@@ -99,11 +102,10 @@ impl Target for InStore<'_> {
     ) -> Result<crate::eligibility::CancelDecision> {
         self.store.cancel_advance(&self.company_id, advance_id, at)
     }
-    fn query(&mut self, employee_id: &str, as_of: Instant, d: Delivery) -> Result<Eligibility> {
+    fn query(&mut self, employee_id: &str, as_of: Instant, d: Delivery) -> Result<Value> {
         // Answer from a fresh load: what a second process opening the file would see.
-        self.store
-            .load(&self.company_id)?
-            .eligibility(employee_id, as_of, d)
+        let twin = self.store.load(&self.company_id)?;
+        to_value(&twin.eligibility(employee_id, as_of, d, Detail::Explained)?)
     }
 }
 
@@ -402,7 +404,7 @@ fn advance(tz: chrono_tz::Tz, v: &Value, path: &str) -> Result<AdvanceRequest> {
     })
 }
 
-fn query<T: Target>(twin: &mut T, v: &Value, path: &str) -> Result<Eligibility> {
+fn query<T: Target>(twin: &mut T, v: &Value, path: &str) -> Result<Value> {
     let tz = twin.tz();
     let q = v
         .as_object()

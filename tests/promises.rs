@@ -83,5 +83,8 @@ fn no_dependency_needs_a_newer_rust() {
             }
         }
     }
-    assert!(checked > 0 || packages.is_empty(), "no dependency manifest found");
+    assert!(
+        checked > 0 || packages.is_empty(),
+        "no dependency manifest found"
+    );
 }

@@ -7,7 +7,7 @@ use super::{bench, csv, demo, exit, AdvanceAction, Cli, Command, Env, Failure, F
 use ewa::calendar::{parse_zone, Instant};
 use ewa::eligibility::AdvanceOutcome;
 use ewa::store::Store;
-use ewa::{AdvanceRequest, Company, Delivery, Eligibility, JobReport, Kind, Twin};
+use ewa::{AdvanceRequest, Company, Delivery, Detail, Eligibility, JobReport, Kind, Twin};
 use serde::Serialize;
 use serde_json::Value;
 use std::io::{IsTerminal, Read, Write};
@@ -640,7 +640,7 @@ fn eligibility(
         let t = time(as_of, "as-of", twin.company().timezone(), env)?;
         match employee {
             Some(e) => {
-                let a = twin.eligibility(e, t, delivery)?;
+                let a = twin.eligibility(e, t, delivery, Detail::Explained)?;
                 emit(cli, out, &a, || eligibility_text(&a))?;
             }
             None => {
@@ -681,29 +681,37 @@ fn codes(e: &Eligibility) -> Vec<String> {
 }
 
 fn eligibility_row(e: &Eligibility) -> Vec<String> {
-    let cur = e.currency.as_deref();
+    let cur = e
+        .currency
+        .as_ref()
+        .map(ewa::money::currency::Currency::code);
     vec![
-        e.employee_id.clone(),
+        e.employee_id.to_string(),
         if e.eligible { "yes" } else { "no" }.into(),
         money(e.available, cur),
         money(e.fee, cur),
         money(e.accessible_base, cur),
         money(e.outstanding, cur),
-        e.recovery_pay_period_id.clone().unwrap_or_default(),
+        e.recovery
+            .map(|r| r.pay_period_id.to_string())
+            .unwrap_or_default(),
         codes(e).join(" "),
     ]
 }
 
 fn eligibility_text(e: &Eligibility) -> String {
-    let cur = e.currency.as_deref();
+    let cur = e
+        .currency
+        .as_ref()
+        .map(ewa::money::currency::Currency::code);
     let reasons = codes(e)
         .iter()
         .map(|c| format!("{c} ({})", reason_text(c)))
         .collect::<Vec<_>>()
         .join(", ");
     let mut s = table::pairs(&[
-        ("employee", e.employee_id.clone()),
-        ("as of", e.as_of.clone()),
+        ("employee", e.employee_id.to_string()),
+        ("as of", e.as_of.to_string()),
         (
             "eligible",
             if e.eligible {
@@ -723,11 +731,13 @@ fn eligibility_text(e: &Eligibility) -> String {
         ("headroom", money(e.headroom, cur)),
         (
             "recovery period",
-            e.recovery_pay_period_id.clone().unwrap_or_default(),
+            e.recovery
+                .map(|r| r.pay_period_id.to_string())
+                .unwrap_or_default(),
         ),
         (
             "recovery pay at",
-            e.recovery_pay_at.clone().unwrap_or_default(),
+            e.recovery.map(|r| r.pay_at.to_string()).unwrap_or_default(),
         ),
         ("accrued unpaid net", money(e.accrued_unpaid_net, cur)),
         ("reasons", reasons),
@@ -783,9 +793,9 @@ fn advance(
                 .quote_advance(employee, *amount, t, delivery.get())?;
             let cur = store
                 .twin(&id)?
-                .eligibility(employee, t, delivery.get())?
+                .eligibility(employee, t, delivery.get(), Detail::Brief)?
                 .currency;
-            let cur = cur.as_deref();
+            let cur = cur.as_ref().map(ewa::money::currency::Currency::code);
             let text = || quote_table(&q, cur);
             emit(cli, out, &q, text)?;
             Ok(exit::OK)

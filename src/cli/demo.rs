@@ -13,7 +13,7 @@ use super::{exit, Cli, Env, Failure, Format};
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use ewa::calendar::{local_date, Instant};
 use ewa::eligibility::AdvanceOutcome;
-use ewa::{AdvanceRequest, Company, Delivery, Eligibility, Kind, LineKind, PeriodAccrual};
+use ewa::{AdvanceRequest, Company, Delivery, Detail, Eligibility, Kind, LineKind, PeriodAccrual};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -307,7 +307,7 @@ pub fn run(
     let examples: Vec<Eligibility> = ["E0003", "E0002", "E0014", "E0019", "E0018"]
         .iter()
         .filter(|e| staff.iter().any(|p| p.id == **e))
-        .map(|e| twin.eligibility(e, now, Delivery::Standard))
+        .map(|e| twin.eligibility(e, now, Delivery::Standard, Detail::Explained))
         .collect::<ewa::Result<_>>()?;
     let eligible = all.iter().filter(|e| e.eligible).count();
     let total: i64 = all.iter().map(|e| e.available).fold(0, i64::saturating_add);
@@ -370,7 +370,7 @@ fn push(
 fn reason_counts(all: &[Eligibility]) -> BTreeMap<String, usize> {
     let mut reasons: BTreeMap<String, usize> = BTreeMap::new();
     for e in all.iter().filter(|e| !e.eligible) {
-        for r in &e.reasons {
+        for r in e.reasons.iter() {
             *reasons.entry(r.as_str().to_string()).or_default() += 1;
         }
     }
@@ -537,7 +537,10 @@ fn period_line(p: &PeriodAccrual, cur: Option<&str>, role: &str) -> String {
 }
 
 fn explain(p: &Person, e: &Eligibility, twin: &ewa::Twin) -> String {
-    let cur = e.currency.as_deref();
+    let cur = e
+        .currency
+        .as_ref()
+        .map(ewa::money::currency::Currency::code);
     let pay = match p.pay {
         Pay::Hourly { overtime } => format!(
             "hourly, {} {CURRENCY}/h{}",
@@ -557,7 +560,7 @@ fn explain(p: &Person, e: &Eligibility, twin: &ewa::Twin) -> String {
         .unwrap_or_default();
     let mut s = format!("\n  {} {} ({pay}{left})\n", p.id, p.name);
     for period in &e.periods {
-        let role = if Some(&period.pay_period_id) == e.recovery_pay_period_id.as_ref() {
+        let role = if Some(period.pay_period_id.as_str()) == e.recovery.map(|r| r.pay_period_id) {
             "the recovery period".to_string()
         } else if period.in_blackout {
             "in blackout: it arrives on payday".to_string()

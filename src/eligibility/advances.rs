@@ -1,36 +1,12 @@
 //! Advances (SPEC §6): quotes, idempotent requests, cancellations, and recoveries for payroll.
 
-use super::{fee_of, Reason, Seen};
+use super::{fee_of, Ask, Assessment, Detail, Reason, Seen};
 use crate::calendar::{self, Instant};
 use crate::error::{Error, Result};
-use crate::model::{Delivery, NONE};
+use crate::model::{Advance, Delivery, RecoveryRef, NONE};
 use crate::money;
 use crate::twin::{next_index, Twin};
 use serde::Serialize;
-
-/// Where an advance is recovered from.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct RecoveryRef {
-    pub schedule: u32,
-    pub period_id: Box<str>,
-    pub pay_at: Instant,
-}
-
-/// A recorded advance decision (accepted ones count; refused ones are kept for replay).
-#[derive(Clone, Debug, PartialEq)]
-pub(crate) struct Advance {
-    pub id: Box<str>,
-    pub employee_id: Box<str>,
-    pub employee: u32,
-    pub amount: i64,
-    pub requested_at: Instant,
-    pub delivery: Delivery,
-    pub accepted: bool,
-    pub fee: i64,
-    pub recovery: Option<RecoveryRef>,
-    pub reasons: Vec<Reason>,
-    pub cancelled_at: Option<Instant>,
-}
 
 /// A request for an advance (SPEC §6; FlipPay-like lifecycle).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -188,37 +164,18 @@ impl Twin {
             let Some(a) = self.advances.get(ix as usize) else {
                 return Err(Error::arg("advance_id", "index out of date"));
             };
-            let same = *a.employee_id == *req.employee_id
-                && a.amount == req.amount
-                && a.requested_at == req.requested_at
-                && a.delivery == req.delivery;
-            if same {
-                return Ok(self.decision(a));
-            }
-            let mut d = self.decision(a);
-            d.employee_id = req.employee_id.clone();
-            d.amount = req.amount;
-            d.requested_at = req.requested_at.to_string();
-            d.delivery = req.delivery;
-            d.outcome = AdvanceOutcome::Conflict;
-            d.fee = None;
-            d.total_repayable = None;
-            d.recovery_pay_schedule_id = None;
-            d.recovery_pay_period_id = None;
-            d.recovery_pay_at = None;
-            d.reasons = vec![Reason::AdvanceIdReused];
-            return Ok(d);
+            return Ok(self.replay(a, req));
         }
         let policy = &self.company.policy;
-        let assessment = self.assess(
-            &req.employee_id,
-            req.requested_at,
-            req.delivery,
-            Seen::Request,
-            false,
-        )?;
-        let available = assessment.summary.available;
-        let mut reasons = assessment.summary.reasons;
+        let ask = Ask {
+            t: req.requested_at,
+            delivery: req.delivery,
+            seen: Seen::Request,
+            detail: Detail::Brief,
+        };
+        let assessment = self.assess(&req.employee_id, ask)?;
+        let available = assessment.answer.available;
+        let mut reasons = assessment.answer.reasons;
         let amount_ok = req.amount > 0 && req.amount <= self.company.limits.amount_max;
         if !amount_ok {
             reasons.insert(Reason::InvalidAmount);
@@ -228,30 +185,10 @@ impl Twin {
             reasons.insert(Reason::ExceedsAvailable);
         }
         let accepted = amount_ok && req.amount >= policy.min_advance && req.amount <= available;
-        let (fee, recovery) = match (&assessment.group, accepted) {
-            (Some(g), true) => {
-                let fee =
-                    fee_of(assessment.fee, req.amount).ok_or_else(|| Error::overflow("fee"))?;
-                // Pair assertion (SPEC §6): never more than earned at each grant.
-                debug_assert!(
-                    money::add(req.amount, fee, "grant")
-                        .is_ok_and(|t| t <= assessment.summary.headroom),
-                    "amount + fee <= headroom"
-                );
-                let period_id = self
-                    .period(g.name)
-                    .map(|p| p.id.clone())
-                    .unwrap_or_default();
-                (
-                    fee,
-                    Some(RecoveryRef {
-                        schedule: g.name.schedule,
-                        period_id,
-                        pay_at: g.pay_at,
-                    }),
-                )
-            }
-            _ => (0, None),
+        let (fee, recovery) = if accepted {
+            self.grant(&assessment, req.amount)?
+        } else {
+            (0, None)
         };
         let employee = self.employee_ix.get(&req.employee_id).unwrap_or(NONE);
         let advance = Advance {
@@ -271,15 +208,72 @@ impl Twin {
             },
             cancelled_at: None,
         };
+        self.record(advance)
+    }
+
+    /// The fee and recovery period of an accepted `amount`: none without `R`.
+    fn grant(
+        &self,
+        assessment: &Assessment<'_>,
+        amount: i64,
+    ) -> Result<(i64, Option<RecoveryRef>)> {
+        let Some(g) = &assessment.group else {
+            return Ok((0, None));
+        };
+        let fee = fee_of(assessment.fee, amount).ok_or_else(|| Error::overflow("fee"))?;
+        // Pair assertion (SPEC §6): never more than earned at each grant.
+        debug_assert!(
+            money::add(amount, fee, "grant").is_ok_and(|t| t <= assessment.answer.headroom),
+            "amount + fee <= headroom"
+        );
+        let period_id = self
+            .period(g.name)
+            .map(|p| p.id.clone())
+            .unwrap_or_default();
+        let recovery = RecoveryRef {
+            schedule: g.name.schedule,
+            period_id,
+            pay_at: g.pay_at,
+        };
+        Ok((fee, Some(recovery)))
+    }
+
+    /// Records a decision: indexed by its id and listed with its employee.
+    fn record(&mut self, advance: Advance) -> Result<AdvanceDecision> {
         let ix = next_index(&self.advances)
             .map_err(|_| Error::arg("advance_id", "too many advances"))?;
-        self.advance_ix.insert(&req.advance_id, ix);
-        if let Some(e) = self.employees.get_mut(employee as usize) {
+        self.advance_ix.insert(&advance.id, ix);
+        if let Some(e) = self.employees.get_mut(advance.employee as usize) {
             e.advances.push(ix);
         }
         let d = self.decision(&advance);
         self.advances.push(advance);
         Ok(d)
+    }
+
+    /// The answer to a request whose `advance_id` was used before: the recorded decision
+    /// when every field is the same (an idempotent retry), else a conflict (SPEC §6).
+    fn replay(&self, a: &Advance, req: &AdvanceRequest) -> AdvanceDecision {
+        let same = *a.employee_id == *req.employee_id
+            && a.amount == req.amount
+            && a.requested_at == req.requested_at
+            && a.delivery == req.delivery;
+        let mut d = self.decision(a);
+        if same {
+            return d;
+        }
+        d.employee_id = req.employee_id.clone();
+        d.amount = req.amount;
+        d.requested_at = req.requested_at.to_string();
+        d.delivery = req.delivery;
+        d.outcome = AdvanceOutcome::Conflict;
+        d.fee = None;
+        d.total_repayable = None;
+        d.recovery_pay_schedule_id = None;
+        d.recovery_pay_period_id = None;
+        d.recovery_pay_at = None;
+        d.reasons = vec![Reason::AdvanceIdReused];
+        d
     }
 
     fn decision(&self, a: &Advance) -> AdvanceDecision {
@@ -372,15 +366,21 @@ impl Twin {
         at: Instant,
         delivery: Delivery,
     ) -> Result<Quote> {
-        let a = self.assess(employee_id, at, delivery, Seen::Request, false)?;
+        let ask = Ask {
+            t: at,
+            delivery,
+            seen: Seen::Request,
+            detail: Detail::Brief,
+        };
+        let a = self.assess(employee_id, ask)?;
         let fee = fee_of(a.fee, amount.max(0)).ok_or_else(|| Error::overflow("fee"))?;
-        let mut reasons = a.summary.reasons;
+        let mut reasons = a.answer.reasons;
         let policy = &self.company.policy;
         if amount <= 0 || amount > self.company.limits.amount_max {
             reasons.insert(Reason::InvalidAmount);
         } else if amount < policy.min_advance {
             reasons.insert(Reason::BelowMinimum);
-        } else if amount > a.summary.available && a.summary.available > 0 {
+        } else if amount > a.answer.available && a.answer.available > 0 {
             reasons.insert(Reason::ExceedsAvailable);
         }
         let pay_at = a.group.as_ref().map(|g| g.pay_at);
@@ -393,9 +393,9 @@ impl Twin {
             repayment_at: pay_at.map(|p| p.to_string()),
             repayment_date: pay_at
                 .map(|p| calendar::local_date(self.company.timezone, p).to_string()),
-            recovery_pay_schedule_id: a.summary.recovery.map(|r| r.pay_schedule_id.to_string()),
-            recovery_pay_period_id: a.summary.recovery.map(|r| r.pay_period_id.to_string()),
-            available: a.summary.available,
+            recovery_pay_schedule_id: a.answer.recovery.map(|r| r.pay_schedule_id.to_string()),
+            recovery_pay_period_id: a.answer.recovery.map(|r| r.pay_period_id.to_string()),
+            available: a.answer.available,
             acceptable: reasons.is_empty(),
             reasons: reasons.to_vec(),
         })
@@ -446,57 +446,64 @@ impl Twin {
             .collect();
         emps.sort_by(|a, b| a.id.cmp(&b.id));
         for emp in emps {
-            let advances = self.visible_advances(emp, as_of, Seen::AnswerAt);
-            if advances.is_empty() {
-                continue;
+            if let Some(r) = self.recovery_of(emp, target, pay_at, as_of)? {
+                out.push(r);
             }
-            let acc = crate::accrual::Accrual::new(self, emp, as_of, false);
-            let carried = self.shortfall_before(&acc, emp, &advances, pay_at)?;
-            // The period's group: every period of the employee paying at the same instant.
-            let mut members = vec![target];
-            for a in &advances {
-                if let Some(r) = self.recovery_ref(a) {
-                    if self.period(r).is_some_and(|p| p.pay_at == pay_at) && !members.contains(&r) {
-                        members.push(r);
-                    }
-                }
-            }
-            let mut lines = Vec::new();
-            let mut due = carried.amount;
-            for a in advances
-                .iter()
-                .filter(|a| self.recovery_ref(a).is_some_and(|r| members.contains(&r)))
-            {
-                due = money::add(due, money::add(a.amount, a.fee, "recovery")?, "recovery")?;
-                lines.push(super::OutstandingLine {
-                    kind: "advance",
-                    advance_id: Some(a.id.to_string()),
-                    amount: a.amount,
-                    fee: a.fee,
-                    pay_schedule_id: None,
-                    pay_period_id: None,
-                });
-            }
-            if due == 0 {
-                continue;
-            }
-            let mut walk = crate::accrual::Accrual::new(self, emp, as_of, false);
-            walk.prepare(&members);
-            let mut net = 0i64;
-            for r in &members {
-                net = money::add(net, walk.figures(*r)?.net, "recovery")?;
-            }
-            let deduct = due.min(net.max(0));
-            out.push(Recovery {
-                employee_id: emp.id.to_string(),
-                advances: lines,
-                carried_in: carried.amount,
-                due,
-                net,
-                deduct,
-                carried_forward: due - deduct,
-            });
         }
         Ok(out)
+    }
+
+    /// What payroll deducts from `emp`'s pay for the period `target` (paid at `pay_at`):
+    /// none when nothing is due.
+    fn recovery_of(
+        &self,
+        emp: &crate::model::Employee,
+        target: crate::accrual::PeriodRef,
+        pay_at: Instant,
+        as_of: Instant,
+    ) -> Result<Option<Recovery>> {
+        let advances = self.visible_advances(emp, as_of, Seen::AnswerAt);
+        if advances.is_empty() {
+            return Ok(None);
+        }
+        let acc = crate::accrual::Accrual::new(self, emp, as_of, false);
+        let carried = self.shortfall_before(&acc, emp, &advances, pay_at)?;
+        // The period's group: every period of the employee paying at the same instant.
+        let mut members = vec![target];
+        for a in &advances {
+            if let Some(r) = self.recovery_ref(a) {
+                if self.period(r).is_some_and(|p| p.pay_at == pay_at) && !members.contains(&r) {
+                    members.push(r);
+                }
+            }
+        }
+        let mut lines = Vec::new();
+        let mut due = carried.amount;
+        for a in advances
+            .iter()
+            .filter(|a| self.recovery_ref(a).is_some_and(|r| members.contains(&r)))
+        {
+            due = money::add(due, money::add(a.amount, a.fee, "recovery")?, "recovery")?;
+            lines.push(super::OutstandingLine::advance(a));
+        }
+        if due == 0 {
+            return Ok(None);
+        }
+        let mut walk = crate::accrual::Accrual::new(self, emp, as_of, false);
+        walk.prepare(&members);
+        let mut net = 0i64;
+        for r in &members {
+            net = money::add(net, walk.figures(*r)?.net, "recovery")?;
+        }
+        let deduct = due.min(net.max(0));
+        Ok(Some(Recovery {
+            employee_id: emp.id.to_string(),
+            advances: lines,
+            carried_in: carried.amount,
+            due,
+            net,
+            deduct,
+            carried_forward: due - deduct,
+        }))
     }
 }

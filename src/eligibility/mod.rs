@@ -2,338 +2,24 @@
 //! carried shortfall, headroom, fees, caps, minimum, and every reason code that applies.
 
 mod advances;
+mod answer;
 mod shortfall;
 
-pub(crate) use advances::{Advance, RecoveryRef};
+pub use crate::model::{Reason, Reasons};
 pub use advances::{
     AdvanceDecision, AdvanceOutcome, AdvanceRequest, CancelDecision, Quote, Recovery,
 };
+pub use answer::{Detail, Eligibility, OutstandingLine, RecoveryPeriod};
 
-use crate::accrual::{in_blackout, instant_text, Accrual, PeriodAccrual, PeriodRef, Refs};
+use crate::accrual::{in_blackout, Accrual, PeriodRef, Refs};
 use crate::calendar::Instant;
 use crate::company::Fee;
 use crate::error::{Error, Result};
-use crate::model::{Delivery, Employee};
-use crate::money::{self, Currency};
+use crate::model::{Advance, Delivery, Employee};
+use crate::money;
 use crate::twin::Twin;
 use chrono::NaiveDate;
-use serde::Serialize;
 use smallvec::SmallVec;
-
-/// Machine codes of eligibility and advance answers, in the SPEC §6 order of precedence.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Reason {
-    /// Gate: the employee is not in the twin.
-    UnknownEmployee,
-    /// Gate: no assignment active at `t`.
-    NoActiveAssignment,
-    /// Gate: has assignments, all ended before `t` (with `no_active_assignment`).
-    EmploymentEnded,
-    /// Gate: local date of `t` − earliest `contract_start_on` < `min_tenure_days`.
-    TenureTooShort,
-    /// Gate: nothing unpaid at `t`.
-    NoUnpaidPeriod,
-    /// Gate: unpaid periods exist, all in blackout.
-    Blackout,
-    /// The accessible base is negative.
-    NegativeBalance,
-    /// `floor(access_rate × base) = 0` with base ≥ 0.
-    NothingAccrued,
-    /// Something is outstanding and no `A ≥ 1` fits the headroom.
-    HeadroomUsed,
-    /// Nothing outstanding, headroom > 0, but the fee leaves no `A ≥ 1`.
-    FeeExceedsHeadroom,
-    /// Σ amounts recovered from `R` ≥ `max_per_period`.
-    PeriodCapReached,
-    /// Advances recovered from `R` ≥ `max_advances_per_period`.
-    AdvanceCountReached,
-    /// The amount otherwise available (or asked) is below `min_advance`.
-    BelowMinimum,
-    /// Request: the amount asked exceeds the available amount (> 0).
-    ExceedsAvailable,
-    /// Request: the amount is ≤ 0 or over `amount_max`.
-    InvalidAmount,
-    /// Request: the `advance_id` was used before with other fields.
-    AdvanceIdReused,
-    /// Cancel: no advance has this id.
-    UnknownAdvance,
-    /// Cancel: the advance was refused, is cancelled already, or `at` is outside
-    /// `[requested_at, recovery pay_at)`.
-    NotCancellable,
-}
-
-impl Reason {
-    /// The snake_case code.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Reason::UnknownEmployee => "unknown_employee",
-            Reason::NoActiveAssignment => "no_active_assignment",
-            Reason::EmploymentEnded => "employment_ended",
-            Reason::TenureTooShort => "tenure_too_short",
-            Reason::NoUnpaidPeriod => "no_unpaid_period",
-            Reason::Blackout => "blackout",
-            Reason::NegativeBalance => "negative_balance",
-            Reason::NothingAccrued => "nothing_accrued",
-            Reason::HeadroomUsed => "headroom_used",
-            Reason::FeeExceedsHeadroom => "fee_exceeds_headroom",
-            Reason::PeriodCapReached => "period_cap_reached",
-            Reason::AdvanceCountReached => "advance_count_reached",
-            Reason::BelowMinimum => "below_minimum",
-            Reason::ExceedsAvailable => "exceeds_available",
-            Reason::InvalidAmount => "invalid_amount",
-            Reason::AdvanceIdReused => "advance_id_reused",
-            Reason::UnknownAdvance => "unknown_advance",
-            Reason::NotCancellable => "not_cancellable",
-        }
-    }
-}
-
-/// Every reason, in SPEC §6 order (bit `i` of a [`Reasons`] set is `ALL_REASONS[i]`); a new
-/// reason goes here too (a test checks the list against the enum).
-pub(crate) const ALL_REASONS: [Reason; 18] = [
-    Reason::UnknownEmployee,
-    Reason::NoActiveAssignment,
-    Reason::EmploymentEnded,
-    Reason::TenureTooShort,
-    Reason::NoUnpaidPeriod,
-    Reason::Blackout,
-    Reason::NegativeBalance,
-    Reason::NothingAccrued,
-    Reason::HeadroomUsed,
-    Reason::FeeExceedsHeadroom,
-    Reason::PeriodCapReached,
-    Reason::AdvanceCountReached,
-    Reason::BelowMinimum,
-    Reason::ExceedsAvailable,
-    Reason::InvalidAmount,
-    Reason::AdvanceIdReused,
-    Reason::UnknownAdvance,
-    Reason::NotCancellable,
-];
-
-// Every reason has its bit in a `u32`.
-const _: () = assert!(ALL_REASONS.len() <= 32);
-
-/// A set of [`Reason`]s, iterated in SPEC §6 order (a bit per reason: no allocation).
-///
-/// ```
-/// use ewa::{Reason, Reasons};
-/// let mut r = Reasons::default();
-/// r.insert(Reason::Blackout);
-/// r.insert(Reason::NoActiveAssignment);
-/// r.insert(Reason::Blackout);
-/// assert_eq!(r.iter().collect::<Vec<_>>(), [Reason::NoActiveAssignment, Reason::Blackout]);
-/// ```
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub struct Reasons(u32);
-
-impl Reasons {
-    fn bit(r: Reason) -> u32 {
-        1 << (r as u32)
-    }
-
-    /// Adds a reason (a second insert of the same reason changes nothing).
-    pub fn insert(&mut self, r: Reason) {
-        self.0 |= Reasons::bit(r);
-    }
-
-    /// Whether the set holds `r`.
-    pub fn contains(self, r: Reason) -> bool {
-        self.0 & Reasons::bit(r) != 0
-    }
-
-    /// No reason at all.
-    pub fn is_empty(self) -> bool {
-        self.0 == 0
-    }
-
-    /// Whether a gate applies (a reason up to `blackout`, SPEC §6): nothing is available.
-    pub fn gated(self) -> bool {
-        self.0 & (Reasons::bit(Reason::Blackout) * 2 - 1) != 0
-    }
-
-    /// The reasons in SPEC §6 order.
-    pub fn iter(self) -> impl Iterator<Item = Reason> {
-        ALL_REASONS.into_iter().filter(move |r| self.contains(*r))
-    }
-
-    /// The reasons in SPEC §6 order, as a list.
-    pub fn to_vec(self) -> Vec<Reason> {
-        self.iter().collect()
-    }
-}
-
-impl FromIterator<Reason> for Reasons {
-    fn from_iter<I: IntoIterator<Item = Reason>>(iter: I) -> Reasons {
-        let mut set = Reasons::default();
-        for r in iter {
-            set.insert(r);
-        }
-        set
-    }
-}
-
-/// One component of `outstanding`: an advance, or a shortfall carried from a period.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct OutstandingLine {
-    /// `advance` or `carried_shortfall`.
-    pub kind: &'static str,
-    /// The advance, for `advance` lines.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub advance_id: Option<String>,
-    /// The advance's amount, or the shortfall carried.
-    pub amount: i64,
-    /// The advance's fee (0 for a shortfall).
-    pub fee: i64,
-    /// For a shortfall: the schedule of the period it comes from.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub pay_schedule_id: Option<String>,
-    /// For a shortfall: the period it comes from.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub pay_period_id: Option<String>,
-}
-
-/// An eligibility answer (SPEC §6, §8 `results`).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Eligibility {
-    /// The employee asked about.
-    pub employee_id: String,
-    /// The instant `t`.
-    pub as_of: String,
-    /// The delivery speed whose fee applies.
-    pub delivery: Delivery,
-    /// The employee's currency.
-    pub currency: Option<String>,
-    /// `available > 0`.
-    pub eligible: bool,
-    /// The largest amount that meets every constraint (0 when not eligible).
-    pub available: i64,
-    /// The fee of `available` at this delivery speed.
-    pub fee: i64,
-    /// Σ net of every unpaid period (informational).
-    pub accrued_unpaid_net: i64,
-    /// `net(R)`.
-    pub accessible_base: i64,
-    /// Σ (amount + fee) of advances recovered from `R` + carried shortfall.
-    pub outstanding: i64,
-    /// Shortfall carried from periods that paid before `R`.
-    pub carried_shortfall: i64,
-    /// `floor(access_rate × max(0, base)) − outstanding`.
-    pub headroom: i64,
-    /// `R`'s schedule.
-    pub recovery_pay_schedule_id: Option<String>,
-    /// `R`'s period (the group's name).
-    pub recovery_pay_period_id: Option<String>,
-    /// `R`'s payday.
-    pub recovery_pay_at: Option<String>,
-    /// Every reason that applies, in SPEC order.
-    pub reasons: Vec<Reason>,
-    /// What makes up `outstanding`.
-    pub outstanding_lines: Vec<OutstandingLine>,
-    /// The periods unpaid at `t`, oldest first, with lines (empty in bulk answers).
-    pub periods: Vec<PeriodAccrual>,
-}
-
-/// The recovery period `R` of an answer, borrowed from the twin.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct RecoveryPeriod<'t> {
-    /// `R`'s schedule.
-    pub pay_schedule_id: &'t str,
-    /// `R`'s period (the group's name).
-    pub pay_period_id: &'t str,
-    /// `R`'s payday.
-    pub pay_at: Instant,
-}
-
-/// An eligibility answer in its compact form: the same figures and reasons as
-/// [`Eligibility`], with ids borrowed from the twin and reasons as a bit set, so that
-/// computing it allocates nothing for an employee without advances
-/// ([`Twin::eligibility_summaries`]). [`Summary::to_eligibility`] gives the full answer.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Summary<'t> {
-    /// The employee asked about.
-    pub employee_id: &'t str,
-    /// The employee's currency.
-    pub currency: Option<Currency>,
-    /// `available > 0`.
-    pub eligible: bool,
-    /// The largest amount that meets every constraint (0 when not eligible).
-    pub available: i64,
-    /// The fee of `available` at the delivery speed asked about.
-    pub fee: i64,
-    /// Σ net of every unpaid period (informational).
-    pub accrued_unpaid_net: i64,
-    /// `net(R)`.
-    pub accessible_base: i64,
-    /// Σ (amount + fee) of advances recovered from `R` + carried shortfall.
-    pub outstanding: i64,
-    /// Shortfall carried from periods that paid before `R`.
-    pub carried_shortfall: i64,
-    /// `floor(access_rate × max(0, base)) − outstanding`.
-    pub headroom: i64,
-    /// `R`, when there is one.
-    pub recovery: Option<RecoveryPeriod<'t>>,
-    /// Every reason that applies.
-    pub reasons: Reasons,
-    /// What makes up `outstanding` (empty, not allocated, without advances).
-    pub outstanding_lines: Vec<OutstandingLine>,
-}
-
-impl<'t> Summary<'t> {
-    /// An empty answer for an employee.
-    fn new(employee_id: &'t str) -> Summary<'t> {
-        Summary {
-            employee_id,
-            currency: None,
-            eligible: false,
-            available: 0,
-            fee: 0,
-            accrued_unpaid_net: 0,
-            accessible_base: 0,
-            outstanding: 0,
-            carried_shortfall: 0,
-            headroom: 0,
-            recovery: None,
-            reasons: Reasons::default(),
-            outstanding_lines: Vec::new(),
-        }
-    }
-
-    /// The full answer at `as_of` for `delivery` (the instant and speed this summary was
-    /// computed for), without periods.
-    pub fn to_eligibility(&self, as_of: Instant, delivery: Delivery) -> Eligibility {
-        self.answer(instant_text(as_of), delivery, Vec::new())
-    }
-
-    fn answer(
-        &self,
-        as_of: String,
-        delivery: Delivery,
-        periods: Vec<PeriodAccrual>,
-    ) -> Eligibility {
-        Eligibility {
-            employee_id: self.employee_id.to_string(),
-            as_of,
-            delivery,
-            currency: self.currency.map(|c| c.code().to_string()),
-            eligible: self.eligible,
-            available: self.available,
-            fee: self.fee,
-            accrued_unpaid_net: self.accrued_unpaid_net,
-            accessible_base: self.accessible_base,
-            outstanding: self.outstanding,
-            carried_shortfall: self.carried_shortfall,
-            headroom: self.headroom,
-            recovery_pay_schedule_id: self.recovery.map(|r| r.pay_schedule_id.to_string()),
-            recovery_pay_period_id: self.recovery.map(|r| r.pay_period_id.to_string()),
-            recovery_pay_at: self.recovery.map(|r| instant_text(r.pay_at)),
-            reasons: self.reasons.to_vec(),
-            outstanding_lines: self.outstanding_lines.clone(),
-            periods,
-        }
-    }
-}
 
 /// Which advances an answer sees (SPEC §6).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -352,21 +38,33 @@ pub(crate) struct RecoveryGroup {
     pub members: Refs,
 }
 
+/// A question for [`Twin::assess`]: at `t`, for `delivery`, seeing which advances, how
+/// much explained.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Ask {
+    pub t: Instant,
+    pub delivery: Delivery,
+    pub seen: Seen,
+    pub detail: Detail,
+}
+
+/// (period, net, pay_at) of the unpaid periods outside blackout (a few: no allocation).
+type Open = SmallVec<[(PeriodRef, i64, Instant); 4]>;
+
+/// What an answer's employee has taken from `R` already: Σ amounts of the advances
+/// recovered from it, and their count (SPEC §6 caps).
+#[derive(Clone, Copy, Debug, Default)]
+struct Taken {
+    amounts: i64,
+    count: i64,
+}
+
 /// The full computation behind an answer, kept for requests.
 #[derive(Clone, Debug)]
 pub(crate) struct Assessment<'t> {
-    pub summary: Summary<'t>,
+    pub answer: Eligibility<'t>,
     pub group: Option<RecoveryGroup>,
     pub fee: Fee,
-    /// The unpaid periods with their lines, when asked for.
-    pub periods: Vec<PeriodAccrual>,
-}
-
-impl Assessment<'_> {
-    /// The answer at `t` for `delivery`.
-    fn answer(self, t: Instant, delivery: Delivery) -> Eligibility {
-        self.summary.answer(instant_text(t), delivery, self.periods)
-    }
 }
 
 /// Employees whose first cache lines are loaded together (see `for_all_employees`).
@@ -429,108 +127,68 @@ pub(crate) fn largest_fitting(f: Fee, h: i64) -> i64 {
 }
 
 impl Twin {
-    /// The eligibility of an employee at `as_of` for a delivery speed, with its unpaid
-    /// periods and their lines (SPEC §6). An unknown employee is an answer with reason
-    /// `unknown_employee`, not an error.
+    /// The eligibility of one employee at `as_of` for a delivery speed (SPEC §6), with its
+    /// unpaid periods and their explain lines when `detail` is [`Detail::Explained`]. An
+    /// unknown employee is an answer with reason `unknown_employee`, not an error.
     ///
-    /// # Errors
-    /// [`Error::Overflow`] if an amount does not fit in `i64`.
-    pub fn eligibility(
-        &self,
-        employee_id: &str,
-        as_of: Instant,
-        delivery: Delivery,
-    ) -> Result<Eligibility> {
-        Ok(self
-            .assess(employee_id, as_of, delivery, Seen::AnswerAt, true)?
-            .answer(as_of, delivery))
-    }
-
-    /// The eligibility of one employee without its periods and lines: the answer
-    /// [`Twin::eligibility_all`] gives for that employee (same figures and reasons), cheaper
-    /// than [`Twin::eligibility`] when the explanation is not needed.
-    ///
-    /// # Errors
-    /// [`Error::Overflow`] if an amount does not fit in `i64`.
-    pub fn eligibility_brief(
-        &self,
-        employee_id: &str,
-        as_of: Instant,
-        delivery: Delivery,
-    ) -> Result<Eligibility> {
-        Ok(self
-            .eligibility_summary(employee_id, as_of, delivery)?
-            .to_eligibility(as_of, delivery))
-    }
-
-    /// The compact answer of one employee ([`Summary`]): what
-    /// [`Twin::eligibility_brief`] says, with ids borrowed from the twin and the employee's
-    /// id.
-    ///
-    /// # Errors
-    /// [`Error::Overflow`] if an amount does not fit in `i64`.
-    pub fn eligibility_summary<'a>(
-        &'a self,
-        employee_id: &'a str,
-        as_of: Instant,
-        delivery: Delivery,
-    ) -> Result<Summary<'a>> {
-        Ok(self
-            .assess(employee_id, as_of, delivery, Seen::AnswerAt, false)?
-            .summary)
-    }
-
-    /// Every employee's eligibility at `as_of` (without periods), sorted by employee id,
-    /// computed in parallel on all cores.
-    ///
-    /// # Errors
-    /// [`Error::Overflow`] if any employee's amounts do not fit in `i64`.
-    pub fn eligibility_all(&self, as_of: Instant, delivery: Delivery) -> Result<Vec<Eligibility>> {
-        let as_of_text = instant_text(as_of);
-        self.for_all_employees(as_of, delivery, |s| {
-            s.answer(as_of_text.clone(), delivery, Vec::new())
-        })
-    }
-
-    /// Every employee's compact answer at `as_of`, sorted by employee id, computed in
-    /// parallel on all cores: the figures and reasons of [`Twin::eligibility_all`] without
-    /// building any text (the form to use when answering a whole company at once).
+    /// The answer borrows its ids from the twin (and from `employee_id`); with
+    /// [`Detail::Brief`] it is exactly what [`Twin::eligibility_all`] gives that employee.
     ///
     /// ```
+    /// use ewa::{eligibility::Detail, Delivery};
     /// # fn main() -> ewa::Result<()> {
-    /// let twin = ewa::generate::twin(&ewa::generate::Options { employees: 20, ..Default::default() })?;
+    /// let twin = ewa::generate::twin(&ewa::generate::Options { employees: 5, ..Default::default() })?;
     /// let at = ewa::generate::Options::default().as_of();
-    /// let all = twin.eligibility_summaries(at, ewa::Delivery::Standard)?;
-    /// let full = twin.eligibility_all(at, ewa::Delivery::Standard)?;
-    /// assert_eq!(all.len(), 20);
-    /// assert_eq!(all[3].to_eligibility(at, ewa::Delivery::Standard), full[3]);
+    /// let id = twin.employee_ids()[0].clone();
+    /// let brief = twin.eligibility(&id, at, Delivery::Standard, Detail::Brief)?;
+    /// let explained = twin.eligibility(&id, at, Delivery::Standard, Detail::Explained)?;
+    /// assert!(brief.periods.is_empty() && !explained.periods.is_empty());
+    /// assert_eq!((brief.available, brief.reasons), (explained.available, explained.reasons));
     /// # Ok(())
     /// # }
     /// ```
     ///
     /// # Errors
+    /// [`Error::Overflow`] if an amount does not fit in `i64`.
+    pub fn eligibility<'a>(
+        &'a self,
+        employee_id: &'a str,
+        as_of: Instant,
+        delivery: Delivery,
+        detail: Detail,
+    ) -> Result<Eligibility<'a>> {
+        let ask = Ask {
+            t: as_of,
+            delivery,
+            seen: Seen::AnswerAt,
+            detail,
+        };
+        Ok(self.assess(employee_id, ask)?.answer)
+    }
+
+    /// Every employee's eligibility at `as_of` ([`Detail::Brief`]: without periods), sorted
+    /// by employee id, computed in parallel on all cores. Nothing is allocated for an
+    /// employee without advances but the answer's slot in the list (the form to use when
+    /// answering a whole company at once).
+    ///
+    /// # Errors
     /// [`Error::Overflow`] if any employee's amounts do not fit in `i64`.
-    pub fn eligibility_summaries(
+    pub fn eligibility_all(
         &self,
         as_of: Instant,
         delivery: Delivery,
-    ) -> Result<Vec<Summary<'_>>> {
-        self.for_all_employees(as_of, delivery, |s| s)
-    }
-
-    /// `f` of every employee's summary, in employee id order, on all cores; the first
-    /// error met is returned after.
-    fn for_all_employees<'t, T: Send>(
-        &'t self,
-        as_of: Instant,
-        delivery: Delivery,
-        f: impl Fn(Summary<'t>) -> T + Sync + Send,
-    ) -> Result<Vec<T>> {
+    ) -> Result<Vec<Eligibility<'_>>> {
         use rayon::prelude::*;
         let failed: std::sync::OnceLock<Error> = std::sync::OnceLock::new();
         // Collected in place (an indexed collect, no list of chunks to concatenate).
         let order = self.employee_order();
-        let answers: Vec<T> = order
+        let ask = Ask {
+            t: as_of,
+            delivery,
+            seen: Seen::AnswerAt,
+            detail: Detail::Brief,
+        };
+        let answers: Vec<Eligibility<'_>> = order
             .par_iter()
             .enumerate()
             .map(|(n, &i)| {
@@ -546,15 +204,13 @@ impl Twin {
                     );
                 }
                 let r = match self.employees.get(i as usize) {
-                    Some(e) => self
-                        .assess_employee(Some(e), &e.id, as_of, delivery, Seen::AnswerAt, false)
-                        .map(|a| a.summary),
+                    Some(e) => self.assess_employee(Some(e), &e.id, ask).map(|a| a.answer),
                     None => Err(Error::arg("employee", "index out of date")),
                 };
-                f(r.unwrap_or_else(|e| {
+                r.unwrap_or_else(|e| {
                     let _ = failed.set(e);
-                    Summary::new("")
-                }))
+                    Eligibility::new("", as_of, delivery)
+                })
             })
             .collect();
         match failed.into_inner() {
@@ -563,16 +219,10 @@ impl Twin {
         }
     }
 
-    pub(crate) fn assess<'a>(
-        &'a self,
-        employee_id: &'a str,
-        t: Instant,
-        delivery: Delivery,
-        seen: Seen,
-        detail: bool,
-    ) -> Result<Assessment<'a>> {
+    /// The answer for `employee_id`, with what a request needs besides it.
+    pub(crate) fn assess<'a>(&'a self, employee_id: &'a str, ask: Ask) -> Result<Assessment<'a>> {
         let emp = self.employee(employee_id).map(|(_, e)| e);
-        self.assess_employee(emp, employee_id, t, delivery, seen, detail)
+        self.assess_employee(emp, employee_id, ask)
     }
 
     /// The answer for one employee (SPEC §6). Allocation-free for an employee without
@@ -581,54 +231,39 @@ impl Twin {
         &'a self,
         emp: Option<&'a Employee>,
         employee_id: &'a str,
-        t: Instant,
-        delivery: Delivery,
-        seen: Seen,
-        detail: bool,
+        ask: Ask,
     ) -> Result<Assessment<'a>> {
-        let policy = &self.company.policy;
-        let fee = policy.fees.of(delivery);
-        let mut answer = Summary::new(employee_id);
-        let mut periods = Vec::new();
+        let Ask {
+            t,
+            delivery,
+            seen,
+            detail,
+        } = ask;
+        let fee = self.company.policy.fees.of(delivery);
+        let mut answer = Eligibility::new(employee_id, t, delivery);
         let Some(emp) = emp else {
             answer.reasons.insert(Reason::UnknownEmployee);
             return Ok(Assessment {
-                summary: answer,
+                answer,
                 group: None,
                 fee,
-                periods,
             });
         };
         answer.currency = self.employee_currency(emp);
-        let mut reasons = self.gates(emp, t);
+        answer.reasons = self.gates(emp, t);
         let advances: Vec<&Advance> = self.visible_advances(emp, t, seen);
         let extra: Refs = advances
             .iter()
             .filter_map(|a| self.recovery_ref(a))
             .collect();
-        let mut acc = Accrual::new(self, emp, t, detail);
+        let mut acc = Accrual::new(self, emp, t, detail == Detail::Explained);
         let unpaid = acc.unpaid_periods(&extra);
         acc.prepare(&unpaid);
-        let blackout = self.derived().blackout_micros;
-        // (period, net, pay_at) of every unpaid period outside blackout.
-        let mut open: SmallVec<[(PeriodRef, i64, Instant); 4]> = SmallVec::new();
-        for r in &unpaid {
-            let f = acc.figures(*r)?;
-            answer.accrued_unpaid_net =
-                money::add(answer.accrued_unpaid_net, f.net, "accrued_unpaid_net")?;
-            if let Some(p) = self.period(*r) {
-                if !in_blackout(t, p.pay_at, blackout) {
-                    open.push((*r, f.net, p.pay_at));
-                }
-            }
-            if detail {
-                periods.push(acc.view(*r, f));
-            }
-        }
+        let open = self.unpaid_nets(&acc, &unpaid, &mut answer, detail)?;
         if unpaid.is_empty() {
-            reasons.insert(Reason::NoUnpaidPeriod);
+            answer.reasons.insert(Reason::NoUnpaidPeriod);
         } else if open.is_empty() {
-            reasons.insert(Reason::Blackout);
+            answer.reasons.insert(Reason::Blackout);
         }
         let group = self.recovery_group(&acc, &open);
         if let Some(g) = &group {
@@ -639,105 +274,156 @@ impl Twin {
                 "accessible_base",
             )?;
             let shortfall = self.carried_shortfall(&acc, emp, &advances, g)?;
-            let mut outstanding = shortfall.amount;
-            let mut amounts_r = 0i64;
-            let mut taken = 0i64;
-            for a in advances
-                .iter()
-                .filter(|a| self.recovery_ref(a).is_some_and(|r| g.members.contains(&r)))
-            {
-                outstanding = money::add(
-                    outstanding,
-                    money::add(a.amount, a.fee, "outstanding")?,
-                    "outstanding",
-                )?;
-                amounts_r = money::add(amounts_r, a.amount, "outstanding")?;
-                taken += 1;
-                answer.outstanding_lines.push(OutstandingLine {
-                    kind: "advance",
-                    advance_id: Some(a.id.to_string()),
-                    amount: a.amount,
-                    fee: a.fee,
-                    pay_schedule_id: None,
-                    pay_period_id: None,
-                });
-            }
-            answer.outstanding_lines.extend(shortfall.lines);
-            let access = self
-                .derived()
-                .access_rate
-                .and_then(|r| r.mul_int_floor(base.max(0)))
-                .ok_or_else(|| Error::overflow("access"))?;
-            let headroom = money::sub(access, outstanding, "headroom")?;
-            let fits = largest_fitting(fee, headroom);
-            let mut avail = fits;
-            if let Some(m) = policy.max_advance {
-                avail = avail.min(m);
-            }
-            if let Some(m) = policy.max_per_period {
-                avail = avail.min(m.saturating_sub(amounts_r));
-            }
-            if policy.max_advances_per_period.is_some_and(|m| taken >= m) {
-                avail = 0;
-            }
-            let avail = avail.max(0);
-            // SPEC §6 amount reasons, evaluated whenever R exists.
-            if base < 0 {
-                reasons.insert(Reason::NegativeBalance);
-            } else if access == 0 {
-                reasons.insert(Reason::NothingAccrued);
-            }
-            if outstanding > 0 && fits < 1 {
-                reasons.insert(Reason::HeadroomUsed);
-            }
-            if outstanding <= 0 && headroom > 0 && fits < 1 {
-                reasons.insert(Reason::FeeExceedsHeadroom);
-            }
-            if policy.max_per_period.is_some_and(|m| amounts_r >= m) {
-                reasons.insert(Reason::PeriodCapReached);
-            }
-            if policy.max_advances_per_period.is_some_and(|m| taken >= m) {
-                reasons.insert(Reason::AdvanceCountReached);
-            }
-            if avail > 0 && avail < policy.min_advance {
-                reasons.insert(Reason::BelowMinimum);
-            }
-            let available = if reasons.gated() || avail < policy.min_advance {
-                0
-            } else {
-                avail
-            };
-            answer.accessible_base = base;
-            answer.outstanding = outstanding;
             answer.carried_shortfall = shortfall.amount;
-            answer.headroom = headroom;
-            answer.available = available;
-            answer.fee = if available > 0 {
-                fee_of(fee, available).ok_or_else(|| Error::overflow("fee"))?
-            } else {
-                0
-            };
-            answer.recovery = Some(RecoveryPeriod {
-                pay_schedule_id: self
-                    .schedules
-                    .get(g.name.schedule as usize)
-                    .map_or("", |s| &*s.id),
-                pay_period_id: self.period(g.name).map_or("", |p| &*p.id),
-                pay_at: g.pay_at,
-            });
+            let taken = self.outstanding_in(&mut answer, &advances, g, shortfall)?;
+            self.amounts(&mut answer, base, taken, fee)?;
+            answer.recovery = Some(self.recovery_period(g));
         }
         answer.eligible = answer.available > 0;
-        answer.reasons = reasons;
         debug_assert!(
             answer.eligible || !answer.reasons.is_empty(),
             "a zero answer has a reason"
         );
-        Ok(Assessment {
-            summary: answer,
-            group,
-            fee,
-            periods,
-        })
+        Ok(Assessment { answer, group, fee })
+    }
+
+    /// Adds every unpaid period's net to `accrued_unpaid_net` (and the period with its lines
+    /// to `periods` when explained); returns (period, net, pay_at) of those outside
+    /// blackout.
+    fn unpaid_nets(
+        &self,
+        acc: &Accrual<'_>,
+        unpaid: &[PeriodRef],
+        answer: &mut Eligibility<'_>,
+        detail: Detail,
+    ) -> Result<Open> {
+        let blackout = self.derived().blackout_micros;
+        let mut open = Open::new();
+        for r in unpaid {
+            let f = acc.figures(*r)?;
+            answer.accrued_unpaid_net =
+                money::add(answer.accrued_unpaid_net, f.net, "accrued_unpaid_net")?;
+            if let Some(p) = self.period(*r) {
+                if !in_blackout(answer.as_of, p.pay_at, blackout) {
+                    open.push((*r, f.net, p.pay_at));
+                }
+            }
+            if detail == Detail::Explained {
+                answer.periods.push(acc.view(*r, f));
+            }
+        }
+        Ok(open)
+    }
+
+    /// Sets `outstanding` and its lines: the advances recovered from `R` and the shortfall
+    /// carried into it (SPEC §6). Returns Σ amounts of those advances and their count.
+    fn outstanding_in(
+        &self,
+        answer: &mut Eligibility<'_>,
+        advances: &[&Advance],
+        g: &RecoveryGroup,
+        shortfall: shortfall::Shortfall,
+    ) -> Result<Taken> {
+        let mut outstanding = shortfall.amount;
+        let mut taken = Taken::default();
+        for a in advances
+            .iter()
+            .filter(|a| self.recovery_ref(a).is_some_and(|r| g.members.contains(&r)))
+        {
+            outstanding = money::add(
+                outstanding,
+                money::add(a.amount, a.fee, "outstanding")?,
+                "outstanding",
+            )?;
+            taken.amounts = money::add(taken.amounts, a.amount, "outstanding")?;
+            taken.count += 1;
+            answer.outstanding_lines.push(OutstandingLine::advance(a));
+        }
+        answer.outstanding_lines.extend(shortfall.lines);
+        answer.outstanding = outstanding;
+        Ok(taken)
+    }
+
+    /// Sets `accessible_base`, `headroom`, `available`, `fee` and the amount reasons of
+    /// SPEC §6 (evaluated whenever `R` exists), from `R`'s `base`, the answer's
+    /// `outstanding` and what was `taken` from `R` already.
+    fn amounts(
+        &self,
+        answer: &mut Eligibility<'_>,
+        base: i64,
+        taken: Taken,
+        fee: Fee,
+    ) -> Result<()> {
+        let policy = &self.company.policy;
+        let outstanding = answer.outstanding;
+        let access = self
+            .derived()
+            .access_rate
+            .and_then(|r| r.mul_int_floor(base.max(0)))
+            .ok_or_else(|| Error::overflow("access"))?;
+        let headroom = money::sub(access, outstanding, "headroom")?;
+        let fits = largest_fitting(fee, headroom);
+        let mut avail = fits;
+        if let Some(m) = policy.max_advance {
+            avail = avail.min(m);
+        }
+        if let Some(m) = policy.max_per_period {
+            avail = avail.min(m.saturating_sub(taken.amounts));
+        }
+        let count_reached = policy
+            .max_advances_per_period
+            .is_some_and(|m| taken.count >= m);
+        if count_reached {
+            avail = 0;
+        }
+        let avail = avail.max(0);
+        let reasons = &mut answer.reasons;
+        if base < 0 {
+            reasons.insert(Reason::NegativeBalance);
+        } else if access == 0 {
+            reasons.insert(Reason::NothingAccrued);
+        }
+        if outstanding > 0 && fits < 1 {
+            reasons.insert(Reason::HeadroomUsed);
+        }
+        if outstanding <= 0 && headroom > 0 && fits < 1 {
+            reasons.insert(Reason::FeeExceedsHeadroom);
+        }
+        if policy.max_per_period.is_some_and(|m| taken.amounts >= m) {
+            reasons.insert(Reason::PeriodCapReached);
+        }
+        if count_reached {
+            reasons.insert(Reason::AdvanceCountReached);
+        }
+        if avail > 0 && avail < policy.min_advance {
+            reasons.insert(Reason::BelowMinimum);
+        }
+        let available = if reasons.gated() || avail < policy.min_advance {
+            0
+        } else {
+            avail
+        };
+        answer.accessible_base = base;
+        answer.headroom = headroom;
+        answer.available = available;
+        answer.fee = if available > 0 {
+            fee_of(fee, available).ok_or_else(|| Error::overflow("fee"))?
+        } else {
+            0
+        };
+        Ok(())
+    }
+
+    /// `R` as an answer names it, borrowed from the twin.
+    fn recovery_period(&self, g: &RecoveryGroup) -> RecoveryPeriod<'_> {
+        RecoveryPeriod {
+            pay_schedule_id: self
+                .schedules
+                .get(g.name.schedule as usize)
+                .map_or("", |s| &*s.id),
+            pay_period_id: self.period(g.name).map_or("", |p| &*p.id),
+            pay_at: g.pay_at,
+        }
     }
 
     /// The gates of SPEC §6 that depend only on the employee and `t`.
@@ -846,33 +532,5 @@ mod tests {
         assert_eq!(largest_fitting(f, 100), 0);
         assert_eq!(largest_fitting(Fee::default(), 5), 5);
         assert_eq!(largest_fitting(Fee::default(), -5), 0);
-    }
-
-    #[test]
-    fn reason_sets_iterate_in_spec_order() {
-        // ALL_REASONS is every reason in enum order, so bit order is SPEC order.
-        for (i, r) in ALL_REASONS.iter().enumerate() {
-            assert_eq!(*r as usize, i);
-        }
-        assert_eq!(ALL_REASONS.len(), Reason::NotCancellable as usize + 1);
-        for r in ALL_REASONS {
-            let one: Reasons = [r].into_iter().collect();
-            assert_eq!(one.to_vec(), vec![r]);
-            assert_eq!(one.gated(), r <= Reason::Blackout, "{r:?}");
-        }
-        let all: Reasons = ALL_REASONS.into_iter().rev().collect();
-        assert_eq!(all.to_vec(), ALL_REASONS.to_vec());
-        assert!(Reasons::default().is_empty() && !Reasons::default().gated());
-    }
-
-    #[test]
-    fn reason_codes_in_order() {
-        assert!(Reason::UnknownEmployee < Reason::Blackout);
-        assert!(Reason::Blackout < Reason::NegativeBalance);
-        assert_eq!(Reason::FeeExceedsHeadroom.as_str(), "fee_exceeds_headroom");
-        assert_eq!(
-            serde_json::to_string(&Reason::NoUnpaidPeriod).unwrap(),
-            "\"no_unpaid_period\""
-        );
     }
 }

@@ -2,6 +2,13 @@
 //! only by ingestion (and the store, through the same constructors), so inside the engine a
 //! `Shift` or a `Contract` is valid by construction.
 
+mod advance;
+mod reason;
+
+pub(crate) use advance::{Advance, RecoveryRef};
+pub(crate) use reason::ALL_REASONS;
+pub use reason::{Reason, Reasons};
+
 use crate::calendar::{Frequency, Instant};
 use crate::money::Currency;
 use chrono::{NaiveDate, NaiveTime};

@@ -5,6 +5,7 @@
 
 use super::*;
 use crate::calendar::parse_instant;
+use crate::eligibility::Detail;
 use crate::model::Delivery;
 use serde_json::json;
 use std::path::PathBuf;
@@ -249,7 +250,12 @@ pub(crate) fn answers(twin: &Twin) -> String {
     ] {
         for id in &ids {
             for d in [Delivery::Standard, Delivery::Instant] {
-                out.push(serde_json::to_value(twin.eligibility(id, t(at), d).unwrap()).unwrap());
+                out.push(
+                    serde_json::to_value(
+                        twin.eligibility(id, t(at), d, Detail::Explained).unwrap(),
+                    )
+                    .unwrap(),
+                );
             }
             out.push(
                 serde_json::to_value(
@@ -783,10 +789,16 @@ fn known_at_replays_the_journal_as_it_was_known() {
         .load_known_at("acme", t("2026-06-09T12:00:00Z"))
         .unwrap();
     let q = |tw: &Twin| {
-        tw.eligibility("e1", t("2026-06-12T00:00:00Z"), Delivery::Standard)
-            .unwrap()
+        tw.eligibility(
+            "e1",
+            t("2026-06-12T00:00:00Z"),
+            Delivery::Standard,
+            Detail::Explained,
+        )
+        .unwrap()
+        .accessible_base
     };
-    assert_ne!(q(&before).accessible_base, q(&twin).accessible_base);
+    assert_ne!(q(&before), q(&twin));
     store.compact("acme").unwrap();
     let e = store
         .load_known_at("acme", t("2026-06-09T12:00:00Z"))
@@ -1038,10 +1050,14 @@ fn an_io_fault_at_any_write_of_an_advance_or_cancel_keeps_the_last_acknowledged_
         "fault-cancel",
         |s| run_store(s, "acme", &cancel).map(|_| ()),
         |s| {
-            let e = s
-                .load("acme")
-                .unwrap()
-                .eligibility("e1", t("2026-06-17T01:00:00Z"), Delivery::Standard)
+            let tw = s.load("acme").unwrap();
+            let e = tw
+                .eligibility(
+                    "e1",
+                    t("2026-06-17T01:00:00Z"),
+                    Delivery::Standard,
+                    Detail::Explained,
+                )
                 .unwrap();
             assert!(e
                 .outstanding_lines

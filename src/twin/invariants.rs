@@ -10,8 +10,9 @@
 use super::shifts::in_mask;
 use super::Twin;
 use crate::calendar::Instant;
-use crate::eligibility::{fee_of, Advance};
+use crate::eligibility::fee_of;
 use crate::error::{Error, Result};
+use crate::model::Advance;
 use crate::model::{Employee, Payment, ShiftRec, NONE};
 
 /// SPEC §2: a schedule's periods are sorted by start (then id), none overlaps the next

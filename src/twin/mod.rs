@@ -22,10 +22,9 @@ pub(crate) use snapshot::{frame_checksum, read as read_snapshot, FrameSource};
 
 use crate::calendar::Instant;
 use crate::company::Company;
-use crate::eligibility::Advance;
 use crate::error::{Error, Result};
 use crate::ingest::report::{FieldError, JobReport, Kind, Outcome, RecordResult};
-use crate::model::{Contract, Employee, Payment, Schedule, ShiftRec};
+use crate::model::{Advance, Contract, Employee, Payment, Schedule, ShiftRec};
 use crate::money::Currency;
 use serde_json::{Map, Value};
 use std::borrow::Cow;

@@ -3,7 +3,7 @@
 
 use crate::common::*;
 use ewa::eligibility::AdvanceOutcome;
-use ewa::{AdvanceRequest, Company, Delivery, Error, Fee, Kind, Limits, Policy};
+use ewa::{AdvanceRequest, Company, Delivery, Detail, Error, Fee, Kind, Limits, Policy};
 use rust_decimal::Decimal;
 use serde_json::json;
 
@@ -59,7 +59,12 @@ fn the_largest_valid_access_rate_never_grants_more_than_earned() {
         "2026-06-03T00:00:00Z",
     );
     let e = twin
-        .eligibility("e1", at("2026-06-10T00:00:00Z"), Delivery::Instant)
+        .eligibility(
+            "e1",
+            at("2026-06-10T00:00:00Z"),
+            Delivery::Instant,
+            Detail::Explained,
+        )
         .unwrap();
     assert_eq!(
         (e.accessible_base, e.available, e.fee),

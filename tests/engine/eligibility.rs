@@ -2,7 +2,7 @@
 
 use crate::common::*;
 use ewa::eligibility::AdvanceOutcome;
-use ewa::{AdvanceRequest, Delivery, Fee, Kind, Reason, Twin};
+use ewa::{AdvanceRequest, Delivery, Detail, Fee, Kind, Reason, Twin};
 use serde_json::json;
 
 /// base_twin with 10 h worked on 2 June (10 × 20.00 = 200.00 gross).
@@ -44,22 +44,37 @@ fn blackout_starts_exactly_48_hours_before_pay() {
     let twin = worked();
     // June pays 2026-07-03 00:00 Brussels = 2026-07-02T22:00:00Z; blackout from 06-30T22:00Z.
     let before = twin
-        .eligibility("e1", at("2026-06-30T21:59:59Z"), Delivery::Standard)
+        .eligibility(
+            "e1",
+            at("2026-06-30T21:59:59Z"),
+            Delivery::Standard,
+            Detail::Explained,
+        )
         .unwrap();
     assert_eq!(before.available, 10_000);
-    assert_eq!(before.recovery_pay_period_id.as_deref(), Some("2026-06"));
+    assert_eq!(before.recovery.map(|r| r.pay_period_id), Some("2026-06"));
     let on = twin
-        .eligibility("e1", at("2026-06-30T22:00:00Z"), Delivery::Standard)
+        .eligibility(
+            "e1",
+            at("2026-06-30T22:00:00Z"),
+            Delivery::Standard,
+            Detail::Explained,
+        )
         .unwrap();
-    assert_eq!(on.reasons, [Reason::Blackout]);
+    assert_eq!(on.reasons.to_vec(), [Reason::Blackout]);
     assert_eq!(on.periods.len(), 1);
     assert!(on.periods[0].in_blackout);
     // On 1 July the July period is open too (nothing earned yet): R is July.
     let july = twin
-        .eligibility("e1", at("2026-07-01T12:00:00Z"), Delivery::Standard)
+        .eligibility(
+            "e1",
+            at("2026-07-01T12:00:00Z"),
+            Delivery::Standard,
+            Detail::Explained,
+        )
         .unwrap();
-    assert_eq!(july.recovery_pay_period_id.as_deref(), Some("2026-07"));
-    assert_eq!(july.reasons, [Reason::NothingAccrued]);
+    assert_eq!(july.recovery.map(|r| r.pay_period_id), Some("2026-07"));
+    assert_eq!(july.reasons.to_vec(), [Reason::NothingAccrued]);
     assert_eq!(july.accrued_unpaid_net, 20_000);
 }
 
@@ -73,7 +88,12 @@ fn request_replay_conflict_cancel_and_headroom() {
     assert_eq!((d.fee, d.total_repayable), (Some(0), Some(6_000)));
     // headroom 10,000 − 6,000 = 4,000
     let e = twin
-        .eligibility("e1", at("2026-06-11T00:00:00Z"), Delivery::Standard)
+        .eligibility(
+            "e1",
+            at("2026-06-11T00:00:00Z"),
+            Delivery::Standard,
+            Detail::Explained,
+        )
         .unwrap();
     assert_eq!((e.outstanding, e.available), (6_000, 4_000));
     // The same request replays; another amount under the same id is a conflict.
@@ -106,7 +126,12 @@ fn request_replay_conflict_cancel_and_headroom() {
     );
     // The answer at a time before the advance does not see it.
     let early = twin
-        .eligibility("e1", at("2026-06-09T00:00:00Z"), Delivery::Standard)
+        .eligibility(
+            "e1",
+            at("2026-06-09T00:00:00Z"),
+            Delivery::Standard,
+            Detail::Explained,
+        )
         .unwrap();
     assert_eq!(early.outstanding, 0);
     // Cancelling restores the headroom; a second cancel is not possible.
@@ -123,12 +148,22 @@ fn request_replay_conflict_cancel_and_headroom() {
         [Reason::UnknownAdvance]
     );
     let e = twin
-        .eligibility("e1", at("2026-06-12T00:00:00Z"), Delivery::Standard)
+        .eligibility(
+            "e1",
+            at("2026-06-12T00:00:00Z"),
+            Delivery::Standard,
+            Detail::Explained,
+        )
         .unwrap();
     assert_eq!(e.available, 10_000);
     // ... but an answer as of before the cancellation still counts it.
     let e = twin
-        .eligibility("e1", at("2026-06-11T12:00:00Z"), Delivery::Standard)
+        .eligibility(
+            "e1",
+            at("2026-06-11T12:00:00Z"),
+            Delivery::Standard,
+            Detail::Explained,
+        )
         .unwrap();
     assert_eq!(e.available, 4_000);
 }
@@ -152,11 +187,21 @@ fn quote_is_flippay_shaped_and_records_nothing() {
     assert!(q.acceptable);
     // Instant: largest A with A + fee(A) <= 10,000 is floor(10⁴ × 9,900 / 10,150) = 9,753.
     let e = twin
-        .eligibility("e1", at("2026-06-10T00:00:00Z"), Delivery::Instant)
+        .eligibility(
+            "e1",
+            at("2026-06-10T00:00:00Z"),
+            Delivery::Instant,
+            Detail::Explained,
+        )
         .unwrap();
     assert_eq!((e.available, e.fee), (9_753, 247));
     let s = twin
-        .eligibility("e1", at("2026-06-10T00:00:00Z"), Delivery::Standard)
+        .eligibility(
+            "e1",
+            at("2026-06-10T00:00:00Z"),
+            Delivery::Standard,
+            Detail::Explained,
+        )
         .unwrap();
     assert_eq!((s.available, s.fee), (10_000, 0));
     assert_eq!(twin.counts().advances, 0);
@@ -195,14 +240,19 @@ fn recoveries_cap_at_net_and_carry_the_rest() {
         "2026-07-07T00:00:00Z",
     );
     let e = twin
-        .eligibility("e1", at("2026-07-10T00:00:00Z"), Delivery::Standard)
+        .eligibility(
+            "e1",
+            at("2026-07-10T00:00:00Z"),
+            Delivery::Standard,
+            Detail::Explained,
+        )
         .unwrap();
     assert_eq!(
         (e.accessible_base, e.carried_shortfall, e.outstanding),
         (10_000, 10_000, 10_000)
     );
     assert_eq!(e.headroom, -5_000);
-    assert_eq!(e.reasons, [Reason::HeadroomUsed]);
+    assert_eq!(e.reasons.to_vec(), [Reason::HeadroomUsed]);
     assert_eq!(
         e.outstanding_lines[0].pay_period_id.as_deref(),
         Some("2026-06")
@@ -232,23 +282,38 @@ fn bulk_answers_equal_single_answers() {
         .unwrap();
     let t = at("2026-06-15T00:00:00Z");
     let all = twin.eligibility_all(t, Delivery::Standard).unwrap();
-    let ids: Vec<&str> = all.iter().map(|e| e.employee_id.as_str()).collect();
+    let ids: Vec<&str> = all.iter().map(|e| e.employee_id).collect();
     assert_eq!(ids, ["e0", "e1", "e2"]);
     for e in &all {
         let mut one = twin
-            .eligibility(&e.employee_id, t, Delivery::Standard)
+            .eligibility(e.employee_id, t, Delivery::Standard, Detail::Explained)
             .unwrap();
+        assert_eq!(
+            one.accrued_unpaid_net,
+            one.periods.iter().map(|p| p.net).sum::<i64>()
+        );
         one.periods.clear();
         assert_eq!(&one, e);
+        // The brief answer for one employee is exactly the bulk one.
+        let brief = twin
+            .eligibility(e.employee_id, t, Delivery::Standard, Detail::Brief)
+            .unwrap();
+        assert_eq!(&brief, e);
     }
+    assert!(!twin
+        .eligibility("e1", t, Delivery::Standard, Detail::Explained)
+        .unwrap()
+        .periods
+        .is_empty());
     assert_eq!(
-        all[2].reasons,
+        all[2].reasons.to_vec(),
         [Reason::NoActiveAssignment, Reason::NoUnpaidPeriod]
     );
     assert_eq!(
-        twin.eligibility("ghost", t, Delivery::Standard)
+        twin.eligibility("ghost", t, Delivery::Standard, Detail::Explained)
             .unwrap()
-            .reasons,
+            .reasons
+            .to_vec(),
         [Reason::UnknownEmployee]
     );
 }
@@ -259,9 +324,14 @@ fn tenure_gate_and_caps() {
     let twin = worked_with(company().with_policy(policy));
     // 2026-06-10 − 2026-01-01 = 160 days < 200; the amounts are still evaluated (R exists).
     let e = twin
-        .eligibility("e1", at("2026-06-10T00:00:00Z"), Delivery::Standard)
+        .eligibility(
+            "e1",
+            at("2026-06-10T00:00:00Z"),
+            Delivery::Standard,
+            Detail::Explained,
+        )
         .unwrap();
-    assert_eq!(e.reasons, [Reason::TenureTooShort]);
+    assert_eq!(e.reasons.to_vec(), [Reason::TenureTooShort]);
     assert_eq!((e.available, e.headroom), (0, 10_000));
 
     let policy = ewa::Policy::builder()
@@ -271,7 +341,12 @@ fn tenure_gate_and_caps() {
         .min_advance(1_000);
     let mut twin = worked_with(company().with_policy(policy.build().unwrap()));
     let e = twin
-        .eligibility("e1", at("2026-06-10T00:00:00Z"), Delivery::Standard)
+        .eligibility(
+            "e1",
+            at("2026-06-10T00:00:00Z"),
+            Delivery::Standard,
+            Detail::Explained,
+        )
         .unwrap();
     assert_eq!(e.available, 4_000); // max_advance
     assert_eq!(
@@ -282,13 +357,18 @@ fn tenure_gate_and_caps() {
     );
     // max_per_period 5,000 − 4,000 recovered = 1,000 left (= min_advance, allowed).
     let e = twin
-        .eligibility("e1", at("2026-06-10T00:00:00Z"), Delivery::Standard)
+        .eligibility(
+            "e1",
+            at("2026-06-10T00:00:00Z"),
+            Delivery::Standard,
+            Detail::Explained,
+        )
         .unwrap();
     assert_eq!(e.available, 1_000);
     let r = twin
         .request_advance(&ask("a2", 999, "2026-06-10T00:00:00Z"))
         .unwrap();
-    assert_eq!(r.reasons, [Reason::BelowMinimum]);
+    assert_eq!(r.reasons.to_vec(), [Reason::BelowMinimum]);
     assert_eq!(
         twin.request_advance(&ask("a3", 1_000, "2026-06-10T00:00:00Z"))
             .unwrap()
@@ -296,10 +376,61 @@ fn tenure_gate_and_caps() {
         AdvanceOutcome::Accepted
     );
     let e = twin
-        .eligibility("e1", at("2026-06-10T00:00:00Z"), Delivery::Standard)
+        .eligibility(
+            "e1",
+            at("2026-06-10T00:00:00Z"),
+            Delivery::Standard,
+            Detail::Explained,
+        )
         .unwrap();
     assert_eq!(
-        e.reasons,
+        e.reasons.to_vec(),
         [Reason::PeriodCapReached, Reason::AdvanceCountReached]
     );
+}
+
+#[test]
+fn an_answer_serializes_to_the_spec_result_shape() {
+    let mut twin = worked();
+    twin.request_advance(&ask("a1", 6_000, "2026-06-10T00:00:00Z"))
+        .unwrap();
+    let e = twin
+        .eligibility(
+            "e1",
+            at("2026-06-11T00:00:00Z"),
+            Delivery::Standard,
+            Detail::Brief,
+        )
+        .unwrap();
+    // 10 h × 20.00 = 200.00 net in June (no withholding); access 0.5 × 20,000 = 10,000;
+    // outstanding 6,000 (a1, free) → headroom and available 4,000. June pays 2026-07-03
+    // 00:00 Brussels = 2026-07-02T22:00:00Z.
+    assert_eq!(
+        serde_json::to_value(&e).unwrap(),
+        json!({"employee_id": "e1", "as_of": "2026-06-11T00:00:00Z", "delivery": "standard",
+               "currency": "EUR", "eligible": true, "available": 4_000, "fee": 0,
+               "accrued_unpaid_net": 20_000, "accessible_base": 20_000, "outstanding": 6_000,
+               "carried_shortfall": 0, "headroom": 4_000, "recovery_pay_schedule_id": "monthly",
+               "recovery_pay_period_id": "2026-06", "recovery_pay_at": "2026-07-02T22:00:00Z",
+               "reasons": [],
+               "outstanding_lines": [{"kind": "advance", "advance_id": "a1", "amount": 6_000, "fee": 0}],
+               "periods": []})
+    );
+    // Field order is SPEC §8's (decision 29 adds delivery, fee, headroom, recovery_pay_at).
+    let text = serde_json::to_string(&e).unwrap();
+    let keys = [
+        "\"employee_id\"",
+        "\"as_of\"",
+        "\"delivery\"",
+        "\"currency\"",
+        "\"eligible\"",
+        "\"available\"",
+        "\"accrued_unpaid_net\"",
+        "\"recovery_pay_at\"",
+        "\"reasons\"",
+        "\"outstanding_lines\"",
+        "\"periods\"",
+    ];
+    let at_of: Vec<usize> = keys.iter().map(|k| text.find(k).unwrap()).collect();
+    assert!(at_of.windows(2).all(|w| w[0] < w[1]), "{text}");
 }

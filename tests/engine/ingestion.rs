@@ -1,7 +1,7 @@
 //! One test per ingestion rule of SPEC §2–§3 and §7, asserting the exact outcome and field.
 
 use crate::common::*;
-use ewa::{Company, Delivery, Error, Kind, Limits, Outcome, Twin};
+use ewa::{Company, Delivery, Detail, Error, Kind, Limits, Outcome, Twin};
 use serde_json::json;
 
 const T1: &str = "2026-06-15T12:00:00Z";
@@ -51,9 +51,14 @@ fn schedule_merge_that_overlaps_is_rejected_whole() {
     assert!(r.results[0].errors[0].message.contains("overlaps"));
     // Nothing of the push was merged: the "ok" period is not there either.
     let eli = twin
-        .eligibility("e1", at("2026-09-10T00:00:00Z"), Delivery::Standard)
+        .eligibility(
+            "e1",
+            at("2026-09-10T00:00:00Z"),
+            Delivery::Standard,
+            Detail::Explained,
+        )
         .unwrap();
-    assert_eq!(eli.reasons, [ewa::Reason::NoUnpaidPeriod]);
+    assert_eq!(eli.reasons.to_vec(), [ewa::Reason::NoUnpaidPeriod]);
 }
 
 #[test]
@@ -483,10 +488,15 @@ fn offboarding_cuts_assignments_and_access_stops_after_that_day() {
     assert_eq!(outcomes(&r), [Outcome::Rejected]);
     assert_eq!(error_field(&r, 0), "contract_id");
     let eli = twin
-        .eligibility("e1", at("2026-06-10T00:00:00Z"), Delivery::Standard)
+        .eligibility(
+            "e1",
+            at("2026-06-10T00:00:00Z"),
+            Delivery::Standard,
+            Detail::Explained,
+        )
         .unwrap();
     assert_eq!(
-        eli.reasons,
+        eli.reasons.to_vec(),
         [
             ewa::Reason::NoActiveAssignment,
             ewa::Reason::EmploymentEnded
@@ -912,7 +922,12 @@ fn typed_records_values_and_bytes_give_one_report_and_one_twin() {
     assert_eq!(r.results[7].errors[0].message, "unknown employee `ghost`");
     // The answers agree too: a (8 h) + b (3 h) = 11 h × 20.00 = 220.00 accrued.
     let as_of = at("2026-06-10T00:00:00Z");
-    let answer = |t: &Twin| format!("{:?}", t.eligibility("e1", as_of, Delivery::Standard));
+    let answer = |t: &Twin| {
+        format!(
+            "{:?}",
+            t.eligibility("e1", as_of, Delivery::Standard, Detail::Explained)
+        )
+    };
     assert_eq!(answer(&typed), answer(&by_value));
     assert_eq!(answer(&typed), answer(&by_bytes));
     let acc = typed.accruals("e1", as_of).unwrap();

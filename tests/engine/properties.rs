@@ -4,7 +4,7 @@
 use crate::common::*;
 use ewa::calendar::Instant;
 use ewa::eligibility::AdvanceOutcome;
-use ewa::{AdvanceRequest, Company, Delivery, Kind, Outcome, Twin};
+use ewa::{AdvanceRequest, Company, Delivery, Detail, Kind, Outcome, Twin};
 use proptest::prelude::*;
 use serde_json::{json, Value};
 
@@ -106,7 +106,7 @@ proptest! {
         let mut b = base_twin();
         apply_all(&mut b, Kind::Shifts, &shuffled);
         let t = at("2026-06-20T00:00:00Z");
-        prop_assert_eq!(a.eligibility("e1", t, Delivery::Standard).unwrap(), b.eligibility("e1", t, Delivery::Standard).unwrap());
+        prop_assert_eq!(a.eligibility("e1", t, Delivery::Standard, Detail::Explained).unwrap(), b.eligibility("e1", t, Delivery::Standard, Detail::Explained).unwrap());
     }
 
     /// Accrual of a period is monotone in `as_of` while nothing changes.
@@ -144,11 +144,13 @@ proptest! {
         let mut twin = base_twin();
         apply_all(&mut twin, Kind::Shifts, &shift_records(&shifts, "e1"));
         let t = at("2026-06-25T00:00:00Z");
-        let before = twin.eligibility("e1", t, Delivery::Standard).unwrap();
+        // The answer borrows the twin, which changes next: keep its serialized form.
+        let answer = |twin: &Twin| serde_json::to_value(twin.eligibility("e1", t, Delivery::Standard, Detail::Explained).unwrap()).unwrap();
+        let before = answer(&twin);
         let r = apply_all(&mut twin, Kind::Shifts, &[json!({"shift_id": "extra", "shift_status": status, "employee_id": "e1",
             "start_at": "2026-06-10T08:00:00", "stop_at": "2026-06-10T20:00:00"})]);
         prop_assert_eq!(r.results[0].outcome, Outcome::Created);
-        prop_assert_eq!(twin.eligibility("e1", t, Delivery::Standard).unwrap(), before);
+        prop_assert_eq!(answer(&twin), before);
     }
 
     /// A full salaried period earns exactly the period amount, calendar or working basis.
@@ -185,7 +187,7 @@ proptest! {
         for (i, (amount, minute, instant)) in asks.iter().enumerate() {
             let t = Instant::from_micros(JUNE_1 + minute * MIN);
             let delivery = if *instant { Delivery::Instant } else { Delivery::Standard };
-            let eli = twin.eligibility("e1", t, delivery).unwrap();
+            let eli = twin.eligibility("e1", t, delivery, Detail::Explained).unwrap();
             prop_assert_eq!(eli.eligible, eli.available > 0);
             prop_assert!(eli.eligible || !eli.reasons.is_empty());
             if eli.available > 0 {
@@ -198,7 +200,7 @@ proptest! {
             let d = twin.request_advance(&AdvanceRequest { advance_id: format!("a{i}"), employee_id: "e1".into(),
                 amount: *amount, requested_at: t, delivery }).unwrap();
             if d.outcome == AdvanceOutcome::Accepted {
-                let after = twin.eligibility("e1", t, delivery).unwrap();
+                let after = twin.eligibility("e1", t, delivery, Detail::Explained).unwrap();
                 let base = after.accessible_base.max(0);
                 let limit = base / 2; // access_rate 0.5, floored
                 let total: i64 = after.outstanding_lines.iter().map(|l| l.amount + l.fee).sum();

@@ -1,7 +1,7 @@
 //! Regression tests named after the bugs of issue #13 (STYLE habit 11).
 
 use crate::common::*;
-use ewa::{Delivery, Kind, Reason, Twin};
+use ewa::{Delivery, Detail, Kind, Reason, Twin};
 use serde_json::{json, Value};
 
 /// Two half-month periods of June, each paid 3 days after it ends, and two hourly contracts
@@ -81,7 +81,9 @@ fn answers(at_: &[&str]) -> Vec<Vec<u8>> {
     for t in at_ {
         let acc = twin.accruals("e1", at(t)).unwrap();
         out.push(serde_json::to_vec(&acc).unwrap());
-        let el = twin.eligibility("e1", at(t), Delivery::Standard).unwrap();
+        let el = twin
+            .eligibility("e1", at(t), Delivery::Standard, Detail::Explained)
+            .unwrap();
         out.push(serde_json::to_vec(&el).unwrap());
     }
     out
@@ -146,9 +148,10 @@ fn with_employees(company: ewa::Company, employees: Value) -> Twin {
 }
 
 fn reasons(twin: &Twin, employee: &str, t: &str) -> Vec<Reason> {
-    twin.eligibility(employee, at(t), Delivery::Standard)
+    twin.eligibility(employee, at(t), Delivery::Standard, Detail::Explained)
         .unwrap()
         .reasons
+        .to_vec()
 }
 
 /// Issue #13, bug 2 (SPEC §2: an empty stint is no employment; §6 reasons in order). e2 is
@@ -169,14 +172,16 @@ fn an_empty_stint_is_no_employment() {
         "2026-06-25T12:00:00",
         "2026-07-15T12:00:00",
     ] {
-        let el = twin.eligibility("e2", at(t), Delivery::Standard).unwrap();
+        let el = twin
+            .eligibility("e2", at(t), Delivery::Standard, Detail::Explained)
+            .unwrap();
         // Never active; not `employment_ended` (it never began); no period intersects it.
         assert_eq!(
-            el.reasons,
+            el.reasons.to_vec(),
             [Reason::NoActiveAssignment, Reason::NoUnpaidPeriod],
             "{t}"
         );
-        assert_eq!(el.recovery_pay_period_id, None, "{t}");
+        assert!(el.recovery.is_none(), "{t}");
         assert!(el.periods.is_empty(), "{t}");
         assert!(
             twin.accruals("e2", at(t)).unwrap().periods.is_empty(),

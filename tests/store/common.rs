@@ -1,7 +1,7 @@
 //! Helpers: temporary store files, instants, every answer of a twin as JSON text.
 
 use ewa::calendar::{parse_instant, Instant};
-use ewa::{Delivery, Twin};
+use ewa::{Delivery, Detail, Twin};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -53,7 +53,10 @@ pub fn answers(
     for at in instants {
         for id in &ids {
             for d in [Delivery::Standard, Delivery::Instant] {
-                out.push(serde_json::to_value(twin.eligibility(id, *at, d).unwrap()).unwrap());
+                out.push(
+                    serde_json::to_value(twin.eligibility(id, *at, d, Detail::Explained).unwrap())
+                        .unwrap(),
+                );
             }
             out.push(
                 serde_json::to_value(twin.quote_advance(id, 700, *at, Delivery::Instant).unwrap())

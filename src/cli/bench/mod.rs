@@ -114,7 +114,7 @@ fn bulk_phases(twin: &Twin, t: Instant) -> Result<(BulkPhase, BulkPhase)> {
     let d = Delivery::Standard;
     let eligibility_summaries = phases::bulk(twin, || {
         Ok(twin
-            .eligibility_summaries(t, d)?
+            .eligibility_all(t, d)?
             .iter()
             .map(|a| (a.eligible, a.available))
             .collect())

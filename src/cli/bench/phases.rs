@@ -5,7 +5,7 @@ use super::report::{rate, BulkPhase, LookupPhase, StorePhase};
 use ewa::calendar::Instant;
 use ewa::error::{Error, Result};
 use ewa::store::Store;
-use ewa::{Delivery, Twin};
+use ewa::{Delivery, Detail, Twin};
 use std::time::Instant as Clock;
 
 /// Saves `twin` to a temporary store and loads it back, checking the loaded twin is equal.
@@ -119,7 +119,7 @@ pub(super) fn lookups(twin: &Twin, as_of: Instant, count: usize, seed: u64) -> R
     for &i in &picks {
         let Some(id) = ids.get(i) else { continue };
         let t0 = Clock::now();
-        let s = twin.eligibility_summary(id, as_of, Delivery::Standard)?;
+        let s = twin.eligibility(id, as_of, Delivery::Standard, Detail::Brief)?;
         summary.push(t0.elapsed().as_secs_f64() * 1e6);
         available.push(s.available);
     }
@@ -127,9 +127,9 @@ pub(super) fn lookups(twin: &Twin, as_of: Instant, count: usize, seed: u64) -> R
     for (&i, &a) in picks.iter().zip(&available) {
         let Some(id) = ids.get(i) else { continue };
         let t0 = Clock::now();
-        let answer = twin.eligibility(id, as_of, Delivery::Standard)?;
+        let answer = twin.eligibility(id, as_of, Delivery::Standard, Detail::Explained)?;
         full.push(t0.elapsed().as_secs_f64() * 1e6);
-        assert_eq!(answer.employee_id, *id);
+        assert_eq!(answer.employee_id, &**id);
         assert_eq!(answer.available, a, "the summary and the full answer agree");
     }
     full.sort_by(f64::total_cmp);

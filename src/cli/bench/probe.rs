@@ -66,7 +66,7 @@ pub(super) fn bulk_only(twin: &Twin, at: Instant, bulk: &BulkOnly) -> Result<Str
         if bulk.kind != BulkKind::All {
             compact.time(|| {
                 Ok(twin
-                    .eligibility_summaries(at, d)?
+                    .eligibility_all(at, d)?
                     .iter()
                     .map(|a| (a.eligible, a.available))
                     .collect())

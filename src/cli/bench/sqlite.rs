@@ -283,7 +283,7 @@ pub(super) fn compare(built: &Built, engine_s: f64) -> Result<SqlitePhase> {
     let engine: HashMap<String, i64> = twin
         .eligibility_all(t, Delivery::Standard)?
         .into_iter()
-        .map(|a| (a.employee_id, a.accessible_base))
+        .map(|a| (a.employee_id.to_string(), a.accessible_base))
         .collect();
     let mismatches = answers
         .iter()

@@ -10,8 +10,8 @@ use super::reader::{check_ref, index_insert, status_of, FrameSource, Reader};
 use super::{bad, END, FORMAT_VERSION, MAGIC, RESERVE_MAX};
 use crate::calendar::Instant;
 use crate::company::Company;
-use crate::eligibility::{Advance, RecoveryRef, ALL_REASONS};
 use crate::error::{Error, Result};
+use crate::model::{Advance, RecoveryRef, ALL_REASONS};
 use crate::model::{
     Alignment, Assignment, Contract, Delivery, Employee, Overtime, Payment, Period, Profile,
     RateVersion, Schedule, ShiftRec, ShiftVersion, Stint, NONE,

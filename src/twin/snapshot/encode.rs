@@ -411,7 +411,7 @@ impl Twin {
             }
             w.len(a.reasons.len())?;
             for r in &a.reasons {
-                let code = crate::eligibility::ALL_REASONS
+                let code = crate::model::ALL_REASONS
                     .iter()
                     .position(|x| x == r)
                     .and_then(|i| u8::try_from(i).ok())
