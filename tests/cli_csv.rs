@@ -3,6 +3,9 @@
 //! suggestion, duplicate, missing) refusing the file before anything is journaled, errors
 //! naming line and column, the BOM, and JSON Lines equal to the JSON array.
 
+// Tests may unwrap, expect and index: a panic there is a failing test, not a crash.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
