@@ -22,12 +22,7 @@ pub fn run(cli: &Cli, env: Env, out: &mut dyn Write) -> Result<i32, Failure> {
         Command::Init { timezone, config } => {
             init(cli, timezone.as_deref(), config.as_deref(), out)
         }
-        Command::Ingest {
-            entity,
-            received_at,
-            files,
-            input,
-        } => ingest(cli, env, entity, received_at.as_deref(), files, input, out),
+        ingest @ Command::Ingest { .. } => ingest_command(cli, env, ingest, out),
         Command::Accruals {
             employee,
             as_of,
@@ -313,6 +308,25 @@ fn read_input(file: &Path) -> Result<Vec<u8>, Failure> {
         return Ok(buf);
     }
     std::fs::read(file).map_err(|e| Failure::input(format!("cannot read {}: {e}", file.display())))
+}
+
+/// `ewa ingest` from its parsed arguments.
+fn ingest_command(
+    cli: &Cli,
+    env: Env,
+    command: &Command,
+    out: &mut dyn Write,
+) -> Result<i32, Failure> {
+    let Command::Ingest {
+        entity,
+        received_at,
+        files,
+        input,
+    } = command
+    else {
+        return Err(Failure::input("not the ingest command"));
+    };
+    ingest(cli, env, entity, received_at.as_deref(), files, input, out)
 }
 
 fn ingest(
