@@ -51,8 +51,8 @@ pub fn time(
 /// How `ewa ingest` reads its files (docs/cli.md "CSV" and "JSON Lines").
 #[derive(Clone, Debug, clap::Args)]
 pub struct InputArgs {
-    /// The files' format: auto (`.csv`, `.json`, `.jsonl`/`.ndjson` by name, otherwise
-    /// JSON if the file starts with `[` or `{`, else CSV), json, jsonl or csv.
+    /// The files' format: auto (`.csv`, `.json`, `.jsonl`/`.ndjson` by name, otherwise by
+    /// the first character: `[` JSON, `{` JSON Lines, else CSV), json, jsonl or csv.
     #[arg(long, value_enum, default_value_t = InputFormat::Auto, value_name = "FORMAT")]
     pub input_format: InputFormat,
     /// CSV cell separator: `,` `;` `|` `tab`, or `auto` (the most frequent of these four in
@@ -122,8 +122,8 @@ fn parse_delimiter(s: &str) -> Result<Delimiter, String> {
 }
 
 impl InputArgs {
-    /// The format `file` is read in: `--input-format`, else by extension, else JSON when
-    /// the first non-blank byte is `[` or `{`, else CSV.
+    /// The format `file` is read in: `--input-format`, else by extension, else by the
+    /// first non-blank byte: `[` JSON, `{` JSON Lines, anything else CSV.
     pub fn format_of(&self, file: &Path, bytes: &[u8]) -> InputFormat {
         if self.input_format != InputFormat::Auto {
             return self.input_format;
@@ -136,14 +136,17 @@ impl InputArgs {
             Some("csv") => InputFormat::Csv,
             Some("json") => InputFormat::Json,
             Some("jsonl" | "ndjson") => InputFormat::Jsonl,
-            _ if bytes
+            _ => match bytes
+                .strip_prefix(b"\xEF\xBB\xBF")
+                .unwrap_or(bytes)
                 .iter()
                 .find(|b| !b.is_ascii_whitespace())
-                .is_some_and(|b| *b != b'[' && *b != b'{') =>
             {
-                InputFormat::Csv
-            }
-            _ => InputFormat::Json,
+                // A batch is an array: a file of objects is JSON Lines.
+                Some(b'{') => InputFormat::Jsonl,
+                Some(b'[') | None => InputFormat::Json,
+                Some(_) => InputFormat::Csv,
+            },
         }
     }
 }
