@@ -20,7 +20,12 @@ pub fn records(bytes: &[u8]) -> Result<Vec<Value>, String> {
             let text = e.to_string();
             let at = format!(" at line {} column {}", e.line(), e.column());
             let reason = text.strip_suffix(&at).unwrap_or(&text);
-            format!("line {n}, column {}: not JSON: {reason}", e.column())
+            let hint = if e.is_eof() {
+                " (JSON Lines holds one whole object per line)"
+            } else {
+                ""
+            };
+            format!("line {n}, column {}: not JSON: {reason}{hint}", e.column())
         })?;
         if !v.is_object() {
             return Err(format!("line {n}: a JSON object is expected on each line"));
@@ -47,6 +52,10 @@ mod tests {
         assert_eq!(
             records(b"{\"a\": 1}\n\n{\"a\": }\n").unwrap_err(),
             "line 3, column 7: not JSON: expected value"
+        );
+        assert_eq!(
+            records(b"{\"a\":\n 1}\n").unwrap_err(),
+            "line 1, column 5: not JSON: EOF while parsing a value (JSON Lines holds one whole object per line)"
         );
         assert_eq!(
             records(b"{\"a\": 1}\n[1]\n").unwrap_err(),
