@@ -124,7 +124,7 @@ struct Row {
 pub fn records(bytes: &[u8], kind: Kind, opts: &InputArgs) -> Result<Vec<Value>, CsvError> {
     let text = decode(bytes, opts)?;
     let delim = delimiter(&text, opts.csv_delimiter);
-    let rows = read(&text, delim);
+    let rows = read(&text, delim)?;
     let Some((head, body)) = rows.split_first() else {
         return Err(CsvError::at(
             1,
@@ -171,7 +171,7 @@ fn utf8(bytes: &[u8], delim: Delimiter) -> Result<Cow<'_, str>, CsvError> {
     );
     // Which cell: the first one holding a replacement character in a lossy read.
     let lossy = String::from_utf8_lossy(bytes);
-    let rows = read(&lossy, delimiter(&lossy, delim));
+    let rows = read(&lossy, delimiter(&lossy, delim)).unwrap_or_default();
     let header: Vec<&str> = rows
         .first()
         .map(|r| r.cells.iter().map(str::trim).collect())
@@ -204,10 +204,10 @@ fn delimiter(text: &str, d: Delimiter) -> u8 {
     }
 }
 
-/// The rows as the `csv` crate reads them (blank lines skipped). The text is valid UTF-8
-/// and reading from memory cannot fail, so an error can only be the crate's; it ends the
-/// rows, and the quoting check or the cell counts then name the problem.
-fn read(text: &str, delim: u8) -> Vec<Row> {
+/// The rows as the `csv` crate reads them (blank lines skipped). The text is valid UTF-8,
+/// read from memory and rows may differ in length (the cell counts are checked per row),
+/// so the crate has no error left to report; one would still refuse the file.
+fn read(text: &str, delim: u8) -> Result<Vec<Row>, CsvError> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -215,10 +215,13 @@ fn read(text: &str, delim: u8) -> Vec<Row> {
         .from_reader(text.as_bytes());
     reader
         .records()
-        .map_while(Result::ok)
-        .map(|cells| Row {
-            line: cells.position().map_or(0, csv::Position::line),
-            cells,
+        .map(|r| {
+            let cells = r.map_err(|e| {
+                let line = e.position().map_or(0, csv::Position::line);
+                CsvError::at(line, None, e.to_string())
+            })?;
+            let line = cells.position().map_or(0, csv::Position::line);
+            Ok(Row { line, cells })
         })
         .collect()
 }
