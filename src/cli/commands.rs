@@ -1,9 +1,9 @@
 //! The commands, over the public library API.
 
-use super::args::{company_id, open, time};
+use super::args::{company_id, open, time, InputArgs, InputFormat};
 use super::output::{emit, write_failed, write_json};
 use super::table::{self, money, reason_text};
-use super::{bench, csv, demo, exit, AdvanceAction, Cli, Command, Env, Failure, Format};
+use super::{bench, csv, demo, exit, jsonl, AdvanceAction, Cli, Command, Env, Failure, Format};
 use ewa::calendar::{parse_zone, Instant};
 use ewa::eligibility::AdvanceOutcome;
 use ewa::store::Store;
@@ -22,11 +22,7 @@ pub fn run(cli: &Cli, env: Env, out: &mut dyn Write) -> Result<i32, Failure> {
         Command::Init { timezone, config } => {
             init(cli, timezone.as_deref(), config.as_deref(), out)
         }
-        Command::Ingest {
-            entity,
-            received_at,
-            files,
-        } => ingest(cli, env, entity, received_at.as_deref(), files, out),
+        ingest @ Command::Ingest { .. } => ingest_command(cli, env, ingest, out),
         Command::Accruals {
             employee,
             as_of,
@@ -314,21 +310,23 @@ fn read_input(file: &Path) -> Result<Vec<u8>, Failure> {
     std::fs::read(file).map_err(|e| Failure::input(format!("cannot read {}: {e}", file.display())))
 }
 
-/// CSV by extension; without one, by content (JSON starts with `[`).
-fn is_csv(file: &Path, bytes: &[u8]) -> bool {
-    match file
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase)
-        .as_deref()
-    {
-        Some("csv") => true,
-        Some("json") => false,
-        _ => bytes
-            .iter()
-            .find(|b| !b.is_ascii_whitespace())
-            .is_some_and(|b| *b != b'[' && *b != b'{'),
-    }
+/// `ewa ingest` from its parsed arguments.
+fn ingest_command(
+    cli: &Cli,
+    env: Env,
+    command: &Command,
+    out: &mut dyn Write,
+) -> Result<i32, Failure> {
+    let Command::Ingest {
+        entity,
+        received_at,
+        files,
+        input,
+    } = command
+    else {
+        return Err(Failure::input("not the ingest command"));
+    };
+    ingest(cli, env, entity, received_at.as_deref(), files, input, out)
 }
 
 fn ingest(
@@ -337,6 +335,7 @@ fn ingest(
     entity: &str,
     received_at: Option<&str>,
     files: &[std::path::PathBuf],
+    input: &InputArgs,
     out: &mut dyn Write,
 ) -> Result<i32, Failure> {
     let kind = Kind::parse(entity).ok_or_else(|| {
@@ -354,7 +353,7 @@ fn ingest(
     for file in files {
         let name = file.display().to_string();
         progress.phase(&format!("{name}: reading"));
-        let r = ingest_file(&mut store, &id, &company, kind, file, at, &progress);
+        let r = ingest_file(&mut store, &id, kind, input, file, at, &progress);
         match r {
             Ok(report) => {
                 progress.done(&format!(
@@ -402,14 +401,15 @@ fn ingest(
 fn ingest_file(
     store: &mut Store,
     id: &str,
-    company: &Company,
     kind: Kind,
+    input: &InputArgs,
     file: &Path,
     at: Instant,
     progress: &Progress,
 ) -> Result<JobReport, Failure> {
     let bytes = read_input(file)?;
-    if !is_csv(file, &bytes) {
+    let format = input.format_of(file, &bytes);
+    if format == InputFormat::Json {
         progress.phase(&format!(
             "{}: applying {} bytes of JSON",
             file.display(),
@@ -417,13 +417,13 @@ fn ingest_file(
         ));
         return Ok(store.apply_json(id, kind, &bytes, at)?);
     }
-    if !csv::supported(kind) {
+    if format == InputFormat::Csv && !csv::supported(kind) {
         return Err(Failure::input(format!(
             "CSV is read for employees, shifts, additions and deductions; send {} as a JSON array",
             kind.target_entity()
         )));
     }
-    let max = company.limits().batch_bytes_max();
+    let max = store.twin(id)?.company().limits().batch_bytes_max();
     if bytes.len() as u64 > max {
         return Err(ewa::Error::BatchRefused {
             reason: format!(
@@ -433,8 +433,12 @@ fn ingest_file(
         }
         .into());
     }
-    let text = String::from_utf8(bytes).map_err(|_| Failure::input("the CSV file is not UTF-8"))?;
-    let records = csv::records(&text).map_err(Failure::input)?;
+    // Read whole before anything is applied: a bad file is refused, nothing journaled.
+    let records = if format == InputFormat::Csv {
+        csv::records(&bytes, kind, input).map_err(|e| Failure::input(e.to_string()))?
+    } else {
+        jsonl::records(&bytes).map_err(Failure::input)?
+    };
     progress.phase(&format!(
         "{}: applying {} records",
         file.display(),

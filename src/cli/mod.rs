@@ -6,6 +6,7 @@ mod bench;
 mod commands;
 mod csv;
 mod demo;
+mod jsonl;
 mod output;
 mod table;
 
@@ -102,8 +103,8 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         config: Option<PathBuf>,
     },
-    /// Push records from files (a JSON array, or CSV with a header row for employees,
-    /// shifts, additions and deductions); each file is one batch.
+    /// Push records from files (a JSON array, JSON Lines, or CSV with a header row for
+    /// employees, shifts, additions and deductions); each file is one batch.
     Ingest {
         /// pay-schedules, contracts, employees, shifts, additions or deductions.
         #[arg(long, value_name = "KIND")]
@@ -114,6 +115,9 @@ pub enum Command {
         /// The files; `-` reads standard input.
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
+        /// How the files are read.
+        #[command(flatten)]
+        input: args::InputArgs,
     },
     /// Accrued earnings per unpaid period, with lines (one employee) or totals (all).
     Accruals {

@@ -24,7 +24,7 @@ pub(super) fn store_phase(twin: &Twin) -> Result<StorePhase> {
         drop(store);
         let store = Store::open(&path)?;
         let t1 = Clock::now();
-        let loaded = store.load(&twin.company().company_id())?;
+        let loaded = store.load(twin.company().company_id())?;
         let load_s = t1.elapsed().as_secs_f64();
         if loaded != *twin {
             return Err(Error::Storage {
