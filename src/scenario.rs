@@ -141,6 +141,8 @@ fn bad(path: impl Into<String>, message: impl Into<String>) -> Error {
 /// a kind that is not an array of objects, ...), [`Error::Config`] for a bad company, and any
 /// error of the calls it makes.
 pub fn run_str(text: &str) -> Result<ScenarioOutput> {
+    // A UTF-8 byte order mark is not part of the JSON (RFC 8259 §8.1).
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let doc: Value =
         serde_json::from_str(text).map_err(|e| bad("document", format!("not JSON: {e}")))?;
     run(&doc)

@@ -240,7 +240,8 @@ fn init(
         Some(f) => {
             let text = std::fs::read_to_string(f)
                 .map_err(|e| Failure::input(format!("cannot read {}: {e}", f.display())))?;
-            let v: Value = serde_json::from_str(&text)
+            let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+            let v: Value = serde_json::from_str(text)
                 .map_err(|e| Failure::input(format!("{}: not JSON: {e}", f.display())))?;
             if cli.company.is_none() && v.get("company_id").is_none() {
                 return Err(Failure::input(

@@ -150,14 +150,13 @@ impl Twin {
     /// # Errors
     /// [`Error::InvalidArgument`] for an empty or overlong id; [`Error::Overflow`].
     pub fn request_advance(&mut self, req: &AdvanceRequest) -> Result<AdvanceDecision> {
-        let max = self.company.limits.id_chars_max;
         for (name, v) in [
             ("advance_id", &req.advance_id),
             ("employee_id", &req.employee_id),
         ] {
-            let n = v.chars().count() as u64;
-            if n == 0 || n > max {
-                return Err(Error::arg(name, format!("must be 1 to {max} characters")));
+            // The one id rule of ingestion (SPEC §7 and docs/reference.md "Ids").
+            if let Some(m) = crate::ingest::fields::id_error(v, &self.company.limits) {
+                return Err(Error::arg(name, m));
             }
         }
         if let Some(ix) = self.advance_ix.get(&req.advance_id) {

@@ -257,11 +257,20 @@ impl<'a> Rec<'a> {
     }
 }
 
-/// What is wrong with an id (SPEC §7: non-empty, at most `id_chars_max` characters), if
-/// anything.
+/// What is wrong with an id (SPEC §7: non-empty, at most `id_chars_max` characters; and no
+/// control or format character, docs/reference.md "Ids"), if anything.
 pub(crate) fn id_error(s: &str, limits: &Limits) -> Option<String> {
     if s.is_empty() {
         return Some("must not be empty".into());
+    }
+    if let Some((i, c)) = s.chars().enumerate().find(|(_, c)| unnamable(*c)) {
+        return Some(format!(
+            "contains U+{:04X} at character {}: control and format characters (such as NUL, \
+             a zero-width space or a right-to-left override) cannot be named on a command \
+             line or make ids look alike",
+            u32::from(c),
+            i + 1
+        ));
     }
     // Never fewer bytes than characters: most ids need no count.
     if s.len() as u64 <= limits.id_chars_max {
@@ -274,6 +283,38 @@ pub(crate) fn id_error(s: &str, limits: &Limits) -> Option<String> {
             limits.id_chars_max
         )
     })
+}
+
+/// Whether `c` is refused in an id: a control character (Unicode category Cc: C0, DEL, C1)
+/// or a format character (category Cf: soft hyphen, zero-width space and joiners, bidi
+/// embeddings, overrides and isolates, word joiner, invisible operators, the byte order mark,
+/// interlinear annotation, tags). The Cf list is Unicode 15's, in ranges.
+pub(crate) fn unnamable(c: char) -> bool {
+    const FORMAT: [(u32, u32); 21] = [
+        (0x00AD, 0x00AD),
+        (0x0600, 0x0605),
+        (0x061C, 0x061C),
+        (0x06DD, 0x06DD),
+        (0x070F, 0x070F),
+        (0x0890, 0x0891),
+        (0x08E2, 0x08E2),
+        (0x180E, 0x180E),
+        (0x200B, 0x200F),
+        (0x202A, 0x202E),
+        (0x2060, 0x2064),
+        (0x2066, 0x206F),
+        (0xFEFF, 0xFEFF),
+        (0xFFF9, 0xFFFB),
+        (0x110BD, 0x110BD),
+        (0x110CD, 0x110CD),
+        (0x13430, 0x1343F),
+        (0x1BCA0, 0x1BCA3),
+        (0x1D173, 0x1D17A),
+        (0xE0001, 0xE0001),
+        (0xE0020, 0xE007F),
+    ];
+    let u = u32::from(c);
+    c.is_control() || FORMAT.iter().any(|&(lo, hi)| (lo..=hi).contains(&u))
 }
 
 /// A value shortened for an error message.

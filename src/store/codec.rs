@@ -407,7 +407,7 @@ impl CompanyRow {
         Ok(Some(row))
     }
 
-    /// Inserts or replaces the row.
+    /// Inserts the row, or updates it in place.
     pub fn write(&self, conn: &Connection, path: &str) -> Result<()> {
         let n = |v: u64| as_i64(v).ok_or_else(|| overflow(path));
         let (head, snap, job, rows) = (
@@ -417,9 +417,17 @@ impl CompanyRow {
             n(self.snapshot_rows)?,
         );
         conn.prepare_cached(
-            "INSERT OR REPLACE INTO companies (company_id, epoch, config, head_seq, snapshot_seq, snapshot_job, \
+            // An upsert, not `INSERT OR REPLACE`: with foreign keys on, a replace deletes the
+            // row and inserts it again, which makes SQLite visit every journal row of the
+            // company on each write, so writes slowed down as the journal grew (issue #18).
+            "INSERT INTO companies (company_id, epoch, config, head_seq, snapshot_seq, snapshot_job, \
              snapshot_known_to, snapshot_mode, snapshot_rows, checksum) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) \
+             ON CONFLICT (company_id) DO UPDATE SET epoch = excluded.epoch, config = excluded.config, \
+             head_seq = excluded.head_seq, snapshot_seq = excluded.snapshot_seq, \
+             snapshot_job = excluded.snapshot_job, snapshot_known_to = excluded.snapshot_known_to, \
+             snapshot_mode = excluded.snapshot_mode, snapshot_rows = excluded.snapshot_rows, \
+             checksum = excluded.checksum",
         )
         .and_then(|mut s| {
             s.execute(params![

@@ -261,6 +261,9 @@ impl Twin {
                 ),
             });
         }
+        // A UTF-8 byte order mark, as spreadsheet tools write it, is not part of the JSON
+        // (RFC 8259 §8.1 lets a parser ignore it; CSV input skips it too).
+        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
         if kind == Kind::Shifts {
             if let Some(report) = self.apply_shift_bytes(bytes, received_at) {
                 return Ok(report);

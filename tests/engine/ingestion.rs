@@ -1018,3 +1018,76 @@ fn shift_batches_over_the_record_limit_are_refused_whichever_way() {
     assert!(e.to_string().contains("not JSON"), "{e}");
     assert_eq!(twin.counts().shifts, 0);
 }
+
+/// Issue #18, defect 6: an id with a NUL, a zero-width space or a right-to-left override was
+/// accepted, and could then not be named on a command line or looked like another id.
+/// Control (Cc) and format (Cf) characters are refused in every id, through every path;
+/// other non-ASCII ids stay welcome.
+#[test]
+fn ids_with_control_or_format_characters_are_refused() {
+    let mut twin = base_twin();
+    for (id, code) in [
+        ("e\u{0}1", "U+0000"),
+        ("e\u{200B}1", "U+200B"),
+        ("e\u{202E}1", "U+202E"),
+        ("e1\u{7F}", "U+007F"),
+        ("\u{FEFF}e1", "U+FEFF"),
+    ] {
+        let r = push(
+            &mut twin,
+            Kind::Employees,
+            json!([{"employee_id": id, "contract_id": "hourly"}]),
+            T1,
+        );
+        assert_eq!(outcomes(&r), [Outcome::Rejected], "{id:?}");
+        assert_eq!(error_field(&r, 0), "employee_id");
+        assert!(r.error_summary[0].contains(code), "{:?}", r.error_summary);
+        // The same rule for a shift id, whether the batch comes as values or as bytes.
+        let s = json!([shift(id, "2026-06-02T09:00:00Z", "2026-06-02T10:00:00Z")]);
+        let r = push(&mut twin, Kind::Shifts, s.clone(), T1);
+        assert_eq!(error_field(&r, 0), "shift_id", "{id:?}");
+        let bytes = serde_json::to_vec(&s).unwrap();
+        let r = twin.apply_json(Kind::Shifts, &bytes, at(T1)).unwrap();
+        assert_eq!(error_field(&r, 0), "shift_id", "{id:?}");
+    }
+    // Letters of any script, spaces and punctuation are not control or format characters.
+    let r = push(
+        &mut twin,
+        Kind::Employees,
+        json!([{"employee_id": "Zoë 日本-7", "contract_id": "hourly"}]),
+        T1,
+    );
+    assert_eq!(outcomes(&r), [Outcome::Created]);
+    // Advance ids follow the same rule.
+    let req = ewa::AdvanceRequest {
+        advance_id: "a\u{202E}1".into(),
+        employee_id: "e1".into(),
+        amount: 100,
+        requested_at: at(T1),
+        delivery: Delivery::Standard,
+    };
+    let e = twin.request_advance(&req).unwrap_err().to_string();
+    assert!(e.contains("advance_id") && e.contains("U+202E"), "{e}");
+}
+
+/// Issue #18, defect 6: a JSON batch starting with a UTF-8 byte order mark was refused
+/// ("not JSON") while a CSV one was accepted; both are accepted now.
+#[test]
+fn a_json_batch_may_start_with_a_byte_order_mark() {
+    let mut twin = base_twin();
+    let mut bytes = b"\xEF\xBB\xBF".to_vec();
+    bytes.extend(
+        serde_json::to_vec(&json!([shift(
+            "s1",
+            "2026-06-02T09:00:00Z",
+            "2026-06-02T17:00:00Z"
+        )]))
+        .unwrap(),
+    );
+    let r = twin.apply_json(Kind::Shifts, &bytes, at(T1)).unwrap();
+    assert_eq!(outcomes(&r), [Outcome::Created]);
+    let mut bytes = b"\xEF\xBB\xBF".to_vec();
+    bytes.extend(br#"[{"payment_id": "p1", "employee_id": "e1", "amount": 500}]"#);
+    let r = twin.apply_json(Kind::Additions, &bytes, at(T1)).unwrap();
+    assert_eq!(outcomes(&r), [Outcome::Created]);
+}
