@@ -25,12 +25,11 @@ const NUMERIC: [&str; 8] = [
 
 /// Parsing one text as a timestamp in a few zones: no panic; a parsed instant round-trips.
 ///
-/// Known defect (reported; `tests/fuzz_replay.rs` `parse_known_defects_round_trip`, ignored):
-/// an instant whose UTC year is outside 0000..=9999 — reachable from a valid local text near
-/// either end with an offset, e.g. `9999-12-31T23:59:59-05:00` — prints with a sign
-/// (`+10000-01-01T04:59:59Z`) that the parser refuses. Unless `strict`, those are skipped so
-/// the fuzzer looks for other failures.
-fn timestamps(text: &str, strict: bool) {
+/// Found by this target: an instant whose UTC year left 0000..=9999 (from
+/// `9999-12-31T23:59:59-05:00`) printed with a sign (`+10000-01-01T04:59:59Z`) that the
+/// parser refuses; such instants are now refused when parsed
+/// (`tests/fuzz_regressions/parse/year_*`).
+fn timestamps(text: &str) {
     let _ = calendar::parse_date(text);
     let _ = calendar::parse_weekday(text);
     let _ = calendar::parse_zone(text);
@@ -43,9 +42,6 @@ fn timestamps(text: &str, strict: bool) {
             continue;
         };
         let printed = t.to_string();
-        if !strict && printed.starts_with(['+', '-']) {
-            continue;
-        }
         let back = calendar::parse_instant(chrono_tz::UTC, &printed);
         assert_eq!(
             back.as_ref().ok(),
@@ -74,17 +70,8 @@ fn policies(text: &str) {
     }
 }
 
-/// The fuzz target (the known defect above skipped).
+/// The fuzz target.
 pub fn run(data: &[u8]) {
-    run_checks(data, false);
-}
-
-/// The fuzz target's checks with the known defect included.
-pub fn run_strict(data: &[u8]) {
-    run_checks(data, true);
-}
-
-fn run_checks(data: &[u8], strict: bool) {
     if let Ok(v) = serde_json::from_slice::<Value>(data) {
         if let Ok(c) = Company::from_json(&v) {
             let again = Company::from_json(&c.to_json());
@@ -98,6 +85,6 @@ fn run_checks(data: &[u8], strict: bool) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    timestamps(text, strict);
+    timestamps(text);
     policies(text);
 }

@@ -83,8 +83,8 @@ impl Engine for ewa::Store {
 }
 
 /// The eligibility answer used by every check.
-fn query(twin: &Twin, at: Instant, delivery: Delivery) -> Eligibility {
-    twin.eligibility(EMPLOYEE, at, delivery)
+fn query(twin: &Twin, at: Instant, delivery: Delivery) -> Eligibility<'_> {
+    twin.eligibility(EMPLOYEE, at, delivery, ewa::Detail::Explained)
         .expect("eligibility of valid data never errs")
 }
 
@@ -259,7 +259,7 @@ fn push(e: &mut dyn Engine, s: &State, op: u8, [a, b, c]: [u8; 3], log: &mut Str
 /// `eligible ⇔ available > 0`, a refusal has a reason, a quote agrees, and — on clones, at
 /// the same instant — a request for exactly `available` is accepted and one for
 /// `available + 1` refused (SPEC §6).
-fn check_answer(twin: &Twin, t: Instant, d: Delivery, log: &mut String) -> Eligibility {
+fn check_answer<'t>(twin: &'t Twin, t: Instant, d: Delivery, log: &mut String) -> Eligibility<'t> {
     let e = query(twin, t, d);
     assert_eq!(e.eligible, e.available > 0, "{e:?}");
     assert!(e.eligible || !e.reasons.is_empty(), "{e:?}");

@@ -40,7 +40,7 @@ pub struct TimeError {
 }
 
 impl TimeError {
-    fn new(input: &str, what: &'static str, expected: &'static str) -> TimeError {
+    pub(crate) fn new(input: &str, what: &'static str, expected: &'static str) -> TimeError {
         let mut echo: String = input.chars().take(ECHO_CHARS_MAX).collect();
         if echo.len() < input.len() {
             echo.push('…');

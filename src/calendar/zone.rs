@@ -99,8 +99,22 @@ pub fn resolve(tz: Tz, ts: Timestamp) -> Instant {
 ///
 /// # Errors
 /// [`TimeError`] when the text is not one of the spellings of SPEC §2.
+/// Also when the instant falls outside the years 0000–9999 in UTC: output instants are UTC
+/// in the same four-digit spelling (SPEC §2), so `9999-12-31T23:59:59-05:00` (UTC year
+/// 10000) could be read but never written back.
 pub fn parse_instant(tz: Tz, s: &str) -> Result<Instant, TimeError> {
-    super::parse_timestamp(s).map(|ts| resolve(tz, ts))
+    /// 0000-01-01T00:00:00Z and 10000-01-01T00:00:00Z, in microseconds since the epoch.
+    const PRINTABLE: std::ops::Range<i64> = -62_167_219_200_000_000..253_402_300_800_000_000;
+    let t = super::parse_timestamp(s).map(|ts| resolve(tz, ts))?;
+    if PRINTABLE.contains(&t.as_micros()) {
+        Ok(t)
+    } else {
+        Err(TimeError::new(
+            s,
+            "instant",
+            "an instant in the years 0000 to 9999 in UTC",
+        ))
+    }
 }
 
 /// The instant a local date starts: [`local_to_instant`] of its 00:00 (so, where midnight
