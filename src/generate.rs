@@ -503,9 +503,9 @@ fn shifts_of(opts: &Options, i: usize, p: &Profile, dst: &Dst, out: &mut Vec<Val
             (day, 6 * 60 + r.below(121), 4 * 60 + r.below(361))
         };
         // A few night shifts on the DST dates (7 or 9 real hours, SPEC §1.3).
-        let dst_day = if j + 1 == n && i % 97 == 0 {
+        let dst_day = if j + 1 == n && i.is_multiple_of(97) {
             dst.fall.filter(|f| *f > day)
-        } else if j == 0 && i % 89 == 0 {
+        } else if j == 0 && i.is_multiple_of(89) {
             dst.spring
         } else {
             None

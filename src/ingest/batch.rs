@@ -431,7 +431,7 @@ mod tests {
                 v => v,
             };
             // 0: absent; otherwise the value.
-            if choice % 5 != 0 {
+            if !choice.is_multiple_of(5) {
                 m.insert(k.into(), v);
             }
         };
@@ -442,7 +442,7 @@ mod tests {
         put("start_at", c[4] % 13 + 1, pick(&stamps, c[4] % 4));
         put("stop_at", c[5] % 13 + 1, pick(&stamps, c[5]));
         put("custom_info", c[6], pick(&infos, c[6] / 5));
-        if c[7] % 23 == 0 {
+        if c[7].is_multiple_of(23) {
             m.insert("shift_note".into(), json!("unknown field"));
         }
         Value::Object(m)
@@ -652,7 +652,7 @@ mod tests {
             let keys: Vec<Option<&str>> = (0..n)
                 .map(|_| {
                     let r = next() as usize;
-                    (r % 7 != 0).then(|| pool[r % pool.len()])
+                    (!r.is_multiple_of(7)).then(|| pool[r % pool.len()])
                 })
                 .collect();
             let vals: Vec<u64> = (0..n).map(|_| next() % 3).collect();

@@ -233,7 +233,7 @@ impl ShiftStore {
         let ix = u32::try_from(self.len())
             .ok()
             .filter(|ix| *ix < SHIFTS_MAX)?;
-        if (ix as usize) % CHUNK_SHIFTS == 0 {
+        if (ix as usize).is_multiple_of(CHUNK_SHIFTS) {
             // Ids of the next chunk are likely as long as the last one's: reserve as much
             // (no copying while the chunk fills).
             let text = self.chunks.last().map_or(0, |c| c.text.len());

@@ -264,7 +264,7 @@ fn advance_request(n: usize) -> ewa::AdvanceRequest {
         requested_at: ewa::calendar::Instant::from_micros(
             t("2026-06-02T00:00:00Z").as_micros() + minute,
         ),
-        delivery: if n % 3 == 0 {
+        delivery: if n.is_multiple_of(3) {
             ewa::Delivery::Instant
         } else {
             ewa::Delivery::Standard
@@ -452,7 +452,12 @@ fn check_advances_after_kill(
         );
     }
     let e = twin
-        .eligibility("e", t("2026-07-01T00:00:00Z"), ewa::Delivery::Standard)
+        .eligibility(
+            "e",
+            t("2026-07-01T00:00:00Z"),
+            ewa::Delivery::Standard,
+            ewa::Detail::Brief,
+        )
         .unwrap();
     let live: std::collections::BTreeSet<&str> = e
         .outstanding_lines
