@@ -478,7 +478,7 @@ impl Twin {
     }
 
     /// Every change to an employee's shift list goes through here, so it also drops that
-    /// employee's overtime classification, which reads the list (decision 36).
+    /// employee's overtime classification, which reads the list (decision 33).
     fn shift_list_mut(&mut self, employee: u32) -> Option<&mut Vec<ShiftRec>> {
         if employee == NONE {
             return Some(&mut self.open_shifts);
