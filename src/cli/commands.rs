@@ -704,6 +704,29 @@ fn eligibility_row(e: &Eligibility) -> Vec<String> {
     ]
 }
 
+/// The advances and carried shortfalls that make up `outstanding`, as a table.
+fn outstanding_table(e: &Eligibility, cur: Option<&str>) -> String {
+    let rows: Vec<Vec<String>> = e
+        .outstanding_lines
+        .iter()
+        .map(|l| {
+            vec![
+                l.kind.to_string(),
+                l.advance_id
+                    .clone()
+                    .or_else(|| l.pay_period_id.clone())
+                    .unwrap_or_default(),
+                money(l.amount, cur),
+                money(l.fee, cur),
+            ]
+        })
+        .collect();
+    table::render(
+        &["outstanding", "advance or period", "amount", "fee"],
+        &rows,
+    )
+}
+
 fn eligibility_text(e: &Eligibility) -> String {
     let cur = e
         .currency
@@ -748,26 +771,8 @@ fn eligibility_text(e: &Eligibility) -> String {
         ("reasons", reasons),
     ]);
     if !e.outstanding_lines.is_empty() {
-        let rows: Vec<Vec<String>> = e
-            .outstanding_lines
-            .iter()
-            .map(|l| {
-                vec![
-                    l.kind.to_string(),
-                    l.advance_id
-                        .clone()
-                        .or_else(|| l.pay_period_id.clone())
-                        .unwrap_or_default(),
-                    money(l.amount, cur),
-                    money(l.fee, cur),
-                ]
-            })
-            .collect();
         s.push('\n');
-        s.push_str(&table::render(
-            &["outstanding", "advance or period", "amount", "fee"],
-            &rows,
-        ));
+        s.push_str(&outstanding_table(e, cur));
     }
     if !e.periods.is_empty() {
         s.push('\n');

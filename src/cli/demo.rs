@@ -577,6 +577,12 @@ fn explain(p: &Person, e: &Eligibility, twin: &ewa::Twin) -> String {
             money(l.fee, cur)
         ));
     }
+    s.push_str(&verdict(e, cur, twin));
+    s
+}
+
+/// The last line of an explained decision: what may be drawn and how, or why nothing.
+fn verdict(e: &Eligibility, cur: Option<&str>, twin: &ewa::Twin) -> String {
     let rate = twin.company().policy().access_rate();
     let pct = rate
         .checked_mul(rust_decimal::Decimal::from(100))
@@ -593,19 +599,18 @@ fn explain(p: &Person, e: &Eligibility, twin: &ewa::Twin) -> String {
         } else {
             String::new()
         };
-        s.push_str(&format!(
+        format!(
             "    => may draw {} {CURRENCY} now: {pct}% of net {} = {}{minus}\n",
             money(e.available, cur),
             money(e.accessible_base, cur),
             money(access, cur),
-        ));
+        )
     } else {
         let why: Vec<String> = e
             .reasons
             .iter()
             .map(|r| format!("{} ({})", r.as_str(), reason_text(r.as_str())))
             .collect();
-        s.push_str(&format!("    => not eligible: {}\n", why.join(", ")));
+        format!("    => not eligible: {}\n", why.join(", "))
     }
-    s
 }
