@@ -263,7 +263,12 @@ pub(crate) fn id_error(s: &str, limits: &Limits) -> Option<String> {
     if s.is_empty() {
         return Some("must not be empty".into());
     }
-    if let Some((i, c)) = s.chars().enumerate().find(|(_, c)| unnamable(*c)) {
+    // Most ids are printable ASCII: one pass over the bytes decides them.
+    let printable = s.bytes().all(|b| (0x20..0x7F).contains(&b));
+    if let Some((i, c)) = (!printable)
+        .then(|| s.chars().enumerate().find(|(_, c)| unnamable(*c)))
+        .flatten()
+    {
         return Some(format!(
             "contains U+{:04X} at character {}: control and format characters (such as NUL, \
              a zero-width space or a right-to-left override) cannot be named on a command \
