@@ -65,6 +65,8 @@ pub mod guide {
     pub mod pay_rules {}
     #[doc = include_str!("../docs/ingestion.md")]
     pub mod ingestion {}
+    #[doc = include_str!("../docs/reference.md")]
+    pub mod reference {}
     #[doc = include_str!("../docs/decisions.md")]
     pub mod decisions {}
     #[doc = include_str!("../docs/design.md")]

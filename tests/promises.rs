@@ -88,3 +88,23 @@ fn no_dependency_needs_a_newer_rust() {
         "no dependency manifest found"
     );
 }
+
+/// docs/reference.md is the repository's own reference of its inputs: every field the
+/// engine accepts, of every kind (and nested), is named there in backticks, so the reference
+/// cannot fall behind the code.
+#[test]
+fn the_reference_names_every_field_the_engine_accepts() {
+    let reference = read("docs/reference.md");
+    let mut missing = Vec::new();
+    for kind in ewa::Kind::ALL {
+        let nested = kind.nested_fields().iter().flat_map(|(_, f)| f.iter());
+        for field in kind.fields().iter().chain(nested) {
+            if !reference.contains(&format!("`{field}`"))
+                && !reference.contains(&format!("`periods[i].{field}`"))
+            {
+                missing.push(format!("{kind:?}.{field}"));
+            }
+        }
+    }
+    assert!(missing.is_empty(), "docs/reference.md lacks {missing:?}");
+}

@@ -441,6 +441,29 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    /// The header check's table names exactly the engine's fields of each kind (besides
+    /// `custom_info`, which CSV spells `custom_info.KEY`), so the two cannot drift apart.
+    #[test]
+    fn the_header_table_is_the_engines() {
+        for kind in [
+            Kind::Employees,
+            Kind::Shifts,
+            Kind::Additions,
+            Kind::Deductions,
+        ] {
+            let mut ours: Vec<&str> = fields(kind).iter().map(|(f, _)| *f).collect();
+            let mut engine: Vec<&str> = kind
+                .fields()
+                .iter()
+                .copied()
+                .filter(|f| *f != "custom_info")
+                .collect();
+            ours.sort_unstable();
+            engine.sort_unstable();
+            assert_eq!(ours, engine, "{kind:?}");
+        }
+    }
+
     fn opts() -> InputArgs {
         InputArgs {
             input_format: InputFormat::Auto,

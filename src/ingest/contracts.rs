@@ -10,7 +10,7 @@ use chrono::NaiveTime;
 use rust_decimal::Decimal;
 use serde_json::{Map, Value};
 
-const FIELDS: &[&str] = &[
+pub(super) const FIELDS: &[&str] = &[
     "contract_id",
     "pay_schedule_id",
     "currency",
@@ -19,7 +19,7 @@ const FIELDS: &[&str] = &[
     "custom_info",
     "effective_from",
 ];
-const OVERTIME_FIELDS: &[&str] = &[
+pub(super) const OVERTIME_FIELDS: &[&str] = &[
     "weekly_threshold_hours",
     "daily_threshold_hours",
     "multiplier",

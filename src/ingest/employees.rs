@@ -8,7 +8,7 @@ use crate::twin::{next_index, Applied, RecordError, Twin};
 use chrono::NaiveDate;
 use serde_json::{Map, Value};
 
-const FIELDS: &[&str] = &[
+pub(super) const FIELDS: &[&str] = &[
     "employee_id",
     "work_email",
     "personal_email",

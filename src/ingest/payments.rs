@@ -9,7 +9,7 @@ use crate::money::Currency;
 use crate::twin::{next_index, Applied, RecordError, Twin};
 use serde_json::{Map, Value};
 
-const FIELDS: &[&str] = &[
+pub(super) const FIELDS: &[&str] = &[
     "payment_id",
     "employee_id",
     "contract_id",

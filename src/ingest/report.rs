@@ -20,6 +20,33 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// The top-level fields a record of this kind may carry, in Payd's names: the table the
+    /// validator rejects unknown fields against (SPEC §3), listed in docs/reference.md.
+    ///
+    /// ```
+    /// assert!(ewa::Kind::Shifts.fields().contains(&"shift_status"));
+    /// assert!(!ewa::Kind::Shifts.fields().contains(&"break_minutes"));
+    /// ```
+    pub fn fields(self) -> &'static [&'static str] {
+        match self {
+            Kind::PaySchedules => super::schedules::FIELDS,
+            Kind::Contracts => super::contracts::FIELDS,
+            Kind::Employees => super::employees::FIELDS,
+            Kind::Shifts => &super::shifts::NAMES,
+            Kind::Additions | Kind::Deductions => super::payments::FIELDS,
+        }
+    }
+
+    /// Fields nested in a record: a pay period's (`periods[i].…`) and a contract's
+    /// `custom_info.overtime` keys, as `(parent, fields)`.
+    pub fn nested_fields(self) -> &'static [(&'static str, &'static [&'static str])] {
+        match self {
+            Kind::PaySchedules => &[("periods", super::schedules::PERIOD_FIELDS)],
+            Kind::Contracts => &[("custom_info.overtime", super::contracts::OVERTIME_FIELDS)],
+            _ => &[],
+        }
+    }
+
     /// Every kind in push order: pay-schedules → contracts → employees → shifts / additions /
     /// deductions.
     pub const ALL: [Kind; 6] = [

@@ -6,14 +6,14 @@ use crate::model::{Alignment, Period, Schedule};
 use crate::twin::{next_index, Applied, RecordError, Twin};
 use serde_json::{Map, Value};
 
-const FIELDS: &[&str] = &[
+pub(super) const FIELDS: &[&str] = &[
     "pay_schedule_id",
     "frequency",
     "alignment",
     "periods",
     "custom_info",
 ];
-const PERIOD_FIELDS: &[&str] = &["pay_period_id", "start_at", "stop_at", "pay_at"];
+pub(super) const PERIOD_FIELDS: &[&str] = &["pay_period_id", "start_at", "stop_at", "pay_at"];
 const FREQUENCIES: &str =
     "hourly, daily, weekly, bi-weekly, semi-monthly, monthly, annually, adhoc";
 

@@ -19,7 +19,7 @@ use std::borrow::Cow;
 use std::fmt;
 
 /// The fields of a shift record, in Payd's names (SPEC §2).
-const NAMES: [&str; 7] = [
+pub(super) const NAMES: [&str; 7] = [
     "shift_id",
     "shift_status",
     "employee_id",
