@@ -12,7 +12,7 @@ mod sqlite;
 
 use ewa::calendar::Instant;
 use ewa::error::Result;
-use ewa::{Delivery, Twin};
+use ewa::Twin;
 pub use probe::BulkKind;
 pub use report::Report;
 use report::{BulkPhase, MemoryPhase};
@@ -111,21 +111,8 @@ fn per_shift(bytes: f64, shifts: usize) -> Option<f64> {
 
 /// The two bulk phases, compact answers then full answers, which must agree.
 fn bulk_phases(twin: &Twin, t: Instant) -> Result<(BulkPhase, BulkPhase)> {
-    let d = Delivery::Standard;
-    let eligibility_summaries = phases::bulk(twin, || {
-        Ok(twin
-            .eligibility_all(t, d)?
-            .iter()
-            .map(|a| (a.eligible, a.available))
-            .collect())
-    })?;
-    let eligibility_all = phases::bulk(twin, || {
-        Ok(twin
-            .eligibility_all(t, d)?
-            .iter()
-            .map(|a| (a.eligible, a.available))
-            .collect())
-    })?;
+    let eligibility_summaries = phases::bulk(twin, || phases::all_answers(twin, t))?;
+    let eligibility_all = phases::bulk(twin, || phases::all_answers(twin, t))?;
     assert_eq!(
         (
             eligibility_summaries.eligible,

@@ -62,6 +62,20 @@ pub(super) fn store_phase(twin: &Twin) -> Result<StorePhase> {
 /// Times `answer_all` (one answer per employee: (eligible, available) of each) over a few
 /// runs (the time includes freeing the answers `answer_all` reduces to those pairs); every
 /// run must give the same totals.
+/// Every employee's answer at `t` (standard delivery), as `(eligible, available)`: what
+/// each bulk phase times. Since the one answer type (issue #13) the compact and the full
+/// phase time this same call (decision 61).
+///
+/// # Errors
+/// Any error of [`Twin::eligibility_all`].
+pub(super) fn all_answers(twin: &Twin, t: Instant) -> Result<Vec<(bool, i64)>> {
+    Ok(twin
+        .eligibility_all(t, Delivery::Standard)?
+        .iter()
+        .map(|a| (a.eligible, a.available))
+        .collect())
+}
+
 pub(super) fn bulk(
     twin: &Twin,
     answer_all: impl Fn() -> Result<Vec<(bool, i64)>>,

@@ -4,7 +4,7 @@
 use super::BulkOnly;
 use ewa::calendar::Instant;
 use ewa::error::Result;
-use ewa::{Delivery, Twin};
+use ewa::Twin;
 use std::time::Instant as Clock;
 
 /// Which bulk answers `--bulk-only` times.
@@ -60,26 +60,13 @@ impl Timed {
 /// # Errors
 /// Any error of the engine calls.
 pub(super) fn bulk_only(twin: &Twin, at: Instant, bulk: &BulkOnly) -> Result<String> {
-    let d = Delivery::Standard;
     let (mut compact, mut full) = (Timed::default(), Timed::default());
     for _ in 0..bulk.runs.max(1) {
         if bulk.kind != BulkKind::All {
-            compact.time(|| {
-                Ok(twin
-                    .eligibility_all(at, d)?
-                    .iter()
-                    .map(|a| (a.eligible, a.available))
-                    .collect())
-            })?;
+            compact.time(|| super::phases::all_answers(twin, at))?;
         }
         if bulk.kind != BulkKind::Summaries {
-            full.time(|| {
-                Ok(twin
-                    .eligibility_all(at, d)?
-                    .iter()
-                    .map(|a| (a.eligible, a.available))
-                    .collect())
-            })?;
+            full.time(|| super::phases::all_answers(twin, at))?;
         }
     }
     let n = twin.counts().employees;
