@@ -63,13 +63,7 @@ impl Twin {
         let amount = r.amount("wage_rate_amount", 0);
         let effective_from = r.instant("effective_from", tz, false).ok().flatten();
         let custom_info = r.custom_info().ok().flatten();
-        let mut overtime = None;
-        if let Some(ot) = custom_info.and_then(|c| c.get("overtime")) {
-            match parse_overtime(ot) {
-                Ok(o) => overtime = Some(o),
-                Err((field, message)) => r.err(field, message),
-            }
-        }
+        let overtime = read_overtime(&mut r, custom_info);
         let schedule = schedule_id.and_then(|s| {
             let ix = self.schedule_ix.get(s);
             if ix.is_none() {
@@ -85,6 +79,35 @@ impl Twin {
         else {
             return Err(RecordError::rejected(r.errors));
         };
+        self.check_salaried_schedule(rate_period, schedule, schedule_id)?;
+        // SPEC §2 extension: only the rate is versioned; `overtime` applies only to hourly.
+        let overtime = if rate_period == Frequency::Hourly {
+            overtime
+        } else {
+            None
+        };
+        let existing = self.contract_ix.get(id);
+        let versions =
+            self.contract_versions(existing, currency, effective_from, amount, received_at)?;
+        let contract = Contract {
+            id: id.into(),
+            schedule,
+            currency,
+            rate_period,
+            versions,
+            custom_info: custom_info.cloned(),
+            overtime,
+        };
+        self.store_contract(existing, id, contract)
+    }
+
+    /// A salaried contract needs a schedule of frequency daily..annually (SPEC §2 contract).
+    fn check_salaried_schedule(
+        &self,
+        rate_period: Frequency,
+        schedule: u32,
+        schedule_id: Option<&str>,
+    ) -> Result<(), RecordError> {
         // SPEC §2: a salaried contract needs a schedule of frequency daily..annually.
         if is_salaried(rate_period) {
             let freq = self.schedules.get(schedule as usize).map(|s| s.frequency);
@@ -100,40 +123,42 @@ impl Twin {
                 ));
             }
         }
-        // SPEC §2 extension: only the rate is versioned; `overtime` applies only to hourly.
-        let overtime = if rate_period == Frequency::Hourly {
-            overtime
-        } else {
-            None
-        };
-        let existing = self.contract_ix.get(id);
-        let versions = match existing.and_then(|ix| self.contracts.get(ix as usize)) {
-            None => vec![RateVersion {
-                from: effective_from.unwrap_or(Instant::MIN),
-                amount,
-            }],
-            Some(old) => {
-                if old.currency != currency && self.contract_is_assigned(existing) {
-                    return Err(RecordError::field(
+        Ok(())
+    }
+
+    /// The rate versions after this push; an assigned contract keeps its currency (SPEC §2).
+    fn contract_versions(
+        &self,
+        existing: Option<u32>,
+        currency: Currency,
+        effective_from: Option<Instant>,
+        amount: i64,
+        received_at: Instant,
+    ) -> Result<Vec<RateVersion>, RecordError> {
+        Ok(
+            match existing.and_then(|ix| self.contracts.get(ix as usize)) {
+                None => vec![RateVersion {
+                    from: effective_from.unwrap_or(Instant::MIN),
+                    amount,
+                }],
+                Some(old) => {
+                    if old.currency != currency && self.contract_is_assigned(existing) {
+                        return Err(RecordError::field(
                         "currency",
                         format!(
                             "contract is assigned to employees paid in {}; its currency cannot change",
                             old.currency
                         ),
                     ));
+                    }
+                    next_versions(old, effective_from, amount, received_at)
                 }
-                next_versions(old, effective_from, amount, received_at)
-            }
-        };
-        let contract = Contract {
-            id: id.into(),
-            schedule,
-            currency,
-            rate_period,
-            versions,
-            custom_info: custom_info.cloned(),
-            overtime,
-        };
+            },
+        )
+    }
+
+    /// Stores the validated contract: created, updated or unchanged (SPEC §3).
+    fn store_contract(&mut self, existing: Option<u32>, id: &str, contract: Contract) -> Applied {
         match existing.and_then(|ix| self.contracts.get_mut(ix as usize)) {
             Some(old) if *old == contract => Ok(Outcome::Unchanged),
             Some(old) => {
@@ -156,6 +181,18 @@ impl Twin {
                 .any(|e| e.assignments.iter().any(|a| a.contract == ix))
         })
     }
+}
+
+/// Reads `custom_info.overtime` when present, reporting its error on `r` (SPEC §5.2).
+fn read_overtime(r: &mut Rec<'_>, custom_info: Option<&Map<String, Value>>) -> Option<Overtime> {
+    let mut overtime = None;
+    if let Some(ot) = custom_info.and_then(|c| c.get("overtime")) {
+        match parse_overtime(ot) {
+            Ok(o) => overtime = Some(o),
+            Err((field, message)) => r.err(field, message),
+        }
+    }
+    overtime
 }
 
 /// SPEC §2 rate versions: with `effective_from`, add or replace the version at that instant;
@@ -193,7 +230,7 @@ fn next_versions(
 
 /// Validates `custom_info.overtime` (SPEC §5.2); errors name `custom_info.overtime.<key>`.
 pub(crate) fn parse_overtime(v: &Value) -> Result<Overtime, (String, String)> {
-    let base = "custom_info.overtime";
+    let base = OVERTIME_BASE;
     let obj = v
         .as_object()
         .ok_or_else(|| (base.to_string(), "must be an object".to_string()))?;
@@ -202,64 +239,99 @@ pub(crate) fn parse_overtime(v: &Value) -> Result<Overtime, (String, String)> {
             return Err((format!("{base}.{k}"), "unknown overtime rule".into()));
         }
     }
-    let get = |k: &str| -> Result<Option<Decimal>, (String, String)> {
-        match obj.get(k) {
-            None | Some(Value::Null) => Ok(None),
-            Some(x) => json_decimal(x).map(Some).ok_or_else(|| {
-                (
-                    format!("{base}.{k}"),
-                    "must be a decimal string such as \"1.5\"".into(),
-                )
-            }),
-        }
-    };
-    let threshold = |k: &str| -> Result<Option<i64>, (String, String)> {
-        let Some(h) = get(k)? else { return Ok(None) };
-        if h.is_sign_negative() || h > Decimal::from(THRESHOLD_HOURS_MAX) {
-            return Err((
-                format!("{base}.{k}"),
-                format!("must be hours in [0, {THRESHOLD_HOURS_MAX}]"),
-            ));
-        }
-        // A second is overtime once the micros already worked reach the exact threshold.
-        Exact::from_decimal(h)
-            .and_then(|h| h.checked_mul(Exact::int(3_600_000_000)))
-            .and_then(Exact::ceil)
-            .map(Some)
-            .ok_or_else(|| (format!("{base}.{k}"), "is out of range".into()))
-    };
-    let multiplier = |k: &str| -> Result<Option<Decimal>, (String, String)> {
-        let Some(m) = get(k)? else { return Ok(None) };
-        if m < Decimal::ONE || m > Decimal::from(MULTIPLIER_MAX) {
-            return Err((
-                format!("{base}.{k}"),
-                format!("must be in [1, {MULTIPLIER_MAX}]"),
-            ));
-        }
-        Ok(Some(m.normalize()))
-    };
     let ot = Overtime {
-        weekly_threshold: threshold("weekly_threshold_hours")?,
-        daily_threshold: threshold("daily_threshold_hours")?,
-        multiplier: multiplier("multiplier")?,
-        double_time_threshold: threshold("double_time_daily_threshold_hours")?,
-        double_time_multiplier: multiplier("double_time_multiplier")?,
-        workday_starts_at: match obj.get("workday_starts_at") {
-            None | Some(Value::Null) => NaiveTime::MIN,
-            Some(Value::String(s)) => parse_hhmm(s).ok_or_else(|| {
-                (
-                    format!("{base}.workday_starts_at"),
-                    "must be a local time HH:MM".into(),
-                )
-            })?,
-            Some(_) => {
-                return Err((
-                    format!("{base}.workday_starts_at"),
-                    "must be a local time HH:MM".into(),
-                ))
-            }
-        },
+        weekly_threshold: overtime_threshold(obj, "weekly_threshold_hours")?,
+        daily_threshold: overtime_threshold(obj, "daily_threshold_hours")?,
+        multiplier: overtime_multiplier(obj, "multiplier")?,
+        double_time_threshold: overtime_threshold(obj, "double_time_daily_threshold_hours")?,
+        double_time_multiplier: overtime_multiplier(obj, "double_time_multiplier")?,
+        workday_starts_at: workday_starts_at(obj)?,
     };
+    check_overtime_pairs(&ot)?;
+    Ok(ot)
+}
+
+/// The field prefix of every overtime rule error (SPEC §5.2).
+const OVERTIME_BASE: &str = "custom_info.overtime";
+
+/// Overtime rule `k` as a decimal, `None` when absent or null (SPEC §2 numbers, §5.2).
+fn overtime_decimal(
+    obj: &Map<String, Value>,
+    k: &str,
+) -> Result<Option<Decimal>, (String, String)> {
+    let base = OVERTIME_BASE;
+    match obj.get(k) {
+        None | Some(Value::Null) => Ok(None),
+        Some(x) => json_decimal(x).map(Some).ok_or_else(|| {
+            (
+                format!("{base}.{k}"),
+                "must be a decimal string such as \"1.5\"".into(),
+            )
+        }),
+    }
+}
+
+/// Threshold rule `k` in hours, as whole micros rounded up (SPEC §5.2).
+fn overtime_threshold(obj: &Map<String, Value>, k: &str) -> Result<Option<i64>, (String, String)> {
+    let base = OVERTIME_BASE;
+    let Some(h) = overtime_decimal(obj, k)? else {
+        return Ok(None);
+    };
+    if h.is_sign_negative() || h > Decimal::from(THRESHOLD_HOURS_MAX) {
+        return Err((
+            format!("{base}.{k}"),
+            format!("must be hours in [0, {THRESHOLD_HOURS_MAX}]"),
+        ));
+    }
+    // A second is overtime once the micros already worked reach the exact threshold.
+    Exact::from_decimal(h)
+        .and_then(|h| h.checked_mul(Exact::int(3_600_000_000)))
+        .and_then(Exact::ceil)
+        .map(Some)
+        .ok_or_else(|| (format!("{base}.{k}"), "is out of range".into()))
+}
+
+/// Multiplier rule `k`, in [1, MULTIPLIER_MAX] (SPEC §5.2).
+fn overtime_multiplier(
+    obj: &Map<String, Value>,
+    k: &str,
+) -> Result<Option<Decimal>, (String, String)> {
+    let base = OVERTIME_BASE;
+    let Some(m) = overtime_decimal(obj, k)? else {
+        return Ok(None);
+    };
+    if m < Decimal::ONE || m > Decimal::from(MULTIPLIER_MAX) {
+        return Err((
+            format!("{base}.{k}"),
+            format!("must be in [1, {MULTIPLIER_MAX}]"),
+        ));
+    }
+    Ok(Some(m.normalize()))
+}
+
+/// `workday_starts_at` as a local time `HH:MM`, midnight when absent (SPEC §5.2).
+fn workday_starts_at(obj: &Map<String, Value>) -> Result<NaiveTime, (String, String)> {
+    let base = OVERTIME_BASE;
+    Ok(match obj.get("workday_starts_at") {
+        None | Some(Value::Null) => NaiveTime::MIN,
+        Some(Value::String(s)) => parse_hhmm(s).ok_or_else(|| {
+            (
+                format!("{base}.workday_starts_at"),
+                "must be a local time HH:MM".into(),
+            )
+        })?,
+        Some(_) => {
+            return Err((
+                format!("{base}.workday_starts_at"),
+                "must be a local time HH:MM".into(),
+            ))
+        }
+    })
+}
+
+/// A threshold needs its multiplier (SPEC §5.2).
+fn check_overtime_pairs(ot: &Overtime) -> Result<(), (String, String)> {
+    let base = OVERTIME_BASE;
     if (ot.weekly_threshold.is_some() || ot.daily_threshold.is_some()) && ot.multiplier.is_none() {
         return Err((
             format!("{base}.multiplier"),
@@ -272,7 +344,7 @@ pub(crate) fn parse_overtime(v: &Value) -> Result<Overtime, (String, String)> {
             "is required with double_time_daily_threshold_hours".into(),
         ));
     }
-    Ok(ot)
+    Ok(())
 }
 
 fn parse_hhmm(s: &str) -> Option<NaiveTime> {

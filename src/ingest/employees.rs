@@ -36,61 +36,41 @@ struct PushedProfile<'a> {
     personal_phone: Pushed<'a>,
 }
 
+/// A pushed `*_on` date: absent (`None`), `null` (`Some(None)`) or a day.
+type PushedDay = Option<Option<NaiveDate>>;
+
+/// Reads the profile fields, each checked for its shape (SPEC §2 employee).
+fn read_profile<'a>(r: &mut Rec<'a>) -> PushedProfile<'a> {
+    PushedProfile {
+        work_email: text(r, "work_email", valid_email, "email address"),
+        personal_email: text(r, "personal_email", valid_email, "email address"),
+        given_name: text(r, "given_name", |_| true, "name"),
+        family_name: text(r, "family_name", |_| true, "name"),
+        honorific: text(r, "honorific", |_| true, "honorific"),
+        work_phone: text(
+            r,
+            "work_phone",
+            valid_phone,
+            "phone number (+ then digits, - or spaces)",
+        ),
+        personal_phone: text(
+            r,
+            "personal_phone",
+            valid_phone,
+            "phone number (+ then digits, - or spaces)",
+        ),
+    }
+}
+
 impl Twin {
     pub(crate) fn apply_employee(&mut self, obj: &Map<String, Value>) -> Applied {
         let limits = self.company.limits.clone();
         let mut r = Rec::new(obj, &limits, FIELDS);
         let id = r.id("employee_id");
-        let pushed = PushedProfile {
-            work_email: text(&mut r, "work_email", valid_email, "email address"),
-            personal_email: text(&mut r, "personal_email", valid_email, "email address"),
-            given_name: text(&mut r, "given_name", |_| true, "name"),
-            family_name: text(&mut r, "family_name", |_| true, "name"),
-            honorific: text(&mut r, "honorific", |_| true, "honorific"),
-            work_phone: text(
-                &mut r,
-                "work_phone",
-                valid_phone,
-                "phone number (+ then digits, - or spaces)",
-            ),
-            personal_phone: text(
-                &mut r,
-                "personal_phone",
-                valid_phone,
-                "phone number (+ then digits, - or spaces)",
-            ),
-        };
+        let pushed = read_profile(&mut r);
         let custom_info = r.custom_info().ok().flatten();
-        if let Some(ci) = custom_info {
-            for k in ci.keys() {
-                if !self.company.custom_info_keys.contains(k) {
-                    r.err(
-                        format!("custom_info.{k}"),
-                        "key not agreed with the company (custom_info_keys): nothing is stored that was not agreed (PDPA/GDPR)",
-                    );
-                }
-            }
-        }
-        let contract = match r.opt_id("contract_id") {
-            Ok(Some(c)) => match self.contract_ix.get(c) {
-                Some(ix) => Some(ix),
-                None => {
-                    r.err("contract_id", format!("unknown contract `{c}`"));
-                    None
-                }
-            },
-            _ => None,
-        };
-        let start = r.date("contract_start_on").unwrap_or(None);
-        let stop = r.date("contract_stop_on").unwrap_or(None);
-        if let (Some(Some(s)), Some(Some(e))) = (start, stop) {
-            if e < s {
-                r.err(
-                    "contract_stop_on",
-                    format!("{e} is before contract_start_on {s}"),
-                );
-            }
-        }
+        self.check_custom_info_keys(&mut r, custom_info);
+        let (contract, start, stop) = self.read_assignment(&mut r);
         if !r.ok() {
             return Err(RecordError::rejected(r.errors));
         }
@@ -130,6 +110,50 @@ impl Twin {
                 }
             }
         }
+        self.store_employee(existing, id, emp)
+    }
+
+    /// Rejects `custom_info` keys not in the company's `custom_info_keys` (SPEC §2 employee).
+    fn check_custom_info_keys(&self, r: &mut Rec<'_>, custom_info: Option<&Map<String, Value>>) {
+        if let Some(ci) = custom_info {
+            for k in ci.keys() {
+                if !self.company.custom_info_keys.contains(k) {
+                    r.err(
+                        format!("custom_info.{k}"),
+                        "key not agreed with the company (custom_info_keys): nothing is stored that was not agreed (PDPA/GDPR)",
+                    );
+                }
+            }
+        }
+    }
+
+    /// Reads `contract_id` (must exist) and the stint dates, stop not before start (SPEC §2).
+    fn read_assignment(&self, r: &mut Rec<'_>) -> (Option<u32>, PushedDay, PushedDay) {
+        let contract = match r.opt_id("contract_id") {
+            Ok(Some(c)) => match self.contract_ix.get(c) {
+                Some(ix) => Some(ix),
+                None => {
+                    r.err("contract_id", format!("unknown contract `{c}`"));
+                    None
+                }
+            },
+            _ => None,
+        };
+        let start = r.date("contract_start_on").unwrap_or(None);
+        let stop = r.date("contract_stop_on").unwrap_or(None);
+        if let (Some(Some(s)), Some(Some(e))) = (start, stop) {
+            if e < s {
+                r.err(
+                    "contract_stop_on",
+                    format!("{e} is before contract_start_on {s}"),
+                );
+            }
+        }
+        (contract, start, stop)
+    }
+
+    /// Stores the patched employee: created, updated or unchanged (SPEC §3).
+    fn store_employee(&mut self, existing: Option<u32>, id: &str, emp: Employee) -> Applied {
         match existing {
             Some(ix) => match self.employees.get_mut(ix as usize) {
                 Some(slot) if *slot == emp => Ok(Outcome::Unchanged),
@@ -160,15 +184,8 @@ impl Twin {
         }
     }
 
-    /// Creates or updates the assignment to contract `cix` (SPEC §2): absent dates keep their
-    /// value, `null` clears them, a start after the latest stint's last day is a re-hire.
-    fn assign(
-        &self,
-        emp: &mut Employee,
-        cix: u32,
-        start: Option<Option<NaiveDate>>,
-        stop: Option<Option<NaiveDate>>,
-    ) -> Result<(), RecordError> {
+    /// All assignments of one employee share one currency (SPEC §2 employee).
+    fn check_one_currency(&self, emp: &Employee, cix: u32) -> Result<(), RecordError> {
         let currency = self.contracts.get(cix as usize).map(|c| c.currency);
         let mixed = emp.assignments.iter().find(|a| {
             a.contract != cix
@@ -185,6 +202,19 @@ impl Twin {
                 ),
             ));
         }
+        Ok(())
+    }
+
+    /// Creates or updates the assignment to contract `cix` (SPEC §2): absent dates keep their
+    /// value, `null` clears them, a start after the latest stint's last day is a re-hire.
+    fn assign(
+        &self,
+        emp: &mut Employee,
+        cix: u32,
+        start: Option<Option<NaiveDate>>,
+        stop: Option<Option<NaiveDate>>,
+    ) -> Result<(), RecordError> {
+        self.check_one_currency(emp, cix)?;
         let Some(a) = emp.assignments.iter_mut().find(|a| a.contract == cix) else {
             let st = self.stint(start.flatten(), stop.flatten());
             emp.assignments.push(Assignment {

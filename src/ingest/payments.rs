@@ -6,7 +6,7 @@ use crate::calendar::Instant;
 use crate::ingest::Outcome;
 use crate::model::Payment;
 use crate::money::Currency;
-use crate::twin::{next_index, Applied, RecordError, Twin};
+use crate::twin::{next_index, Applied, Index, RecordError, Twin};
 use serde_json::{Map, Value};
 
 pub(super) const FIELDS: &[&str] = &[
@@ -29,23 +29,7 @@ impl Twin {
         let limits = self.company.limits.clone();
         let mut r = Rec::new(obj, &limits, FIELDS);
         let id = r.id("payment_id");
-        let employee = r.id("employee_id").and_then(|e| {
-            let ix = self.employee_ix.get(e);
-            if ix.is_none() {
-                r.err("employee_id", format!("unknown employee `{e}`"));
-            }
-            ix
-        });
-        let contract = match r.opt_id("contract_id") {
-            Ok(Some(c)) => match self.contract_ix.get(c) {
-                Some(ix) => Some(ix),
-                None => {
-                    r.err("contract_id", format!("unknown contract `{c}`"));
-                    None
-                }
-            },
-            _ => None,
-        };
+        let (employee, contract) = self.read_payment_refs(&mut r);
         let currency = r
             .enumeration(
                 "currency",
@@ -64,29 +48,8 @@ impl Twin {
         let (Some(id), Some(employee), Some(amount)) = (id, employee, amount) else {
             return Err(RecordError::rejected(r.errors));
         };
-        // SPEC §2: `currency`, when given, must equal the employee's currency.
-        let emp_currency = self
-            .employees
-            .get(employee as usize)
-            .and_then(|e| self.employee_currency(e))
-            .or_else(|| {
-                contract
-                    .and_then(|c| self.contracts.get(c as usize))
-                    .map(|c| c.currency)
-            });
-        if let (Some(c), Some(ec)) = (currency, emp_currency) {
-            if c != ec {
-                return Err(RecordError::field(
-                    "currency",
-                    format!("{c} differs from the employee's currency {ec}"),
-                ));
-            }
-        }
-        let (store, index) = if deduction {
-            (&self.deductions, &self.deduction_ix)
-        } else {
-            (&self.additions, &self.addition_ix)
-        };
+        self.check_payment_currency(employee, contract, currency)?;
+        let (store, index) = self.payments(deduction);
         let existing = index.get(id);
         let old = existing.and_then(|ix| store.get(ix as usize));
         // decisions.md: without `effective_on` the instant is the first push's received_at.
@@ -109,12 +72,86 @@ impl Twin {
         if old.is_some_and(|o| *o == p) {
             return Ok(Outcome::Unchanged);
         }
+        let (ix, outcome) = self.store_payment(deduction, existing, id, p)?;
+        if old_employee != Some(employee) {
+            self.relink_payment(deduction, ix, old_employee, employee);
+        }
+        Ok(outcome)
+    }
+
+    /// Resolves `employee_id` (required) and `contract_id` (optional) to indexes (SPEC §2).
+    fn read_payment_refs(&self, r: &mut Rec<'_>) -> (Option<u32>, Option<u32>) {
+        let employee = r.id("employee_id").and_then(|e| {
+            let ix = self.employee_ix.get(e);
+            if ix.is_none() {
+                r.err("employee_id", format!("unknown employee `{e}`"));
+            }
+            ix
+        });
+        let contract = match r.opt_id("contract_id") {
+            Ok(Some(c)) => match self.contract_ix.get(c) {
+                Some(ix) => Some(ix),
+                None => {
+                    r.err("contract_id", format!("unknown contract `{c}`"));
+                    None
+                }
+            },
+            _ => None,
+        };
+        (employee, contract)
+    }
+
+    /// `currency`, when given, must equal the employee's currency (SPEC §2 addition / deduction).
+    fn check_payment_currency(
+        &self,
+        employee: u32,
+        contract: Option<u32>,
+        currency: Option<Currency>,
+    ) -> Result<(), RecordError> {
+        // SPEC §2: `currency`, when given, must equal the employee's currency.
+        let emp_currency = self
+            .employees
+            .get(employee as usize)
+            .and_then(|e| self.employee_currency(e))
+            .or_else(|| {
+                contract
+                    .and_then(|c| self.contracts.get(c as usize))
+                    .map(|c| c.currency)
+            });
+        if let (Some(c), Some(ec)) = (currency, emp_currency) {
+            if c != ec {
+                return Err(RecordError::field(
+                    "currency",
+                    format!("{c} differs from the employee's currency {ec}"),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The key space of deductions or of additions: store and index (SPEC §2).
+    fn payments(&self, deduction: bool) -> (&[Payment], &Index) {
+        if deduction {
+            (&self.deductions, &self.deduction_ix)
+        } else {
+            (&self.additions, &self.addition_ix)
+        }
+    }
+
+    /// Replaces payment `existing` or appends a new one; its index and outcome (SPEC §3).
+    fn store_payment(
+        &mut self,
+        deduction: bool,
+        existing: Option<u32>,
+        id: &str,
+        p: Payment,
+    ) -> Result<(u32, Outcome), RecordError> {
         let (store, index) = if deduction {
             (&mut self.deductions, &mut self.deduction_ix)
         } else {
             (&mut self.additions, &mut self.addition_ix)
         };
-        let (ix, outcome) = match existing {
+        Ok(match existing {
             Some(ix) => {
                 if let Some(slot) = store.get_mut(ix as usize) {
                     *slot = p;
@@ -127,25 +164,32 @@ impl Twin {
                 store.push(p);
                 (ix, Outcome::Created)
             }
-        };
-        if old_employee != Some(employee) {
-            if let Some(e) = old_employee.and_then(|e| self.employees.get_mut(e as usize)) {
-                let list = if deduction {
-                    &mut e.deductions
-                } else {
-                    &mut e.additions
-                };
-                list.retain(|&x| x != ix);
-            }
-            if let Some(e) = self.employees.get_mut(employee as usize) {
-                let list = if deduction {
-                    &mut e.deductions
-                } else {
-                    &mut e.additions
-                };
-                list.push(ix);
-            }
+        })
+    }
+
+    /// Moves payment `ix` from its old employee's list to `employee`'s (SPEC §2).
+    fn relink_payment(
+        &mut self,
+        deduction: bool,
+        ix: u32,
+        old_employee: Option<u32>,
+        employee: u32,
+    ) {
+        if let Some(e) = old_employee.and_then(|e| self.employees.get_mut(e as usize)) {
+            let list = if deduction {
+                &mut e.deductions
+            } else {
+                &mut e.additions
+            };
+            list.retain(|&x| x != ix);
         }
-        Ok(outcome)
+        if let Some(e) = self.employees.get_mut(employee as usize) {
+            let list = if deduction {
+                &mut e.deductions
+            } else {
+                &mut e.additions
+            };
+            list.push(ix);
+        }
     }
 }

@@ -2,8 +2,10 @@
 
 use super::fields::{Field, Rec};
 use crate::calendar::Frequency;
+use crate::limits::Limits;
 use crate::model::{Alignment, Period, Schedule};
 use crate::twin::{next_index, Applied, RecordError, Twin};
+use chrono_tz::Tz;
 use serde_json::{Map, Value};
 
 pub(super) const FIELDS: &[&str] = &[
@@ -37,50 +39,7 @@ impl Twin {
             .ok()
             .flatten();
         let custom_info = r.custom_info().ok().flatten().cloned();
-        let mut pushed: Vec<Period> = Vec::new();
-        match r.get("periods") {
-            Field::Val(Value::Array(items)) => {
-                for (i, item) in items.iter().enumerate() {
-                    let Some(po) = item.as_object() else {
-                        r.err(format!("periods[{i}]"), "must be an object");
-                        continue;
-                    };
-                    let mut pr = Rec::new(po, &limits, PERIOD_FIELDS);
-                    let pid = pr.id("pay_period_id");
-                    let start = pr.instant("start_at", tz, true).ok().flatten();
-                    let stop = pr.instant("stop_at", tz, true).ok().flatten();
-                    let pay_at = pr.instant("pay_at", tz, true).ok().flatten();
-                    if let (Some(s), Some(e)) = (start, stop) {
-                        if s >= e {
-                            pr.err("stop_at", format!("must be after start_at ({s} >= {e})"));
-                        }
-                    }
-                    for e in pr.errors.drain(..) {
-                        r.err(format!("periods[{i}].{}", e.field), e.message);
-                    }
-                    if let (Some(pid), Some(start), Some(stop), Some(pay_at)) =
-                        (pid, start, stop, pay_at)
-                    {
-                        let p = Period {
-                            id: pid.into(),
-                            start,
-                            stop,
-                            pay_at,
-                        };
-                        match pushed.iter().find(|q| q.id == p.id) {
-                            Some(q) if *q == p => {}
-                            Some(_) => r.err(
-                                format!("periods[{i}].pay_period_id"),
-                                format!("`{pid}` appears twice with different values"),
-                            ),
-                            None => pushed.push(p),
-                        }
-                    }
-                }
-            }
-            Field::Val(_) => r.err("periods", "must be an array of periods"),
-            _ => {}
-        }
+        let pushed = read_periods(&mut r, &limits, tz);
         if !r.ok() {
             return Err(RecordError::rejected(r.errors));
         }
@@ -88,6 +47,27 @@ impl Twin {
             return Err(RecordError::rejected(r.errors));
         };
         let existing = self.schedule_ix.get(id);
+        let periods = self.merge_periods(existing, pushed)?;
+        check_alignment(alignment, &periods)?;
+        if let Some(ix) = existing {
+            self.check_salaried_frequency(ix, frequency)?;
+        }
+        let schedule = Schedule {
+            id: id.into(),
+            frequency,
+            alignment,
+            periods,
+            custom_info,
+        };
+        self.store_schedule(existing, id, schedule)
+    }
+
+    /// Merges pushed periods into stored ones by id; rejects an overlap (SPEC §2 pay_schedule).
+    fn merge_periods(
+        &self,
+        existing: Option<u32>,
+        pushed: Vec<Period>,
+    ) -> Result<Vec<Period>, RecordError> {
         // SPEC §2: merge by pay_period_id — new ids added, known ids replaced.
         let mut periods: Vec<Period> = existing
             .and_then(|ix| self.schedules.get(ix as usize))
@@ -114,46 +94,32 @@ impl Twin {
                 }
             }
         }
-        if let Some(al) = alignment {
-            if let Some(p) = periods.iter().find(|p| !al.holds(p)) {
+        Ok(periods)
+    }
+
+    /// Salaried contracts on schedule `ix` need a daily..annually frequency (SPEC §2 contract).
+    fn check_salaried_frequency(&self, ix: u32, frequency: Frequency) -> Result<(), RecordError> {
+        // decisions.md: a salaried contract needs a schedule of frequency daily..annually.
+        if frequency.periods_per_year().is_none() {
+            if let Some(c) = self
+                .contracts
+                .iter()
+                .find(|c| c.schedule == ix && crate::model::is_salaried(c.rate_period))
+            {
                 return Err(RecordError::field(
-                    "alignment",
+                    "frequency",
                     format!(
-                        "period `{}` (start {}, stop {}, pay {}) is not {}",
-                        p.id,
-                        p.start,
-                        p.stop,
-                        p.pay_at,
-                        al.as_str()
+                        "salaried contract `{}` uses this schedule; its frequency must be daily..annually",
+                        c.id
                     ),
                 ));
             }
         }
-        if let Some(ix) = existing {
-            // decisions.md: a salaried contract needs a schedule of frequency daily..annually.
-            if frequency.periods_per_year().is_none() {
-                if let Some(c) = self
-                    .contracts
-                    .iter()
-                    .find(|c| c.schedule == ix && crate::model::is_salaried(c.rate_period))
-                {
-                    return Err(RecordError::field(
-                        "frequency",
-                        format!(
-                            "salaried contract `{}` uses this schedule; its frequency must be daily..annually",
-                            c.id
-                        ),
-                    ));
-                }
-            }
-        }
-        let schedule = Schedule {
-            id: id.into(),
-            frequency,
-            alignment,
-            periods,
-            custom_info,
-        };
+        Ok(())
+    }
+
+    /// Stores the validated schedule: created, updated or unchanged (SPEC §3).
+    fn store_schedule(&mut self, existing: Option<u32>, id: &str, schedule: Schedule) -> Applied {
         match existing.and_then(|ix| self.schedules.get_mut(ix as usize)) {
             Some(old) if *old == schedule => Ok(crate::ingest::Outcome::Unchanged),
             Some(old) => {
@@ -168,4 +134,73 @@ impl Twin {
             }
         }
     }
+}
+
+/// Reads `periods` (errors as `periods[i].field`); repeated ids must agree (SPEC §2 pay_schedule).
+fn read_periods(r: &mut Rec<'_>, limits: &Limits, tz: Tz) -> Vec<Period> {
+    let mut pushed: Vec<Period> = Vec::new();
+    match r.get("periods") {
+        Field::Val(Value::Array(items)) => {
+            for (i, item) in items.iter().enumerate() {
+                let Some(po) = item.as_object() else {
+                    r.err(format!("periods[{i}]"), "must be an object");
+                    continue;
+                };
+                let mut pr = Rec::new(po, limits, PERIOD_FIELDS);
+                let pid = pr.id("pay_period_id");
+                let start = pr.instant("start_at", tz, true).ok().flatten();
+                let stop = pr.instant("stop_at", tz, true).ok().flatten();
+                let pay_at = pr.instant("pay_at", tz, true).ok().flatten();
+                if let (Some(s), Some(e)) = (start, stop) {
+                    if s >= e {
+                        pr.err("stop_at", format!("must be after start_at ({s} >= {e})"));
+                    }
+                }
+                for e in pr.errors.drain(..) {
+                    r.err(format!("periods[{i}].{}", e.field), e.message);
+                }
+                if let (Some(pid), Some(start), Some(stop), Some(pay_at)) =
+                    (pid, start, stop, pay_at)
+                {
+                    let p = Period {
+                        id: pid.into(),
+                        start,
+                        stop,
+                        pay_at,
+                    };
+                    match pushed.iter().find(|q| q.id == p.id) {
+                        Some(q) if *q == p => {}
+                        Some(_) => r.err(
+                            format!("periods[{i}].pay_period_id"),
+                            format!("`{pid}` appears twice with different values"),
+                        ),
+                        None => pushed.push(p),
+                    }
+                }
+            }
+        }
+        Field::Val(_) => r.err("periods", "must be an array of periods"),
+        _ => {}
+    }
+    pushed
+}
+
+/// Checks that the alignment, when given, holds for every period (SPEC §2 pay_schedule).
+fn check_alignment(alignment: Option<Alignment>, periods: &[Period]) -> Result<(), RecordError> {
+    if let Some(al) = alignment {
+        if let Some(p) = periods.iter().find(|p| !al.holds(p)) {
+            return Err(RecordError::field(
+                "alignment",
+                format!(
+                    "period `{}` (start {}, stop {}, pay {}) is not {}",
+                    p.id,
+                    p.start,
+                    p.stop,
+                    p.pay_at,
+                    al.as_str()
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
