@@ -2,7 +2,7 @@
 
 use super::{Accrual, Line, LineKind};
 use crate::calendar::Instant;
-use crate::company::SalariedDayBasis;
+use crate::company::{Policy, SalariedDayBasis};
 use crate::error::{Error, Result};
 use crate::model::{Contract, Period, Stint};
 use crate::money::Exact;
@@ -120,6 +120,43 @@ impl Accrual<'_> {
     }
 }
 
+/// Bit w set when weekday w (from Monday) is a counted date of `policy` (SPEC §5.1 salaried).
+#[inline]
+fn weekday_mask(policy: &Policy) -> u8 {
+    match policy.salaried_day_basis {
+        SalariedDayBasis::Calendar => 0x7f,
+        SalariedDayBasis::Working => {
+            let mut w = chrono::Weekday::Mon;
+            let mut m = 0u8;
+            for bit in 0..7 {
+                if policy.is_workday(w) {
+                    m |= 1 << bit;
+                }
+                w = w.succ();
+            }
+            m
+        }
+    }
+}
+
+/// Counted dates among table indexes `[a, b)`, index 0 on `first_weekday` (SPEC §5.1 salaried).
+#[inline]
+fn counted_days(mask: u8, first_weekday: usize, a: usize, b: usize) -> i64 {
+    if b <= a {
+        return 0;
+    }
+    let n = b - a;
+    let per_week = i64::from(mask.count_ones());
+    let mut total = (n / 7) as i64 * per_week;
+    let w0 = (first_weekday + a + (n / 7) * 7) % 7;
+    for j in 0..n % 7 {
+        if mask & (1 << ((w0 + j) % 7)) != 0 {
+            total += 1;
+        }
+    }
+    total
+}
+
 /// `(rate, completed days)` runs of a salaried period in date order.
 type Runs = smallvec::SmallVec<[(i64, i64); 4]>;
 
@@ -182,38 +219,9 @@ impl Accrual<'_> {
         if k0 == 0 || k1 >= v.len() || k1 - k0 >= PERIOD_DAYS_MAX {
             return None;
         }
-        // Bit w: weekday w (from Monday) counts.
-        let mask: u8 = match policy.salaried_day_basis {
-            SalariedDayBasis::Calendar => 0x7f,
-            SalariedDayBasis::Working => {
-                let mut w = chrono::Weekday::Mon;
-                let mut m = 0u8;
-                for bit in 0..7 {
-                    if policy.is_workday(w) {
-                        m |= 1 << bit;
-                    }
-                    w = w.succ();
-                }
-                m
-            }
-        };
+        let mask = weekday_mask(policy);
         let first_weekday = first.weekday().num_days_from_monday() as usize;
-        // Counted dates among table indexes [a, b).
-        let count = |a: usize, b: usize| -> i64 {
-            if b <= a {
-                return 0;
-            }
-            let n = b - a;
-            let per_week = i64::from(mask.count_ones());
-            let mut total = (n / 7) as i64 * per_week;
-            let w0 = (first_weekday + a + (n / 7) * 7) % 7;
-            for j in 0..n % 7 {
-                if mask & (1 << ((w0 + j) % 7)) != 0 {
-                    total += 1;
-                }
-            }
-            total
-        };
+        let count = |a: usize, b: usize| counted_days(mask, first_weekday, a, b);
         let days_total = count(k0, k1);
         // Completed: v[k + 1] ≤ t.
         let done = v.partition_point(|m| *m <= self.t).saturating_sub(1);

@@ -11,7 +11,7 @@ pub(crate) mod overtime;
 
 use crate::calendar::{Frequency, Instant};
 use crate::error::{Error, Result};
-use crate::model::{Employee, Payment, Period};
+use crate::model::{Assignment, Contract, Employee, Payment, Period};
 use crate::money::{self, Exact};
 use crate::twin::{LocalClock, Twin};
 use serde::Serialize;
@@ -379,53 +379,7 @@ impl<'a> Accrual<'a> {
             if c.schedule != r.schedule {
                 continue;
             }
-            let mut exact = Exact::ZERO;
-            let before = f.lines.len();
-            for st in &a.stints {
-                let lo = window.0.max(st.start);
-                let hi = window.1.min(st.end);
-                let sum = match c.rate_period {
-                    Frequency::Hourly => self.hourly(a.contract, c, lo, hi, &mut f.lines)?,
-                    Frequency::Daily => self.daily(a.contract, c, lo, hi, &mut f.lines)?,
-                    Frequency::Adhoc => Exact::ZERO,
-                    _ => self.salary(c, p, st, &mut f.lines)?,
-                };
-                // Adding to zero is the identity: skip the reduction (hot path).
-                exact = if exact == Exact::ZERO {
-                    sum
-                } else {
-                    exact
-                        .checked_add(sum)
-                        .ok_or_else(|| Error::overflow("gross"))?
-                };
-            }
-            // SPEC §5.3: one rounding per (employee, contract, period).
-            let gross = exact
-                .round_half_away()
-                .ok_or_else(|| Error::overflow("gross"))?;
-            debug_assert!(
-                Exact::int(gross)
-                    .checked_sub(exact)
-                    .and_then(|d| d.checked_mul(Exact::int(2)))
-                    .is_none_or(|d| d.numer().abs() <= d.denom()),
-                "|gross - exact| <= 1/2"
-            );
-            if self.explain && f.lines.len() > before {
-                let diff = Exact::int(gross).checked_sub(exact).unwrap_or(Exact::ZERO);
-                if diff != Exact::ZERO {
-                    f.lines.push(Line {
-                        kind: LineKind::Rounding,
-                        contract_id: Some(c.id.to_string()),
-                        source_ids: Vec::new(),
-                        quantity: "1".into(),
-                        unit: "amount",
-                        rate: None,
-                        multiplier: None,
-                        amount: diff.to_fixed(6),
-                        exact: diff,
-                    });
-                }
-            }
+            let gross = self.contract_gross(a, c, p, window, &mut f.lines)?;
             f.gross = money::add(f.gross, gross, "gross")?;
         }
         self.payments(r, &mut f)?;
@@ -445,6 +399,80 @@ impl<'a> Accrual<'a> {
         let net = money::add(net, f.additions, "net")?;
         f.net = money::sub(net, f.deductions, "net")?;
         Ok(f)
+    }
+
+    /// The exact sum of contract `c`'s lines in `window` over the stints of `a` (SPEC §5.1).
+    #[inline]
+    fn contract_exact(
+        &self,
+        a: &Assignment,
+        c: &Contract,
+        p: &Period,
+        window: (Instant, Instant),
+        lines: &mut Vec<Line>,
+    ) -> Result<Exact> {
+        let mut exact = Exact::ZERO;
+        for st in &a.stints {
+            let lo = window.0.max(st.start);
+            let hi = window.1.min(st.end);
+            let sum = match c.rate_period {
+                Frequency::Hourly => self.hourly(a.contract, c, lo, hi, lines)?,
+                Frequency::Daily => self.daily(a.contract, c, lo, hi, lines)?,
+                Frequency::Adhoc => Exact::ZERO,
+                _ => self.salary(c, p, st, lines)?,
+            };
+            // Adding to zero is the identity: skip the reduction (hot path).
+            exact = if exact == Exact::ZERO {
+                sum
+            } else {
+                exact
+                    .checked_add(sum)
+                    .ok_or_else(|| Error::overflow("gross"))?
+            };
+        }
+        Ok(exact)
+    }
+
+    /// Contract `c`'s gross in period `p`: its exact sum rounded once (SPEC §5.3).
+    #[inline]
+    fn contract_gross(
+        &self,
+        a: &Assignment,
+        c: &Contract,
+        p: &Period,
+        window: (Instant, Instant),
+        lines: &mut Vec<Line>,
+    ) -> Result<i64> {
+        let before = lines.len();
+        let exact = self.contract_exact(a, c, p, window, lines)?;
+        // SPEC §5.3: one rounding per (employee, contract, period).
+        let gross = exact
+            .round_half_away()
+            .ok_or_else(|| Error::overflow("gross"))?;
+        debug_assert!(
+            Exact::int(gross)
+                .checked_sub(exact)
+                .and_then(|d| d.checked_mul(Exact::int(2)))
+                .is_none_or(|d| d.numer().abs() <= d.denom()),
+            "|gross - exact| <= 1/2"
+        );
+        if self.explain && lines.len() > before {
+            let diff = Exact::int(gross).checked_sub(exact).unwrap_or(Exact::ZERO);
+            if diff != Exact::ZERO {
+                lines.push(Line {
+                    kind: LineKind::Rounding,
+                    contract_id: Some(c.id.to_string()),
+                    source_ids: Vec::new(),
+                    quantity: "1".into(),
+                    unit: "amount",
+                    rate: None,
+                    multiplier: None,
+                    amount: diff.to_fixed(6),
+                    exact: diff,
+                });
+            }
+        }
+        Ok(gross)
     }
 
     /// Additions counted at `t` (instant before `t`) and deductions known, of period `r`.

@@ -345,22 +345,7 @@ impl<'a> Premiums<'a> {
         let Some(rules) = &c.overtime else {
             return Ok(Exact::ZERO);
         };
-        // `multiplier − 1` of each class, computed once per twin (SPEC §5.2); a multiplier
-        // that does not convert is an overflow, as before.
-        let extras = acc.twin.derived().premiums.get(cix as usize);
-        let extra = |m: Option<rust_decimal::Decimal>,
-                     k: usize|
-         -> Result<Option<(rust_decimal::Decimal, Exact)>> {
-            let Some(m) = m else { return Ok(None) };
-            match extras.and_then(|x| x.get(k).copied().flatten()) {
-                Some(x) => Ok(Some((m, x))),
-                None => Err(Error::overflow("overtime premium")),
-            }
-        };
-        let (overtime, double_time) = (
-            extra(rules.multiplier, 0)?,
-            extra(rules.double_time_multiplier, 1)?,
-        );
+        let (overtime, double_time) = extras(acc, cix, rules)?;
         let pieces = self.pieces();
         let first = pieces.partition_point(|p| p.stop <= lo);
         let mut total = Exact::ZERO;
@@ -380,47 +365,86 @@ impl<'a> Premiums<'a> {
                 Class::DoubleTime => (LineKind::DoubleTime, double_time),
             };
             let Some((m, extra)) = class else { continue };
-            let mut err = false;
-            for_rate_pieces(c, a, b, |x, y, rate| {
-                let micros = y.as_micros().saturating_sub(x.as_micros());
-                // rate × micros / 3600e6 × (m − 1), as one fraction (one reduction); the
-                // product of the two reduced fractions when the parts overflow.
-                let line = i128::from(rate)
-                    .checked_mul(i128::from(micros))
-                    .and_then(|n| {
-                        let one = n
-                            .checked_mul(extra.numer())
-                            .zip(MICROS_PER_HOUR.checked_mul(extra.denom()))
-                            .and_then(|(n, d)| Exact::new(n, d));
-                        one.or_else(|| Exact::new(n, MICROS_PER_HOUR)?.checked_mul(extra))
-                    });
-                let Some(exact) = line.and_then(|l| {
-                    total = total.checked_add(l)?;
-                    Some(l)
-                }) else {
-                    err = true;
-                    return;
-                };
-                if acc.explain {
-                    lines.push(Line {
-                        kind,
-                        contract_id: Some(c.id.to_string()),
-                        source_ids: vec![acc.twin.shifts.id(p.shift).to_string()],
-                        quantity: seconds_text(micros),
-                        unit: "seconds",
-                        rate: Some(rate),
-                        multiplier: Some(m.normalize().to_string()),
-                        amount: exact.to_fixed(6),
-                        exact,
-                    });
-                }
-            });
-            if err {
-                return Err(Error::overflow("overtime premium"));
-            }
+            piece_premium(acc, c, p, (a, b), kind, (m, extra), &mut total, lines)?;
         }
         Ok(total)
     }
+}
+
+/// A class's multiplier and `multiplier − 1`.
+type Extra = (rust_decimal::Decimal, Exact);
+
+/// `(multiplier, multiplier − 1)` of overtime and double time of contract `cix` (SPEC §5.2).
+#[inline]
+fn extras(acc: &Accrual<'_>, cix: u32, rules: &Overtime) -> Result<(Option<Extra>, Option<Extra>)> {
+    // `multiplier − 1` of each class, computed once per twin (SPEC §5.2); a multiplier
+    // that does not convert is an overflow, as before.
+    let extras = acc.twin.derived().premiums.get(cix as usize);
+    let extra = |m: Option<rust_decimal::Decimal>, k: usize| -> Result<Option<Extra>> {
+        let Some(m) = m else { return Ok(None) };
+        match extras.and_then(|x| x.get(k).copied().flatten()) {
+            Some(x) => Ok(Some((m, x))),
+            None => Err(Error::overflow("overtime premium")),
+        }
+    };
+    Ok((
+        extra(rules.multiplier, 0)?,
+        extra(rules.double_time_multiplier, 1)?,
+    ))
+}
+
+/// Adds the premium of piece `p` in `[a, b)` to `total`, rate piece by rate piece (SPEC §5.2).
+#[allow(clippy::too_many_arguments)]
+#[inline]
+fn piece_premium(
+    acc: &Accrual<'_>,
+    c: &Contract,
+    p: &Piece,
+    (a, b): (Instant, Instant),
+    kind: LineKind,
+    (m, extra): Extra,
+    total: &mut Exact,
+    lines: &mut Vec<Line>,
+) -> Result<()> {
+    let mut err = false;
+    for_rate_pieces(c, a, b, |x, y, rate| {
+        let micros = y.as_micros().saturating_sub(x.as_micros());
+        // rate × micros / 3600e6 × (m − 1), as one fraction (one reduction); the
+        // product of the two reduced fractions when the parts overflow.
+        let line = i128::from(rate)
+            .checked_mul(i128::from(micros))
+            .and_then(|n| {
+                let one = n
+                    .checked_mul(extra.numer())
+                    .zip(MICROS_PER_HOUR.checked_mul(extra.denom()))
+                    .and_then(|(n, d)| Exact::new(n, d));
+                one.or_else(|| Exact::new(n, MICROS_PER_HOUR)?.checked_mul(extra))
+            });
+        let Some(exact) = line.and_then(|l| {
+            *total = total.checked_add(l)?;
+            Some(l)
+        }) else {
+            err = true;
+            return;
+        };
+        if acc.explain {
+            lines.push(Line {
+                kind,
+                contract_id: Some(c.id.to_string()),
+                source_ids: vec![acc.twin.shifts.id(p.shift).to_string()],
+                quantity: seconds_text(micros),
+                unit: "seconds",
+                rate: Some(rate),
+                multiplier: Some(m.normalize().to_string()),
+                amount: exact.to_fixed(6),
+                exact,
+            });
+        }
+    });
+    if err {
+        return Err(Error::overflow("overtime premium"));
+    }
+    Ok(())
 }
 
 /// Classifies the employee's counted hourly time in `[start(from), to)` (see
@@ -588,46 +612,8 @@ fn classify_segment(
         let end = seg.stop.min(day_end);
         let (c, e) = (cursor.as_micros(), end.as_micros());
         let len = e - c;
-        // Hours already worked this work day, and straight-time hours already this week.
-        // The segment is the index-th worked interval; straight time is pushed as it goes.
-        // The worked time before a day start does not change (`worked` is complete), so
-        // it is kept for the next segment of the same day. The straight time before a
-        // week start does not change once a piece of that week has been pushed, as long as
-        // every later piece starts at or after it: true when the segments are disjoint
-        // (`ordered`), as counted shifts are.
-        let (ds, ws) = (day_start.as_micros(), week_start.as_micros());
-        let day_base = match days.day_base {
-            Some((d, w)) if d == ds => w,
-            _ => {
-                let w = worked.before(ds, index);
-                days.day_base = Some((ds, w));
-                w
-            }
-        };
-        // Worked time before c: the segment is the index-th worked interval, so that is its
-        // total before plus the part of it before c (a search only if that does not hold).
-        let worked_c = match worked.runs.get(index) {
-            Some(r) if ordered && r.0 <= c && c <= r.1 => r.2 + (c - r.0),
-            _ => worked.before(c, index + 1),
-        };
-        let day_done = worked_c - day_base;
-        let last = straight.runs.len();
-        let week_base = match days.week_base {
-            Some((d, w)) if d == ws && ordered => w,
-            _ => {
-                let w = straight.before(ws, last);
-                days.week_base = Some((ws, w));
-                w
-            }
-        };
-        // Straight time before c: every straight piece so far starts before c (the last
-        // one's total, clipped at c), else a search.
-        let straight_c = match straight.runs.last() {
-            Some(r) if ordered && r.0 < c => r.2 + (r.1.min(c) - r.0),
-            None => 0,
-            Some(_) => straight.before(c, last),
-        };
-        let week_straight = straight_c - week_base;
+        let day_done = day_done(days, worked, index, ordered, day_start, cursor);
+        let week_straight = week_straight(days, straight, ordered, week_start, cursor);
         let until = |threshold: Option<i64>, done: i64| threshold.map(|t| (t - done).clamp(0, len));
         let to_dt = until(rules.double_time_threshold, day_done);
         let to_daily = until(rules.daily_threshold, day_done);
@@ -639,21 +625,89 @@ fn classify_segment(
             .unwrap_or(len);
         straight.push(c, c + straight_len);
         let dt_from = to_dt.unwrap_or(len).max(straight_len);
-        let mut push = |a: i64, b: i64, class: Class| {
-            if b > a {
-                pieces.push(Piece {
-                    start: Instant::from_micros(a),
-                    stop: Instant::from_micros(b),
-                    contract: seg.contract,
-                    shift: seg.shift,
-                    class,
-                });
-            }
-        };
-        push(c + straight_len, c + dt_from, Class::Overtime);
-        push(c + dt_from, e, Class::DoubleTime);
+        push_premiums(pieces, seg, c + straight_len, c + dt_from, e);
         cursor = end;
     }
+}
+
+/// Time worked in `day_start`'s work day before `cursor`: the daily counter (SPEC §5.2).
+#[inline]
+fn day_done(
+    days: &mut WorkDays<'_>,
+    worked: &Prefix,
+    index: usize,
+    ordered: bool,
+    day_start: Instant,
+    cursor: Instant,
+) -> i64 {
+    // The segment is the index-th worked interval. The worked time before a day start does
+    // not change (`worked` is complete), so it is kept for the next segment of the same day.
+    let (ds, c) = (day_start.as_micros(), cursor.as_micros());
+    let day_base = match days.day_base {
+        Some((d, w)) if d == ds => w,
+        _ => {
+            let w = worked.before(ds, index);
+            days.day_base = Some((ds, w));
+            w
+        }
+    };
+    // Worked time before c: the segment is the index-th worked interval, so that is its
+    // total before plus the part of it before c (a search only if that does not hold).
+    let worked_c = match worked.runs.get(index) {
+        Some(r) if ordered && r.0 <= c && c <= r.1 => r.2 + (c - r.0),
+        _ => worked.before(c, index + 1),
+    };
+    worked_c - day_base
+}
+
+/// Straight time in `week_start`'s work week before `cursor`: the weekly counter (SPEC §5.2).
+#[inline]
+fn week_straight(
+    days: &mut WorkDays<'_>,
+    straight: &Prefix,
+    ordered: bool,
+    week_start: Instant,
+    cursor: Instant,
+) -> i64 {
+    // Straight time is pushed as it goes. The straight time before a week start does not
+    // change once a piece of that week has been pushed, as long as every later piece starts
+    // at or after it: true when the segments are disjoint (`ordered`), as counted shifts are.
+    let (ws, c) = (week_start.as_micros(), cursor.as_micros());
+    let last = straight.runs.len();
+    let week_base = match days.week_base {
+        Some((d, w)) if d == ws && ordered => w,
+        _ => {
+            let w = straight.before(ws, last);
+            days.week_base = Some((ws, w));
+            w
+        }
+    };
+    // Straight time before c: every straight piece so far starts before c (the last
+    // one's total, clipped at c), else a search.
+    let straight_c = match straight.runs.last() {
+        Some(r) if ordered && r.0 < c => r.2 + (r.1.min(c) - r.0),
+        None => 0,
+        Some(_) => straight.before(c, last),
+    };
+    straight_c - week_base
+}
+
+/// Pushes `seg`'s non-empty overtime `[ot, dt)` and double-time `[dt, e)` pieces (SPEC §5.2).
+#[inline]
+fn push_premiums(pieces: &mut Pieces, seg: &Segment, ot: i64, dt: i64, e: i64) {
+    let mut push = |a: i64, b: i64, class: Class| {
+        if b > a {
+            pieces.push(Piece {
+                start: Instant::from_micros(a),
+                stop: Instant::from_micros(b),
+                contract: seg.contract,
+                shift: seg.shift,
+                class,
+            });
+        }
+    };
+    push(ot, dt, Class::Overtime);
+    push(dt, e, Class::DoubleTime);
 }
 
 #[cfg(test)]

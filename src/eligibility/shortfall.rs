@@ -46,16 +46,7 @@ impl Twin {
         advances: &[&Advance],
         pay_at: Instant,
     ) -> Result<Shortfall> {
-        let mut earlier: Vec<(PeriodRef, Instant, i64)> = Vec::new();
-        for a in advances {
-            let Some(r) = self.recovery_ref(a) else {
-                continue;
-            };
-            let Some(p) = self.period(r) else { continue };
-            if p.pay_at < pay_at {
-                earlier.push((r, p.pay_at, money::add(a.amount, a.fee, "shortfall")?));
-            }
-        }
+        let earlier = self.earlier_advances(advances, pay_at)?;
         let Some(first) = earlier.iter().map(|e| e.1).min() else {
             return Ok(Shortfall::default());
         };
@@ -95,7 +86,32 @@ impl Twin {
             }
         }
         let amount = money::sum(carried.iter().map(|c| c.1), "shortfall")?;
-        let lines = carried
+        let lines = self.shortfall_lines(&carried);
+        Ok(Shortfall { amount, lines })
+    }
+
+    /// `(recovery period, pay_at, amount + fee)` of advances recovered before `pay_at` (SPEC §6).
+    fn earlier_advances(
+        &self,
+        advances: &[&Advance],
+        pay_at: Instant,
+    ) -> Result<Vec<(PeriodRef, Instant, i64)>> {
+        let mut earlier: Vec<(PeriodRef, Instant, i64)> = Vec::new();
+        for a in advances {
+            let Some(r) = self.recovery_ref(a) else {
+                continue;
+            };
+            let Some(p) = self.period(r) else { continue };
+            if p.pay_at < pay_at {
+                earlier.push((r, p.pay_at, money::add(a.amount, a.fee, "shortfall")?));
+            }
+        }
+        Ok(earlier)
+    }
+
+    /// One `carried_shortfall` outstanding line per period still short (SPEC §6).
+    fn shortfall_lines(&self, carried: &[(PeriodRef, i64)]) -> Vec<OutstandingLine> {
+        carried
             .iter()
             .map(|(r, amount)| OutstandingLine {
                 kind: "carried_shortfall",
@@ -108,8 +124,7 @@ impl Twin {
                     .map(|s| s.id.to_string()),
                 pay_period_id: self.period(*r).map(|p| p.id.to_string()),
             })
-            .collect();
-        Ok(Shortfall { amount, lines })
+            .collect()
     }
 
     /// The group's name: earliest start_at, then smallest schedule id, then period id.

@@ -198,54 +198,8 @@ impl Twin {
     /// Schedule pay lags and the local clock, computed on first use.
     pub(crate) fn derived(&self) -> &Derived {
         self.cache.derived.get_or_init(|| {
-            let pay_lags = self
-                .schedules
-                .iter()
-                .map(|s| {
-                    s.periods
-                        .iter()
-                        .map(|p| p.pay_at.as_micros().saturating_sub(p.stop.as_micros()))
-                        .max()
-                        .unwrap_or(0)
-                        .max(0)
-                })
-                .collect();
-            let tz = self.company.timezone;
-            let lo = self
-                .schedules
-                .iter()
-                .filter_map(|s| s.periods.first())
-                .map(|p| p.start)
-                .min();
-            let hi = self
-                .schedules
-                .iter()
-                .filter_map(|s| s.periods.last())
-                .map(|p| p.pay_at.max(p.stop))
-                .max();
-            let mut times = vec![NaiveTime::MIN];
-            for c in &self.contracts {
-                if let Some(t) = c.overtime.as_ref().map(|o| o.workday_starts_at) {
-                    if !times.contains(&t) {
-                        times.push(t);
-                    }
-                }
-            }
-            let clock = match (lo, hi) {
-                (Some(lo), Some(hi)) => {
-                    let (a, b) = (calendar::local_date(tz, lo), calendar::local_date(tz, hi));
-                    let a = a.max(b - chrono::Duration::days(CLOCK_DAYS_MAX));
-                    let first = a - chrono::Duration::days(CLOCK_MARGIN_DAYS);
-                    let days = (b - a).num_days() + 2 * CLOCK_MARGIN_DAYS;
-                    LocalClock::build(
-                        tz,
-                        first,
-                        days.clamp(0, CLOCK_DAYS_MAX + 2 * CLOCK_MARGIN_DAYS),
-                        &times,
-                    )
-                }
-                _ => LocalClock::build(tz, NaiveDate::MIN, 0, &[]),
-            };
+            let pay_lags = self.pay_lags();
+            let clock = self.local_clock();
             let policy = &self.company.policy;
             Derived {
                 pay_lags,
@@ -257,22 +211,81 @@ impl Twin {
                 withholding: Exact::from_decimal(policy.estimated_withholding_rate),
                 access_rate: Exact::from_decimal(policy.access_rate),
                 blackout_micros: policy.blackout_micros(),
-                premiums: self
-                    .contracts
-                    .iter()
-                    .map(|c| {
-                        let extra = |m: Option<rust_decimal::Decimal>| {
-                            Exact::from_decimal(m?)?.checked_sub(Exact::int(1))
-                        };
-                        let rules = c.overtime.as_ref();
-                        [
-                            rules.and_then(|o| extra(o.multiplier)),
-                            rules.and_then(|o| extra(o.double_time_multiplier)),
-                        ]
-                    })
-                    .collect(),
+                premiums: self.premium_extras(),
             }
         })
+    }
+
+    /// Per schedule, the largest `pay_at − stop_at`, at least 0 (SPEC §4).
+    fn pay_lags(&self) -> Vec<i64> {
+        self.schedules
+            .iter()
+            .map(|s| {
+                s.periods
+                    .iter()
+                    .map(|p| p.pay_at.as_micros().saturating_sub(p.stop.as_micros()))
+                    .max()
+                    .unwrap_or(0)
+                    .max(0)
+            })
+            .collect()
+    }
+
+    /// 00:00 and each `workday_starts_at`, tabulated over the periods' dates (SPEC §2, §5.2).
+    fn local_clock(&self) -> LocalClock {
+        let tz = self.company.timezone;
+        let lo = self
+            .schedules
+            .iter()
+            .filter_map(|s| s.periods.first())
+            .map(|p| p.start)
+            .min();
+        let hi = self
+            .schedules
+            .iter()
+            .filter_map(|s| s.periods.last())
+            .map(|p| p.pay_at.max(p.stop))
+            .max();
+        let mut times = vec![NaiveTime::MIN];
+        for c in &self.contracts {
+            if let Some(t) = c.overtime.as_ref().map(|o| o.workday_starts_at) {
+                if !times.contains(&t) {
+                    times.push(t);
+                }
+            }
+        }
+        match (lo, hi) {
+            (Some(lo), Some(hi)) => {
+                let (a, b) = (calendar::local_date(tz, lo), calendar::local_date(tz, hi));
+                let a = a.max(b - chrono::Duration::days(CLOCK_DAYS_MAX));
+                let first = a - chrono::Duration::days(CLOCK_MARGIN_DAYS);
+                let days = (b - a).num_days() + 2 * CLOCK_MARGIN_DAYS;
+                LocalClock::build(
+                    tz,
+                    first,
+                    days.clamp(0, CLOCK_DAYS_MAX + 2 * CLOCK_MARGIN_DAYS),
+                    &times,
+                )
+            }
+            _ => LocalClock::build(tz, NaiveDate::MIN, 0, &[]),
+        }
+    }
+
+    /// Per contract, overtime and double-time `multiplier − 1` exactly (SPEC §5.2).
+    fn premium_extras(&self) -> Vec<[Option<Exact>; 2]> {
+        self.contracts
+            .iter()
+            .map(|c| {
+                let extra = |m: Option<rust_decimal::Decimal>| {
+                    Exact::from_decimal(m?)?.checked_sub(Exact::int(1))
+                };
+                let rules = c.overtime.as_ref();
+                [
+                    rules.and_then(|o| extra(o.multiplier)),
+                    rules.and_then(|o| extra(o.double_time_multiplier)),
+                ]
+            })
+            .collect()
     }
 
     /// Employee indexes sorted by id, computed on first use.

@@ -343,18 +343,7 @@ pub(crate) fn index_slots(chunks: &[Chunk], n: usize) -> Result<Vec<u32>, u32> {
     let bits = cap.trailing_zeros();
     let shift = bits.min(16);
     let groups = 1usize << (bits - shift);
-    let mut starts = vec![0usize; groups + 1];
-    for &h in &hashes {
-        if let Some(c) = starts.get_mut((((h as usize) & mask) >> shift) + 1) {
-            *c += 1;
-        }
-    }
-    for g in 0..groups {
-        let before = starts.get(g).copied().unwrap_or(0);
-        if let Some(c) = starts.get_mut(g + 1) {
-            *c += before;
-        }
-    }
+    let mut starts = group_starts(&hashes, mask, shift, groups);
     // (home slot << 32) | slot value, grouped, and the hash's top 32 bits per shift.
     let mut order = vec![0u64; hashes.len()];
     let mut high = vec![0u32; hashes.len()];
@@ -372,10 +361,36 @@ pub(crate) fn index_slots(chunks: &[Chunk], n: usize) -> Result<Vec<u32>, u32> {
         }
     }
     drop(hashes);
+    place_all(chunks, &order, &high, &mut slots)?;
+    Ok(slots)
+}
+
+/// Start of each home-slot group in the grouped order, by counting sort (SPEC §2 shift ids).
+#[inline]
+fn group_starts(hashes: &[u64], mask: usize, shift: u32, groups: usize) -> Vec<usize> {
+    let mut starts = vec![0usize; groups + 1];
+    for &h in hashes {
+        if let Some(c) = starts.get_mut((((h as usize) & mask) >> shift) + 1) {
+            *c += 1;
+        }
+    }
+    for g in 0..groups {
+        let before = starts.get(g).copied().unwrap_or(0);
+        if let Some(c) = starts.get_mut(g + 1) {
+            *c += before;
+        }
+    }
+    starts
+}
+
+/// Places the grouped shifts in `slots` by linear probing; `Err(ix)` names a repeated id (SPEC §2).
+#[inline]
+fn place_all(chunks: &[Chunk], order: &[u64], high: &[u32], slots: &mut [u32]) -> Result<(), u32> {
+    let mask = slots.len() - 1;
     // The top hash bits of each slot's shift, beside the slots (so a probe compares ids
     // only when 32 more bits agree: a repeat, or one chance in 2^32).
-    let mut slot_high = vec![0u32; cap];
-    for (&o, &hi) in order.iter().zip(&high) {
+    let mut slot_high = vec![0u32; slots.len()];
+    for (&o, &hi) in order.iter().zip(high) {
         let value = o as u32;
         let ix = value & ShiftRec::IX_MAX;
         let t = value & !ShiftRec::IX_MAX;
@@ -403,7 +418,7 @@ pub(crate) fn index_slots(chunks: &[Chunk], n: usize) -> Result<Vec<u32>, u32> {
             *slot = hi;
         }
     }
-    Ok(slots)
+    Ok(())
 }
 
 impl PartialEq for ShiftStore {
