@@ -541,7 +541,7 @@ pub(crate) fn in_blackout(t: Instant, pay_at: Instant, blackout_micros: i64) -> 
 }
 
 /// The largest `pay_at − stop_at` of a schedule (0 when every period pays by its end).
-fn schedule_pay_lag(s: &crate::model::Schedule) -> i64 {
+pub(crate) fn schedule_pay_lag(s: &crate::model::Schedule) -> i64 {
     s.periods
         .iter()
         .map(|p| p.pay_at.as_micros().saturating_sub(p.stop.as_micros()))

@@ -358,3 +358,16 @@ fn parse_hhmm(s: &str) -> Option<NaiveTime> {
     }
     NaiveTime::from_hms_opt(h.parse().ok()?, m.parse().ok()?, 0)
 }
+
+impl Twin {
+    /// An optional `contract_id` reference: its index, or `None` when absent, invalid or
+    /// unknown (then an error names the field and the missing key, SPEC §3).
+    pub(super) fn contract_ref(&self, r: &mut Rec<'_>) -> Option<u32> {
+        let c = r.opt_id("contract_id").ok().flatten()?;
+        let ix = self.contract_ix.get(c);
+        if ix.is_none() {
+            r.err("contract_id", format!("unknown contract `{c}`"));
+        }
+        ix
+    }
+}

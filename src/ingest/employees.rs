@@ -129,16 +129,7 @@ impl Twin {
 
     /// Reads `contract_id` (must exist) and the stint dates, stop not before start (SPEC §2).
     fn read_assignment(&self, r: &mut Rec<'_>) -> (Option<u32>, PushedDay, PushedDay) {
-        let contract = match r.opt_id("contract_id") {
-            Ok(Some(c)) => match self.contract_ix.get(c) {
-                Some(ix) => Some(ix),
-                None => {
-                    r.err("contract_id", format!("unknown contract `{c}`"));
-                    None
-                }
-            },
-            _ => None,
-        };
+        let contract = self.contract_ref(r);
         let start = r.date("contract_start_on").unwrap_or(None);
         let stop = r.date("contract_stop_on").unwrap_or(None);
         if let (Some(Some(s)), Some(Some(e))) = (start, stop) {

@@ -88,16 +88,7 @@ impl Twin {
             }
             ix
         });
-        let contract = match r.opt_id("contract_id") {
-            Ok(Some(c)) => match self.contract_ix.get(c) {
-                Some(ix) => Some(ix),
-                None => {
-                    r.err("contract_id", format!("unknown contract `{c}`"));
-                    None
-                }
-            },
-            _ => None,
-        };
+        let contract = self.contract_ref(r);
         (employee, contract)
     }
 

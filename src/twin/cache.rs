@@ -220,14 +220,7 @@ impl Twin {
     fn pay_lags(&self) -> Vec<i64> {
         self.schedules
             .iter()
-            .map(|s| {
-                s.periods
-                    .iter()
-                    .map(|p| p.pay_at.as_micros().saturating_sub(p.stop.as_micros()))
-                    .max()
-                    .unwrap_or(0)
-                    .max(0)
-            })
+            .map(crate::accrual::schedule_pay_lag)
             .collect()
     }
 
