@@ -4,11 +4,11 @@ use crate::calendar::{self, Instant};
 use crate::error::{Error, Result};
 use crate::limits::Limits;
 use crate::model::{Delivery, ShiftStatus};
-use chrono::Weekday;
+use chrono::{NaiveDate, Weekday};
 use chrono_tz::Tz;
 use rust_decimal::Decimal;
 use serde_json::{Map, Value};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 mod setting;
 
@@ -566,6 +566,8 @@ pub struct Company {
     pub(crate) policy: Policy,
     /// Input limits (SPEC §7).
     pub(crate) limits: Limits,
+    /// Company holidays: local dates, each once, with their names (SPEC §2, §5.5).
+    pub(crate) holidays: BTreeMap<NaiveDate, String>,
 }
 
 impl Company {
@@ -580,6 +582,7 @@ impl Company {
             custom_info_keys: BTreeSet::new(),
             policy: Policy::default(),
             limits: Limits::default(),
+            holidays: BTreeMap::new(),
         }
     }
 
@@ -633,6 +636,53 @@ impl Company {
         self
     }
 
+    /// The company with these holidays (local dates and names; SPEC §5.5), checked as
+    /// [`Company::from_json`] checks `holidays`.
+    ///
+    /// # Errors
+    /// [`Error::Config`] naming `holidays[i].date` for a date listed twice, or
+    /// `holidays[i].name` for an empty name or one over the company's `text_chars_max`.
+    pub fn with_holidays<I, S>(mut self, holidays: I) -> Result<Company>
+    where
+        I: IntoIterator<Item = (NaiveDate, S)>,
+        S: Into<String>,
+    {
+        let mut map = BTreeMap::new();
+        for (i, (date, name)) in holidays.into_iter().enumerate() {
+            let name = name.into();
+            self.check_holiday_name(i, &name)?;
+            if map.insert(date, name).is_some() {
+                return Err(Error::config(
+                    format!("holidays[{i}].date"),
+                    format!("{date} is listed twice"),
+                ));
+            }
+        }
+        self.holidays = map;
+        Ok(self)
+    }
+
+    fn check_holiday_name(&self, i: usize, name: &str) -> Result<()> {
+        let max = self.limits.text_chars_max;
+        if name.is_empty() || u64::try_from(name.chars().count()).map_or(true, |n| n > max) {
+            return Err(Error::config(
+                format!("holidays[{i}].name"),
+                format!("must be a non-empty text of at most {max} characters"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The company's holidays by local date (SPEC §5.5).
+    pub fn holidays(&self) -> &BTreeMap<NaiveDate, String> {
+        &self.holidays
+    }
+
+    /// Whether local date `d` is a company holiday (SPEC §5.4 `holidays`, §5.5).
+    pub fn is_holiday(&self, d: NaiveDate) -> bool {
+        self.holidays.contains_key(&d)
+    }
+
     /// The company's id.
     pub fn company_id(&self) -> &str {
         &self.company_id
@@ -674,6 +724,7 @@ impl Company {
             .as_object()
             .ok_or_else(|| Error::config("company", "must be an object"))?;
         let mut c = Company::new("company", Tz::UTC);
+        let mut holidays = None;
         for (k, val) in obj {
             match k.as_str() {
                 "company_id" => {
@@ -711,22 +762,35 @@ impl Company {
                 }
                 "policy" => c.policy = Policy::from_json(val)?,
                 "limits" => c.limits = Limits::from_json(val)?,
+                "holidays" => holidays = Some(val),
                 _ => return Err(Error::config(k.clone(), "unknown company field")),
             }
         }
-        Ok(c)
+        // Read last: a name is checked against the company's own `text_chars_max`.
+        match holidays {
+            Some(v) => c.with_holidays(read_holidays(v)?),
+            None => Ok(c),
+        }
     }
 
-    /// The company as JSON (every field), readable by [`Company::from_json`].
+    /// The company as JSON (every field; `holidays` only when there are some, so that a
+    /// company without them reads and writes as before), readable by [`Company::from_json`].
     pub fn to_json(&self) -> Value {
-        serde_json::json!({
+        let mut v = serde_json::json!({
             "company_id": self.company_id,
             "timezone": self.timezone.name(),
             "week_starts_on": calendar::weekday_name(self.week_starts_on),
             "custom_info_keys": self.custom_info_keys.iter().collect::<Vec<_>>(),
             "policy": self.policy.to_json(),
             "limits": self.limits.to_json(),
-        })
+        });
+        if let (Some(obj), false) = (v.as_object_mut(), self.holidays.is_empty()) {
+            let list = self.holidays.iter().map(|(d, name)| {
+                serde_json::json!({"date": d.format("%Y-%m-%d").to_string(), "name": name})
+            });
+            obj.insert("holidays".into(), Value::Array(list.collect()));
+        }
+        v
     }
 
     /// Local 00:00 of a date in the company zone (SPEC §2's one DST rule).
@@ -735,10 +799,108 @@ impl Company {
     }
 }
 
+/// Company `holidays` (SPEC §2, §9): an array of `{"date": "YYYY-MM-DD", "name": text}`, both
+/// required, nothing else; `null` is none. Duplicates and names are checked by
+/// [`Company::with_holidays`].
+fn read_holidays(v: &Value) -> Result<Vec<(NaiveDate, String)>> {
+    if v.is_null() {
+        return Ok(Vec::new());
+    }
+    let arr = v.as_array().ok_or_else(|| {
+        Error::config(
+            "holidays",
+            "must be an array of {\"date\", \"name\"} objects",
+        )
+    })?;
+    let mut out = Vec::with_capacity(arr.len());
+    for (i, h) in arr.iter().enumerate() {
+        let obj = h
+            .as_object()
+            .ok_or_else(|| Error::config(format!("holidays[{i}]"), "must be an object"))?;
+        if let Some(k) = obj.keys().find(|k| *k != "date" && *k != "name") {
+            return Err(Error::config(
+                format!("holidays[{i}].{k}"),
+                "unknown holiday field",
+            ));
+        }
+        let date = obj
+            .get("date")
+            .and_then(Value::as_str)
+            .and_then(|d| calendar::parse_date(d).ok())
+            .ok_or_else(|| {
+                Error::config(
+                    format!("holidays[{i}].date"),
+                    "must be a local date YYYY-MM-DD",
+                )
+            })?;
+        let name = obj
+            .get("name")
+            .and_then(Value::as_str)
+            .ok_or_else(|| Error::config(format!("holidays[{i}].name"), "is required (a text)"))?;
+        out.push((date, name.to_string()));
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn holidays_are_read_checked_and_round_trip() {
+        let c = Company::from_json(&json!({"holidays": [
+            {"date": "2026-12-25", "name": "Christmas Day"},
+            {"date": "2026-07-04", "name": "Independence Day"}]}))
+        .unwrap();
+        let d = |s| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        assert!(c.is_holiday(d("2026-12-25")) && !c.is_holiday(d("2026-12-26")));
+        assert_eq!(c.holidays().len(), 2);
+        assert_eq!(Company::from_json(&c.to_json()).unwrap(), c);
+        let refused = [
+            (
+                json!({"holidays": [{"date": "2026-12-25", "name": "a"},
+                                 {"date": "2026-12-25", "name": "b"}]}),
+                "holidays[1].date",
+            ),
+            (
+                json!({"holidays": [{"date": "2026-12-25"}]}),
+                "holidays[0].name",
+            ),
+            (json!({"holidays": [{"name": "x"}]}), "holidays[0].date"),
+            (
+                json!({"holidays": [{"date": "25/12/2026", "name": "x"}]}),
+                "holidays[0].date",
+            ),
+            (
+                json!({"holidays": [{"date": "2026-12-25", "name": ""}]}),
+                "holidays[0].name",
+            ),
+            (
+                json!({"holidays": [{"date": "2026-12-25", "name": "x", "paid": true}]}),
+                "holidays[0].paid",
+            ),
+            (json!({"holidays": {"date": "2026-12-25"}}), "holidays"),
+            (
+                json!({"limits": {"text_chars_max": 3},
+                    "holidays": [{"date": "2026-12-25", "name": "Christmas"}]}),
+                "holidays[0].name",
+            ),
+        ];
+        for (doc, field) in refused {
+            match Company::from_json(&doc) {
+                Err(Error::Config { field: f, .. }) => assert_eq!(f, field, "{doc}"),
+                other => panic!("{doc}: {other:?}"),
+            }
+        }
+        let built = Company::new("c", Tz::UTC)
+            .with_holidays([(d("2026-12-25"), "Christmas Day")])
+            .unwrap();
+        assert!(built.is_holiday(d("2026-12-25")));
+        assert!(Company::new("c", Tz::UTC)
+            .with_holidays([(d("2026-12-25"), "a"), (d("2026-12-25"), "b")])
+            .is_err());
+    }
 
     #[test]
     fn policy_defaults_and_round_trip() {
