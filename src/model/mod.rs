@@ -6,8 +6,8 @@ mod advance;
 mod reason;
 
 pub(crate) use advance::{Advance, RecoveryRef};
-pub(crate) use reason::ALL_REASONS;
 pub use reason::{Reason, Reasons};
+pub(crate) use reason::{ALL_REASONS, STORED_REASONS};
 
 use crate::calendar::{Frequency, Instant};
 use crate::money::Currency;

@@ -11,7 +11,7 @@ use super::{bad, END, FORMAT_VERSION, MAGIC, RESERVE_MAX};
 use crate::calendar::Instant;
 use crate::company::Company;
 use crate::error::{Error, Result};
-use crate::model::{Advance, RecoveryRef, ALL_REASONS};
+use crate::model::{Advance, RecoveryRef, STORED_REASONS};
 use crate::model::{
     Alignment, Assignment, Contract, Delivery, Employee, Overtime, Payment, Period, Profile,
     RateVersion, Schedule, ShiftRec, ShiftVersion, Stint, NONE,
@@ -664,7 +664,7 @@ fn read_advance(r: &mut Reader<'_>, n: &Counts, id_max: u64) -> Result<Advance> 
     let mut reasons = Vec::with_capacity(nr.min(RESERVE_MAX));
     for _ in 0..nr {
         let code = r.u8()?;
-        let reason = ALL_REASONS.get(code as usize).copied();
+        let reason = STORED_REASONS.get(code as usize).copied();
         reasons.push(reason.ok_or_else(|| fail("has an unknown reason code"))?);
     }
     let cancelled_at = r.opt_i64("advance cancelled_at")?.map(Instant::from_micros);
