@@ -54,6 +54,7 @@ pub fn run(cli: &Cli, env: Env, out: &mut dyn Write) -> Result<i32, Failure> {
             )
         }
         Command::Advance { action } => advance(cli, env, action, out),
+        Command::Policy { action } => super::policy::run(cli, action, out),
         Command::Recoveries {
             schedule,
             period,

@@ -8,6 +8,7 @@ mod csv;
 mod demo;
 mod jsonl;
 mod output;
+mod policy;
 mod table;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -159,6 +160,12 @@ pub enum Command {
         /// The action.
         #[command(subcommand)]
         action: AdvanceAction,
+    },
+    /// Show or set the company's advance policy (SPEC §6).
+    Policy {
+        /// The action.
+        #[command(subcommand)]
+        action: policy::PolicyAction,
     },
     /// What payroll must deduct for a pay period, per employee.
     Recoveries {
