@@ -1491,6 +1491,13 @@ mod tests {
             .counted_statuses([ShiftStatus::Approved, ShiftStatus::Submitted])
             .salaried_day_basis(SalariedDayBasis::Working)
             .workdays([Weekday::Sat, Weekday::Mon, Weekday::Mon])
+            .max_per_day(Some(15_000))
+            .max_per_week(Some(40_000))
+            .fee_cap_per_month(Some(3_000))
+            .max_fee_advances_per_period(Some(1))
+            .max_repayment_days(Some(31))
+            .pause_on_shortfall(true)
+            .pause_on_leave(LeavePause::Any)
             .build()
             .unwrap();
         let limits = Limits::builder()
@@ -1512,7 +1519,10 @@ mod tests {
                 "fees": {"instant": {"flat": "199", "rate_bps": 150}},
                 "estimated_withholding_rate": 0.2,
                 "counted_statuses": ["submitted", "approved"], "salaried_day_basis": "working",
-                "workdays": ["monday", "saturday"]},
+                "workdays": ["monday", "saturday"], "max_per_day": "15000",
+                "max_per_week": 40000.0, "fee_cap_per_month": "3000",
+                "max_fee_advances_per_period": 1, "max_repayment_days": "31",
+                "pause_on_shortfall": true, "pause_on_leave": "any"},
             "limits": {"id_chars_max": "64", "shift_hours_max": "14"}}))
         .unwrap();
         assert_eq!(built, read);
