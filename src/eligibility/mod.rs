@@ -1,5 +1,6 @@
 //! Eligibility (SPEC §6): blackout, the recovery period `R`, accessible base, outstanding,
-//! carried shortfall, headroom, fees, caps, minimum, and every reason code that applies.
+//! carried shortfall, headroom, fees, caps and advance limits (`limits`), minimum, and every
+//! reason code that applies.
 
 mod advances;
 mod answer;
@@ -274,7 +275,7 @@ impl Twin {
             answer.carried_shortfall = shortfall.amount;
             self.recovery_gates(&mut answer.reasons, g, t, shortfall.amount);
             let taken = self.outstanding_in(&mut answer, &advances, g, shortfall)?;
-            self.amounts(&mut answer, base, taken, (pricing, windows))?;
+            self.amounts(&mut answer, base, taken, pricing, windows)?;
             answer.recovery = Some(self.recovery_period(g));
         }
         answer.eligible = answer.available > 0;
@@ -356,7 +357,8 @@ impl Twin {
         answer: &mut Eligibility<'_>,
         base: i64,
         taken: Taken,
-        (pricing, windows): (Pricing, limits::Windows),
+        pricing: Pricing,
+        windows: limits::Windows,
     ) -> Result<()> {
         let policy = &self.company.policy;
         let outstanding = answer.outstanding;
