@@ -11,10 +11,13 @@ use smallvec::SmallVec;
 use std::borrow::Cow;
 
 /// One open object or array while scanning.
-enum Frame<'a> {
-    /// Keys seen so far, whether the next string is a key, and the key being read.
+#[derive(Clone, Copy)]
+enum Frame {
+    /// Its keys are `keys[first..]` of the scan; `current` indexes the one being read;
+    /// whether the next string is a key.
     Object {
-        keys: SmallVec<[Cow<'a, str>; 12]>,
+        first: usize,
+        current: usize,
         want_key: bool,
     },
     /// The index of the element being read.
@@ -26,32 +29,41 @@ enum Frame<'a> {
 /// keys are distinct, or when the text is not well formed (the parser then says why).
 pub(crate) fn duplicate_key(text: &str) -> Option<String> {
     let b = text.as_bytes();
-    let mut stack: SmallVec<[Frame<'_>; 4]> = SmallVec::new();
+    let mut stack: SmallVec<[Frame; 4]> = SmallVec::new();
+    // The keys of every open object, innermost last.
+    let mut keys: SmallVec<[Cow<'_, str>; 16]> = SmallVec::new();
     let mut i = 0;
     while let Some(&c) = b.get(i) {
         match c {
             b'"' => {
                 let end = string_end(b, i + 1)?;
-                if let Some(Frame::Object { keys, want_key }) = stack.last_mut() {
-                    if *want_key {
-                        let key = key_text(text, i, end)?;
-                        if keys.contains(&key) {
-                            return Some(path(&stack, &key));
-                        }
-                        keys.push(key);
-                        *want_key = false;
+                if let Some(Frame::Object {
+                    first,
+                    current,
+                    want_key: want_key @ true,
+                }) = stack.last_mut()
+                {
+                    let key = key_text(text, i, end)?;
+                    if keys.get(*first..).unwrap_or_default().contains(&key) {
+                        return Some(path(&stack, &keys, &key));
                     }
+                    *current = keys.len();
+                    keys.push(key);
+                    *want_key = false;
                 }
                 i = end;
                 continue;
             }
             b'{' => stack.push(Frame::Object {
-                keys: SmallVec::new(),
+                first: keys.len(),
+                current: keys.len(),
                 want_key: true,
             }),
             b'[' => stack.push(Frame::Array { index: 0 }),
             b'}' | b']' => {
-                stack.pop();
+                if let Some(Frame::Object { first, .. }) = stack.pop() {
+                    keys.truncate(first);
+                }
                 if stack.is_empty() {
                     return None;
                 }
@@ -81,18 +93,18 @@ fn key_text(text: &str, start: usize, end: usize) -> Option<Cow<'_, str>> {
     }
 }
 
-/// `a.b[2].key`: the keys and indexes of the open frames below the innermost object (the
-/// record itself is the outermost frame and has no name), then `key`.
-fn path(stack: &[Frame<'_>], key: &str) -> String {
+/// `a.b[2].key`: the current keys and indexes of the open frames below the innermost
+/// object (the record itself is the outermost frame and has no name), then `key`.
+fn path(stack: &[Frame], keys: &[Cow<'_, str>], key: &str) -> String {
     let mut out = String::new();
     let inner = stack.len().saturating_sub(1);
     for f in stack.get(..inner).unwrap_or_default() {
-        match f {
-            Frame::Object { keys, .. } => {
+        match *f {
+            Frame::Object { current, .. } => {
                 if !out.is_empty() {
                     out.push('.');
                 }
-                out.push_str(keys.last().map_or("", |k| k));
+                out.push_str(keys.get(current).map_or("", |k| k));
             }
             Frame::Array { index } => out.push_str(&format!("[{index}]")),
         }
