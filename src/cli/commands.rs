@@ -181,6 +181,7 @@ fn bench_command(cli: &Cli, command: &Command, out: &mut dyn Write) -> Result<i3
         bulk_only,
         repeat,
         kind,
+        order,
     } = command
     else {
         return Err(Failure::input("not the bench command"));
@@ -192,6 +193,7 @@ fn bench_command(cli: &Cli, command: &Command, out: &mut dyn Write) -> Result<i3
         scenario: scenario.clone(),
         compare_sqlite: *compare_sqlite,
         lookups: *lookups,
+        order: *order,
     };
     if *bulk_only {
         let bulk = bench::BulkOnly {

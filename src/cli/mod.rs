@@ -234,6 +234,15 @@ pub enum Command {
         /// With --bulk-only: which bulk answers to time.
         #[arg(long, value_enum, default_value = "both", requires = "bulk_only")]
         kind: bench::BulkKind,
+        /// The order the generated records are pushed in: employee by employee, or shifts
+        /// in start order in daily batches as a live feed sends them.
+        #[arg(
+            long,
+            value_enum,
+            default_value = "employee",
+            conflicts_with = "scenario"
+        )]
+        order: bench::Order,
     },
 }
 
