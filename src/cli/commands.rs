@@ -3,18 +3,18 @@
 use super::args::{company_id, open, time, InputArgs, InputFormat};
 use super::output::{emit, write_failed, write_json};
 use super::table::{self, money, reason_text};
-use super::{bench, csv, demo, exit, jsonl, AdvanceAction, Cli, Command, Env, Failure, Format};
+use super::{bench, csv, demo, jsonl, AdvanceAction, Cli, Command, Env, Failure, Format, Outcome};
 use ewa::calendar::{parse_zone, Instant};
 use ewa::eligibility::AdvanceOutcome;
 use ewa::store::Store;
-use ewa::{AdvanceRequest, Company, Delivery, Detail, Eligibility, JobReport, Kind, Twin};
+use ewa::{AdvanceRequest, Company, Delivery, Detail, Eligibility, JobReport, Kind, Reason, Twin};
 use serde::Serialize;
 use serde_json::Value;
 use std::io::{IsTerminal, Read, Write};
 use std::path::Path;
 
 /// Runs the parsed command.
-pub fn run(cli: &Cli, env: Env, out: &mut dyn Write) -> Result<i32, Failure> {
+pub fn run(cli: &Cli, env: Env, out: &mut dyn Write) -> Result<Outcome, Failure> {
     match &cli.command {
         Command::Demo { as_of, employees } => {
             demo::run(cli, env, as_of.as_deref(), *employees, out)
@@ -82,7 +82,7 @@ pub fn run(cli: &Cli, env: Env, out: &mut dyn Write) -> Result<i32, Failure> {
 }
 
 /// `ewa compact`: a snapshot, and the journal trimmed.
-fn compact(cli: &Cli, out: &mut dyn Write) -> Result<i32, Failure> {
+fn compact(cli: &Cli, out: &mut dyn Write) -> Result<Outcome, Failure> {
     let mut store = open(cli, false)?;
     let id = company_id(cli, &store)?;
     let r = store.compact(&id)?;
@@ -99,11 +99,11 @@ fn compact(cli: &Cli, out: &mut dyn Write) -> Result<i32, Failure> {
         ])
     };
     emit(cli, out, &r, text)?;
-    Ok(exit::OK)
+    Ok(Outcome::Ok)
 }
 
 /// `ewa companies`: the store's companies.
-fn companies(cli: &Cli, out: &mut dyn Write) -> Result<i32, Failure> {
+fn companies(cli: &Cli, out: &mut dyn Write) -> Result<Outcome, Failure> {
     let store = open(cli, false)?;
     let infos = store
         .companies()?
@@ -135,16 +135,16 @@ fn companies(cli: &Cli, out: &mut dyn Write) -> Result<i32, Failure> {
         )
     };
     emit(cli, out, &infos, text)?;
-    Ok(exit::OK)
+    Ok(Outcome::Ok)
 }
 
 /// `ewa scenario FILE`: runs a SPEC §8 document.
-fn scenario(file: &Path, out: &mut dyn Write) -> Result<i32, Failure> {
+fn scenario(file: &Path, out: &mut dyn Write) -> Result<Outcome, Failure> {
     let text = std::fs::read_to_string(file)
         .map_err(|e| Failure::input(format!("cannot read {}: {e}", file.display())))?;
     let output = ewa::scenario::run_str(&text)?;
     writeln!(out, "{}", output.to_json_pretty()).map_err(write_failed)?;
-    Ok(exit::OK)
+    Ok(Outcome::Ok)
 }
 
 /// `ewa generate`: a synthetic scenario document, to a file or the output.
@@ -153,7 +153,7 @@ fn generate(
     seed: u64,
     file: Option<&Path>,
     out: &mut dyn Write,
-) -> Result<i32, Failure> {
+) -> Result<Outcome, Failure> {
     let doc = ewa::generate::scenario(&ewa::generate::Options {
         employees,
         seed,
@@ -165,11 +165,11 @@ fn generate(
             .map_err(|e| Failure::input(format!("cannot write {}: {e}", f.display())))?,
         None => writeln!(out, "{text}").map_err(write_failed)?,
     }
-    Ok(exit::OK)
+    Ok(Outcome::Ok)
 }
 
 /// `ewa bench`: measures the engine (`command` is the `Bench` command).
-fn bench_command(cli: &Cli, command: &Command, out: &mut dyn Write) -> Result<i32, Failure> {
+fn bench_command(cli: &Cli, command: &Command, out: &mut dyn Write) -> Result<Outcome, Failure> {
     let Command::Bench {
         employees,
         json,
@@ -200,7 +200,7 @@ fn bench_command(cli: &Cli, command: &Command, out: &mut dyn Write) -> Result<i3
         };
         let text = bench::run_bulk_only(&opts, &bulk)?;
         write!(out, "{text}").map_err(write_failed)?;
-        return Ok(exit::OK);
+        return Ok(Outcome::Ok);
     }
     let report = bench::run(&opts)?;
     if *json || cli.format == Some(Format::Json) {
@@ -208,7 +208,7 @@ fn bench_command(cli: &Cli, command: &Command, out: &mut dyn Write) -> Result<i3
     } else {
         write!(out, "{}", report.to_table()).map_err(write_failed)?;
     }
-    Ok(exit::OK)
+    Ok(Outcome::Ok)
 }
 
 /// Runs `f` on the company's twin: the current one, or the one known at `--known-at`.
@@ -235,7 +235,7 @@ fn init(
     timezone: Option<&str>,
     config: Option<&Path>,
     out: &mut dyn Write,
-) -> Result<i32, Failure> {
+) -> Result<Outcome, Failure> {
     let mut company = match config {
         Some(f) => {
             let text = std::fs::read_to_string(f)
@@ -274,7 +274,7 @@ fn init(
         ])
     };
     emit(cli, out, &info, text)?;
-    Ok(exit::OK)
+    Ok(Outcome::Ok)
 }
 
 struct Progress {
@@ -289,13 +289,14 @@ impl Progress {
     }
     fn phase(&self, msg: &str) {
         if self.on {
-            eprint!("\r\x1b[2Kewa: {msg}");
-            let _ = std::io::stderr().flush();
+            let mut err = std::io::stderr();
+            let _ = write!(err, "\r\x1b[2Kewa: {msg}");
+            let _ = err.flush();
         }
     }
     fn done(&self, msg: &str) {
         if self.on {
-            eprintln!("\r\x1b[2Kewa: {msg}");
+            let _ = writeln!(std::io::stderr(), "\r\x1b[2Kewa: {msg}");
         }
     }
 }
@@ -317,7 +318,7 @@ fn ingest_command(
     env: Env,
     command: &Command,
     out: &mut dyn Write,
-) -> Result<i32, Failure> {
+) -> Result<Outcome, Failure> {
     let Command::Ingest {
         entity,
         received_at,
@@ -338,7 +339,7 @@ fn ingest(
     files: &[std::path::PathBuf],
     input: &InputArgs,
     out: &mut dyn Write,
-) -> Result<i32, Failure> {
+) -> Result<Outcome, Failure> {
     let kind = Kind::parse(entity).ok_or_else(|| {
         Failure::input(format!(
             "--entity `{entity}` is not a kind: pay-schedules, contracts, employees, shifts, additions, deductions"
@@ -369,7 +370,7 @@ fn ingest(
             Err(f) => {
                 progress.done(&format!("{name}: failed"));
                 failure = Some(Failure {
-                    code: f.code,
+                    outcome: f.outcome,
                     message: format!("{name}: {}", f.message),
                 });
                 break;
@@ -393,9 +394,9 @@ fn ingest(
         return Err(f);
     }
     Ok(if reports.iter().any(|r| r.count_rejected > 0) {
-        exit::REFUSED
+        Outcome::Refused
     } else {
-        exit::OK
+        Outcome::Ok
     })
 }
 
@@ -485,7 +486,7 @@ fn accruals(
     as_of: Option<&str>,
     known_at: Option<&str>,
     out: &mut dyn Write,
-) -> Result<i32, Failure> {
+) -> Result<Outcome, Failure> {
     with_twin(cli, env, known_at, |twin| {
         let t = time(as_of, "as-of", twin.company().timezone(), env)?;
         match employee {
@@ -541,7 +542,7 @@ fn accruals(
                 emit(cli, out, &all, text)?;
             }
         }
-        Ok(exit::OK)
+        Ok(Outcome::Ok)
     })
 }
 
@@ -640,13 +641,16 @@ fn eligibility(
     known_at: Option<&str>,
     delivery: Delivery,
     out: &mut dyn Write,
-) -> Result<i32, Failure> {
+) -> Result<Outcome, Failure> {
     with_twin(cli, env, known_at, |twin| {
         let t = time(as_of, "as-of", twin.company().timezone(), env)?;
         match employee {
             Some(e) => {
                 let a = twin.eligibility(e, t, delivery, Detail::Explained)?;
                 emit(cli, out, &a, || eligibility_text(&a))?;
+                if a.reasons.contains(Reason::UnknownEmployee) {
+                    return Err(Failure::unknown_employee(e, twin));
+                }
             }
             None => {
                 let all = twin.eligibility_all(t, delivery)?;
@@ -669,7 +673,7 @@ fn eligibility(
                 emit(cli, out, &all, text)?;
             }
         }
-        Ok(exit::OK)
+        Ok(Outcome::Ok)
     })
 }
 
@@ -786,7 +790,7 @@ fn advance(
     env: Env,
     action: &AdvanceAction,
     out: &mut dyn Write,
-) -> Result<i32, Failure> {
+) -> Result<Outcome, Failure> {
     let mut store = open(cli, false)?;
     let id = company_id(cli, &store)?;
     let tz = store.twin(&id)?.company().timezone();
@@ -808,7 +812,15 @@ fn advance(
             let cur = cur.as_ref().map(ewa::money::currency::Currency::code);
             let text = || quote_table(&q, cur);
             emit(cli, out, &q, text)?;
-            Ok(exit::OK)
+            if q.reasons.contains(&Reason::UnknownEmployee) {
+                return Err(Failure::unknown_employee(employee, store.twin(&id)?));
+            }
+            // A quote that would be refused is a refusal, as the request would be.
+            Ok(if q.acceptable {
+                Outcome::Ok
+            } else {
+                Outcome::Refused
+            })
         }
         AdvanceAction::Request {
             advance_id,
@@ -829,10 +841,13 @@ fn advance(
             let cur = cur.as_deref();
             let text = || decision_table(&d, cur);
             emit(cli, out, &d, text)?;
+            if d.reasons.contains(&Reason::UnknownEmployee) {
+                return Err(Failure::unknown_employee(employee, store.twin(&id)?));
+            }
             Ok(if d.outcome == AdvanceOutcome::Accepted {
-                exit::OK
+                Outcome::Ok
             } else {
-                exit::REFUSED
+                Outcome::Refused
             })
         }
         AdvanceAction::Cancel { advance_id, at } => {
@@ -841,9 +856,9 @@ fn advance(
             let text = || cancel_table(&d);
             emit(cli, out, &d, text)?;
             Ok(if d.outcome == AdvanceOutcome::Cancelled {
-                exit::OK
+                Outcome::Ok
             } else {
-                exit::REFUSED
+                Outcome::Refused
             })
         }
     }
@@ -930,7 +945,7 @@ fn recoveries(
     as_of: Option<&str>,
     known_at: Option<&str>,
     out: &mut dyn Write,
-) -> Result<i32, Failure> {
+) -> Result<Outcome, Failure> {
     with_twin(cli, env, known_at, |twin| {
         let t = time(as_of, "as-of", twin.company().timezone(), env)?;
         let list = twin.recoveries(schedule, period, t)?;
@@ -965,11 +980,11 @@ fn recoveries(
             )
         };
         emit(cli, out, &list, text)?;
-        Ok(exit::OK)
+        Ok(Outcome::Ok)
     })
 }
 
-fn history(cli: &Cli, shift: &str, out: &mut dyn Write) -> Result<i32, Failure> {
+fn history(cli: &Cli, shift: &str, out: &mut dyn Write) -> Result<Outcome, Failure> {
     let mut store = open(cli, false)?;
     let id = company_id(cli, &store)?;
     let versions = store
@@ -1007,5 +1022,5 @@ fn history(cli: &Cli, shift: &str, out: &mut dyn Write) -> Result<i32, Failure> 
         )
     };
     emit(cli, out, &versions, text)?;
-    Ok(exit::OK)
+    Ok(Outcome::Ok)
 }

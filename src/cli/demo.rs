@@ -9,7 +9,7 @@
 use super::args::{open, time};
 use super::output::{write_failed, write_json};
 use super::table::{self, money, reason_text};
-use super::{exit, Cli, Env, Failure, Format};
+use super::{Cli, Env, Failure, Format, Outcome};
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use ewa::calendar::{local_date, Instant};
 use ewa::eligibility::AdvanceOutcome;
@@ -279,7 +279,7 @@ pub fn run(
     as_of: Option<&str>,
     n: usize,
     out: &mut dyn Write,
-) -> Result<i32, Failure> {
+) -> Result<Outcome, Failure> {
     if n == 0 || n > 100_000 {
         return Err(Failure::input("--employees must be between 1 and 100000"));
     }
@@ -321,7 +321,7 @@ pub fn run(
                     "eligible": eligible, "employees": all.len(), "available_total": total,
                     "not_eligible_reasons": reasons, "examples": examples}),
         )?;
-        return Ok(exit::OK);
+        return Ok(Outcome::Ok);
     }
     let summary = Summary {
         id: &id,
@@ -340,7 +340,7 @@ pub fn run(
     };
     let text = summary.text() + &explained(&examples, &staff, &twin);
     write!(out, "{text}").map_err(write_failed)?;
-    Ok(exit::OK)
+    Ok(Outcome::Ok)
 }
 
 /// Pushes the demo's records into the store in batches within the company's

@@ -15,17 +15,39 @@ use ewa::calendar::Instant;
 use std::io::Write;
 use std::path::PathBuf;
 
-/// Exit codes (docs/cli.md).
-pub mod exit {
-    /// Everything went through.
-    pub const OK: i32 = 0;
-    /// The command ran, but some records were rejected or an advance or cancel refused.
-    pub const REFUSED: i32 = 1;
-    /// Usage or input error: bad arguments, an unreadable or malformed file, a batch
-    /// refused whole, an unknown company or employee.
-    pub const INPUT: i32 = 2;
+pub use output::{write_failed, PipeTolerant};
+
+/// What a command came to. [`Outcome::code`] is the one mapping from outcomes to exit
+/// codes; docs/cli.md "Exit codes" is its table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Everything went through (an answer that is "not eligible" included).
+    Ok,
+    /// The command ran, but something was refused: records of a batch rejected or in
+    /// conflict, an advance refused, in conflict or cancelled, a quote that would be refused,
+    /// a cancellation refused.
+    Refused,
+    /// Usage or input error: bad arguments, an unreadable or malformed file, a batch refused
+    /// whole, an id that names nothing (company, employee, advance, shift, schedule, period).
+    Input,
     /// Storage error: the store cannot be opened, is locked, damaged or foreign.
-    pub const STORAGE: i32 = 3;
+    Storage,
+    /// The answer could not be written (standard output full or failing; a closed pipe is
+    /// not a failure). What the command did stands: an accepted advance stays journaled.
+    Output,
+}
+
+impl Outcome {
+    /// The process exit code of this outcome (docs/cli.md "Exit codes").
+    pub const fn code(self) -> i32 {
+        match self {
+            Outcome::Ok => 0,
+            Outcome::Refused => 1,
+            Outcome::Input => 2,
+            Outcome::Storage => 3,
+            Outcome::Output => 4,
+        }
+    }
 }
 
 /// `ewa`: an earned-wage-access accrual engine over a SQLite store.
@@ -35,8 +57,8 @@ pub mod exit {
     version,
     about = "Earned-wage-access accrual engine: ingest workforce data, ask how much each employee may draw.",
     after_help = "Times (--as-of, --received-at, --at, --known-at) default to now; local times are read in the \
-                  company's time zone.\nExit codes: 0 ok, 1 some records or requests refused, 2 usage or input \
-                  error, 3 storage error.\nStart with `ewa demo`."
+                  company's time zone.\nExit codes: 0 ok, 1 something refused, 2 usage or input error, 3 storage \
+                  error, 4 the output could not be written.\nStart with `ewa demo`."
 )]
 pub struct Cli {
     /// The store file.
@@ -287,8 +309,8 @@ pub enum AdvanceAction {
 /// Why a command failed, and its exit code.
 #[derive(Debug)]
 pub struct Failure {
-    /// The exit code.
-    pub code: i32,
+    /// What it came to (never [`Outcome::Ok`]).
+    pub outcome: Outcome,
     /// One line for stderr.
     pub message: String,
 }
@@ -296,19 +318,30 @@ pub struct Failure {
 impl Failure {
     fn input(message: impl Into<String>) -> Failure {
         Failure {
-            code: exit::INPUT,
+            outcome: Outcome::Input,
             message: message.into(),
         }
+    }
+}
+
+impl Failure {
+    /// An employee id that names nobody in the company: an input error, whatever answer
+    /// was printed (docs/cli.md "Exit codes").
+    fn unknown_employee(employee: &str, twin: &ewa::Twin) -> Failure {
+        Failure::input(format!(
+            "no employee `{employee}` in company `{}`",
+            twin.company().company_id()
+        ))
     }
 }
 
 impl From<ewa::Error> for Failure {
     fn from(e: ewa::Error) -> Failure {
         Failure {
-            code: if e.is_storage() {
-                exit::STORAGE
+            outcome: if e.is_storage() {
+                Outcome::Storage
             } else {
-                exit::INPUT
+                Outcome::Input
             },
             message: e.to_string(),
         }
@@ -325,10 +358,10 @@ pub struct Env {
     pub progress: bool,
 }
 
-/// Runs a parsed command line, writing its output to `out`; returns the exit code.
+/// Runs a parsed command line, writing its output to `out`; returns its outcome.
 ///
 /// # Errors
-/// A [`Failure`] with its exit code and message.
-pub fn run(cli: &Cli, env: Env, out: &mut dyn Write) -> Result<i32, Failure> {
+/// A [`Failure`] with its outcome and message.
+pub fn run(cli: &Cli, env: Env, out: &mut dyn Write) -> Result<Outcome, Failure> {
     commands::run(cli, env, out)
 }

@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 mod cli;
+mod cli_exit;
 mod common;
 mod crash;
 mod files;
