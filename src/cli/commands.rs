@@ -3,12 +3,10 @@
 use super::args::{company_id, open, time, InputArgs, InputFormat};
 use super::output::{emit, write_failed, write_json};
 use super::table::{self, money, reason_text};
-use super::{bench, csv, demo, jsonl, AdvanceAction, Cli, Command, Env, Failure, Format, Outcome};
+use super::{advances, bench, csv, demo, jsonl, Cli, Command, Env, Failure, Format, Outcome};
 use ewa::calendar::{parse_zone, Instant};
-use ewa::eligibility::AdvanceOutcome;
 use ewa::store::Store;
-use ewa::{AdvanceRequest, Company, Delivery, Detail, Eligibility, JobReport, Kind, Reason, Twin};
-use serde::Serialize;
+use ewa::{Company, Delivery, Detail, Eligibility, JobReport, Kind, Reason, Twin};
 use serde_json::Value;
 use std::io::{IsTerminal, Read, Write};
 use std::path::Path;
@@ -53,7 +51,7 @@ pub fn run(cli: &Cli, env: Env, out: &mut dyn Write) -> Result<Outcome, Failure>
                 out,
             )
         }
-        Command::Advance { action } => advance(cli, env, action, out),
+        Command::Advance { action } => advances::advance(cli, env, action, out),
         Command::Recoveries {
             schedule,
             period,
@@ -785,156 +783,11 @@ fn eligibility_text(e: &Eligibility) -> String {
     s
 }
 
-fn advance(
-    cli: &Cli,
-    env: Env,
-    action: &AdvanceAction,
-    out: &mut dyn Write,
-) -> Result<Outcome, Failure> {
-    let mut store = open(cli, false)?;
-    let id = company_id(cli, &store)?;
-    let tz = store.twin(&id)?.company().timezone();
-    match action {
-        AdvanceAction::Quote {
-            employee,
-            amount,
-            at,
-            delivery,
-        } => {
-            let t = time(at.as_deref(), "at", tz, env)?;
-            let q = store
-                .twin(&id)?
-                .quote_advance(employee, *amount, t, delivery.get())?;
-            let cur = store
-                .twin(&id)?
-                .eligibility(employee, t, delivery.get(), Detail::Brief)?
-                .currency;
-            let cur = cur.as_ref().map(ewa::money::currency::Currency::code);
-            let text = || quote_table(&q, cur);
-            emit(cli, out, &q, text)?;
-            if q.reasons.contains(&Reason::UnknownEmployee) {
-                return Err(Failure::unknown_employee(employee, store.twin(&id)?));
-            }
-            // A quote that would be refused is a refusal, as the request would be.
-            Ok(if q.acceptable {
-                Outcome::Ok
-            } else {
-                Outcome::Refused
-            })
-        }
-        AdvanceAction::Request {
-            advance_id,
-            employee,
-            amount,
-            at,
-            delivery,
-        } => {
-            let req = AdvanceRequest {
-                advance_id: advance_id.clone(),
-                employee_id: employee.clone(),
-                amount: *amount,
-                requested_at: time(at.as_deref(), "at", tz, env)?,
-                delivery: delivery.get(),
-            };
-            let d = store.request_advance(&id, &req)?;
-            let cur = currency_of(store.twin(&id)?, employee);
-            let cur = cur.as_deref();
-            let text = || decision_table(&d, cur);
-            emit(cli, out, &d, text)?;
-            if d.reasons.contains(&Reason::UnknownEmployee) {
-                return Err(Failure::unknown_employee(employee, store.twin(&id)?));
-            }
-            Ok(if d.outcome == AdvanceOutcome::Accepted {
-                Outcome::Ok
-            } else {
-                Outcome::Refused
-            })
-        }
-        AdvanceAction::Cancel { advance_id, at } => {
-            let t = time(at.as_deref(), "at", tz, env)?;
-            let d = store.cancel_advance(&id, advance_id, t)?;
-            let text = || cancel_table(&d);
-            emit(cli, out, &d, text)?;
-            Ok(if d.outcome == AdvanceOutcome::Cancelled {
-                Outcome::Ok
-            } else {
-                Outcome::Refused
-            })
-        }
-    }
-}
-
-/// The table of a quote.
-fn quote_table(q: &ewa::Quote, cur: Option<&str>) -> String {
-    table::pairs(&[
-        ("employee", q.employee_id.clone()),
-        ("amount", money(q.request_amount, cur)),
-        ("fee", money(q.fee, cur)),
-        ("total repayable", money(q.total_repayable, cur)),
-        (
-            "repayment date",
-            q.repayment_date.clone().unwrap_or_default(),
-        ),
-        ("available now", money(q.available, cur)),
-        (
-            "acceptable",
-            if q.acceptable {
-                "yes".into()
-            } else {
-                "no".into()
-            },
-        ),
-        ("reasons", reason_list(&q.reasons)),
-    ])
-}
-
-/// The table of an advance decision.
-fn decision_table(d: &ewa::AdvanceDecision, cur: Option<&str>) -> String {
-    table::pairs(&[
-        ("advance", d.advance_id.clone()),
-        ("employee", d.employee_id.clone()),
-        ("outcome", ewa_code(&d.outcome)),
-        ("amount", money(d.amount, cur)),
-        ("fee", d.fee.map(|f| money(f, cur)).unwrap_or_default()),
-        (
-            "repaid from",
-            d.recovery_pay_period_id.clone().unwrap_or_default(),
-        ),
-        ("repaid at", d.recovery_pay_at.clone().unwrap_or_default()),
-        ("reasons", reason_list(&d.reasons)),
-    ])
-}
-
-/// The table of a cancel decision.
-fn cancel_table(d: &ewa::CancelDecision) -> String {
-    table::pairs(&[
-        ("advance", d.advance_id.clone()),
-        ("outcome", ewa_code(&d.outcome)),
-        ("cancelled at", d.cancelled_at.clone()),
-        ("reasons", reason_list(&d.reasons)),
-    ])
-}
-
 /// An employee's currency (for showing amounts), if any.
-fn currency_of(twin: &Twin, employee: &str) -> Option<String> {
+pub fn currency_of(twin: &Twin, employee: &str) -> Option<String> {
     twin.accruals(employee, Instant::MIN)
         .ok()
         .and_then(|a| a.currency)
-}
-
-fn ewa_code(v: &impl Serialize) -> String {
-    serde_json::to_value(v)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
-}
-
-fn reason_list(reasons: &[ewa::Reason]) -> String {
-    reasons
-        .iter()
-        .map(|r| r.as_str())
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 fn recoveries(

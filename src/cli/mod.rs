@@ -1,6 +1,7 @@
 //! The `ewa` command line's internals: arguments (clap), the commands over the public
 //! library API, output as JSON or tables, and exit codes (docs/cli.md).
 
+mod advances;
 mod args;
 mod bench;
 mod commands;

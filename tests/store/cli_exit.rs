@@ -309,3 +309,88 @@ fn an_answer_that_cannot_be_written_is_4_and_the_advance_stands() {
     let refused: Vec<&str> = refused.iter().map(String::as_str).collect();
     assert_eq!(code(&ewa_full(d, &refused)), 4);
 }
+
+fn cancel(d: &Path, id: &str, at: &str) -> Output {
+    ewa(d, &["advance", "cancel", "--advance-id", id, "--at", at])
+}
+
+#[test]
+fn cancel_exit_codes_and_idempotent_retries() {
+    let dir = acme("x-cancel");
+    let d = &dir.0;
+    assert_eq!(code(&run(d, &request("a1", "e1", "5000"))), 0);
+    let first = cancel(d, "a1", "2026-06-11T00:00:00Z");
+    assert_eq!(code(&first), 0);
+    assert_eq!(json(&first)["outcome"], "cancelled");
+    assert_eq!(json(&first)["cancelled_at"], "2026-06-11T00:00:00Z");
+    // A second cancel, later: still cancelled, at the first time; not `not_cancellable`.
+    let again = cancel(d, "a1", "2026-06-12T00:00:00Z");
+    assert_eq!(code(&again), 0, "{}", stderr(&again));
+    assert_eq!(json(&again)["outcome"], "cancelled");
+    assert_eq!(json(&again)["cancelled_at"], "2026-06-11T00:00:00Z");
+    assert_eq!(json(&again)["reasons"], serde_json::json!([]));
+    // Re-sending the request of the cancelled advance: what is true now, every time.
+    for _ in 0..2 {
+        let retry = run(d, &request("a1", "e1", "5000"));
+        assert_eq!(code(&retry), 1);
+        assert_eq!(json(&retry)["outcome"], "cancelled");
+        assert_eq!(json(&retry)["cancelled_at"], "2026-06-11T00:00:00Z");
+        assert_eq!(json(&retry)["fee"], 0);
+    }
+    // The cancelled advance no longer counts: 80.00 available again.
+    let e = ewa(
+        d,
+        &[
+            "eligibility",
+            "--employee",
+            "e1",
+            "--as-of",
+            "2026-06-12T00:00:00Z",
+        ],
+    );
+    assert_eq!(json(&e)["available"], 8_000);
+    // A refused advance cannot be cancelled: 1.
+    assert_eq!(code(&run(d, &request("big", "e1", "900000"))), 1);
+    let o = cancel(d, "big", "2026-06-12T00:00:00Z");
+    assert_eq!(code(&o), 1);
+    assert_eq!(json(&o)["reasons"][0], "not_cancellable");
+    assert!(json(&o).get("cancelled_at").is_none(), "{:?}", json(&o));
+    // An unknown id: input error, and no cancellation time printed.
+    let o = cancel(d, "nope", "2026-06-12T00:00:00Z");
+    assert_eq!(code(&o), 2);
+    assert_eq!(json(&o)["reasons"][0], "unknown_advance");
+    assert!(json(&o).get("cancelled_at").is_none(), "{:?}", json(&o));
+    assert_eq!(stderr(&o), "ewa: no advance `nope` in company `acme`\n");
+}
+
+#[test]
+fn scenario_cancels_are_unchanged() {
+    // SPEC §8: in a scenario a second cancel is still `rejected` / `not_cancellable`.
+    let dir = TempDir::new("x-scen");
+    let d = &dir.0;
+    std::fs::write(
+        d.join("s.json"),
+        r#"{"company": {"company_id": "c", "timezone": "UTC"}, "steps": [
+            {"push": "pay_schedules", "received_at": "2026-06-05T00:00:00Z", "records": [{"pay_schedule_id": "m", "frequency": "monthly", "periods": [{"pay_period_id": "2026-06", "start_at": "2026-06-01", "stop_at": "2026-07-01", "pay_at": "2026-07-03"}]}]},
+            {"push": "contracts", "received_at": "2026-06-05T00:00:00Z", "records": [{"contract_id": "c1", "pay_schedule_id": "m", "currency": "EUR", "wage_rate_period": "hourly", "wage_rate_amount": 2000}]},
+            {"push": "employees", "received_at": "2026-06-05T00:00:00Z", "records": [{"employee_id": "e1", "contract_id": "c1", "contract_start_on": "2026-01-01"}]},
+            {"push": "shifts", "received_at": "2026-06-05T00:00:00Z", "records": [{"shift_id": "s1", "shift_status": "approved", "employee_id": "e1", "start_at": "2026-06-02T09:00:00", "stop_at": "2026-06-02T17:00:00"}]},
+            {"advance": {"advance_id": "a1", "employee_id": "e1", "amount": 5000, "requested_at": "2026-06-10T00:00:00Z"}},
+            {"cancel": {"advance_id": "a1", "at": "2026-06-11T00:00:00Z"}},
+            {"cancel": {"advance_id": "a1", "at": "2026-06-12T00:00:00Z"}},
+            {"cancel": {"advance_id": "zz", "at": "2026-06-12T00:00:00Z"}}]}"#,
+    )
+    .unwrap();
+    let o = ewa(d, &["scenario", "s.json"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let adv = json(&o)["advances"].clone();
+    assert_eq!(adv[1]["outcome"], "cancelled");
+    assert_eq!(
+        (adv[2]["outcome"].as_str(), adv[2]["reasons"][0].as_str()),
+        (Some("rejected"), Some("not_cancellable"))
+    );
+    assert_eq!(
+        (adv[3]["outcome"].as_str(), adv[3]["reasons"][0].as_str()),
+        (Some("rejected"), Some("unknown_advance"))
+    );
+}
