@@ -1,9 +1,11 @@
 //! The commands, over the public library API.
 
 use super::args::{company_id, open, time, InputArgs, InputFormat};
-use super::output::{emit, write_failed, write_json};
+use super::output::{emit, emit_list, write_csv_table, write_failed, write_json, write_json_line};
 use super::table::{self, money, reason_text};
-use super::{advances, bench, csv, demo, jsonl, Cli, Command, Env, Failure, Format, Outcome};
+use super::{
+    advances, bench, csv, demo, explain, jsonl, Cli, Command, Env, Failure, Format, Outcome,
+};
 use ewa::calendar::{parse_zone, Instant};
 use ewa::store::Store;
 use ewa::{Company, Delivery, Detail, Eligibility, JobReport, Kind, Reason, Twin};
@@ -67,9 +69,21 @@ pub fn run(cli: &Cli, env: Env, out: &mut dyn Write) -> Result<Outcome, Failure>
             out,
         ),
         Command::History { shift } => history(cli, shift, out),
+        Command::Explain {
+            employee,
+            as_of,
+            known_at,
+        } => explain::run(
+            cli,
+            env,
+            employee,
+            as_of.as_deref(),
+            known_at.as_deref(),
+            out,
+        ),
         Command::Compact => compact(cli, out),
         Command::Companies => companies(cli, out),
-        Command::Scenario { file } => scenario(file, out),
+        Command::Scenario { file } => scenario(cli, file, out),
         Command::Generate {
             employees,
             seed,
@@ -132,16 +146,26 @@ fn companies(cli: &Cli, out: &mut dyn Write) -> Result<Outcome, Failure> {
             &rows,
         )
     };
-    emit(cli, out, &infos, text)?;
+    emit_list(cli, out, &infos, text)?;
     Ok(Outcome::Ok)
 }
 
 /// `ewa scenario FILE`: runs a SPEC §8 document.
-fn scenario(file: &Path, out: &mut dyn Write) -> Result<Outcome, Failure> {
+fn scenario(cli: &Cli, file: &Path, out: &mut dyn Write) -> Result<Outcome, Failure> {
+    // SPEC §8 output is JSON: a table or CSV is refused, never JSON printed instead.
+    if matches!(cli.format, Some(Format::Table | Format::Csv)) {
+        return Err(Failure::input(
+            "scenario prints its SPEC §8 JSON output: --format json (pretty, the default) or jsonl (one line)",
+        ));
+    }
     let text = std::fs::read_to_string(file)
         .map_err(|e| Failure::input(format!("cannot read {}: {e}", file.display())))?;
     let output = ewa::scenario::run_str(&text)?;
-    writeln!(out, "{}", output.to_json_pretty()).map_err(write_failed)?;
+    if cli.format == Some(Format::Jsonl) {
+        write_json_line(out, &output)?;
+    } else {
+        writeln!(out, "{}", output.to_json_pretty()).map_err(write_failed)?;
+    }
     Ok(Outcome::Ok)
 }
 
@@ -210,7 +234,7 @@ fn bench_command(cli: &Cli, command: &Command, out: &mut dyn Write) -> Result<Ou
 }
 
 /// Runs `f` on the company's twin: the current one, or the one known at `--known-at`.
-fn with_twin<R>(
+pub fn with_twin<R>(
     cli: &Cli,
     env: Env,
     known_at: Option<&str>,
@@ -492,13 +516,14 @@ fn accruals(
                 let a = twin.accruals(e, t)?;
                 let text = || {
                     let cur = a.currency.as_deref();
+                    let tz = twin.company().timezone();
                     let mut s = format!(
                         "{} as of {}: accrued unpaid net {}\n",
                         a.employee_id,
-                        a.as_of,
+                        table::local(tz, t),
                         money(a.accrued_unpaid_net, cur)
                     );
-                    s.push_str(&periods_table(&a.periods, cur));
+                    s.push_str(&periods_table(&a.periods, cur, tz));
                     s.push_str(&lines_table(&a.periods, cur));
                     s
                 };
@@ -537,23 +562,23 @@ fn accruals(
                         &rows,
                     )
                 };
-                emit(cli, out, &all, text)?;
+                emit_list(cli, out, &all, text)?;
             }
         }
         Ok(Outcome::Ok)
     })
 }
 
-fn periods_table(periods: &[ewa::PeriodAccrual], cur: Option<&str>) -> String {
+fn periods_table(periods: &[ewa::PeriodAccrual], cur: Option<&str>, tz: chrono_tz::Tz) -> String {
     let rows: Vec<Vec<String>> = periods
         .iter()
         .map(|p| {
             vec![
                 p.pay_schedule_id.clone(),
                 p.pay_period_id.clone(),
-                p.start_at.clone(),
-                p.stop_at.clone(),
-                p.pay_at.clone(),
+                table::local_text(tz, &p.start_at),
+                table::local_text(tz, &p.stop_at),
+                table::local_text(tz, &p.pay_at),
                 if p.in_blackout { "yes" } else { "no" }.into(),
                 money(p.gross, cur),
                 money(p.withholding, cur),
@@ -584,32 +609,7 @@ fn periods_table(periods: &[ewa::PeriodAccrual], cur: Option<&str>) -> String {
 fn lines_table(periods: &[ewa::PeriodAccrual], cur: Option<&str>) -> String {
     let rows: Vec<Vec<String>> = periods
         .iter()
-        .flat_map(|p| {
-            p.lines.iter().map(move |l| {
-                let mut sources = l
-                    .source_ids
-                    .iter()
-                    .take(3)
-                    .cloned()
-                    .collect::<Vec<_>>()
-                    .join(" ");
-                if l.source_ids.len() > 3 {
-                    sources.push_str(&format!(" +{}", l.source_ids.len() - 3));
-                }
-                vec![
-                    p.pay_period_id.clone(),
-                    serde_json::to_value(l.kind)
-                        .ok()
-                        .and_then(|v| v.as_str().map(str::to_string))
-                        .unwrap_or_default(),
-                    l.contract_id.clone().unwrap_or_default(),
-                    sources,
-                    format!("{} {}", l.quantity, l.unit),
-                    l.rate.map(|r| money(r, cur)).unwrap_or_default(),
-                    l.amount.clone(),
-                ]
-            })
-        })
+        .flat_map(|p| p.lines.iter().map(move |l| line_row(p, l, cur)))
         .collect();
     if rows.is_empty() {
         return String::new();
@@ -617,18 +617,57 @@ fn lines_table(periods: &[ewa::PeriodAccrual], cur: Option<&str>) -> String {
     format!(
         "\n{}",
         table::render(
-            &[
-                "period",
-                "line",
-                "contract",
-                "sources",
-                "quantity",
-                "rate",
-                "amount (minor units)"
-            ],
+            &["period", "line", "contract", "sources", "quantity", "rate", "amount",],
             &rows
         )
     )
+}
+
+/// One explained line for people: `8 h 00 min` at `14.50/h × 1.5`, the exact amount in
+/// major units.
+fn line_row(p: &ewa::PeriodAccrual, l: &ewa::Line, cur: Option<&str>) -> Vec<String> {
+    let mut sources = l
+        .source_ids
+        .iter()
+        .take(3)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(" ");
+    if l.source_ids.len() > 3 {
+        sources.push_str(&format!(" +{}", l.source_ids.len() - 3));
+    }
+    let quantity = match l.unit {
+        "seconds" => l
+            .quantity
+            .parse::<rust_decimal::Decimal>()
+            .ok()
+            .and_then(|q| rust_decimal::prelude::ToPrimitive::to_i64(&q.round()))
+            .map_or_else(|| l.quantity.clone(), table::hours),
+        "days" => format!("{} d", l.quantity),
+        _ => String::new(),
+    };
+    let per = match (l.unit, l.kind) {
+        ("seconds", _) => "/h",
+        (_, ewa::LineKind::Daily) => "/day",
+        _ => "",
+    };
+    let rate = l.rate.map_or_else(String::new, |r| {
+        let times = l
+            .multiplier
+            .as_deref()
+            .map(|m| format!(" × {m}"))
+            .unwrap_or_default();
+        format!("{}{per}{times}", money(r, cur))
+    });
+    vec![
+        p.pay_period_id.clone(),
+        table::code(&l.kind),
+        l.contract_id.clone().unwrap_or_default(),
+        sources,
+        quantity,
+        rate,
+        table::exact_money(&l.amount, cur),
+    ]
 }
 
 fn eligibility(
@@ -645,7 +684,8 @@ fn eligibility(
         match employee {
             Some(e) => {
                 let a = twin.eligibility(e, t, delivery, Detail::Explained)?;
-                emit(cli, out, &a, || eligibility_text(&a))?;
+                let tz = twin.company().timezone();
+                emit(cli, out, &a, || eligibility_text(&a, tz))?;
                 if a.reasons.contains(Reason::UnknownEmployee) {
                     return Err(Failure::unknown_employee(e, twin));
                 }
@@ -668,7 +708,7 @@ fn eligibility(
                         &rows,
                     )
                 };
-                emit(cli, out, &all, text)?;
+                emit_list(cli, out, &all, text)?;
             }
         }
         Ok(Outcome::Ok)
@@ -729,7 +769,7 @@ fn outstanding_table(e: &Eligibility, cur: Option<&str>) -> String {
     )
 }
 
-fn eligibility_text(e: &Eligibility) -> String {
+fn eligibility_text(e: &Eligibility, tz: chrono_tz::Tz) -> String {
     let cur = e
         .currency
         .as_ref()
@@ -741,7 +781,7 @@ fn eligibility_text(e: &Eligibility) -> String {
         .join(", ");
     let mut s = table::pairs(&[
         ("employee", e.employee_id.to_string()),
-        ("as of", e.as_of.to_string()),
+        ("as of", table::local(tz, e.as_of)),
         (
             "eligible",
             if e.eligible {
@@ -767,7 +807,9 @@ fn eligibility_text(e: &Eligibility) -> String {
         ),
         (
             "recovery pay at",
-            e.recovery.map(|r| r.pay_at.to_string()).unwrap_or_default(),
+            e.recovery
+                .map(|r| table::local(tz, r.pay_at))
+                .unwrap_or_default(),
         ),
         ("accrued unpaid net", money(e.accrued_unpaid_net, cur)),
         ("reasons", reasons),
@@ -778,7 +820,7 @@ fn eligibility_text(e: &Eligibility) -> String {
     }
     if !e.periods.is_empty() {
         s.push('\n');
-        s.push_str(&periods_table(&e.periods, cur));
+        s.push_str(&periods_table(&e.periods, cur, tz));
     }
     s
 }
@@ -832,14 +874,72 @@ fn recoveries(
                 &rows,
             )
         };
-        emit(cli, out, &list, text)?;
+        if cli.format == Some(Format::Csv) {
+            let (header, rows) = payroll_csv(twin, schedule, period, &list);
+            write_csv_table(out, &header, &rows)?;
+        } else {
+            emit_list(cli, out, &list, text)?;
+        }
         Ok(Outcome::Ok)
     })
+}
+
+/// `recoveries --format csv`: one row per employee, ready for a payroll import — what to
+/// deduct in major units (`32.29`, no thousands separator) and in minor units, with the
+/// period, the currency and the advances it repays (docs/cli.md "Recoveries as CSV").
+fn payroll_csv(
+    twin: &Twin,
+    schedule: &str,
+    period: &str,
+    list: &[ewa::Recovery],
+) -> (Vec<String>, Vec<Vec<String>>) {
+    let header = [
+        "employee_id",
+        "pay_schedule_id",
+        "pay_period_id",
+        "currency",
+        "deduct",
+        "deduct_minor",
+        "due",
+        "net",
+        "carried_in",
+        "carried_forward",
+        "advance_ids",
+    ]
+    .map(String::from)
+    .to_vec();
+    let plain = |v: i64, cur: Option<&str>| money(v, cur).replace(',', "");
+    let rows = list
+        .iter()
+        .map(|r| {
+            let cur = currency_of(twin, &r.employee_id);
+            let cur = cur.as_deref();
+            vec![
+                r.employee_id.clone(),
+                schedule.to_string(),
+                period.to_string(),
+                cur.unwrap_or_default().to_string(),
+                plain(r.deduct, cur),
+                r.deduct.to_string(),
+                plain(r.due, cur),
+                plain(r.net, cur),
+                plain(r.carried_in, cur),
+                plain(r.carried_forward, cur),
+                r.advances
+                    .iter()
+                    .filter_map(|a| a.advance_id.clone())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            ]
+        })
+        .collect();
+    (header, rows)
 }
 
 fn history(cli: &Cli, shift: &str, out: &mut dyn Write) -> Result<Outcome, Failure> {
     let mut store = open(cli, false)?;
     let id = company_id(cli, &store)?;
+    let tz = store.twin(&id)?.company().timezone();
     let versions = store
         .twin(&id)?
         .shift_history(shift)
@@ -851,12 +951,12 @@ fn history(cli: &Cli, shift: &str, out: &mut dyn Write) -> Result<Outcome, Failu
                 vec![
                     v.version.to_string(),
                     v.job_id.clone(),
-                    v.received_at.clone(),
+                    table::local_text(tz, &v.received_at),
                     v.shift_status.to_string(),
                     v.employee_id.clone().unwrap_or_default(),
                     v.contract_id.clone().unwrap_or_default(),
-                    v.start_at.clone(),
-                    v.stop_at.clone(),
+                    table::local_text(tz, &v.start_at),
+                    table::local_text(tz, &v.stop_at),
                 ]
             })
             .collect();
@@ -874,6 +974,6 @@ fn history(cli: &Cli, shift: &str, out: &mut dyn Write) -> Result<Outcome, Failu
             &rows,
         )
     };
-    emit(cli, out, &versions, text)?;
+    emit_list(cli, out, &versions, text)?;
     Ok(Outcome::Ok)
 }

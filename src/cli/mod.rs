@@ -7,6 +7,7 @@ mod bench;
 mod commands;
 mod csv;
 mod demo;
+mod explain;
 mod jsonl;
 mod output;
 mod table;
@@ -68,7 +69,7 @@ pub struct Cli {
     /// The company (default: the store's only company).
     #[arg(long, global = true, value_name = "ID")]
     pub company: Option<String>,
-    /// Output format (default json; `ewa demo` prints text).
+    /// Output format (default json; `ewa demo` and `ewa explain` print text).
     #[arg(long, global = true, value_enum)]
     pub format: Option<Format>,
     /// The command.
@@ -79,9 +80,13 @@ pub struct Cli {
 /// Output formats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Format {
-    /// JSON, for scripts (the default).
+    /// JSON, for scripts (the default): an object, or an array for a list.
     Json,
-    /// Aligned columns, money in major units, for people.
+    /// JSON Lines: one compact JSON object per line (per item of a list).
+    Jsonl,
+    /// CSV with a header row: one column per field; `recoveries` in payroll-import columns.
+    Csv,
+    /// Aligned columns, money in major units, times in the company's zone, for people.
     Table,
 }
 
@@ -191,6 +196,19 @@ pub enum Command {
         /// The pay period.
         #[arg(long, value_name = "ID")]
         period: String,
+        /// The instant (default now).
+        #[arg(long, value_name = "TIME")]
+        as_of: Option<String>,
+        /// Answer from the data as the store knew it then.
+        #[arg(long, value_name = "TIME")]
+        known_at: Option<String>,
+    },
+    /// An employee's eligibility in plain words: each unpaid period's work and figures, what
+    /// is outstanding, and what may be drawn and why (the demo's explanations).
+    Explain {
+        /// The employee.
+        #[arg(long, value_name = "ID")]
+        employee: String,
         /// The instant (default now).
         #[arg(long, value_name = "TIME")]
         as_of: Option<String>,

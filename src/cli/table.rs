@@ -136,6 +136,27 @@ pub fn yes_no(b: bool) -> String {
     if b { "yes" } else { "no" }.to_string()
 }
 
+/// An exact amount of minor units (`12088.500000`) in major units, as many decimals as
+/// it needs but at least the currency's: `120.885` EUR, `120.88` EUR.
+pub fn exact_money(minor: &str, currency: Option<&str>) -> String {
+    let exp = currency
+        .and_then(Currency::parse)
+        .map_or(2, |c| u32::from(c.exponent()));
+    let Ok(mut d) = minor.parse::<rust_decimal::Decimal>() else {
+        return minor.to_string();
+    };
+    if d.set_scale(d.scale().saturating_add(exp)).is_err() {
+        return minor.to_string();
+    }
+    let d = d.normalize();
+    if d.scale() >= exp {
+        return d.to_string();
+    }
+    let mut d = d;
+    d.rescale(exp);
+    d.to_string()
+}
+
 /// An integer with thousands separators.
 pub fn count(n: usize) -> String {
     money(i64::try_from(n).unwrap_or(i64::MAX), Some("JPY"))
@@ -196,6 +217,9 @@ mod tests {
         assert_eq!(hours(28_800), "8 h 00 min");
         assert_eq!(hours(5_400), "1 h 30 min");
         assert_eq!(plural(1, "day", "days"), "1 day");
+        assert_eq!(exact_money("12088.000000", Some("EUR")), "120.88");
+        assert_eq!(exact_money("-24176.500000", Some("EUR")), "-241.765");
+        assert_eq!(exact_money("500", Some("JPY")), "500");
         assert_eq!(plural(3, "day", "days"), "3 days");
     }
 

@@ -6,6 +6,7 @@
 
 mod cli;
 mod cli_exit;
+mod cli_output;
 mod common;
 mod crash;
 mod files;
