@@ -317,3 +317,127 @@ pub fn reason_list(reasons: &[Reason]) -> String {
         .collect::<Vec<_>>()
         .join(" ")
 }
+
+/// A recorded advance as `ewa advances list|show` prints it: its decision, and its state at
+/// `--as-of`.
+#[derive(Debug, Serialize)]
+pub struct AdvanceView {
+    /// The decision its request got (outcome `accepted` or `rejected`).
+    #[serde(flatten)]
+    pub decision: AdvanceDecision,
+    /// `accepted` (in force), `cancelled`, `recovered` (its recovery payday has passed), or
+    /// `rejected`.
+    pub state: &'static str,
+    /// When it was cancelled.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cancelled_at: Option<String>,
+}
+
+impl AdvanceView {
+    fn new(r: ewa::AdvanceRecord, as_of: Instant) -> AdvanceView {
+        let paid = r
+            .decision
+            .recovery_pay_at
+            .as_deref()
+            .and_then(|p| ewa::calendar::parse_instant(chrono_tz::UTC, p).ok())
+            .is_some_and(|p| p <= as_of);
+        let state = match (&r.decision.outcome, r.cancelled_at) {
+            (AdvanceOutcome::Accepted, Some(_)) => "cancelled",
+            (AdvanceOutcome::Accepted, None) if paid => "recovered",
+            (AdvanceOutcome::Accepted, None) => "accepted",
+            _ => "rejected",
+        };
+        AdvanceView {
+            decision: r.decision,
+            state,
+            cancelled_at: r.cancelled_at.map(|c| c.to_string()),
+        }
+    }
+}
+
+/// `ewa advances list|show`.
+pub fn list_or_show(
+    cli: &Cli,
+    env: Env,
+    action: &super::AdvancesAction,
+    out: &mut dyn Write,
+) -> Result<Outcome, Failure> {
+    let mut store = open(cli, false)?;
+    let id = company_id(cli, &store)?;
+    let twin = store.twin(&id)?;
+    let tz = twin.company().timezone();
+    match action {
+        super::AdvancesAction::List { employee, as_of } => {
+            let t = time(as_of.as_deref(), "as-of", tz, env)?;
+            let views: Vec<AdvanceView> = twin
+                .advance_records()
+                .into_iter()
+                .filter(|r| {
+                    employee
+                        .as_deref()
+                        .is_none_or(|e| r.decision.employee_id == e)
+                })
+                .map(|r| AdvanceView::new(r, t))
+                .collect();
+            super::output::emit_list(cli, out, &views, || views_table(&views, twin, tz))?;
+            Ok(Outcome::Ok)
+        }
+        super::AdvancesAction::Show { advance_id, as_of } => {
+            let t = time(as_of.as_deref(), "as-of", tz, env)?;
+            let view = twin
+                .advance(advance_id)
+                .map(|r| AdvanceView::new(r, t))
+                .ok_or_else(|| {
+                    Failure::input(format!("no advance `{advance_id}` in company `{id}`"))
+                })?;
+            let cur = currency_of(twin, &view.decision.employee_id);
+            emit(cli, out, &view, || {
+                let answer = RequestAnswer {
+                    decision: view.decision.clone(),
+                    cancelled_at: view.cancelled_at.clone(),
+                };
+                format!(
+                    "state        {}\n{}",
+                    view.state,
+                    decision_table(&answer, cur.as_deref(), tz)
+                )
+            })?;
+            Ok(Outcome::Ok)
+        }
+    }
+}
+
+fn views_table(views: &[AdvanceView], twin: &ewa::Twin, tz: chrono_tz::Tz) -> String {
+    let at = |t: Option<&str>| t.map(|t| table::local_text(tz, t)).unwrap_or_default();
+    let rows: Vec<Vec<String>> = views
+        .iter()
+        .map(|v| {
+            let d = &v.decision;
+            let cur = currency_of(twin, &d.employee_id);
+            let cur = cur.as_deref();
+            vec![
+                d.advance_id.clone(),
+                d.employee_id.clone(),
+                v.state.to_string(),
+                money(d.amount, cur),
+                d.fee.map(|f| money(f, cur)).unwrap_or_default(),
+                at(Some(&d.requested_at)),
+                at(d.recovery_pay_at.as_deref()),
+                at(v.cancelled_at.as_deref()),
+            ]
+        })
+        .collect();
+    table::render(
+        &[
+            "advance",
+            "employee",
+            "state",
+            "amount",
+            "fee",
+            "requested at",
+            "repaid at",
+            "cancelled at",
+        ],
+        &rows,
+    )
+}

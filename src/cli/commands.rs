@@ -4,7 +4,8 @@ use super::args::{company_id, open, time, InputArgs, InputFormat};
 use super::output::{emit, emit_list, write_csv_table, write_failed, write_json, write_json_line};
 use super::table::{self, money, reason_text};
 use super::{
-    advances, bench, csv, demo, explain, jsonl, Cli, Command, Env, Failure, Format, Outcome,
+    advances, bench, csv, demo, explain, jsonl, Cli, Command, CompanyAction, Env, Failure, Format,
+    Outcome,
 };
 use ewa::calendar::{parse_zone, Instant};
 use ewa::store::Store;
@@ -84,11 +85,26 @@ pub fn run(cli: &Cli, env: Env, out: &mut dyn Write) -> Result<Outcome, Failure>
         Command::Compact => compact(cli, out),
         Command::Companies => companies(cli, out),
         Command::Scenario { file } => scenario(cli, file, out),
-        Command::Generate {
-            employees,
-            seed,
-            out: file,
-        } => generate(*employees, *seed, file.as_deref(), out),
+        generate @ Command::Generate { .. } => generate_command(generate, out),
+        Command::Advances { action } => advances::list_or_show(cli, env, action, out),
+        Command::CompanyCmd {
+            action: CompanyAction::Delete { company_id, yes },
+        } => delete_company(cli, company_id, *yes, out),
+        Command::Completions { shell } => {
+            // Generated into memory: clap_complete panics on a failed write.
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            let mut script = Vec::new();
+            clap_complete::generate(*shell, &mut cmd, "ewa", &mut script);
+            out.write_all(&script).map_err(write_failed)?;
+            Ok(Outcome::Ok)
+        }
+        Command::Man => {
+            let cmd = <Cli as clap::CommandFactory>::command();
+            clap_mangen::Man::new(cmd)
+                .render(out)
+                .map_err(write_failed)?;
+            Ok(Outcome::Ok)
+        }
         bench @ Command::Bench { .. } => bench_command(cli, bench, out),
     }
 }
@@ -170,15 +186,29 @@ fn scenario(cli: &Cli, file: &Path, out: &mut dyn Write) -> Result<Outcome, Fail
 }
 
 /// `ewa generate`: a synthetic scenario document, to a file or the output.
-fn generate(
-    employees: usize,
-    seed: u64,
-    file: Option<&Path>,
-    out: &mut dyn Write,
-) -> Result<Outcome, Failure> {
-    let doc = ewa::generate::scenario(&ewa::generate::Options {
+fn generate_command(command: &Command, out: &mut dyn Write) -> Result<Outcome, Failure> {
+    let Command::Generate {
         employees,
         seed,
+        shifts_per_employee,
+        start,
+        timezone,
+        out: file,
+    } = command
+    else {
+        return Err(Failure::input("not the generate command"));
+    };
+    let timezone = parse_zone(timezone).ok_or_else(|| {
+        Failure::input(format!(
+            "--timezone `{timezone}` is not an IANA time zone name"
+        ))
+    })?;
+    let doc = ewa::generate::scenario(&ewa::generate::Options {
+        employees: *employees,
+        seed: *seed,
+        shifts_per_employee: *shifts_per_employee,
+        start: *start,
+        timezone,
         ..Default::default()
     });
     let text = serde_json::to_string_pretty(&doc).map_err(|e| Failure::input(e.to_string()))?;
@@ -187,6 +217,35 @@ fn generate(
             .map_err(|e| Failure::input(format!("cannot write {}: {e}", f.display())))?,
         None => writeln!(out, "{text}").map_err(write_failed)?,
     }
+    Ok(Outcome::Ok)
+}
+
+/// `ewa company delete ID --yes`: deletes one company; refused without `--yes`.
+fn delete_company(
+    cli: &Cli,
+    company_id: &str,
+    yes: bool,
+    out: &mut dyn Write,
+) -> Result<Outcome, Failure> {
+    let mut store = open(cli, false)?;
+    if !store.companies()?.iter().any(|c| c == company_id) {
+        return Err(Failure::input(format!(
+            "no company `{company_id}` in {}",
+            store.path()
+        )));
+    }
+    if !yes {
+        return Err(Failure::input(format!(
+            "this deletes company `{company_id}` with its journal, snapshot and advances from {}: \
+             add --yes to confirm",
+            store.path()
+        )));
+    }
+    let deleted = store.delete_company(company_id)?;
+    let v = serde_json::json!({"company_id": company_id, "deleted": deleted});
+    emit(cli, out, &v, || {
+        table::pairs(&[("deleted company", company_id.to_string())])
+    })?;
     Ok(Outcome::Ok)
 }
 

@@ -63,8 +63,14 @@ impl Outcome {
                   error, 4 the output could not be written.\nStart with `ewa demo`."
 )]
 pub struct Cli {
-    /// The store file.
-    #[arg(long, global = true, default_value = "ewa.db", value_name = "PATH")]
+    /// The store file; without --db, the EWA_DB environment variable, else ewa.db.
+    #[arg(
+        long,
+        global = true,
+        default_value = "ewa.db",
+        value_name = "PATH",
+        env = "EWA_DB"
+    )]
     pub db: PathBuf,
     /// The company (default: the store's only company).
     #[arg(long, global = true, value_name = "ID")]
@@ -239,10 +245,40 @@ pub enum Command {
         /// Seed.
         #[arg(long, default_value_t = 1, value_name = "S")]
         seed: u64,
+        /// Shifts per employee.
+        #[arg(long, default_value_t = 40, value_name = "N")]
+        shifts_per_employee: usize,
+        /// The first day of the current pay month; shifts start four weeks earlier.
+        #[arg(long, default_value = "2026-06-01", value_name = "DATE")]
+        start: chrono::NaiveDate,
+        /// The company's IANA time zone.
+        #[arg(long, default_value = "Europe/Brussels", value_name = "ZONE")]
+        timezone: String,
         /// Output file (default standard output).
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
+    /// List or show recorded advances, with their state now.
+    Advances {
+        /// The action.
+        #[command(subcommand)]
+        action: AdvancesAction,
+    },
+    /// Manage the store's companies.
+    #[command(name = "company")]
+    CompanyCmd {
+        /// The action.
+        #[command(subcommand)]
+        action: CompanyAction,
+    },
+    /// Print a shell completion script (generated from these definitions).
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page, in roff (generated from these definitions): `ewa man > ewa.1`.
+    Man,
     /// Measure the engine on a synthetic company.
     Bench {
         /// Employees.
@@ -275,6 +311,43 @@ pub enum Command {
         /// With --bulk-only: which bulk answers to time.
         #[arg(long, value_enum, default_value = "both", requires = "bulk_only")]
         kind: bench::BulkKind,
+    },
+}
+
+/// `ewa advances` actions.
+#[derive(Debug, Subcommand)]
+pub enum AdvancesAction {
+    /// Every recorded advance (accepted or refused), oldest first.
+    List {
+        /// Only this employee's.
+        #[arg(long, value_name = "ID")]
+        employee: Option<String>,
+        /// The instant the state is told at (default now): recovered once its payday passed.
+        #[arg(long, value_name = "TIME")]
+        as_of: Option<String>,
+    },
+    /// One advance.
+    Show {
+        /// The advance.
+        #[arg(value_name = "ID")]
+        advance_id: String,
+        /// The instant the state is told at (default now).
+        #[arg(long, value_name = "TIME")]
+        as_of: Option<String>,
+    },
+}
+
+/// `ewa company` actions.
+#[derive(Debug, Subcommand)]
+pub enum CompanyAction {
+    /// Delete a company with its journal, snapshot and advances; other companies stay.
+    Delete {
+        /// The company.
+        #[arg(value_name = "ID")]
+        company_id: String,
+        /// Confirm: without it nothing is deleted.
+        #[arg(long)]
+        yes: bool,
     },
 }
 

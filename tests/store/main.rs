@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 mod cli;
+mod cli_commands;
 mod cli_exit;
 mod cli_output;
 mod common;
