@@ -1,17 +1,16 @@
 //! The commands, over the public library API.
 
-use super::args::{company_id, open, time, InputArgs, InputFormat};
+use super::args::{company_id, open, time};
 use super::output::{emit, emit_list, write_csv_table, write_failed, write_json, write_json_line};
 use super::table::{self, money, reason_text};
 use super::{
-    advances, bench, csv, demo, explain, jsonl, Cli, Command, CompanyAction, Env, Failure, Format,
+    advances, bench, demo, explain, ingest, Cli, Command, CompanyAction, Env, Failure, Format,
     Outcome,
 };
 use ewa::calendar::{parse_zone, Instant};
-use ewa::store::Store;
-use ewa::{Company, Delivery, Detail, Eligibility, JobReport, Kind, Reason, Twin};
+use ewa::{Company, Delivery, Detail, Eligibility, Reason, Twin};
 use serde_json::Value;
-use std::io::{IsTerminal, Read, Write};
+use std::io::Write;
 use std::path::Path;
 
 /// Runs the parsed command.
@@ -23,7 +22,7 @@ pub fn run(cli: &Cli, env: Env, out: &mut dyn Write) -> Result<Outcome, Failure>
         Command::Init { timezone, config } => {
             init(cli, timezone.as_deref(), config.as_deref(), out)
         }
-        ingest @ Command::Ingest { .. } => ingest_command(cli, env, ingest, out),
+        ingest @ Command::Ingest { .. } => ingest::run(cli, env, ingest, out),
         Command::Accruals {
             employee,
             as_of,
@@ -356,208 +355,6 @@ fn init(
     };
     emit(cli, out, &info, text)?;
     Ok(Outcome::Ok)
-}
-
-struct Progress {
-    on: bool,
-}
-
-impl Progress {
-    fn new(env: Env) -> Progress {
-        Progress {
-            on: env.progress && std::io::stderr().is_terminal(),
-        }
-    }
-    fn phase(&self, msg: &str) {
-        if self.on {
-            let mut err = std::io::stderr();
-            let _ = write!(err, "\r\x1b[2Kewa: {msg}");
-            let _ = err.flush();
-        }
-    }
-    fn done(&self, msg: &str) {
-        if self.on {
-            let _ = writeln!(std::io::stderr(), "\r\x1b[2Kewa: {msg}");
-        }
-    }
-}
-
-fn read_input(file: &Path) -> Result<Vec<u8>, Failure> {
-    if file == Path::new("-") {
-        let mut buf = Vec::new();
-        std::io::stdin()
-            .read_to_end(&mut buf)
-            .map_err(|e| Failure::input(format!("cannot read standard input: {e}")))?;
-        return Ok(buf);
-    }
-    std::fs::read(file).map_err(|e| Failure::input(format!("cannot read {}: {e}", file.display())))
-}
-
-/// `ewa ingest` from its parsed arguments.
-fn ingest_command(
-    cli: &Cli,
-    env: Env,
-    command: &Command,
-    out: &mut dyn Write,
-) -> Result<Outcome, Failure> {
-    let Command::Ingest {
-        entity,
-        received_at,
-        files,
-        input,
-    } = command
-    else {
-        return Err(Failure::input("not the ingest command"));
-    };
-    ingest(cli, env, entity, received_at.as_deref(), files, input, out)
-}
-
-fn ingest(
-    cli: &Cli,
-    env: Env,
-    entity: &str,
-    received_at: Option<&str>,
-    files: &[std::path::PathBuf],
-    input: &InputArgs,
-    out: &mut dyn Write,
-) -> Result<Outcome, Failure> {
-    let kind = Kind::parse(entity).ok_or_else(|| {
-        Failure::input(format!(
-            "--entity `{entity}` is not a kind: pay-schedules, contracts, employees, shifts, additions, deductions"
-        ))
-    })?;
-    let mut store = open(cli, false)?;
-    let id = company_id(cli, &store)?;
-    let company = store.twin(&id)?.company().clone();
-    let at = time(received_at, "received-at", company.timezone(), env)?;
-    let progress = Progress::new(env);
-    let mut reports: Vec<JobReport> = Vec::new();
-    let mut failure = None;
-    for file in files {
-        let name = file.display().to_string();
-        progress.phase(&format!("{name}: reading"));
-        let r = ingest_file(&mut store, &id, kind, input, file, at, &progress);
-        match r {
-            Ok(report) => {
-                progress.done(&format!(
-                    "{name}: {} — {} received, {} accepted, {} rejected",
-                    report.job_id,
-                    report.count_received,
-                    report.count_accepted,
-                    report.count_rejected
-                ));
-                reports.push(report);
-            }
-            Err(f) => {
-                progress.done(&format!("{name}: failed"));
-                failure = Some(Failure {
-                    outcome: f.outcome,
-                    message: format!("{name}: {}", f.message),
-                });
-                break;
-            }
-        }
-    }
-    if !reports.is_empty() {
-        let text = || {
-            reports
-                .iter()
-                .map(report_table)
-                .collect::<Vec<_>>()
-                .join("\n")
-        };
-        match reports.as_slice() {
-            [one] => emit(cli, out, one, text)?,
-            many => emit(cli, out, &many, text)?,
-        }
-    }
-    if let Some(f) = failure {
-        return Err(f);
-    }
-    Ok(if reports.iter().any(|r| r.count_rejected > 0) {
-        Outcome::Refused
-    } else {
-        Outcome::Ok
-    })
-}
-
-fn ingest_file(
-    store: &mut Store,
-    id: &str,
-    kind: Kind,
-    input: &InputArgs,
-    file: &Path,
-    at: Instant,
-    progress: &Progress,
-) -> Result<JobReport, Failure> {
-    let bytes = read_input(file)?;
-    let format = input.format_of(file, &bytes);
-    if format == InputFormat::Json {
-        progress.phase(&format!(
-            "{}: applying {} bytes of JSON",
-            file.display(),
-            table::count(bytes.len())
-        ));
-        return Ok(store.apply_json(id, kind, &bytes, at)?);
-    }
-    if format == InputFormat::Csv && !csv::supported(kind) {
-        return Err(Failure::input(format!(
-            "CSV is read for employees, shifts, additions and deductions; send {} as a JSON array",
-            kind.target_entity()
-        )));
-    }
-    let max = store.twin(id)?.company().limits().batch_bytes_max();
-    if bytes.len() as u64 > max {
-        return Err(ewa::Error::BatchRefused {
-            reason: format!(
-                "{} bytes exceed the limit of {max} (batch_bytes_max)",
-                bytes.len()
-            ),
-        }
-        .into());
-    }
-    // Read whole before anything is applied: a bad file is refused, nothing journaled.
-    let records = if format == InputFormat::Csv {
-        csv::records(&bytes, kind, input).map_err(|e| Failure::input(e.to_string()))?
-    } else {
-        jsonl::records(&bytes).map_err(Failure::input)?
-    };
-    progress.phase(&format!(
-        "{}: applying {} records",
-        file.display(),
-        table::count(records.len())
-    ));
-    Ok(store.apply(id, kind, &records, at)?)
-}
-
-fn report_table(r: &JobReport) -> String {
-    let mut s = format!(
-        "{} {}: {} received, {} accepted, {} rejected\n",
-        r.job_id, r.target_entity, r.count_received, r.count_accepted, r.count_rejected
-    );
-    let rows: Vec<Vec<String>> = r
-        .results
-        .iter()
-        .filter(|x| !x.outcome.is_accepted())
-        .flat_map(|x| {
-            x.errors.iter().map(move |e| {
-                vec![
-                    x.index.to_string(),
-                    x.key.clone().unwrap_or_default(),
-                    x.outcome.as_str().to_string(),
-                    e.field.clone(),
-                    e.message.clone(),
-                ]
-            })
-        })
-        .collect();
-    if !rows.is_empty() {
-        s.push_str(&table::render(
-            &["index", "key", "outcome", "field", "message"],
-            &rows,
-        ));
-    }
-    s
 }
 
 fn accruals(

@@ -8,6 +8,7 @@ mod commands;
 mod csv;
 mod demo;
 mod explain;
+mod ingest;
 mod jsonl;
 mod output;
 mod table;
@@ -138,11 +139,12 @@ pub enum Command {
         config: Option<PathBuf>,
     },
     /// Push records from files (a JSON array, JSON Lines, or CSV with a header row for
-    /// employees, shifts, additions and deductions); each file is one batch.
+    /// employees, shifts, additions and deductions); each file is one batch. Every file is
+    /// read and checked before any is applied.
     Ingest {
-        /// pay-schedules, contracts, employees, shifts, additions or deductions.
-        #[arg(long, value_name = "KIND")]
-        entity: String,
+        /// The kind of the records.
+        #[arg(long, value_enum, value_name = "KIND")]
+        entity: ingest::Entity,
         /// When the batch was received (default now).
         #[arg(long, value_name = "TIME")]
         received_at: Option<String>,
@@ -152,6 +154,9 @@ pub enum Command {
         /// How the files are read.
         #[command(flatten)]
         input: args::InputArgs,
+        /// How much of each job report is printed.
+        #[command(flatten)]
+        report: ingest::ReportArgs,
     },
     /// Accrued earnings per unpaid period, with lines (one employee) or totals (all).
     Accruals {

@@ -7,6 +7,7 @@
 mod cli;
 mod cli_commands;
 mod cli_exit;
+mod cli_ingest;
 mod cli_output;
 mod common;
 mod crash;
