@@ -171,14 +171,10 @@ pub enum Command {
         known_at: Option<String>,
     },
     /// How much an employee may draw, and why.
+    #[command(group = clap::ArgGroup::new("who").required(true).args(["employee", "all"]))]
     Eligibility {
         /// One employee, with periods and lines.
-        #[arg(
-            long,
-            value_name = "ID",
-            conflicts_with = "all",
-            required_unless_present = "all"
-        )]
+        #[arg(long, value_name = "ID")]
         employee: Option<String>,
         /// Every employee, without periods.
         #[arg(long)]
@@ -364,8 +360,8 @@ pub enum AdvanceAction {
         /// Who.
         #[arg(long, value_name = "ID")]
         employee: String,
-        /// Amount in minor units.
-        #[arg(long, value_name = "MINOR", allow_negative_numbers = true)]
+        /// Amount in minor units of the employee's currency, an integer: 5000 is 50.00 EUR.
+        #[arg(long, value_name = "MINOR", allow_negative_numbers = true, value_parser = parse_minor)]
         amount: i64,
         /// When (default now).
         #[arg(long, value_name = "TIME")]
@@ -382,8 +378,8 @@ pub enum AdvanceAction {
         /// Who.
         #[arg(long, value_name = "ID")]
         employee: String,
-        /// Amount in minor units.
-        #[arg(long, value_name = "MINOR", allow_negative_numbers = true)]
+        /// Amount in minor units of the employee's currency, an integer: 5000 is 50.00 EUR.
+        #[arg(long, value_name = "MINOR", allow_negative_numbers = true, value_parser = parse_minor)]
         amount: i64,
         /// When it was requested (default now).
         #[arg(long, value_name = "TIME")]
@@ -401,6 +397,25 @@ pub enum AdvanceAction {
         #[arg(long, value_name = "TIME")]
         at: Option<String>,
     },
+}
+
+/// `--amount`: an integer of minor units; a decimal is refused with the integer it means.
+fn parse_minor(s: &str) -> Result<i64, String> {
+    if let Ok(v) = s.parse::<i64>() {
+        return Ok(v);
+    }
+    let hint = s
+        .parse::<rust_decimal::Decimal>()
+        .ok()
+        .and_then(|d| d.checked_mul(rust_decimal::Decimal::from(100)))
+        .map(|d| {
+            format!(
+                " (for 2-decimal currencies such as EUR, {s} is {})",
+                d.normalize()
+            )
+        })
+        .unwrap_or_default();
+    Err(format!("`{s}` is not an integer of minor units{hint}"))
 }
 
 /// Why a command failed, and its exit code.

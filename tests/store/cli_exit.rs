@@ -394,3 +394,33 @@ fn scenario_cancels_are_unchanged() {
         (Some("rejected"), Some("unknown_advance"))
     );
 }
+
+#[test]
+fn usage_errors_name_what_is_missing() {
+    let dir = TempDir::new("x-usage");
+    let d = &dir.0;
+    let o = ewa(d, &["eligibility"]);
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).contains("<--employee <ID>|--all>"),
+        "{}",
+        stderr(&o)
+    );
+    let o = ewa(d, &["eligibility", "--employee", "e1", "--all"]);
+    assert_eq!(code(&o), 2);
+    // --amount is minor units: a decimal is refused with the integer it likely means.
+    let o = ewa(
+        d,
+        &["advance", "quote", "--employee", "e1", "--amount", "12.50"],
+    );
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).contains("`12.50` is not an integer of minor units (for 2-decimal currencies such as EUR, 12.50 is 1250)"),
+        "{}",
+        stderr(&o)
+    );
+    let help = ewa(d, &["advance", "request", "--help"]);
+    assert!(String::from_utf8(help.stdout).unwrap().contains(
+        "Amount in minor units of the employee's currency, an integer: 5000 is 50.00 EUR"
+    ));
+}
