@@ -9,6 +9,7 @@ mod cli_commands;
 mod cli_exit;
 mod cli_ingest;
 mod cli_output;
+mod cli_transcript;
 mod common;
 mod crash;
 mod files;
