@@ -23,64 +23,8 @@ pub fn run(cli: &Cli, env: Env, out: &mut dyn Write) -> Result<Outcome, Failure>
             init(cli, timezone.as_deref(), config.as_deref(), out)
         }
         ingest @ Command::Ingest { .. } => ingest::run(cli, env, ingest, out),
-        Command::Accruals {
-            employee,
-            as_of,
-            known_at,
-        } => accruals(
-            cli,
-            env,
-            employee.as_deref(),
-            as_of.as_deref(),
-            known_at.as_deref(),
-            out,
-        ),
-        Command::Eligibility {
-            employee,
-            all,
-            as_of,
-            known_at,
-            delivery,
-        } => {
-            let who = if *all { None } else { employee.as_deref() };
-            eligibility(
-                cli,
-                env,
-                who,
-                as_of.as_deref(),
-                known_at.as_deref(),
-                delivery.get(),
-                out,
-            )
-        }
         Command::Advance { action } => advances::advance(cli, env, action, out),
-        Command::Recoveries {
-            schedule,
-            period,
-            as_of,
-            known_at,
-        } => recoveries(
-            cli,
-            env,
-            schedule,
-            period,
-            as_of.as_deref(),
-            known_at.as_deref(),
-            out,
-        ),
         Command::History { shift } => history(cli, shift, out),
-        Command::Explain {
-            employee,
-            as_of,
-            known_at,
-        } => explain::run(
-            cli,
-            env,
-            employee,
-            as_of.as_deref(),
-            known_at.as_deref(),
-            out,
-        ),
         Command::Compact => compact(cli, out),
         Command::Companies => companies(cli, out),
         Command::Scenario { file } => scenario(cli, file, out),
@@ -105,6 +49,68 @@ pub fn run(cli: &Cli, env: Env, out: &mut dyn Write) -> Result<Outcome, Failure>
             Ok(Outcome::Ok)
         }
         bench @ Command::Bench { .. } => bench_command(cli, bench, out),
+        query => run_query(cli, env, query, out),
+    }
+}
+
+/// The queries at an instant: accruals, eligibility, recoveries, explain.
+fn run_query(
+    cli: &Cli,
+    env: Env,
+    command: &Command,
+    out: &mut dyn Write,
+) -> Result<Outcome, Failure> {
+    match command {
+        Command::Accruals {
+            employee,
+            as_of,
+            known_at,
+        } => accruals(
+            cli,
+            env,
+            employee.as_deref(),
+            as_of.as_deref(),
+            known_at.as_deref(),
+            out,
+        ),
+        Command::Eligibility {
+            employee,
+            all,
+            as_of,
+            known_at,
+            delivery,
+        } => {
+            let who = if *all { None } else { employee.as_deref() };
+            let times = (as_of.as_deref(), known_at.as_deref());
+            eligibility(cli, env, who, times, delivery.get(), out)
+        }
+        Command::Recoveries {
+            schedule,
+            period,
+            as_of,
+            known_at,
+        } => recoveries(
+            cli,
+            env,
+            schedule,
+            period,
+            as_of.as_deref(),
+            known_at.as_deref(),
+            out,
+        ),
+        Command::Explain {
+            employee,
+            as_of,
+            known_at,
+        } => explain::run(
+            cli,
+            env,
+            employee,
+            as_of.as_deref(),
+            known_at.as_deref(),
+            out,
+        ),
+        _ => Err(Failure::input("not a query")),
     }
 }
 
@@ -530,8 +536,7 @@ fn eligibility(
     cli: &Cli,
     env: Env,
     employee: Option<&str>,
-    as_of: Option<&str>,
-    known_at: Option<&str>,
+    (as_of, known_at): (Option<&str>, Option<&str>),
     delivery: Delivery,
     out: &mut dyn Write,
 ) -> Result<Outcome, Failure> {

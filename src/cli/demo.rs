@@ -281,14 +281,7 @@ pub fn run(
     n: usize,
     out: &mut dyn Write,
 ) -> Result<Outcome, Failure> {
-    if matches!(cli.format, Some(Format::Csv | Format::Jsonl)) {
-        return Err(Failure::input(
-            "demo prints text (default, or --format table) or JSON (--format json)",
-        ));
-    }
-    if n == 0 || n > 100_000 {
-        return Err(Failure::input("--employees must be between 1 and 100000"));
-    }
+    check_args(cli, n)?;
     let id = cli.company.clone().unwrap_or_else(|| "demo".to_string());
     let company = company(&id)?;
     let tz = company.timezone();
@@ -347,6 +340,19 @@ pub fn run(
     let text = summary.text() + &explained(&examples, &staff, &twin);
     write!(out, "{text}").map_err(write_failed)?;
     Ok(Outcome::Ok)
+}
+
+/// The demo prints text or JSON, for 1 to 100,000 employees.
+fn check_args(cli: &Cli, n: usize) -> Result<(), Failure> {
+    if matches!(cli.format, Some(Format::Csv | Format::Jsonl)) {
+        return Err(Failure::input(
+            "demo prints text (default, or --format table) or JSON (--format json)",
+        ));
+    }
+    if n == 0 || n > 100_000 {
+        return Err(Failure::input("--employees must be between 1 and 100000"));
+    }
+    Ok(())
 }
 
 /// Pushes the demo's records into the store in batches within the company's
