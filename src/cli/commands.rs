@@ -341,7 +341,7 @@ fn ingest(
 ) -> Result<i32, Failure> {
     let kind = Kind::parse(entity).ok_or_else(|| {
         Failure::input(format!(
-            "--entity `{entity}` is not a kind: pay-schedules, contracts, employees, shifts, additions, deductions"
+            "--entity `{entity}` is not a kind: pay-schedules, contracts, employees, leaves, shifts, additions, deductions"
         ))
     })?;
     let mut store = open(cli, false)?;
@@ -420,7 +420,7 @@ fn ingest_file(
     }
     if format == InputFormat::Csv && !csv::supported(kind) {
         return Err(Failure::input(format!(
-            "CSV is read for employees, shifts, additions and deductions; send {} as a JSON array",
+            "CSV is read for employees, leaves, shifts, additions and deductions; send {} as a JSON array",
             kind.target_entity()
         )));
     }

@@ -104,9 +104,9 @@ pub enum Command {
         config: Option<PathBuf>,
     },
     /// Push records from files (a JSON array, JSON Lines, or CSV with a header row for
-    /// employees, shifts, additions and deductions); each file is one batch.
+    /// employees, leaves, shifts, additions and deductions); each file is one batch.
     Ingest {
-        /// pay-schedules, contracts, employees, shifts, additions or deductions.
+        /// pay-schedules, contracts, employees, leaves, shifts, additions or deductions.
         #[arg(long, value_name = "KIND")]
         entity: String,
         /// When the batch was received (default now).

@@ -8,6 +8,7 @@ mod batch;
 mod contracts;
 mod employees;
 pub(crate) mod fields;
+mod leaves;
 mod payments;
 mod record;
 pub mod report;
@@ -15,6 +16,7 @@ mod schedules;
 mod shifts;
 mod split;
 
+pub(crate) use contracts::{hourly_only, parse_holiday_pay_hours};
 pub use record::{Record, Timestamp};
 pub use report::{FieldError, JobReport, Kind, Outcome, RecordResult};
 pub use shifts::Shift;

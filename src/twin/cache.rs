@@ -341,7 +341,9 @@ impl Twin {
                 self.cache.order = OnceLock::new();
                 self.cache.premiums = OnceLock::new();
             }
-            Kind::Shifts | Kind::Additions | Kind::Deductions => {}
+            // Leaves drop their employees' classifications as they are stored
+            // (`Twin::store_leave`).
+            Kind::Leaves | Kind::Shifts | Kind::Additions | Kind::Deductions => {}
         }
     }
 }
