@@ -477,6 +477,8 @@ fn work(p: &PeriodAccrual) -> String {
     let mut seconds = rust_decimal::Decimal::ZERO;
     let mut days = None;
     let mut daily = 0;
+    let mut holidays = 0;
+    let mut leave_days = 0;
     let mut overtime = false;
     for l in &p.lines {
         match l.kind {
@@ -491,6 +493,8 @@ fn work(p: &PeriodAccrual) -> String {
             LineKind::Overtime | LineKind::DoubleTime => overtime = true,
             LineKind::Salary => days = Some(l.quantity.clone()),
             LineKind::Daily => daily += 1,
+            LineKind::Holiday => holidays += 1,
+            LineKind::Leave => leave_days += 1,
             _ => {}
         }
     }
@@ -510,6 +514,12 @@ fn work(p: &PeriodAccrual) -> String {
     }
     if daily > 0 {
         parts.push(format!("{daily} days worked"));
+    }
+    if holidays > 0 {
+        parts.push(format!("{holidays} paid holidays"));
+    }
+    if leave_days > 0 {
+        parts.push(format!("{leave_days} days of paid leave"));
     }
     if parts.is_empty() {
         parts.push("nothing worked yet".into());

@@ -81,10 +81,13 @@ impl Leave {
     /// `d` within its dates, and it applies to that contract). Whether `d` lies inside the
     /// assignment is the caller's question.
     pub fn counts_on(&self, contract: u32, d: NaiveDate) -> bool {
-        self.status == LeaveStatus::Approved
-            && self.start_on <= d
-            && d <= self.stop_on
-            && self.contract.is_none_or(|c| c == contract)
+        self.applies_to(contract) && self.start_on <= d && d <= self.stop_on
+    }
+
+    /// Whether the leave is approved and applies to contract `contract` (its own
+    /// `contract_id`, or every assignment without one).
+    pub fn applies_to(&self, contract: u32) -> bool {
+        self.status == LeaveStatus::Approved && self.contract.is_none_or(|c| c == contract)
     }
 
     /// Why the leave's own values are impossible (SPEC §2 leave), if they are: the dates
