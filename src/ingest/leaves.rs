@@ -210,3 +210,66 @@ fn read_hours_per_day(r: &mut Rec<'_>) -> Option<Decimal> {
         }
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+mod tests {
+    use crate::ingest::Kind;
+    use crate::twin::Twin;
+    use serde_json::json;
+
+    /// Pushing a leave drops the cached overtime classification of its employee (old and
+    /// new, when it moves) and keeps the others'.
+    #[test]
+    fn a_leave_push_drops_its_employees_cached_state() {
+        let at = crate::calendar::parse_instant(chrono_tz::UTC, "2026-06-01T00:00:00Z").unwrap();
+        let mut t = Twin::new(crate::company::Company::new("t", chrono_tz::UTC));
+        for (kind, recs) in [
+            (
+                Kind::PaySchedules,
+                json!([{"pay_schedule_id": "w", "frequency": "weekly", "periods": [
+                {"pay_period_id": "p", "start_at": "2026-06-01", "stop_at": "2026-06-08", "pay_at": "2026-06-12"}]}]),
+            ),
+            (
+                Kind::Contracts,
+                json!([{"contract_id": "h", "pay_schedule_id": "w", "currency": "EUR",
+                "wage_rate_period": "hourly", "wage_rate_amount": 2000,
+                "custom_info": {"overtime": {"daily_threshold_hours": "8", "multiplier": "1.5"}}}]),
+            ),
+            (
+                Kind::Employees,
+                json!([{"employee_id": "a", "contract_id": "h"},
+                                     {"employee_id": "b", "contract_id": "h"},
+                                     {"employee_id": "c", "contract_id": "h"}]),
+            ),
+        ] {
+            t.apply(kind, recs.as_array().unwrap(), at).unwrap();
+        }
+        let cached = |t: &Twin, e: usize| t.premium_slot(&t.employees[e]).unwrap().get().is_some();
+        let fill = |t: &Twin| {
+            for id in ["a", "b", "c"] {
+                t.accruals(id, at.checked_add_micros(3 * 86_400_000_000).unwrap())
+                    .unwrap();
+            }
+        };
+        fill(&t);
+        assert!(cached(&t, 0) && cached(&t, 1) && cached(&t, 2));
+        let leave = |emp: &str| {
+            json!([{"leave_id": "l", "employee_id": emp, "leave_status": "approved",
+                    "start_on": "2026-06-02", "stop_on": "2026-06-02", "paid": true}])
+        };
+        t.apply(Kind::Leaves, leave("a").as_array().unwrap(), at)
+            .unwrap();
+        assert!(!cached(&t, 0) && cached(&t, 1) && cached(&t, 2));
+        fill(&t);
+        // The leave moves from a to b: both drop theirs, c keeps its own.
+        t.apply(Kind::Leaves, leave("b").as_array().unwrap(), at)
+            .unwrap();
+        assert!(!cached(&t, 0) && !cached(&t, 1) && cached(&t, 2));
+        // An identical re-push changes nothing and drops nothing.
+        fill(&t);
+        t.apply(Kind::Leaves, leave("b").as_array().unwrap(), at)
+            .unwrap();
+        assert!(cached(&t, 0) && cached(&t, 1) && cached(&t, 2));
+    }
+}
