@@ -45,6 +45,7 @@ fn work(p: &PeriodAccrual) -> String {
     let mut seconds = rust_decimal::Decimal::ZERO;
     let mut days = None;
     let mut daily: u64 = 0;
+    let (mut holidays, mut leave_days): (u64, u64) = (0, 0);
     let mut overtime = false;
     for l in &p.lines {
         match l.kind {
@@ -59,6 +60,8 @@ fn work(p: &PeriodAccrual) -> String {
             LineKind::Overtime | LineKind::DoubleTime => overtime = true,
             LineKind::Salary => days = Some(l.quantity.clone()),
             LineKind::Daily => daily += 1,
+            LineKind::Holiday => holidays += 1,
+            LineKind::Leave => leave_days += 1,
             _ => {}
         }
     }
@@ -78,6 +81,15 @@ fn work(p: &PeriodAccrual) -> String {
     }
     if daily > 0 {
         parts.push(format!("{} worked", table::plural(daily, "day", "days")));
+    }
+    if holidays > 0 {
+        parts.push(table::plural(holidays, "paid holiday", "paid holidays"));
+    }
+    if leave_days > 0 {
+        parts.push(format!(
+            "{} of paid leave",
+            table::plural(leave_days, "day", "days")
+        ));
     }
     if parts.is_empty() {
         parts.push("nothing worked yet".into());
