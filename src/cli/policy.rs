@@ -3,7 +3,7 @@
 use super::args::{company_id, open};
 use super::output::emit;
 use super::table;
-use super::{exit, Cli, Failure};
+use super::{Cli, Failure, Outcome};
 use clap::Subcommand;
 use ewa::Policy;
 use serde_json::Value;
@@ -28,7 +28,7 @@ pub enum PolicyAction {
 }
 
 /// Runs a policy action.
-pub fn run(cli: &Cli, action: &PolicyAction, out: &mut dyn Write) -> Result<i32, Failure> {
+pub fn run(cli: &Cli, action: &PolicyAction, out: &mut dyn Write) -> Result<Outcome, Failure> {
     let mut store = open(cli, false)?;
     let id = company_id(cli, &store)?;
     let current = store.twin(&id)?.company().policy().clone();
@@ -51,7 +51,7 @@ pub fn run(cli: &Cli, action: &PolicyAction, out: &mut dyn Write) -> Result<i32,
         table::pairs(&rows)
     };
     emit(cli, out, &json, text)?;
-    Ok(exit::OK)
+    Ok(Outcome::Ok)
 }
 
 /// `current` with `key` (dotted inside `fees`) set to `value`, read and checked by

@@ -1,6 +1,6 @@
 //! Advance limits (SPEC §6, §9 "Advance limits"): the caps on what `R` can give, the daily,
 //! weekly and monthly windows, the fee of the delivery asked as the monthly fee cap leaves
-//! it, and the gates `shortfall_outstanding` and `repayment_too_far`.
+//! it, and the gates `on_leave`, `shortfall_outstanding` and `repayment_too_far`.
 //!
 //! Day, week (7 dates from the company's `week_starts_on`) and month are the company's local
 //! calendar date, week and month of an advance's `requested_at`, over all recovery periods
@@ -10,9 +10,9 @@
 
 use super::{fee_of, largest_fitting, RecoveryGroup};
 use crate::calendar::Instant;
-use crate::company::{Fee, Policy};
+use crate::company::{Fee, LeavePause, Policy};
 use crate::error::Result;
-use crate::model::{Advance, Reason, Reasons};
+use crate::model::{Advance, Employee, Reason, Reasons};
 use crate::money;
 use crate::twin::Twin;
 use chrono::{Datelike, NaiveDate};
@@ -123,6 +123,21 @@ impl Twin {
             .fee_cap_per_month
             .map(|cap| cap.saturating_sub(w.month_fees).max(0));
         Pricing { fee, left }
+    }
+
+    /// SPEC §6 `pause_on_leave`, §9: the local date of `t` is a date of approved leave of
+    /// the paused kind (`unpaid`: the leave that counts that date, paid winning over unpaid,
+    /// is unpaid; `any`: any), on an assignment the leave applies to whose dates hold it.
+    pub(crate) fn on_leave(&self, emp: &Employee, t: Instant) -> bool {
+        let pause = self.company.policy.pause_on_leave;
+        if pause == LeavePause::None || emp.leaves.is_empty() {
+            return false;
+        }
+        let today = self.derived().clock.date_of(t);
+        match self.leave_on(emp, today) {
+            Some(paid) => pause == LeavePause::Any || !paid,
+            None => false,
+        }
     }
 
     /// The gates of SPEC §6 that need `R`: `shortfall_outstanding` and `repayment_too_far`.

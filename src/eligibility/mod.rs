@@ -9,7 +9,7 @@ mod shortfall;
 
 pub use crate::model::{Reason, Reasons};
 pub use advances::{
-    AdvanceDecision, AdvanceOutcome, AdvanceRequest, CancelDecision, Quote, Recovery,
+    AdvanceDecision, AdvanceOutcome, AdvanceRecord, AdvanceRequest, CancelDecision, Quote, Recovery,
 };
 pub use answer::{Detail, Eligibility, OutstandingLine, RecoveryPeriod};
 
@@ -444,6 +444,9 @@ impl Twin {
                     reasons.insert(Reason::TenureTooShort);
                 }
             }
+        }
+        if self.on_leave(emp, t) {
+            reasons.insert(Reason::OnLeave);
         }
         reasons
     }

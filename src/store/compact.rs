@@ -145,7 +145,7 @@ impl Store {
 /// to be dropped) when what it holds contradicts the policy.
 fn with_policy(twin: &mut Twin, policy: &Policy) -> Result<()> {
     twin.company.policy = policy.clone();
-    twin.invalidate(crate::ingest::Kind::PaySchedules);
+    twin.forget_policy();
     twin.check_invariants().map_err(|e| {
         Error::config(
             "policy",

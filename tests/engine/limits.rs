@@ -1,8 +1,9 @@
 //! Property tests of the advance limits (SPEC §6, §9 "Advance limits", issue #15): over
 //! random policies with `max_per_day`, `max_per_week`, `fee_cap_per_month`,
-//! `max_fee_advances_per_period`, `max_repayment_days` and `pause_on_shortfall`, at each grant
-//! `Σ(amount + fee) ≤ floor(access_rate × net(R))`, a request for exactly `available` is
-//! accepted while `available + 1` is refused, and every limit holds over what was granted.
+//! `max_fee_advances_per_period`, `max_repayment_days`, `pause_on_shortfall` and
+//! `pause_on_leave`, at each grant `Σ(amount + fee) ≤ floor(access_rate × net(R))`, a request
+//! for exactly `available` is accepted while `available + 1` is refused, and every limit holds
+//! over what was granted.
 
 use crate::common::*;
 use chrono::{Datelike, NaiveDate};
@@ -25,6 +26,7 @@ struct Limits {
     fee_advances: Option<i64>,
     repayment_days: Option<i64>,
     pause_on_shortfall: bool,
+    pause_on_leave: ewa::LeavePause,
     instant: Fee,
 }
 
@@ -36,15 +38,20 @@ fn limits_strategy() -> impl Strategy<Value = Limits> {
         prop::option::of(1i64..3),
         prop::option::of(20i64..40),
         any::<bool>(),
-        (0i64..500, 0i64..300),
+        (0i64..500, 0i64..300, 0usize..3),
     )
-        .prop_map(|(d, w, m, f, r, s, (flat, bps))| Limits {
+        .prop_map(|(d, w, m, f, r, s, (flat, bps, leave))| Limits {
             per_day: d,
             per_week: w,
             fee_month: m,
             fee_advances: f,
             repayment_days: r,
             pause_on_shortfall: s,
+            pause_on_leave: [
+                ewa::LeavePause::None,
+                ewa::LeavePause::Unpaid,
+                ewa::LeavePause::Any,
+            ][leave],
             instant: Fee {
                 flat,
                 rate_bps: bps,
@@ -60,6 +67,7 @@ fn policy(l: &Limits) -> Policy {
         .max_fee_advances_per_period(l.fee_advances)
         .max_repayment_days(l.repayment_days)
         .pause_on_shortfall(l.pause_on_shortfall)
+        .pause_on_leave(l.pause_on_leave)
         .fee(Delivery::Instant, l.instant)
         .build()
         .unwrap()
@@ -78,7 +86,28 @@ fn worked_twin(l: &Limits) -> Twin {
         .collect();
     twin.apply(Kind::Shifts, &shifts, at("2026-06-30T12:00:00Z"))
         .unwrap();
+    let leaves = json!([
+        {"leave_id": "l1", "employee_id": "e1", "leave_status": "approved", "start_on": "2026-06-12", "stop_on": "2026-06-14", "paid": false},
+        {"leave_id": "l2", "employee_id": "e1", "leave_status": "approved", "start_on": "2026-06-22", "stop_on": "2026-06-22", "paid": true}]);
+    twin.apply(
+        Kind::Leaves,
+        leaves.as_array().unwrap(),
+        at("2026-06-30T12:00:00Z"),
+    )
+    .unwrap();
     twin
+}
+
+/// Whether `pause_on_leave` pauses the local date of `t` in [`worked_twin`].
+fn paused_by_leave(l: &Limits, t: Instant) -> bool {
+    let d = local_date(t);
+    let unpaid = (12..=14).contains(&d.day()) && d.month() == 6;
+    let paid = d.day() == 22 && d.month() == 6;
+    match l.pause_on_leave {
+        ewa::LeavePause::None => false,
+        ewa::LeavePause::Unpaid => unpaid,
+        ewa::LeavePause::Any => unpaid || paid,
+    }
 }
 
 fn local_date(t: Instant) -> NaiveDate {
@@ -158,6 +187,7 @@ proptest! {
             prop_assert_eq!(eli.eligible, eli.available > 0);
             prop_assert!(eli.eligible || !eli.reasons.is_empty());
             let (avail, fee, carried) = (eli.available, eli.fee, eli.carried_shortfall);
+            prop_assert_eq!(eli.reasons.contains(ewa::Reason::OnLeave), paused_by_leave(&l, t));
             let pay_at = eli.recovery.map(|r| r.pay_at);
             if avail > 0 {
                 for (probe, want) in [(avail, AdvanceOutcome::Accepted), (avail + 1, AdvanceOutcome::Rejected)] {
@@ -191,6 +221,7 @@ proptest! {
             if l.pause_on_shortfall {
                 prop_assert_eq!(carried, 0);
             }
+            prop_assert!(!paused_by_leave(&l, t), "granted on a paused leave date");
             granted.push(Granted { t, amount: ask, fee: d.fee.unwrap(), period: d.recovery_pay_period_id.unwrap() });
             check_limits(&l, &granted)?;
         }
@@ -208,6 +239,7 @@ fn a_cut_fee_is_quoted_recorded_and_recovered() {
         fee_advances: None,
         repayment_days: None,
         pause_on_shortfall: false,
+        pause_on_leave: ewa::LeavePause::None,
         instant: Fee {
             flat: 300,
             rate_bps: 0,
@@ -254,6 +286,7 @@ fn the_bulk_answer_equals_the_one_employee_answer_under_limits() {
         fee_advances: Some(1),
         repayment_days: Some(30),
         pause_on_shortfall: true,
+        pause_on_leave: ewa::LeavePause::Any,
         instant: Fee {
             flat: 250,
             rate_bps: 100,
@@ -280,4 +313,65 @@ fn the_bulk_answer_equals_the_one_employee_answer_under_limits() {
         .unwrap();
     assert_eq!(inst.available, 0);
     assert_eq!(inst.reasons.to_vec(), [ewa::Reason::FeeAdvanceCountReached]);
+}
+
+#[test]
+fn pause_on_leave_follows_the_kind_of_leave() {
+    // SPEC §6, §9: `unpaid` pauses on a date of unpaid leave, `any` on any approved leave;
+    // a paid and an unpaid leave on one date make it paid; `none` never pauses.
+    let leaves = json!([
+        {"leave_id": "u", "employee_id": "e1", "leave_status": "approved", "start_on": "2026-06-10", "stop_on": "2026-06-11", "paid": false},
+        {"leave_id": "p", "employee_id": "e1", "leave_status": "approved", "start_on": "2026-06-11", "stop_on": "2026-06-12", "paid": true},
+        {"leave_id": "x", "employee_id": "e1", "leave_status": "declined", "start_on": "2026-06-15", "stop_on": "2026-06-15", "paid": false}]);
+    // (pause, [on 06-10 unpaid, 06-11 both, 06-12 paid, 06-15 declined, 06-16 none])
+    let cases = [
+        (ewa::LeavePause::None, [false, false, false, false, false]),
+        (ewa::LeavePause::Unpaid, [true, false, false, false, false]),
+        (ewa::LeavePause::Any, [true, true, true, false, false]),
+    ];
+    for (pause, want) in cases {
+        let p = Policy::builder().pause_on_leave(pause).build().unwrap();
+        let mut twin = base_twin_with(company().with_policy(p));
+        twin.apply(
+            Kind::Shifts,
+            &[shift("s1", "2026-06-02T09:00:00", "2026-06-02T17:00:00")],
+            at("2026-06-03T00:00:00"),
+        )
+        .unwrap();
+        let r = twin
+            .apply(
+                Kind::Leaves,
+                leaves.as_array().unwrap(),
+                at("2026-06-03T00:00:00"),
+            )
+            .unwrap();
+        assert_eq!(r.count_rejected, 0, "{r:?}");
+        for (day, paused) in ["10", "11", "12", "15", "16"].iter().zip(want) {
+            let t = at(&format!("2026-06-{day}T12:00:00"));
+            let e = twin
+                .eligibility("e1", t, Delivery::Standard, Detail::Brief)
+                .unwrap();
+            let on = e.reasons.contains(ewa::Reason::OnLeave);
+            assert_eq!(on, paused, "{pause:?} on 06-{day}");
+            // Half the base (8 h × 20.00, plus paid leave once its dates are over), unless
+            // paused; the headroom is reported either way.
+            assert!(e.headroom >= 8_000);
+            assert_eq!(
+                e.available,
+                if paused { 0 } else { e.headroom },
+                "{pause:?} 06-{day}"
+            );
+        }
+        let refused = request(
+            &mut twin,
+            "a1",
+            100,
+            at("2026-06-10T08:00:00"),
+            Delivery::Standard,
+        );
+        assert_eq!(
+            refused == AdvanceOutcome::Rejected,
+            pause != ewa::LeavePause::None
+        );
+    }
 }
