@@ -88,7 +88,10 @@ pub use eligibility::{
     Recovery, RecoveryPeriod,
 };
 pub use error::{Error, Result};
-pub use ingest::{FieldError, JobReport, Kind, Outcome, Record, RecordResult, Shift, Timestamp};
+pub use ingest::{
+    FieldError, JobReport, Kind, Outcome, Patch, Record, RecordResult, Shift, Timestamp,
+    UnpaidBreak,
+};
 pub use limits::Limits;
 pub use model::{Delivery, ShiftStatus};
 pub use store::Store;

@@ -8,6 +8,8 @@
 mod days;
 mod hourly;
 pub(crate) mod overtime;
+pub(crate) mod paid;
+pub(crate) mod tips;
 
 use crate::calendar::{Frequency, Instant};
 use crate::error::{Error, Result};
@@ -30,6 +32,9 @@ pub enum LineKind {
     Salary,
     /// A daily rate earned on a local date with a counted shift start (SPEC §5.1).
     Daily,
+    /// A shift's tips earned in the window: `tips × covered paid seconds / paid seconds`
+    /// (SPEC §5.7).
+    Tips,
     /// The difference between the rounded gross of (employee, contract, period) and the exact
     /// sum of its lines (SPEC §5.3), so that the lines add up to the figures.
     Rounding,
@@ -420,6 +425,14 @@ impl<'a> Accrual<'a> {
                 Frequency::Daily => self.daily(a.contract, c, lo, hi, lines)?,
                 Frequency::Adhoc => Exact::ZERO,
                 _ => self.salary(c, p, st, lines)?,
+            };
+            // SPEC §5.7: tips count on a contract of any rate period.
+            let tips = self.tips(a, c, lo, hi, lines)?;
+            let sum = if tips == Exact::ZERO {
+                sum
+            } else {
+                sum.checked_add(tips)
+                    .ok_or_else(|| Error::overflow("gross"))?
             };
             // Adding to zero is the identity: skip the reduction (hot path).
             exact = if exact == Exact::ZERO {

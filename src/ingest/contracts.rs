@@ -64,6 +64,11 @@ impl Twin {
         let effective_from = r.instant("effective_from", tz, false).ok().flatten();
         let custom_info = r.custom_info().ok().flatten();
         let overtime = read_overtime(&mut r, custom_info);
+        // SPEC §5.6: validated on every contract, applied only to hourly ones.
+        let auto_break = crate::accrual::paid::auto_break_of(custom_info).unwrap_or_else(|(f, m)| {
+            r.err(f, m);
+            None
+        });
         let schedule = schedule_id.and_then(|s| {
             let ix = self.schedule_ix.get(s);
             if ix.is_none() {
@@ -97,6 +102,7 @@ impl Twin {
             versions,
             custom_info: custom_info.cloned(),
             overtime,
+            auto_break: auto_break.filter(|_| rate_period == Frequency::Hourly),
         };
         self.store_contract(existing, id, contract)
     }

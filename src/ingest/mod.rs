@@ -15,6 +15,6 @@ mod schedules;
 mod shifts;
 mod split;
 
-pub use record::{Record, Timestamp};
+pub use record::{Patch, Record, Timestamp, UnpaidBreak};
 pub use report::{FieldError, JobReport, Kind, Outcome, RecordResult};
 pub use shifts::Shift;

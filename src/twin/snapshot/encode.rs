@@ -5,7 +5,7 @@ use super::{
 };
 use crate::calendar::{Frequency, Instant};
 use crate::error::Result;
-use crate::model::{Alignment, Delivery};
+use crate::model::{Alignment, Delivery, ShiftExt};
 use crate::money::Currency;
 use crate::twin::Twin;
 use chrono::{Datelike, NaiveDate, Timelike};
@@ -169,6 +169,9 @@ impl Twin {
         self.write_runs(w)?;
         self.write_records(w)?;
         self.write_side_records(w)?;
+        if self.snapshot_version() >= 2 {
+            self.write_shift_exts(w)?;
+        }
         self.write_payments(w)?;
         self.write_advances(w)?;
         // 12. Trailer.
@@ -179,7 +182,7 @@ impl Twin {
     /// 1. Header: marker, version, company, job counter, counts.
     fn write_header(&self, w: &mut Writer<'_>) -> Result<()> {
         w.put(&MAGIC)?;
-        w.u32(FORMAT_VERSION)?;
+        w.u32(self.snapshot_version())?;
         w.str(&self.company.to_json().to_string())?;
         w.u64(self.jobs)?;
         for n in [
@@ -365,6 +368,56 @@ impl Twin {
                 w.at(v.received_at)?;
                 w.u64(v.job)?;
             }
+        }
+        Ok(())
+    }
+
+    /// The format version written: 1 (as before breaks and tips existed) when no shift
+    /// version has breaks or tips, else [`FORMAT_VERSION`].
+    fn snapshot_version(&self) -> u32 {
+        let any = !self.shifts.ext.is_empty()
+            || self
+                .shifts
+                .extra
+                .values()
+                .any(|x| x.history.iter().any(|v| v.ext.is_some()));
+        if any {
+            FORMAT_VERSION
+        } else {
+            1
+        }
+    }
+
+    /// 9b. Breaks and tips of shift versions, by increasing (shift index, version).
+    fn write_shift_exts(&self, w: &mut Writer<'_>) -> Result<()> {
+        let st = &self.shifts;
+        let mut all: Vec<(u32, u32, &ShiftExt)> = Vec::new();
+        for (&ix, x) in &st.extra {
+            for (k, v) in x.history.iter().enumerate() {
+                if let (Some(e), Ok(k)) = (v.ext.as_deref(), u32::try_from(k)) {
+                    all.push((ix, k, e));
+                }
+            }
+        }
+        for (&ix, e) in &st.ext {
+            let k = st.extra.get(&ix).map_or(0, |x| x.history.len());
+            let k = u32::try_from(k).map_err(|_| bad("too many versions of a shift"))?;
+            all.push((ix, k, e));
+        }
+        all.sort_unstable_by_key(|&(ix, k, _)| (ix, k));
+        w.len(all.len())?;
+        for (ix, k, e) in all {
+            w.u32(ix)?;
+            w.u32(k)?;
+            w.flag(e.breaks.is_some())?;
+            if let Some(b) = &e.breaks {
+                w.len(b.len())?;
+                for s in b.iter() {
+                    w.at(s.start)?;
+                    w.at(s.stop)?;
+                }
+            }
+            w.opt_i64(e.tips)?;
         }
         Ok(())
     }
