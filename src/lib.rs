@@ -95,4 +95,4 @@ pub use ingest::{
 pub use limits::Limits;
 pub use model::{Delivery, ShiftStatus};
 pub use store::Store;
-pub use twin::{ShiftVersionView, Twin, TwinCounts};
+pub use twin::{BreakView, ShiftVersionView, Twin, TwinCounts};
