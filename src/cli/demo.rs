@@ -478,6 +478,7 @@ fn work(p: &PeriodAccrual) -> String {
     let mut days = None;
     let mut daily = 0;
     let mut overtime = false;
+    let mut tips = false;
     for l in &p.lines {
         match l.kind {
             LineKind::Regular => {
@@ -491,6 +492,7 @@ fn work(p: &PeriodAccrual) -> String {
             LineKind::Overtime | LineKind::DoubleTime => overtime = true,
             LineKind::Salary => days = Some(l.quantity.clone()),
             LineKind::Daily => daily += 1,
+            LineKind::Tips => tips = true,
             _ => {}
         }
     }
@@ -510,6 +512,9 @@ fn work(p: &PeriodAccrual) -> String {
     }
     if daily > 0 {
         parts.push(format!("{daily} days worked"));
+    }
+    if tips {
+        parts.push("tips".into());
     }
     if parts.is_empty() {
         parts.push("nothing worked yet".into());
