@@ -75,31 +75,32 @@ impl<'a> Accrual<'a> {
         for s in self.counted_shifts(cix, lo, hi) {
             // SPEC §5 "Paid time": the shift in [lo, hi) minus its unpaid breaks (§5.6).
             for (a, b) in paid::paid(self.twin, s, Some(c), lo, hi) {
-            for_rate_pieces(c, a, b, |x, y, rate| {
-                let micros = y.as_micros().saturating_sub(x.as_micros());
-                match i128::from(rate)
-                    .checked_mul(i128::from(micros))
-                    .and_then(|v| num.checked_add(v))
-                {
-                    Some(v) => num = v,
-                    None => overflow = true,
-                }
-                if self.explain {
-                    let exact = Exact::new(i128::from(rate) * i128::from(micros), MICROS_PER_HOUR)
-                        .unwrap_or(Exact::ZERO);
-                    lines.push(Line {
-                        kind: LineKind::Regular,
-                        contract_id: Some(c.id.to_string()),
-                        source_ids: vec![self.twin.shifts.id(s.ix()).to_string()],
-                        quantity: seconds_text(micros),
-                        unit: "seconds",
-                        rate: Some(rate),
-                        multiplier: None,
-                        amount: exact.to_fixed(6),
-                        exact,
-                    });
-                }
-            });
+                for_rate_pieces(c, a, b, |x, y, rate| {
+                    let micros = y.as_micros().saturating_sub(x.as_micros());
+                    match i128::from(rate)
+                        .checked_mul(i128::from(micros))
+                        .and_then(|v| num.checked_add(v))
+                    {
+                        Some(v) => num = v,
+                        None => overflow = true,
+                    }
+                    if self.explain {
+                        let exact =
+                            Exact::new(i128::from(rate) * i128::from(micros), MICROS_PER_HOUR)
+                                .unwrap_or(Exact::ZERO);
+                        lines.push(Line {
+                            kind: LineKind::Regular,
+                            contract_id: Some(c.id.to_string()),
+                            source_ids: vec![self.twin.shifts.id(s.ix()).to_string()],
+                            quantity: seconds_text(micros),
+                            unit: "seconds",
+                            rate: Some(rate),
+                            multiplier: None,
+                            amount: exact.to_fixed(6),
+                            exact,
+                        });
+                    }
+                });
             }
         }
         if overflow {

@@ -151,7 +151,10 @@ pub(crate) fn auto_break_of(
     let obj = v
         .as_object()
         .ok_or_else(|| (BASE.to_string(), "must be an object".to_string()))?;
-    if let Some(k) = obj.keys().find(|k| !["after_hours", "minutes"].contains(&k.as_str())) {
+    if let Some(k) = obj
+        .keys()
+        .find(|k| !["after_hours", "minutes"].contains(&k.as_str()))
+    {
         return Err((format!("{BASE}.{k}"), "unknown automatic break rule".into()));
     }
     let number = |k: &str| -> Result<Decimal, (String, String)> {
@@ -216,9 +219,18 @@ mod tests {
     #[test]
     fn pieces_are_the_gaps_between_breaks() {
         let b = [
-            Span { start: at(2), stop: at(3) },
-            Span { start: at(3), stop: at(5) },
-            Span { start: at(8), stop: at(9) },
+            Span {
+                start: at(2),
+                stop: at(3),
+            },
+            Span {
+                start: at(3),
+                stop: at(5),
+            },
+            Span {
+                start: at(8),
+                stop: at(9),
+            },
         ];
         let got: Vec<_> = pieces(at(0), at(10), Breaks::Listed(&b)).collect();
         assert_eq!(got, [(at(0), at(2)), (at(5), at(8)), (at(9), at(10))]);
@@ -232,7 +244,9 @@ mod tests {
 
     #[test]
     fn the_automatic_break_is_centred_and_rounded_down() {
-        let a = rule(json!({"after_hours": "6", "minutes": 30})).unwrap().unwrap();
+        let a = rule(json!({"after_hours": "6", "minutes": 30}))
+            .unwrap()
+            .unwrap();
         // 9 h: (9 h − 30 min) / 2 = 4 h 15 min after the start.
         let s = a.of(at(0), at(9 * HOUR)).unwrap();
         assert_eq!(s.start, at(4 * HOUR + 15 * MINUTE));
@@ -248,13 +262,33 @@ mod tests {
         let field = |v: Value| rule(v).unwrap_err().0;
         assert_eq!(field(json!(3)), BASE);
         assert_eq!(field(json!({"after_hours": 5})), format!("{BASE}.minutes"));
-        assert_eq!(field(json!({"after_hours": 0, "minutes": 1})), format!("{BASE}.after_hours"));
-        assert_eq!(field(json!({"after_hours": "x", "minutes": 1})), format!("{BASE}.after_hours"));
-        assert_eq!(field(json!({"after_hours": 5, "minutes": 0})), format!("{BASE}.minutes"));
-        assert_eq!(field(json!({"after_hours": 5, "minutes": "1.5"})), format!("{BASE}.minutes"));
-        assert_eq!(field(json!({"after_hours": 0.5, "minutes": 30})), format!("{BASE}.minutes"));
-        assert_eq!(field(json!({"after_hours": 5, "minutes": 1, "x": 1})), format!("{BASE}.x"));
-        let a = rule(json!({"after_hours": "5.5", "minutes": "30.0"})).unwrap().unwrap();
+        assert_eq!(
+            field(json!({"after_hours": 0, "minutes": 1})),
+            format!("{BASE}.after_hours")
+        );
+        assert_eq!(
+            field(json!({"after_hours": "x", "minutes": 1})),
+            format!("{BASE}.after_hours")
+        );
+        assert_eq!(
+            field(json!({"after_hours": 5, "minutes": 0})),
+            format!("{BASE}.minutes")
+        );
+        assert_eq!(
+            field(json!({"after_hours": 5, "minutes": "1.5"})),
+            format!("{BASE}.minutes")
+        );
+        assert_eq!(
+            field(json!({"after_hours": 0.5, "minutes": 30})),
+            format!("{BASE}.minutes")
+        );
+        assert_eq!(
+            field(json!({"after_hours": 5, "minutes": 1, "x": 1})),
+            format!("{BASE}.x")
+        );
+        let a = rule(json!({"after_hours": "5.5", "minutes": "30.0"}))
+            .unwrap()
+            .unwrap();
         assert_eq!((a.after, a.length), (5 * HOUR + HOUR / 2, 30 * MINUTE));
         assert_eq!(rule(Value::Null).unwrap(), None);
     }

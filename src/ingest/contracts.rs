@@ -65,10 +65,11 @@ impl Twin {
         let custom_info = r.custom_info().ok().flatten();
         let overtime = read_overtime(&mut r, custom_info);
         // SPEC §5.6: validated on every contract, applied only to hourly ones.
-        let auto_break = crate::accrual::paid::auto_break_of(custom_info).unwrap_or_else(|(f, m)| {
-            r.err(f, m);
-            None
-        });
+        let auto_break =
+            crate::accrual::paid::auto_break_of(custom_info).unwrap_or_else(|(f, m)| {
+                r.err(f, m);
+                None
+            });
         let schedule = schedule_id.and_then(|s| {
             let ix = self.schedule_ix.get(s);
             if ix.is_none() {

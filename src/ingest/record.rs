@@ -310,7 +310,10 @@ impl<'a> Loose<'a> {
         let mut out = Vec::with_capacity(items.len());
         for (i, item) in items.into_iter().enumerate() {
             let Value::Object(mut m) = item else {
-                e.push(format!("{F}[{i}]"), "must be an object {\"start_at\", \"stop_at\"}");
+                e.push(
+                    format!("{F}[{i}]"),
+                    "must be an object {\"start_at\", \"stop_at\"}",
+                );
                 continue;
             };
             let mut at = |k: &'static str| match m.remove(k) {

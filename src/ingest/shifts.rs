@@ -449,10 +449,16 @@ fn break_error(
         return Some(("stop_at", format!("must be after start_at ({z} <= {a})")));
     }
     if let Some(start) = span.0.filter(|s| a < *s) {
-        return Some(("start_at", format!("is before the shift's start_at ({a} < {start})")));
+        return Some((
+            "start_at",
+            format!("is before the shift's start_at ({a} < {start})"),
+        ));
     }
     if let Some(stop) = span.1.filter(|s| z > *s) {
-        return Some(("stop_at", format!("is after the shift's stop_at ({z} > {stop})")));
+        return Some((
+            "stop_at",
+            format!("is after the shift's stop_at ({z} > {stop})"),
+        ));
     }
     None
 }

@@ -361,7 +361,9 @@ impl Twin {
                     ),
                 ));
             }
-            if let Some([a, c]) = b.windows(2).find(|w| matches!(w, [a, c] if c.start < a.stop))
+            if let Some([a, c]) = b
+                .windows(2)
+                .find(|w| matches!(w, [a, c] if c.start < a.stop))
             {
                 return Err(broken(
                     BREAKS_INSIDE,
@@ -373,7 +375,10 @@ impl Twin {
                 ));
             }
         }
-        if let Some(t) = x.tips.filter(|t| *t < 0 || *t > self.company.limits.amount_max) {
+        if let Some(t) = x
+            .tips
+            .filter(|t| *t < 0 || *t > self.company.limits.amount_max)
+        {
             return Err(broken(TIPS_RANGE, who(), format!("has tips {t}")));
         }
         Ok(())
@@ -743,7 +748,10 @@ mod tests {
         let h = |k: i64| Instant::from_micros(1_780_358_400_000_000 + k * 3_600_000_000);
         let breaks = breaks
             .iter()
-            .map(|&(a, b)| crate::model::Span { start: h(a), stop: h(b) })
+            .map(|&(a, b)| crate::model::Span {
+                start: h(a),
+                stop: h(b),
+            })
             .collect();
         t.shifts.ext.insert(
             a1,

@@ -184,7 +184,11 @@ impl ShiftStore {
         let ext: usize = self
             .ext
             .values()
-            .map(|x| x.breaks.as_ref().map_or(0, |b| std::mem::size_of_val::<[_]>(b)))
+            .map(|x| {
+                x.breaks
+                    .as_ref()
+                    .map_or(0, |b| std::mem::size_of_val::<[_]>(b))
+            })
             .sum();
         ids + 4 * self.slots.len()
             + 4 * self.employee.len()

@@ -472,8 +472,7 @@ fn read_shift_exts(
         let (ix, version) = key;
         r.entry = ("shift break and tip record", ix as usize);
         let earlier = extra.get(&ix).map_or(0, |x| x.history.len());
-        if prev.is_some_and(|p| p >= key) || ix as usize >= n.shifts || version as usize > earlier
-        {
+        if prev.is_some_and(|p| p >= key) || ix as usize >= n.shifts || version as usize > earlier {
             return Err(bad(format!(
                 "the breaks and tips of shift {ix} version {version} are out of order or range"
             )));
@@ -481,7 +480,9 @@ fn read_shift_exts(
         prev = Some(key);
         let ext = read_shift_ext(r)?;
         if ext.is_empty() {
-            return Err(bad(format!("shift {ix} version {version} has an empty record")));
+            return Err(bad(format!(
+                "shift {ix} version {version} has an empty record"
+            )));
         }
         match extra
             .get_mut(&ix)

@@ -393,10 +393,16 @@ fn breaks_and_tips_round_trip_with_their_history() {
         assert_eq!(b[1].stop_at, "2026-06-02T12:30:00Z");
         assert_eq!(v.tips, Some(1234));
     }
-    assert_eq!(back.shift_history("a2").unwrap()[1].unpaid_breaks, Some(vec![]));
+    assert_eq!(
+        back.shift_history("a2").unwrap()[1].unpaid_breaks,
+        Some(vec![])
+    );
     // Without any: version 1, as before.
     let plain = encode(&crate::twin::invariants::sample(), FRAME_BYTES_MAX);
-    assert_eq!(plain[0][FRAME_HEAD + 8..FRAME_HEAD + 12], 1u32.to_le_bytes());
+    assert_eq!(
+        plain[0][FRAME_HEAD + 8..FRAME_HEAD + 12],
+        1u32.to_le_bytes()
+    );
 }
 
 /// Forged breaks and tips written by the encoder are refused on load, naming the rule.
@@ -414,7 +420,10 @@ fn forged_breaks_and_tips_are_refused() {
         (inv::BREAKS_INSIDE, "shift `a1`", |t| {
             let ix = t.shifts.get("a1").unwrap();
             let b = t.shifts.ext.get_mut(&ix).unwrap().breaks.as_mut().unwrap();
-            b[0] = Span { start: b[1].start, stop: b[1].stop };
+            b[0] = Span {
+                start: b[1].start,
+                stop: b[1].stop,
+            };
         }),
         (inv::TIPS_RANGE, "shift `a1`", |t| {
             let ix = t.shifts.get("a1").unwrap();
@@ -450,5 +459,8 @@ fn a_break_record_out_of_range_is_refused() {
     // Version 5 of a2, which has no earlier version.
     p[at - 10..at - 6].copy_from_slice(&5u32.to_le_bytes());
     let m = decode(&[forge(&p)]).unwrap_err().to_string();
-    assert!(m.contains(&format!("shift {a2} version 5 are out of order or range")), "{m}");
+    assert!(
+        m.contains(&format!("shift {a2} version 5 are out of order or range")),
+        "{m}"
+    );
 }
