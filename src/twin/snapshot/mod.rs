@@ -33,9 +33,9 @@
 //!    column at a time: index + status (`u32`: 29 + 3 bits), contract, start, stop;
 //! 9. shift side records, by increasing shift index: index, `opt json` custom_info,
 //!    `opt` (job, received_at), earlier versions (count; status, employee, contract,
-//!    start, stop, `opt json` custom_info, received_at, job);
-//! 9b. (version 2 only; a twin without unpaid breaks or tips is written as version 1)
-//!    shift breaks and tips (SPEC §2 extensions, §5.6, §5.7): count; then by strictly
+//!    start, stop, `opt json` custom_info, received_at, job); then, in version 2 only
+//!    (section "9b"; a twin without unpaid breaks or tips is written as version 1), shift
+//!    breaks and tips (SPEC §2 extensions, §5.6, §5.7): count; then by strictly
 //!    increasing (shift index, version): index `u32`, version `u32` (`k` < the shift's
 //!    number of earlier versions: its `k`-th earlier version; equal to it: the current
 //!    one), `opt` breaks (count; start, stop each), `opt i64` tips. A record is never
