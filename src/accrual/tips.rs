@@ -111,3 +111,74 @@ impl Accrual<'_> {
         Ok(total)
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
+mod tests {
+    use super::*;
+    use crate::ingest::Kind;
+    use crate::twin::Twin;
+    use serde_json::json;
+
+    fn at(s: &str) -> Instant {
+        crate::calendar::parse_instant(chrono_tz::UTC, s).unwrap()
+    }
+
+    /// A bar shift Sunday 20:00 – Monday 04:00 with a break 23:00–00:00 and tips 9,000.
+    fn twin() -> Twin {
+        let mut twin = Twin::new(crate::company::Company::new("t", chrono_tz::UTC));
+        let batches = [
+            (
+                Kind::PaySchedules,
+                json!([{"pay_schedule_id": "w", "frequency": "weekly", "periods": [
+                {"pay_period_id": "W23", "start_at": "2026-06-01", "stop_at": "2026-06-08", "pay_at": "2026-06-12"}]}]),
+            ),
+            (
+                Kind::Contracts,
+                json!([{"contract_id": "c", "pay_schedule_id": "w", "currency": "USD",
+                "wage_rate_period": "hourly", "wage_rate_amount": 2000}]),
+            ),
+            (
+                Kind::Employees,
+                json!([{"employee_id": "e1", "contract_id": "c"}]),
+            ),
+            (
+                Kind::Shifts,
+                json!([{"shift_id": "s", "shift_status": "approved", "employee_id": "e1",
+                "start_at": "2026-06-07T20:00:00Z", "stop_at": "2026-06-08T04:00:00Z", "tips": 9000,
+                "unpaid_breaks": [{"start_at": "2026-06-07T23:00:00Z", "stop_at": "2026-06-08T00:00:00Z"}]}]),
+            ),
+        ];
+        for (kind, recs) in batches {
+            let r = twin
+                .apply(kind, recs.as_array().unwrap(), at("2026-06-01T00:00:00Z"))
+                .unwrap();
+            assert_eq!(r.count_rejected, 0, "{r:?}");
+        }
+        twin
+    }
+
+    /// `tips_earned` (the minimum wage's tip credit reads it) is exact and additive:
+    /// 9,000 × 3 h / 7 h before midnight, 9,000 × 4 h / 7 h after, 9,000 in all.
+    #[test]
+    fn tips_earned_is_exact_and_adds_up_over_intervals() {
+        let twin = twin();
+        let (_, emp) = twin.employee("e1").unwrap();
+        let acc = Accrual::new(&twin, emp, at("2026-06-09T00:00:00Z"), false);
+        let c = twin.contract_ix.get("c").unwrap();
+        let mid = at("2026-06-08T00:00:00Z");
+        let before = acc.tips_earned(c, at("2026-06-01T00:00:00Z"), mid).unwrap();
+        let after = acc.tips_earned(c, mid, at("2026-06-15T00:00:00Z")).unwrap();
+        assert_eq!(before, Exact::new(27_000, 7).unwrap());
+        assert_eq!(after, Exact::new(36_000, 7).unwrap());
+        assert_eq!(before.checked_add(after), Some(Exact::int(9000)));
+        // Inside the break nothing is earned; an unknown contract earns nothing.
+        let brk = acc.tips_earned(c, at("2026-06-07T23:00:00Z"), mid).unwrap();
+        assert_eq!(brk, Exact::ZERO);
+        assert_eq!(
+            acc.tips_earned(c + 1, mid, at("2026-06-15T00:00:00Z"))
+                .unwrap(),
+            Exact::ZERO
+        );
+    }
+}

@@ -64,12 +64,7 @@ impl Twin {
         let effective_from = r.instant("effective_from", tz, false).ok().flatten();
         let custom_info = r.custom_info().ok().flatten();
         let overtime = read_overtime(&mut r, custom_info);
-        // SPEC §5.6: validated on every contract, applied only to hourly ones.
-        let auto_break =
-            crate::accrual::paid::auto_break_of(custom_info).unwrap_or_else(|(f, m)| {
-                r.err(f, m);
-                None
-            });
+        let auto_break = read_auto_break(&mut r, custom_info);
         let schedule = schedule_id.and_then(|s| {
             let ix = self.schedule_ix.get(s);
             if ix.is_none() {
@@ -86,12 +81,9 @@ impl Twin {
             return Err(RecordError::rejected(r.errors));
         };
         self.check_salaried_schedule(rate_period, schedule, schedule_id)?;
-        // SPEC §2 extension: only the rate is versioned; `overtime` applies only to hourly.
-        let overtime = if rate_period == Frequency::Hourly {
-            overtime
-        } else {
-            None
-        };
+        // SPEC §2 extension: only the rate is versioned; `overtime` and `auto_unpaid_break`
+        // (§5.6) apply only to hourly contracts (validated on every one).
+        let hourly = rate_period == Frequency::Hourly;
         let existing = self.contract_ix.get(id);
         let versions =
             self.contract_versions(existing, currency, effective_from, amount, received_at)?;
@@ -102,8 +94,8 @@ impl Twin {
             rate_period,
             versions,
             custom_info: custom_info.cloned(),
-            overtime,
-            auto_break: auto_break.filter(|_| rate_period == Frequency::Hourly),
+            overtime: overtime.filter(|_| hourly),
+            auto_break: auto_break.filter(|_| hourly),
         };
         self.store_contract(existing, id, contract)
     }
@@ -200,6 +192,18 @@ fn read_overtime(r: &mut Rec<'_>, custom_info: Option<&Map<String, Value>>) -> O
         }
     }
     overtime
+}
+
+/// Reads `custom_info.auto_unpaid_break` when present, reporting its error on `r` (SPEC §5.6;
+/// the one parser is `accrual::paid::auto_break_of`).
+fn read_auto_break(
+    r: &mut Rec<'_>,
+    custom_info: Option<&Map<String, Value>>,
+) -> Option<crate::model::AutoBreak> {
+    crate::accrual::paid::auto_break_of(custom_info).unwrap_or_else(|(f, m)| {
+        r.err(f, m);
+        None
+    })
 }
 
 /// SPEC §2 rate versions: with `effective_from`, add or replace the version at that instant;

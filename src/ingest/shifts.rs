@@ -275,22 +275,7 @@ impl Shift<'_> {
             }
         }
         read.report("shift_status", &mut errors);
-        let start = self.instant("start_at", read, twin, &mut errors);
-        let stop = self.instant("stop_at", read, twin, &mut errors);
-        if let (Some(s), Some(e)) = (start, stop) {
-            let len = e.as_micros().saturating_sub(s.as_micros());
-            if s >= e {
-                err(
-                    &mut errors,
-                    "stop_at",
-                    format!("must be after start_at ({e} <= {s})"),
-                );
-            } else if len > limits.shift_micros_max() {
-                let h = limits.shift_hours_max;
-                let m = format!("the shift lasts longer than {h} hours (shift_hours_max)");
-                err(&mut errors, "stop_at", m);
-            }
-        }
+        let (start, stop) = self.times(read, twin, &mut errors);
         let employee = reference(
             &self.employee_id,
             "employee_id",
@@ -402,6 +387,36 @@ impl Shift<'_> {
             return Patch::Absent;
         }
         Patch::Set(spans.into_iter().map(|(s, _)| s).collect())
+    }
+
+    /// `start_at` and `stop_at` (SPEC §2): instants, start before stop, at most
+    /// `shift_hours_max` apart (else an error on `stop_at`).
+    fn times(
+        &self,
+        read: &ReadErrors,
+        twin: &Twin,
+        errors: &mut Vec<FieldError>,
+    ) -> (Option<Instant>, Option<Instant>) {
+        let limits = &twin.company.limits;
+        let start = self.instant("start_at", read, twin, errors);
+        let stop = self.instant("stop_at", read, twin, errors);
+        if let (Some(s), Some(e)) = (start, stop) {
+            let len = e.as_micros().saturating_sub(s.as_micros());
+            let message = if s >= e {
+                Some(format!("must be after start_at ({e} <= {s})"))
+            } else if len > limits.shift_micros_max() {
+                let h = limits.shift_hours_max;
+                Some(format!(
+                    "the shift lasts longer than {h} hours (shift_hours_max)"
+                ))
+            } else {
+                None
+            };
+            if let Some(message) = message {
+                push(errors, "stop_at".into(), message);
+            }
+        }
+        (start, stop)
     }
 
     /// `start_at` or `stop_at` as an instant in the company's zone (SPEC §2).
