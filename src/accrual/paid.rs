@@ -129,6 +129,8 @@ pub(crate) fn paid_micros(a: Instant, b: Instant, breaks: Breaks<'_>) -> i64 {
         .fold(0i64, i64::saturating_add)
 }
 
+/// The keys of `custom_info.auto_unpaid_break` (SPEC §5.6).
+pub(crate) const AUTO_BREAK_FIELDS: &[&str] = &["after_hours", "minutes"];
 /// The field prefix of every automatic-break error (SPEC §5.6).
 const BASE: &str = "custom_info.auto_unpaid_break";
 /// The largest `after_hours` (a year of hours, as overtime thresholds; decisions.md).
@@ -153,7 +155,7 @@ pub(crate) fn auto_break_of(
         .ok_or_else(|| (BASE.to_string(), "must be an object".to_string()))?;
     if let Some(k) = obj
         .keys()
-        .find(|k| !["after_hours", "minutes"].contains(&k.as_str()))
+        .find(|k| !AUTO_BREAK_FIELDS.contains(&k.as_str()))
     {
         return Err((format!("{BASE}.{k}"), "unknown automatic break rule".into()));
     }

@@ -30,6 +30,8 @@ pub(super) const NAMES: [&str; 9] = [
     "unpaid_breaks",
     "tips",
 ];
+/// The fields of one element of `unpaid_breaks` (SPEC §5.6).
+pub(super) const BREAK_FIELDS: &[&str] = &["start_at", "stop_at"];
 const STATUSES: &str =
     "available, scheduled, declined, voided, no_show, submitted, provisionally_approved, approved";
 
