@@ -47,6 +47,7 @@ fn work(p: &PeriodAccrual) -> String {
     let mut daily: u64 = 0;
     let (mut holidays, mut leave_days): (u64, u64) = (0, 0);
     let mut overtime = false;
+    let mut tips = false;
     for l in &p.lines {
         match l.kind {
             LineKind::Regular => {
@@ -62,6 +63,7 @@ fn work(p: &PeriodAccrual) -> String {
             LineKind::Daily => daily += 1,
             LineKind::Holiday => holidays += 1,
             LineKind::Leave => leave_days += 1,
+            LineKind::Tips => tips = true,
             _ => {}
         }
     }
@@ -90,6 +92,9 @@ fn work(p: &PeriodAccrual) -> String {
             "{} of paid leave",
             table::plural(leave_days, "day", "days")
         ));
+    }
+    if tips {
+        parts.push("tips".into());
     }
     if parts.is_empty() {
         parts.push("nothing worked yet".into());
