@@ -65,7 +65,7 @@ impl Store {
     /// After it, [`Store::load_known_at`] before the compacted history is an error.
     ///
     /// # Errors
-    /// [`crate::Error::InvalidArgument`] for an unknown company; [`crate::Error::Storage`].
+    /// [`crate::Error::UnknownCompany`] for an unknown company; [`crate::Error::Storage`].
     pub fn compact(&mut self, company_id: &str) -> Result<CompactReport> {
         let path = self.path.clone();
         let cached = self.cache.remove(company_id);

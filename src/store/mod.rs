@@ -64,7 +64,7 @@ pub use schema::SCHEMA_VERSION;
 use crate::calendar::Instant;
 use crate::company::Company;
 use crate::eligibility::{AdvanceDecision, AdvanceRequest, CancelDecision};
-use crate::error::{Error, Result};
+use crate::error::{Cause, Error, Result};
 use crate::ingest::{JobReport, Kind};
 use crate::twin::Twin;
 use codec::{CompanyRow, OpKind, OpRow, Table};
@@ -151,27 +151,43 @@ macro_rules! hook {
 }
 pub(crate) use hook;
 
-/// A storage error with SQLite's own message; a lock that could not be had says so.
+/// A storage error with SQLite's own message, kept as its source: [`Error::Locked`] for a
+/// lock that could not be had, [`Error::Damaged`] for a corrupt file, [`Error::Io`] otherwise.
 pub(crate) fn storage(path: &str, what: &str, e: rusqlite::Error) -> Error {
-    let message = match e.sqlite_error_code() {
+    match e.sqlite_error_code() {
         Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
-            format!("{path}: {what}: the store is locked by another writer and the wait timed out ({e})")
+            Error::Locked {
+                message: format!("{path}: {what}: the store is locked by another writer and the wait timed out ({e})"),
+                cause: Cause::new(e),
+            }
         }
-        Some(rusqlite::ErrorCode::DatabaseCorrupt) => {
-            format!("{path}: {what}: the file is corrupt ({e})")
-        }
-        Some(rusqlite::ErrorCode::NotADatabase) => {
-            format!("{path} is not an ewa store: file is not a database")
-        }
-        _ => format!("{path}: {what}: {e}"),
-    };
-    Error::Storage { message }
+        Some(rusqlite::ErrorCode::DatabaseCorrupt) => Error::Damaged {
+            message: format!("{path}: {what}: the file is corrupt ({e})"),
+            cause: Some(Cause::new(e)),
+        },
+        Some(rusqlite::ErrorCode::NotADatabase) => Error::Storage {
+            message: format!("{path} is not an ewa store: file is not a database"),
+        },
+        _ => Error::Io {
+            message: format!("{path}: {what}: {e}"),
+            cause: Cause::new(e),
+        },
+    }
+}
+
+/// The store holds data that ewa's own checks refuse (a checksum, a missing row, a replay
+/// that disagrees with what was recorded).
+pub(crate) fn damaged(message: String) -> Error {
+    Error::Damaged {
+        message,
+        cause: None,
+    }
 }
 
 fn unknown_company(path: &str, id: &str) -> Error {
-    Error::InvalidArgument {
-        name: "company_id".into(),
-        message: format!("no company `{id}` in {path}"),
+    Error::UnknownCompany {
+        company_id: id.to_string(),
+        store: path.to_string(),
     }
 }
 
@@ -240,7 +256,7 @@ impl Store {
     /// What the store holds for a company.
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] for an unknown company; [`Error::Storage`].
+    /// [`Error::UnknownCompany`] for an unknown company; [`Error::Storage`].
     pub fn info(&self, company_id: &str) -> Result<CompanyInfo> {
         let row = self.company_row(&self.conn, company_id)?;
         let c = replay::company(&row, &self.path)?;
@@ -298,8 +314,8 @@ impl Store {
     /// operation re-validated and checked against its recorded outcome.
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] for an unknown company; [`Error::Storage`] for a damaged,
-    /// foreign or inconsistent file (e.g. "journal replay diverged at seq N").
+    /// [`Error::UnknownCompany`] for an unknown company; [`Error::Damaged`] for a damaged
+    /// or inconsistent file (e.g. "journal replay diverged at seq N").
     pub fn load(&self, company_id: &str) -> Result<Twin> {
         let tx = self.read_tx()?;
         let row = self.company_row(&tx, company_id)?;
@@ -314,7 +330,7 @@ impl Store {
     /// recorded ahead of it.
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] for an unknown company, or when `known_at` falls before
+    /// [`Error::UnknownCompany`] for an unknown company, or when `known_at` falls before
     /// the history compacted into the snapshot (it is gone); [`Error::Storage`].
     pub fn load_known_at(&self, company_id: &str, known_at: Instant) -> Result<Twin> {
         let tx = self.read_tx()?;
@@ -350,9 +366,9 @@ impl Store {
     /// counter); a batch refused whole ([`Error::BatchRefused`]) is not.
     ///
     /// # Errors
-    /// [`Error::BatchRefused`] as [`Twin::apply`]; [`Error::InvalidArgument`] for an
-    /// unknown company; [`Error::Storage`] when the lock cannot be had in time or the
-    /// write fails — the operation is then not recorded and the in-memory twin does not
+    /// [`Error::BatchRefused`] as [`Twin::apply`]; [`Error::UnknownCompany`] for an
+    /// unknown company; [`Error::Locked`] when the lock cannot be had in time (retry),
+    /// [`Error::Io`] when the write fails — the operation is then not recorded and the in-memory twin does not
     /// keep it.
     pub fn apply(
         &mut self,
@@ -422,7 +438,7 @@ impl Store {
     /// conflict — in one transaction.
     ///
     /// # Errors
-    /// As [`Twin::request_advance`]; [`Error::InvalidArgument`] for an unknown company;
+    /// As [`Twin::request_advance`]; [`Error::UnknownCompany`] for an unknown company;
     /// [`Error::Storage`] as [`Store::apply`].
     pub fn request_advance(
         &mut self,
@@ -452,7 +468,7 @@ impl Store {
     /// Cancels an advance at `at` (SPEC §8 `cancel`) and journals the decision.
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] for an unknown company; [`Error::Storage`] as
+    /// [`Error::UnknownCompany`] for an unknown company; [`Error::Storage`] as
     /// [`Store::apply`].
     pub fn cancel_advance(
         &mut self,
@@ -563,11 +579,12 @@ pub(crate) fn begin_write<'c>(
     conn.transaction_with_behavior(TransactionBehavior::Immediate)
         .map_err(|e| match e.sqlite_error_code() {
             Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
-                Error::Storage {
+                Error::Locked {
                     message: format!(
                         "{path}: the store is locked by another writer; gave up after {} ms ({e})",
                         wait.as_millis()
                     ),
+                    cause: Cause::new(e),
                 }
             }
             _ => storage(path, "cannot begin a write", e),

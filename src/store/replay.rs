@@ -3,6 +3,7 @@
 //! `Twin` API (so every value is re-validated by the constructors of ingestion) and checked
 //! against the outcome recorded when it was first applied.
 
+use super::damaged;
 use super::codec::{each_chunk, each_row, CompanyRow, OpKind, OpRow, SnapshotMode, Table};
 use crate::calendar::Instant;
 use crate::company::Company;
@@ -22,11 +23,11 @@ pub(crate) struct Built {
 
 /// The company a row describes, re-validated by [`Company::from_json`].
 pub(crate) fn company(row: &CompanyRow, path: &str) -> Result<Company> {
-    let bad = |m: String| Error::Storage {
-        message: format!(
+    let bad = |m: String| {
+        damaged(format!(
             "{path}: the stored configuration of company `{}` is invalid: {m}",
             row.company_id
-        ),
+        ))
     };
     let v: Value = serde_json::from_str(&row.config).map_err(|e| bad(e.to_string()))?;
     let c = Company::from_json(&v).map_err(|e| bad(e.to_string()))?;
@@ -111,21 +112,22 @@ fn binary_snapshot(
     let id = row.company_id.as_str();
     let mut decoded = None;
     let count = each_chunk(conn, id, path, &mut |next| {
+        // The decoder's storage errors (a bad frame, a broken invariant) mean this file's
+        // snapshot is damaged.
         let twin = crate::twin::read_snapshot(Some(company), next).map_err(|e| match e {
-            Error::Storage { message } if message.starts_with("snapshot: ") => Error::Storage {
-                message: format!(
-                    "{path}: the snapshot of company `{id}` is damaged: {}",
-                    message.trim_start_matches("snapshot: ")
-                ),
-            },
+            Error::Storage { message } if message.starts_with("snapshot: ") => damaged(format!(
+                "{path}: the snapshot of company `{id}` is damaged: {}",
+                message.trim_start_matches("snapshot: ")
+            )),
+            Error::Storage { message } => damaged(format!(
+                "{path}: the snapshot of company `{id}` is damaged: {message}"
+            )),
             e => e,
         })?;
         decoded = Some(twin);
         Ok(())
     })?;
-    let damaged = |what: String| Error::Storage {
-        message: format!("{path}: the snapshot of company `{id}` {what}"),
-    };
+    let damaged = |what: String| damaged(format!("{path}: the snapshot of company `{id}` {what}"));
     if count != row.snapshot_rows {
         return Err(damaged(format!(
             "has {count} rows, its company row says {}",
@@ -144,12 +146,10 @@ fn binary_snapshot(
 }
 
 pub(crate) fn gap(path: &str, table: Table, id: &str, expected: u64, found: u64) -> Error {
-    Error::Storage {
-        message: format!(
-            "{path}: the {} of company `{id}` is missing row {expected} (next row found: {found})",
-            table.name()
-        ),
-    }
+    damaged(format!(
+        "{path}: the {} of company `{id}` is missing row {expected} (next row found: {found})",
+        table.name()
+    ))
 }
 
 pub(crate) fn diverged(path: &str, table: Table, id: &str, seq: u64, what: String) -> Error {
@@ -157,9 +157,9 @@ pub(crate) fn diverged(path: &str, table: Table, id: &str, seq: u64, what: Strin
         Table::Journal => "journal",
         Table::Snapshot => "snapshot",
     };
-    Error::Storage {
-        message: format!("{path}: {name} replay diverged at seq {seq} of company `{id}`: {what}"),
-    }
+    damaged(format!(
+        "{path}: {name} replay diverged at seq {seq} of company `{id}`: {what}"
+    ))
 }
 
 /// Replays one journal row (or a legacy snapshot's journal-like row) and checks its

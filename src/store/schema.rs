@@ -158,9 +158,9 @@ pub(crate) fn prepare(conn: &mut Connection, path: &str) -> Result<()> {
         .map_err(|e| storage(path, "cannot set pragmas", e))?;
     let tables = user_tables(conn, path)?;
     if let Some(missing) = TABLES.iter().find(|t| !tables.iter().any(|x| x == *t)) {
-        return Err(Error::Storage {
-            message: format!("{path}: the ewa store is damaged: table `{missing}` is missing"),
-        });
+        return Err(super::damaged(format!(
+            "{path}: the ewa store is damaged: table `{missing}` is missing"
+        )));
     }
     Ok(())
 }

@@ -509,8 +509,9 @@ fn a_damaged_binary_snapshot_is_an_error_naming_it() {
     put(&flipped, None);
     assert_eq!(
         load(),
-        Error::Storage {
-            message: format!("{shown}: the snapshot of company `acme` is damaged: frame 0 failed its checksum: the bytes were damaged or edited")
+        Error::Damaged {
+            message: format!("{shown}: the snapshot of company `acme` is damaged: frame 0 failed its checksum: the bytes were damaged or edited"),
+            cause: None,
         }
     );
     // A frame with its checksum recomputed, but the row's not: the row checksum catches it.
@@ -520,16 +521,18 @@ fn a_damaged_binary_snapshot_is_an_error_naming_it() {
     put(&forged, None);
     assert_eq!(
         load(),
-        Error::Storage {
-            message: format!("{shown}: snapshot_chunks row 1 of company `acme` failed its checksum: the file was damaged or edited")
+        Error::Damaged {
+            message: format!("{shown}: snapshot_chunks row 1 of company `acme` failed its checksum: the file was damaged or edited"),
+            cause: None,
         }
     );
     // Another company's frame: the row checksum names the company.
     put(&blob("beta"), None);
     assert_eq!(
         load(),
-        Error::Storage {
-            message: format!("{shown}: snapshot_chunks row 1 of company `acme` failed its checksum: the file was damaged or edited")
+        Error::Damaged {
+            message: format!("{shown}: snapshot_chunks row 1 of company `acme` failed its checksum: the file was damaged or edited"),
+            cause: None,
         }
     );
     // Truncated.
@@ -557,11 +560,12 @@ fn a_damaged_binary_snapshot_is_an_error_naming_it() {
     .unwrap();
     assert_eq!(
         Store::open(&copy.0).unwrap().load("acme").unwrap_err(),
-        Error::Storage {
+        Error::Damaged {
             message: format!(
                 "{}: snapshot_chunks row 3 of company `acme` is out of place (expected row 2)",
                 copy.0.display()
-            )
+            ),
+            cause: None,
         }
     );
     raw2.execute(
@@ -581,8 +585,9 @@ fn a_damaged_binary_snapshot_is_an_error_naming_it() {
         .unwrap();
     assert_eq!(
         load(),
-        Error::Storage {
-            message: format!("{shown}: the snapshot of company `acme` is damaged: frame 0 is missing: the stream is truncated")
+        Error::Damaged {
+            message: format!("{shown}: the snapshot of company `acme` is damaged: frame 0 is missing: the stream is truncated"),
+            cause: None,
         }
     );
 }
@@ -695,11 +700,12 @@ fn a_damaged_legacy_snapshot_is_refused_and_the_file_left_unmigrated() {
     let e = Store::open(&db.0).unwrap_err();
     assert_eq!(
         e,
-        Error::Storage {
+        Error::Damaged {
             message: format!(
                 "{}: snapshot_ops row 4 of company `acme` failed its checksum: the file was damaged or edited",
                 db.0.display()
-            )
+            ),
+            cause: None,
         }
     );
     // One transaction: nothing was migrated.
@@ -840,7 +846,7 @@ fn companies_are_isolated() {
     assert_same(&store.load("acme").unwrap(), &twin);
     let e = store.load("other").unwrap_err();
     assert!(
-        matches!(&e, Error::InvalidArgument { name, .. } if name == "company_id"),
+        matches!(&e, Error::UnknownCompany { company_id, .. } if company_id == "other"),
         "{e}"
     );
     assert!(store
@@ -929,8 +935,9 @@ fn a_tampered_row_is_an_error_not_a_different_twin() {
     let e = Store::open(&db.0).unwrap().load("acme").unwrap_err();
     assert_eq!(
         e,
-        Error::Storage {
-            message: format!("{}: journal row 7 of company `acme` failed its checksum: the file was damaged or edited", db.0.display())
+        Error::Damaged {
+            message: format!("{}: journal row 7 of company `acme` failed its checksum: the file was damaged or edited", db.0.display()),
+            cause: None,
         }
     );
     // The same edit with a recomputed checksum still cannot pass for the recorded outcome.

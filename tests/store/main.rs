@@ -7,5 +7,6 @@
 mod cli;
 mod common;
 mod crash;
+mod errors;
 mod files;
 mod roundtrip;
