@@ -249,7 +249,10 @@ mod tests {
     fn the_cause_is_the_source_and_can_be_downcast() {
         let e = Error::Io {
             message: "ewa.db: cannot write".into(),
-            cause: Cause::new(std::io::Error::new(std::io::ErrorKind::StorageFull, "disk full")),
+            cause: Cause::new(std::io::Error::new(
+                std::io::ErrorKind::StorageFull,
+                "disk full",
+            )),
         };
         let source = std::error::Error::source(&e).expect("a source");
         let io = source

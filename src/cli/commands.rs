@@ -1,6 +1,6 @@
 //! The commands, over the public library API.
 
-use super::args::{company_id, open, time, InputArgs, InputFormat};
+use super::args::{company_id, open, open_read, time, InputArgs, InputFormat};
 use super::output::{emit, write_failed, write_json};
 use super::table::{self, money, reason_text};
 use super::{bench, csv, demo, exit, jsonl, AdvanceAction, Cli, Command, Env, Failure, Format};
@@ -104,7 +104,7 @@ fn compact(cli: &Cli, out: &mut dyn Write) -> Result<i32, Failure> {
 
 /// `ewa companies`: the store's companies.
 fn companies(cli: &Cli, out: &mut dyn Write) -> Result<i32, Failure> {
-    let store = open(cli, false)?;
+    let store = open_read(cli)?;
     let infos = store
         .companies()?
         .iter()
@@ -218,7 +218,7 @@ fn with_twin<R>(
     known_at: Option<&str>,
     f: impl FnOnce(&Twin) -> Result<R, Failure>,
 ) -> Result<R, Failure> {
-    let mut store = open(cli, false)?;
+    let mut store = open_read(cli)?;
     let id = company_id(cli, &store)?;
     let twin = store.twin(&id)?;
     match known_at {
@@ -787,7 +787,10 @@ fn advance(
     action: &AdvanceAction,
     out: &mut dyn Write,
 ) -> Result<i32, Failure> {
-    let mut store = open(cli, false)?;
+    let mut store = match action {
+        AdvanceAction::Quote { .. } => open_read(cli)?,
+        _ => open(cli, false)?,
+    };
     let id = company_id(cli, &store)?;
     let tz = store.twin(&id)?.company().timezone();
     match action {
@@ -970,7 +973,7 @@ fn recoveries(
 }
 
 fn history(cli: &Cli, shift: &str, out: &mut dyn Write) -> Result<i32, Failure> {
-    let mut store = open(cli, false)?;
+    let mut store = open_read(cli)?;
     let id = company_id(cli, &store)?;
     let versions = store
         .twin(&id)?

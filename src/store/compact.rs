@@ -44,6 +44,7 @@ impl Store {
     /// [`crate::Error::InvalidArgument`] when the company exists already;
     /// [`crate::Error::Storage`].
     pub fn import(&mut self, twin: &Twin) -> Result<CompactReport> {
+        self.writable()?;
         let path = self.path.clone();
         let hook = hook!(self);
         let tx = begin_write(&mut self.conn, &path, self.busy_timeout)?;
@@ -67,6 +68,7 @@ impl Store {
     /// # Errors
     /// [`crate::Error::UnknownCompany`] for an unknown company; [`crate::Error::Storage`].
     pub fn compact(&mut self, company_id: &str) -> Result<CompactReport> {
+        self.writable()?;
         let path = self.path.clone();
         let cached = self.cache.remove(company_id);
         let hook = hook!(self);

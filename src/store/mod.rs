@@ -51,7 +51,9 @@
 
 mod codec;
 mod compact;
+mod demo;
 mod migrate;
+mod open;
 mod replay;
 mod schema;
 #[cfg(test)]
@@ -81,8 +83,13 @@ pub struct StoreOptions {
     /// Create the file (and its schema) when it does not exist (default true).
     pub create: bool,
     /// How long a write waits for another process's write lock before it fails with
-    /// [`Error::Storage`] (default 5 s).
+    /// [`Error::Locked`] (default 5 s).
     pub busy_timeout: Duration,
+    /// Open the file read-only (default false): nothing is ever written to it, not even a
+    /// schema into an empty file or a migration, so a store on a read-only directory or
+    /// medium answers every read; every write is an [`Error::Storage`]. `create` is then
+    /// ignored. A file of an older schema must be opened for writing once.
+    pub read_only: bool,
 }
 
 impl Default for StoreOptions {
@@ -90,6 +97,7 @@ impl Default for StoreOptions {
         StoreOptions {
             create: true,
             busy_timeout: Duration::from_secs(5),
+            read_only: false,
         }
     }
 }
@@ -126,6 +134,10 @@ pub struct Store {
     path: String,
     busy_timeout: Duration,
     cache: HashMap<String, Cached>,
+    /// Opened with [`StoreOptions::read_only`].
+    read_only: bool,
+    /// False for an empty file opened read-only: no store in it, so no company.
+    has_schema: bool,
     /// Test hook: the write (statement execution) at which to inject an I/O fault.
     #[cfg(test)]
     fault_at: std::cell::Cell<Option<u64>>,
@@ -215,20 +227,27 @@ impl Store {
                 ),
             });
         }
-        let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        if options.create {
-            flags |= OpenFlags::SQLITE_OPEN_CREATE;
-        }
-        let mut conn =
-            Connection::open_with_flags(p, flags).map_err(|e| storage(&shown, "cannot open", e))?;
-        conn.busy_timeout(options.busy_timeout)
-            .map_err(|e| storage(&shown, "cannot set the busy timeout", e))?;
-        schema::prepare(&mut conn, &shown)?;
+        let (conn, has_schema) = if options.read_only {
+            open::read_only(p, &shown, options.busy_timeout)?
+        } else {
+            let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+            if options.create {
+                flags |= OpenFlags::SQLITE_OPEN_CREATE;
+            }
+            let mut conn = Connection::open_with_flags(p, flags)
+                .map_err(|e| storage(&shown, "cannot open", e))?;
+            conn.busy_timeout(options.busy_timeout)
+                .map_err(|e| storage(&shown, "cannot set the busy timeout", e))?;
+            schema::prepare(&mut conn, &shown)?;
+            (conn, true)
+        };
         Ok(Store {
             conn,
             path: shown,
             busy_timeout: options.busy_timeout,
             cache: HashMap::new(),
+            read_only: options.read_only,
+            has_schema,
             #[cfg(test)]
             fault_at: std::cell::Cell::new(None),
         })
@@ -244,6 +263,9 @@ impl Store {
     /// # Errors
     /// [`Error::Storage`].
     pub fn companies(&self) -> Result<Vec<String>> {
+        if !self.has_schema {
+            return Ok(Vec::new());
+        }
         let err = |e| storage(&self.path, "cannot list companies", e);
         let mut stmt = self
             .conn
@@ -277,6 +299,7 @@ impl Store {
     /// [`Error::InvalidArgument`] when the company exists already; [`Error::Config`] when its
     /// configuration does not read back equal; [`Error::Storage`].
     pub fn create_company(&mut self, company: &Company) -> Result<()> {
+        self.writable()?;
         let path = self.path.clone();
         let hook = hook!(self);
         let tx = begin_write(&mut self.conn, &path, self.busy_timeout)?;
@@ -290,24 +313,16 @@ impl Store {
     /// # Errors
     /// [`Error::Storage`].
     pub fn delete_company(&mut self, company_id: &str) -> Result<bool> {
+        self.writable()?;
         self.cache.remove(company_id);
         let path = self.path.clone();
         let hook = hook!(self);
         let tx = begin_write(&mut self.conn, &path, self.busy_timeout)?;
-        let mut n = 0;
-        for table in ["journal", "snapshot_chunks", "companies"] {
-            fault(hook)?;
-            n = tx
-                .execute(
-                    &format!("DELETE FROM {table} WHERE company_id = ?1"),
-                    [company_id],
-                )
-                .map_err(|e| storage(&path, &format!("cannot delete from {table}"), e))?;
-        }
+        let existed = delete_rows(&tx, company_id, &path, hook)?;
         fault(hook)?;
         tx.commit()
             .map_err(|e| storage(&path, "cannot commit", e))?;
-        Ok(n > 0)
+        Ok(existed)
     }
 
     /// Loads a company's twin from the file: the snapshot, then the journal, every
@@ -345,6 +360,9 @@ impl Store {
     /// As [`Store::load`].
     pub fn twin(&mut self, company_id: &str) -> Result<&Twin> {
         let path = self.path.clone();
+        if !self.has_schema {
+            return Err(unknown_company(&path, company_id));
+        }
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Deferred)
@@ -529,6 +547,7 @@ impl Store {
         company_id: &str,
         op: impl FnOnce(&mut Twin) -> Result<(T, OpRow)>,
     ) -> Result<T> {
+        self.writable()?;
         let path = self.path.clone();
         let cached = self.cache.remove(company_id);
         let hook = hook!(self);
@@ -557,7 +576,20 @@ impl Store {
             .map_err(|e| storage(&self.path, "cannot begin a read", e))
     }
 
+    /// An error unless the store was opened for writing.
+    fn writable(&self) -> Result<()> {
+        if self.read_only {
+            return Err(Error::Storage {
+                message: format!("{} is open read-only: it cannot be written", self.path),
+            });
+        }
+        Ok(())
+    }
+
     fn company_row(&self, conn: &Connection, company_id: &str) -> Result<CompanyRow> {
+        if !self.has_schema {
+            return Err(unknown_company(&self.path, company_id));
+        }
         CompanyRow::read(conn, company_id, &self.path)?
             .ok_or_else(|| unknown_company(&self.path, company_id))
     }
@@ -645,6 +677,27 @@ fn insert_company(
     fault(hook)?;
     row.write(tx, path)?;
     Ok(row)
+}
+
+/// Deletes a company's rows (and its demo mark) in `tx`; returns whether it existed.
+fn delete_rows(
+    tx: &rusqlite::Transaction<'_>,
+    company_id: &str,
+    path: &str,
+    hook: Option<&std::cell::Cell<Option<u64>>>,
+) -> Result<bool> {
+    let mut n = 0;
+    for table in ["journal", "snapshot_chunks", "companies"] {
+        fault(hook)?;
+        n = tx
+            .execute(
+                &format!("DELETE FROM {table} WHERE company_id = ?1"),
+                [company_id],
+            )
+            .map_err(|e| storage(path, &format!("cannot delete from {table}"), e))?;
+    }
+    demo::unmark(tx, company_id, path)?;
+    Ok(n > 0)
 }
 
 /// Counts a write; fails when the test hook says this one must.

@@ -3,8 +3,8 @@
 //! `Twin` API (so every value is re-validated by the constructors of ingestion) and checked
 //! against the outcome recorded when it was first applied.
 
-use super::damaged;
 use super::codec::{each_chunk, each_row, CompanyRow, OpKind, OpRow, SnapshotMode, Table};
+use super::damaged;
 use crate::calendar::Instant;
 use crate::company::Company;
 use crate::eligibility::AdvanceRequest;

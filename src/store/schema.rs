@@ -120,23 +120,7 @@ const BINARY_ONLY: usize = 3;
 /// Checks that `conn` is an ewa store of a version this build reads, creating the schema
 /// in an empty file and migrating an older one. `path` is for messages.
 pub(crate) fn prepare(conn: &mut Connection, path: &str) -> Result<()> {
-    let (app, version) = header(conn, path)?;
-    if app == 0 && version == 0 {
-        let tables = user_tables(conn, path)?;
-        if !tables.is_empty() {
-            return Err(Error::Storage {
-                message: format!(
-                    "{path} is not an ewa store: it is a SQLite database of another application (tables: {})",
-                    tables.join(", ")
-                ),
-            });
-        }
-    } else if app != APPLICATION_ID {
-        return Err(Error::Storage {
-            message: format!("{path} is not an ewa store: its application_id is {app:#x}, ewa's is {APPLICATION_ID:#x}"),
-        });
-    }
-    check_version(version, path)?;
+    let version = identify(conn, path)?;
     if version == 0 {
         // A new file: large pages before the first table (a no-op on an existing file).
         conn.execute_batch(&format!("PRAGMA page_size = {PAGE_SIZE};"))
@@ -156,6 +140,54 @@ pub(crate) fn prepare(conn: &mut Connection, path: &str) -> Result<()> {
     }
     conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")
         .map_err(|e| storage(path, "cannot set pragmas", e))?;
+    check_tables(conn, path)
+}
+
+/// Checks, without writing anything, that a connection opened read-only is an ewa store
+/// this build reads as it is; returns false for an empty file (no store in it yet, and
+/// none is created). A file of an older schema must be opened for writing once (any write
+/// command migrates it).
+pub(crate) fn inspect(conn: &Connection, path: &str) -> Result<bool> {
+    let version = identify(conn, path)?;
+    if version == 0 {
+        return Ok(false);
+    }
+    if version < SCHEMA_VERSION {
+        return Err(Error::Storage {
+            message: format!(
+                "{path} has store schema version {version}; this ewa migrates it to version {SCHEMA_VERSION} \
+                 when it opens it for writing (any write command), not on a read-only open"
+            ),
+        });
+    }
+    check_tables(conn, path)?;
+    Ok(true)
+}
+
+/// The file's schema version, once it is known to be an ewa store (or an empty file,
+/// version 0) of a version this build understands.
+fn identify(conn: &Connection, path: &str) -> Result<u32> {
+    let (app, version) = header(conn, path)?;
+    if app == 0 && version == 0 {
+        let tables = user_tables(conn, path)?;
+        if !tables.is_empty() {
+            return Err(Error::Storage {
+                message: format!(
+                    "{path} is not an ewa store: it is a SQLite database of another application (tables: {})",
+                    tables.join(", ")
+                ),
+            });
+        }
+    } else if app != APPLICATION_ID {
+        return Err(Error::Storage {
+            message: format!("{path} is not an ewa store: its application_id is {app:#x}, ewa's is {APPLICATION_ID:#x}"),
+        });
+    }
+    check_version(version, path)?;
+    Ok(version)
+}
+
+fn check_tables(conn: &Connection, path: &str) -> Result<()> {
     let tables = user_tables(conn, path)?;
     if let Some(missing) = TABLES.iter().find(|t| !tables.iter().any(|x| x == *t)) {
         return Err(super::damaged(format!(

@@ -60,7 +60,12 @@ fn a_tampered_row_is_damaged_without_a_sqlite_source() {
         .create_company(&Company::new("acme", chrono_tz::UTC))
         .unwrap();
     store
-        .apply("acme", Kind::PaySchedules, &[schedule()], t("2026-06-01T00:00:00Z"))
+        .apply(
+            "acme",
+            Kind::PaySchedules,
+            &[schedule()],
+            t("2026-06-01T00:00:00Z"),
+        )
         .unwrap();
     drop(store);
     let raw = rusqlite::Connection::open(&path).unwrap();
@@ -99,7 +104,10 @@ fn an_unknown_company_is_its_own_variant_and_an_input_error() {
     let dir = TempDir::new("unknown");
     let mut store = Store::open(dir.file("s.db")).unwrap();
     let e = store.load("nope").unwrap_err();
-    assert!(e.is_unknown_company() && e.is_input() && !e.is_storage(), "{e:?}");
+    assert!(
+        e.is_unknown_company() && e.is_input() && !e.is_storage(),
+        "{e:?}"
+    );
     assert!(matches!(&e, Error::UnknownCompany { company_id, .. } if company_id == "nope"));
     let e = store
         .apply("nope", Kind::Shifts, &[], t("2026-06-01T00:00:00Z"))
@@ -116,9 +124,17 @@ fn a_bad_batch_is_an_input_error_not_a_storage_one() {
         .create_company(&Company::new("acme", chrono_tz::UTC))
         .unwrap();
     let e = store
-        .apply_json("acme", Kind::Shifts, b"{not json", t("2026-06-01T00:00:00Z"))
+        .apply_json(
+            "acme",
+            Kind::Shifts,
+            b"{not json",
+            t("2026-06-01T00:00:00Z"),
+        )
         .unwrap_err();
-    assert!(e.is_input() && !e.is_storage() && !e.is_unknown_company(), "{e:?}");
+    assert!(
+        e.is_input() && !e.is_storage() && !e.is_unknown_company(),
+        "{e:?}"
+    );
     assert!(matches!(e, Error::BatchRefused { .. }));
 }
 

@@ -9,4 +9,5 @@ mod common;
 mod crash;
 mod errors;
 mod files;
+mod readonly;
 mod roundtrip;
