@@ -49,6 +49,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod auto;
 mod codec;
 mod compact;
 mod demo;
@@ -59,6 +60,7 @@ mod schema;
 #[cfg(test)]
 mod tests;
 
+pub use auto::AutoCompact;
 pub use codec::SnapshotMode;
 pub use compact::CompactReport;
 pub use schema::SCHEMA_VERSION;
@@ -67,7 +69,7 @@ use crate::calendar::Instant;
 use crate::company::Company;
 use crate::eligibility::{AdvanceDecision, AdvanceRequest, CancelDecision};
 use crate::error::{Cause, Error, Result};
-use crate::ingest::{JobReport, Kind};
+use crate::ingest::{JobReport, Kind, Outcome};
 use crate::twin::Twin;
 use codec::{CompanyRow, OpKind, OpRow, Table};
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
@@ -90,6 +92,9 @@ pub struct StoreOptions {
     /// medium answers every read; every write is an [`Error::Storage`]. `create` is then
     /// ignored. A file of an older schema must be opened for writing once.
     pub read_only: bool,
+    /// When a write compacts its company automatically (default: [`AutoCompact::default`]);
+    /// `None` never does (then call [`Store::compact`] yourself).
+    pub auto_compact: Option<AutoCompact>,
 }
 
 impl Default for StoreOptions {
@@ -98,6 +103,7 @@ impl Default for StoreOptions {
             create: true,
             busy_timeout: Duration::from_secs(5),
             read_only: false,
+            auto_compact: Some(AutoCompact::default()),
         }
     }
 }
@@ -138,6 +144,8 @@ pub struct Store {
     read_only: bool,
     /// False for an empty file opened read-only: no store in it, so no company.
     has_schema: bool,
+    /// [`StoreOptions::auto_compact`].
+    auto_compact: Option<AutoCompact>,
     /// Test hook: the write (statement execution) at which to inject an I/O fault.
     #[cfg(test)]
     fault_at: std::cell::Cell<Option<u64>>,
@@ -248,6 +256,7 @@ impl Store {
             cache: HashMap::new(),
             read_only: options.read_only,
             has_schema,
+            auto_compact: options.auto_compact,
             #[cfg(test)]
             fault_at: std::cell::Cell::new(None),
         })
@@ -381,7 +390,10 @@ impl Store {
     /// Applies a batch (SPEC §3) to the company's twin and journals it in one transaction;
     /// the report is returned only once the transaction is durable. Every batch that is
     /// applied is journaled, even one whose records were all rejected (it advances the job
-    /// counter); a batch refused whole ([`Error::BatchRefused`]) is not.
+    /// counter); one that created or updated nothing (every record unchanged or rejected)
+    /// is journaled without its records, as its job and counts only; a batch refused whole
+    /// ([`Error::BatchRefused`]) is not journaled. The write may compact the company
+    /// ([`StoreOptions::auto_compact`]).
     ///
     /// # Errors
     /// [`Error::BatchRefused`] as [`Twin::apply`]; [`Error::UnknownCompany`] for an
@@ -397,9 +409,17 @@ impl Store {
     ) -> Result<JobReport> {
         self.write(company_id, |twin| {
             let report = twin.apply(kind, records, received_at)?;
-            let payload = serde_json::to_string(records).map_err(|e| Error::Storage {
-                message: format!("cannot serialise the batch: {e}"),
-            })?;
+            // A batch that created or updated nothing changed nothing but the job counter:
+            // its row keeps the report's counts, not its records (a summary row, replayed
+            // as an empty batch; docs/decisions.md "Store growth and compaction").
+            let changed = report.count(Outcome::Created) + report.count(Outcome::Updated) > 0;
+            let payload = if changed {
+                serde_json::to_string(records).map_err(|e| Error::Storage {
+                    message: format!("cannot serialise the batch: {e}"),
+                })?
+            } else {
+                replay::SUMMARY_PAYLOAD.to_string()
+            };
             let [received, accepted, rejected] = replay::counts(&report);
             let row = OpRow {
                 seq: 0,
@@ -560,6 +580,9 @@ impl Store {
         fault(hook)?;
         op_row.insert(&tx, Table::Journal, company_id, &path)?;
         row.head_seq = op_row.seq;
+        let (twin, bytes) = (&cached.twin, op_row.payload.len());
+        let compacted =
+            auto::after_append(&tx, &mut row, twin, bytes, self.auto_compact, hook, &path)?;
         fault(hook)?;
         row.write(&tx, &path)?;
         fault(hook)?;
@@ -567,6 +590,9 @@ impl Store {
             .map_err(|e| storage(&path, "cannot commit", e))?;
         cached.seq = op_row.seq;
         self.cache.insert(company_id.to_string(), cached);
+        if compacted {
+            self.shrink();
+        }
         Ok(out)
     }
 
@@ -697,6 +723,7 @@ fn delete_rows(
             .map_err(|e| storage(path, &format!("cannot delete from {table}"), e))?;
     }
     demo::unmark(tx, company_id, path)?;
+    auto::reset(tx, company_id, path)?;
     Ok(n > 0)
 }
 

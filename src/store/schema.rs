@@ -29,7 +29,11 @@ const TABLES: [&str; 4] = ["store_meta", "companies", "journal", "snapshot_chunk
 /// company's `snapshot_format`. Version 3 (issue #13): binary snapshots only — before its
 /// SQL runs, [`super::migrate`] replaces every operation-row snapshot by a binary one, in
 /// the same transaction; the SQL then drops the operation rows' table and column.
-const MIGRATIONS: [&str; 3] = [
+///
+/// Version 4 (issue #18): no table changes. A journal row of a batch that created or
+/// updated nothing may be a summary row (its job and counts, no records), which an older
+/// ewa would take for damage; the version makes it refuse the file as newer instead.
+const MIGRATIONS: [&str; 4] = [
     r#"
 CREATE TABLE store_meta (
     key   TEXT PRIMARY KEY,
@@ -111,6 +115,10 @@ CREATE TABLE snapshot_chunks (
 DROP TABLE snapshot_ops;
 ALTER TABLE companies DROP COLUMN snapshot_format;
 "#,
+    r#"
+-- Summary rows in the journal (super::replay::SUMMARY_PAYLOAD): no table changes.
+SELECT 1;
+"#,
 ];
 
 /// The version whose migration first converts the operation-row snapshots (Rust code,
@@ -122,9 +130,13 @@ const BINARY_ONLY: usize = 3;
 pub(crate) fn prepare(conn: &mut Connection, path: &str) -> Result<()> {
     let version = identify(conn, path)?;
     if version == 0 {
-        // A new file: large pages before the first table (a no-op on an existing file).
-        conn.execute_batch(&format!("PRAGMA page_size = {PAGE_SIZE};"))
-            .map_err(|e| storage(path, "cannot set the page size", e))?;
+        // A new file: large pages, and pages freed by a compaction given back to the file
+        // system (`Store::shrink`), both set before the first table (no-ops on an existing
+        // file).
+        conn.execute_batch(&format!(
+            "PRAGMA page_size = {PAGE_SIZE}; PRAGMA auto_vacuum = INCREMENTAL;"
+        ))
+        .map_err(|e| storage(path, "cannot set the page size", e))?;
     }
     if version < SCHEMA_VERSION {
         migrate(conn, path)?;
@@ -152,7 +164,9 @@ pub(crate) fn inspect(conn: &Connection, path: &str) -> Result<bool> {
     if version == 0 {
         return Ok(false);
     }
-    if version < SCHEMA_VERSION {
+    // Version 3 files differ from version 4 only in rows they cannot hold yet: this build
+    // reads them as they are.
+    if version < BINARY_ONLY as u32 {
         return Err(Error::Storage {
             message: format!(
                 "{path} has store schema version {version}; this ewa migrates it to version {SCHEMA_VERSION} \

@@ -9,5 +9,6 @@ mod common;
 mod crash;
 mod errors;
 mod files;
+mod growth;
 mod readonly;
 mod roundtrip;
