@@ -247,6 +247,7 @@ impl Store {
             conn.busy_timeout(options.busy_timeout)
                 .map_err(|e| storage(&shown, "cannot set the busy timeout", e))?;
             schema::prepare(&mut conn, &shown)?;
+            open::sync_dir(p, &shown)?;
             (conn, true)
         };
         Ok(Store {

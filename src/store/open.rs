@@ -9,7 +9,7 @@
 //! a directory nobody may write to cannot gain one while the command reads.
 
 use super::{schema, storage};
-use crate::error::{Error, Result};
+use crate::error::{Cause, Error, Result};
 use rusqlite::{Connection, OpenFlags};
 use std::path::Path;
 use std::time::Duration;
@@ -37,6 +37,36 @@ pub(crate) fn read_only(p: &Path, shown: &str, wait: Duration) -> Result<(Connec
     }
 }
 
+/// Makes the directory entries of the store file and of its `-wal` file durable: fsyncs
+/// the directory holding `p` (docs/reliability.md, "Durability"). SQLite fsyncs it when it
+/// creates a WAL file but ignores a failure; a store opened for writing calls this once
+/// the WAL exists, before any write, so a failure refuses the open instead.
+///
+/// # Errors
+/// [`Error::Io`] with the operating system's error.
+pub(crate) fn sync_dir(p: &Path, shown: &str) -> Result<()> {
+    #[cfg(unix)]
+    {
+        let dir = match p.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        let synced = std::fs::File::open(dir).and_then(|d| d.sync_all());
+        if let Err(e) = synced {
+            return Err(Error::Io {
+                message: format!(
+                    "{shown}: cannot fsync its directory {} ({e}): the store's durability cannot be assured",
+                    dir.display()
+                ),
+                cause: Cause::new(e),
+            });
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (p, shown);
+    Ok(())
+}
+
 /// True when the file's `-wal` file is absent or empty.
 fn no_wal(p: &Path) -> bool {
     let mut wal = p.as_os_str().to_owned();
@@ -61,8 +91,25 @@ fn immutable_uri(p: &Path) -> Option<String> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_directory_that_cannot_be_synced_is_an_io_error_with_its_cause() {
+        let p = std::env::temp_dir()
+            .join(format!("ewa-no-such-dir-{}", std::process::id()))
+            .join("s.db");
+        let e = sync_dir(&p, "s.db").unwrap_err();
+        assert!(e.is_storage() && !e.is_locked() && !e.is_damaged(), "{e:?}");
+        let io = std::error::Error::source(&e)
+            .and_then(|s| s.downcast_ref::<std::io::Error>())
+            .map(std::io::Error::kind);
+        assert_eq!(io, Some(std::io::ErrorKind::NotFound));
+        assert!(e.to_string().contains("cannot fsync its directory"), "{e}");
+        // The directory of a bare file name is the current one.
+        assert!(sync_dir(Path::new("ewa.db"), "ewa.db").is_ok());
+    }
 
     #[test]
     fn the_immutable_uri_escapes_what_a_uri_would_read() {

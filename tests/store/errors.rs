@@ -146,3 +146,18 @@ fn a_file_that_cannot_be_opened_is_io_with_sqlites_error_as_source() {
     assert!(e.is_storage() && !e.is_locked() && !e.is_damaged());
     assert_eq!(sqlite_code(&e), Some(rusqlite::ErrorCode::CannotOpen));
 }
+
+/// The directory fsync of a write open (docs/reliability.md, "Durability") happens once the
+/// `-wal` file exists, so it makes both directory entries durable before the first write.
+#[test]
+fn a_store_opened_for_writing_has_its_wal_before_any_write() {
+    let dir = TempDir::new("wal");
+    let path = dir.file("s.db");
+    let store = Store::open(&path).unwrap();
+    assert!(dir.file("s.db-wal").exists());
+    drop(store);
+    // Reopening an existing store (its WAL removed at the last close) recreates it.
+    assert!(!dir.file("s.db-wal").exists());
+    let _store = Store::open(&path).unwrap();
+    assert!(dir.file("s.db-wal").exists());
+}
