@@ -68,7 +68,7 @@ pub fn run(cli: &Cli, env: Env, out: &mut dyn Write) -> Result<i32, Failure> {
             known_at.as_deref(),
             out,
         ),
-        Command::History { shift } => history(cli, shift, out),
+        Command::History { shift, all } => history(cli, shift, *all, out),
         Command::Compact => compact(cli, out),
         Command::Companies => companies(cli, out),
         Command::Scenario { file } => scenario(file, out),
@@ -972,13 +972,22 @@ fn recoveries(
     })
 }
 
-fn history(cli: &Cli, shift: &str, out: &mut dyn Write) -> Result<i32, Failure> {
+/// Versions `ewa history --shift` prints without `--all` (docs/decisions.md).
+const HISTORY_SHOWN: usize = 1_000;
+
+fn history(cli: &Cli, shift: &str, all: bool, out: &mut dyn Write) -> Result<i32, Failure> {
     let mut store = open_read(cli)?;
     let id = company_id(cli, &store)?;
-    let versions = store
+    let mut versions = store
         .twin(&id)?
         .shift_history(shift)
         .ok_or_else(|| Failure::input(format!("no shift `{shift}` in company `{id}`")))?;
+    let folded = versions.len().saturating_sub(HISTORY_SHOWN);
+    if !all && folded > 0 {
+        // The latest versions, still numbered from the first; the rest counted on stderr.
+        versions.drain(..folded);
+        eprintln!("ewa: {folded} earlier versions of shift `{shift}` not shown (--all shows them)");
+    }
     let text = || {
         let rows: Vec<Vec<String>> = versions
             .iter()

@@ -225,3 +225,43 @@ fn compact_shrinks_the_file() {
         assert_eq!(all_answers(&store), expected);
     }
 }
+
+#[test]
+fn history_prints_the_latest_versions_and_counts_the_rest() {
+    let dir = TempDir::new("history");
+    let path = dir.file("ewa.db");
+    let mut twin = ewa::Twin::new(Company::new("acme", chrono_tz::UTC));
+    let at = t("2026-06-01T00:00:00Z");
+    // One shift pushed 1,005 times, each push a change (its stop alternates): 1,005
+    // versions, all kept (SPEC §2).
+    for v in 0..1_005u32 {
+        let shift = json!({"shift_id": "s", "shift_status": "approved",
+            "start_at": "2026-06-02T09:00:00Z", "stop_at": format!("2026-06-02T{}:00:00Z", 16 + v % 2)});
+        let r = twin.apply(Kind::Shifts, &[shift], at).unwrap();
+        assert_eq!(r.count_accepted, 1);
+    }
+    Store::open(&path).unwrap().import(&twin).unwrap();
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_ewa"))
+            .args(args)
+            .current_dir(&dir.0)
+            .output()
+            .unwrap()
+    };
+    let o = run(&["history", "--shift", "s"]);
+    assert_eq!(o.status.code(), Some(0));
+    let shown: Vec<Value> = serde_json::from_slice(&o.stdout).unwrap();
+    // The latest 1,000 (versions 6 to 1,005), numbered as in the full history.
+    assert_eq!(shown.len(), 1_000);
+    assert_eq!(
+        (shown[0]["version"].as_u64(), shown[999]["version"].as_u64()),
+        (Some(6), Some(1_005))
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&o.stderr),
+        "ewa: 5 earlier versions of shift `s` not shown (--all shows them)\n"
+    );
+    let o = run(&["history", "--shift", "s", "--all"]);
+    let every: Vec<Value> = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!((every.len(), o.stderr.len()), (1_005, 0));
+}
