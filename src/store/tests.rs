@@ -987,6 +987,15 @@ fn check_fault_points(
     save: impl Fn(&mut Store) -> Result<()>,
     expect_after: impl Fn(&Store),
 ) {
+    check_fault_points_with(tag, &StoreOptions::default(), save, expect_after);
+}
+
+fn check_fault_points_with(
+    tag: &str,
+    options: &StoreOptions,
+    save: impl Fn(&mut Store) -> Result<()>,
+    expect_after: impl Fn(&Store),
+) {
     let base = TempDb::new(tag);
     let (store, before) = fixture(&base);
     drop(store);
@@ -994,7 +1003,7 @@ fn check_fault_points(
     for n in 1.. {
         assert!(n < 200, "the save never completed");
         let db = base.copy(tag);
-        let mut store = Store::open(&db.0).unwrap();
+        let mut store = Store::open_with(&db.0, options).unwrap();
         store.twin("acme").unwrap();
         store.fail_at_write(n);
         match save(&mut store) {
@@ -1040,6 +1049,39 @@ fn an_io_fault_at_any_write_of_a_batch_keeps_the_last_acknowledged_state() {
                 s.load("acme").unwrap().shift_history("s9").map(|h| h.len()),
                 Some(1)
             )
+        },
+    );
+}
+
+/// The same with a write that compacts its company (`super::auto`): the snapshot, the
+/// journal trim and the row commit with the write, or none of them.
+#[test]
+fn an_io_fault_at_any_write_of_an_auto_compacting_batch_keeps_the_last_acknowledged_state() {
+    let op = Op::Push(
+        Kind::Shifts,
+        vec![
+            json!({"shift_id": "s9", "shift_status": "approved", "employee_id": "e1", "start_at": "2026-06-17T08:00:00Z", "stop_at": "2026-06-17T10:00:00Z"}),
+        ],
+        "2026-06-17T00:00:00Z",
+    );
+    let options = StoreOptions {
+        auto_compact: Some(super::AutoCompact {
+            rows: 1,
+            bytes: u64::MAX,
+        }),
+        ..StoreOptions::default()
+    };
+    check_fault_points_with(
+        "fault-auto",
+        &options,
+        |s| run_store(s, "acme", &op).map(|_| ()),
+        |s| {
+            assert_eq!(
+                s.load("acme").unwrap().shift_history("s9").map(|h| h.len()),
+                Some(1)
+            );
+            let info = s.info("acme").unwrap();
+            assert_eq!((info.journal_rows, info.snapshot_seq), (0, info.head_seq));
         },
     );
 }
