@@ -11,16 +11,22 @@
 //!   validated, then [`Twin::check_invariants`]), then replays the journal through the
 //!   public [`Twin`] API — every value re-validated by the constructors of ingestion —
 //!   each replayed outcome checked against the one recorded: a corrupt, foreign or
-//!   newer-schema file is an [`Error::Storage`], never a panic or a silently different
-//!   twin.
+//!   newer-schema file is a storage error ([`Error::Damaged`] for damage), never a panic
+//!   or a silently different twin.
+//! * **Automatic compaction.** A write whose journal tail reaches
+//!   [`StoreOptions::auto_compact`] compacts the company in its own transaction, so a cold
+//!   load replays a bounded tail; a batch that changed nothing is journaled as its job and
+//!   counts only; a compaction gives the freed pages back to the file system.
+//! * **Read-only.** [`StoreOptions::read_only`] opens a file without writing anything to
+//!   it, so a store on a read-only directory or medium can be read.
 //! * **Older files.** A file of schema version 1 or 2 whose snapshots are operation rows
 //!   is migrated once, in one transaction, when it is opened: each such snapshot is
 //!   replayed into a twin and replaced by its binary snapshot (`migrate.rs`).
 //! * **As known at.** [`Store::load_known_at`] replays the journal as far as it was known at
 //!   an earlier instant, to ask what the engine answered then.
 //! * **Concurrency.** Several processes may share a file: writes serialise (each waits up to
-//!   [`StoreOptions::busy_timeout`] for the lock, then fails with a clear error), readers
-//!   are never blocked (WAL).
+//!   [`StoreOptions::busy_timeout`] for the lock, then fails with [`Error::Locked`]: retry),
+//!   readers are never blocked (WAL).
 //!
 //! Every query names its company in its `WHERE` clause and every key starts with the
 //! company id, so one company's rows are never read for another.

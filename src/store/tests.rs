@@ -908,7 +908,7 @@ fn a_held_write_lock_is_a_clear_error_and_readers_are_not_blocked() {
         .apply("acme", Kind::Shifts, &[], t("2026-06-12T00:00:00Z"))
         .unwrap_err();
     assert!(started.elapsed() >= Duration::from_millis(100));
-    assert!(e.is_storage(), "{e}");
+    assert!(e.is_storage() && e.is_locked(), "{e}");
     assert!(
         e.to_string()
             .contains("locked by another writer; gave up after 150 ms"),
