@@ -4,10 +4,12 @@
 //! Shifts have one typed record ([`Shift`]), one validator and one batch loop
 //! (`batch.rs`), which typed records, `serde_json::Value`s and raw bytes all feed.
 
-mod batch;
+pub(crate) mod batch;
 mod contracts;
+mod dupkeys;
 mod employees;
 pub(crate) mod fields;
+mod leaves;
 mod payments;
 mod record;
 pub mod report;
@@ -15,6 +17,7 @@ mod schedules;
 mod shifts;
 mod split;
 
+pub(crate) use contracts::{hourly_only, parse_holiday_pay_hours};
 pub use record::{Record, Timestamp};
 pub use report::{FieldError, JobReport, Kind, Outcome, RecordResult};
 pub use shifts::Shift;
