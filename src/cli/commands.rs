@@ -582,6 +582,18 @@ fn periods_table(periods: &[ewa::PeriodAccrual], cur: Option<&str>) -> String {
     )
 }
 
+/// A line's kind as the JSON says it, with a premium rule's name (`premium night`).
+fn line_kind(l: &ewa::Line) -> String {
+    let kind = serde_json::to_value(l.kind)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default();
+    match &l.name {
+        Some(name) => format!("{kind} {name}"),
+        None => kind,
+    }
+}
+
 fn lines_table(periods: &[ewa::PeriodAccrual], cur: Option<&str>) -> String {
     let rows: Vec<Vec<String>> = periods
         .iter()
@@ -599,10 +611,7 @@ fn lines_table(periods: &[ewa::PeriodAccrual], cur: Option<&str>) -> String {
                 }
                 vec![
                     p.pay_period_id.clone(),
-                    serde_json::to_value(l.kind)
-                        .ok()
-                        .and_then(|v| v.as_str().map(str::to_string))
-                        .unwrap_or_default(),
+                    line_kind(l),
                     l.contract_id.clone().unwrap_or_default(),
                     sources,
                     format!("{} {}", l.quantity, l.unit),

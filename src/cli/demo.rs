@@ -473,7 +473,7 @@ impl Summary<'_> {
 }
 
 /// What the lines of a period say, in a few words: hours worked, days, additions...
-fn work(p: &PeriodAccrual) -> String {
+fn work(p: &PeriodAccrual, cur: Option<&str>) -> String {
     let mut seconds = rust_decimal::Decimal::ZERO;
     let mut days = None;
     let mut daily = 0;
@@ -491,6 +491,8 @@ fn work(p: &PeriodAccrual) -> String {
             LineKind::Overtime | LineKind::DoubleTime => overtime = true,
             LineKind::Salary => days = Some(l.quantity.clone()),
             LineKind::Daily => daily += 1,
+            // Said by `premium_words`.
+            LineKind::Premium => {}
             _ => {}
         }
     }
@@ -511,10 +513,53 @@ fn work(p: &PeriodAccrual) -> String {
     if daily > 0 {
         parts.push(format!("{daily} days worked"));
     }
+    parts.extend(premium_words(p, cur));
     if parts.is_empty() {
         parts.push("nothing worked yet".into());
     }
     parts.join(", ")
+}
+
+/// The premium lines of a period (SPEC §5.4) in words, one phrase per rule, rate and
+/// multiplier: `6 h night × 1.50 = 9.00` (per hour) or `6 h weekend × (1.25 − 1) × 20.00 =
+/// 30.00` (multiplier on the rate).
+fn premium_words(p: &PeriodAccrual, cur: Option<&str>) -> Vec<String> {
+    use rust_decimal::Decimal;
+    // (name, rate, multiplier) → (seconds, amount in minor units)
+    type Key<'a> = (&'a str, i64, Option<&'a str>);
+    let mut groups: Vec<(Key<'_>, (Decimal, Decimal))> = Vec::new();
+    for l in p.lines.iter().filter(|l| l.kind == LineKind::Premium) {
+        let key = (
+            l.name.as_deref().unwrap_or_default(),
+            l.rate.unwrap_or_default(),
+            l.multiplier.as_deref(),
+        );
+        let seconds = l.quantity.parse::<Decimal>().unwrap_or_default();
+        let amount = l.amount.parse::<Decimal>().unwrap_or_default();
+        match groups.iter_mut().find(|g| g.0 == key) {
+            Some(g) => {
+                g.1 .0 = g.1 .0.checked_add(seconds).unwrap_or(g.1 .0);
+                g.1 .1 = g.1 .1.checked_add(amount).unwrap_or(g.1 .1);
+            }
+            None => groups.push((key, (seconds, amount))),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|((name, rate, m), (seconds, amount))| {
+            let hours = seconds
+                .checked_div(Decimal::from(3600))
+                .unwrap_or_default()
+                .round_dp(2)
+                .normalize();
+            let amount = i64::try_from(amount.round()).unwrap_or_default();
+            let per = match m {
+                Some(m) => format!("({m} − 1) × {}", money(rate, cur)),
+                None => money(rate, cur),
+            };
+            format!("{hours} h {name} × {per} = {}", money(amount, cur))
+        })
+        .collect()
 }
 
 fn period_line(p: &PeriodAccrual, cur: Option<&str>, role: &str) -> String {
@@ -531,7 +576,7 @@ fn period_line(p: &PeriodAccrual, cur: Option<&str>, role: &str) -> String {
     format!(
         "    {} ({role}): {} -> {figures} = net {}\n",
         p.pay_period_id,
-        work(p),
+        work(p, cur),
         money(p.net, cur)
     )
 }

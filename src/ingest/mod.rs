@@ -5,10 +5,11 @@
 //! (`batch.rs`), which typed records, `serde_json::Value`s and raw bytes all feed.
 
 mod batch;
-mod contracts;
+pub(crate) mod contracts;
 mod employees;
 pub(crate) mod fields;
 mod payments;
+pub(crate) mod premiums;
 mod record;
 pub mod report;
 mod schedules;

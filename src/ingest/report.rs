@@ -42,7 +42,10 @@ impl Kind {
     pub fn nested_fields(self) -> &'static [(&'static str, &'static [&'static str])] {
         match self {
             Kind::PaySchedules => &[("periods", super::schedules::PERIOD_FIELDS)],
-            Kind::Contracts => &[("custom_info.overtime", super::contracts::OVERTIME_FIELDS)],
+            Kind::Contracts => &[
+                ("custom_info.overtime", super::contracts::OVERTIME_FIELDS),
+                ("custom_info.premiums[i]", super::premiums::PREMIUM_FIELDS),
+            ],
             _ => &[],
         }
     }

@@ -3,9 +3,11 @@
 //! `Shift` or a `Contract` is valid by construction.
 
 mod advance;
+pub(crate) mod premium;
 mod reason;
 
 pub(crate) use advance::{Advance, RecoveryRef};
+pub(crate) use premium::Premium;
 pub(crate) use reason::ALL_REASONS;
 pub use reason::{Reason, Reasons};
 
@@ -162,6 +164,8 @@ pub(crate) struct Overtime {
     pub double_time_threshold: Option<i64>,
     pub double_time_multiplier: Option<Decimal>,
     pub workday_starts_at: NaiveTime,
+    /// California's seventh-day rule (SPEC §5.2 `seventh_day`).
+    pub seventh_day: bool,
 }
 
 /// A wage contract (SPEC §2).
@@ -175,6 +179,8 @@ pub(crate) struct Contract {
     pub versions: Vec<RateVersion>,
     pub custom_info: Option<Map<String, Value>>,
     pub overtime: Option<Overtime>,
+    /// Premium rules (SPEC §5.4), from `custom_info.premiums`; empty on a non-hourly contract.
+    pub premiums: Vec<Premium>,
 }
 
 impl Contract {
