@@ -1,10 +1,13 @@
 //! Overtime (SPEC §5.2): chronological attribution over all the employee's counted shifts on
 //! hourly contracts, work days from `workday_starts_at`, work weeks from `week_starts_on`,
-//! a daily counter of all hours and a weekly counter of straight-time hours.
+//! a daily counter of all hours and a weekly counter of straight-time hours. On a contract
+//! with `seventh_day`, a seventh day (the 7th work day of the week after work on each of the
+//! 6 before it) is overtime up to 8 hours and double time beyond, and no straight time.
 //!
 //! Classification does not depend on `t` (a second's class depends only on earlier seconds).
 //! When every contract with rules of the employee has the same work weeks, a second's class
-//! depends only on the seconds of its own work week: classified from 8 days before a window
+//! depends only on the seconds of its own work week (the seventh day too: it looks at the
+//! six work days before it in that week): classified from 8 days before a window
 //! (so every work week that reaches it is seen whole), the pieces inside the window are
 //! those of the employee's whole history. When two contracts' work weeks differ (another
 //! `workday_starts_at`), the one straight-time counter chains them: a second of one

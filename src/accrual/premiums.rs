@@ -259,3 +259,95 @@ fn extra_of(rule: &Premium) -> Option<Exact> {
 fn add(a: Exact, b: Exact) -> Result<Exact> {
     a.checked_add(b).ok_or_else(|| Error::overflow("premium"))
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::calendar::{parse_instant, Instant};
+    use crate::ingest::Kind;
+    use crate::money::Exact;
+    use crate::twin::Twin;
+    use serde_json::{json, Value};
+
+    fn at(s: &str) -> Instant {
+        parse_instant(chrono_tz::UTC, s).unwrap()
+    }
+
+    /// A UTC company, a 2,000/h contract with a night rule (150/h, in the regular rate) and
+    /// a weekend rule (× 1.25, not in it), e1 assigned from `start_on` working Friday
+    /// 2026-06-05 18:00 → Saturday 04:00.
+    fn night_and_weekend(start_on: &str) -> Twin {
+        let mut twin = Twin::new(crate::Company::new("acme", chrono_tz::UTC));
+        let t0 = at("2026-05-01T00:00:00Z");
+        let batches = [
+            (
+                Kind::PaySchedules,
+                json!([{"pay_schedule_id": "w", "frequency": "weekly",
+                "periods": [{"pay_period_id": "w23", "start_at": "2026-06-01", "stop_at": "2026-06-08",
+                             "pay_at": "2026-06-12"}]}]),
+            ),
+            (
+                Kind::Contracts,
+                json!([{"contract_id": "h", "pay_schedule_id": "w", "currency": "USD",
+                "wage_rate_period": "hourly", "wage_rate_amount": 2000, "custom_info": {"premiums": [
+                    {"name": "night", "from": "22:00", "to": "06:00", "per_hour": 150},
+                    {"name": "weekend", "days": ["saturday", "sunday"], "multiplier": "1.25",
+                     "regular_rate": false}]}}]),
+            ),
+            (
+                Kind::Employees,
+                json!([{"employee_id": "e1", "contract_id": "h", "contract_start_on": start_on}]),
+            ),
+            (
+                Kind::Shifts,
+                json!([{"shift_id": "s1", "shift_status": "approved", "employee_id": "e1", "contract_id": "h",
+                "start_at": "2026-06-05T18:00:00Z", "stop_at": "2026-06-06T04:00:00Z"}]),
+            ),
+        ];
+        for (kind, records) in batches {
+            let records: Vec<Value> = records.as_array().unwrap().clone();
+            let r = twin.apply(kind, &records, t0).unwrap();
+            assert_eq!(r.count_accepted, records.len(), "{:?}", r.results);
+        }
+        twin
+    }
+
+    /// `(all rules, regular-rate rules)` of e1 on `h` in `[a, b)`.
+    fn between(twin: &Twin, a: &str, b: &str) -> (Exact, Exact) {
+        let (_, emp) = twin.employee("e1").unwrap();
+        let acc = super::Accrual::new(twin, emp, at("2026-06-30T00:00:00Z"), false);
+        let cix = twin.contract_ix.get("h").unwrap();
+        (
+            acc.premiums_between(cix, at(a), at(b)).unwrap(),
+            acc.regular_rate_premiums_between(cix, at(a), at(b))
+                .unwrap(),
+        )
+    }
+
+    #[test]
+    fn premiums_between_counts_paid_time_in_the_interval_and_the_assignment() {
+        let twin = night_and_weekend("2026-06-01");
+        // Night 22:00 → 04:00 = 6 h × 150 = 900; weekend Saturday 00:00 → 04:00 = 4 h ×
+        // (1.25 − 1) × 2,000 = 2,000; only the night rule is in the regular rate.
+        let whole = between(&twin, "2026-06-01T00:00:00Z", "2026-06-08T00:00:00Z");
+        assert_eq!(whole, (Exact::int(2_900), Exact::int(900)));
+        // Saturday 00:00 → 02:00: 2 × 150 + 2 × 500 = 1,300; regular rate 300.
+        let part = between(&twin, "2026-06-06T00:00:00Z", "2026-06-06T02:00:00Z");
+        assert_eq!(part, (Exact::int(1_300), Exact::int(300)));
+        // 23:00 → 23:00:01: one second of night: 150 / 3600.
+        let second = between(&twin, "2026-06-05T23:00:00Z", "2026-06-05T23:00:01Z");
+        assert_eq!(second.0, Exact::new(150, 3600).unwrap());
+        // The same as the premium lines of the period.
+        let acc = twin.accruals("e1", at("2026-06-09T00:00:00Z")).unwrap();
+        let lines: Exact = acc.periods[0]
+            .lines
+            .iter()
+            .filter(|l| l.kind == super::LineKind::Premium)
+            .fold(Exact::ZERO, |s, l| s.checked_add(l.exact).unwrap());
+        assert_eq!(lines, whole.0);
+        // Assigned from Saturday: only Saturday 00:00 → 04:00 is paid time:
+        // 4 × 150 + 4 × 500 = 2,600.
+        let late = night_and_weekend("2026-06-06");
+        let whole = between(&late, "2026-06-01T00:00:00Z", "2026-06-08T00:00:00Z");
+        assert_eq!(whole, (Exact::int(2_600), Exact::int(600)));
+    }
+}
