@@ -582,15 +582,17 @@ fn periods_table(periods: &[ewa::PeriodAccrual], cur: Option<&str>) -> String {
     )
 }
 
-/// A line's kind as the JSON says it, with a premium rule's name (`premium night`).
+/// A line's kind as the JSON says it, with a premium rule's name and multiplier
+/// (`premium night`, `premium weekend × 1.25`).
 fn line_kind(l: &ewa::Line) -> String {
     let kind = serde_json::to_value(l.kind)
         .ok()
         .and_then(|v| v.as_str().map(str::to_string))
         .unwrap_or_default();
-    match &l.name {
-        Some(name) => format!("{kind} {name}"),
-        None => kind,
+    match (&l.name, &l.multiplier) {
+        (Some(name), Some(m)) => format!("{kind} {name} × {m}"),
+        (Some(name), None) => format!("{kind} {name}"),
+        _ => kind,
     }
 }
 

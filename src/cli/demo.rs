@@ -659,3 +659,50 @@ fn verdict(e: &Eligibility, cur: Option<&str>, twin: &ewa::Twin) -> String {
         format!("    => not eligible: {}\n", why.join(", "))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The premium lines of a period in words, one phrase per rule (SPEC §5.4 explain).
+    #[test]
+    fn premium_lines_read_as_hours_times_rate() {
+        let mut twin = ewa::Twin::new(Company::new("acme", chrono_tz::UTC));
+        let t0 = ewa::calendar::parse_instant(chrono_tz::UTC, "2026-05-01T00:00:00Z").unwrap();
+        let batches = [
+            (
+                Kind::PaySchedules,
+                json!([{"pay_schedule_id": "w", "frequency": "weekly",
+                "periods": [{"pay_period_id": "w23", "start_at": "2026-06-01", "stop_at": "2026-06-08",
+                             "pay_at": "2026-06-12"}]}]),
+            ),
+            (
+                Kind::Contracts,
+                json!([{"contract_id": "h", "pay_schedule_id": "w", "currency": "USD",
+                "wage_rate_period": "hourly", "wage_rate_amount": 2000, "custom_info": {"premiums": [
+                    {"name": "night", "from": "22:00", "to": "06:00", "per_hour": 150},
+                    {"name": "weekend", "days": ["saturday"], "multiplier": "1.25"}]}}]),
+            ),
+            (
+                Kind::Employees,
+                json!([{"employee_id": "e1", "contract_id": "h"}]),
+            ),
+            (
+                Kind::Shifts,
+                json!([{"shift_id": "s1", "shift_status": "approved", "employee_id": "e1",
+                "start_at": "2026-06-05T20:00:00Z", "stop_at": "2026-06-06T04:00:00Z"}]),
+            ),
+        ];
+        for (kind, records) in batches {
+            let records = records.as_array().unwrap().clone();
+            assert_eq!(twin.apply(kind, &records, t0).unwrap().count_accepted, 1);
+        }
+        let as_of = ewa::calendar::parse_instant(chrono_tz::UTC, "2026-06-08T12:00:00Z").unwrap();
+        let a = twin.accruals("e1", as_of).unwrap();
+        assert_eq!(
+            work(&a.periods[0], Some("USD")),
+            // 6 × 1.50 = 9.00; 4 × 0.25 × 20.00 = 20.00.
+            "8 h worked, 6 h night × 1.50 = 9.00, 4 h weekend × (1.25 − 1) × 20.00 = 20.00"
+        );
+    }
+}
