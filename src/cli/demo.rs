@@ -7,13 +7,14 @@
 //! bonuses, benefit deductions, one deduction larger than the pay, and a dozen advances.
 
 use super::args::{open, time};
+use super::explain;
 use super::output::{write_failed, write_json};
-use super::table::{self, money, reason_text};
-use super::{exit, Cli, Env, Failure, Format};
+use super::table::{self, money};
+use super::{Cli, Env, Failure, Format, Outcome};
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use ewa::calendar::{local_date, Instant};
 use ewa::eligibility::AdvanceOutcome;
-use ewa::{AdvanceRequest, Company, Delivery, Detail, Eligibility, Kind, LineKind, PeriodAccrual};
+use ewa::{AdvanceRequest, Company, Delivery, Detail, Eligibility, Kind};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -279,10 +280,8 @@ pub fn run(
     as_of: Option<&str>,
     n: usize,
     out: &mut dyn Write,
-) -> Result<i32, Failure> {
-    if n == 0 || n > 100_000 {
-        return Err(Failure::input("--employees must be between 1 and 100000"));
-    }
+) -> Result<Outcome, Failure> {
+    check_args(cli, n)?;
     let id = cli.company.clone().unwrap_or_else(|| "demo".to_string());
     let company = company(&id)?;
     let tz = company.timezone();
@@ -321,7 +320,7 @@ pub fn run(
                     "eligible": eligible, "employees": all.len(), "available_total": total,
                     "not_eligible_reasons": reasons, "examples": examples}),
         )?;
-        return Ok(exit::OK);
+        return Ok(Outcome::Ok);
     }
     let summary = Summary {
         id: &id,
@@ -340,7 +339,20 @@ pub fn run(
     };
     let text = summary.text() + &explained(&examples, &staff, &twin);
     write!(out, "{text}").map_err(write_failed)?;
-    Ok(exit::OK)
+    Ok(Outcome::Ok)
+}
+
+/// The demo prints text or JSON, for 1 to 100,000 employees.
+fn check_args(cli: &Cli, n: usize) -> Result<(), Failure> {
+    if matches!(cli.format, Some(Format::Csv | Format::Jsonl)) {
+        return Err(Failure::input(
+            "demo prints text (default, or --format table) or JSON (--format json)",
+        ));
+    }
+    if n == 0 || n > 100_000 {
+        return Err(Failure::input("--employees must be between 1 and 100000"));
+    }
+    Ok(())
 }
 
 /// Pushes the demo's records into the store in batches within the company's
@@ -472,115 +484,6 @@ impl Summary<'_> {
     }
 }
 
-/// What the lines of a period say, in a few words: hours worked, days, additions...
-fn work(p: &PeriodAccrual, cur: Option<&str>) -> String {
-    let mut seconds = rust_decimal::Decimal::ZERO;
-    let mut days = None;
-    let mut daily = 0;
-    let mut overtime = false;
-    for l in &p.lines {
-        match l.kind {
-            LineKind::Regular => {
-                seconds = l
-                    .quantity
-                    .parse::<rust_decimal::Decimal>()
-                    .ok()
-                    .and_then(|q| seconds.checked_add(q))
-                    .unwrap_or(seconds)
-            }
-            LineKind::Overtime | LineKind::DoubleTime => overtime = true,
-            LineKind::Salary => days = Some(l.quantity.clone()),
-            LineKind::Daily => daily += 1,
-            // Said by `premium_words`.
-            LineKind::Premium => {}
-            _ => {}
-        }
-    }
-    let mut parts = Vec::new();
-    if !seconds.is_zero() {
-        let hours = seconds
-            .checked_div(rust_decimal::Decimal::from(3600))
-            .unwrap_or_default()
-            .round_dp(1);
-        parts.push(format!(
-            "{hours} h worked{}",
-            if overtime { " (with overtime)" } else { "" }
-        ));
-    }
-    if let Some(d) = days {
-        parts.push(format!("{d} days of salary"));
-    }
-    if daily > 0 {
-        parts.push(format!("{daily} days worked"));
-    }
-    parts.extend(premium_words(p, cur));
-    if parts.is_empty() {
-        parts.push("nothing worked yet".into());
-    }
-    parts.join(", ")
-}
-
-/// The premium lines of a period (SPEC §5.4) in words, one phrase per rule, rate and
-/// multiplier: `6 h night × 1.50 = 9.00` (per hour) or `6 h weekend × (1.25 − 1) × 20.00 =
-/// 30.00` (multiplier on the rate).
-fn premium_words(p: &PeriodAccrual, cur: Option<&str>) -> Vec<String> {
-    use rust_decimal::Decimal;
-    // (name, rate, multiplier) → (seconds, amount in minor units)
-    type Key<'a> = (&'a str, i64, Option<&'a str>);
-    let mut groups: Vec<(Key<'_>, (Decimal, Decimal))> = Vec::new();
-    for l in p.lines.iter().filter(|l| l.kind == LineKind::Premium) {
-        let key = (
-            l.name.as_deref().unwrap_or_default(),
-            l.rate.unwrap_or_default(),
-            l.multiplier.as_deref(),
-        );
-        let seconds = l.quantity.parse::<Decimal>().unwrap_or_default();
-        let amount = l.amount.parse::<Decimal>().unwrap_or_default();
-        match groups.iter_mut().find(|g| g.0 == key) {
-            Some(g) => {
-                g.1 .0 = g.1 .0.checked_add(seconds).unwrap_or(g.1 .0);
-                g.1 .1 = g.1 .1.checked_add(amount).unwrap_or(g.1 .1);
-            }
-            None => groups.push((key, (seconds, amount))),
-        }
-    }
-    groups
-        .into_iter()
-        .map(|((name, rate, m), (seconds, amount))| {
-            let hours = seconds
-                .checked_div(Decimal::from(3600))
-                .unwrap_or_default()
-                .round_dp(2)
-                .normalize();
-            let amount = i64::try_from(amount.round()).unwrap_or_default();
-            let per = match m {
-                Some(m) => format!("({m} − 1) × {}", money(rate, cur)),
-                None => money(rate, cur),
-            };
-            format!("{hours} h {name} × {per} = {}", money(amount, cur))
-        })
-        .collect()
-}
-
-fn period_line(p: &PeriodAccrual, cur: Option<&str>, role: &str) -> String {
-    let mut figures = format!("gross {}", money(p.gross, cur));
-    if p.withholding != 0 {
-        figures.push_str(&format!(", withholding -{}", money(p.withholding, cur)));
-    }
-    if p.additions != 0 {
-        figures.push_str(&format!(", additions +{}", money(p.additions, cur)));
-    }
-    if p.deductions != 0 {
-        figures.push_str(&format!(", deductions -{}", money(p.deductions, cur)));
-    }
-    format!(
-        "    {} ({role}): {} -> {figures} = net {}\n",
-        p.pay_period_id,
-        work(p, cur),
-        money(p.net, cur)
-    )
-}
-
 fn explain(p: &Person, e: &Eligibility, twin: &ewa::Twin) -> String {
     let cur = e
         .currency
@@ -604,105 +507,6 @@ fn explain(p: &Person, e: &Eligibility, twin: &ewa::Twin) -> String {
         .map(|d| format!(", left on {d}"))
         .unwrap_or_default();
     let mut s = format!("\n  {} {} ({pay}{left})\n", p.id, p.name);
-    for period in &e.periods {
-        let role = if Some(period.pay_period_id.as_str()) == e.recovery.map(|r| r.pay_period_id) {
-            "the recovery period".to_string()
-        } else if period.in_blackout {
-            "in blackout: it arrives on payday".to_string()
-        } else {
-            "unpaid".to_string()
-        };
-        s.push_str(&period_line(period, cur, &role));
-    }
-    for l in &e.outstanding_lines {
-        s.push_str(&format!(
-            "    outstanding: {} {} + fee {}\n",
-            l.advance_id.as_deref().unwrap_or("carried shortfall"),
-            money(l.amount, cur),
-            money(l.fee, cur)
-        ));
-    }
-    s.push_str(&verdict(e, cur, twin));
+    s.push_str(&explain::body(e, twin));
     s
-}
-
-/// The last line of an explained decision: what may be drawn and how, or why nothing.
-fn verdict(e: &Eligibility, cur: Option<&str>, twin: &ewa::Twin) -> String {
-    let rate = twin.company().policy().access_rate();
-    let pct = rate
-        .checked_mul(rust_decimal::Decimal::from(100))
-        .unwrap_or_default()
-        .normalize();
-    if e.eligible {
-        let access = e.headroom.saturating_add(e.outstanding);
-        let minus = if e.outstanding > 0 {
-            format!(
-                " - outstanding {} = {}",
-                money(e.outstanding, cur),
-                money(e.headroom, cur)
-            )
-        } else {
-            String::new()
-        };
-        format!(
-            "    => may draw {} {CURRENCY} now: {pct}% of net {} = {}{minus}\n",
-            money(e.available, cur),
-            money(e.accessible_base, cur),
-            money(access, cur),
-        )
-    } else {
-        let why: Vec<String> = e
-            .reasons
-            .iter()
-            .map(|r| format!("{} ({})", r.as_str(), reason_text(r.as_str())))
-            .collect();
-        format!("    => not eligible: {}\n", why.join(", "))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The premium lines of a period in words, one phrase per rule (SPEC §5.4 explain).
-    #[test]
-    fn premium_lines_read_as_hours_times_rate() {
-        let mut twin = ewa::Twin::new(Company::new("acme", chrono_tz::UTC));
-        let t0 = ewa::calendar::parse_instant(chrono_tz::UTC, "2026-05-01T00:00:00Z").unwrap();
-        let batches = [
-            (
-                Kind::PaySchedules,
-                json!([{"pay_schedule_id": "w", "frequency": "weekly",
-                "periods": [{"pay_period_id": "w23", "start_at": "2026-06-01", "stop_at": "2026-06-08",
-                             "pay_at": "2026-06-12"}]}]),
-            ),
-            (
-                Kind::Contracts,
-                json!([{"contract_id": "h", "pay_schedule_id": "w", "currency": "USD",
-                "wage_rate_period": "hourly", "wage_rate_amount": 2000, "custom_info": {"premiums": [
-                    {"name": "night", "from": "22:00", "to": "06:00", "per_hour": 150},
-                    {"name": "weekend", "days": ["saturday"], "multiplier": "1.25"}]}}]),
-            ),
-            (
-                Kind::Employees,
-                json!([{"employee_id": "e1", "contract_id": "h"}]),
-            ),
-            (
-                Kind::Shifts,
-                json!([{"shift_id": "s1", "shift_status": "approved", "employee_id": "e1",
-                "start_at": "2026-06-05T20:00:00Z", "stop_at": "2026-06-06T04:00:00Z"}]),
-            ),
-        ];
-        for (kind, records) in batches {
-            let records = records.as_array().unwrap().clone();
-            assert_eq!(twin.apply(kind, &records, t0).unwrap().count_accepted, 1);
-        }
-        let as_of = ewa::calendar::parse_instant(chrono_tz::UTC, "2026-06-08T12:00:00Z").unwrap();
-        let a = twin.accruals("e1", as_of).unwrap();
-        assert_eq!(
-            work(&a.periods[0], Some("USD")),
-            // 6 × 1.50 = 9.00; 4 × 0.25 × 20.00 = 20.00.
-            "8 h worked, 6 h night × 1.50 = 9.00, 4 h weekend × (1.25 − 1) × 20.00 = 20.00"
-        );
-    }
 }

@@ -4,10 +4,12 @@
 //! Shifts have one typed record ([`Shift`]), one validator and one batch loop
 //! (`batch.rs`), which typed records, `serde_json::Value`s and raw bytes all feed.
 
-mod batch;
+pub(crate) mod batch;
 pub(crate) mod contracts;
+mod dupkeys;
 mod employees;
 pub(crate) mod fields;
+mod leaves;
 mod payments;
 pub(crate) mod premiums;
 mod record;
@@ -16,6 +18,7 @@ mod schedules;
 mod shifts;
 mod split;
 
+pub(crate) use contracts::{hourly_only, parse_holiday_pay_hours};
 pub use record::{Record, Timestamp};
 pub use report::{FieldError, JobReport, Kind, Outcome, RecordResult};
 pub use shifts::Shift;

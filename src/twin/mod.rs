@@ -10,6 +10,7 @@ pub(crate) mod hash;
 mod history;
 mod index;
 pub(crate) mod invariants;
+mod leaves;
 pub(crate) mod shifts;
 mod snapshot;
 
@@ -24,7 +25,7 @@ use crate::calendar::Instant;
 use crate::company::Company;
 use crate::error::{Error, Result};
 use crate::ingest::report::{FieldError, JobReport, Kind, Outcome, RecordResult};
-use crate::model::{Advance, Contract, Employee, Payment, Schedule, ShiftRec};
+use crate::model::{Advance, Contract, Employee, Leave, Payment, Schedule, ShiftRec};
 use crate::money::Currency;
 use serde_json::{Map, Value};
 use std::borrow::Cow;
@@ -88,6 +89,9 @@ pub struct Twin {
     pub(crate) deduction_ix: Index,
     pub(crate) advances: Vec<Advance>,
     pub(crate) advance_ix: Index,
+    /// Leaves (SPEC §2 leave), each in its employee's `leaves` list.
+    pub(crate) leaves: Vec<Leave>,
+    pub(crate) leave_ix: Index,
     pub(crate) jobs: u64,
     pub(crate) cache: cache::Cache,
 }
@@ -104,6 +108,7 @@ impl PartialEq for Twin {
             && self.additions == o.additions
             && self.deductions == o.deductions
             && self.advances == o.advances
+            && self.leaves == o.leaves
     }
 }
 
@@ -126,6 +131,8 @@ impl Twin {
             deduction_ix: Index::default(),
             advances: Vec::new(),
             advance_ix: Index::default(),
+            leaves: Vec::new(),
+            leave_ix: Index::default(),
             jobs: 0,
             cache: cache::Cache::default(),
         }
@@ -198,6 +205,18 @@ impl Twin {
         records: &[Value],
         received_at: Instant,
     ) -> Result<JobReport> {
+        self.apply_checked(kind, records, &[], received_at)
+    }
+
+    /// [`Twin::apply`], rejecting record `i` naming `duplicates[i]` when it is a key the
+    /// record's text carried twice (issue #18; only raw JSON shows duplicates).
+    fn apply_checked(
+        &mut self,
+        kind: Kind,
+        records: &[Value],
+        duplicates: &[Option<String>],
+        received_at: Instant,
+    ) -> Result<JobReport> {
         let max = self.company.limits.batch_records_max;
         if records.len() as u64 > max {
             return Err(Error::BatchRefused {
@@ -233,12 +252,15 @@ impl Twin {
                     .map(Cow::Borrowed)
             })
             .collect();
-        Ok(
-            self.run_batch(kind, ids, &plan, |twin, i, _key, _job| match objs.get(i) {
-                Some(obj) => twin.apply_one(kind, obj, received_at),
-                None => Err(RecordError::field("record", "index out of date")),
-            }),
-        )
+        Ok(self.run_batch(kind, ids, &plan, |twin, i, _key, _job| {
+            match (objs.get(i), duplicates.get(i)) {
+                (_, Some(Some(field))) => Err(RecordError::rejected(vec![
+                    crate::ingest::batch::duplicate_field(field.clone()),
+                ])),
+                (Some(obj), _) => twin.apply_one(kind, obj, received_at),
+                (None, _) => Err(RecordError::field("record", "index out of date")),
+            }
+        }))
     }
 
     /// Parses `bytes` as a JSON array of objects and applies it (SPEC §3, §7).
@@ -273,7 +295,12 @@ impl Twin {
             reason: format!("not JSON: {e}"),
         })?;
         match v {
-            Value::Array(records) => self.apply(kind, &records, received_at),
+            Value::Array(records) => {
+                let duplicates = std::str::from_utf8(bytes)
+                    .map(|text| crate::ingest::batch::duplicate_keys(text, records.len()))
+                    .unwrap_or_default();
+                self.apply_checked(kind, &records, &duplicates, received_at)
+            }
             _ => Err(Error::BatchRefused {
                 reason: "not a JSON array of objects".into(),
             }),
@@ -285,6 +312,7 @@ impl Twin {
             Kind::PaySchedules => self.apply_schedule(obj),
             Kind::Contracts => self.apply_contract(obj, received_at),
             Kind::Employees => self.apply_employee(obj),
+            Kind::Leaves => self.apply_leave(obj),
             // `apply` sends shifts to their typed loop.
             Kind::Shifts => Err(RecordError::field("record", "shifts have their own loop")),
             Kind::Additions => self.apply_payment(false, obj, received_at),

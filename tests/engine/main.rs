@@ -6,6 +6,7 @@ mod common;
 mod config;
 mod eligibility;
 mod ingestion;
+mod leave;
 mod premiums;
 mod properties;
 mod regressions;

@@ -7,14 +7,15 @@
 //! checked once, by [`Twin::check_invariants`], after the stream is read.
 
 use super::reader::{check_ref, index_insert, status_of, FrameSource, Reader};
-use super::{bad, END, FORMAT_VERSION, MAGIC, RESERVE_MAX};
+use super::{bad, END, FORMAT_VERSION, FORMAT_VERSION_MIN, MAGIC, RESERVE_MAX};
 use crate::calendar::Instant;
 use crate::company::Company;
 use crate::error::{Error, Result};
+use crate::ingest::{hourly_only, parse_holiday_pay_hours};
 use crate::model::{Advance, RecoveryRef, ALL_REASONS};
 use crate::model::{
-    Alignment, Assignment, Contract, Delivery, Employee, Overtime, Payment, Period, Profile,
-    RateVersion, Schedule, ShiftRec, ShiftVersion, Stint, NONE,
+    Alignment, Assignment, Contract, Delivery, Employee, Leave, LeaveStatus, Overtime, Payment,
+    Period, Profile, RateVersion, Schedule, ShiftRec, ShiftVersion, Stint, NONE,
 };
 use crate::twin::shifts::{index_slots, Chunk, Extra, ShiftStore, CHUNK_SHIFTS, SHIFTS_MAX};
 use crate::twin::{cache, Index, Twin};
@@ -59,7 +60,7 @@ struct Counts {
 }
 
 fn read_body(r: &mut Reader<'_>, expected: Option<&Company>) -> Result<Twin> {
-    let (mut twin, n) = read_header(r, expected)?;
+    let (mut twin, n, version) = read_header(r, expected)?;
     let id_max = twin.company.limits.id_chars_max;
     for i in 0..n.schedules {
         let s = read_schedule(r, id_max)?;
@@ -82,7 +83,11 @@ fn read_body(r: &mut Reader<'_>, expected: Option<&Company>) -> Result<Twin> {
         index_insert(&mut twin.advance_ix, &a.id, i, "advance")?;
         twin.advances.push(a);
     }
-    // 12. Trailer.
+    // 12. Leaves, from format version 2 on (a version 1 stream has none).
+    if version >= 2 {
+        read_leaves(r, &mut twin, &n, id_max)?;
+    }
+    // 13. Trailer.
     if r.array::<4>()? != END || r.u64()? != n.shifts as u64 {
         return Err(bad("the trailer is missing or wrong"));
     }
@@ -90,17 +95,18 @@ fn read_body(r: &mut Reader<'_>, expected: Option<&Company>) -> Result<Twin> {
     Ok(twin)
 }
 
-/// 1. The header: an empty twin of the snapshot's company, its job counter, the counts.
-fn read_header(r: &mut Reader<'_>, expected: Option<&Company>) -> Result<(Twin, Counts)> {
+/// Section 1, the header: an empty twin of the snapshot's company, its job counter, the
+/// counts, the format version.
+fn read_header(r: &mut Reader<'_>, expected: Option<&Company>) -> Result<(Twin, Counts, u32)> {
     if r.array::<8>()? != MAGIC {
         return Err(bad(
             "the bytes are not an ewa twin snapshot (no snapshot marker)",
         ));
     }
     let version = r.u32()?;
-    if version != FORMAT_VERSION {
+    if !(FORMAT_VERSION_MIN..=FORMAT_VERSION).contains(&version) {
         return Err(bad(format!(
-            "format version {version}; this ewa reads version {FORMAT_VERSION}"
+            "format version {version}; this ewa reads versions {FORMAT_VERSION_MIN} to {FORMAT_VERSION}"
         )));
     }
     let config = r.string("the company")?;
@@ -133,7 +139,7 @@ fn read_header(r: &mut Reader<'_>, expected: Option<&Company>) -> Result<(Twin, 
     }
     let mut twin = Twin::new(company);
     twin.jobs = jobs;
-    Ok((twin, n))
+    Ok((twin, n, version))
 }
 
 /// 2. One schedule (its periods' order and alignment are invariants).
@@ -193,6 +199,11 @@ fn read_contract(r: &mut Reader<'_>, n: &Counts, id_max: u64) -> Result<Contract
     } else {
         None
     };
+    // Contract rules in custom_info are re-derived by ingestion's own reader (SPEC §5.5).
+    // Validated on every contract, kept on hourly ones, as ingestion does.
+    let holiday_pay_hours = parse_holiday_pay_hours(custom_info.as_ref())
+        .map_err(|(f, m)| bad(what(&format!("{f} {m}"))))?;
+    let holiday_pay_hours = hourly_only(rate_period, holiday_pay_hours);
     Ok(Contract {
         id,
         schedule,
@@ -202,6 +213,7 @@ fn read_contract(r: &mut Reader<'_>, n: &Counts, id_max: u64) -> Result<Contract
         custom_info,
         overtime,
         premiums: Vec::new(),
+        holiday_pay_hours,
     })
 }
 
@@ -224,10 +236,10 @@ fn derive_rules(c: &mut Contract, text_max: u64) -> Result<()> {
             }
         };
     }
-    if c.rate_period == crate::calendar::Frequency::Hourly {
-        c.premiums = crate::ingest::premiums::premiums_of(c.custom_info.as_ref(), text_max)
-            .map_err(|(f, m)| bad(format!("contract `{}` {f} {m}", c.id)))?;
-    }
+    // Validated on every contract, kept on hourly ones, as ingestion does.
+    let premiums = crate::ingest::premiums::premiums_of(c.custom_info.as_ref(), text_max)
+        .map_err(|(f, m)| bad(format!("contract `{}` {f} {m}", c.id)))?;
+    c.premiums = hourly_only(c.rate_period, premiums);
     Ok(())
 }
 
@@ -333,6 +345,7 @@ fn read_employee(
         additions,
         deductions,
         advances,
+        leaves: Vec::new(),
     };
     Ok((e, ns))
 }
@@ -710,5 +723,60 @@ fn read_advance(r: &mut Reader<'_>, n: &Counts, id_max: u64) -> Result<Advance> 
         recovery,
         reasons,
         cancelled_at,
+    })
+}
+
+/// Section 12, leaves: each read, its references checked, listed in its employee's list in
+/// index order (that the list is exactly that, and the leave's own rules, are invariants).
+fn read_leaves(r: &mut Reader<'_>, twin: &mut Twin, n: &Counts, id_max: u64) -> Result<()> {
+    let count = r.count("leaves")?;
+    twin.leaves.reserve(count.min(RESERVE_MAX));
+    for i in 0..count {
+        r.entry = ("leave", i);
+        let l = read_leave(r, n, id_max)?;
+        index_insert(&mut twin.leave_ix, &l.id, i, "leave")?;
+        let ix = u32::try_from(i).map_err(|_| bad("too many leaves"))?;
+        if let Some(e) = twin.employees.get_mut(l.employee as usize) {
+            e.leaves.push(ix);
+        }
+        twin.leaves.push(l);
+    }
+    Ok(())
+}
+
+fn read_leave(r: &mut Reader<'_>, n: &Counts, id_max: u64) -> Result<Leave> {
+    let id = r.id("a leave id", id_max)?;
+    let employee = r.u32()?;
+    check_ref(employee, n.employees, false, &|| format!("leave `{id}`"))?;
+    let contract = if r.flag("leave contract")? {
+        let c = r.u32()?;
+        check_ref(c, n.contracts, false, &|| {
+            format!("leave `{id}`'s contract")
+        })?;
+        Some(c)
+    } else {
+        None
+    };
+    let status = LeaveStatus::ALL
+        .get(usize::from(r.u8()?))
+        .copied()
+        .ok_or_else(|| bad(format!("leave `{id}` has an unknown status")))?;
+    let start_on = r.date("leave start_on")?;
+    let stop_on = r.date("leave stop_on")?;
+    let paid = r.flag("leave paid")?;
+    let hours_per_day = r
+        .decimal("leave hours_per_day")?
+        .ok_or_else(|| bad(format!("leave `{id}` has no hours_per_day")))?;
+    Ok(Leave {
+        id,
+        employee,
+        contract,
+        status,
+        start_on,
+        stop_on,
+        paid,
+        hours_per_day,
+        leave_type: r.opt_boxed("leave_type")?,
+        custom_info: r.opt_json("leave custom_info")?,
     })
 }
