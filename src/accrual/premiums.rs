@@ -32,16 +32,17 @@ enum Which {
 }
 
 impl<'a> Accrual<'a> {
-    /// The paid time of counted shift `s` inside `[lo, hi)` (SPEC §5: paid time is the shift
-    /// minus its unpaid breaks, inside its assignment; callers pass `[lo, hi)` inside one
-    /// stint). The one place premiums read paid time from.
-    pub(crate) fn premium_paid_parts(&self, s: &ShiftRec, lo: Instant, hi: Instant) -> PaidParts {
-        let mut out = PaidParts::new();
-        let (a, b) = (s.start.max(lo), s.stop.min(hi));
-        if a < b {
-            out.push((a, b));
-        }
-        out
+    /// The paid time of counted shift `s` on contract `c` inside `[lo, hi)` (SPEC §5: paid
+    /// time is the shift minus its unpaid breaks, §5.6, inside its assignment; callers pass
+    /// `[lo, hi)` inside one stint). The one place premiums read paid time from.
+    pub(crate) fn premium_paid_parts(
+        &self,
+        s: &ShiftRec,
+        c: &Contract,
+        lo: Instant,
+        hi: Instant,
+    ) -> PaidParts {
+        super::paid::paid(self.twin, s, Some(c), lo, hi).collect()
     }
 
     /// The premiums (SPEC §5.4) earned on contract `cix` by the employee's paid time in
@@ -126,7 +127,7 @@ impl<'a> Accrual<'a> {
             return Ok(total);
         }
         for s in self.counted_shifts(cix, lo, hi) {
-            for (a, b) in self.premium_paid_parts(s, lo, hi) {
+            for (a, b) in self.premium_paid_parts(s, c, lo, hi) {
                 for &(rule, extra) in &rules {
                     let shift = Shifted { s, rule, extra };
                     let mut err = false;
@@ -276,6 +277,11 @@ mod tests {
     /// a weekend rule (× 1.25, not in it), e1 assigned from `start_on` working Friday
     /// 2026-06-05 18:00 → Saturday 04:00.
     fn night_and_weekend(start_on: &str) -> Twin {
+        with_breaks(start_on, json!([]))
+    }
+
+    /// [`night_and_weekend`] with the shift's `unpaid_breaks` (SPEC §5.6).
+    fn with_breaks(start_on: &str, breaks: Value) -> Twin {
         let mut twin = Twin::new(crate::Company::new("acme", chrono_tz::UTC));
         let t0 = at("2026-05-01T00:00:00Z");
         let batches = [
@@ -300,7 +306,8 @@ mod tests {
             (
                 Kind::Shifts,
                 json!([{"shift_id": "s1", "shift_status": "approved", "employee_id": "e1", "contract_id": "h",
-                "start_at": "2026-06-05T18:00:00Z", "stop_at": "2026-06-06T04:00:00Z"}]),
+                "start_at": "2026-06-05T18:00:00Z", "stop_at": "2026-06-06T04:00:00Z",
+                "unpaid_breaks": breaks}]),
             ),
         ];
         for (kind, records) in batches {
@@ -349,5 +356,16 @@ mod tests {
         let late = night_and_weekend("2026-06-06");
         let whole = between(&late, "2026-06-01T00:00:00Z", "2026-06-08T00:00:00Z");
         assert_eq!(whole, (Exact::int(2_600), Exact::int(600)));
+    }
+
+    #[test]
+    fn premiums_count_paid_time_only() {
+        // A break 23:00 → 00:30 inside the night: night 22:00 → 23:00 and 00:30 → 04:00 =
+        // 4.5 h × 150 = 675; weekend 00:30 → 04:00 = 3.5 h × 500 = 1,750.
+        let breaks =
+            json!([{"start_at": "2026-06-05T23:00:00Z", "stop_at": "2026-06-06T00:30:00Z"}]);
+        let twin = with_breaks("2026-06-01", breaks);
+        let whole = between(&twin, "2026-06-01T00:00:00Z", "2026-06-08T00:00:00Z");
+        assert_eq!(whole, (Exact::int(2_425), Exact::int(675)));
     }
 }

@@ -47,6 +47,7 @@ fn work(p: &PeriodAccrual, cur: Option<&str>) -> String {
     let mut daily: u64 = 0;
     let (mut holidays, mut leave_days): (u64, u64) = (0, 0);
     let mut overtime = false;
+    let mut tips = false;
     for l in &p.lines {
         match l.kind {
             LineKind::Regular => {
@@ -64,6 +65,7 @@ fn work(p: &PeriodAccrual, cur: Option<&str>) -> String {
             LineKind::Leave => leave_days += 1,
             // Said by `premium_words`.
             LineKind::Premium => {}
+            LineKind::Tips => tips = true,
             _ => {}
         }
     }
@@ -94,6 +96,9 @@ fn work(p: &PeriodAccrual, cur: Option<&str>) -> String {
         ));
     }
     parts.extend(premium_words(p, cur));
+    if tips {
+        parts.push("tips".into());
+    }
     if parts.is_empty() {
         parts.push("nothing worked yet".into());
     }

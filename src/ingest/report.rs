@@ -49,7 +49,12 @@ impl Kind {
             Kind::Contracts => &[
                 ("custom_info.overtime", super::contracts::OVERTIME_FIELDS),
                 ("custom_info.premiums[i]", super::premiums::PREMIUM_FIELDS),
+                (
+                    "custom_info.auto_unpaid_break",
+                    crate::accrual::paid::AUTO_BREAK_FIELDS,
+                ),
             ],
+            Kind::Shifts => &[("unpaid_breaks", super::shifts::BREAK_FIELDS)],
             _ => &[],
         }
     }
