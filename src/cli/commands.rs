@@ -526,7 +526,11 @@ fn line_row(p: &ewa::PeriodAccrual, l: &ewa::Line, cur: Option<&str>) -> Vec<Str
     });
     vec![
         p.pay_period_id.clone(),
-        table::code(&l.kind),
+        // A premium line names its rule (SPEC §5.4): `premium night`.
+        match &l.name {
+            Some(name) => format!("{} {name}", table::code(&l.kind)),
+            None => table::code(&l.kind),
+        },
         l.contract_id.clone().unwrap_or_default(),
         sources,
         quantity,
