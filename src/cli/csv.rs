@@ -18,6 +18,9 @@ use std::fmt;
 /// Fields whose cells are integers of minor units.
 const NUMBER_FIELDS: [&str; 2] = ["amount", "wage_rate_amount"];
 
+/// Fields whose cells are booleans (`true` / `false`).
+const BOOL_FIELDS: [&str; 1] = ["in_regular_rate"];
+
 /// The prefix of a column that fills one key of `custom_info`.
 const CUSTOM: &str = "custom_info.";
 
@@ -65,6 +68,7 @@ pub fn fields(kind: Kind) -> &'static [(&'static str, bool)] {
         ("currency", false),
         ("amount", true),
         ("effective_on", false),
+        ("in_regular_rate", false),
     ];
     match kind {
         Kind::Employees => EMPLOYEES,
@@ -418,8 +422,8 @@ fn record(
 }
 
 /// A cell's value: `None` when empty (absent), `null` for the null token, a number for an
-/// integer amount, else the text (a non-integer amount stays text and the engine rejects
-/// it with its usual message).
+/// integer amount, a boolean for `true` / `false` in a boolean field, else the text (a
+/// non-integer amount stays text and the engine rejects it with its usual message).
 fn cell_value(field: &str, cell: &str, null: &str) -> Option<Value> {
     if cell.is_empty() {
         return None;
@@ -430,6 +434,11 @@ fn cell_value(field: &str, cell: &str, null: &str) -> Option<Value> {
     if NUMBER_FIELDS.contains(&field) {
         if let Ok(n) = cell.parse::<i64>() {
             return Some(Value::from(n));
+        }
+    }
+    if BOOL_FIELDS.contains(&field) {
+        if let Ok(b) = cell.parse::<bool>() {
+            return Some(Value::Bool(b));
         }
     }
     Some(Value::String(cell.to_string()))

@@ -3,7 +3,7 @@
 use super::fields::{json_decimal, Rec};
 use crate::calendar::{Frequency, Instant};
 use crate::ingest::Outcome;
-use crate::model::{is_salaried, Contract, Overtime, RateVersion};
+use crate::model::{is_salaried, Contract, MinimumWage, Overtime, RateVersion, RegularRate};
 use crate::money::{Currency, Exact};
 use crate::twin::{next_index, Applied, RecordError, Twin};
 use chrono::NaiveTime;
@@ -26,7 +26,13 @@ pub(super) const OVERTIME_FIELDS: &[&str] = &[
     "double_time_daily_threshold_hours",
     "double_time_multiplier",
     "workday_starts_at",
+    "regular_rate",
 ];
+/// The keys of `custom_info.minimum_wage` (SPEC §5.7).
+pub(super) const MINIMUM_WAGE_FIELDS: &[&str] = &["hourly", "tip_credit"];
+/// The largest `custom_info.minimum_wage.hourly` (minor units per hour; decisions.md): far
+/// from overflow in the week's arithmetic.
+const MINIMUM_HOURLY_MAX: i64 = 1_000_000_000_000;
 /// Bounds that keep overtime arithmetic far from overflow (decisions.md).
 const THRESHOLD_HOURS_MAX: i64 = 8784;
 const MULTIPLIER_MAX: i64 = 100;
@@ -64,6 +70,10 @@ impl Twin {
         let effective_from = r.instant("effective_from", tz, false).ok().flatten();
         let custom_info = r.custom_info().ok().flatten();
         let overtime = read_overtime(&mut r, custom_info);
+        let minimum_wage = parse_minimum_wage(custom_info).unwrap_or_else(|(field, message)| {
+            r.err(field, message);
+            None
+        });
         let schedule = schedule_id.and_then(|s| {
             let ix = self.schedule_ix.get(s);
             if ix.is_none() {
@@ -81,10 +91,10 @@ impl Twin {
         };
         self.check_salaried_schedule(rate_period, schedule, schedule_id)?;
         // SPEC §2 extension: only the rate is versioned; `overtime` applies only to hourly.
-        let overtime = if rate_period == Frequency::Hourly {
-            overtime
+        let (overtime, minimum_wage) = if rate_period == Frequency::Hourly {
+            (overtime, minimum_wage)
         } else {
-            None
+            (None, None)
         };
         let existing = self.contract_ix.get(id);
         let versions =
@@ -97,6 +107,7 @@ impl Twin {
             versions,
             custom_info: custom_info.cloned(),
             overtime,
+            minimum_wage,
         };
         self.store_contract(existing, id, contract)
     }
@@ -246,6 +257,7 @@ pub(crate) fn parse_overtime(v: &Value) -> Result<Overtime, (String, String)> {
         double_time_threshold: overtime_threshold(obj, "double_time_daily_threshold_hours")?,
         double_time_multiplier: overtime_multiplier(obj, "double_time_multiplier")?,
         workday_starts_at: workday_starts_at(obj)?,
+        regular_rate: regular_rate(obj)?,
     };
     check_overtime_pairs(&ot)?;
     Ok(ot)
@@ -327,6 +339,70 @@ fn workday_starts_at(obj: &Map<String, Value>) -> Result<NaiveTime, (String, Str
             ))
         }
     })
+}
+
+/// `regular_rate`: `"contract"` (the default) or `"weighted_average"` (SPEC §5.2).
+fn regular_rate(obj: &Map<String, Value>) -> Result<RegularRate, (String, String)> {
+    match obj.get("regular_rate") {
+        None | Some(Value::Null) => Ok(RegularRate::Contract),
+        Some(Value::String(s)) if s == "contract" => Ok(RegularRate::Contract),
+        Some(Value::String(s)) if s == "weighted_average" => Ok(RegularRate::WeightedAverage),
+        Some(_) => Err((
+            format!("{OVERTIME_BASE}.regular_rate"),
+            "must be \"contract\" or \"weighted_average\"".into(),
+        )),
+    }
+}
+
+/// The field prefix of every minimum-wage rule error (SPEC §5.7).
+const MINIMUM_WAGE_BASE: &str = "custom_info.minimum_wage";
+
+/// Validates a contract's `custom_info.minimum_wage` (SPEC §5.7): `{"hourly"*,
+/// "tip_credit"}`, hourly whole minor units per hour > 0 (a number or a decimal string, whole
+/// by value, SPEC §9), tip_credit a boolean (default false), unknown keys refused. The one
+/// parser of the rule: ingestion and the snapshot decoder both call it. `Ok(None)` when
+/// absent or null; errors name `custom_info.minimum_wage.<key>`.
+pub(crate) fn parse_minimum_wage(
+    custom_info: Option<&Map<String, Value>>,
+) -> Result<Option<MinimumWage>, (String, String)> {
+    let base = MINIMUM_WAGE_BASE;
+    let v = match custom_info.and_then(|c| c.get("minimum_wage")) {
+        None | Some(Value::Null) => return Ok(None),
+        Some(v) => v,
+    };
+    let obj = v
+        .as_object()
+        .ok_or_else(|| (base.to_string(), "must be an object".to_string()))?;
+    if let Some(k) = obj
+        .keys()
+        .find(|k| !MINIMUM_WAGE_FIELDS.contains(&k.as_str()))
+    {
+        return Err((format!("{base}.{k}"), "unknown minimum wage rule".into()));
+    }
+    let hourly_error = || {
+        (
+            format!("{base}.hourly"),
+            format!("must be whole minor units per hour in [1, {MINIMUM_HOURLY_MAX}]"),
+        )
+    };
+    let hourly = match obj.get("hourly") {
+        None | Some(Value::Null) => {
+            return Err((format!("{base}.hourly"), "is required".into()));
+        }
+        Some(x) => json_decimal(x)
+            .filter(|d| d.fract().is_zero())
+            .and_then(|d| i64::try_from(d).ok())
+            .filter(|h| (1..=MINIMUM_HOURLY_MAX).contains(h))
+            .ok_or_else(hourly_error)?,
+    };
+    let tip_credit = match obj.get("tip_credit") {
+        None | Some(Value::Null) => false,
+        Some(Value::Bool(b)) => *b,
+        Some(_) => {
+            return Err((format!("{base}.tip_credit"), "must be a boolean".into()));
+        }
+    };
+    Ok(Some(MinimumWage { hourly, tip_credit }))
 }
 
 /// A threshold needs its multiplier (SPEC §5.2).

@@ -5,7 +5,7 @@
 //! (`batch.rs`), which typed records, `serde_json::Value`s and raw bytes all feed.
 
 mod batch;
-mod contracts;
+pub(crate) mod contracts;
 mod employees;
 pub(crate) mod fields;
 mod payments;

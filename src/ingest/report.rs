@@ -42,7 +42,13 @@ impl Kind {
     pub fn nested_fields(self) -> &'static [(&'static str, &'static [&'static str])] {
         match self {
             Kind::PaySchedules => &[("periods", super::schedules::PERIOD_FIELDS)],
-            Kind::Contracts => &[("custom_info.overtime", super::contracts::OVERTIME_FIELDS)],
+            Kind::Contracts => &[
+                ("custom_info.overtime", super::contracts::OVERTIME_FIELDS),
+                (
+                    "custom_info.minimum_wage",
+                    super::contracts::MINIMUM_WAGE_FIELDS,
+                ),
+            ],
             _ => &[],
         }
     }

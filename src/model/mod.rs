@@ -162,6 +162,27 @@ pub(crate) struct Overtime {
     pub double_time_threshold: Option<i64>,
     pub double_time_multiplier: Option<Decimal>,
     pub workday_starts_at: NaiveTime,
+    /// `regular_rate` (SPEC §5.2): the rate overtime premiums are paid on.
+    pub regular_rate: RegularRate,
+}
+
+/// `custom_info.overtime.regular_rate` (SPEC §5.2): what an overtime premium multiplies.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub(crate) enum RegularRate {
+    /// `"contract"` (the default): the contract's rate in force at that second.
+    #[default]
+    Contract,
+    /// `"weighted_average"` (29 CFR 778.115, 778.110(b)): the regular rate of the work week.
+    WeightedAverage,
+}
+
+/// `custom_info.minimum_wage` of an hourly contract (SPEC §5.7).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct MinimumWage {
+    /// Whole minor units per hour, > 0.
+    pub hourly: i64,
+    /// Whether tips count toward the minimum wage (a tip credit).
+    pub tip_credit: bool,
 }
 
 /// A wage contract (SPEC §2).
@@ -175,6 +196,8 @@ pub(crate) struct Contract {
     pub versions: Vec<RateVersion>,
     pub custom_info: Option<Map<String, Value>>,
     pub overtime: Option<Overtime>,
+    /// `custom_info.minimum_wage` of an hourly contract (SPEC §5.7).
+    pub minimum_wage: Option<MinimumWage>,
 }
 
 impl Contract {
@@ -375,6 +398,8 @@ pub(crate) struct Payment {
     /// Local 00:00 of `effective_on`, or the `received_at` of its first push.
     pub instant: Instant,
     pub custom_info: Option<Map<String, Value>>,
+    /// `in_regular_rate` of an addition (SPEC §2, §5.2); always false on a deduction.
+    pub in_regular_rate: bool,
 }
 
 /// How fast an advance is paid out; selects the fee (SPEC §6).

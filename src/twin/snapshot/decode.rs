@@ -13,9 +13,10 @@ use crate::company::Company;
 use crate::error::{Error, Result};
 use crate::model::{Advance, RecoveryRef, ALL_REASONS};
 use crate::model::{
-    Alignment, Assignment, Contract, Delivery, Employee, Overtime, Payment, Period, Profile,
-    RateVersion, Schedule, ShiftRec, ShiftVersion, Stint, NONE,
+    Alignment, Assignment, Contract, Delivery, Employee, MinimumWage, Overtime, Payment, Period,
+    Profile, RateVersion, RegularRate, Schedule, ShiftRec, ShiftVersion, Stint, NONE,
 };
+use crate::ingest::contracts::{parse_minimum_wage, parse_overtime};
 use crate::twin::shifts::{index_slots, Chunk, Extra, ShiftStore, CHUNK_SHIFTS, SHIFTS_MAX};
 use crate::twin::{cache, Index, Twin};
 use chrono::NaiveTime;
@@ -192,6 +193,8 @@ fn read_contract(r: &mut Reader<'_>, n: &Counts, id_max: u64) -> Result<Contract
     } else {
         None
     };
+    let (overtime, minimum_wage) = derived_rules(overtime, custom_info.as_ref(), rate_period)
+        .map_err(|(field, m)| bad(what(&format!("{field} {m}"))))?;
     Ok(Contract {
         id,
         schedule,
@@ -200,7 +203,34 @@ fn read_contract(r: &mut Reader<'_>, n: &Counts, id_max: u64) -> Result<Contract
         versions,
         custom_info,
         overtime,
+        minimum_wage,
     })
+}
+
+/// The contract rules the format does not carry, re-derived from the stored `custom_info`
+/// through ingestion's own parsers (SPEC §5.2 `regular_rate`, §5.7 `minimum_wage`); like
+/// ingestion, only an hourly contract keeps them.
+fn derived_rules(
+    overtime: Option<Overtime>,
+    custom_info: Option<&serde_json::Map<String, serde_json::Value>>,
+    rate_period: crate::calendar::Frequency,
+) -> std::result::Result<(Option<Overtime>, Option<MinimumWage>), (String, String)> {
+    let overtime = match overtime {
+        Some(o) => {
+            let parsed = custom_info
+                .and_then(|c| c.get("overtime"))
+                .map(parse_overtime)
+                .transpose()?;
+            Some(Overtime {
+                regular_rate: parsed.map(|p| p.regular_rate).unwrap_or_default(),
+                ..o
+            })
+        }
+        None => None,
+    };
+    let minimum_wage = parse_minimum_wage(custom_info)?
+        .filter(|_| rate_period == crate::calendar::Frequency::Hourly);
+    Ok((overtime, minimum_wage))
 }
 
 fn read_overtime(r: &mut Reader<'_>, what: &dyn Fn(&str) -> String) -> Result<Overtime> {
@@ -220,6 +250,7 @@ fn read_overtime(r: &mut Reader<'_>, what: &dyn Fn(&str) -> String) -> Result<Ov
         double_time_threshold,
         double_time_multiplier,
         workday_starts_at,
+        regular_rate: RegularRate::Contract,
     })
 }
 
@@ -631,7 +662,17 @@ fn read_payment(r: &mut Reader<'_>, n: &Counts, what: &str, id_max: u64) -> Resu
         effective_on: r.opt_date(what)?,
         instant: r.at()?,
         custom_info: r.opt_json(what)?,
+        in_regular_rate: read_in_regular_rate(r, what)?,
     })
+}
+
+/// A payment's `in_regular_rate` flag (SPEC §2): only an addition may carry it.
+fn read_in_regular_rate(r: &mut Reader<'_>, what: &str) -> Result<bool> {
+    let flag = r.flag(what)?;
+    if flag && what == "deduction" {
+        return Err(bad("a deduction is marked in_regular_rate"));
+    }
+    Ok(flag)
 }
 
 /// Section 11, one advance decision (its consistency with the policy, SPEC §6, and its place in

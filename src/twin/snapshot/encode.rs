@@ -384,6 +384,7 @@ impl Twin {
                 w.opt_date(p.effective_on)?;
                 w.at(p.instant)?;
                 w.opt_json(p.custom_info.as_ref())?;
+                w.flag(p.in_regular_rate)?;
             }
         }
         Ok(())

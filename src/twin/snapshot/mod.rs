@@ -20,7 +20,9 @@
 //! 2. schedules (SPEC §2): id, frequency, `opt` alignment, periods (count, then id, start,
 //!    stop, pay_at each), `opt json` custom_info;
 //! 3. contracts: id, schedule index, currency code (3 bytes), rate period, rate versions
-//!    (count, then from, amount), `opt json` custom_info, `opt` overtime rules;
+//!    (count, then from, amount), `opt json` custom_info, `opt` overtime rules (the rules
+//!    the format does not carry — `overtime.regular_rate`, `minimum_wage` — are re-derived
+//!    from custom_info by ingestion's parsers);
 //! 4. employees: id, the seven profile fields (`opt str`), custom_info `json`,
 //!    assignments (count; contract index and stints as `opt` date pairs — the stints'
 //!    instants are recomputed as ingestion computes them), addition, deduction and advance
@@ -35,7 +37,8 @@
 //!    `opt` (job, received_at), earlier versions (count; status, employee, contract,
 //!    start, stop, `opt json` custom_info, received_at, job);
 //! 10. additions, then deductions: id, employee, `opt` contract, `opt` currency, amount,
-//!     `opt` effective_on, instant, `opt json` custom_info;
+//!     `opt` effective_on, instant, `opt json` custom_info, in_regular_rate (`u8` 0/1; 0 on
+//!     a deduction);
 //! 11. advances: id, employee id, employee index, amount, requested_at, delivery,
 //!     accepted, fee, `opt` recovery (schedule index, period id, pay_at), reasons (count,
 //!     codes), `opt` cancelled_at;
