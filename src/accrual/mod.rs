@@ -7,7 +7,9 @@
 
 mod days;
 mod hourly;
+mod minimum_wage;
 pub(crate) mod overtime;
+pub(crate) mod regular_rate;
 
 use crate::calendar::{Frequency, Instant};
 use crate::error::{Error, Result};
@@ -26,6 +28,8 @@ pub enum LineKind {
     Overtime,
     /// Double-time premium: `(double_time_multiplier − 1) × rate` per double-time second.
     DoubleTime,
+    /// Minimum-wage top-up of a work week, this window's share (SPEC §5.7).
+    MinimumWage,
     /// Salaried proration: `period_amount × days / days(P)` (SPEC §5.1).
     Salary,
     /// A daily rate earned on a local date with a counted shift start (SPEC §5.1).

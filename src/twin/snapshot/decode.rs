@@ -11,12 +11,12 @@ use super::{bad, END, FORMAT_VERSION, MAGIC, RESERVE_MAX};
 use crate::calendar::Instant;
 use crate::company::Company;
 use crate::error::{Error, Result};
+use crate::ingest::contracts::{parse_minimum_wage, parse_overtime};
 use crate::model::{Advance, RecoveryRef, ALL_REASONS};
 use crate::model::{
     Alignment, Assignment, Contract, Delivery, Employee, MinimumWage, Overtime, Payment, Period,
     Profile, RateVersion, RegularRate, Schedule, ShiftRec, ShiftVersion, Stint, NONE,
 };
-use crate::ingest::contracts::{parse_minimum_wage, parse_overtime};
 use crate::twin::shifts::{index_slots, Chunk, Extra, ShiftStore, CHUNK_SHIFTS, SHIFTS_MAX};
 use crate::twin::{cache, Index, Twin};
 use chrono::NaiveTime;
