@@ -8,4 +8,5 @@ mod eligibility;
 mod ingestion;
 mod properties;
 mod regressions;
+mod regular_rate;
 mod seeds;
