@@ -606,7 +606,7 @@ fn lines_table(periods: &[ewa::PeriodAccrual], cur: Option<&str>) -> String {
                     l.contract_id.clone().unwrap_or_default(),
                     sources,
                     format!("{} {}", l.quantity, l.unit),
-                    l.rate.map(|r| money(r, cur)).unwrap_or_default(),
+                    table::line_rate(l, cur),
                     l.amount.clone(),
                 ]
             })

@@ -478,6 +478,8 @@ fn work(p: &PeriodAccrual) -> String {
     let mut days = None;
     let mut daily = 0;
     let mut overtime = false;
+    let mut regular_rate = None;
+    let mut topped_up = false;
     for l in &p.lines {
         match l.kind {
             LineKind::Regular => {
@@ -488,7 +490,14 @@ fn work(p: &PeriodAccrual) -> String {
                     .and_then(|q| seconds.checked_add(q))
                     .unwrap_or(seconds)
             }
-            LineKind::Overtime | LineKind::DoubleTime => overtime = true,
+            LineKind::Overtime | LineKind::DoubleTime => {
+                overtime = true;
+                if l.rate.is_none() {
+                    // Paid on the week's weighted regular rate (SPEC §5.2): say it.
+                    regular_rate = Some(table::line_rate(l, Some(CURRENCY)));
+                }
+            }
+            LineKind::MinimumWage => topped_up = true,
             LineKind::Salary => days = Some(l.quantity.clone()),
             LineKind::Daily => daily += 1,
             _ => {}
@@ -500,10 +509,15 @@ fn work(p: &PeriodAccrual) -> String {
             .checked_div(rust_decimal::Decimal::from(3600))
             .unwrap_or_default()
             .round_dp(1);
-        parts.push(format!(
-            "{hours} h worked{}",
-            if overtime { " (with overtime)" } else { "" }
-        ));
+        let overtime = match (overtime, regular_rate) {
+            (true, Some(rr)) => format!(" (with overtime on a regular rate {rr})"),
+            (true, None) => " (with overtime)".to_string(),
+            _ => String::new(),
+        };
+        parts.push(format!("{hours} h worked{overtime}"));
+    }
+    if topped_up {
+        parts.push("topped up to the minimum wage".into());
     }
     if let Some(d) = days {
         parts.push(format!("{d} days of salary"));
