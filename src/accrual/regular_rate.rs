@@ -31,6 +31,9 @@ use smallvec::SmallVec;
 /// year of weeks in practice); beyond, the walk stops.
 pub(crate) const WEEKS_MAX: usize = 1_000;
 
+/// Microseconds per hour, as an `i64`.
+const MICROS_PER_HOUR_I64: i64 = 3_600_000_000;
+
 /// A piece of the employee's paid time on one hourly contract, inside its assignment.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Paid {
@@ -246,12 +249,8 @@ impl Accrual<'_> {
         }
         pay = add(pay, self.top_ups_in(ws, hi)?, what)?;
         pay = add(pay, self.bonuses_in(ws, hi)?, what)?;
-        let mut rr = mul(pay, ratio(1, micros, what)?, what)?;
-        rr = mul(
-            rr,
-            Exact::new(MICROS_PER_HOUR, 1).unwrap_or(Exact::ZERO),
-            what,
-        )?;
+        // Per hour: pay × 3600e6 / micros.
+        let mut rr = mul(pay, ratio(MICROS_PER_HOUR_I64, micros, what)?, what)?;
         if let Some(mw) = c.minimum_wage {
             // SPEC §5.2: with the contract's minimum wage, RR is at least its hourly.
             let floor = Exact::int(mw.hourly);

@@ -7,7 +7,7 @@
 //! checked once, by [`Twin::check_invariants`], after the stream is read.
 
 use super::reader::{check_ref, index_insert, status_of, FrameSource, Reader};
-use super::{bad, END, FORMAT_VERSION, MAGIC, RESERVE_MAX};
+use super::{bad, END, FORMAT_VERSION, FORMAT_VERSION_MIN, MAGIC, RESERVE_MAX};
 use crate::calendar::Instant;
 use crate::company::Company;
 use crate::error::{Error, Result};
@@ -57,6 +57,8 @@ struct Counts {
     additions: usize,
     deductions: usize,
     advances: usize,
+    /// The format version read (payments carry `in_regular_rate` from version 2 on).
+    version: u32,
 }
 
 fn read_body(r: &mut Reader<'_>, expected: Option<&Company>) -> Result<Twin> {
@@ -98,9 +100,9 @@ fn read_header(r: &mut Reader<'_>, expected: Option<&Company>) -> Result<(Twin, 
         ));
     }
     let version = r.u32()?;
-    if version != FORMAT_VERSION {
+    if !(FORMAT_VERSION_MIN..=FORMAT_VERSION).contains(&version) {
         return Err(bad(format!(
-            "format version {version}; this ewa reads version {FORMAT_VERSION}"
+            "format version {version}; this ewa reads versions {FORMAT_VERSION_MIN} to {FORMAT_VERSION}"
         )));
     }
     let config = r.string("the company")?;
@@ -127,6 +129,7 @@ fn read_header(r: &mut Reader<'_>, expected: Option<&Company>) -> Result<(Twin, 
         additions: r.count("additions")?,
         deductions: r.count("deductions")?,
         advances: r.count("advances")?,
+        version,
     };
     if n.shifts > SHIFTS_MAX as usize || n.open > n.shifts || n.extra > n.shifts {
         return Err(bad("the shift counts are out of range"));
@@ -662,12 +665,16 @@ fn read_payment(r: &mut Reader<'_>, n: &Counts, what: &str, id_max: u64) -> Resu
         effective_on: r.opt_date(what)?,
         instant: r.at()?,
         custom_info: r.opt_json(what)?,
-        in_regular_rate: read_in_regular_rate(r, what)?,
+        in_regular_rate: read_in_regular_rate(r, n, what)?,
     })
 }
 
 /// A payment's `in_regular_rate` flag (SPEC §2): only an addition may carry it.
-fn read_in_regular_rate(r: &mut Reader<'_>, what: &str) -> Result<bool> {
+/// Version 1 has no flag: false.
+fn read_in_regular_rate(r: &mut Reader<'_>, n: &Counts, what: &str) -> Result<bool> {
+    if n.version < 2 {
+        return Ok(false);
+    }
     let flag = r.flag(what)?;
     if flag && what == "deduction" {
         return Err(bad("a deduction is marked in_regular_rate"));

@@ -2,7 +2,7 @@
 //! piece of a [`Twin`](super::Twin)'s state in a versioned, little-endian byte stream, cut into
 //! self-checking frames so that the store can keep it as SQLite blobs of bounded size.
 //!
-//! # Format (version 1)
+//! # Format (version 2; version 1 is read too)
 //!
 //! The *stream* is the concatenation of the frames' payloads. A **frame** is
 //! `"EWSF"`, its number (`u32`, from 0), its payload length (`u32`), the payload, and a
@@ -38,7 +38,7 @@
 //!    start, stop, `opt json` custom_info, received_at, job);
 //! 10. additions, then deductions: id, employee, `opt` contract, `opt` currency, amount,
 //!     `opt` effective_on, instant, `opt json` custom_info, in_regular_rate (`u8` 0/1; 0 on
-//!     a deduction);
+//!     a deduction; not in version 1);
 //! 11. advances: id, employee id, employee index, amount, requested_at, delivery,
 //!     accepted, fee, `opt` recovery (schedule index, period id, pay_at), reasons (count,
 //!     codes), `opt` cancelled_at;
@@ -71,8 +71,11 @@ use crate::error::Error;
 
 /// The stream's first bytes.
 const MAGIC: [u8; 8] = *b"EWATWIN\0";
-/// The format version this build writes and reads.
-pub(crate) const FORMAT_VERSION: u32 = 1;
+/// The format version this build writes (and the newest it reads). Version 2 adds each
+/// payment's `in_regular_rate` flag (section 10).
+pub(crate) const FORMAT_VERSION: u32 = 2;
+/// The oldest format version this build reads (version 1: no `in_regular_rate`, false).
+pub(crate) const FORMAT_VERSION_MIN: u32 = 1;
 /// Each frame's first bytes.
 const FRAME_MAGIC: [u8; 4] = *b"EWSF";
 /// Frame header (magic, number, length) and trailer (checksum) sizes.
