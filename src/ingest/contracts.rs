@@ -70,10 +70,7 @@ impl Twin {
         let effective_from = r.instant("effective_from", tz, false).ok().flatten();
         let custom_info = r.custom_info().ok().flatten();
         let overtime = read_overtime(&mut r, custom_info);
-        let minimum_wage = parse_minimum_wage(custom_info).unwrap_or_else(|(field, message)| {
-            r.err(field, message);
-            None
-        });
+        let minimum_wage = read_minimum_wage(&mut r, custom_info);
         let schedule = schedule_id.and_then(|s| {
             let ix = self.schedule_ix.get(s);
             if ix.is_none() {
@@ -204,6 +201,17 @@ fn read_overtime(r: &mut Rec<'_>, custom_info: Option<&Map<String, Value>>) -> O
         }
     }
     overtime
+}
+
+/// Reads `custom_info.minimum_wage` when present, reporting its error on `r` (SPEC §5.7).
+fn read_minimum_wage(
+    r: &mut Rec<'_>,
+    custom_info: Option<&Map<String, Value>>,
+) -> Option<MinimumWage> {
+    parse_minimum_wage(custom_info).unwrap_or_else(|(field, message)| {
+        r.err(field, message);
+        None
+    })
 }
 
 /// SPEC §2 rate versions: with `effective_from`, add or replace the version at that instant;
