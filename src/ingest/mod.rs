@@ -4,8 +4,9 @@
 //! Shifts have one typed record ([`Shift`]), one validator and one batch loop
 //! (`batch.rs`), which typed records, `serde_json::Value`s and raw bytes all feed.
 
-mod batch;
+pub(crate) mod batch;
 pub(crate) mod contracts;
+mod dupkeys;
 mod employees;
 pub(crate) mod fields;
 mod payments;

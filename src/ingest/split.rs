@@ -45,7 +45,7 @@ fn find_special(b: &[u8]) -> Option<usize> {
 }
 
 /// One past the closing quote of the JSON string whose contents start at `i`.
-fn string_end(b: &[u8], i: usize) -> Option<usize> {
+pub(super) fn string_end(b: &[u8], i: usize) -> Option<usize> {
     let mut k = i;
     loop {
         k += find_special(b.get(k..)?)?;

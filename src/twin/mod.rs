@@ -198,6 +198,18 @@ impl Twin {
         records: &[Value],
         received_at: Instant,
     ) -> Result<JobReport> {
+        self.apply_checked(kind, records, &[], received_at)
+    }
+
+    /// [`Twin::apply`], rejecting record `i` naming `duplicates[i]` when it is a key the
+    /// record's text carried twice (issue #18; only raw JSON shows duplicates).
+    fn apply_checked(
+        &mut self,
+        kind: Kind,
+        records: &[Value],
+        duplicates: &[Option<String>],
+        received_at: Instant,
+    ) -> Result<JobReport> {
         let max = self.company.limits.batch_records_max;
         if records.len() as u64 > max {
             return Err(Error::BatchRefused {
@@ -233,12 +245,15 @@ impl Twin {
                     .map(Cow::Borrowed)
             })
             .collect();
-        Ok(
-            self.run_batch(kind, ids, &plan, |twin, i, _key, _job| match objs.get(i) {
-                Some(obj) => twin.apply_one(kind, obj, received_at),
-                None => Err(RecordError::field("record", "index out of date")),
-            }),
-        )
+        Ok(self.run_batch(kind, ids, &plan, |twin, i, _key, _job| {
+            match (objs.get(i), duplicates.get(i)) {
+                (_, Some(Some(field))) => Err(RecordError::rejected(vec![
+                    crate::ingest::batch::duplicate_field(field.clone()),
+                ])),
+                (Some(obj), _) => twin.apply_one(kind, obj, received_at),
+                (None, _) => Err(RecordError::field("record", "index out of date")),
+            }
+        }))
     }
 
     /// Parses `bytes` as a JSON array of objects and applies it (SPEC §3, §7).
@@ -273,7 +288,12 @@ impl Twin {
             reason: format!("not JSON: {e}"),
         })?;
         match v {
-            Value::Array(records) => self.apply(kind, &records, received_at),
+            Value::Array(records) => {
+                let duplicates = std::str::from_utf8(bytes)
+                    .map(|text| crate::ingest::batch::duplicate_keys(text, records.len()))
+                    .unwrap_or_default();
+                self.apply_checked(kind, &records, &duplicates, received_at)
+            }
             _ => Err(Error::BatchRefused {
                 reason: "not a JSON array of objects".into(),
             }),

@@ -1091,3 +1091,39 @@ fn a_json_batch_may_start_with_a_byte_order_mark() {
     let r = twin.apply_json(Kind::Additions, &bytes, at(T1)).unwrap();
     assert_eq!(outcomes(&r), [Outcome::Created]);
 }
+
+/// Issue #18: a key carried twice in a record's JSON is refused naming its path, for every
+/// kind read from bytes (the shift path and the general one), while the batch's other
+/// records are applied.
+#[test]
+fn a_key_carried_twice_rejects_the_record_naming_it() {
+    let mut twin = base_twin();
+    let at_ = at(T1);
+    let additions = br#"[
+        {"payment_id": "p1", "employee_id": "e1", "amount": 1, "amount": 999999},
+        {"payment_id": "p2", "employee_id": "e1", "amount": 5, "custom_info": {"a": 1, "a": 2}},
+        {"payment_id": "p3", "employee_id": "e1", "amount": 7}]"#;
+    let r = twin.apply_json(Kind::Additions, additions, at_).unwrap();
+    assert_eq!(
+        outcomes(&r),
+        [Outcome::Rejected, Outcome::Rejected, Outcome::Created]
+    );
+    assert_eq!(error_field(&r, 0), "amount");
+    assert_eq!(error_field(&r, 1), "custom_info.a");
+    let shifts = br#"[
+        {"shift_id": "s1", "shift_status": "approved", "employee_id": "e1",
+         "start_at": "2026-06-02T09:00:00Z", "stop_at": "2026-06-02T17:00:00Z",
+         "stop_at": "2026-06-02T23:00:00Z"},
+        {"shift_id": "s2", "shift_status": "approved", "employee_id": "e1",
+         "start_at": "2026-06-03T09:00:00Z", "stop_at": "2026-06-03T17:00:00Z"}]"#;
+    let r = twin.apply_json(Kind::Shifts, shifts, at_).unwrap();
+    assert_eq!(outcomes(&r), [Outcome::Rejected, Outcome::Created]);
+    assert_eq!(error_field(&r, 0), "stop_at");
+    assert_eq!(r.results[0].key.as_deref(), Some("s1"));
+    // Nothing of the refused records was stored: 8 h of s2 at 20.00/h, plus the addition.
+    let acc = twin.accruals("e1", at("2026-06-20T00:00:00Z")).unwrap();
+    assert_eq!(
+        (acc.periods[0].gross, acc.periods[0].additions),
+        (16_000, 7)
+    );
+}
