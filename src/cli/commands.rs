@@ -1,20 +1,20 @@
 //! The commands, over the public library API.
 
-use super::args::{company_id, open, time, InputArgs, InputFormat};
-use super::output::{emit, write_failed, write_json};
+use super::args::{company_id, open, time};
+use super::output::{emit, emit_list, write_csv_table, write_failed, write_json, write_json_line};
 use super::table::{self, money, reason_text};
-use super::{bench, csv, demo, exit, jsonl, AdvanceAction, Cli, Command, Env, Failure, Format};
+use super::{
+    advances, bench, demo, explain, ingest, Cli, Command, CompanyAction, Env, Failure, Format,
+    Outcome,
+};
 use ewa::calendar::{parse_zone, Instant};
-use ewa::eligibility::AdvanceOutcome;
-use ewa::store::Store;
-use ewa::{AdvanceRequest, Company, Delivery, Detail, Eligibility, JobReport, Kind, Twin};
-use serde::Serialize;
+use ewa::{Company, Delivery, Detail, Eligibility, Reason, Twin};
 use serde_json::Value;
-use std::io::{IsTerminal, Read, Write};
+use std::io::Write;
 use std::path::Path;
 
 /// Runs the parsed command.
-pub fn run(cli: &Cli, env: Env, out: &mut dyn Write) -> Result<i32, Failure> {
+pub fn run(cli: &Cli, env: Env, out: &mut dyn Write) -> Result<Outcome, Failure> {
     match &cli.command {
         Command::Demo { as_of, employees } => {
             demo::run(cli, env, as_of.as_deref(), *employees, out)
@@ -22,7 +22,45 @@ pub fn run(cli: &Cli, env: Env, out: &mut dyn Write) -> Result<i32, Failure> {
         Command::Init { timezone, config } => {
             init(cli, timezone.as_deref(), config.as_deref(), out)
         }
-        ingest @ Command::Ingest { .. } => ingest_command(cli, env, ingest, out),
+        ingest @ Command::Ingest { .. } => ingest::run(cli, env, ingest, out),
+        Command::Advance { action } => advances::advance(cli, env, action, out),
+        Command::History { shift } => history(cli, shift, out),
+        Command::Compact => compact(cli, out),
+        Command::Companies => companies(cli, out),
+        Command::Scenario { file } => scenario(cli, file, out),
+        generate @ Command::Generate { .. } => generate_command(generate, out),
+        Command::Advances { action } => advances::list_or_show(cli, env, action, out),
+        Command::CompanyCmd {
+            action: CompanyAction::Delete { company_id, yes },
+        } => delete_company(cli, company_id, *yes, out),
+        Command::Completions { shell } => {
+            // Generated into memory: clap_complete panics on a failed write.
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            let mut script = Vec::new();
+            clap_complete::generate(*shell, &mut cmd, "ewa", &mut script);
+            out.write_all(&script).map_err(write_failed)?;
+            Ok(Outcome::Ok)
+        }
+        Command::Man => {
+            let cmd = <Cli as clap::CommandFactory>::command();
+            clap_mangen::Man::new(cmd)
+                .render(out)
+                .map_err(write_failed)?;
+            Ok(Outcome::Ok)
+        }
+        bench @ Command::Bench { .. } => bench_command(cli, bench, out),
+        query => run_query(cli, env, query, out),
+    }
+}
+
+/// The queries at an instant: accruals, eligibility, recoveries, explain.
+fn run_query(
+    cli: &Cli,
+    env: Env,
+    command: &Command,
+    out: &mut dyn Write,
+) -> Result<Outcome, Failure> {
+    match command {
         Command::Accruals {
             employee,
             as_of,
@@ -43,17 +81,9 @@ pub fn run(cli: &Cli, env: Env, out: &mut dyn Write) -> Result<i32, Failure> {
             delivery,
         } => {
             let who = if *all { None } else { employee.as_deref() };
-            eligibility(
-                cli,
-                env,
-                who,
-                as_of.as_deref(),
-                known_at.as_deref(),
-                delivery.get(),
-                out,
-            )
+            let times = (as_of.as_deref(), known_at.as_deref());
+            eligibility(cli, env, who, times, delivery.get(), out)
         }
-        Command::Advance { action } => advance(cli, env, action, out),
         Command::Recoveries {
             schedule,
             period,
@@ -68,21 +98,24 @@ pub fn run(cli: &Cli, env: Env, out: &mut dyn Write) -> Result<i32, Failure> {
             known_at.as_deref(),
             out,
         ),
-        Command::History { shift } => history(cli, shift, out),
-        Command::Compact => compact(cli, out),
-        Command::Companies => companies(cli, out),
-        Command::Scenario { file } => scenario(file, out),
-        Command::Generate {
-            employees,
-            seed,
-            out: file,
-        } => generate(*employees, *seed, file.as_deref(), out),
-        bench @ Command::Bench { .. } => bench_command(cli, bench, out),
+        Command::Explain {
+            employee,
+            as_of,
+            known_at,
+        } => explain::run(
+            cli,
+            env,
+            employee,
+            as_of.as_deref(),
+            known_at.as_deref(),
+            out,
+        ),
+        _ => Err(Failure::input("not a query")),
     }
 }
 
 /// `ewa compact`: a snapshot, and the journal trimmed.
-fn compact(cli: &Cli, out: &mut dyn Write) -> Result<i32, Failure> {
+fn compact(cli: &Cli, out: &mut dyn Write) -> Result<Outcome, Failure> {
     let mut store = open(cli, false)?;
     let id = company_id(cli, &store)?;
     let r = store.compact(&id)?;
@@ -99,11 +132,11 @@ fn compact(cli: &Cli, out: &mut dyn Write) -> Result<i32, Failure> {
         ])
     };
     emit(cli, out, &r, text)?;
-    Ok(exit::OK)
+    Ok(Outcome::Ok)
 }
 
 /// `ewa companies`: the store's companies.
-fn companies(cli: &Cli, out: &mut dyn Write) -> Result<i32, Failure> {
+fn companies(cli: &Cli, out: &mut dyn Write) -> Result<Outcome, Failure> {
     let store = open(cli, false)?;
     let infos = store
         .companies()?
@@ -134,29 +167,53 @@ fn companies(cli: &Cli, out: &mut dyn Write) -> Result<i32, Failure> {
             &rows,
         )
     };
-    emit(cli, out, &infos, text)?;
-    Ok(exit::OK)
+    emit_list(cli, out, &infos, text)?;
+    Ok(Outcome::Ok)
 }
 
 /// `ewa scenario FILE`: runs a SPEC §8 document.
-fn scenario(file: &Path, out: &mut dyn Write) -> Result<i32, Failure> {
+fn scenario(cli: &Cli, file: &Path, out: &mut dyn Write) -> Result<Outcome, Failure> {
+    // SPEC §8 output is JSON: a table or CSV is refused, never JSON printed instead.
+    if matches!(cli.format, Some(Format::Table | Format::Csv)) {
+        return Err(Failure::input(
+            "scenario prints its SPEC §8 JSON output: --format json (pretty, the default) or jsonl (one line)",
+        ));
+    }
     let text = std::fs::read_to_string(file)
         .map_err(|e| Failure::input(format!("cannot read {}: {e}", file.display())))?;
     let output = ewa::scenario::run_str(&text)?;
-    writeln!(out, "{}", output.to_json_pretty()).map_err(write_failed)?;
-    Ok(exit::OK)
+    if cli.format == Some(Format::Jsonl) {
+        write_json_line(out, &output)?;
+    } else {
+        writeln!(out, "{}", output.to_json_pretty()).map_err(write_failed)?;
+    }
+    Ok(Outcome::Ok)
 }
 
 /// `ewa generate`: a synthetic scenario document, to a file or the output.
-fn generate(
-    employees: usize,
-    seed: u64,
-    file: Option<&Path>,
-    out: &mut dyn Write,
-) -> Result<i32, Failure> {
-    let doc = ewa::generate::scenario(&ewa::generate::Options {
+fn generate_command(command: &Command, out: &mut dyn Write) -> Result<Outcome, Failure> {
+    let Command::Generate {
         employees,
         seed,
+        shifts_per_employee,
+        start,
+        timezone,
+        out: file,
+    } = command
+    else {
+        return Err(Failure::input("not the generate command"));
+    };
+    let timezone = parse_zone(timezone).ok_or_else(|| {
+        Failure::input(format!(
+            "--timezone `{timezone}` is not an IANA time zone name"
+        ))
+    })?;
+    let doc = ewa::generate::scenario(&ewa::generate::Options {
+        employees: *employees,
+        seed: *seed,
+        shifts_per_employee: *shifts_per_employee,
+        start: *start,
+        timezone,
         ..Default::default()
     });
     let text = serde_json::to_string_pretty(&doc).map_err(|e| Failure::input(e.to_string()))?;
@@ -165,11 +222,40 @@ fn generate(
             .map_err(|e| Failure::input(format!("cannot write {}: {e}", f.display())))?,
         None => writeln!(out, "{text}").map_err(write_failed)?,
     }
-    Ok(exit::OK)
+    Ok(Outcome::Ok)
+}
+
+/// `ewa company delete ID --yes`: deletes one company; refused without `--yes`.
+fn delete_company(
+    cli: &Cli,
+    company_id: &str,
+    yes: bool,
+    out: &mut dyn Write,
+) -> Result<Outcome, Failure> {
+    let mut store = open(cli, false)?;
+    if !store.companies()?.iter().any(|c| c == company_id) {
+        return Err(Failure::input(format!(
+            "no company `{company_id}` in {}",
+            store.path()
+        )));
+    }
+    if !yes {
+        return Err(Failure::input(format!(
+            "this deletes company `{company_id}` with its journal, snapshot and advances from {}: \
+             add --yes to confirm",
+            store.path()
+        )));
+    }
+    let deleted = store.delete_company(company_id)?;
+    let v = serde_json::json!({"company_id": company_id, "deleted": deleted});
+    emit(cli, out, &v, || {
+        table::pairs(&[("deleted company", company_id.to_string())])
+    })?;
+    Ok(Outcome::Ok)
 }
 
 /// `ewa bench`: measures the engine (`command` is the `Bench` command).
-fn bench_command(cli: &Cli, command: &Command, out: &mut dyn Write) -> Result<i32, Failure> {
+fn bench_command(cli: &Cli, command: &Command, out: &mut dyn Write) -> Result<Outcome, Failure> {
     let Command::Bench {
         employees,
         json,
@@ -181,6 +267,7 @@ fn bench_command(cli: &Cli, command: &Command, out: &mut dyn Write) -> Result<i3
         bulk_only,
         repeat,
         kind,
+        order,
     } = command
     else {
         return Err(Failure::input("not the bench command"));
@@ -192,6 +279,7 @@ fn bench_command(cli: &Cli, command: &Command, out: &mut dyn Write) -> Result<i3
         scenario: scenario.clone(),
         compare_sqlite: *compare_sqlite,
         lookups: *lookups,
+        order: *order,
     };
     if *bulk_only {
         let bulk = bench::BulkOnly {
@@ -200,7 +288,7 @@ fn bench_command(cli: &Cli, command: &Command, out: &mut dyn Write) -> Result<i3
         };
         let text = bench::run_bulk_only(&opts, &bulk)?;
         write!(out, "{text}").map_err(write_failed)?;
-        return Ok(exit::OK);
+        return Ok(Outcome::Ok);
     }
     let report = bench::run(&opts)?;
     if *json || cli.format == Some(Format::Json) {
@@ -208,11 +296,11 @@ fn bench_command(cli: &Cli, command: &Command, out: &mut dyn Write) -> Result<i3
     } else {
         write!(out, "{}", report.to_table()).map_err(write_failed)?;
     }
-    Ok(exit::OK)
+    Ok(Outcome::Ok)
 }
 
 /// Runs `f` on the company's twin: the current one, or the one known at `--known-at`.
-fn with_twin<R>(
+pub fn with_twin<R>(
     cli: &Cli,
     env: Env,
     known_at: Option<&str>,
@@ -235,7 +323,7 @@ fn init(
     timezone: Option<&str>,
     config: Option<&Path>,
     out: &mut dyn Write,
-) -> Result<i32, Failure> {
+) -> Result<Outcome, Failure> {
     let mut company = match config {
         Some(f) => {
             let text = std::fs::read_to_string(f)
@@ -274,208 +362,7 @@ fn init(
         ])
     };
     emit(cli, out, &info, text)?;
-    Ok(exit::OK)
-}
-
-struct Progress {
-    on: bool,
-}
-
-impl Progress {
-    fn new(env: Env) -> Progress {
-        Progress {
-            on: env.progress && std::io::stderr().is_terminal(),
-        }
-    }
-    fn phase(&self, msg: &str) {
-        if self.on {
-            eprint!("\r\x1b[2Kewa: {msg}");
-            let _ = std::io::stderr().flush();
-        }
-    }
-    fn done(&self, msg: &str) {
-        if self.on {
-            eprintln!("\r\x1b[2Kewa: {msg}");
-        }
-    }
-}
-
-fn read_input(file: &Path) -> Result<Vec<u8>, Failure> {
-    if file == Path::new("-") {
-        let mut buf = Vec::new();
-        std::io::stdin()
-            .read_to_end(&mut buf)
-            .map_err(|e| Failure::input(format!("cannot read standard input: {e}")))?;
-        return Ok(buf);
-    }
-    std::fs::read(file).map_err(|e| Failure::input(format!("cannot read {}: {e}", file.display())))
-}
-
-/// `ewa ingest` from its parsed arguments.
-fn ingest_command(
-    cli: &Cli,
-    env: Env,
-    command: &Command,
-    out: &mut dyn Write,
-) -> Result<i32, Failure> {
-    let Command::Ingest {
-        entity,
-        received_at,
-        files,
-        input,
-    } = command
-    else {
-        return Err(Failure::input("not the ingest command"));
-    };
-    ingest(cli, env, entity, received_at.as_deref(), files, input, out)
-}
-
-fn ingest(
-    cli: &Cli,
-    env: Env,
-    entity: &str,
-    received_at: Option<&str>,
-    files: &[std::path::PathBuf],
-    input: &InputArgs,
-    out: &mut dyn Write,
-) -> Result<i32, Failure> {
-    let kind = Kind::parse(entity).ok_or_else(|| {
-        Failure::input(format!(
-            "--entity `{entity}` is not a kind: pay-schedules, contracts, employees, shifts, additions, deductions"
-        ))
-    })?;
-    let mut store = open(cli, false)?;
-    let id = company_id(cli, &store)?;
-    let company = store.twin(&id)?.company().clone();
-    let at = time(received_at, "received-at", company.timezone(), env)?;
-    let progress = Progress::new(env);
-    let mut reports: Vec<JobReport> = Vec::new();
-    let mut failure = None;
-    for file in files {
-        let name = file.display().to_string();
-        progress.phase(&format!("{name}: reading"));
-        let r = ingest_file(&mut store, &id, kind, input, file, at, &progress);
-        match r {
-            Ok(report) => {
-                progress.done(&format!(
-                    "{name}: {} — {} received, {} accepted, {} rejected",
-                    report.job_id,
-                    report.count_received,
-                    report.count_accepted,
-                    report.count_rejected
-                ));
-                reports.push(report);
-            }
-            Err(f) => {
-                progress.done(&format!("{name}: failed"));
-                failure = Some(Failure {
-                    code: f.code,
-                    message: format!("{name}: {}", f.message),
-                });
-                break;
-            }
-        }
-    }
-    if !reports.is_empty() {
-        let text = || {
-            reports
-                .iter()
-                .map(report_table)
-                .collect::<Vec<_>>()
-                .join("\n")
-        };
-        match reports.as_slice() {
-            [one] => emit(cli, out, one, text)?,
-            many => emit(cli, out, &many, text)?,
-        }
-    }
-    if let Some(f) = failure {
-        return Err(f);
-    }
-    Ok(if reports.iter().any(|r| r.count_rejected > 0) {
-        exit::REFUSED
-    } else {
-        exit::OK
-    })
-}
-
-fn ingest_file(
-    store: &mut Store,
-    id: &str,
-    kind: Kind,
-    input: &InputArgs,
-    file: &Path,
-    at: Instant,
-    progress: &Progress,
-) -> Result<JobReport, Failure> {
-    let bytes = read_input(file)?;
-    let format = input.format_of(file, &bytes);
-    if format == InputFormat::Json {
-        progress.phase(&format!(
-            "{}: applying {} bytes of JSON",
-            file.display(),
-            table::count(bytes.len())
-        ));
-        return Ok(store.apply_json(id, kind, &bytes, at)?);
-    }
-    if format == InputFormat::Csv && !csv::supported(kind) {
-        return Err(Failure::input(format!(
-            "CSV is read for employees, shifts, additions and deductions; send {} as a JSON array",
-            kind.target_entity()
-        )));
-    }
-    let max = store.twin(id)?.company().limits().batch_bytes_max();
-    if bytes.len() as u64 > max {
-        return Err(ewa::Error::BatchRefused {
-            reason: format!(
-                "{} bytes exceed the limit of {max} (batch_bytes_max)",
-                bytes.len()
-            ),
-        }
-        .into());
-    }
-    // Read whole before anything is applied: a bad file is refused, nothing journaled.
-    let records = if format == InputFormat::Csv {
-        csv::records(&bytes, kind, input).map_err(|e| Failure::input(e.to_string()))?
-    } else {
-        jsonl::records(&bytes).map_err(Failure::input)?
-    };
-    progress.phase(&format!(
-        "{}: applying {} records",
-        file.display(),
-        table::count(records.len())
-    ));
-    Ok(store.apply(id, kind, &records, at)?)
-}
-
-fn report_table(r: &JobReport) -> String {
-    let mut s = format!(
-        "{} {}: {} received, {} accepted, {} rejected\n",
-        r.job_id, r.target_entity, r.count_received, r.count_accepted, r.count_rejected
-    );
-    let rows: Vec<Vec<String>> = r
-        .results
-        .iter()
-        .filter(|x| !x.outcome.is_accepted())
-        .flat_map(|x| {
-            x.errors.iter().map(move |e| {
-                vec![
-                    x.index.to_string(),
-                    x.key.clone().unwrap_or_default(),
-                    x.outcome.as_str().to_string(),
-                    e.field.clone(),
-                    e.message.clone(),
-                ]
-            })
-        })
-        .collect();
-    if !rows.is_empty() {
-        s.push_str(&table::render(
-            &["index", "key", "outcome", "field", "message"],
-            &rows,
-        ));
-    }
-    s
+    Ok(Outcome::Ok)
 }
 
 fn accruals(
@@ -485,7 +372,7 @@ fn accruals(
     as_of: Option<&str>,
     known_at: Option<&str>,
     out: &mut dyn Write,
-) -> Result<i32, Failure> {
+) -> Result<Outcome, Failure> {
     with_twin(cli, env, known_at, |twin| {
         let t = time(as_of, "as-of", twin.company().timezone(), env)?;
         match employee {
@@ -493,13 +380,14 @@ fn accruals(
                 let a = twin.accruals(e, t)?;
                 let text = || {
                     let cur = a.currency.as_deref();
+                    let tz = twin.company().timezone();
                     let mut s = format!(
                         "{} as of {}: accrued unpaid net {}\n",
                         a.employee_id,
-                        a.as_of,
+                        table::local(tz, t),
                         money(a.accrued_unpaid_net, cur)
                     );
-                    s.push_str(&periods_table(&a.periods, cur));
+                    s.push_str(&periods_table(&a.periods, cur, tz));
                     s.push_str(&lines_table(&a.periods, cur));
                     s
                 };
@@ -538,23 +426,23 @@ fn accruals(
                         &rows,
                     )
                 };
-                emit(cli, out, &all, text)?;
+                emit_list(cli, out, &all, text)?;
             }
         }
-        Ok(exit::OK)
+        Ok(Outcome::Ok)
     })
 }
 
-fn periods_table(periods: &[ewa::PeriodAccrual], cur: Option<&str>) -> String {
+fn periods_table(periods: &[ewa::PeriodAccrual], cur: Option<&str>, tz: chrono_tz::Tz) -> String {
     let rows: Vec<Vec<String>> = periods
         .iter()
         .map(|p| {
             vec![
                 p.pay_schedule_id.clone(),
                 p.pay_period_id.clone(),
-                p.start_at.clone(),
-                p.stop_at.clone(),
-                p.pay_at.clone(),
+                table::local_text(tz, &p.start_at),
+                table::local_text(tz, &p.stop_at),
+                table::local_text(tz, &p.pay_at),
                 if p.in_blackout { "yes" } else { "no" }.into(),
                 money(p.gross, cur),
                 money(p.withholding, cur),
@@ -585,32 +473,7 @@ fn periods_table(periods: &[ewa::PeriodAccrual], cur: Option<&str>) -> String {
 fn lines_table(periods: &[ewa::PeriodAccrual], cur: Option<&str>) -> String {
     let rows: Vec<Vec<String>> = periods
         .iter()
-        .flat_map(|p| {
-            p.lines.iter().map(move |l| {
-                let mut sources = l
-                    .source_ids
-                    .iter()
-                    .take(3)
-                    .cloned()
-                    .collect::<Vec<_>>()
-                    .join(" ");
-                if l.source_ids.len() > 3 {
-                    sources.push_str(&format!(" +{}", l.source_ids.len() - 3));
-                }
-                vec![
-                    p.pay_period_id.clone(),
-                    serde_json::to_value(l.kind)
-                        .ok()
-                        .and_then(|v| v.as_str().map(str::to_string))
-                        .unwrap_or_default(),
-                    l.contract_id.clone().unwrap_or_default(),
-                    sources,
-                    format!("{} {}", l.quantity, l.unit),
-                    table::line_rate(l, cur),
-                    l.amount.clone(),
-                ]
-            })
-        })
+        .flat_map(|p| p.lines.iter().map(move |l| line_row(p, l, cur)))
         .collect();
     if rows.is_empty() {
         return String::new();
@@ -618,35 +481,83 @@ fn lines_table(periods: &[ewa::PeriodAccrual], cur: Option<&str>) -> String {
     format!(
         "\n{}",
         table::render(
-            &[
-                "period",
-                "line",
-                "contract",
-                "sources",
-                "quantity",
-                "rate",
-                "amount (minor units)"
-            ],
+            &["period", "line", "contract", "sources", "quantity", "rate", "amount",],
             &rows
         )
     )
+}
+
+/// One explained line for people: `8 h 00 min` at `14.50/h × 1.5`, the exact amount in
+/// major units.
+fn line_row(p: &ewa::PeriodAccrual, l: &ewa::Line, cur: Option<&str>) -> Vec<String> {
+    let mut sources = l
+        .source_ids
+        .iter()
+        .take(3)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(" ");
+    if l.source_ids.len() > 3 {
+        sources.push_str(&format!(" +{}", l.source_ids.len() - 3));
+    }
+    let quantity = match l.unit {
+        "seconds" => l
+            .quantity
+            .parse::<rust_decimal::Decimal>()
+            .ok()
+            .and_then(|q| rust_decimal::prelude::ToPrimitive::to_i64(&q.round()))
+            .map_or_else(|| l.quantity.clone(), table::hours),
+        "days" => format!("{} d", l.quantity),
+        _ => String::new(),
+    };
+    let per = match (l.unit, l.kind) {
+        ("seconds", _) => "/h",
+        (_, ewa::LineKind::Daily) => "/day",
+        _ => "",
+    };
+    let times = l
+        .multiplier
+        .as_deref()
+        .map(|m| format!(" × {m}"))
+        .unwrap_or_default();
+    let rate = match (l.kind, l.rate) {
+        // The weighted regular rate (SPEC §5.2) and the minimum wage (§5.7), in words.
+        (ewa::LineKind::Overtime | ewa::LineKind::DoubleTime, None)
+        | (ewa::LineKind::MinimumWage, Some(_)) => {
+            format!("{}{per}{times}", table::line_rate(l, cur))
+        }
+        (_, Some(r)) => format!("{}{per}{times}", money(r, cur)),
+        (_, None) => String::new(),
+    };
+    vec![
+        p.pay_period_id.clone(),
+        table::code(&l.kind),
+        l.contract_id.clone().unwrap_or_default(),
+        sources,
+        quantity,
+        rate,
+        table::exact_money(&l.amount, cur),
+    ]
 }
 
 fn eligibility(
     cli: &Cli,
     env: Env,
     employee: Option<&str>,
-    as_of: Option<&str>,
-    known_at: Option<&str>,
+    (as_of, known_at): (Option<&str>, Option<&str>),
     delivery: Delivery,
     out: &mut dyn Write,
-) -> Result<i32, Failure> {
+) -> Result<Outcome, Failure> {
     with_twin(cli, env, known_at, |twin| {
         let t = time(as_of, "as-of", twin.company().timezone(), env)?;
         match employee {
             Some(e) => {
                 let a = twin.eligibility(e, t, delivery, Detail::Explained)?;
-                emit(cli, out, &a, || eligibility_text(&a))?;
+                let tz = twin.company().timezone();
+                emit(cli, out, &a, || eligibility_text(&a, tz))?;
+                if a.reasons.contains(Reason::UnknownEmployee) {
+                    return Err(Failure::unknown_employee(e, twin));
+                }
             }
             None => {
                 let all = twin.eligibility_all(t, delivery)?;
@@ -666,10 +577,10 @@ fn eligibility(
                         &rows,
                     )
                 };
-                emit(cli, out, &all, text)?;
+                emit_list(cli, out, &all, text)?;
             }
         }
-        Ok(exit::OK)
+        Ok(Outcome::Ok)
     })
 }
 
@@ -727,7 +638,7 @@ fn outstanding_table(e: &Eligibility, cur: Option<&str>) -> String {
     )
 }
 
-fn eligibility_text(e: &Eligibility) -> String {
+fn eligibility_text(e: &Eligibility, tz: chrono_tz::Tz) -> String {
     let cur = e
         .currency
         .as_ref()
@@ -739,7 +650,7 @@ fn eligibility_text(e: &Eligibility) -> String {
         .join(", ");
     let mut s = table::pairs(&[
         ("employee", e.employee_id.to_string()),
-        ("as of", e.as_of.to_string()),
+        ("as of", table::local(tz, e.as_of)),
         (
             "eligible",
             if e.eligible {
@@ -765,7 +676,9 @@ fn eligibility_text(e: &Eligibility) -> String {
         ),
         (
             "recovery pay at",
-            e.recovery.map(|r| r.pay_at.to_string()).unwrap_or_default(),
+            e.recovery
+                .map(|r| table::local(tz, r.pay_at))
+                .unwrap_or_default(),
         ),
         ("accrued unpaid net", money(e.accrued_unpaid_net, cur)),
         ("reasons", reasons),
@@ -776,150 +689,16 @@ fn eligibility_text(e: &Eligibility) -> String {
     }
     if !e.periods.is_empty() {
         s.push('\n');
-        s.push_str(&periods_table(&e.periods, cur));
+        s.push_str(&periods_table(&e.periods, cur, tz));
     }
     s
 }
 
-fn advance(
-    cli: &Cli,
-    env: Env,
-    action: &AdvanceAction,
-    out: &mut dyn Write,
-) -> Result<i32, Failure> {
-    let mut store = open(cli, false)?;
-    let id = company_id(cli, &store)?;
-    let tz = store.twin(&id)?.company().timezone();
-    match action {
-        AdvanceAction::Quote {
-            employee,
-            amount,
-            at,
-            delivery,
-        } => {
-            let t = time(at.as_deref(), "at", tz, env)?;
-            let q = store
-                .twin(&id)?
-                .quote_advance(employee, *amount, t, delivery.get())?;
-            let cur = store
-                .twin(&id)?
-                .eligibility(employee, t, delivery.get(), Detail::Brief)?
-                .currency;
-            let cur = cur.as_ref().map(ewa::money::currency::Currency::code);
-            let text = || quote_table(&q, cur);
-            emit(cli, out, &q, text)?;
-            Ok(exit::OK)
-        }
-        AdvanceAction::Request {
-            advance_id,
-            employee,
-            amount,
-            at,
-            delivery,
-        } => {
-            let req = AdvanceRequest {
-                advance_id: advance_id.clone(),
-                employee_id: employee.clone(),
-                amount: *amount,
-                requested_at: time(at.as_deref(), "at", tz, env)?,
-                delivery: delivery.get(),
-            };
-            let d = store.request_advance(&id, &req)?;
-            let cur = currency_of(store.twin(&id)?, employee);
-            let cur = cur.as_deref();
-            let text = || decision_table(&d, cur);
-            emit(cli, out, &d, text)?;
-            Ok(if d.outcome == AdvanceOutcome::Accepted {
-                exit::OK
-            } else {
-                exit::REFUSED
-            })
-        }
-        AdvanceAction::Cancel { advance_id, at } => {
-            let t = time(at.as_deref(), "at", tz, env)?;
-            let d = store.cancel_advance(&id, advance_id, t)?;
-            let text = || cancel_table(&d);
-            emit(cli, out, &d, text)?;
-            Ok(if d.outcome == AdvanceOutcome::Cancelled {
-                exit::OK
-            } else {
-                exit::REFUSED
-            })
-        }
-    }
-}
-
-/// The table of a quote.
-fn quote_table(q: &ewa::Quote, cur: Option<&str>) -> String {
-    table::pairs(&[
-        ("employee", q.employee_id.clone()),
-        ("amount", money(q.request_amount, cur)),
-        ("fee", money(q.fee, cur)),
-        ("total repayable", money(q.total_repayable, cur)),
-        (
-            "repayment date",
-            q.repayment_date.clone().unwrap_or_default(),
-        ),
-        ("available now", money(q.available, cur)),
-        (
-            "acceptable",
-            if q.acceptable {
-                "yes".into()
-            } else {
-                "no".into()
-            },
-        ),
-        ("reasons", reason_list(&q.reasons)),
-    ])
-}
-
-/// The table of an advance decision.
-fn decision_table(d: &ewa::AdvanceDecision, cur: Option<&str>) -> String {
-    table::pairs(&[
-        ("advance", d.advance_id.clone()),
-        ("employee", d.employee_id.clone()),
-        ("outcome", ewa_code(&d.outcome)),
-        ("amount", money(d.amount, cur)),
-        ("fee", d.fee.map(|f| money(f, cur)).unwrap_or_default()),
-        (
-            "repaid from",
-            d.recovery_pay_period_id.clone().unwrap_or_default(),
-        ),
-        ("repaid at", d.recovery_pay_at.clone().unwrap_or_default()),
-        ("reasons", reason_list(&d.reasons)),
-    ])
-}
-
-/// The table of a cancel decision.
-fn cancel_table(d: &ewa::CancelDecision) -> String {
-    table::pairs(&[
-        ("advance", d.advance_id.clone()),
-        ("outcome", ewa_code(&d.outcome)),
-        ("cancelled at", d.cancelled_at.clone()),
-        ("reasons", reason_list(&d.reasons)),
-    ])
-}
-
 /// An employee's currency (for showing amounts), if any.
-fn currency_of(twin: &Twin, employee: &str) -> Option<String> {
+pub fn currency_of(twin: &Twin, employee: &str) -> Option<String> {
     twin.accruals(employee, Instant::MIN)
         .ok()
         .and_then(|a| a.currency)
-}
-
-fn ewa_code(v: &impl Serialize) -> String {
-    serde_json::to_value(v)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
-}
-
-fn reason_list(reasons: &[ewa::Reason]) -> String {
-    reasons
-        .iter()
-        .map(|r| r.as_str())
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 fn recoveries(
@@ -930,7 +709,7 @@ fn recoveries(
     as_of: Option<&str>,
     known_at: Option<&str>,
     out: &mut dyn Write,
-) -> Result<i32, Failure> {
+) -> Result<Outcome, Failure> {
     with_twin(cli, env, known_at, |twin| {
         let t = time(as_of, "as-of", twin.company().timezone(), env)?;
         let list = twin.recoveries(schedule, period, t)?;
@@ -964,14 +743,72 @@ fn recoveries(
                 &rows,
             )
         };
-        emit(cli, out, &list, text)?;
-        Ok(exit::OK)
+        if cli.format == Some(Format::Csv) {
+            let (header, rows) = payroll_csv(twin, schedule, period, &list);
+            write_csv_table(out, &header, &rows)?;
+        } else {
+            emit_list(cli, out, &list, text)?;
+        }
+        Ok(Outcome::Ok)
     })
 }
 
-fn history(cli: &Cli, shift: &str, out: &mut dyn Write) -> Result<i32, Failure> {
+/// `recoveries --format csv`: one row per employee, ready for a payroll import — what to
+/// deduct in major units (`32.29`, no thousands separator) and in minor units, with the
+/// period, the currency and the advances it repays (docs/cli.md "Recoveries as CSV").
+fn payroll_csv(
+    twin: &Twin,
+    schedule: &str,
+    period: &str,
+    list: &[ewa::Recovery],
+) -> (Vec<String>, Vec<Vec<String>>) {
+    let header = [
+        "employee_id",
+        "pay_schedule_id",
+        "pay_period_id",
+        "currency",
+        "deduct",
+        "deduct_minor",
+        "due",
+        "net",
+        "carried_in",
+        "carried_forward",
+        "advance_ids",
+    ]
+    .map(String::from)
+    .to_vec();
+    let plain = |v: i64, cur: Option<&str>| money(v, cur).replace(',', "");
+    let rows = list
+        .iter()
+        .map(|r| {
+            let cur = currency_of(twin, &r.employee_id);
+            let cur = cur.as_deref();
+            vec![
+                r.employee_id.clone(),
+                schedule.to_string(),
+                period.to_string(),
+                cur.unwrap_or_default().to_string(),
+                plain(r.deduct, cur),
+                r.deduct.to_string(),
+                plain(r.due, cur),
+                plain(r.net, cur),
+                plain(r.carried_in, cur),
+                plain(r.carried_forward, cur),
+                r.advances
+                    .iter()
+                    .filter_map(|a| a.advance_id.clone())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            ]
+        })
+        .collect();
+    (header, rows)
+}
+
+fn history(cli: &Cli, shift: &str, out: &mut dyn Write) -> Result<Outcome, Failure> {
     let mut store = open(cli, false)?;
     let id = company_id(cli, &store)?;
+    let tz = store.twin(&id)?.company().timezone();
     let versions = store
         .twin(&id)?
         .shift_history(shift)
@@ -983,12 +820,12 @@ fn history(cli: &Cli, shift: &str, out: &mut dyn Write) -> Result<i32, Failure> 
                 vec![
                     v.version.to_string(),
                     v.job_id.clone(),
-                    v.received_at.clone(),
+                    table::local_text(tz, &v.received_at),
                     v.shift_status.to_string(),
                     v.employee_id.clone().unwrap_or_default(),
                     v.contract_id.clone().unwrap_or_default(),
-                    v.start_at.clone(),
-                    v.stop_at.clone(),
+                    table::local_text(tz, &v.start_at),
+                    table::local_text(tz, &v.stop_at),
                 ]
             })
             .collect();
@@ -1006,6 +843,6 @@ fn history(cli: &Cli, shift: &str, out: &mut dyn Write) -> Result<i32, Failure> 
             &rows,
         )
     };
-    emit(cli, out, &versions, text)?;
-    Ok(exit::OK)
+    emit_list(cli, out, &versions, text)?;
+    Ok(Outcome::Ok)
 }

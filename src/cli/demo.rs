@@ -7,13 +7,14 @@
 //! bonuses, benefit deductions, one deduction larger than the pay, and a dozen advances.
 
 use super::args::{open, time};
+use super::explain;
 use super::output::{write_failed, write_json};
-use super::table::{self, money, reason_text};
-use super::{exit, Cli, Env, Failure, Format};
+use super::table::{self, money};
+use super::{Cli, Env, Failure, Format, Outcome};
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use ewa::calendar::{local_date, Instant};
 use ewa::eligibility::AdvanceOutcome;
-use ewa::{AdvanceRequest, Company, Delivery, Detail, Eligibility, Kind, LineKind, PeriodAccrual};
+use ewa::{AdvanceRequest, Company, Delivery, Detail, Eligibility, Kind};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -279,10 +280,8 @@ pub fn run(
     as_of: Option<&str>,
     n: usize,
     out: &mut dyn Write,
-) -> Result<i32, Failure> {
-    if n == 0 || n > 100_000 {
-        return Err(Failure::input("--employees must be between 1 and 100000"));
-    }
+) -> Result<Outcome, Failure> {
+    check_args(cli, n)?;
     let id = cli.company.clone().unwrap_or_else(|| "demo".to_string());
     let company = company(&id)?;
     let tz = company.timezone();
@@ -321,7 +320,7 @@ pub fn run(
                     "eligible": eligible, "employees": all.len(), "available_total": total,
                     "not_eligible_reasons": reasons, "examples": examples}),
         )?;
-        return Ok(exit::OK);
+        return Ok(Outcome::Ok);
     }
     let summary = Summary {
         id: &id,
@@ -340,7 +339,20 @@ pub fn run(
     };
     let text = summary.text() + &explained(&examples, &staff, &twin);
     write!(out, "{text}").map_err(write_failed)?;
-    Ok(exit::OK)
+    Ok(Outcome::Ok)
+}
+
+/// The demo prints text or JSON, for 1 to 100,000 employees.
+fn check_args(cli: &Cli, n: usize) -> Result<(), Failure> {
+    if matches!(cli.format, Some(Format::Csv | Format::Jsonl)) {
+        return Err(Failure::input(
+            "demo prints text (default, or --format table) or JSON (--format json)",
+        ));
+    }
+    if n == 0 || n > 100_000 {
+        return Err(Failure::input("--employees must be between 1 and 100000"));
+    }
+    Ok(())
 }
 
 /// Pushes the demo's records into the store in batches within the company's
@@ -472,84 +484,6 @@ impl Summary<'_> {
     }
 }
 
-/// What the lines of a period say, in a few words: hours worked, days, additions...
-fn work(p: &PeriodAccrual) -> String {
-    let mut seconds = rust_decimal::Decimal::ZERO;
-    let mut days = None;
-    let mut daily = 0;
-    let mut overtime = false;
-    let mut regular_rate = None;
-    let mut topped_up = false;
-    for l in &p.lines {
-        match l.kind {
-            LineKind::Regular => {
-                seconds = l
-                    .quantity
-                    .parse::<rust_decimal::Decimal>()
-                    .ok()
-                    .and_then(|q| seconds.checked_add(q))
-                    .unwrap_or(seconds)
-            }
-            LineKind::Overtime | LineKind::DoubleTime => {
-                overtime = true;
-                if l.rate.is_none() {
-                    // Paid on the week's weighted regular rate (SPEC §5.2): say it.
-                    regular_rate = Some(table::line_rate(l, Some(CURRENCY)));
-                }
-            }
-            LineKind::MinimumWage => topped_up = true,
-            LineKind::Salary => days = Some(l.quantity.clone()),
-            LineKind::Daily => daily += 1,
-            _ => {}
-        }
-    }
-    let mut parts = Vec::new();
-    if !seconds.is_zero() {
-        let hours = seconds
-            .checked_div(rust_decimal::Decimal::from(3600))
-            .unwrap_or_default()
-            .round_dp(1);
-        let overtime = match (overtime, regular_rate) {
-            (true, Some(rr)) => format!(" (with overtime on a regular rate {rr})"),
-            (true, None) => " (with overtime)".to_string(),
-            _ => String::new(),
-        };
-        parts.push(format!("{hours} h worked{overtime}"));
-    }
-    if topped_up {
-        parts.push("topped up to the minimum wage".into());
-    }
-    if let Some(d) = days {
-        parts.push(format!("{d} days of salary"));
-    }
-    if daily > 0 {
-        parts.push(format!("{daily} days worked"));
-    }
-    if parts.is_empty() {
-        parts.push("nothing worked yet".into());
-    }
-    parts.join(", ")
-}
-
-fn period_line(p: &PeriodAccrual, cur: Option<&str>, role: &str) -> String {
-    let mut figures = format!("gross {}", money(p.gross, cur));
-    if p.withholding != 0 {
-        figures.push_str(&format!(", withholding -{}", money(p.withholding, cur)));
-    }
-    if p.additions != 0 {
-        figures.push_str(&format!(", additions +{}", money(p.additions, cur)));
-    }
-    if p.deductions != 0 {
-        figures.push_str(&format!(", deductions -{}", money(p.deductions, cur)));
-    }
-    format!(
-        "    {} ({role}): {} -> {figures} = net {}\n",
-        p.pay_period_id,
-        work(p),
-        money(p.net, cur)
-    )
-}
-
 fn explain(p: &Person, e: &Eligibility, twin: &ewa::Twin) -> String {
     let cur = e
         .currency
@@ -573,58 +507,6 @@ fn explain(p: &Person, e: &Eligibility, twin: &ewa::Twin) -> String {
         .map(|d| format!(", left on {d}"))
         .unwrap_or_default();
     let mut s = format!("\n  {} {} ({pay}{left})\n", p.id, p.name);
-    for period in &e.periods {
-        let role = if Some(period.pay_period_id.as_str()) == e.recovery.map(|r| r.pay_period_id) {
-            "the recovery period".to_string()
-        } else if period.in_blackout {
-            "in blackout: it arrives on payday".to_string()
-        } else {
-            "unpaid".to_string()
-        };
-        s.push_str(&period_line(period, cur, &role));
-    }
-    for l in &e.outstanding_lines {
-        s.push_str(&format!(
-            "    outstanding: {} {} + fee {}\n",
-            l.advance_id.as_deref().unwrap_or("carried shortfall"),
-            money(l.amount, cur),
-            money(l.fee, cur)
-        ));
-    }
-    s.push_str(&verdict(e, cur, twin));
+    s.push_str(&explain::body(e, twin));
     s
-}
-
-/// The last line of an explained decision: what may be drawn and how, or why nothing.
-fn verdict(e: &Eligibility, cur: Option<&str>, twin: &ewa::Twin) -> String {
-    let rate = twin.company().policy().access_rate();
-    let pct = rate
-        .checked_mul(rust_decimal::Decimal::from(100))
-        .unwrap_or_default()
-        .normalize();
-    if e.eligible {
-        let access = e.headroom.saturating_add(e.outstanding);
-        let minus = if e.outstanding > 0 {
-            format!(
-                " - outstanding {} = {}",
-                money(e.outstanding, cur),
-                money(e.headroom, cur)
-            )
-        } else {
-            String::new()
-        };
-        format!(
-            "    => may draw {} {CURRENCY} now: {pct}% of net {} = {}{minus}\n",
-            money(e.available, cur),
-            money(e.accessible_base, cur),
-            money(access, cur),
-        )
-    } else {
-        let why: Vec<String> = e
-            .reasons
-            .iter()
-            .map(|r| format!("{} ({})", r.as_str(), reason_text(r.as_str())))
-            .collect();
-        format!("    => not eligible: {}\n", why.join(", "))
-    }
 }

@@ -1,5 +1,7 @@
 //! `--format table`: aligned columns and money in major units, for people.
 
+use chrono::TimeZone;
+use ewa::calendar::{parse_instant, Instant};
 use ewa::money::Currency;
 
 /// Renders rows under a header, each column as wide as its widest cell; numbers (cells
@@ -123,6 +125,74 @@ pub fn money(amount: i64, currency: Option<&str>) -> String {
     }
 }
 
+/// An instant in the company's local time, to the minute, with the zone's abbreviation:
+/// `2026-12-24 10:00 CET`.
+pub fn local(tz: chrono_tz::Tz, t: Instant) -> String {
+    match t.to_utc() {
+        Some(utc) => tz
+            .from_utc_datetime(&utc)
+            .format("%Y-%m-%d %H:%M %Z")
+            .to_string(),
+        None => t.to_string(),
+    }
+}
+
+/// An instant as the library writes it (`2026-12-24T09:00:00Z`) in local time; other text
+/// as it is.
+pub fn local_text(tz: chrono_tz::Tz, s: &str) -> String {
+    parse_instant(chrono_tz::UTC, s).map_or_else(|_| s.to_string(), |t| local(tz, t))
+}
+
+/// A duration in seconds as hours and minutes: `8 h 00 min`.
+pub fn hours(seconds: i64) -> String {
+    let sign = if seconds < 0 { "-" } else { "" };
+    let minutes = seconds.unsigned_abs() / 60;
+    format!("{sign}{} h {:02} min", minutes / 60, minutes % 60)
+}
+
+/// An English count of a noun: `1 day`, `2 days`.
+pub fn plural(n: u64, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("{n} {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
+/// A value's JSON string form (a snake_case code such as `not_cancellable`).
+pub fn code(v: &impl serde::Serialize) -> String {
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+/// `yes` or `no`.
+pub fn yes_no(b: bool) -> String {
+    if b { "yes" } else { "no" }.to_string()
+}
+
+/// An exact amount of minor units (`12088.500000`) in major units, as many decimals as
+/// it needs but at least the currency's: `120.885` EUR, `120.88` EUR.
+pub fn exact_money(minor: &str, currency: Option<&str>) -> String {
+    let exp = currency
+        .and_then(Currency::parse)
+        .map_or(2, |c| u32::from(c.exponent()));
+    let Ok(mut d) = minor.parse::<rust_decimal::Decimal>() else {
+        return minor.to_string();
+    };
+    if d.set_scale(d.scale().saturating_add(exp)).is_err() {
+        return minor.to_string();
+    }
+    let d = d.normalize();
+    if d.scale() >= exp {
+        return d.to_string();
+    }
+    let mut d = d;
+    d.rescale(exp);
+    d.to_string()
+}
+
 /// An integer with thousands separators.
 pub fn count(n: usize) -> String {
     money(i64::try_from(n).unwrap_or(i64::MAX), Some("JPY"))
@@ -191,6 +261,28 @@ mod tests {
         assert_eq!(money(1_234, Some("KWD")), "1.234");
         assert_eq!(money(7, None), "0.07");
         assert_eq!(count(1000), "1,000");
+    }
+
+    #[test]
+    fn local_times_hours_and_plurals() {
+        let t = parse_instant(chrono_tz::UTC, "2026-12-24T09:00:00Z").unwrap();
+        assert_eq!(
+            local(chrono_tz::Europe::Brussels, t),
+            "2026-12-24 10:00 CET"
+        );
+        assert_eq!(
+            local_text(chrono_tz::Europe::Brussels, "2026-06-27T08:00:00Z"),
+            "2026-06-27 10:00 CEST"
+        );
+        assert_eq!(local_text(chrono_tz::UTC, "P-1"), "P-1");
+        // 28,800 s = 480 min = 8 h 00 min; 5,400 s = 90 min = 1 h 30 min.
+        assert_eq!(hours(28_800), "8 h 00 min");
+        assert_eq!(hours(5_400), "1 h 30 min");
+        assert_eq!(plural(1, "day", "days"), "1 day");
+        assert_eq!(exact_money("12088.000000", Some("EUR")), "120.88");
+        assert_eq!(exact_money("-24176.500000", Some("EUR")), "-241.765");
+        assert_eq!(exact_money("500", Some("JPY")), "500");
+        assert_eq!(plural(3, "day", "days"), "3 days");
     }
 
     #[test]

@@ -93,6 +93,16 @@ pub struct CancelDecision {
     pub reasons: Vec<Reason>,
 }
 
+/// An advance as recorded and as it stands now: the decision its request got (accepted or
+/// refused; replayed to an identical retry) and, once cancelled, when.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AdvanceRecord {
+    /// The recorded decision.
+    pub decision: AdvanceDecision,
+    /// When an accepted advance was cancelled; from then on it no longer counts.
+    pub cancelled_at: Option<Instant>,
+}
+
 /// A quote (FlipPay's shape): what a request of `amount` would cost and when it is repaid,
 /// without recording anything.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -296,6 +306,30 @@ impl Twin {
             recovery_pay_period_id: rec.map(|r| r.period_id.to_string()),
             recovery_pay_at: rec.map(|r| r.pay_at.to_string()),
             reasons: a.reasons.clone(),
+        }
+    }
+
+    /// The advance recorded under `advance_id`, as it stands now; `None` for an id never
+    /// requested.
+    pub fn advance(&self, advance_id: &str) -> Option<AdvanceRecord> {
+        let ix = self.advance_ix.get(advance_id)?;
+        self.advances
+            .get(ix as usize)
+            .map(|a| self.advance_record(a))
+    }
+
+    /// Every recorded advance (accepted or refused), in the order recorded.
+    pub fn advance_records(&self) -> Vec<AdvanceRecord> {
+        self.advances
+            .iter()
+            .map(|a| self.advance_record(a))
+            .collect()
+    }
+
+    fn advance_record(&self, a: &Advance) -> AdvanceRecord {
+        AdvanceRecord {
+            decision: self.decision(a),
+            cancelled_at: a.cancelled_at,
         }
     }
 

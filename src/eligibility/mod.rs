@@ -7,7 +7,7 @@ mod shortfall;
 
 pub use crate::model::{Reason, Reasons};
 pub use advances::{
-    AdvanceDecision, AdvanceOutcome, AdvanceRequest, CancelDecision, Quote, Recovery,
+    AdvanceDecision, AdvanceOutcome, AdvanceRecord, AdvanceRequest, CancelDecision, Quote, Recovery,
 };
 pub use answer::{Detail, Eligibility, OutstandingLine, RecoveryPeriod};
 

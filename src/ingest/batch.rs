@@ -221,7 +221,7 @@ impl Twin {
             });
         }
         let results = results(kind, done, plan);
-        self.invalidate(kind);
+        self.invalidate(kind, &results);
         JobReport::new(format!("job-{job}"), kind, results)
     }
 

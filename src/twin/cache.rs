@@ -6,6 +6,7 @@
 use super::Twin;
 use crate::accrual::overtime::Classified;
 use crate::calendar::{self, Instant};
+use crate::ingest::{Outcome, RecordResult};
 use crate::model::Employee;
 use crate::money::Exact;
 use chrono::{Datelike, NaiveDate, NaiveTime};
@@ -326,9 +327,17 @@ impl Twin {
         }
     }
 
-    /// Drops the caches that `kind`'s data feeds (shifts: see [`Twin::forget_premiums`]).
-    pub(crate) fn invalidate(&mut self, kind: crate::ingest::Kind) {
+    /// Drops the caches that a batch of `kind` fed by `results` changes (shifts: see
+    /// [`Twin::forget_premiums`]). A batch that changed nothing (every record unchanged or
+    /// refused) keeps them all; an employees batch drops only its employees' entries
+    /// (issue #16: an HR sync of one employee no longer costs every employee's
+    /// classification).
+    pub(crate) fn invalidate(&mut self, kind: crate::ingest::Kind, results: &[RecordResult]) {
         use crate::ingest::Kind;
+        let changed = |r: &&RecordResult| matches!(r.outcome, Outcome::Created | Outcome::Updated);
+        if !results.iter().any(|r| changed(&r)) {
+            return;
+        }
         // Overtime classification reads shifts (dropped per employee as their lists
         // change), assignments, contracts' rules and rates, and (through the local clock)
         // the schedules' periods.
@@ -338,10 +347,30 @@ impl Twin {
                 self.cache.premiums = OnceLock::new();
             }
             Kind::Employees => {
-                self.cache.order = OnceLock::new();
-                self.cache.premiums = OnceLock::new();
+                if results.iter().any(|r| r.outcome == Outcome::Created) {
+                    self.cache.order = OnceLock::new();
+                    self.grow_premium_slots();
+                }
+                for r in results.iter().filter(changed) {
+                    if let Some(ix) = r.key.as_deref().and_then(|id| self.employee_ix.get(id)) {
+                        self.forget_premiums(ix);
+                    }
+                }
             }
             Kind::Shifts | Kind::Additions | Kind::Deductions => {}
+        }
+    }
+
+    /// Makes room for the employees created since the slots were made, keeping every
+    /// classification already made.
+    fn grow_premium_slots(&mut self) {
+        let n = self.employees.len();
+        if let Some(slots) = self.cache.premiums.get_mut() {
+            if slots.len() < n {
+                let mut v = std::mem::take(slots).into_vec();
+                v.resize_with(n, OnceLock::new);
+                *slots = v.into_boxed_slice();
+            }
         }
     }
 }
@@ -388,6 +417,88 @@ mod tests {
             }
             // Two years hold four changes, except in Kolkata (none).
             assert_eq!(changes, if tz == Asia::Kolkata { 0 } else { 4 }, "{tz}");
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+mod invalidation_tests {
+    use crate::generate;
+    use crate::ingest::Kind;
+    use crate::twin::Twin;
+    use serde_json::json;
+
+    /// The employees whose classification is cached.
+    fn cached(twin: &Twin) -> Vec<usize> {
+        let slots = twin
+            .cache
+            .premiums
+            .get()
+            .map(|s| &s[..])
+            .unwrap_or_default();
+        (0..slots.len())
+            .filter(|i| slots[*i].get().is_some())
+            .collect()
+    }
+
+    /// Issue #16: an employees batch drops only its employees' classifications (and makes
+    /// room for the new ones); an unchanged contract re-push drops nothing; answers after
+    /// both are a cold twin's.
+    #[test]
+    fn an_employee_push_forgets_only_that_employee() {
+        let opts = generate::Options {
+            employees: 60,
+            seed: 5,
+            ..generate::Options::default()
+        };
+        let mut twin = generate::twin(&opts).unwrap();
+        let t = opts.as_of();
+        let ids: Vec<String> = twin.employees.iter().map(|e| e.id.to_string()).collect();
+        for id in &ids {
+            twin.accruals(id, t).unwrap();
+        }
+        let before = cached(&twin);
+        assert!(before.len() > 2, "some employees have overtime rules");
+        let k = before[1];
+        let contract = twin.contracts[twin.employees[k].assignments[0].contract as usize]
+            .id
+            .to_string();
+        let r = twin
+            .apply(
+                Kind::Employees,
+                &[
+                    json!({"employee_id": ids[k], "family_name": "Renamed"}),
+                    json!({"employee_id": "e-new", "contract_id": contract}),
+                ],
+                opts.received_at(),
+            )
+            .unwrap();
+        assert_eq!(r.count_accepted, 2, "{:?}", r.error_summary);
+        let expected: Vec<usize> = before.iter().copied().filter(|i| *i != k).collect();
+        assert_eq!(cached(&twin), expected);
+        assert_eq!(twin.cache.premiums.get().unwrap().len(), ids.len() + 1);
+        let c = twin.contracts[0].clone();
+        let same = json!({"contract_id": &*c.id, "pay_schedule_id": &*twin.schedules[c.schedule as usize].id,
+            "currency": c.currency.code(), "wage_rate_period": c.rate_period.as_str(),
+            "wage_rate_amount": c.rate_at(opts.received_at())});
+        let mut with_info = same.clone();
+        if let Some(info) = &c.custom_info {
+            with_info["custom_info"] = serde_json::Value::Object(info.clone());
+        }
+        let r = twin
+            .apply(Kind::Contracts, &[with_info], opts.received_at())
+            .unwrap();
+        assert_eq!(r.count_accepted, 1, "{:?}", r.error_summary);
+        assert_eq!(r.results[0].outcome, crate::ingest::Outcome::Unchanged);
+        assert_eq!(cached(&twin), expected);
+        let mut cold = twin.clone();
+        cold.cache = Default::default();
+        for id in ids.iter().map(String::as_str).chain(["e-new"]) {
+            assert!(
+                twin.accruals(id, t).unwrap() == cold.accruals(id, t).unwrap(),
+                "{id}"
+            );
         }
     }
 }

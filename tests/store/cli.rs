@@ -268,7 +268,11 @@ fn init_ingest_query_advance_compact() {
             "2026-06-12T00:00:00Z",
         ],
     );
-    assert_eq!(code(&o), 1);
+    // A second cancel answers what is true: cancelled, at the first cancellation's time.
+    assert_eq!(
+        (code(&o), json(&o)["outcome"].as_str()),
+        (0, Some("cancelled"))
+    );
     // Compaction keeps every answer; as-known-at before it is then an input error.
     let accruals = stdout(&ewa(
         d,

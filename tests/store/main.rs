@@ -5,6 +5,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 mod cli;
+mod cli_commands;
+mod cli_exit;
+mod cli_ingest;
+mod cli_output;
+mod cli_transcript;
 mod common;
 mod crash;
 mod files;

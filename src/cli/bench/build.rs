@@ -3,7 +3,7 @@
 //! same batches can be read again ([`Source::for_each_batch`]) for the SQLite reference.
 
 use super::report::IngestPhase;
-use super::Options;
+use super::{Options, Order};
 use ewa::calendar::{self, Instant};
 use ewa::error::{Error, Result};
 use ewa::generate;
@@ -16,8 +16,8 @@ use std::time::Instant as Clock;
 /// Where the measured records come from.
 #[derive(Clone, Debug)]
 pub(super) enum Source {
-    /// The synthetic payroll of these options.
-    Generated(generate::Options),
+    /// The synthetic payroll of these options, pushed in this order.
+    Generated(generate::Options, Order),
     /// A scenario document in kind-array form.
     File(PathBuf),
 }
@@ -26,9 +26,14 @@ impl Source {
     /// `generated (seed N, S shifts per employee)` or the file.
     pub(super) fn describe(&self) -> String {
         match self {
-            Source::Generated(g) => format!(
-                "generated (seed {}, {} shifts per employee)",
-                g.seed, g.shifts_per_employee
+            Source::Generated(g, order) => format!(
+                "generated (seed {}, {} shifts per employee, {} order)",
+                g.seed,
+                g.shifts_per_employee,
+                match order {
+                    Order::Employee => "employee",
+                    Order::Time => "time",
+                }
             ),
             Source::File(path) => path.display().to_string(),
         }
@@ -44,9 +49,14 @@ impl Source {
         mut f: impl FnMut(Kind, &[Value], Instant) -> Result<()>,
     ) -> Result<()> {
         match self {
-            Source::Generated(g) => {
+            Source::Generated(g, Order::Employee) => {
                 let at = g.received_at();
                 generate::for_each_batch(g, |kind, records| f(kind, &records, at))
+            }
+            Source::Generated(g, Order::Time) => {
+                let max = generate::company(g)?.limits().batch_records_max();
+                let max = usize::try_from(max).unwrap_or(usize::MAX);
+                super::order::for_each_batch_in_time_order(g, max, f)
             }
             Source::File(path) => read_document(path)?.for_each_batch(f),
         }
@@ -135,11 +145,9 @@ fn build_generated(opts: &Options) -> Result<Built> {
         ..generate::Options::default()
     };
     let mut twin = Twin::new(generate::company(&g)?);
-    let at = g.received_at();
     let mut ingest = Ingest::default();
-    generate::for_each_batch(&g, |kind, records| {
-        ingest.apply(&mut twin, kind, &records, at)
-    })?;
+    let source = Source::Generated(g.clone(), opts.order);
+    source.for_each_batch(|kind, records, at| ingest.apply(&mut twin, kind, records, at))?;
     for a in generate::advance_requests(&g) {
         twin.request_advance(&a)?;
     }
@@ -148,7 +156,7 @@ fn build_generated(opts: &Options) -> Result<Built> {
         as_of: g.as_of(),
         ingest: ingest.phase(),
         skipped: ingest.skipped,
-        source: Source::Generated(g),
+        source,
     })
 }
 

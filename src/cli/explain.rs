@@ -1,0 +1,200 @@
+//! The plain-language explanation of an eligibility decision, for `ewa demo` and
+//! `ewa explain --employee E`: each unpaid period's work and figures, what is outstanding,
+//! and the verdict with its arithmetic or its reasons in words.
+
+use super::args::time;
+use super::commands::with_twin;
+use super::output::{emit, write_failed};
+use super::table::{self, money, reason_text};
+use super::{Cli, Env, Failure, Format, Outcome};
+use ewa::{Delivery, Detail, Eligibility, LineKind, PeriodAccrual, Twin};
+use serde_json::json;
+use std::io::Write;
+
+/// The explanation's lines after its header (each indented by four spaces).
+pub fn body(e: &Eligibility, twin: &Twin) -> String {
+    let cur = e
+        .currency
+        .as_ref()
+        .map(ewa::money::currency::Currency::code);
+    let mut s = String::new();
+    for period in &e.periods {
+        let role = if Some(period.pay_period_id.as_str()) == e.recovery.map(|r| r.pay_period_id) {
+            "the recovery period"
+        } else if period.in_blackout {
+            "in blackout: it arrives on payday"
+        } else {
+            "unpaid"
+        };
+        s.push_str(&period_line(period, cur, role));
+    }
+    for l in &e.outstanding_lines {
+        s.push_str(&format!(
+            "    outstanding: {} {} + fee {}\n",
+            l.advance_id.as_deref().unwrap_or("carried shortfall"),
+            money(l.amount, cur),
+            money(l.fee, cur)
+        ));
+    }
+    s.push_str(&verdict(e, cur, twin));
+    s
+}
+
+/// What the lines of a period say, in a few words: hours worked, days, additions...
+fn work(p: &PeriodAccrual, cur: Option<&str>) -> String {
+    let mut seconds = rust_decimal::Decimal::ZERO;
+    let mut days = None;
+    let mut daily: u64 = 0;
+    let mut overtime = false;
+    let mut regular_rate = None;
+    let mut topped_up = false;
+    for l in &p.lines {
+        match l.kind {
+            LineKind::Regular => {
+                seconds = l
+                    .quantity
+                    .parse::<rust_decimal::Decimal>()
+                    .ok()
+                    .and_then(|q| seconds.checked_add(q))
+                    .unwrap_or(seconds)
+            }
+            LineKind::Overtime | LineKind::DoubleTime => {
+                overtime = true;
+                if l.rate.is_none() {
+                    // Paid on the week's weighted regular rate (SPEC §5.2): say it.
+                    regular_rate = Some(table::line_rate(l, cur));
+                }
+            }
+            LineKind::MinimumWage => topped_up = true,
+            LineKind::Salary => days = Some(l.quantity.clone()),
+            LineKind::Daily => daily += 1,
+            _ => {}
+        }
+    }
+    let mut parts = Vec::new();
+    if !seconds.is_zero() {
+        let hours = seconds
+            .checked_div(rust_decimal::Decimal::from(3600))
+            .unwrap_or_default()
+            .round_dp(1);
+        let overtime = match (overtime, regular_rate) {
+            (true, Some(rr)) => format!(" (with overtime on a regular rate {rr}/h)"),
+            (true, None) => " (with overtime)".to_string(),
+            _ => String::new(),
+        };
+        parts.push(format!("{hours} h worked{overtime}"));
+    }
+    if topped_up {
+        parts.push("topped up to the minimum wage".into());
+    }
+    if let Some(d) = days {
+        parts.push(format!("{d} days of salary"));
+    }
+    if daily > 0 {
+        parts.push(format!("{} worked", table::plural(daily, "day", "days")));
+    }
+    if parts.is_empty() {
+        parts.push("nothing worked yet".into());
+    }
+    parts.join(", ")
+}
+
+fn period_line(p: &PeriodAccrual, cur: Option<&str>, role: &str) -> String {
+    let mut figures = format!("gross {}", money(p.gross, cur));
+    if p.withholding != 0 {
+        figures.push_str(&format!(", withholding -{}", money(p.withholding, cur)));
+    }
+    if p.additions != 0 {
+        figures.push_str(&format!(", additions +{}", money(p.additions, cur)));
+    }
+    if p.deductions != 0 {
+        figures.push_str(&format!(", deductions -{}", money(p.deductions, cur)));
+    }
+    format!(
+        "    {} ({role}): {} -> {figures} = net {}\n",
+        p.pay_period_id,
+        work(p, cur),
+        money(p.net, cur)
+    )
+}
+
+/// The last line of an explained decision: what may be drawn and how, or why nothing.
+fn verdict(e: &Eligibility, cur: Option<&str>, twin: &ewa::Twin) -> String {
+    let rate = twin.company().policy().access_rate();
+    let pct = rate
+        .checked_mul(rust_decimal::Decimal::from(100))
+        .unwrap_or_default()
+        .normalize();
+    if e.eligible {
+        let access = e.headroom.saturating_add(e.outstanding);
+        let minus = if e.outstanding > 0 {
+            format!(
+                " - outstanding {} = {}",
+                money(e.outstanding, cur),
+                money(e.headroom, cur)
+            )
+        } else {
+            String::new()
+        };
+        format!(
+            "    => may draw {} {} now: {pct}% of net {} = {}{minus}\n",
+            money(e.available, cur),
+            cur.unwrap_or_default(),
+            money(e.accessible_base, cur),
+            money(access, cur),
+        )
+    } else {
+        let why: Vec<String> = e
+            .reasons
+            .iter()
+            .map(|r| format!("{} ({})", r.as_str(), reason_text(r.as_str())))
+            .collect();
+        format!("    => not eligible: {}\n", why.join(", "))
+    }
+}
+
+/// `ewa explain --employee E`: the demo's words for any employee; `--format json` adds the
+/// eligibility answer to the lines.
+pub fn run(
+    cli: &Cli,
+    env: Env,
+    employee: &str,
+    as_of: Option<&str>,
+    known_at: Option<&str>,
+    out: &mut dyn Write,
+) -> Result<Outcome, Failure> {
+    with_twin(cli, env, known_at, |twin| {
+        let tz = twin.company().timezone();
+        let t = time(as_of, "as-of", tz, env)?;
+        let e = twin.eligibility(employee, t, Delivery::Standard, Detail::Explained)?;
+        let cur = e
+            .currency
+            .as_ref()
+            .map(ewa::money::currency::Currency::code);
+        let text = format!(
+            "{employee}{} as of {}\n{}",
+            cur.map(|c| format!(" ({c})")).unwrap_or_default(),
+            table::local(tz, t),
+            body(&e, twin)
+        );
+        match cli.format {
+            None | Some(Format::Table) => write!(out, "{text}").map_err(write_failed)?,
+            Some(Format::Csv) => {
+                return Err(Failure::input(
+                    "explain prints text or JSON: --format table, json or jsonl",
+                ))
+            }
+            Some(_) => emit(
+                cli,
+                out,
+                &json!({"explanation": text.lines().map(str::trim).collect::<Vec<_>>(),
+                        "eligibility": e}),
+                String::new,
+            )?,
+        }
+        if e.reasons.contains(ewa::Reason::UnknownEmployee) {
+            return Err(Failure::unknown_employee(employee, twin));
+        }
+        Ok(Outcome::Ok)
+    })
+}
