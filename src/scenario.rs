@@ -11,14 +11,20 @@ use crate::twin::Twin;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-const KIND_KEYS: [&str; 6] = [
+/// The document's kind keys in push order (SPEC §8). `leaves` runs a job only when the
+/// document has the key (and it is not `null`); the six Payd kinds always do.
+const KIND_KEYS: [&str; 7] = [
     "pay_schedules",
     "contracts",
     "employees",
+    "leaves",
     "shifts",
     "additions",
     "deductions",
 ];
+
+/// The extension kind's document key (SPEC §2 leave, §8).
+const LEAVES_KEY: &str = "leaves";
 
 /// The output of a scenario (SPEC §8).
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -184,7 +190,10 @@ fn check_document(doc: &Value) -> Result<&Map<String, Value>> {
         let mixed = KIND_KEYS
             .iter()
             .chain(["advances", "queries"].iter())
-            .find(|k| obj.contains_key(**k));
+            .find(|k| {
+                obj.get(**k)
+                    .is_some_and(|v| **k != LEAVES_KEY || !v.is_null())
+            });
         if let Some(k) = mixed {
             return Err(bad(
                 *k,
@@ -221,6 +230,8 @@ fn run_on<T: Target>(obj: &Map<String, Value>, target: &mut T) -> Result<Scenari
     let received_at = instant(tz, obj.get("received_at"), "received_at")?;
     for key in KIND_KEYS {
         let records = match obj.get(key) {
+            // SPEC §8: a leaves job only when the document has the key; null is absent.
+            None | Some(Value::Null) if key == LEAVES_KEY => continue,
             None => Vec::new(),
             Some(v) => records(v, key)?,
         };

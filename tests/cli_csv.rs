@@ -335,3 +335,51 @@ fn json_lines_are_the_json_array() {
     );
     assert_eq!(journal(&dir.0), before);
 }
+
+/// `ewa ingest --entity leaves` reads leaves as CSV (`paid` a boolean, `hours_per_day` a
+/// decimal string), JSON Lines and JSON; a bad `paid` cell is rejected naming the field.
+#[test]
+fn leaves_are_ingested_from_csv_and_json_lines() {
+    let dir = company("leaves");
+    let d = &dir.0;
+    accepted(
+        d,
+        "employees",
+        "e.json",
+        br#"[{"employee_id": "e1", "contract_id": "c1"}]"#,
+        &[],
+    );
+    let report = accepted(
+        d,
+        "leaves",
+        "l.csv",
+        b"leave_id,employee_id,leave_status,start_on,stop_on,paid,hours_per_day,leave_type\n\
+          l1,e1,approved,2026-06-08,2026-06-09,true,7.5,vacation\n\
+          l2,e1,requested,2026-06-15,2026-06-15,false,,\n",
+        &[],
+    );
+    assert_eq!(report["target_entity"], "leaves");
+    assert_eq!(report["count_accepted"], 2);
+    assert_eq!(
+        last_batch(d)[0],
+        serde_json::json!({"leave_id": "l1", "employee_id": "e1", "leave_status": "approved",
+            "start_on": "2026-06-08", "stop_on": "2026-06-09", "paid": true,
+            "hours_per_day": "7.5", "leave_type": "vacation"})
+    );
+    let report = accepted(
+        d,
+        "leaves",
+        "l.jsonl",
+        b"{\"leave_id\": \"l2\", \"employee_id\": \"e1\", \"leave_status\": \"approved\", \"start_on\": \"2026-06-15\", \"stop_on\": \"2026-06-15\", \"paid\": false}\n",
+        &[],
+    );
+    assert_eq!(report["results"][0]["outcome"], "updated");
+    std::fs::write(
+        d.join("bad.csv"),
+        b"leave_id,employee_id,leave_status,start_on,stop_on,paid\nl3,e1,approved,2026-06-16,2026-06-16,yes\n",
+    )
+    .unwrap();
+    let o = ingest(d, "leaves", "bad.csv", &[]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert_eq!(json(&o)["results"][0]["errors"][0]["field"], "paid");
+}

@@ -64,10 +64,12 @@ impl Accrual<'_> {
 
     /// SPEC §5.1 salaried: `period_amount × completed_days / days(P)`, where the days of `P`
     /// are the local dates whose 00:00 lies in `P` (working basis: only `workdays`), a day
-    /// is completed once its local 24:00 ≤ t and it lies in the stint, and the rate version
-    /// is the one in effect at the day's 00:00.
+    /// is completed once its local 24:00 ≤ t and it lies in the stint (and is not a date of
+    /// approved unpaid leave, SPEC §5.5), and the rate version is the one in effect at the
+    /// day's 00:00.
     pub(super) fn salary(
         &self,
+        cix: u32,
         c: &Contract,
         p: &Period,
         st: &Stint,
@@ -87,9 +89,15 @@ impl Accrual<'_> {
         if st.is_empty() {
             return Ok(Exact::ZERO);
         }
-        let (days_total, runs) = match self.salary_days_tabulated(c, p, st) {
+        // The table does not know leave: an employee with leaves walks the days (SPEC §5.5).
+        let tabulated = if self.emp.leaves.is_empty() {
+            self.salary_days_tabulated(c, p, st)
+        } else {
+            None
+        };
+        let (days_total, runs) = match tabulated {
             Some(found) => found,
-            None => self.salary_days_walked(c, p, st)?,
+            None => self.salary_days_walked(cix, c, p, st)?,
         };
         if days_total == 0 {
             return Ok(Exact::ZERO);
@@ -173,7 +181,14 @@ fn push_days(runs: &mut Runs, rate: i64, n: i64) {
 
 impl Accrual<'_> {
     /// SPEC §5.1 salaried days, walked date by date: `(days(P), completed-day runs)`.
-    fn salary_days_walked(&self, c: &Contract, p: &Period, st: &Stint) -> Result<(i64, Runs)> {
+    /// A date of approved unpaid leave on contract `cix` is not completed (SPEC §5.5).
+    fn salary_days_walked(
+        &self,
+        cix: u32,
+        c: &Contract,
+        p: &Period,
+        st: &Stint,
+    ) -> Result<(i64, Runs)> {
         let policy = &self.twin.company.policy;
         let mut d = self.clock.date_of(p.start);
         if self.clock.midnight(d) < p.start {
@@ -196,7 +211,8 @@ impl Accrual<'_> {
             }
             if counts(d) {
                 days_total += 1;
-                let completed = next_midnight <= self.t && st.contains_date(d);
+                let completed =
+                    next_midnight <= self.t && st.contains_date(d) && !self.unpaid_leave_on(cix, d);
                 if completed {
                     push_days(&mut runs, c.rate_at(midnight), 1);
                 }
@@ -341,7 +357,7 @@ mod tests {
         let acc = Accrual::new(&twin, emp, Instant::from_micros(base() + t_h * HOUR), false);
         (
             acc.salary_days_tabulated(&c, &p, &st),
-            acc.salary_days_walked(&c, &p, &st),
+            acc.salary_days_walked(0, &c, &p, &st),
         )
     }
 

@@ -7,6 +7,7 @@
 
 mod days;
 mod hourly;
+mod leave;
 mod minimum_wage;
 pub(crate) mod overtime;
 pub(crate) mod regular_rate;
@@ -34,6 +35,12 @@ pub enum LineKind {
     Salary,
     /// A daily rate earned on a local date with a counted shift start (SPEC §5.1).
     Daily,
+    /// Paid holiday: `holiday_pay_hours × rate` for a company holiday on an hourly contract
+    /// (SPEC §5.5; the source is the holiday's date).
+    Holiday,
+    /// Paid leave: `hours_per_day × rate` on an hourly contract, or one daily rate on a
+    /// daily contract, per date (SPEC §5.5; the source is the leave).
+    Leave,
     /// The difference between the rounded gross of (employee, contract, period) and the exact
     /// sum of its lines (SPEC §5.3), so that the lines add up to the figures.
     Rounding,
@@ -423,7 +430,14 @@ impl<'a> Accrual<'a> {
                 Frequency::Hourly => self.hourly(a.contract, c, lo, hi, lines)?,
                 Frequency::Daily => self.daily(a.contract, c, lo, hi, lines)?,
                 Frequency::Adhoc => Exact::ZERO,
-                _ => self.salary(c, p, st, lines)?,
+                _ => self.salary(a.contract, c, p, st, lines)?,
+            };
+            // SPEC §5.5: holiday and leave pay of the dates in this stint's part of the window.
+            let sum = match self.holidays_and_leave(a.contract, c, st, lo, hi, lines)? {
+                extra if extra == Exact::ZERO => sum,
+                extra => sum
+                    .checked_add(extra)
+                    .ok_or_else(|| Error::overflow("gross"))?,
             };
             // Adding to zero is the identity: skip the reduction (hot path).
             exact = if exact == Exact::ZERO {

@@ -1,5 +1,5 @@
 //! CSV input for `ewa ingest` (docs/cli.md "CSV"): HR systems export files, so employees,
-//! shifts, additions and deductions may come as CSV with a header row. Each row becomes the
+//! leaves, shifts, additions and deductions may come as CSV with a header row. Each row becomes the
 //! same JSON record the engine ingests.
 //!
 //! The reading is the `csv` crate's (RFC 4180, with line positions); decoding is
@@ -18,8 +18,9 @@ use std::fmt;
 /// Fields whose cells are integers of minor units.
 const NUMBER_FIELDS: [&str; 2] = ["amount", "wage_rate_amount"];
 
-/// Fields whose cells are booleans (`true` / `false`).
-const BOOL_FIELDS: [&str; 1] = ["in_regular_rate"];
+/// Fields whose cells are booleans (`true` or `false`; other text stays text and the
+/// engine rejects it naming the field).
+const BOOL_FIELDS: [&str; 2] = ["paid", "in_regular_rate"];
 
 /// The prefix of a column that fills one key of `custom_info`.
 const CUSTOM: &str = "custom_info.";
@@ -70,8 +71,20 @@ pub fn fields(kind: Kind) -> &'static [(&'static str, bool)] {
         ("effective_on", false),
         ("in_regular_rate", false),
     ];
+    const LEAVES: &[(&str, bool)] = &[
+        ("leave_id", true),
+        ("employee_id", true),
+        ("contract_id", false),
+        ("leave_status", true),
+        ("start_on", true),
+        ("stop_on", true),
+        ("paid", true),
+        ("hours_per_day", false),
+        ("leave_type", false),
+    ];
     match kind {
         Kind::Employees => EMPLOYEES,
+        Kind::Leaves => LEAVES,
         Kind::Shifts => SHIFTS,
         Kind::Additions | Kind::Deductions => PAYMENTS,
         _ => &[],
@@ -456,6 +469,7 @@ mod tests {
     fn the_header_table_is_the_engines() {
         for kind in [
             Kind::Employees,
+            Kind::Leaves,
             Kind::Shifts,
             Kind::Additions,
             Kind::Deductions,
@@ -517,6 +531,23 @@ mod tests {
             json!({"payment_id": "p1", "employee_id": "007", "amount": 2500})
         );
         assert_eq!(recs[1]["amount"], json!("12.5"));
+    }
+
+    #[test]
+    fn leave_rows_have_booleans_and_decimal_text() {
+        let text = "leave_id,employee_id,leave_status,start_on,stop_on,paid,hours_per_day\n\
+                    l1,e1,approved,2026-06-01,2026-06-02,true,7.5\n\
+                    l2,e1,approved,2026-06-03,2026-06-03,no,\n";
+        let recs = records(text.as_bytes(), Kind::Leaves, &opts()).unwrap();
+        assert_eq!(
+            recs[0],
+            json!({"leave_id": "l1", "employee_id": "e1", "leave_status": "approved",
+                   "start_on": "2026-06-01", "stop_on": "2026-06-02", "paid": true,
+                   "hours_per_day": "7.5"})
+        );
+        // Not a boolean: kept as text, for the engine to reject naming `paid`.
+        assert_eq!(recs[1]["paid"], json!("no"));
+        assert!(recs[1].get("hours_per_day").is_none());
     }
 
     #[test]

@@ -45,6 +45,7 @@ fn work(p: &PeriodAccrual, cur: Option<&str>) -> String {
     let mut seconds = rust_decimal::Decimal::ZERO;
     let mut days = None;
     let mut daily: u64 = 0;
+    let (mut holidays, mut leave_days): (u64, u64) = (0, 0);
     let mut overtime = false;
     let mut regular_rate = None;
     let mut topped_up = false;
@@ -68,6 +69,8 @@ fn work(p: &PeriodAccrual, cur: Option<&str>) -> String {
             LineKind::MinimumWage => topped_up = true,
             LineKind::Salary => days = Some(l.quantity.clone()),
             LineKind::Daily => daily += 1,
+            LineKind::Holiday => holidays += 1,
+            LineKind::Leave => leave_days += 1,
             _ => {}
         }
     }
@@ -92,6 +95,15 @@ fn work(p: &PeriodAccrual, cur: Option<&str>) -> String {
     }
     if daily > 0 {
         parts.push(format!("{} worked", table::plural(daily, "day", "days")));
+    }
+    if holidays > 0 {
+        parts.push(table::plural(holidays, "paid holiday", "paid holidays"));
+    }
+    if leave_days > 0 {
+        parts.push(format!(
+            "{} of paid leave",
+            table::plural(leave_days, "day", "days")
+        ));
     }
     if parts.is_empty() {
         parts.push("nothing worked yet".into());

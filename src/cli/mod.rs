@@ -139,8 +139,8 @@ pub enum Command {
         config: Option<PathBuf>,
     },
     /// Push records from files (a JSON array, JSON Lines, or CSV with a header row for
-    /// employees, shifts, additions and deductions); each file is one batch. Every file is
-    /// read and checked before any is applied.
+    /// employees, leaves, shifts, additions and deductions); each file is one batch. Every
+    /// file is read and checked before any is applied.
     Ingest {
         /// The kind of the records.
         #[arg(long, value_enum, value_name = "KIND")]

@@ -71,6 +71,7 @@ impl Twin {
         let custom_info = r.custom_info().ok().flatten();
         let overtime = read_overtime(&mut r, custom_info);
         let minimum_wage = read_minimum_wage(&mut r, custom_info);
+        let holiday_pay_hours = read_holiday_pay_hours(&mut r, custom_info);
         let schedule = schedule_id.and_then(|s| {
             let ix = self.schedule_ix.get(s);
             if ix.is_none() {
@@ -88,11 +89,6 @@ impl Twin {
         };
         self.check_salaried_schedule(rate_period, schedule, schedule_id)?;
         // SPEC §2 extension: only the rate is versioned; `overtime` applies only to hourly.
-        let (overtime, minimum_wage) = if rate_period == Frequency::Hourly {
-            (overtime, minimum_wage)
-        } else {
-            (None, None)
-        };
         let existing = self.contract_ix.get(id);
         let versions =
             self.contract_versions(existing, currency, effective_from, amount, received_at)?;
@@ -103,8 +99,9 @@ impl Twin {
             rate_period,
             versions,
             custom_info: custom_info.cloned(),
-            overtime,
-            minimum_wage,
+            overtime: hourly_only(rate_period, overtime),
+            minimum_wage: hourly_only(rate_period, minimum_wage),
+            holiday_pay_hours: hourly_only(rate_period, holiday_pay_hours),
         };
         self.store_contract(existing, id, contract)
     }
@@ -212,6 +209,49 @@ fn read_minimum_wage(
         r.err(field, message);
         None
     })
+}
+
+/// Reads `custom_info.holiday_pay_hours` (SPEC §5.5), reporting its error on `r`.
+fn read_holiday_pay_hours(r: &mut Rec<'_>, custom_info: Option<&Map<String, Value>>) -> Decimal {
+    parse_holiday_pay_hours(custom_info).unwrap_or_else(|(field, message)| {
+        r.err(field, message);
+        Decimal::ZERO
+    })
+}
+
+/// A contract rule of `custom_info` as kept: the rule on an hourly contract, its default on
+/// others (SPEC §2: validated and ignored).
+pub(crate) fn hourly_only<T: Default>(rate_period: Frequency, rule: T) -> T {
+    if rate_period == Frequency::Hourly {
+        rule
+    } else {
+        T::default()
+    }
+}
+
+/// The largest `custom_info.holiday_pay_hours` (decisions.md: a holiday is one day).
+const HOLIDAY_PAY_HOURS_MAX: Decimal = Decimal::from_parts(24, 0, 0, false, 0);
+
+/// `custom_info.holiday_pay_hours` (SPEC §5.5): decimal hours in `[0, 24]`, a JSON number or
+/// a decimal string; 0 when absent or null. The one reader of the rule, used by ingestion
+/// and by the snapshot decoder (which re-derives it from the stored `custom_info`).
+pub(crate) fn parse_holiday_pay_hours(
+    custom_info: Option<&Map<String, Value>>,
+) -> Result<Decimal, (String, String)> {
+    const FIELD: &str = "custom_info.holiday_pay_hours";
+    let h = match custom_info.and_then(|c| c.get("holiday_pay_hours")) {
+        None | Some(Value::Null) => return Ok(Decimal::ZERO),
+        Some(v) => json_decimal(v).ok_or_else(|| {
+            (
+                FIELD.to_string(),
+                "must be decimal hours, a number or a decimal string such as \"7.5\"".to_string(),
+            )
+        })?,
+    };
+    if h < Decimal::ZERO || h > HOLIDAY_PAY_HOURS_MAX {
+        return Err((FIELD.to_string(), "must be hours in [0, 24]".to_string()));
+    }
+    Ok(h.normalize())
 }
 
 /// SPEC §2 rate versions: with `effective_from`, add or replace the version at that instant;

@@ -93,6 +93,7 @@ impl Twin {
                 additions: Vec::new(),
                 deductions: Vec::new(),
                 advances: Vec::new(),
+                leaves: Vec::new(),
             },
         };
         patch_profile(&mut emp.profile, &pushed);

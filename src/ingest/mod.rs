@@ -9,6 +9,7 @@ pub(crate) mod contracts;
 mod dupkeys;
 mod employees;
 pub(crate) mod fields;
+mod leaves;
 mod payments;
 mod record;
 pub mod report;
@@ -16,6 +17,7 @@ mod schedules;
 mod shifts;
 mod split;
 
+pub(crate) use contracts::{hourly_only, parse_holiday_pay_hours};
 pub use record::{Record, Timestamp};
 pub use report::{FieldError, JobReport, Kind, Outcome, RecordResult};
 pub use shifts::Shift;

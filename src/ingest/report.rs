@@ -2,7 +2,8 @@
 
 use serde::Serialize;
 
-/// The six entity kinds a twin ingests, in push order (SPEC §3).
+/// The entity kinds a twin ingests, in push order (SPEC §3): Payd's six and the extension
+/// kind `leaves` (SPEC §2 leave).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Kind {
     /// `pay-schedules`
@@ -11,6 +12,8 @@ pub enum Kind {
     Contracts,
     /// `employees`
     Employees,
+    /// `leaves` (extension kind, SPEC §2 leave)
+    Leaves,
     /// `shifts`
     Shifts,
     /// `additions`
@@ -32,6 +35,7 @@ impl Kind {
             Kind::PaySchedules => super::schedules::FIELDS,
             Kind::Contracts => super::contracts::FIELDS,
             Kind::Employees => super::employees::FIELDS,
+            Kind::Leaves => super::leaves::FIELDS,
             Kind::Shifts => &super::shifts::NAMES,
             Kind::Additions | Kind::Deductions => super::payments::FIELDS,
         }
@@ -53,12 +57,13 @@ impl Kind {
         }
     }
 
-    /// Every kind in push order: pay-schedules → contracts → employees → shifts / additions /
-    /// deductions.
-    pub const ALL: [Kind; 6] = [
+    /// Every kind in push order: pay-schedules → contracts → employees → leaves / shifts /
+    /// additions / deductions.
+    pub const ALL: [Kind; 7] = [
         Kind::PaySchedules,
         Kind::Contracts,
         Kind::Employees,
+        Kind::Leaves,
         Kind::Shifts,
         Kind::Additions,
         Kind::Deductions,
@@ -70,6 +75,7 @@ impl Kind {
             Kind::PaySchedules => "pay-schedules",
             Kind::Contracts => "contracts",
             Kind::Employees => "employees",
+            Kind::Leaves => "leaves",
             Kind::Shifts => "shifts",
             Kind::Additions => "additions",
             Kind::Deductions => "deductions",
@@ -97,6 +103,7 @@ impl Kind {
             Kind::PaySchedules => "pay_schedule_id",
             Kind::Contracts => "contract_id",
             Kind::Employees => "employee_id",
+            Kind::Leaves => "leave_id",
             Kind::Shifts => "shift_id",
             Kind::Additions | Kind::Deductions => "payment_id",
         }

@@ -3,9 +3,13 @@
 //! `Shift` or a `Contract` is valid by construction.
 
 mod advance;
+mod leave;
 mod reason;
 
 pub(crate) use advance::{Advance, RecoveryRef};
+pub(crate) use leave::{
+    Leave, LeaveDay, LeaveStatus, DEFAULT_HOURS_PER_DAY, HOURS_PER_DAY_MAX, LEAVE_DAYS_MAX,
+};
 pub(crate) use reason::ALL_REASONS;
 pub use reason::{Reason, Reasons};
 
@@ -198,6 +202,8 @@ pub(crate) struct Contract {
     pub overtime: Option<Overtime>,
     /// `custom_info.minimum_wage` of an hourly contract (SPEC §5.7).
     pub minimum_wage: Option<MinimumWage>,
+    /// `custom_info.holiday_pay_hours` (SPEC §5.5), 0 when absent or not hourly.
+    pub holiday_pay_hours: Decimal,
 }
 
 impl Contract {
@@ -288,6 +294,8 @@ pub(crate) struct Employee {
     pub deductions: Vec<u32>,
     /// Advance indexes in recording order.
     pub advances: Vec<u32>,
+    /// Leave indexes (SPEC §2 leave), in creation order.
+    pub leaves: Vec<u32>,
 }
 
 /// Sentinel for "no employee" / "no contract" in compact shift records.

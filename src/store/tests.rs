@@ -382,6 +382,77 @@ fn a_payment_moved_between_employees_survives_compaction() {
     assert_same(&Store::open(&db.0).unwrap().load("acme").unwrap(), &twin);
 }
 
+/// Leaves (SPEC §2 leave) go through the journal and the binary snapshot: created, updated,
+/// moved to another employee, `unchanged` on a re-push; the loaded twin is equal and says
+/// the same about leave dates.
+#[test]
+fn leaves_round_trip_through_the_journal_and_compaction() {
+    let db = TempDb::new("leaves");
+    let (mut store, mut twin) = fixture(&db);
+    let leaves = [
+        Op::Push(
+            Kind::Leaves,
+            vec![
+                json!({"leave_id": "l1", "employee_id": "e1", "contract_id": "h1", "leave_status": "approved",
+                       "start_on": "2026-06-08", "stop_on": "2026-06-09", "paid": true, "hours_per_day": "7.5",
+                       "leave_type": "vacation", "custom_info": {"ref": "HR-1"}}),
+                json!({"leave_id": "l2", "employee_id": "e2", "leave_status": "approved",
+                       "start_on": "2026-06-11", "stop_on": "2026-06-12", "paid": false}),
+                json!({"leave_id": "l3", "employee_id": "e3", "leave_status": "requested",
+                       "start_on": "2026-06-15", "stop_on": "2026-06-15", "paid": true}),
+            ],
+            "2026-06-12T00:00:00Z",
+        ),
+        // l3 moves to e1 (its list is no longer creation order) and is approved; l1 again.
+        Op::Push(
+            Kind::Leaves,
+            vec![
+                json!({"leave_id": "l3", "employee_id": "e1", "leave_status": "approved",
+                       "start_on": "2026-06-15", "stop_on": "2026-06-15", "paid": true, "hours_per_day": 4}),
+                json!({"leave_id": "l1", "employee_id": "e1", "contract_id": "h1", "leave_status": "approved",
+                       "start_on": "2026-06-08", "stop_on": "2026-06-09", "paid": true, "hours_per_day": 7.5,
+                       "leave_type": "vacation", "custom_info": {"ref": "HR-1"}}),
+            ],
+            "2026-06-13T00:00:00Z",
+        ),
+    ];
+    let mut outcomes = Vec::new();
+    for op in &leaves {
+        let (a, b) = (
+            run_twin(&mut twin, op),
+            run_store(&mut store, "acme", op).unwrap(),
+        );
+        assert_eq!(a, b, "{op:?}");
+        assert_eq!(a["target_entity"], "leaves");
+        for r in a["results"].as_array().unwrap() {
+            outcomes.push(r["outcome"].as_str().unwrap().to_string());
+        }
+    }
+    assert_eq!(
+        outcomes,
+        ["created", "created", "created", "updated", "unchanged"]
+    );
+    assert_eq!(twin.leaves.len(), 3);
+    assert_eq!(twin.employees[0].leaves, vec![0, 2]);
+    assert_same(&store.load("acme").unwrap(), &twin);
+    assert_eq!(store.compact("acme").unwrap().mode, SnapshotMode::Canonical);
+    let loaded = Store::open(&db.0).unwrap().load("acme").unwrap();
+    assert_same(&loaded, &twin);
+    let date = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    for (e, d, want) in [
+        (0, "2026-06-08", Some(true)),
+        (0, "2026-06-15", Some(true)),
+        (1, "2026-06-11", Some(false)),
+        (2, "2026-06-15", None),
+    ] {
+        assert_eq!(
+            loaded.leave_on(&loaded.employees[e], date(d)),
+            want,
+            "{e} {d}"
+        );
+    }
+}
+
 #[test]
 fn a_binary_snapshot_and_the_journal_after_it_load_equal_and_known_at_works() {
     let db = TempDb::new("binary");

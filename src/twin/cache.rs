@@ -357,7 +357,9 @@ impl Twin {
                     }
                 }
             }
-            Kind::Shifts | Kind::Additions | Kind::Deductions => {}
+            // Leaves drop their employees' classifications as they are stored
+            // (`Twin::store_leave`).
+            Kind::Leaves | Kind::Shifts | Kind::Additions | Kind::Deductions => {}
         }
     }
 

@@ -43,6 +43,14 @@ pub(crate) const ADVANCE_LISTED: &str = "every advance in its owner's list";
 /// cancellation window).
 pub(crate) const ADVANCE_DECISION: &str = "advance decisions consistent with the policy";
 
+/// SPEC §2 leave: every leave is in its employee's leave list, and each list holds
+/// exactly that employee's leaves in index order.
+pub(crate) const LEAVE_LISTED: &str = "every leave in its owner's list, in index order";
+/// SPEC §2 leave: `start_on ≤ stop_on`, at most 366 dates, `hours_per_day` in (0, 24].
+pub(crate) const LEAVE_SHAPE: &str = "leave dates and hours within their bounds";
+/// SPEC §2 leave: a leave's `contract_id` is one of its employee's assignments.
+pub(crate) const LEAVE_CONTRACT: &str = "a leave's contract is one of its employee's assignments";
+
 /// The error for a broken rule: `entity` names the record (kind and id).
 fn broken(rule: &str, entity: impl std::fmt::Display, reason: impl std::fmt::Display) -> Error {
     Error::Storage {
@@ -70,7 +78,8 @@ impl Twin {
         self.check_shift_lists()?;
         self.check_employee_shifts()?;
         self.check_payments()?;
-        self.check_advances()
+        self.check_advances()?;
+        self.check_leaves()
     }
 
     fn check_schedules(&self) -> Result<()> {
@@ -344,6 +353,55 @@ impl Twin {
         Ok(())
     }
 
+    fn check_leaves(&self) -> Result<()> {
+        for l in &self.leaves {
+            let name = || format!("leave `{}`", l.id);
+            let Some(e) = self.employees.get(l.employee as usize) else {
+                return Err(broken(LEAVE_LISTED, name(), "names no employee"));
+            };
+            if let Some(why) = l.shape_error() {
+                return Err(broken(LEAVE_SHAPE, name(), why));
+            }
+            if l.contract
+                .is_some_and(|c| !e.assignments.iter().any(|a| a.contract == c))
+            {
+                return Err(broken(
+                    LEAVE_CONTRACT,
+                    name(),
+                    "names a contract its employee is not assigned to",
+                ));
+            }
+        }
+        let mut listed = 0usize;
+        for (k, e) in self.employees.iter().enumerate() {
+            let mine = e.leaves.windows(2).all(|w| w.first() < w.last())
+                && e.leaves.iter().all(|&ix| {
+                    self.leaves
+                        .get(ix as usize)
+                        .is_some_and(|l| l.employee as usize == k)
+                });
+            if !mine {
+                return Err(broken(
+                    LEAVE_LISTED,
+                    format!("employee `{}`", e.id),
+                    "lists leaves out of order or not its own",
+                ));
+            }
+            listed += e.leaves.len();
+        }
+        // Every list entry is distinct (sorted) and its own: equal totals ⇒ each leave listed.
+        if listed != self.leaves.len() {
+            let first = self.leaves.iter().enumerate().find(|(i, l)| {
+                self.employees
+                    .get(l.employee as usize)
+                    .is_none_or(|e| e.leaves.binary_search(&(*i as u32)).is_err())
+            });
+            let name = first.map_or("leaves".to_string(), |(_, l)| format!("leave `{}`", l.id));
+            return Err(broken(LEAVE_LISTED, name, "is not in its employee's list"));
+        }
+        Ok(())
+    }
+
     fn check_advances(&self) -> Result<()> {
         let mut listed = vec![false; self.advances.len()];
         for (k, e) in self.employees.iter().enumerate() {
@@ -491,6 +549,15 @@ pub(crate) fn sample() -> Twin {
         (
             Kind::Deductions,
             json!([{"payment_id": "ded1", "employee_id": "e1", "amount": 200}]),
+        ),
+        (
+            Kind::Leaves,
+            json!([
+            {"leave_id": "lv1", "employee_id": "e1", "contract_id": "h1", "leave_status": "approved",
+             "start_on": "2026-06-08", "stop_on": "2026-06-09", "paid": true, "hours_per_day": "7.5",
+             "leave_type": "vacation", "custom_info": {"ref": 1}},
+            {"leave_id": "lv2", "employee_id": "e2", "leave_status": "requested",
+             "start_on": "2026-06-10", "stop_on": "2026-06-10", "paid": false}]),
         ),
     ];
     for (kind, recs) in batches {
@@ -670,6 +737,43 @@ mod tests {
         });
         breaks(ADVANCE_LISTED, "advance `adv1`", |t| {
             t.advances[0].employee_id = "e2".into();
+        });
+    }
+
+    #[test]
+    fn a_leave_missing_from_or_foreign_to_its_owners_list() {
+        breaks(LEAVE_LISTED, "leave `lv1`", |t| {
+            t.employees[0].leaves.clear()
+        });
+        breaks(LEAVE_LISTED, "employee `e2`", |t| {
+            t.employees[1].leaves.push(0)
+        });
+        breaks(LEAVE_LISTED, "employee `e1`", |t| {
+            t.employees[0].leaves.push(0)
+        });
+        breaks(LEAVE_LISTED, "leave `lv1`", |t| t.leaves[0].employee = 9);
+    }
+
+    #[test]
+    fn a_leave_with_impossible_dates_or_hours() {
+        breaks(LEAVE_SHAPE, "leave `lv1`", |t| {
+            t.leaves[0].stop_on = t.leaves[0].start_on.pred_opt().unwrap()
+        });
+        breaks(LEAVE_SHAPE, "leave `lv1`", |t| {
+            t.leaves[0].stop_on = t.leaves[0].start_on + chrono::Days::new(366)
+        });
+        breaks(LEAVE_SHAPE, "leave `lv2`", |t| {
+            t.leaves[1].hours_per_day = rust_decimal::Decimal::ZERO
+        });
+        breaks(LEAVE_SHAPE, "leave `lv2`", |t| {
+            t.leaves[1].hours_per_day = rust_decimal::Decimal::from(25)
+        });
+    }
+
+    #[test]
+    fn a_leave_on_a_contract_its_employee_is_not_assigned_to() {
+        breaks(LEAVE_CONTRACT, "leave `lv1`", |t| {
+            t.leaves[0].contract = Some(1)
         });
     }
 

@@ -10,6 +10,7 @@ pub(crate) mod hash;
 mod history;
 mod index;
 pub(crate) mod invariants;
+mod leaves;
 pub(crate) mod shifts;
 mod snapshot;
 
@@ -24,7 +25,7 @@ use crate::calendar::Instant;
 use crate::company::Company;
 use crate::error::{Error, Result};
 use crate::ingest::report::{FieldError, JobReport, Kind, Outcome, RecordResult};
-use crate::model::{Advance, Contract, Employee, Payment, Schedule, ShiftRec};
+use crate::model::{Advance, Contract, Employee, Leave, Payment, Schedule, ShiftRec};
 use crate::money::Currency;
 use serde_json::{Map, Value};
 use std::borrow::Cow;
@@ -88,6 +89,9 @@ pub struct Twin {
     pub(crate) deduction_ix: Index,
     pub(crate) advances: Vec<Advance>,
     pub(crate) advance_ix: Index,
+    /// Leaves (SPEC §2 leave), each in its employee's `leaves` list.
+    pub(crate) leaves: Vec<Leave>,
+    pub(crate) leave_ix: Index,
     pub(crate) jobs: u64,
     pub(crate) cache: cache::Cache,
 }
@@ -104,6 +108,7 @@ impl PartialEq for Twin {
             && self.additions == o.additions
             && self.deductions == o.deductions
             && self.advances == o.advances
+            && self.leaves == o.leaves
     }
 }
 
@@ -126,6 +131,8 @@ impl Twin {
             deduction_ix: Index::default(),
             advances: Vec::new(),
             advance_ix: Index::default(),
+            leaves: Vec::new(),
+            leave_ix: Index::default(),
             jobs: 0,
             cache: cache::Cache::default(),
         }
@@ -305,6 +312,7 @@ impl Twin {
             Kind::PaySchedules => self.apply_schedule(obj),
             Kind::Contracts => self.apply_contract(obj, received_at),
             Kind::Employees => self.apply_employee(obj),
+            Kind::Leaves => self.apply_leave(obj),
             // `apply` sends shifts to their typed loop.
             Kind::Shifts => Err(RecordError::field("record", "shifts have their own loop")),
             Kind::Additions => self.apply_payment(false, obj, received_at),

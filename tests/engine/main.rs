@@ -6,6 +6,7 @@ mod common;
 mod config;
 mod eligibility;
 mod ingestion;
+mod leave;
 mod properties;
 mod regressions;
 mod regular_rate;

@@ -12,10 +12,12 @@ use crate::calendar::Instant;
 use crate::company::Company;
 use crate::error::{Error, Result};
 use crate::ingest::contracts::{parse_minimum_wage, parse_overtime};
+use crate::ingest::{hourly_only, parse_holiday_pay_hours};
 use crate::model::{Advance, RecoveryRef, ALL_REASONS};
 use crate::model::{
-    Alignment, Assignment, Contract, Delivery, Employee, MinimumWage, Overtime, Payment, Period,
-    Profile, RateVersion, RegularRate, Schedule, ShiftRec, ShiftVersion, Stint, NONE,
+    Alignment, Assignment, Contract, Delivery, Employee, Leave, LeaveStatus, MinimumWage, Overtime,
+    Payment, Period, Profile, RateVersion, RegularRate, Schedule, ShiftRec, ShiftVersion, Stint,
+    NONE,
 };
 use crate::twin::shifts::{index_slots, Chunk, Extra, ShiftStore, CHUNK_SHIFTS, SHIFTS_MAX};
 use crate::twin::{cache, Index, Twin};
@@ -57,12 +59,12 @@ struct Counts {
     additions: usize,
     deductions: usize,
     advances: usize,
-    /// The format version read (payments carry `in_regular_rate` from version 2 on).
+    /// The format version read (payments carry `in_regular_rate` from version 3 on).
     version: u32,
 }
 
 fn read_body(r: &mut Reader<'_>, expected: Option<&Company>) -> Result<Twin> {
-    let (mut twin, n) = read_header(r, expected)?;
+    let (mut twin, n, version) = read_header(r, expected)?;
     let id_max = twin.company.limits.id_chars_max;
     for i in 0..n.schedules {
         let s = read_schedule(r, id_max)?;
@@ -84,7 +86,11 @@ fn read_body(r: &mut Reader<'_>, expected: Option<&Company>) -> Result<Twin> {
         index_insert(&mut twin.advance_ix, &a.id, i, "advance")?;
         twin.advances.push(a);
     }
-    // 12. Trailer.
+    // 12. Leaves, from format version 2 on (a version 1 stream has none).
+    if version >= 2 {
+        read_leaves(r, &mut twin, &n, id_max)?;
+    }
+    // 13. Trailer.
     if r.array::<4>()? != END || r.u64()? != n.shifts as u64 {
         return Err(bad("the trailer is missing or wrong"));
     }
@@ -92,8 +98,9 @@ fn read_body(r: &mut Reader<'_>, expected: Option<&Company>) -> Result<Twin> {
     Ok(twin)
 }
 
-/// 1. The header: an empty twin of the snapshot's company, its job counter, the counts.
-fn read_header(r: &mut Reader<'_>, expected: Option<&Company>) -> Result<(Twin, Counts)> {
+/// Section 1, the header: an empty twin of the snapshot's company, its job counter, the
+/// counts, the format version.
+fn read_header(r: &mut Reader<'_>, expected: Option<&Company>) -> Result<(Twin, Counts, u32)> {
     if r.array::<8>()? != MAGIC {
         return Err(bad(
             "the bytes are not an ewa twin snapshot (no snapshot marker)",
@@ -136,7 +143,7 @@ fn read_header(r: &mut Reader<'_>, expected: Option<&Company>) -> Result<(Twin, 
     }
     let mut twin = Twin::new(company);
     twin.jobs = jobs;
-    Ok((twin, n))
+    Ok((twin, n, version))
 }
 
 /// 2. One schedule (its periods' order and alignment are invariants).
@@ -198,6 +205,11 @@ fn read_contract(r: &mut Reader<'_>, n: &Counts, id_max: u64) -> Result<Contract
     };
     let (overtime, minimum_wage) = derived_rules(overtime, custom_info.as_ref(), rate_period)
         .map_err(|(field, m)| bad(what(&format!("{field} {m}"))))?;
+    // Contract rules in custom_info are re-derived by ingestion's own reader (SPEC §5.5).
+    // Validated on every contract, kept on hourly ones, as ingestion does.
+    let holiday_pay_hours = parse_holiday_pay_hours(custom_info.as_ref())
+        .map_err(|(f, m)| bad(what(&format!("{f} {m}"))))?;
+    let holiday_pay_hours = hourly_only(rate_period, holiday_pay_hours);
     Ok(Contract {
         id,
         schedule,
@@ -207,6 +219,7 @@ fn read_contract(r: &mut Reader<'_>, n: &Counts, id_max: u64) -> Result<Contract
         custom_info,
         overtime,
         minimum_wage,
+        holiday_pay_hours,
     })
 }
 
@@ -337,6 +350,7 @@ fn read_employee(
         additions,
         deductions,
         advances,
+        leaves: Vec::new(),
     };
     Ok((e, ns))
 }
@@ -670,9 +684,9 @@ fn read_payment(r: &mut Reader<'_>, n: &Counts, what: &str, id_max: u64) -> Resu
 }
 
 /// A payment's `in_regular_rate` flag (SPEC §2): only an addition may carry it.
-/// Version 1 has no flag: false.
+/// Versions 1 and 2 have no flag: false.
 fn read_in_regular_rate(r: &mut Reader<'_>, n: &Counts, what: &str) -> Result<bool> {
-    if n.version < 2 {
+    if n.version < 3 {
         return Ok(false);
     }
     let flag = r.flag(what)?;
@@ -728,5 +742,60 @@ fn read_advance(r: &mut Reader<'_>, n: &Counts, id_max: u64) -> Result<Advance> 
         recovery,
         reasons,
         cancelled_at,
+    })
+}
+
+/// Section 12, leaves: each read, its references checked, listed in its employee's list in
+/// index order (that the list is exactly that, and the leave's own rules, are invariants).
+fn read_leaves(r: &mut Reader<'_>, twin: &mut Twin, n: &Counts, id_max: u64) -> Result<()> {
+    let count = r.count("leaves")?;
+    twin.leaves.reserve(count.min(RESERVE_MAX));
+    for i in 0..count {
+        r.entry = ("leave", i);
+        let l = read_leave(r, n, id_max)?;
+        index_insert(&mut twin.leave_ix, &l.id, i, "leave")?;
+        let ix = u32::try_from(i).map_err(|_| bad("too many leaves"))?;
+        if let Some(e) = twin.employees.get_mut(l.employee as usize) {
+            e.leaves.push(ix);
+        }
+        twin.leaves.push(l);
+    }
+    Ok(())
+}
+
+fn read_leave(r: &mut Reader<'_>, n: &Counts, id_max: u64) -> Result<Leave> {
+    let id = r.id("a leave id", id_max)?;
+    let employee = r.u32()?;
+    check_ref(employee, n.employees, false, &|| format!("leave `{id}`"))?;
+    let contract = if r.flag("leave contract")? {
+        let c = r.u32()?;
+        check_ref(c, n.contracts, false, &|| {
+            format!("leave `{id}`'s contract")
+        })?;
+        Some(c)
+    } else {
+        None
+    };
+    let status = LeaveStatus::ALL
+        .get(usize::from(r.u8()?))
+        .copied()
+        .ok_or_else(|| bad(format!("leave `{id}` has an unknown status")))?;
+    let start_on = r.date("leave start_on")?;
+    let stop_on = r.date("leave stop_on")?;
+    let paid = r.flag("leave paid")?;
+    let hours_per_day = r
+        .decimal("leave hours_per_day")?
+        .ok_or_else(|| bad(format!("leave `{id}` has no hours_per_day")))?;
+    Ok(Leave {
+        id,
+        employee,
+        contract,
+        status,
+        start_on,
+        stop_on,
+        paid,
+        hours_per_day,
+        leave_type: r.opt_boxed("leave_type")?,
+        custom_info: r.opt_json("leave custom_info")?,
     })
 }

@@ -171,7 +171,8 @@ impl Twin {
         self.write_side_records(w)?;
         self.write_payments(w)?;
         self.write_advances(w)?;
-        // 12. Trailer.
+        self.write_leaves(w)?;
+        // 13. Trailer.
         w.put(&END)?;
         w.u64(self.shifts.len() as u64)
     }
@@ -420,6 +421,24 @@ impl Twin {
                 w.u8(code)?;
             }
             w.opt_i64(a.cancelled_at.map(Instant::as_micros))?;
+        }
+        Ok(())
+    }
+
+    /// 12. Leaves (format version 2; SPEC §2 leave).
+    fn write_leaves(&self, w: &mut Writer<'_>) -> Result<()> {
+        w.len(self.leaves.len())?;
+        for l in &self.leaves {
+            w.str(&l.id)?;
+            w.u32(l.employee)?;
+            w.opt_u32(l.contract)?;
+            w.u8(l.status.code())?;
+            w.date(l.start_on)?;
+            w.date(l.stop_on)?;
+            w.flag(l.paid)?;
+            w.decimal(Some(l.hours_per_day))?;
+            w.opt_str(l.leave_type.as_deref())?;
+            w.opt_json(l.custom_info.as_ref())?;
         }
         Ok(())
     }

@@ -2,7 +2,8 @@
 //! piece of a [`Twin`](super::Twin)'s state in a versioned, little-endian byte stream, cut into
 //! self-checking frames so that the store can keep it as SQLite blobs of bounded size.
 //!
-//! # Format (version 2; version 1 is read too)
+//! # Format (version 3; version 2 is the same without the payments' `in_regular_rate`, and
+//! version 1 also without section 12)
 //!
 //! The *stream* is the concatenation of the frames' payloads. A **frame** is
 //! `"EWSF"`, its number (`u32`, from 0), its payload length (`u32`), the payload, and a
@@ -20,9 +21,10 @@
 //! 2. schedules (SPEC §2): id, frequency, `opt` alignment, periods (count, then id, start,
 //!    stop, pay_at each), `opt json` custom_info;
 //! 3. contracts: id, schedule index, currency code (3 bytes), rate period, rate versions
-//!    (count, then from, amount), `opt json` custom_info, `opt` overtime rules (the rules
-//!    the format does not carry — `overtime.regular_rate`, `minimum_wage` — are re-derived
-//!    from custom_info by ingestion's parsers);
+//!    (count, then from, amount), `opt json` custom_info, `opt` overtime rules; the rules
+//!    read from `custom_info` (`overtime.regular_rate`, `minimum_wage`, `holiday_pay_hours`,
+//!    SPEC §5.2, §5.5, §5.7) are not written: the decoder re-derives them with ingestion's
+//!    own readers;
 //! 4. employees: id, the seven profile fields (`opt str`), custom_info `json`,
 //!    assignments (count; contract index and stints as `opt` date pairs — the stints'
 //!    instants are recomputed as ingestion computes them), addition, deduction and advance
@@ -38,11 +40,16 @@
 //!    start, stop, `opt json` custom_info, received_at, job);
 //! 10. additions, then deductions: id, employee, `opt` contract, `opt` currency, amount,
 //!     `opt` effective_on, instant, `opt json` custom_info, in_regular_rate (`u8` 0/1; 0 on
-//!     a deduction; not in version 1);
+//!     a deduction; from version 3);
 //! 11. advances: id, employee id, employee index, amount, requested_at, delivery,
 //!     accepted, fee, `opt` recovery (schedule index, period id, pay_at), reasons (count,
 //!     codes), `opt` cancelled_at;
-//! 12. trailer: `"END!"` and the shift count again (`u64`).
+//! 12. leaves (SPEC §2 leave; from version 2): count; then id, employee index, `opt`
+//!     contract index, status (`u8`: requested, approved, declined, cancelled), start_on,
+//!     stop_on, paid (`u8` 0/1), hours_per_day (`opt str` decimal, always present),
+//!     `opt str` leave_type, `opt json` custom_info. Each employee's leave list is rebuilt
+//!     from them, in index order;
+//! 13. trailer: `"END!"` and the shift count again (`u64`).
 //!
 //! # Decoding
 //! [`read`] checks every frame (magic, number, length, checksum), every length, count,
@@ -71,10 +78,11 @@ use crate::error::Error;
 
 /// The stream's first bytes.
 const MAGIC: [u8; 8] = *b"EWATWIN\0";
-/// The format version this build writes (and the newest it reads). Version 2 adds each
+/// The format version this build writes (and the newest it reads). Version 3 adds each
 /// payment's `in_regular_rate` flag (section 10).
-pub(crate) const FORMAT_VERSION: u32 = 2;
-/// The oldest format version this build reads (version 1: no `in_regular_rate`, false).
+pub(crate) const FORMAT_VERSION: u32 = 3;
+/// The oldest format version this build reads (version 1 has no leaves section, versions 1
+/// and 2 no `in_regular_rate`: false).
 pub(crate) const FORMAT_VERSION_MIN: u32 = 1;
 /// Each frame's first bytes.
 const FRAME_MAGIC: [u8; 4] = *b"EWSF";

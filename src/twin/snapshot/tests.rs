@@ -339,10 +339,82 @@ fn a_forged_snapshot_breaking_each_invariant_is_refused() {
         (inv::ADVANCE_DECISION, "advance `adv1`", |t| {
             t.advances[0].fee = 1
         }),
+        (inv::LEAVE_SHAPE, "leave `lv1`", |t| {
+            t.leaves[0].stop_on = t.leaves[0].start_on.pred_opt().unwrap()
+        }),
+        (inv::LEAVE_SHAPE, "leave `lv2`", |t| {
+            t.leaves[1].hours_per_day = rust_decimal::Decimal::ZERO
+        }),
+        (inv::LEAVE_CONTRACT, "leave `lv1`", |t| {
+            t.leaves[0].contract = Some(1)
+        }),
     ];
     for (rule, entity, change) in cases {
         let mut twin = crate::twin::invariants::sample();
         change(&mut twin);
         refused_for(&encode(&twin, 97), rule, entity);
     }
+}
+
+/// A version 1 stream (before leaves) still reads: the same twin without leaves.
+#[test]
+fn a_version_1_stream_without_leaves_reads() {
+    let mut twin = crate::twin::invariants::sample();
+    for e in &mut twin.employees {
+        e.leaves.clear();
+    }
+    twin.leaves.clear();
+    twin.leave_ix = crate::twin::Index::default();
+    let frames = encode(&twin, FRAME_BYTES_MAX);
+    let p = &frames[0][FRAME_HEAD..frames[0].len() - FRAME_TAIL];
+    // Version 2 → 1, and the empty leaves section (a zero count before the trailer) dropped.
+    let (body, trailer) = p.split_at(p.len() - 12);
+    let (body, count) = body.split_at(body.len() - 4);
+    assert_eq!(count, 0u32.to_le_bytes());
+    let mut v1 = body.to_vec();
+    v1[8..12].copy_from_slice(&1u32.to_le_bytes());
+    v1.extend_from_slice(trailer);
+    assert_same(&decode(&[forge(&v1)]).unwrap(), &twin);
+    // Version 3 is not read.
+    let mut v3 = p.to_vec();
+    v3[8..12].copy_from_slice(&3u32.to_le_bytes());
+    let m = decode(&[forge(&v3)]).unwrap_err().to_string();
+    assert!(m.contains("format version 3"), "{m}");
+}
+
+/// Leaves round trip, and a forged leave (unknown status, employee out of range) or a
+/// contract whose stored `custom_info.holiday_pay_hours` ingestion would refuse is refused
+/// by the decoder.
+#[test]
+fn leaves_round_trip_and_forged_leave_bytes_are_refused() {
+    let twin = crate::twin::invariants::sample();
+    assert!(!twin.leaves.is_empty());
+    let frames = encode(&twin, 97);
+    assert_same(&decode(&frames).unwrap(), &twin);
+    assert!(decode(&frames).unwrap().leaves == twin.leaves);
+    // The status byte of lv2 (requested = 0) follows its employee (1) and no contract (0):
+    // the bytes `lv2`, 1u32, 0u8, 0u8.
+    let p = encode(&twin, FRAME_BYTES_MAX)[0].clone();
+    let p = &p[FRAME_HEAD..p.len() - FRAME_TAIL];
+    let mut needle = 3u32.to_le_bytes().to_vec();
+    needle.extend_from_slice(b"lv2");
+    needle.extend_from_slice(&1u32.to_le_bytes());
+    needle.extend_from_slice(&[0, 0]);
+    let at = p.windows(needle.len()).position(|w| w == needle).unwrap();
+    let mut bad_status = p.to_vec();
+    bad_status[at + needle.len() - 1] = 9;
+    let m = decode(&[forge(&bad_status)]).unwrap_err().to_string();
+    assert!(m.contains("leave `lv2` has an unknown status"), "{m}");
+    let mut bad_employee = p.to_vec();
+    bad_employee[at + 7..at + 11].copy_from_slice(&7u32.to_le_bytes());
+    assert!(decode(&[forge(&bad_employee)]).is_err());
+    let mut forged = twin.clone();
+    forged.contracts[0].custom_info = Some(
+        json!({"holiday_pay_hours": "-1"})
+            .as_object()
+            .unwrap()
+            .clone(),
+    );
+    let m = decode(&encode(&forged, 97)).unwrap_err().to_string();
+    assert!(m.contains("custom_info.holiday_pay_hours"), "{m}");
 }
