@@ -365,9 +365,18 @@ fn a_version_1_stream_without_leaves_reads() {
     }
     twin.leaves.clear();
     twin.leave_ix = crate::twin::Index::default();
+    // No payments either: version 3 adds a flag to each (see the next test).
+    for e in &mut twin.employees {
+        e.additions.clear();
+        e.deductions.clear();
+    }
+    twin.additions.clear();
+    twin.deductions.clear();
+    twin.addition_ix = crate::twin::Index::default();
+    twin.deduction_ix = crate::twin::Index::default();
     let frames = encode(&twin, FRAME_BYTES_MAX);
     let p = &frames[0][FRAME_HEAD..frames[0].len() - FRAME_TAIL];
-    // Version 2 → 1, and the empty leaves section (a zero count before the trailer) dropped.
+    // Version 3 → 1, and the empty leaves section (a zero count before the trailer) dropped.
     let (body, trailer) = p.split_at(p.len() - 12);
     let (body, count) = body.split_at(body.len() - 4);
     assert_eq!(count, 0u32.to_le_bytes());
@@ -375,11 +384,80 @@ fn a_version_1_stream_without_leaves_reads() {
     v1[8..12].copy_from_slice(&1u32.to_le_bytes());
     v1.extend_from_slice(trailer);
     assert_same(&decode(&[forge(&v1)]).unwrap(), &twin);
-    // Version 3 is not read.
-    let mut v3 = p.to_vec();
-    v3[8..12].copy_from_slice(&3u32.to_le_bytes());
-    let m = decode(&[forge(&v3)]).unwrap_err().to_string();
-    assert!(m.contains("format version 3"), "{m}");
+    // Version 4 is not read.
+    let mut v4 = p.to_vec();
+    v4[8..12].copy_from_slice(&4u32.to_le_bytes());
+    let m = decode(&[forge(&v4)]).unwrap_err().to_string();
+    assert!(m.contains("format version 4"), "{m}");
+}
+
+/// Version 3 adds each payment's `in_regular_rate` flag (SPEC §2): it round trips, a
+/// version-2 stream (the same without the flags) reads with every flag false, and a
+/// deduction marked in the bytes is refused.
+#[test]
+fn in_regular_rate_round_trips_and_a_version_2_stream_reads() {
+    let mut twin = crate::twin::invariants::sample();
+    assert!(!twin.additions.is_empty() && !twin.deductions.is_empty());
+    if let Some(a) = twin.additions.first_mut() {
+        a.in_regular_rate = true;
+    }
+    let frames = encode(&twin, 61);
+    let back = decode(&frames).unwrap();
+    assert_same(&back, &twin);
+    assert!(back.additions == twin.additions);
+    // Version 2: the same stream without the flag bytes (each payment ends with its
+    // optional custom_info and then the flag, so the flags are found by re-encoding).
+    let flagless = |t: &Twin| {
+        let mut t = t.clone();
+        for p in t.additions.iter_mut() {
+            p.in_regular_rate = false;
+        }
+        t
+    };
+    let v3 = encode(&flagless(&twin), FRAME_BYTES_MAX)[0].clone();
+    let p = &v3[FRAME_HEAD..v3.len() - FRAME_TAIL];
+    let n = twin.additions.len() + twin.deductions.len();
+    let mut flags = Vec::new();
+    let mut probe = flagless(&twin);
+    for k in 0..n {
+        // Mark payment k: the one byte that changes is its flag.
+        let (list, i) = if k < probe.additions.len() {
+            (&mut probe.additions, k)
+        } else {
+            (&mut probe.deductions, k - twin.additions.len())
+        };
+        list[i].in_regular_rate = true;
+        let marked = encode(&probe, FRAME_BYTES_MAX)[0].clone();
+        list_reset(&mut probe, k, twin.additions.len());
+        let at = p
+            .iter()
+            .zip(&marked[FRAME_HEAD..])
+            .position(|(a, b)| a != b)
+            .unwrap();
+        flags.push(at);
+    }
+    // A deduction marked in the bytes is refused.
+    let mut bad = p.to_vec();
+    bad[*flags.last().unwrap()] = 1;
+    let m = decode(&[forge(&bad)]).unwrap_err().to_string();
+    assert!(m.contains("in_regular_rate"), "{m}");
+    let mut v2: Vec<u8> = p
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !flags.contains(i))
+        .map(|(_, b)| *b)
+        .collect();
+    v2[8..12].copy_from_slice(&2u32.to_le_bytes());
+    assert_same(&decode(&[forge(&v2)]).unwrap(), &flagless(&twin));
+}
+
+/// Unmarks payment `k` (additions first, then deductions).
+fn list_reset(t: &mut Twin, k: usize, additions: usize) {
+    if k < additions {
+        t.additions[k].in_regular_rate = false;
+    } else {
+        t.deductions[k - additions].in_regular_rate = false;
+    }
 }
 
 /// Leaves round trip, and a forged leave (unknown status, employee out of range) or a
