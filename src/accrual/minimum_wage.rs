@@ -65,13 +65,6 @@ impl Accrual<'_> {
         out
     }
 
-    /// The tips of contract `cix` over its paid time in `[lo, hi)` (SPEC §5.7 first bullet).
-    /// The one hook to tips, which this branch does not have yet: none.
-    fn tips_in(&self, cix: u32, lo: Instant, hi: Instant) -> Result<Exact> {
-        let _ = (cix, lo, hi);
-        Ok(Exact::ZERO)
-    }
-
     /// The top-up of contract `cix`'s work week `[ws, we)` at `t` (see the module docs).
     ///
     /// # Errors
@@ -103,9 +96,8 @@ impl Accrual<'_> {
         }
         got = add(got, self.stint_premiums(cix, c, (ws, hi), false)?, what)?;
         if mw.tip_credit {
-            for p in &paid {
-                got = add(got, self.tips_in(cix, p.start, p.stop)?, what)?;
-            }
+            // SPEC §5.7: with the tip credit, the week's tips count toward the minimum.
+            got = add(got, self.tips_earned(cix, ws, hi)?, what)?;
         }
         let short = due.checked_sub(got).ok_or_else(|| Error::overflow(what))?;
         let top_up = if short.numer() > 0 {

@@ -124,7 +124,8 @@ pub(crate) fn ratio(num: i64, den: i64, what: &'static str) -> Result<Exact> {
 
 impl Accrual<'_> {
     /// The employee's paid time on hourly contracts (only `only`, when given) in `[lo, hi)`:
-    /// counted shifts clipped to their assignment's stints and to `[lo, hi)`, by start.
+    /// counted shifts clipped to their assignment's stints and to `[lo, hi)`, minus their
+    /// unpaid breaks ([`super::paid::paid`]), by start.
     /// The one source of paid time of the regular rate and the minimum wage.
     pub(crate) fn paid_time(&self, lo: Instant, hi: Instant, only: Option<u32>) -> PaidList {
         let mut out = PaidList::new();
@@ -152,10 +153,11 @@ impl Accrual<'_> {
             else {
                 continue;
             };
+            let c = self.twin.contracts.get(r.contract as usize);
             for st in &a.stints {
-                let start = r.start.max(st.start).max(lo);
-                let stop = r.stop.min(st.end).min(hi);
-                if start < stop {
+                // SPEC §5.6: paid time is the shift minus its unpaid breaks.
+                let (a, b) = (st.start.max(lo), st.end.min(hi));
+                for (start, stop) in super::paid::paid(self.twin, r, c, a, b) {
                     out.push(Paid {
                         start,
                         stop,

@@ -49,10 +49,15 @@ impl Kind {
             Kind::Contracts => &[
                 ("custom_info.overtime", super::contracts::OVERTIME_FIELDS),
                 (
+                    "custom_info.auto_unpaid_break",
+                    crate::accrual::paid::AUTO_BREAK_FIELDS,
+                ),
+                (
                     "custom_info.minimum_wage",
                     super::contracts::MINIMUM_WAGE_FIELDS,
                 ),
             ],
+            Kind::Shifts => &[("unpaid_breaks", super::shifts::BREAK_FIELDS)],
             _ => &[],
         }
     }

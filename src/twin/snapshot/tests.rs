@@ -365,25 +365,16 @@ fn a_version_1_stream_without_leaves_reads() {
     }
     twin.leaves.clear();
     twin.leave_ix = crate::twin::Index::default();
-    // No payments either: version 3 adds a flag to each (see the next test).
-    for e in &mut twin.employees {
-        e.additions.clear();
-        e.deductions.clear();
-    }
-    twin.additions.clear();
-    twin.deductions.clear();
-    twin.addition_ix = crate::twin::Index::default();
-    twin.deduction_ix = crate::twin::Index::default();
+    let mut v1 = Vec::new();
+    twin.write_snapshot_as(1, FRAME_BYTES_MAX, &mut |f| {
+        v1.push(f.to_vec());
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(v1[0][FRAME_HEAD + 8..FRAME_HEAD + 12], 1u32.to_le_bytes());
+    assert_same(&decode(&v1).unwrap(), &twin);
     let frames = encode(&twin, FRAME_BYTES_MAX);
     let p = &frames[0][FRAME_HEAD..frames[0].len() - FRAME_TAIL];
-    // Version 3 → 1, and the empty leaves section (a zero count before the trailer) dropped.
-    let (body, trailer) = p.split_at(p.len() - 12);
-    let (body, count) = body.split_at(body.len() - 4);
-    assert_eq!(count, 0u32.to_le_bytes());
-    let mut v1 = body.to_vec();
-    v1[8..12].copy_from_slice(&1u32.to_le_bytes());
-    v1.extend_from_slice(trailer);
-    assert_same(&decode(&[forge(&v1)]).unwrap(), &twin);
     // Version 4 is not read.
     let mut v4 = p.to_vec();
     v4[8..12].copy_from_slice(&4u32.to_le_bytes());
@@ -392,8 +383,8 @@ fn a_version_1_stream_without_leaves_reads() {
 }
 
 /// Version 3 adds each payment's `in_regular_rate` flag (SPEC §2): it round trips, a
-/// version-2 stream (the same without the flags) reads with every flag false, and a
-/// deduction marked in the bytes is refused.
+/// version-2 stream (without the flags) reads with every flag false, and a deduction
+/// marked in the bytes is refused.
 #[test]
 fn in_regular_rate_round_trips_and_a_version_2_stream_reads() {
     let mut twin = crate::twin::invariants::sample();
@@ -401,63 +392,33 @@ fn in_regular_rate_round_trips_and_a_version_2_stream_reads() {
     if let Some(a) = twin.additions.first_mut() {
         a.in_regular_rate = true;
     }
-    let frames = encode(&twin, 61);
-    let back = decode(&frames).unwrap();
+    let back = decode(&encode(&twin, 61)).unwrap();
     assert_same(&back, &twin);
     assert!(back.additions == twin.additions);
-    // Version 2: the same stream without the flag bytes (each payment ends with its
-    // optional custom_info and then the flag, so the flags are found by re-encoding).
-    let flagless = |t: &Twin| {
-        let mut t = t.clone();
-        for p in t.additions.iter_mut() {
-            p.in_regular_rate = false;
-        }
-        t
-    };
-    let v3 = encode(&flagless(&twin), FRAME_BYTES_MAX)[0].clone();
-    let p = &v3[FRAME_HEAD..v3.len() - FRAME_TAIL];
-    let n = twin.additions.len() + twin.deductions.len();
-    let mut flags = Vec::new();
-    let mut probe = flagless(&twin);
-    for k in 0..n {
-        // Mark payment k: the one byte that changes is its flag.
-        let (list, i) = if k < probe.additions.len() {
-            (&mut probe.additions, k)
-        } else {
-            (&mut probe.deductions, k - twin.additions.len())
-        };
-        list[i].in_regular_rate = true;
-        let marked = encode(&probe, FRAME_BYTES_MAX)[0].clone();
-        list_reset(&mut probe, k, twin.additions.len());
-        let at = p
-            .iter()
-            .zip(&marked[FRAME_HEAD..])
-            .position(|(a, b)| a != b)
-            .unwrap();
-        flags.push(at);
+    let mut v2 = Vec::new();
+    twin.write_snapshot_as(2, FRAME_BYTES_MAX, &mut |f| {
+        v2.push(f.to_vec());
+        Ok(())
+    })
+    .unwrap();
+    let mut flagless = twin.clone();
+    for p in &mut flagless.additions {
+        p.in_regular_rate = false;
     }
-    // A deduction marked in the bytes is refused.
-    let mut bad = p.to_vec();
-    bad[*flags.last().unwrap()] = 1;
+    assert_same(&decode(&v2).unwrap(), &flagless);
+    // A deduction marked in the bytes: the last payment's flag is the byte before the
+    // advances; found as the one byte that differs when the twin marks it.
+    let p = encode(&flagless, FRAME_BYTES_MAX)[0].clone();
+    let mut marked = flagless.clone();
+    if let Some(d) = marked.deductions.last_mut() {
+        d.in_regular_rate = true;
+    }
+    let q = encode(&marked, FRAME_BYTES_MAX)[0].clone();
+    let at = p.iter().zip(&q).position(|(a, b)| a != b).unwrap();
+    let mut bad = p[FRAME_HEAD..p.len() - FRAME_TAIL].to_vec();
+    bad[at - FRAME_HEAD] = 1;
     let m = decode(&[forge(&bad)]).unwrap_err().to_string();
     assert!(m.contains("in_regular_rate"), "{m}");
-    let mut v2: Vec<u8> = p
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| !flags.contains(i))
-        .map(|(_, b)| *b)
-        .collect();
-    v2[8..12].copy_from_slice(&2u32.to_le_bytes());
-    assert_same(&decode(&[forge(&v2)]).unwrap(), &flagless(&twin));
-}
-
-/// Unmarks payment `k` (additions first, then deductions).
-fn list_reset(t: &mut Twin, k: usize, additions: usize) {
-    if k < additions {
-        t.additions[k].in_regular_rate = false;
-    } else {
-        t.deductions[k - additions].in_regular_rate = false;
-    }
 }
 
 /// Leaves round trip, and a forged leave (unknown status, employee out of range) or a
@@ -495,4 +456,122 @@ fn leaves_round_trip_and_forged_leave_bytes_are_refused() {
     );
     let m = decode(&encode(&forged, 97)).unwrap_err().to_string();
     assert!(m.contains("custom_info.holiday_pay_hours"), "{m}");
+}
+
+/// [`crate::twin::invariants::sample`] with breaks and tips: `a1` updated twice (a break and
+/// tips, then new times keeping both), `a2` with an explicit empty list.
+fn with_breaks() -> Twin {
+    let mut twin = crate::twin::invariants::sample();
+    let at = crate::calendar::parse_instant(chrono_tz::UTC, "2026-06-05T00:00:00Z").unwrap();
+    let a1 = |stop: &str| {
+        json!({"shift_id": "a1", "shift_status": "approved", "employee_id": "e1",
+               "start_at": "2026-06-02T08:00:00Z", "stop_at": stop})
+    };
+    let mut first = a1("2026-06-02T16:00:00Z");
+    first["unpaid_breaks"] = json!([
+        {"start_at": "2026-06-02T12:00:00Z", "stop_at": "2026-06-02T12:30:00Z"},
+        {"start_at": "2026-06-02T10:00:00Z", "stop_at": "2026-06-02T10:15:00Z"}]);
+    first["tips"] = json!(1234);
+    let mut a2 = json!({"shift_id": "a2", "shift_status": "approved", "employee_id": "e1",
+        "start_at": "2026-06-03T08:00:00Z", "stop_at": "2026-06-03T16:00:00Z"});
+    a2["unpaid_breaks"] = json!([]);
+    for recs in [vec![first, a2], vec![a1("2026-06-02T17:00:00Z")]] {
+        let rep = twin.apply(Kind::Shifts, &recs, at).unwrap();
+        assert_eq!(rep.count_rejected, 0, "{rep:?}");
+    }
+    twin
+}
+
+#[test]
+fn breaks_and_tips_round_trip_with_their_history() {
+    let twin = with_breaks();
+    let frames = encode(&twin, 97);
+    let payload: Vec<u8> = frames
+        .iter()
+        .flat_map(|f| f[FRAME_HEAD..f.len() - FRAME_TAIL].to_vec())
+        .collect();
+    // Version 2 is written only when there are breaks or tips.
+    assert_eq!(payload[8..12], 2u32.to_le_bytes());
+    let back = decode(&frames).unwrap();
+    assert_same(&back, &twin);
+    assert_eq!(encode(&back, 97), frames);
+    let h = back.shift_history("a1").unwrap();
+    assert_eq!(h.len(), 3);
+    assert_eq!((&h[0].unpaid_breaks, h[0].tips), (&None, None));
+    for v in &h[1..] {
+        let b = v.unpaid_breaks.as_ref().unwrap();
+        assert_eq!(b[0].start_at, "2026-06-02T10:00:00Z");
+        assert_eq!(b[1].stop_at, "2026-06-02T12:30:00Z");
+        assert_eq!(v.tips, Some(1234));
+    }
+    assert_eq!(
+        back.shift_history("a2").unwrap()[1].unpaid_breaks,
+        Some(vec![])
+    );
+    // Every twin is written in the newest version.
+    let plain = encode(&crate::twin::invariants::sample(), FRAME_BYTES_MAX);
+    assert_eq!(
+        plain[0][FRAME_HEAD + 8..FRAME_HEAD + 12],
+        FORMAT_VERSION.to_le_bytes()
+    );
+}
+
+/// Forged breaks and tips written by the encoder are refused on load, naming the rule.
+#[test]
+fn forged_breaks_and_tips_are_refused() {
+    use crate::model::Span;
+    use crate::twin::invariants as inv;
+    let cases: Vec<(&str, &str, Forgery)> = vec![
+        (inv::BREAKS_INSIDE, "shift `a1`", |t| {
+            let ix = t.shifts.get("a1").unwrap();
+            let x = t.shifts.ext.get_mut(&ix).unwrap();
+            let b = x.breaks.as_mut().unwrap();
+            b[1].stop = Instant::from_micros(b[1].stop.as_micros() + 10 * 3_600_000_000);
+        }),
+        (inv::BREAKS_INSIDE, "shift `a1`", |t| {
+            let ix = t.shifts.get("a1").unwrap();
+            let b = t.shifts.ext.get_mut(&ix).unwrap().breaks.as_mut().unwrap();
+            b[0] = Span {
+                start: b[1].start,
+                stop: b[1].stop,
+            };
+        }),
+        (inv::TIPS_RANGE, "shift `a1`", |t| {
+            let ix = t.shifts.get("a1").unwrap();
+            t.shifts.ext.get_mut(&ix).unwrap().tips = Some(-5);
+        }),
+        (inv::BREAKS_INSIDE, "shift `a1` (version 2)", |t| {
+            let ix = t.shifts.get("a1").unwrap();
+            let v = &mut t.shifts.extra.get_mut(&ix).unwrap().history[1];
+            let x = v.ext.as_mut().unwrap();
+            x.breaks.as_mut().unwrap()[0].start = Instant::from_micros(v.start.as_micros() - 1);
+        }),
+    ];
+    for (rule, entity, change) in cases {
+        let mut twin = with_breaks();
+        change(&mut twin);
+        refused_for(&encode(&twin, 97), rule, entity);
+    }
+}
+
+/// A break record naming a shift version that does not exist is refused by the decoder.
+#[test]
+fn a_break_record_out_of_range_is_refused() {
+    let mut twin = with_breaks();
+    let a2 = twin.shifts.get("a2").unwrap();
+    // a2's record: index, version 0, breaks `Some([])` (flag, count 0), tips (flag, value).
+    let unique: i64 = 0x5A5A_1234_5678;
+    twin.shifts.ext.get_mut(&a2).unwrap().tips = Some(unique);
+    let frames = encode(&twin, FRAME_BYTES_MAX);
+    let mut p = frames[0][FRAME_HEAD..frames[0].len() - FRAME_TAIL].to_vec();
+    let needle = unique.to_le_bytes();
+    let at = (0..p.len() - 8).find(|&i| p[i..i + 8] == needle).unwrap();
+    assert_eq!(p[at - 14..at - 10], a2.to_le_bytes());
+    // Version 5 of a2, which has no earlier version.
+    p[at - 10..at - 6].copy_from_slice(&5u32.to_le_bytes());
+    let m = decode(&[forge(&p)]).unwrap_err().to_string();
+    assert!(
+        m.contains(&format!("shift {a2} version 5 are out of order or range")),
+        "{m}"
+    );
 }
