@@ -490,8 +490,8 @@ fn breaks_and_tips_round_trip_with_their_history() {
         .iter()
         .flat_map(|f| f[FRAME_HEAD..f.len() - FRAME_TAIL].to_vec())
         .collect();
-    // Version 2 is written only when there are breaks or tips.
-    assert_eq!(payload[8..12], 2u32.to_le_bytes());
+    // The current version is written (3 since the payments' in_regular_rate).
+    assert_eq!(payload[8..12], FORMAT_VERSION.to_le_bytes());
     let back = decode(&frames).unwrap();
     assert_same(&back, &twin);
     assert_eq!(encode(&back, 97), frames);
