@@ -89,8 +89,7 @@ impl Twin {
             return Err(RecordError::rejected(r.errors));
         };
         self.check_salaried_schedule(rate_period, schedule, schedule_id)?;
-        // SPEC §2 extension: only the rate is versioned; `overtime` and `auto_unpaid_break`
-        // (§5.6) apply only to hourly contracts (validated on every one).
+        // SPEC §2: only the rate is versioned; custom_info rules apply only to hourly ones.
         let hourly = rate_period == Frequency::Hourly;
         let existing = self.contract_ix.get(id);
         let versions =
