@@ -70,6 +70,39 @@ impl<'a> Accrual<'a> {
         if lo >= hi {
             return Ok(Exact::ZERO);
         }
+        let add = |total: Exact, x: Exact| {
+            total
+                .checked_add(x)
+                .ok_or_else(|| Error::overflow("hourly gross"))
+        };
+        let mut total = self.straight(cix, c, lo, hi, lines)?;
+        // SPEC §5.4: contracts without premium rules cost nothing here.
+        if !c.premiums.is_empty() {
+            total = add(total, self.premiums(cix, c, lo, hi, lines)?)?;
+        }
+        if let Some(p) = &self.overtime {
+            let premium = p.premium(self, cix, c, lo, hi, lines)?;
+            if premium != Exact::ZERO {
+                total = add(total, premium)?;
+            }
+        }
+        if let Some(mw) = c.minimum_wage {
+            // SPEC §5.7: this window's share of the weeks' minimum-wage top-ups.
+            total = add(total, self.minimum_wage(cix, c, mw, (lo, hi), lines)?)?;
+        }
+        Ok(total)
+    }
+
+    /// Straight pay (SPEC §5.1 hourly): `rate(x) × seconds / 3600` over the paid time of
+    /// the counted shifts on `cix` in `[lo, hi)`, split at rate versions, summed exactly.
+    fn straight(
+        &self,
+        cix: u32,
+        c: &Contract,
+        lo: Instant,
+        hi: Instant,
+        lines: &mut Vec<Line>,
+    ) -> Result<Exact> {
         let mut num: i128 = 0;
         let mut overflow = false;
         for s in self.counted_shifts(cix, lo, hi) {
@@ -107,30 +140,6 @@ impl<'a> Accrual<'a> {
         if overflow {
             return Err(Error::overflow("hourly gross"));
         }
-        let mut total =
-            Exact::new(num, MICROS_PER_HOUR).ok_or_else(|| Error::overflow("hourly gross"))?;
-        // SPEC §5.4: contracts without premium rules cost nothing here.
-        if !c.premiums.is_empty() {
-            let premium = self.premiums(cix, c, lo, hi, lines)?;
-            total = total
-                .checked_add(premium)
-                .ok_or_else(|| Error::overflow("hourly gross"))?;
-        }
-        if let Some(p) = &self.overtime {
-            let premium = p.premium(self, cix, c, lo, hi, lines)?;
-            if premium != Exact::ZERO {
-                total = total
-                    .checked_add(premium)
-                    .ok_or_else(|| Error::overflow("hourly gross"))?;
-            }
-        }
-        if let Some(mw) = c.minimum_wage {
-            // SPEC §5.7: this window's share of the weeks' minimum-wage top-ups.
-            let top_up = self.minimum_wage(cix, c, mw, (lo, hi), lines)?;
-            total = total
-                .checked_add(top_up)
-                .ok_or_else(|| Error::overflow("hourly gross"))?;
-        }
-        Ok(total)
+        Exact::new(num, MICROS_PER_HOUR).ok_or_else(|| Error::overflow("hourly gross"))
     }
 }
