@@ -10,7 +10,10 @@ use std::time::Instant as Clock;
 
 /// Saves `twin` to a temporary store and loads it back, checking the loaded twin is equal.
 pub(super) fn store_phase(twin: &Twin) -> Result<StorePhase> {
-    let dir = std::env::temp_dir().join(format!("ewa-bench-{}", std::process::id()));
+    // One directory per call: two runs in one process (tests) must not share a store.
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("ewa-bench-{}-{call}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).map_err(|e| Error::Storage {
         message: format!("cannot create {}: {e}", dir.display()),
