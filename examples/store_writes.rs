@@ -4,9 +4,10 @@
 //! Creates a store in DIR (default: the system's temp directory), then pushes one shift per
 //! write through `Store::apply` — each write one transaction with one journal row, as an EWA
 //! backend writes on every request — and prints the rate of the 1,000 writes that follow the
-//! journal reaching 1k, 10k, 100k, … rows (up to JOURNAL_ROWS, default 100,000).
+//! journal reaching 1k, 10k, 100k, … rows (up to JOURNAL_ROWS, default 100,000). Automatic
+//! compaction is off, so the journal does reach those lengths.
 
-use ewa::store::Store;
+use ewa::store::{Store, StoreOptions};
 use ewa::{calendar::parse_instant, Company, Kind};
 use serde_json::json;
 use std::time::Instant as Clock;
@@ -16,7 +17,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let rows: u64 = args.next().and_then(|a| a.parse().ok()).unwrap_or(100_000);
     let dir = args.next().map_or_else(std::env::temp_dir, Into::into);
     let path = dir.join(format!("ewa-store-writes-{}.db", std::process::id()));
-    let mut store = Store::open(&path)?;
+    let options = StoreOptions {
+        auto_compact: None,
+        ..StoreOptions::default()
+    };
+    let mut store = Store::open_with(&path, &options)?;
     store.create_company(&Company::new("w", chrono_tz::UTC))?;
     let at = parse_instant(chrono_tz::UTC, "2026-06-01T00:00:00Z")?;
     store.apply(

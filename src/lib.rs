@@ -88,8 +88,11 @@ pub use eligibility::{
     Reason, Reasons, Recovery, RecoveryPeriod,
 };
 pub use error::{Error, Result};
-pub use ingest::{FieldError, JobReport, Kind, Outcome, Record, RecordResult, Shift, Timestamp};
+pub use ingest::{
+    FieldError, JobReport, Kind, Outcome, Patch, Record, RecordResult, Shift, Timestamp,
+    UnpaidBreak,
+};
 pub use limits::Limits;
 pub use model::{Delivery, ShiftStatus};
 pub use store::Store;
-pub use twin::{ShiftVersionView, Twin, TwinCounts};
+pub use twin::{BreakView, ShiftVersionView, Twin, TwinCounts};

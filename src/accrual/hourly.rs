@@ -1,7 +1,8 @@
-//! Hourly accrual (SPEC §5.1): `rate(x) × seconds / 3600` over the covered time, split at
-//! rate-version boundaries, plus overtime premiums (SPEC §5.2).
+//! Hourly accrual (SPEC §5.1): `rate(x) × seconds / 3600` over the covered paid time (the
+//! shift minus its unpaid breaks, SPEC §5.6), split at rate-version boundaries, plus
+//! overtime premiums (SPEC §5.2).
 
-use super::{seconds_text, Accrual, Line, LineKind};
+use super::{paid, seconds_text, Accrual, Line, LineKind};
 use crate::calendar::Instant;
 use crate::error::{Error, Result};
 use crate::model::{Contract, ShiftRec};
@@ -72,33 +73,35 @@ impl<'a> Accrual<'a> {
         let mut num: i128 = 0;
         let mut overflow = false;
         for s in self.counted_shifts(cix, lo, hi) {
-            let a = s.start.max(lo);
-            let b = s.stop.min(hi);
-            for_rate_pieces(c, a, b, |x, y, rate| {
-                let micros = y.as_micros().saturating_sub(x.as_micros());
-                match i128::from(rate)
-                    .checked_mul(i128::from(micros))
-                    .and_then(|v| num.checked_add(v))
-                {
-                    Some(v) => num = v,
-                    None => overflow = true,
-                }
-                if self.explain {
-                    let exact = Exact::new(i128::from(rate) * i128::from(micros), MICROS_PER_HOUR)
-                        .unwrap_or(Exact::ZERO);
-                    lines.push(Line {
-                        kind: LineKind::Regular,
-                        contract_id: Some(c.id.to_string()),
-                        source_ids: vec![self.twin.shifts.id(s.ix()).to_string()],
-                        quantity: seconds_text(micros),
-                        unit: "seconds",
-                        rate: Some(rate),
-                        multiplier: None,
-                        amount: exact.to_fixed(6),
-                        exact,
-                    });
-                }
-            });
+            // SPEC §5 "Paid time": the shift in [lo, hi) minus its unpaid breaks (§5.6).
+            for (a, b) in paid::paid(self.twin, s, Some(c), lo, hi) {
+                for_rate_pieces(c, a, b, |x, y, rate| {
+                    let micros = y.as_micros().saturating_sub(x.as_micros());
+                    match i128::from(rate)
+                        .checked_mul(i128::from(micros))
+                        .and_then(|v| num.checked_add(v))
+                    {
+                        Some(v) => num = v,
+                        None => overflow = true,
+                    }
+                    if self.explain {
+                        let exact =
+                            Exact::new(i128::from(rate) * i128::from(micros), MICROS_PER_HOUR)
+                                .unwrap_or(Exact::ZERO);
+                        lines.push(Line {
+                            kind: LineKind::Regular,
+                            contract_id: Some(c.id.to_string()),
+                            source_ids: vec![self.twin.shifts.id(s.ix()).to_string()],
+                            quantity: seconds_text(micros),
+                            unit: "seconds",
+                            rate: Some(rate),
+                            multiplier: None,
+                            amount: exact.to_fixed(6),
+                            exact,
+                        });
+                    }
+                });
+            }
         }
         if overflow {
             return Err(Error::overflow("hourly gross"));

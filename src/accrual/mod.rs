@@ -9,6 +9,8 @@ mod days;
 mod hourly;
 mod leave;
 pub(crate) mod overtime;
+pub(crate) mod paid;
+pub(crate) mod tips;
 
 use crate::calendar::{Frequency, Instant};
 use crate::error::{Error, Result};
@@ -37,6 +39,9 @@ pub enum LineKind {
     /// Paid leave: `hours_per_day × rate` on an hourly contract, or one daily rate on a
     /// daily contract, per date (SPEC §5.5; the source is the leave).
     Leave,
+    /// A shift's tips earned in the window: `tips × covered paid seconds / paid seconds`
+    /// (SPEC §5.7).
+    Tips,
     /// The difference between the rounded gross of (employee, contract, period) and the exact
     /// sum of its lines (SPEC §5.3), so that the lines add up to the figures.
     Rounding,
@@ -434,6 +439,14 @@ impl<'a> Accrual<'a> {
                 extra => sum
                     .checked_add(extra)
                     .ok_or_else(|| Error::overflow("gross"))?,
+            };
+            // SPEC §5.7: tips count on a contract of any rate period.
+            let tips = self.tips(a, c, lo, hi, lines)?;
+            let sum = if tips == Exact::ZERO {
+                sum
+            } else {
+                sum.checked_add(tips)
+                    .ok_or_else(|| Error::overflow("gross"))?
             };
             // Adding to zero is the identity: skip the reduction (hot path).
             exact = if exact == Exact::ZERO {

@@ -563,16 +563,18 @@ fn segments(
         };
         // SPEC §5.2: only time inside the assignment's active interval is worked time (the
         // clipped part of a shift counts toward no counter).
+        // SPEC §5.6: worked time is paid time, the shift minus its unpaid breaks.
+        let c = twin.contracts.get(v.contract as usize);
         for st in &a.stints {
-            let start = v.start.max(st.start);
-            let stop = v.stop.min(st.end);
-            if start < stop && stop.as_micros() > lo {
-                segments.push(Segment {
-                    start,
-                    stop,
-                    contract: v.contract,
-                    shift: v.ix(),
-                });
+            for (start, stop) in super::paid::paid(twin, v, c, st.start, st.end) {
+                if stop.as_micros() > lo {
+                    segments.push(Segment {
+                        start,
+                        stop,
+                        contract: v.contract,
+                        shift: v.ix(),
+                    });
+                }
             }
         }
     }

@@ -1,7 +1,7 @@
 //! `ewa advance quote|request|cancel`: the answers say what is true now, and retries are
 //! idempotent (docs/cli.md "Advances").
 
-use super::args::{company_id, open, time};
+use super::args::{company_id, open, open_read, time};
 use super::commands::currency_of;
 use super::output::emit;
 use super::table::{self, money};
@@ -20,7 +20,11 @@ pub fn advance(
     action: &AdvanceAction,
     out: &mut dyn Write,
 ) -> Result<Outcome, Failure> {
-    let mut store = open(cli, false)?;
+    // A quote only reads: read-only, as every read command (docs/cli.md).
+    let mut store = match action {
+        AdvanceAction::Quote { .. } => open_read(cli)?,
+        _ => open(cli, false)?,
+    };
     let id = company_id(cli, &store)?;
     let tz = store.twin(&id)?.company().timezone();
     let ctx = Ctx { cli, id: &id, tz };
@@ -362,7 +366,7 @@ pub fn list_or_show(
     action: &super::AdvancesAction,
     out: &mut dyn Write,
 ) -> Result<Outcome, Failure> {
-    let mut store = open(cli, false)?;
+    let mut store = open_read(cli)?;
     let id = company_id(cli, &store)?;
     let twin = store.twin(&id)?;
     let tz = twin.company().timezone();

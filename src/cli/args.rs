@@ -15,6 +15,17 @@ pub fn open(cli: &Cli, create: bool) -> Result<Store, Failure> {
     Ok(Store::open_with(&cli.db, &options)?)
 }
 
+/// The store of `--db`, read-only: for commands that only read (a read-only directory or
+/// medium answers them; an empty file stays empty).
+pub fn open_read(cli: &Cli) -> Result<Store, Failure> {
+    let options = StoreOptions {
+        create: false,
+        read_only: true,
+        ..StoreOptions::default()
+    };
+    Ok(Store::open_with(&cli.db, &options)?)
+}
+
 /// `--company`, or the store's only company.
 pub fn company_id(cli: &Cli, store: &Store) -> Result<String, Failure> {
     if let Some(c) = &cli.company {

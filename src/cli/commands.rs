@@ -1,6 +1,6 @@
 //! The commands, over the public library API.
 
-use super::args::{company_id, open, time};
+use super::args::{company_id, open, open_read, time};
 use super::output::{emit, emit_list, write_csv_table, write_failed, write_json, write_json_line};
 use super::table::{self, money, reason_text};
 use super::{
@@ -24,7 +24,7 @@ pub fn run(cli: &Cli, env: Env, out: &mut dyn Write) -> Result<Outcome, Failure>
         }
         ingest @ Command::Ingest { .. } => ingest::run(cli, env, ingest, out),
         Command::Advance { action } => advances::advance(cli, env, action, out),
-        Command::History { shift } => history(cli, shift, out),
+        Command::History { shift, all } => history(cli, shift, *all, out),
         Command::Compact => compact(cli, out),
         Command::Companies => companies(cli, out),
         Command::Scenario { file } => scenario(cli, file, out),
@@ -137,7 +137,7 @@ fn compact(cli: &Cli, out: &mut dyn Write) -> Result<Outcome, Failure> {
 
 /// `ewa companies`: the store's companies.
 fn companies(cli: &Cli, out: &mut dyn Write) -> Result<Outcome, Failure> {
-    let store = open(cli, false)?;
+    let store = open_read(cli)?;
     let infos = store
         .companies()?
         .iter()
@@ -310,7 +310,7 @@ pub fn with_twin<R>(
     known_at: Option<&str>,
     f: impl FnOnce(&Twin) -> Result<R, Failure>,
 ) -> Result<R, Failure> {
-    let mut store = open(cli, false)?;
+    let mut store = open_read(cli)?;
     let id = company_id(cli, &store)?;
     let twin = store.twin(&id)?;
     match known_at {
@@ -803,14 +803,23 @@ fn payroll_csv(
     (header, rows)
 }
 
-fn history(cli: &Cli, shift: &str, out: &mut dyn Write) -> Result<Outcome, Failure> {
-    let mut store = open(cli, false)?;
+/// Versions `ewa history --shift` prints without `--all` (docs/decisions.md).
+const HISTORY_SHOWN: usize = 1_000;
+
+fn history(cli: &Cli, shift: &str, all: bool, out: &mut dyn Write) -> Result<Outcome, Failure> {
+    let mut store = open_read(cli)?;
     let id = company_id(cli, &store)?;
     let tz = store.twin(&id)?.company().timezone();
-    let versions = store
+    let mut versions = store
         .twin(&id)?
         .shift_history(shift)
         .ok_or_else(|| Failure::input(format!("no shift `{shift}` in company `{id}`")))?;
+    let folded = versions.len().saturating_sub(HISTORY_SHOWN);
+    if !all && folded > 0 {
+        // The latest versions, still numbered from the first; the rest counted on stderr.
+        versions.drain(..folded);
+        eprintln!("ewa: {folded} earlier versions of shift `{shift}` not shown (--all shows them)");
+    }
     let text = || {
         let rows: Vec<Vec<String>> = versions
             .iter()

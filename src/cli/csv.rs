@@ -16,7 +16,12 @@ use std::borrow::Cow;
 use std::fmt;
 
 /// Fields whose cells are integers of minor units.
-const NUMBER_FIELDS: [&str; 2] = ["amount", "wage_rate_amount"];
+const NUMBER_FIELDS: [&str; 3] = ["amount", "wage_rate_amount", "tips"];
+
+/// Fields whose cells hold a JSON list (docs/decisions.md: a shift's `unpaid_breaks` is one
+/// cell holding the JSON array, e.g. `[{"start_at": "…", "stop_at": "…"}]`, quoted as
+/// RFC 4180 quotes any cell).
+const JSON_LIST_FIELDS: [&str; 1] = ["unpaid_breaks"];
 
 /// Fields whose cells are booleans (`true` or `false`; other text stays text and the
 /// engine rejects it naming the field).
@@ -61,6 +66,8 @@ pub fn fields(kind: Kind) -> &'static [(&'static str, bool)] {
         ("contract_id", false),
         ("start_at", true),
         ("stop_at", true),
+        ("unpaid_breaks", false),
+        ("tips", false),
     ];
     const PAYMENTS: &[(&str, bool)] = &[
         ("payment_id", true),
@@ -434,8 +441,9 @@ fn record(
 }
 
 /// A cell's value: `None` when empty (absent), `null` for the null token, a number for an
-/// integer amount, a boolean for `paid`'s `true`/`false`, else the text (a non-integer amount stays text and the engine rejects
-/// it with its usual message).
+/// integer amount, a boolean for `paid`'s `true`/`false`, the list of a JSON-list field,
+/// else the text (a non-integer amount or a list that does not parse stays text and the
+/// engine rejects it with its usual message).
 fn cell_value(field: &str, cell: &str, null: &str) -> Option<Value> {
     if cell.is_empty() {
         return None;
@@ -451,6 +459,11 @@ fn cell_value(field: &str, cell: &str, null: &str) -> Option<Value> {
     if BOOL_FIELDS.contains(&field) {
         if let Ok(b) = cell.parse::<bool>() {
             return Some(Value::Bool(b));
+        }
+    }
+    if JSON_LIST_FIELDS.contains(&field) {
+        if let Ok(list @ Value::Array(_)) = serde_json::from_str::<Value>(cell) {
+            return Some(list);
         }
     }
     Some(Value::String(cell.to_string()))
@@ -484,6 +497,26 @@ mod tests {
             engine.sort_unstable();
             assert_eq!(ours, engine, "{kind:?}");
         }
+    }
+
+    #[test]
+    fn tips_are_numbers_and_breaks_a_json_list_cell() {
+        let text = "shift_id,shift_status,start_at,stop_at,unpaid_breaks,tips\n\
+            s1,approved,a,b,\"[{\"\"start_at\"\": \"\"x\"\", \"\"stop_at\"\": \"\"y\"\"}]\",250\n\
+            s2,approved,a,b,[],\n\
+            s3,approved,a,b,not a list,1.5\n";
+        let recs = read_shifts(text).unwrap();
+        assert_eq!(
+            recs[0],
+            json!({"shift_id": "s1", "shift_status": "approved", "start_at": "a", "stop_at": "b",
+                   "unpaid_breaks": [{"start_at": "x", "stop_at": "y"}], "tips": 250})
+        );
+        // `[]` is an explicit empty list (no break); an empty cell is absent.
+        assert_eq!(recs[1]["unpaid_breaks"], json!([]));
+        assert!(recs[1].get("tips").is_none());
+        // Text the engine then rejects by field.
+        assert_eq!(recs[2]["unpaid_breaks"], json!("not a list"));
+        assert_eq!(recs[2]["tips"], json!("1.5"));
     }
 
     fn opts() -> InputArgs {

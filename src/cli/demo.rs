@@ -289,8 +289,7 @@ pub fn run(
     let t = Timeline::new(local_date(tz, now));
     let staff = people(n, &t);
     let mut store = open(cli, true)?;
-    let recreated = store.delete_company(&id)?;
-    store.create_company(&company)?;
+    let recreated = store.replace_demo_company(&company)?;
     let received = Instant::from_micros(now.as_micros() - 3_600 * 1_000_000);
     let jobs = push(&mut store, &company, records(&staff, &t), received)?;
     let mut decisions = Vec::new();

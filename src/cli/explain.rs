@@ -42,59 +42,92 @@ pub fn body(e: &Eligibility, twin: &Twin) -> String {
 
 /// What the lines of a period say, in a few words: hours worked, days, additions...
 fn work(p: &PeriodAccrual) -> String {
-    let mut seconds = rust_decimal::Decimal::ZERO;
-    let mut days = None;
-    let mut daily: u64 = 0;
-    let (mut holidays, mut leave_days): (u64, u64) = (0, 0);
-    let mut overtime = false;
+    let mut tally = Tally::default();
     for l in &p.lines {
+        tally.add(l);
+    }
+    let parts = tally.words();
+    if parts.is_empty() {
+        return "nothing worked yet".into();
+    }
+    parts.join(", ")
+}
+
+/// The lines of a period counted by kind, for [`work`].
+#[derive(Default)]
+struct Tally {
+    seconds: rust_decimal::Decimal,
+    salary_days: Option<String>,
+    daily: u64,
+    holidays: u64,
+    leave_days: u64,
+    overtime: bool,
+    tips: bool,
+}
+
+impl Tally {
+    fn add(&mut self, l: &ewa::accrual::Line) {
         match l.kind {
             LineKind::Regular => {
-                seconds = l
+                if let Some(s) = l
                     .quantity
                     .parse::<rust_decimal::Decimal>()
                     .ok()
-                    .and_then(|q| seconds.checked_add(q))
-                    .unwrap_or(seconds)
+                    .and_then(|q| self.seconds.checked_add(q))
+                {
+                    self.seconds = s;
+                }
             }
-            LineKind::Overtime | LineKind::DoubleTime => overtime = true,
-            LineKind::Salary => days = Some(l.quantity.clone()),
-            LineKind::Daily => daily += 1,
-            LineKind::Holiday => holidays += 1,
-            LineKind::Leave => leave_days += 1,
+            LineKind::Overtime | LineKind::DoubleTime => self.overtime = true,
+            LineKind::Salary => self.salary_days = Some(l.quantity.clone()),
+            LineKind::Daily => self.daily += 1,
+            LineKind::Holiday => self.holidays += 1,
+            LineKind::Leave => self.leave_days += 1,
+            LineKind::Tips => self.tips = true,
             _ => {}
         }
     }
-    let mut parts = Vec::new();
-    if !seconds.is_zero() {
-        let hours = seconds
-            .checked_div(rust_decimal::Decimal::from(3600))
-            .unwrap_or_default()
-            .round_dp(1);
-        parts.push(format!(
-            "{hours} h worked{}",
-            if overtime { " (with overtime)" } else { "" }
-        ));
+
+    fn words(&self) -> Vec<String> {
+        let mut parts = Vec::new();
+        if !self.seconds.is_zero() {
+            let hours = self
+                .seconds
+                .checked_div(rust_decimal::Decimal::from(3600))
+                .unwrap_or_default()
+                .round_dp(1);
+            let overtime = if self.overtime {
+                " (with overtime)"
+            } else {
+                ""
+            };
+            parts.push(format!("{hours} h worked{overtime}"));
+        }
+        if let Some(d) = &self.salary_days {
+            parts.push(format!("{d} days of salary"));
+        }
+        if self.daily > 0 {
+            parts.push(format!(
+                "{} worked",
+                table::plural(self.daily, "day", "days")
+            ));
+        }
+        if self.holidays > 0 {
+            parts.push(table::plural(
+                self.holidays,
+                "paid holiday",
+                "paid holidays",
+            ));
+        }
+        if self.leave_days > 0 {
+            let days = table::plural(self.leave_days, "day", "days");
+            parts.push(format!("{days} of paid leave"));
+        }
+        if self.tips {
+            parts.push("tips".into());
+        }
+        parts
     }
-    if let Some(d) = days {
-        parts.push(format!("{d} days of salary"));
-    }
-    if daily > 0 {
-        parts.push(format!("{} worked", table::plural(daily, "day", "days")));
-    }
-    if holidays > 0 {
-        parts.push(table::plural(holidays, "paid holiday", "paid holidays"));
-    }
-    if leave_days > 0 {
-        parts.push(format!(
-            "{} of paid leave",
-            table::plural(leave_days, "day", "days")
-        ));
-    }
-    if parts.is_empty() {
-        parts.push("nothing worked yet".into());
-    }
-    parts.join(", ")
 }
 
 fn period_line(p: &PeriodAccrual, cur: Option<&str>, role: &str) -> String {

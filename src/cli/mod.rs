@@ -228,6 +228,9 @@ pub enum Command {
         /// The shift.
         #[arg(long, value_name = "ID")]
         shift: String,
+        /// Every version (default: the latest 1,000, and how many earlier ones were left out).
+        #[arg(long)]
+        all: bool,
     },
     /// Write a snapshot and trim the journal.
     Compact,

@@ -65,6 +65,7 @@ impl Twin {
         let custom_info = r.custom_info().ok().flatten();
         let overtime = read_overtime(&mut r, custom_info);
         let holiday_pay_hours = read_holiday_pay_hours(&mut r, custom_info);
+        let auto_break = read_auto_break(&mut r, custom_info);
         let schedule = schedule_id.and_then(|s| {
             let ix = self.schedule_ix.get(s);
             if ix.is_none() {
@@ -81,12 +82,9 @@ impl Twin {
             return Err(RecordError::rejected(r.errors));
         };
         self.check_salaried_schedule(rate_period, schedule, schedule_id)?;
-        // SPEC §2 extension: only the rate is versioned; `overtime` applies only to hourly.
-        let overtime = if rate_period == Frequency::Hourly {
-            overtime
-        } else {
-            None
-        };
+        // SPEC §2 extension: only the rate is versioned; `overtime` and `auto_unpaid_break`
+        // (§5.6) apply only to hourly contracts (validated on every one).
+        let hourly = rate_period == Frequency::Hourly;
         let existing = self.contract_ix.get(id);
         let versions =
             self.contract_versions(existing, currency, effective_from, amount, received_at)?;
@@ -97,8 +95,9 @@ impl Twin {
             rate_period,
             versions,
             custom_info: custom_info.cloned(),
-            overtime,
+            overtime: overtime.filter(|_| hourly),
             holiday_pay_hours: hourly_only(rate_period, holiday_pay_hours),
+            auto_break: auto_break.filter(|_| hourly),
         };
         self.store_contract(existing, id, contract)
     }
@@ -238,6 +237,18 @@ pub(crate) fn parse_holiday_pay_hours(
         return Err((FIELD.to_string(), "must be hours in [0, 24]".to_string()));
     }
     Ok(h.normalize())
+}
+
+/// Reads `custom_info.auto_unpaid_break` when present, reporting its error on `r` (SPEC §5.6;
+/// the one parser is `accrual::paid::auto_break_of`).
+fn read_auto_break(
+    r: &mut Rec<'_>,
+    custom_info: Option<&Map<String, Value>>,
+) -> Option<crate::model::AutoBreak> {
+    crate::accrual::paid::auto_break_of(custom_info).unwrap_or_else(|(f, m)| {
+        r.err(f, m);
+        None
+    })
 }
 
 /// SPEC §2 rate versions: with `effective_from`, add or replace the version at that instant;

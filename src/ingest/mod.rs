@@ -18,6 +18,6 @@ mod shifts;
 mod split;
 
 pub(crate) use contracts::{hourly_only, parse_holiday_pay_hours};
-pub use record::{Record, Timestamp};
+pub use record::{Patch, Record, Timestamp, UnpaidBreak};
 pub use report::{FieldError, JobReport, Kind, Outcome, RecordResult};
 pub use shifts::Shift;

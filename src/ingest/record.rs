@@ -106,6 +106,63 @@ fn local_text(t: chrono::NaiveDateTime) -> String {
     }
 }
 
+/// An optional field of a record that updates a kept value (SPEC §2 shift extensions):
+/// absent keeps the previous version's value, `null` clears it, a value replaces it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Patch<T> {
+    /// Not sent: an update keeps the previous version's value (a new record has none).
+    #[default]
+    Absent,
+    /// Sent as `null`: the value is cleared.
+    Null,
+    /// Sent with a value.
+    Set(T),
+}
+
+impl<T> Patch<T> {
+    /// Whether the field was not sent (then it is not serialized either).
+    pub fn is_absent(&self) -> bool {
+        matches!(self, Patch::Absent)
+    }
+
+    /// The value, when one was sent.
+    pub fn as_set(&self) -> Option<&T> {
+        match self {
+            Patch::Set(v) => Some(v),
+            Patch::Absent | Patch::Null => None,
+        }
+    }
+}
+
+impl<T: Serialize> Serialize for Patch<T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        match self {
+            Patch::Set(v) => v.serialize(s),
+            Patch::Absent | Patch::Null => s.serialize_none(),
+        }
+    }
+}
+
+/// One unpaid break of a shift (SPEC §5.6): `[start_at, stop_at)`, instants or
+/// company-local times like the shift's.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize)]
+pub struct UnpaidBreak<'a> {
+    /// Start of the break.
+    pub start_at: Timestamp<'a>,
+    /// End of the break, after `start_at`.
+    pub stop_at: Timestamp<'a>,
+}
+
+impl UnpaidBreak<'_> {
+    /// The same break, borrowing this one's text.
+    pub fn borrowed(&self) -> UnpaidBreak<'_> {
+        UnpaidBreak {
+            start_at: self.start_at.borrowed(),
+            stop_at: self.stop_at.borrowed(),
+        }
+    }
+}
+
 /// A field as sent, before it is read into its typed slot: absent, `null`, a string
 /// (borrowed from the input where it has no escape), or any other JSON value.
 #[derive(Debug, Default)]
@@ -211,6 +268,77 @@ impl<'a> Loose<'a> {
         Err(format!("`{sent}` is not one of: {expected}"))
     }
 
+    /// `tips` (SPEC §2, §5.7): a JSON integer (its range is the validator's), `null`, or
+    /// absent.
+    pub fn integer_patch(self) -> std::result::Result<Patch<i64>, String> {
+        match self {
+            Loose::Absent => Ok(Patch::Absent),
+            Loose::Null => Ok(Patch::Null),
+            Loose::Other(Value::Number(n)) => match n.as_i64() {
+                Some(v) => Ok(Patch::Set(v)),
+                None if n.is_u64() => Err("exceeds the limit (amount_max)".into()),
+                None => Err(format!(
+                    "must be an integer number of minor units, got {}",
+                    short(&Value::Number(n))
+                )),
+            },
+            Loose::Str(s) => Err(format!(
+                "must be an integer number of minor units, got {}",
+                short(&Value::String(s.into_owned()))
+            )),
+            Loose::Other(v) => Err(format!(
+                "must be an integer number of minor units, got {}",
+                short(&v)
+            )),
+        }
+    }
+
+    /// `unpaid_breaks` (SPEC §5.6): a list of `{"start_at", "stop_at"}` objects, `null`, or
+    /// absent; each element's read error is kept in `e` under its path, e.g.
+    /// `unpaid_breaks[1].stop_at`.
+    pub fn breaks_patch(self, e: &mut ReadErrors) -> Patch<Vec<UnpaidBreak<'a>>> {
+        const F: &str = "unpaid_breaks";
+        let items = match self {
+            Loose::Absent => return Patch::Absent,
+            Loose::Null => return Patch::Null,
+            Loose::Other(Value::Array(items)) => items,
+            Loose::Str(_) | Loose::Other(_) => {
+                e.push(F, "must be a list of {\"start_at\", \"stop_at\"} objects");
+                return Patch::Absent;
+            }
+        };
+        let mut out = Vec::with_capacity(items.len());
+        for (i, item) in items.into_iter().enumerate() {
+            let Value::Object(mut m) = item else {
+                e.push(
+                    format!("{F}[{i}]"),
+                    "must be an object {\"start_at\", \"stop_at\"}",
+                );
+                continue;
+            };
+            let mut at = |k: &'static str| match m.remove(k) {
+                Some(Value::String(t)) => Timestamp(Cow::Owned(t)),
+                None | Some(Value::Null) => {
+                    e.push(format!("{F}[{i}].{k}"), "is required");
+                    Timestamp::default()
+                }
+                Some(_) => {
+                    e.push(format!("{F}[{i}].{k}"), "must be a timestamp string");
+                    Timestamp::default()
+                }
+            };
+            let b = UnpaidBreak {
+                start_at: at("start_at"),
+                stop_at: at("stop_at"),
+            };
+            for k in m.keys() {
+                e.push(format!("{F}[{i}].{k}"), "unknown field");
+            }
+            out.push(b);
+        }
+        Patch::Set(out)
+    }
+
     /// `custom_info`: an object, or absent/`null`.
     pub fn object(self) -> std::result::Result<Option<Map<String, Value>>, &'static str> {
         match self {
@@ -227,7 +355,9 @@ impl<'a> Loose<'a> {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct ReadErrors {
     pub unknown: Vec<String>,
-    pub fields: Vec<(&'static str, String)>,
+    /// Each field's read error; a list element's field is named by its path, e.g.
+    /// `unpaid_breaks[1].stop_at`.
+    pub fields: Vec<(Cow<'static, str>, String)>,
 }
 
 impl ReadErrors {
@@ -239,14 +369,19 @@ impl ReadErrors {
         fallback: T,
     ) -> T {
         r.unwrap_or_else(|m| {
-            self.fields.push((field, m.into()));
+            self.fields.push((Cow::Borrowed(field), m.into()));
             fallback
         })
     }
 
+    /// Keeps a read error of `field` (a path within a list field).
+    pub fn push(&mut self, field: impl Into<Cow<'static, str>>, message: impl Into<String>) {
+        self.fields.push((field.into(), message.into()));
+    }
+
     /// Whether `field` could not be read.
     pub fn has(&self, field: &str) -> bool {
-        self.fields.iter().any(|(f, _)| *f == field)
+        self.fields.iter().any(|(f, _)| f == field)
     }
 
     /// The error list a validator starts from: every unknown field, by name (SPEC §3).
@@ -260,19 +395,24 @@ impl ReadErrors {
             .collect()
     }
 
-    /// Adds `field`'s read error to `errors` and says whether there was one (the validator
-    /// then checks nothing else of that field).
+    /// Adds `field`'s read errors (its own, and those of its elements, named
+    /// `field[i]...`) to `errors` and says whether there was one (the validator then checks
+    /// nothing else of that field).
     pub fn report(&self, field: &str, errors: &mut Vec<FieldError>) -> bool {
-        match self.fields.iter().find(|(f, _)| *f == field) {
-            Some((f, m)) => {
+        let mut found = false;
+        for (f, m) in &self.fields {
+            let of_field = f
+                .strip_prefix(field)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('['));
+            if of_field {
                 errors.push(FieldError {
-                    field: (*f).to_string(),
+                    field: f.to_string(),
                     message: m.clone(),
                 });
-                true
+                found = true;
             }
-            None => false,
         }
+        found
     }
 
     /// The errors as one message (a strict `Deserialize` fails with it).

@@ -46,7 +46,14 @@ impl Kind {
     pub fn nested_fields(self) -> &'static [(&'static str, &'static [&'static str])] {
         match self {
             Kind::PaySchedules => &[("periods", super::schedules::PERIOD_FIELDS)],
-            Kind::Contracts => &[("custom_info.overtime", super::contracts::OVERTIME_FIELDS)],
+            Kind::Contracts => &[
+                ("custom_info.overtime", super::contracts::OVERTIME_FIELDS),
+                (
+                    "custom_info.auto_unpaid_break",
+                    crate::accrual::paid::AUTO_BREAK_FIELDS,
+                ),
+            ],
+            Kind::Shifts => &[("unpaid_breaks", super::shifts::BREAK_FIELDS)],
             _ => &[],
         }
     }

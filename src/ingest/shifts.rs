@@ -5,11 +5,11 @@
 //! in [`Lenient`]'s reading) plus one check in [`Shift::validate`].
 
 use super::fields::id_error;
-use super::record::{read_fields, Loose, Memo, ReadErrors, Record, Timestamp};
+use super::record::{read_fields, Loose, Memo, Patch, ReadErrors, Record, Timestamp, UnpaidBreak};
 use super::report::{FieldError, JobReport, Kind};
 use crate::calendar::{self, Instant};
 use crate::ingest::Outcome;
-use crate::model::{ShiftRec, ShiftStatus, ShiftVersion, NONE};
+use crate::model::{ShiftExt, ShiftRec, ShiftStatus, ShiftVersion, Span, NONE};
 use crate::twin::shifts::{self as store, Extra};
 use crate::twin::{next_index, Applied, RecordError, Twin};
 use serde::de::{self, Deserializer, MapAccess, Visitor};
@@ -19,7 +19,7 @@ use std::borrow::Cow;
 use std::fmt;
 
 /// The fields of a shift record, in Payd's names (SPEC §2).
-pub(super) const NAMES: [&str; 7] = [
+pub(super) const NAMES: [&str; 9] = [
     "shift_id",
     "shift_status",
     "employee_id",
@@ -27,7 +27,11 @@ pub(super) const NAMES: [&str; 7] = [
     "start_at",
     "stop_at",
     "custom_info",
+    "unpaid_breaks",
+    "tips",
 ];
+/// The fields of one element of `unpaid_breaks` (SPEC §5.6).
+pub(super) const BREAK_FIELDS: &[&str] = &["start_at", "stop_at"];
 const STATUSES: &str =
     "available, scheduled, declined, voided, no_show, submitted, provisionally_approved, approved";
 
@@ -83,6 +87,16 @@ pub struct Shift<'a> {
     /// Free-form data kept with the shift.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_info: Option<Map<String, Value>>,
+    /// Unpaid breaks (SPEC §5.6), each inside the shift, none overlapping another.
+    /// [`Patch::Absent`] keeps the previous version's on an update (a new shift has none,
+    /// and its contract's automatic break may apply); [`Patch::Null`] clears them; an
+    /// empty list means no break at all.
+    #[serde(skip_serializing_if = "Patch::is_absent")]
+    pub unpaid_breaks: Patch<Vec<UnpaidBreak<'a>>>,
+    /// Tips paid through payroll for this shift, in minor units ≥ 0 (SPEC §5.7), earned
+    /// pro rata over its paid time. Absent keeps the previous version's; `null` clears.
+    #[serde(skip_serializing_if = "Patch::is_absent")]
+    pub tips: Patch<i64>,
 }
 
 impl Default for Shift<'_> {
@@ -95,6 +109,8 @@ impl Default for Shift<'_> {
             start_at: Timestamp::default(),
             stop_at: Timestamp::default(),
             custom_info: None,
+            unpaid_breaks: Patch::Absent,
+            tips: Patch::Absent,
         }
     }
 }
@@ -110,6 +126,12 @@ impl Shift<'_> {
             start_at: self.start_at.borrowed(),
             stop_at: self.stop_at.borrowed(),
             custom_info: self.custom_info.clone(),
+            unpaid_breaks: match &self.unpaid_breaks {
+                Patch::Absent => Patch::Absent,
+                Patch::Null => Patch::Null,
+                Patch::Set(b) => Patch::Set(b.iter().map(UnpaidBreak::borrowed).collect()),
+            },
+            tips: self.tips.clone(),
         }
     }
 }
@@ -153,8 +175,8 @@ impl<'a> Lenient<'a> {
         Lenient(rec, ReadErrors::default())
     }
 
-    fn from_slots(slots: [Loose<'a>; 7], unknown: Vec<String>) -> Lenient<'a> {
-        let [id, status, employee, contract, start, stop, info] = slots;
+    fn from_slots(slots: [Loose<'a>; 9], unknown: Vec<String>) -> Lenient<'a> {
+        let [id, status, employee, contract, start, stop, info, breaks, tips] = slots;
         let mut e = ReadErrors {
             unknown,
             fields: Vec::new(),
@@ -171,8 +193,17 @@ impl<'a> Lenient<'a> {
             start_at: e.slot("start_at", start.timestamp(), Timestamp::default()),
             stop_at: e.slot("stop_at", stop.timestamp(), Timestamp::default()),
             custom_info: e.slot("custom_info", info.object(), None),
+            unpaid_breaks: Patch::Absent,
+            tips: e.slot("tips", tips.integer_patch(), Patch::Absent),
         };
-        Lenient(rec, e)
+        let unpaid_breaks = breaks.breaks_patch(&mut e);
+        Lenient(
+            Shift {
+                unpaid_breaks,
+                ..rec
+            },
+            e,
+        )
     }
 }
 
@@ -214,14 +245,18 @@ pub(crate) struct ParsedShift {
     pub start: Instant,
     pub stop: Instant,
     pub custom_info: Option<Box<Map<String, Value>>>,
+    /// Sorted, disjoint, inside `[start, stop)` (SPEC §5.6).
+    pub breaks: Patch<Box<[Span]>>,
+    pub tips: Patch<i64>,
 }
 
 impl Shift<'_> {
     /// The one validator of a shift record (SPEC §2, §7): the model value, or every error,
     /// each naming its field — the unknown fields first, then the fields in the order
     /// `shift_id`, `shift_status`, `start_at`, `stop_at`, `employee_id`, `contract_id`,
-    /// `custom_info`. A field that `read` could not read reports that error only. Takes
-    /// `custom_info` out of the record when valid.
+    /// `custom_info`, `unpaid_breaks` (by element, e.g. `unpaid_breaks[1].stop_at`), `tips`.
+    /// A field that `read` could not read reports that error only. Takes `custom_info` out
+    /// of the record when valid.
     pub(crate) fn validate(
         &mut self,
         read: &ReadErrors,
@@ -242,22 +277,7 @@ impl Shift<'_> {
             }
         }
         read.report("shift_status", &mut errors);
-        let start = self.instant("start_at", read, twin, &mut errors);
-        let stop = self.instant("stop_at", read, twin, &mut errors);
-        if let (Some(s), Some(e)) = (start, stop) {
-            let len = e.as_micros().saturating_sub(s.as_micros());
-            if s >= e {
-                err(
-                    &mut errors,
-                    "stop_at",
-                    format!("must be after start_at ({e} <= {s})"),
-                );
-            } else if len > limits.shift_micros_max() {
-                let h = limits.shift_hours_max;
-                let m = format!("the shift lasts longer than {h} hours (shift_hours_max)");
-                err(&mut errors, "stop_at", m);
-            }
-        }
+        let (start, stop) = self.times(read, twin, &mut errors);
         let employee = reference(
             &self.employee_id,
             "employee_id",
@@ -277,6 +297,8 @@ impl Shift<'_> {
             limits,
         );
         read.report("custom_info", &mut errors);
+        let breaks = self.breaks(read, twin, (start, stop), &mut errors);
+        let tips = self.checked_tips(read, limits, &mut errors);
         let (Some(start), Some(stop), true) = (start, stop, errors.is_empty()) else {
             return Err(errors);
         };
@@ -287,7 +309,116 @@ impl Shift<'_> {
             start,
             stop,
             custom_info: self.custom_info.take().map(Box::new),
+            breaks,
+            tips,
         })
+    }
+
+    /// `tips` (SPEC §2, §5.7): an integer in `[0, amount_max]`.
+    fn checked_tips(
+        &self,
+        read: &ReadErrors,
+        limits: &crate::limits::Limits,
+        errors: &mut Vec<FieldError>,
+    ) -> Patch<i64> {
+        if read.report("tips", errors) {
+            return Patch::Absent;
+        }
+        let message = match self.tips {
+            Patch::Set(n) if n < 0 => format!("must be >= 0, got {n}"),
+            Patch::Set(n) if n > limits.amount_max => {
+                format!("{n} exceeds the limit {} (amount_max)", limits.amount_max)
+            }
+            ref t => return t.clone(),
+        };
+        errors.push(FieldError {
+            field: "tips".into(),
+            message,
+        });
+        Patch::Absent
+    }
+
+    /// `unpaid_breaks` (SPEC §5.6): each break's times resolved like the shift's, start
+    /// before stop, inside the shift `span` (when its times are valid), none overlapping
+    /// another; sorted by start.
+    fn breaks(
+        &self,
+        read: &ReadErrors,
+        twin: &Twin,
+        span: (Option<Instant>, Option<Instant>),
+        errors: &mut Vec<FieldError>,
+    ) -> Patch<Box<[Span]>> {
+        if read.report("unpaid_breaks", errors) {
+            return Patch::Absent;
+        }
+        let list = match &self.unpaid_breaks {
+            Patch::Absent => return Patch::Absent,
+            Patch::Null => return Patch::Null,
+            Patch::Set(list) => list,
+        };
+        let before = errors.len();
+        let tz = twin.company.timezone;
+        let mut spans: Vec<(Span, usize)> = Vec::with_capacity(list.len());
+        for (i, b) in list.iter().enumerate() {
+            let mut at = |k: &str, t: &Timestamp<'_>| {
+                calendar::parse_instant(tz, t.as_str())
+                    .map_err(|e| push(errors, format!("unpaid_breaks[{i}].{k}"), e.to_string()))
+                    .ok()
+            };
+            let (Some(a), Some(z)) = (at("start_at", &b.start_at), at("stop_at", &b.stop_at))
+            else {
+                continue;
+            };
+            if let Some(m) = break_error(a, z, span) {
+                push(errors, format!("unpaid_breaks[{i}].{}", m.0), m.1);
+                continue;
+            }
+            spans.push((Span { start: a, stop: z }, i));
+        }
+        spans.sort_unstable();
+        for w in spans.windows(2) {
+            if let [(a, i), (b, j)] = w {
+                if b.start < a.stop {
+                    let (first, later) = ((*i).min(*j), (*i).max(*j));
+                    let m = format!("overlaps unpaid_breaks[{first}] (touching is fine)");
+                    push(errors, format!("unpaid_breaks[{later}]"), m);
+                }
+            }
+        }
+        if errors.len() > before {
+            return Patch::Absent;
+        }
+        Patch::Set(spans.into_iter().map(|(s, _)| s).collect())
+    }
+
+    /// `start_at` and `stop_at` (SPEC §2): instants, start before stop, at most
+    /// `shift_hours_max` apart (else an error on `stop_at`).
+    fn times(
+        &self,
+        read: &ReadErrors,
+        twin: &Twin,
+        errors: &mut Vec<FieldError>,
+    ) -> (Option<Instant>, Option<Instant>) {
+        let limits = &twin.company.limits;
+        let start = self.instant("start_at", read, twin, errors);
+        let stop = self.instant("stop_at", read, twin, errors);
+        if let (Some(s), Some(e)) = (start, stop) {
+            let len = e.as_micros().saturating_sub(s.as_micros());
+            let message = if s >= e {
+                Some(format!("must be after start_at ({e} <= {s})"))
+            } else if len > limits.shift_micros_max() {
+                let h = limits.shift_hours_max;
+                Some(format!(
+                    "the shift lasts longer than {h} hours (shift_hours_max)"
+                ))
+            } else {
+                None
+            };
+            if let Some(message) = message {
+                push(errors, "stop_at".into(), message);
+            }
+        }
+        (start, stop)
     }
 
     /// `start_at` or `stop_at` as an instant in the company's zone (SPEC §2).
@@ -317,6 +448,41 @@ impl Shift<'_> {
             }
         }
     }
+}
+
+/// Adds an error on `field`.
+fn push(errors: &mut Vec<FieldError>, field: String, message: String) {
+    errors.push(FieldError { field, message });
+}
+
+/// What is wrong with a break `[a, z)` of a shift `span` (SPEC §5.6), as (sub-field,
+/// message), if anything.
+fn break_error(
+    a: Instant,
+    z: Instant,
+    span: (Option<Instant>, Option<Instant>),
+) -> Option<(&'static str, String)> {
+    if a >= z {
+        return Some(("stop_at", format!("must be after start_at ({z} <= {a})")));
+    }
+    if let Some(start) = span.0.filter(|s| a < *s) {
+        return Some((
+            "start_at",
+            format!("is before the shift's start_at ({a} < {start})"),
+        ));
+    }
+    if let Some(stop) = span.1.filter(|s| z > *s) {
+        return Some((
+            "stop_at",
+            format!("is after the shift's stop_at ({z} > {stop})"),
+        ));
+    }
+    None
+}
+
+/// Whether every break lies inside `[start, stop)`.
+fn breaks_fit(breaks: &[Span], start: Instant, stop: Instant) -> bool {
+    breaks.iter().all(|b| start <= b.start && b.stop <= stop)
 }
 
 /// An optional reference by id (SPEC §2): its index through `look`, or `None` when absent,
@@ -364,6 +530,10 @@ impl Twin {
         let counted = self.counted(p.status);
         let contract =
             self.resolve_shift_contract(p.employee, p.named_contract, p.start, p.stop, counted)?;
+        let ext = self.shift_ext(existing, &p)?;
+        if counted {
+            self.check_tips_paid(p.employee, contract, (p.start, p.stop), &ext)?;
+        }
         let version = ShiftVersion {
             status: p.status,
             employee: p.employee,
@@ -371,6 +541,7 @@ impl Twin {
             start: p.start,
             stop: p.stop,
             custom_info: p.custom_info,
+            ext: (!ext.is_empty()).then(|| Box::new(ext)),
             received_at,
             job,
         };
@@ -400,6 +571,74 @@ impl Twin {
         }
     }
 
+    /// The breaks and tips of the new version of a shift (SPEC §2 extensions): each field
+    /// sent replaces the previous version's (`null` clears it), each field absent keeps it.
+    /// Kept breaks must fit the new times (SPEC §9 "Breaks"), else the update is rejected.
+    fn shift_ext(&self, existing: Option<u32>, p: &ParsedShift) -> Result<ShiftExt, RecordError> {
+        let prev = existing.and_then(|ix| self.shifts.ext(ix));
+        let breaks = match &p.breaks {
+            Patch::Set(b) => Some(b.clone()),
+            Patch::Null => None,
+            Patch::Absent => match prev.and_then(|x| x.breaks.as_ref()) {
+                Some(kept) if !breaks_fit(kept, p.start, p.stop) => {
+                    return Err(RecordError::field(
+                        "unpaid_breaks",
+                        format!(
+                            "the breaks kept from the previous version do not fit the new times \
+                             [{}, {}): re-send them or send null",
+                            p.start, p.stop
+                        ),
+                    ))
+                }
+                kept => kept.cloned(),
+            },
+        };
+        let tips = match p.tips {
+            Patch::Set(t) => Some(t),
+            Patch::Null => None,
+            Patch::Absent => prev.and_then(|x| x.tips),
+        };
+        Ok(ShiftExt { breaks, tips })
+    }
+
+    /// SPEC §5.7, §9 "Tips": a counted shift with tips > 0 must have paid time inside its
+    /// assignment (its breaks, explicit or automatic, may not cover all of it).
+    fn check_tips_paid(
+        &self,
+        employee: u32,
+        contract: u32,
+        (start, stop): (Instant, Instant),
+        ext: &ShiftExt,
+    ) -> Result<(), RecordError> {
+        if ext.tips() <= 0 {
+            return Ok(());
+        }
+        let Some(a) = self
+            .employees
+            .get(employee as usize)
+            .and_then(|e| e.assignments.iter().find(|a| a.contract == contract))
+        else {
+            return Ok(());
+        };
+        let c = self.contracts.get(contract as usize);
+        let breaks = crate::accrual::paid::breaks_of(ext.breaks.as_deref(), c, start, stop);
+        let paid: i64 = a
+            .stints
+            .iter()
+            .map(|st| {
+                crate::accrual::paid::paid_micros(start.max(st.start), stop.min(st.end), breaks)
+            })
+            .sum();
+        if paid > 0 {
+            return Ok(());
+        }
+        Err(RecordError::field(
+            "tips",
+            "a counted shift with tips needs paid time inside its assignment; its unpaid \
+             breaks cover all of it",
+        ))
+    }
+
     /// Makes `version` the current version of shift `ix`, keeping the previous one.
     fn replace_shift(&mut self, ix: u32, mut version: ShiftVersion) -> Applied {
         let Some(prev) = self.current_version(ix) else {
@@ -418,6 +657,7 @@ impl Twin {
         if let Some(slot) = self.shifts.employee.get_mut(ix as usize) {
             *slot = employee;
         }
+        self.shifts.set_ext(ix, version.ext.take().map(|x| *x));
         let x = self.shifts.extra.entry(ix).or_default();
         x.history.push(prev);
         x.custom_info = version.custom_info.take();
@@ -441,6 +681,7 @@ impl Twin {
             start,
             stop,
             custom_info,
+            ext,
             received_at,
             job,
         } = version;
@@ -462,6 +703,9 @@ impl Twin {
                     ..Extra::default()
                 },
             );
+        }
+        if let Some(x) = ext {
+            self.shifts.set_ext(ix, Some(*x));
         }
         self.index_shift(employee, ShiftRec::new(ix, status, contract, start, stop));
         Ok(Outcome::Created)
@@ -515,6 +759,7 @@ impl Twin {
             && r.start == v.start
             && r.stop == v.stop
             && self.shifts.custom_info(ix) == v.custom_info.as_deref()
+            && self.shifts.ext(ix) == v.ext.as_deref()
     }
 
     /// SPEC §2: with an employee, the contract is the one named (which the employee must be

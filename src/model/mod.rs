@@ -181,6 +181,36 @@ pub(crate) struct Contract {
     pub overtime: Option<Overtime>,
     /// `custom_info.holiday_pay_hours` (SPEC §5.5), 0 when absent or not hourly.
     pub holiday_pay_hours: Decimal,
+    /// `custom_info.auto_unpaid_break` of an hourly contract (SPEC §5.6).
+    pub auto_break: Option<AutoBreak>,
+}
+
+/// A contract's automatic unpaid break (SPEC §5.6): a counted shift without an
+/// `unpaid_breaks` field that lasts more than `after` gets one centred break of `length`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct AutoBreak {
+    /// `after_hours` in microseconds, rounded down (a length in whole microseconds is more
+    /// than the exact hours exactly when it is more than this).
+    pub after: i64,
+    /// `minutes` in microseconds (≥ 1 minute, less than `after_hours`).
+    pub length: i64,
+}
+
+impl AutoBreak {
+    /// The break of a shift `[start, stop)`, if it lasts more than `after_hours`: centred,
+    /// starting at `start + (length − minutes) / 2` rounded down (SPEC §5.6).
+    pub fn of(&self, start: Instant, stop: Instant) -> Option<Span> {
+        let len = stop.as_micros().checked_sub(start.as_micros())?;
+        if len <= self.after || len <= self.length {
+            return None;
+        }
+        let from = start.checked_add_micros((len - self.length).div_euclid(2))?;
+        let to = from.checked_add_micros(self.length)?;
+        Some(Span {
+            start: from,
+            stop: to,
+        })
+    }
 }
 
 impl Contract {
@@ -275,6 +305,37 @@ pub(crate) struct Employee {
     pub leaves: Vec<u32>,
 }
 
+/// A half-open interval `[start, stop)` of a shift: an unpaid break (SPEC §5.6).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) struct Span {
+    pub start: Instant,
+    pub stop: Instant,
+}
+
+/// The rare data of one shift version (SPEC §2 extensions): its unpaid breaks and tips.
+/// Most shifts have neither, so this lives in side tables keyed by shift index, never in
+/// [`ShiftRec`].
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub(crate) struct ShiftExt {
+    /// `None`: the version has no `unpaid_breaks` field (a contract's automatic break may
+    /// apply); else its breaks, sorted, disjoint, inside the shift (SPEC §5.6).
+    pub breaks: Option<Box<[Span]>>,
+    /// Tips in minor units (SPEC §5.7), `None` when not sent.
+    pub tips: Option<i64>,
+}
+
+impl ShiftExt {
+    /// Whether the version has neither field (then no side record is kept).
+    pub fn is_empty(&self) -> bool {
+        self.breaks.is_none() && self.tips.is_none()
+    }
+
+    /// The tips, 0 when none.
+    pub fn tips(&self) -> i64 {
+        self.tips.unwrap_or(0)
+    }
+}
+
 /// Sentinel for "no employee" / "no contract" in compact shift records.
 pub(crate) const NONE: u32 = u32::MAX;
 
@@ -287,6 +348,8 @@ pub(crate) struct ShiftVersion {
     pub start: Instant,
     pub stop: Instant,
     pub custom_info: Option<Box<Map<String, Value>>>,
+    /// Unpaid breaks and tips, when the version has either (SPEC §2 extensions).
+    pub ext: Option<Box<ShiftExt>>,
     pub received_at: Instant,
     pub job: u64,
 }
@@ -301,6 +364,7 @@ impl PartialEq for ShiftVersion {
             && self.start == o.start
             && self.stop == o.stop
             && self.custom_info == o.custom_info
+            && self.ext == o.ext
             && self.received_at == o.received_at
     }
 }

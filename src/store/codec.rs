@@ -4,7 +4,7 @@
 //! on disk — or edited by hand — is an error on load rather than a silently different twin.
 //! The checksum guards against accidents, not against an adversary who can write the file.
 
-use super::storage;
+use super::{damaged, storage};
 use crate::error::{Error, Result};
 use rusqlite::{params, Connection, OptionalExtension, Row as SqlRow};
 
@@ -196,11 +196,11 @@ impl OpRow {
         let seq: i64 = r.get(0).map_err(get_err)?;
         let op: String = r.get(1).map_err(get_err)?;
         let job: Option<i64> = r.get(4).map_err(get_err)?;
-        let damaged = |what: &str| Error::Storage {
-            message: format!(
+        let damaged = |what: &str| {
+            damaged(format!(
                 "{path}: {} row {seq} of company `{company_id}` {what}",
                 table.name()
-            ),
+            ))
         };
         let op = OpKind::parse(&op).ok_or_else(|| damaged("has an unknown operation"))?;
         let allowed = match table {
@@ -380,9 +380,8 @@ impl CompanyRow {
         let Some((epoch, config, [head, snap, job, rows], known_to, mode, stored)) = raw else {
             return Ok(None);
         };
-        let damaged = |what: &str| Error::Storage {
-            message: format!("{path}: the row of company `{company_id}` {what}"),
-        };
+        let damaged =
+            |what: &str| damaged(format!("{path}: the row of company `{company_id}` {what}"));
         let nat = |v: i64| u64::try_from(v).map_err(|_| damaged("holds a negative counter"));
         let row = CompanyRow {
             company_id: company_id.to_string(),
@@ -514,8 +513,10 @@ pub(crate) fn each_chunk(
         let seq: i64 = r.get(0).map_err(read_err)?;
         let sum: i64 = r.get(2).map_err(read_err)?;
         count += 1;
-        let damaged = |what: &str| Error::Storage {
-            message: format!("{path}: snapshot_chunks row {seq} of company `{company_id}` {what}"),
+        let damaged = |what: &str| {
+            damaged(format!(
+                "{path}: snapshot_chunks row {seq} of company `{company_id}` {what}"
+            ))
         };
         if u64::try_from(seq).ok() != Some(count) {
             return Err(damaged(&format!("is out of place (expected row {count})")));

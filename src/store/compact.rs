@@ -44,6 +44,7 @@ impl Store {
     /// [`crate::Error::InvalidArgument`] when the company exists already;
     /// [`crate::Error::Storage`].
     pub fn import(&mut self, twin: &Twin) -> Result<CompactReport> {
+        self.writable()?;
         let path = self.path.clone();
         let hook = hook!(self);
         let tx = begin_write(&mut self.conn, &path, self.busy_timeout)?;
@@ -65,8 +66,9 @@ impl Store {
     /// After it, [`Store::load_known_at`] before the compacted history is an error.
     ///
     /// # Errors
-    /// [`crate::Error::InvalidArgument`] for an unknown company; [`crate::Error::Storage`].
+    /// [`crate::Error::UnknownCompany`] for an unknown company; [`crate::Error::Storage`].
     pub fn compact(&mut self, company_id: &str) -> Result<CompactReport> {
+        self.writable()?;
         let path = self.path.clone();
         let cached = self.cache.remove(company_id);
         let hook = hook!(self);
@@ -82,33 +84,84 @@ impl Store {
             self.cache.insert(company_id.to_string(), cached);
             return Ok(report);
         }
-        let latest: Option<i64> = tx
-            .query_row(
-                "SELECT MAX(at_us) FROM journal WHERE company_id = ?1",
-                [company_id],
-                |r| r.get(0),
-            )
-            .map_err(|e| storage(&path, "cannot read the journal", e))?;
-        let frames = write_binary(&tx, company_id, &cached.twin, hook, &path)?;
-        fault(hook)?;
-        tx.execute("DELETE FROM journal WHERE company_id = ?1", [company_id])
-            .map_err(|e| storage(&path, "cannot trim the journal", e))?;
-        row.snapshot_seq = row.head_seq;
-        row.snapshot_job = cached.twin.job_count();
-        row.snapshot_known_to = match (row.snapshot_known_to, latest) {
-            (Some(a), Some(b)) => Some(a.max(b)),
-            (a, b) => a.or(b),
-        };
-        row.snapshot_mode = SnapshotMode::Canonical;
-        row.snapshot_rows = frames;
+        snapshot_in(&tx, &mut row, &cached.twin, hook, &path)?;
         fault(hook)?;
         row.write(&tx, &path)?;
         fault(hook)?;
         tx.commit()
             .map_err(|e| storage(&path, "cannot commit", e))?;
         self.cache.insert(company_id.to_string(), cached);
+        self.enable_incremental_vacuum();
+        self.shrink();
         Ok(report(&row, trimmed))
     }
+
+    /// A file created before schema version 4 has no incremental vacuum: an explicit
+    /// compaction switches it on, once, with a full `VACUUM` (it rewrites the file, so it
+    /// is not done by the automatic compaction of a write). Best effort, as [`Store::shrink`].
+    fn enable_incremental_vacuum(&self) {
+        let mode: rusqlite::Result<i64> =
+            self.conn.query_row("PRAGMA auto_vacuum", [], |r| r.get(0));
+        if mode.is_ok_and(|m| m == 0) {
+            let _ = self
+                .conn
+                .execute_batch("PRAGMA auto_vacuum = INCREMENTAL; VACUUM;");
+        }
+    }
+
+    /// Gives the pages freed by a compaction back to the file system: an incremental
+    /// vacuum (files with `auto_vacuum = INCREMENTAL`, every file created since schema
+    /// version 4), then a checkpoint that truncates the WAL. Best effort, after the commit:
+    /// a failure (e.g. a reader holding the WAL) leaves the pages free for reuse inside the
+    /// file and takes nothing from an acknowledged write.
+    pub(crate) fn shrink(&self) {
+        // Each step frees one page and yields a row: step to the end.
+        let _ = self
+            .conn
+            .prepare("PRAGMA incremental_vacuum")
+            .and_then(|mut s| {
+                let mut rows = s.query([])?;
+                while rows.next()?.is_some() {}
+                Ok(())
+            });
+        let _ = self
+            .conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+    }
+}
+
+/// Makes `twin` (the state at `row.head_seq`) the company's snapshot and trims its
+/// journal, in the transaction `tx`; updates `row` (the caller writes it). Shared by
+/// [`Store::compact`] and the automatic compaction of a write (`super::auto`).
+pub(crate) fn snapshot_in(
+    tx: &rusqlite::Connection,
+    row: &mut CompanyRow,
+    twin: &Twin,
+    hook: Option<&std::cell::Cell<Option<u64>>>,
+    path: &str,
+) -> Result<()> {
+    let company_id = row.company_id.clone();
+    let latest: Option<i64> = tx
+        .query_row(
+            "SELECT MAX(at_us) FROM journal WHERE company_id = ?1",
+            [&company_id],
+            |r| r.get(0),
+        )
+        .map_err(|e| storage(path, "cannot read the journal", e))?;
+    let frames = write_binary(tx, &company_id, twin, hook, path)?;
+    fault(hook)?;
+    tx.execute("DELETE FROM journal WHERE company_id = ?1", [&company_id])
+        .map_err(|e| storage(path, "cannot trim the journal", e))?;
+    super::auto::reset(tx, &company_id, path)?;
+    row.snapshot_seq = row.head_seq;
+    row.snapshot_job = twin.job_count();
+    row.snapshot_known_to = match (row.snapshot_known_to, latest) {
+        (Some(a), Some(b)) => Some(a.max(b)),
+        (a, b) => a.or(b),
+    };
+    row.snapshot_mode = SnapshotMode::Canonical;
+    row.snapshot_rows = frames;
+    Ok(())
 }
 
 fn report(row: &CompanyRow, trimmed: u64) -> CompactReport {

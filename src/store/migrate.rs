@@ -14,7 +14,7 @@
 use super::codec::{each_row, CompanyRow, OpKind, OpRow, RowSum, SnapshotMode, Table};
 use super::compact::write_binary;
 use super::replay::{self, apply_batch, diverged, gap};
-use super::storage;
+use super::{damaged, storage};
 use crate::calendar::Instant;
 use crate::error::{Error, Result};
 use crate::model::{Advance, RecoveryRef, ALL_REASONS};
@@ -72,18 +72,16 @@ fn replay_rows(conn: &Connection, row: &CompanyRow, path: &str) -> Result<Twin> 
         Ok(true)
     })?;
     if count != row.snapshot_rows {
-        return Err(Error::Storage {
-            message: format!(
-                "{path}: the snapshot of company `{id}` has {count} rows, its company row says {}",
-                row.snapshot_rows
-            ),
-        });
+        return Err(damaged(format!(
+            "{path}: the snapshot of company `{id}` has {count} rows, its company row says {}",
+            row.snapshot_rows
+        )));
     }
     twin.jobs = row.snapshot_job;
-    twin.check_invariants().map_err(|e| Error::Storage {
-        message: format!(
+    twin.check_invariants().map_err(|e| {
+        damaged(format!(
             "{path}: the operation-row snapshot of company `{id}` cannot be migrated: {e}"
-        ),
+        ))
     })?;
     Ok(twin)
 }

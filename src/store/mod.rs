@@ -11,16 +11,22 @@
 //!   validated, then [`Twin::check_invariants`]), then replays the journal through the
 //!   public [`Twin`] API — every value re-validated by the constructors of ingestion —
 //!   each replayed outcome checked against the one recorded: a corrupt, foreign or
-//!   newer-schema file is an [`Error::Storage`], never a panic or a silently different
-//!   twin.
+//!   newer-schema file is a storage error ([`Error::Damaged`] for damage), never a panic
+//!   or a silently different twin.
+//! * **Automatic compaction.** A write whose journal tail reaches
+//!   [`StoreOptions::auto_compact`] compacts the company in its own transaction, so a cold
+//!   load replays a bounded tail; a batch that changed nothing is journaled as its job and
+//!   counts only; a compaction gives the freed pages back to the file system.
+//! * **Read-only.** [`StoreOptions::read_only`] opens a file without writing anything to
+//!   it, so a store on a read-only directory or medium can be read.
 //! * **Older files.** A file of schema version 1 or 2 whose snapshots are operation rows
 //!   is migrated once, in one transaction, when it is opened: each such snapshot is
 //!   replayed into a twin and replaced by its binary snapshot (`migrate.rs`).
 //! * **As known at.** [`Store::load_known_at`] replays the journal as far as it was known at
 //!   an earlier instant, to ask what the engine answered then.
 //! * **Concurrency.** Several processes may share a file: writes serialise (each waits up to
-//!   [`StoreOptions::busy_timeout`] for the lock, then fails with a clear error), readers
-//!   are never blocked (WAL).
+//!   [`StoreOptions::busy_timeout`] for the lock, then fails with [`Error::Locked`]: retry),
+//!   readers are never blocked (WAL).
 //!
 //! Every query names its company in its `WHERE` clause and every key starts with the
 //! company id, so one company's rows are never read for another.
@@ -49,14 +55,18 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod auto;
 mod codec;
 mod compact;
+mod demo;
 mod migrate;
+mod open;
 mod replay;
 mod schema;
 #[cfg(test)]
 mod tests;
 
+pub use auto::AutoCompact;
 pub use codec::SnapshotMode;
 pub use compact::CompactReport;
 pub use schema::SCHEMA_VERSION;
@@ -64,8 +74,8 @@ pub use schema::SCHEMA_VERSION;
 use crate::calendar::Instant;
 use crate::company::Company;
 use crate::eligibility::{AdvanceDecision, AdvanceRequest, CancelDecision};
-use crate::error::{Error, Result};
-use crate::ingest::{JobReport, Kind};
+use crate::error::{Cause, Error, Result};
+use crate::ingest::{JobReport, Kind, Outcome};
 use crate::twin::Twin;
 use codec::{CompanyRow, OpKind, OpRow, Table};
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
@@ -81,8 +91,16 @@ pub struct StoreOptions {
     /// Create the file (and its schema) when it does not exist (default true).
     pub create: bool,
     /// How long a write waits for another process's write lock before it fails with
-    /// [`Error::Storage`] (default 5 s).
+    /// [`Error::Locked`] (default 5 s).
     pub busy_timeout: Duration,
+    /// Open the file read-only (default false): nothing is ever written to it, not even a
+    /// schema into an empty file or a migration, so a store on a read-only directory or
+    /// medium answers every read; every write is an [`Error::Storage`]. `create` is then
+    /// ignored. A file of an older schema must be opened for writing once.
+    pub read_only: bool,
+    /// When a write compacts its company automatically (default: [`AutoCompact::default`]);
+    /// `None` never does (then call [`Store::compact`] yourself).
+    pub auto_compact: Option<AutoCompact>,
 }
 
 impl Default for StoreOptions {
@@ -90,6 +108,8 @@ impl Default for StoreOptions {
         StoreOptions {
             create: true,
             busy_timeout: Duration::from_secs(5),
+            read_only: false,
+            auto_compact: Some(AutoCompact::default()),
         }
     }
 }
@@ -126,6 +146,12 @@ pub struct Store {
     path: String,
     busy_timeout: Duration,
     cache: HashMap<String, Cached>,
+    /// Opened with [`StoreOptions::read_only`].
+    read_only: bool,
+    /// False for an empty file opened read-only: no store in it, so no company.
+    has_schema: bool,
+    /// [`StoreOptions::auto_compact`].
+    auto_compact: Option<AutoCompact>,
     /// Test hook: the write (statement execution) at which to inject an I/O fault.
     #[cfg(test)]
     fault_at: std::cell::Cell<Option<u64>>,
@@ -151,27 +177,43 @@ macro_rules! hook {
 }
 pub(crate) use hook;
 
-/// A storage error with SQLite's own message; a lock that could not be had says so.
+/// A storage error with SQLite's own message, kept as its source: [`Error::Locked`] for a
+/// lock that could not be had, [`Error::Damaged`] for a corrupt file, [`Error::Io`] otherwise.
 pub(crate) fn storage(path: &str, what: &str, e: rusqlite::Error) -> Error {
-    let message = match e.sqlite_error_code() {
+    match e.sqlite_error_code() {
         Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
-            format!("{path}: {what}: the store is locked by another writer and the wait timed out ({e})")
+            Error::Locked {
+                message: format!("{path}: {what}: the store is locked by another writer and the wait timed out ({e})"),
+                cause: Cause::new(e),
+            }
         }
-        Some(rusqlite::ErrorCode::DatabaseCorrupt) => {
-            format!("{path}: {what}: the file is corrupt ({e})")
-        }
-        Some(rusqlite::ErrorCode::NotADatabase) => {
-            format!("{path} is not an ewa store: file is not a database")
-        }
-        _ => format!("{path}: {what}: {e}"),
-    };
-    Error::Storage { message }
+        Some(rusqlite::ErrorCode::DatabaseCorrupt) => Error::Damaged {
+            message: format!("{path}: {what}: the file is corrupt ({e})"),
+            cause: Some(Cause::new(e)),
+        },
+        Some(rusqlite::ErrorCode::NotADatabase) => Error::Storage {
+            message: format!("{path} is not an ewa store: file is not a database"),
+        },
+        _ => Error::Io {
+            message: format!("{path}: {what}: {e}"),
+            cause: Cause::new(e),
+        },
+    }
+}
+
+/// The store holds data that ewa's own checks refuse (a checksum, a missing row, a replay
+/// that disagrees with what was recorded).
+pub(crate) fn damaged(message: String) -> Error {
+    Error::Damaged {
+        message,
+        cause: None,
+    }
 }
 
 fn unknown_company(path: &str, id: &str) -> Error {
-    Error::InvalidArgument {
-        name: "company_id".into(),
-        message: format!("no company `{id}` in {path}"),
+    Error::UnknownCompany {
+        company_id: id.to_string(),
+        store: path.to_string(),
     }
 }
 
@@ -199,20 +241,29 @@ impl Store {
                 ),
             });
         }
-        let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        if options.create {
-            flags |= OpenFlags::SQLITE_OPEN_CREATE;
-        }
-        let mut conn =
-            Connection::open_with_flags(p, flags).map_err(|e| storage(&shown, "cannot open", e))?;
-        conn.busy_timeout(options.busy_timeout)
-            .map_err(|e| storage(&shown, "cannot set the busy timeout", e))?;
-        schema::prepare(&mut conn, &shown)?;
+        let (conn, has_schema) = if options.read_only {
+            open::read_only(p, &shown, options.busy_timeout)?
+        } else {
+            let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+            if options.create {
+                flags |= OpenFlags::SQLITE_OPEN_CREATE;
+            }
+            let mut conn = Connection::open_with_flags(p, flags)
+                .map_err(|e| storage(&shown, "cannot open", e))?;
+            conn.busy_timeout(options.busy_timeout)
+                .map_err(|e| storage(&shown, "cannot set the busy timeout", e))?;
+            schema::prepare(&mut conn, &shown)?;
+            open::sync_dir(p, &shown)?;
+            (conn, true)
+        };
         Ok(Store {
             conn,
             path: shown,
             busy_timeout: options.busy_timeout,
             cache: HashMap::new(),
+            read_only: options.read_only,
+            has_schema,
+            auto_compact: options.auto_compact,
             #[cfg(test)]
             fault_at: std::cell::Cell::new(None),
         })
@@ -228,6 +279,9 @@ impl Store {
     /// # Errors
     /// [`Error::Storage`].
     pub fn companies(&self) -> Result<Vec<String>> {
+        if !self.has_schema {
+            return Ok(Vec::new());
+        }
         let err = |e| storage(&self.path, "cannot list companies", e);
         let mut stmt = self
             .conn
@@ -240,7 +294,7 @@ impl Store {
     /// What the store holds for a company.
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] for an unknown company; [`Error::Storage`].
+    /// [`Error::UnknownCompany`] for an unknown company; [`Error::Storage`].
     pub fn info(&self, company_id: &str) -> Result<CompanyInfo> {
         let row = self.company_row(&self.conn, company_id)?;
         let c = replay::company(&row, &self.path)?;
@@ -261,6 +315,7 @@ impl Store {
     /// [`Error::InvalidArgument`] when the company exists already; [`Error::Config`] when its
     /// configuration does not read back equal; [`Error::Storage`].
     pub fn create_company(&mut self, company: &Company) -> Result<()> {
+        self.writable()?;
         let path = self.path.clone();
         let hook = hook!(self);
         let tx = begin_write(&mut self.conn, &path, self.busy_timeout)?;
@@ -274,32 +329,24 @@ impl Store {
     /// # Errors
     /// [`Error::Storage`].
     pub fn delete_company(&mut self, company_id: &str) -> Result<bool> {
+        self.writable()?;
         self.cache.remove(company_id);
         let path = self.path.clone();
         let hook = hook!(self);
         let tx = begin_write(&mut self.conn, &path, self.busy_timeout)?;
-        let mut n = 0;
-        for table in ["journal", "snapshot_chunks", "companies"] {
-            fault(hook)?;
-            n = tx
-                .execute(
-                    &format!("DELETE FROM {table} WHERE company_id = ?1"),
-                    [company_id],
-                )
-                .map_err(|e| storage(&path, &format!("cannot delete from {table}"), e))?;
-        }
+        let existed = delete_rows(&tx, company_id, &path, hook)?;
         fault(hook)?;
         tx.commit()
             .map_err(|e| storage(&path, "cannot commit", e))?;
-        Ok(n > 0)
+        Ok(existed)
     }
 
     /// Loads a company's twin from the file: the snapshot, then the journal, every
     /// operation re-validated and checked against its recorded outcome.
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] for an unknown company; [`Error::Storage`] for a damaged,
-    /// foreign or inconsistent file (e.g. "journal replay diverged at seq N").
+    /// [`Error::UnknownCompany`] for an unknown company; [`Error::Damaged`] for a damaged
+    /// or inconsistent file (e.g. "journal replay diverged at seq N").
     pub fn load(&self, company_id: &str) -> Result<Twin> {
         let tx = self.read_tx()?;
         let row = self.company_row(&tx, company_id)?;
@@ -314,7 +361,7 @@ impl Store {
     /// recorded ahead of it.
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] for an unknown company, or when `known_at` falls before
+    /// [`Error::UnknownCompany`] for an unknown company, or when `known_at` falls before
     /// the history compacted into the snapshot (it is gone); [`Error::Storage`].
     pub fn load_known_at(&self, company_id: &str, known_at: Instant) -> Result<Twin> {
         let tx = self.read_tx()?;
@@ -329,6 +376,9 @@ impl Store {
     /// As [`Store::load`].
     pub fn twin(&mut self, company_id: &str) -> Result<&Twin> {
         let path = self.path.clone();
+        if !self.has_schema {
+            return Err(unknown_company(&path, company_id));
+        }
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Deferred)
@@ -347,12 +397,15 @@ impl Store {
     /// Applies a batch (SPEC §3) to the company's twin and journals it in one transaction;
     /// the report is returned only once the transaction is durable. Every batch that is
     /// applied is journaled, even one whose records were all rejected (it advances the job
-    /// counter); a batch refused whole ([`Error::BatchRefused`]) is not.
+    /// counter); one that created or updated nothing (every record unchanged or rejected)
+    /// is journaled without its records, as its job and counts only; a batch refused whole
+    /// ([`Error::BatchRefused`]) is not journaled. The write may compact the company
+    /// ([`StoreOptions::auto_compact`]).
     ///
     /// # Errors
-    /// [`Error::BatchRefused`] as [`Twin::apply`]; [`Error::InvalidArgument`] for an
-    /// unknown company; [`Error::Storage`] when the lock cannot be had in time or the
-    /// write fails — the operation is then not recorded and the in-memory twin does not
+    /// [`Error::BatchRefused`] as [`Twin::apply`]; [`Error::UnknownCompany`] for an
+    /// unknown company; [`Error::Locked`] when the lock cannot be had in time (retry),
+    /// [`Error::Io`] when the write fails — the operation is then not recorded and the in-memory twin does not
     /// keep it.
     pub fn apply(
         &mut self,
@@ -363,9 +416,17 @@ impl Store {
     ) -> Result<JobReport> {
         self.write(company_id, |twin| {
             let report = twin.apply(kind, records, received_at)?;
-            let payload = serde_json::to_string(records).map_err(|e| Error::Storage {
-                message: format!("cannot serialise the batch: {e}"),
-            })?;
+            // A batch that created or updated nothing changed nothing but the job counter:
+            // its row keeps the report's counts, not its records (a summary row, replayed
+            // as an empty batch; docs/decisions.md "Store growth and compaction").
+            let changed = report.count(Outcome::Created) + report.count(Outcome::Updated) > 0;
+            let payload = if changed {
+                serde_json::to_string(records).map_err(|e| Error::Storage {
+                    message: format!("cannot serialise the batch: {e}"),
+                })?
+            } else {
+                replay::SUMMARY_PAYLOAD.to_string()
+            };
             let [received, accepted, rejected] = replay::counts(&report);
             let row = OpRow {
                 seq: 0,
@@ -422,7 +483,7 @@ impl Store {
     /// conflict — in one transaction.
     ///
     /// # Errors
-    /// As [`Twin::request_advance`]; [`Error::InvalidArgument`] for an unknown company;
+    /// As [`Twin::request_advance`]; [`Error::UnknownCompany`] for an unknown company;
     /// [`Error::Storage`] as [`Store::apply`].
     pub fn request_advance(
         &mut self,
@@ -452,7 +513,7 @@ impl Store {
     /// Cancels an advance at `at` (SPEC §8 `cancel`) and journals the decision.
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] for an unknown company; [`Error::Storage`] as
+    /// [`Error::UnknownCompany`] for an unknown company; [`Error::Storage`] as
     /// [`Store::apply`].
     pub fn cancel_advance(
         &mut self,
@@ -513,6 +574,7 @@ impl Store {
         company_id: &str,
         op: impl FnOnce(&mut Twin) -> Result<(T, OpRow)>,
     ) -> Result<T> {
+        self.writable()?;
         let path = self.path.clone();
         let cached = self.cache.remove(company_id);
         let hook = hook!(self);
@@ -525,6 +587,9 @@ impl Store {
         fault(hook)?;
         op_row.insert(&tx, Table::Journal, company_id, &path)?;
         row.head_seq = op_row.seq;
+        let (twin, bytes) = (&cached.twin, op_row.payload.len());
+        let compacted =
+            auto::after_append(&tx, &mut row, twin, bytes, self.auto_compact, hook, &path)?;
         fault(hook)?;
         row.write(&tx, &path)?;
         fault(hook)?;
@@ -532,6 +597,9 @@ impl Store {
             .map_err(|e| storage(&path, "cannot commit", e))?;
         cached.seq = op_row.seq;
         self.cache.insert(company_id.to_string(), cached);
+        if compacted {
+            self.shrink();
+        }
         Ok(out)
     }
 
@@ -541,7 +609,20 @@ impl Store {
             .map_err(|e| storage(&self.path, "cannot begin a read", e))
     }
 
+    /// An error unless the store was opened for writing.
+    fn writable(&self) -> Result<()> {
+        if self.read_only {
+            return Err(Error::Storage {
+                message: format!("{} is open read-only: it cannot be written", self.path),
+            });
+        }
+        Ok(())
+    }
+
     fn company_row(&self, conn: &Connection, company_id: &str) -> Result<CompanyRow> {
+        if !self.has_schema {
+            return Err(unknown_company(&self.path, company_id));
+        }
         CompanyRow::read(conn, company_id, &self.path)?
             .ok_or_else(|| unknown_company(&self.path, company_id))
     }
@@ -563,11 +644,12 @@ pub(crate) fn begin_write<'c>(
     conn.transaction_with_behavior(TransactionBehavior::Immediate)
         .map_err(|e| match e.sqlite_error_code() {
             Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
-                Error::Storage {
+                Error::Locked {
                     message: format!(
                         "{path}: the store is locked by another writer; gave up after {} ms ({e})",
                         wait.as_millis()
                     ),
+                    cause: Cause::new(e),
                 }
             }
             _ => storage(path, "cannot begin a write", e),
@@ -628,6 +710,28 @@ fn insert_company(
     fault(hook)?;
     row.write(tx, path)?;
     Ok(row)
+}
+
+/// Deletes a company's rows (and its demo mark) in `tx`; returns whether it existed.
+fn delete_rows(
+    tx: &rusqlite::Transaction<'_>,
+    company_id: &str,
+    path: &str,
+    hook: Option<&std::cell::Cell<Option<u64>>>,
+) -> Result<bool> {
+    let mut n = 0;
+    for table in ["journal", "snapshot_chunks", "companies"] {
+        fault(hook)?;
+        n = tx
+            .execute(
+                &format!("DELETE FROM {table} WHERE company_id = ?1"),
+                [company_id],
+            )
+            .map_err(|e| storage(path, &format!("cannot delete from {table}"), e))?;
+    }
+    demo::unmark(tx, company_id, path)?;
+    auto::reset(tx, company_id, path)?;
+    Ok(n > 0)
 }
 
 /// Counts a write; fails when the test hook says this one must.

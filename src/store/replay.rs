@@ -4,6 +4,7 @@
 //! against the outcome recorded when it was first applied.
 
 use super::codec::{each_chunk, each_row, CompanyRow, OpKind, OpRow, SnapshotMode, Table};
+use super::damaged;
 use crate::calendar::Instant;
 use crate::company::Company;
 use crate::eligibility::AdvanceRequest;
@@ -22,11 +23,11 @@ pub(crate) struct Built {
 
 /// The company a row describes, re-validated by [`Company::from_json`].
 pub(crate) fn company(row: &CompanyRow, path: &str) -> Result<Company> {
-    let bad = |m: String| Error::Storage {
-        message: format!(
+    let bad = |m: String| {
+        damaged(format!(
             "{path}: the stored configuration of company `{}` is invalid: {m}",
             row.company_id
-        ),
+        ))
     };
     let v: Value = serde_json::from_str(&row.config).map_err(|e| bad(e.to_string()))?;
     let c = Company::from_json(&v).map_err(|e| bad(e.to_string()))?;
@@ -111,21 +112,22 @@ fn binary_snapshot(
     let id = row.company_id.as_str();
     let mut decoded = None;
     let count = each_chunk(conn, id, path, &mut |next| {
+        // The decoder's storage errors (a bad frame, a broken invariant) mean this file's
+        // snapshot is damaged.
         let twin = crate::twin::read_snapshot(Some(company), next).map_err(|e| match e {
-            Error::Storage { message } if message.starts_with("snapshot: ") => Error::Storage {
-                message: format!(
-                    "{path}: the snapshot of company `{id}` is damaged: {}",
-                    message.trim_start_matches("snapshot: ")
-                ),
-            },
+            Error::Storage { message } if message.starts_with("snapshot: ") => damaged(format!(
+                "{path}: the snapshot of company `{id}` is damaged: {}",
+                message.trim_start_matches("snapshot: ")
+            )),
+            Error::Storage { message } => damaged(format!(
+                "{path}: the snapshot of company `{id}` is damaged: {message}"
+            )),
             e => e,
         })?;
         decoded = Some(twin);
         Ok(())
     })?;
-    let damaged = |what: String| Error::Storage {
-        message: format!("{path}: the snapshot of company `{id}` {what}"),
-    };
+    let damaged = |what: String| damaged(format!("{path}: the snapshot of company `{id}` {what}"));
     if count != row.snapshot_rows {
         return Err(damaged(format!(
             "has {count} rows, its company row says {}",
@@ -144,12 +146,10 @@ fn binary_snapshot(
 }
 
 pub(crate) fn gap(path: &str, table: Table, id: &str, expected: u64, found: u64) -> Error {
-    Error::Storage {
-        message: format!(
-            "{path}: the {} of company `{id}` is missing row {expected} (next row found: {found})",
-            table.name()
-        ),
-    }
+    damaged(format!(
+        "{path}: the {} of company `{id}` is missing row {expected} (next row found: {found})",
+        table.name()
+    ))
 }
 
 pub(crate) fn diverged(path: &str, table: Table, id: &str, seq: u64, what: String) -> Error {
@@ -157,9 +157,9 @@ pub(crate) fn diverged(path: &str, table: Table, id: &str, seq: u64, what: Strin
         Table::Journal => "journal",
         Table::Snapshot => "snapshot",
     };
-    Error::Storage {
-        message: format!("{path}: {name} replay diverged at seq {seq} of company `{id}`: {what}"),
-    }
+    damaged(format!(
+        "{path}: {name} replay diverged at seq {seq} of company `{id}`: {what}"
+    ))
 }
 
 /// Replays one journal row (or a legacy snapshot's journal-like row) and checks its
@@ -186,7 +186,13 @@ pub(crate) fn replay(twin: &mut Twin, r: &OpRow, table: Table, id: &str, path: &
     }
 }
 
-/// Applies a batch row's records as received and checks the recorded counts.
+/// The payload of a summary row: a batch that created or updated nothing keeps only its
+/// job and counts (schema version 4).
+pub(crate) const SUMMARY_PAYLOAD: &str = "[]";
+
+/// Applies a batch row's records as received and checks the recorded counts. A summary
+/// row (no records, yet records received) replays as an empty batch: it changed nothing
+/// but the job counter when it was applied, so that is all it does again.
 pub(crate) fn apply_batch(
     twin: &mut Twin,
     r: &OpRow,
@@ -199,15 +205,29 @@ pub(crate) fn apply_batch(
         .ok_or_else(|| fail(format!("unknown entity kind {:?}", r.kind)))?;
     let records: Vec<Value> = serde_json::from_str(&r.payload)
         .map_err(|e| fail(format!("the records are not a JSON array: {e}")))?;
+    let summary = records.is_empty() && r.count_received.is_some_and(|n| n > 0);
     let report = twin
         .apply(kind, &records, Instant::from_micros(r.at_us))
         .map_err(|e| fail(e.to_string()))?;
+    if summary {
+        return summary_counts(r, fail);
+    }
     let got = counts(&report);
     let want = [r.count_received, r.count_accepted, r.count_rejected];
     if got.map(Some) != want {
         return Err(fail(format!("recorded counts {want:?}, replayed {got:?}")));
     }
     Ok(())
+}
+
+/// A summary row's counts must still add up: received = accepted + rejected.
+fn summary_counts(r: &OpRow, fail: &dyn Fn(String) -> Error) -> Result<()> {
+    match (r.count_received, r.count_accepted, r.count_rejected) {
+        (Some(n), Some(a), Some(j)) if a >= 0 && j >= 0 && a.checked_add(j) == Some(n) => Ok(()),
+        want => Err(fail(format!(
+            "a summary row with counts {want:?} that do not add up"
+        ))),
+    }
 }
 
 fn replay_advance(twin: &mut Twin, r: &OpRow, fail: &dyn Fn(String) -> Error) -> Result<()> {

@@ -29,7 +29,11 @@ const TABLES: [&str; 4] = ["store_meta", "companies", "journal", "snapshot_chunk
 /// company's `snapshot_format`. Version 3 (issue #13): binary snapshots only — before its
 /// SQL runs, [`super::migrate`] replaces every operation-row snapshot by a binary one, in
 /// the same transaction; the SQL then drops the operation rows' table and column.
-const MIGRATIONS: [&str; 3] = [
+///
+/// Version 4 (issue #18): no table changes. A journal row of a batch that created or
+/// updated nothing may be a summary row (its job and counts, no records), which an older
+/// ewa would take for damage; the version makes it refuse the file as newer instead.
+const MIGRATIONS: [&str; 4] = [
     r#"
 CREATE TABLE store_meta (
     key   TEXT PRIMARY KEY,
@@ -111,6 +115,10 @@ CREATE TABLE snapshot_chunks (
 DROP TABLE snapshot_ops;
 ALTER TABLE companies DROP COLUMN snapshot_format;
 "#,
+    r#"
+-- Summary rows in the journal (super::replay::SUMMARY_PAYLOAD): no table changes.
+SELECT 1;
+"#,
 ];
 
 /// The version whose migration first converts the operation-row snapshots (Rust code,
@@ -120,6 +128,59 @@ const BINARY_ONLY: usize = 3;
 /// Checks that `conn` is an ewa store of a version this build reads, creating the schema
 /// in an empty file and migrating an older one. `path` is for messages.
 pub(crate) fn prepare(conn: &mut Connection, path: &str) -> Result<()> {
+    let version = identify(conn, path)?;
+    if version == 0 {
+        // A new file: large pages, and pages freed by a compaction given back to the file
+        // system (`Store::shrink`), both set before the first table (no-ops on an existing
+        // file).
+        conn.execute_batch(&format!(
+            "PRAGMA page_size = {PAGE_SIZE}; PRAGMA auto_vacuum = INCREMENTAL;"
+        ))
+        .map_err(|e| storage(path, "cannot set the page size", e))?;
+    }
+    if version < SCHEMA_VERSION {
+        migrate(conn, path)?;
+    }
+    // WAL: readers never wait for the writer; FULL: an acknowledged commit survives a crash.
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+        .map_err(|e| storage(path, "cannot enable WAL", e))?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        return Err(Error::Storage {
+            message: format!("{path}: the store needs WAL journaling, SQLite gave `{mode}`"),
+        });
+    }
+    conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")
+        .map_err(|e| storage(path, "cannot set pragmas", e))?;
+    check_tables(conn, path)
+}
+
+/// Checks, without writing anything, that a connection opened read-only is an ewa store
+/// this build reads as it is; returns false for an empty file (no store in it yet, and
+/// none is created). A file of an older schema must be opened for writing once (any write
+/// command migrates it).
+pub(crate) fn inspect(conn: &Connection, path: &str) -> Result<bool> {
+    let version = identify(conn, path)?;
+    if version == 0 {
+        return Ok(false);
+    }
+    // Version 3 files differ from version 4 only in rows they cannot hold yet: this build
+    // reads them as they are.
+    if version < BINARY_ONLY as u32 {
+        return Err(Error::Storage {
+            message: format!(
+                "{path} has store schema version {version}; this ewa migrates it to version {SCHEMA_VERSION} \
+                 when it opens it for writing (any write command), not on a read-only open"
+            ),
+        });
+    }
+    check_tables(conn, path)?;
+    Ok(true)
+}
+
+/// The file's schema version, once it is known to be an ewa store (or an empty file,
+/// version 0) of a version this build understands.
+fn identify(conn: &Connection, path: &str) -> Result<u32> {
     let (app, version) = header(conn, path)?;
     if app == 0 && version == 0 {
         let tables = user_tables(conn, path)?;
@@ -137,30 +198,15 @@ pub(crate) fn prepare(conn: &mut Connection, path: &str) -> Result<()> {
         });
     }
     check_version(version, path)?;
-    if version == 0 {
-        // A new file: large pages before the first table (a no-op on an existing file).
-        conn.execute_batch(&format!("PRAGMA page_size = {PAGE_SIZE};"))
-            .map_err(|e| storage(path, "cannot set the page size", e))?;
-    }
-    if version < SCHEMA_VERSION {
-        migrate(conn, path)?;
-    }
-    // WAL: readers never wait for the writer; FULL: an acknowledged commit survives a crash.
-    let mode: String = conn
-        .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
-        .map_err(|e| storage(path, "cannot enable WAL", e))?;
-    if !mode.eq_ignore_ascii_case("wal") {
-        return Err(Error::Storage {
-            message: format!("{path}: the store needs WAL journaling, SQLite gave `{mode}`"),
-        });
-    }
-    conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")
-        .map_err(|e| storage(path, "cannot set pragmas", e))?;
+    Ok(version)
+}
+
+fn check_tables(conn: &Connection, path: &str) -> Result<()> {
     let tables = user_tables(conn, path)?;
     if let Some(missing) = TABLES.iter().find(|t| !tables.iter().any(|x| x == *t)) {
-        return Err(Error::Storage {
-            message: format!("{path}: the ewa store is damaged: table `{missing}` is missing"),
-        });
+        return Err(super::damaged(format!(
+            "{path}: the ewa store is damaged: table `{missing}` is missing"
+        )));
     }
     Ok(())
 }

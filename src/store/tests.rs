@@ -580,8 +580,9 @@ fn a_damaged_binary_snapshot_is_an_error_naming_it() {
     put(&flipped, None);
     assert_eq!(
         load(),
-        Error::Storage {
-            message: format!("{shown}: the snapshot of company `acme` is damaged: frame 0 failed its checksum: the bytes were damaged or edited")
+        Error::Damaged {
+            message: format!("{shown}: the snapshot of company `acme` is damaged: frame 0 failed its checksum: the bytes were damaged or edited"),
+            cause: None,
         }
     );
     // A frame with its checksum recomputed, but the row's not: the row checksum catches it.
@@ -591,16 +592,18 @@ fn a_damaged_binary_snapshot_is_an_error_naming_it() {
     put(&forged, None);
     assert_eq!(
         load(),
-        Error::Storage {
-            message: format!("{shown}: snapshot_chunks row 1 of company `acme` failed its checksum: the file was damaged or edited")
+        Error::Damaged {
+            message: format!("{shown}: snapshot_chunks row 1 of company `acme` failed its checksum: the file was damaged or edited"),
+            cause: None,
         }
     );
     // Another company's frame: the row checksum names the company.
     put(&blob("beta"), None);
     assert_eq!(
         load(),
-        Error::Storage {
-            message: format!("{shown}: snapshot_chunks row 1 of company `acme` failed its checksum: the file was damaged or edited")
+        Error::Damaged {
+            message: format!("{shown}: snapshot_chunks row 1 of company `acme` failed its checksum: the file was damaged or edited"),
+            cause: None,
         }
     );
     // Truncated.
@@ -628,11 +631,12 @@ fn a_damaged_binary_snapshot_is_an_error_naming_it() {
     .unwrap();
     assert_eq!(
         Store::open(&copy.0).unwrap().load("acme").unwrap_err(),
-        Error::Storage {
+        Error::Damaged {
             message: format!(
                 "{}: snapshot_chunks row 3 of company `acme` is out of place (expected row 2)",
                 copy.0.display()
-            )
+            ),
+            cause: None,
         }
     );
     raw2.execute(
@@ -652,8 +656,9 @@ fn a_damaged_binary_snapshot_is_an_error_naming_it() {
         .unwrap();
     assert_eq!(
         load(),
-        Error::Storage {
-            message: format!("{shown}: the snapshot of company `acme` is damaged: frame 0 is missing: the stream is truncated")
+        Error::Damaged {
+            message: format!("{shown}: the snapshot of company `acme` is damaged: frame 0 is missing: the stream is truncated"),
+            cause: None,
         }
     );
 }
@@ -766,11 +771,12 @@ fn a_damaged_legacy_snapshot_is_refused_and_the_file_left_unmigrated() {
     let e = Store::open(&db.0).unwrap_err();
     assert_eq!(
         e,
-        Error::Storage {
+        Error::Damaged {
             message: format!(
                 "{}: snapshot_ops row 4 of company `acme` failed its checksum: the file was damaged or edited",
                 db.0.display()
-            )
+            ),
+            cause: None,
         }
     );
     // One transaction: nothing was migrated.
@@ -911,7 +917,7 @@ fn companies_are_isolated() {
     assert_same(&store.load("acme").unwrap(), &twin);
     let e = store.load("other").unwrap_err();
     assert!(
-        matches!(&e, Error::InvalidArgument { name, .. } if name == "company_id"),
+        matches!(&e, Error::UnknownCompany { company_id, .. } if company_id == "other"),
         "{e}"
     );
     assert!(store
@@ -973,7 +979,7 @@ fn a_held_write_lock_is_a_clear_error_and_readers_are_not_blocked() {
         .apply("acme", Kind::Shifts, &[], t("2026-06-12T00:00:00Z"))
         .unwrap_err();
     assert!(started.elapsed() >= Duration::from_millis(100));
-    assert!(e.is_storage(), "{e}");
+    assert!(e.is_storage() && e.is_locked(), "{e}");
     assert!(
         e.to_string()
             .contains("locked by another writer; gave up after 150 ms"),
@@ -1000,8 +1006,9 @@ fn a_tampered_row_is_an_error_not_a_different_twin() {
     let e = Store::open(&db.0).unwrap().load("acme").unwrap_err();
     assert_eq!(
         e,
-        Error::Storage {
-            message: format!("{}: journal row 7 of company `acme` failed its checksum: the file was damaged or edited", db.0.display())
+        Error::Damaged {
+            message: format!("{}: journal row 7 of company `acme` failed its checksum: the file was damaged or edited", db.0.display()),
+            cause: None,
         }
     );
     // The same edit with a recomputed checksum still cannot pass for the recorded outcome.
@@ -1051,6 +1058,15 @@ fn check_fault_points(
     save: impl Fn(&mut Store) -> Result<()>,
     expect_after: impl Fn(&Store),
 ) {
+    check_fault_points_with(tag, &StoreOptions::default(), save, expect_after);
+}
+
+fn check_fault_points_with(
+    tag: &str,
+    options: &StoreOptions,
+    save: impl Fn(&mut Store) -> Result<()>,
+    expect_after: impl Fn(&Store),
+) {
     let base = TempDb::new(tag);
     let (store, before) = fixture(&base);
     drop(store);
@@ -1058,7 +1074,7 @@ fn check_fault_points(
     for n in 1.. {
         assert!(n < 200, "the save never completed");
         let db = base.copy(tag);
-        let mut store = Store::open(&db.0).unwrap();
+        let mut store = Store::open_with(&db.0, options).unwrap();
         store.twin("acme").unwrap();
         store.fail_at_write(n);
         match save(&mut store) {
@@ -1104,6 +1120,39 @@ fn an_io_fault_at_any_write_of_a_batch_keeps_the_last_acknowledged_state() {
                 s.load("acme").unwrap().shift_history("s9").map(|h| h.len()),
                 Some(1)
             )
+        },
+    );
+}
+
+/// The same with a write that compacts its company (`super::auto`): the snapshot, the
+/// journal trim and the row commit with the write, or none of them.
+#[test]
+fn an_io_fault_at_any_write_of_an_auto_compacting_batch_keeps_the_last_acknowledged_state() {
+    let op = Op::Push(
+        Kind::Shifts,
+        vec![
+            json!({"shift_id": "s9", "shift_status": "approved", "employee_id": "e1", "start_at": "2026-06-17T08:00:00Z", "stop_at": "2026-06-17T10:00:00Z"}),
+        ],
+        "2026-06-17T00:00:00Z",
+    );
+    let options = StoreOptions {
+        auto_compact: Some(super::AutoCompact {
+            rows: 1,
+            bytes: u64::MAX,
+        }),
+        ..StoreOptions::default()
+    };
+    check_fault_points_with(
+        "fault-auto",
+        &options,
+        |s| run_store(s, "acme", &op).map(|_| ()),
+        |s| {
+            assert_eq!(
+                s.load("acme").unwrap().shift_history("s9").map(|h| h.len()),
+                Some(1)
+            );
+            let info = s.info("acme").unwrap();
+            assert_eq!((info.journal_rows, info.snapshot_seq), (0, info.head_seq));
         },
     );
 }

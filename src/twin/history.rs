@@ -23,6 +23,22 @@ pub struct ShiftVersionView {
     pub start_at: String,
     /// Stop instant, UTC.
     pub stop_at: String,
+    /// The version's unpaid breaks (SPEC §5.6), instants in UTC, by start; absent when the
+    /// version has no `unpaid_breaks` (an empty list when it was sent empty).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unpaid_breaks: Option<Vec<BreakView>>,
+    /// The version's tips in minor units (SPEC §5.7), when it has them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tips: Option<i64>,
+}
+
+/// One unpaid break of a shift version, UTC instants (SPEC §5.6).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct BreakView {
+    /// Start, UTC.
+    pub start_at: String,
+    /// Stop, UTC.
+    pub stop_at: String,
 }
 
 impl Twin {
@@ -39,6 +55,15 @@ impl Twin {
             contract_id: self.contract_id_of(v.contract),
             start_at: v.start.to_string(),
             stop_at: v.stop.to_string(),
+            unpaid_breaks: v.ext.as_ref().and_then(|x| x.breaks.as_ref()).map(|b| {
+                b.iter()
+                    .map(|s| BreakView {
+                        start_at: s.start.to_string(),
+                        stop_at: s.stop.to_string(),
+                    })
+                    .collect()
+            }),
+            tips: v.ext.as_ref().and_then(|x| x.tips),
         };
         let history = self
             .shifts

@@ -34,6 +34,11 @@ pub(crate) const SHIFT_LENGTH: &str = "shift length within shift_hours_max";
 pub(crate) const COUNTED_NO_OVERLAP: &str = "counted shifts of one employee never overlap";
 /// SPEC §2: an employee's shift is on one of that employee's assignments.
 pub(crate) const SHIFT_CONTRACT: &str = "a shift's contract is one of its employee's assignments";
+/// SPEC §5.6: a shift version's unpaid breaks lie inside it (start < stop), sorted by start,
+/// none overlapping the next (touching is fine); a current record names a known shift.
+pub(crate) const BREAKS_INSIDE: &str = "unpaid breaks inside their shift, sorted and disjoint";
+/// SPEC §2, §5.7: a shift version's tips are minor units in `[0, amount_max]`.
+pub(crate) const TIPS_RANGE: &str = "tips within [0, amount_max]";
 /// Every payment naming an employee is listed once in that employee's list, and every
 /// list entry is a payment of that employee.
 pub(crate) const PAYMENT_LISTED: &str = "every payment in its owner's list";
@@ -63,6 +68,8 @@ impl Twin {
     /// sorted, non-empty, disjoint and aligned; contract rate versions sorted; shift lists
     /// sorted by (start, index) with every shift in exactly one list; shift lengths within
     /// `shift_hours_max`; counted shifts of one employee never overlapping (SPEC §2);
+    /// every shift version's unpaid breaks inside it, sorted and disjoint, and its tips in
+    /// `[0, amount_max]` (SPEC §5.6, §5.7);
     /// every employee's shift on one of its assignments; every payment and advance in its
     /// owner's list; every advance decision consistent with the policy (SPEC §6).
     ///
@@ -77,6 +84,7 @@ impl Twin {
         self.check_contracts()?;
         self.check_shift_lists()?;
         self.check_employee_shifts()?;
+        self.check_shift_exts()?;
         self.check_payments()?;
         self.check_advances()?;
         self.check_leaves()
@@ -307,6 +315,93 @@ impl Twin {
             }
         }
         Ok(())
+    }
+
+    /// Breaks and tips of every shift version (current ones from the side table, earlier
+    /// ones from the history).
+    fn check_shift_exts(&self) -> Result<()> {
+        for (&ix, x) in &self.shifts.ext {
+            let rec = self
+                .shifts
+                .employee
+                .get(ix as usize)
+                .and_then(|&e| self.shift_list_of(e).iter().find(|r| r.ix() == ix));
+            let Some(rec) = rec else {
+                return Err(broken(
+                    BREAKS_INSIDE,
+                    self.shift_name(ix),
+                    "has breaks or tips but no current record",
+                ));
+            };
+            self.check_ext(ix, "", x, rec.start, rec.stop)?;
+        }
+        for (&ix, x) in &self.shifts.extra {
+            for (k, v) in x.history.iter().enumerate() {
+                if let Some(e) = &v.ext {
+                    let which = format!(" (version {})", k + 1);
+                    self.check_ext(ix, &which, e, v.start, v.stop)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// One version's breaks and tips against its times (SPEC §5.6, §5.7).
+    fn check_ext(
+        &self,
+        ix: u32,
+        which: &str,
+        x: &crate::model::ShiftExt,
+        start: Instant,
+        stop: Instant,
+    ) -> Result<()> {
+        let who = || format!("{}{which}", self.shift_name(ix));
+        if let Some(b) = &x.breaks {
+            if let Some(s) = b
+                .iter()
+                .find(|s| s.start >= s.stop || s.start < start || s.stop > stop)
+            {
+                return Err(broken(
+                    BREAKS_INSIDE,
+                    who(),
+                    format!(
+                        "has a break [{}, {}) outside the shift [{start}, {stop})",
+                        s.start, s.stop
+                    ),
+                ));
+            }
+            if let Some([a, c]) = b
+                .windows(2)
+                .find(|w| matches!(w, [a, c] if c.start < a.stop))
+            {
+                return Err(broken(
+                    BREAKS_INSIDE,
+                    who(),
+                    format!(
+                        "has breaks [{}, {}) and [{}, {}) out of order or overlapping",
+                        a.start, a.stop, c.start, c.stop
+                    ),
+                ));
+            }
+        }
+        if let Some(t) = x
+            .tips
+            .filter(|t| *t < 0 || *t > self.company.limits.amount_max)
+        {
+            return Err(broken(TIPS_RANGE, who(), format!("has tips {t}")));
+        }
+        Ok(())
+    }
+
+    /// The current records of `employee` (`NONE`: the open shifts).
+    fn shift_list_of(&self, employee: u32) -> &[ShiftRec] {
+        if employee == NONE {
+            &self.open_shifts
+        } else {
+            self.employees
+                .get(employee as usize)
+                .map_or(&[], |e| &e.shifts)
+        }
     }
 
     fn check_payments(&self) -> Result<()> {
@@ -711,6 +806,76 @@ mod tests {
     fn a_shift_on_a_contract_its_employee_is_not_assigned_to() {
         breaks(SHIFT_CONTRACT, "shift `a1`", |t| {
             t.employees[0].shifts[0].contract = 1;
+        });
+    }
+
+    /// Forged breaks and tips on shift `a1` (08:00–16:00Z): the current version's.
+    fn forge(t: &mut Twin, breaks: &[(i64, i64)], tips: Option<i64>) {
+        let a1 = ix_of(t, "a1");
+        let h = |k: i64| Instant::from_micros(1_780_358_400_000_000 + k * 3_600_000_000);
+        let breaks = breaks
+            .iter()
+            .map(|&(a, b)| crate::model::Span {
+                start: h(a),
+                stop: h(b),
+            })
+            .collect();
+        t.shifts.ext.insert(
+            a1,
+            crate::model::ShiftExt {
+                breaks: Some(breaks),
+                tips,
+            },
+        );
+    }
+
+    #[test]
+    fn breaks_inside_sorted_and_disjoint_pass() {
+        let mut t = sample();
+        // 2026-06-02T00:00Z + 12 h .. 13 h, then touching 13 h .. 13.5 h.
+        forge(&mut t, &[(12, 13), (13, 14)], Some(0));
+        t.check_invariants().unwrap();
+    }
+
+    #[test]
+    fn a_break_outside_its_shift() {
+        breaks(BREAKS_INSIDE, "shift `a1`", |t| forge(t, &[(7, 9)], None));
+        breaks(BREAKS_INSIDE, "shift `a1`", |t| forge(t, &[(12, 12)], None));
+    }
+
+    #[test]
+    fn overlapping_breaks() {
+        breaks(BREAKS_INSIDE, "shift `a1`", |t| {
+            forge(t, &[(10, 12), (11, 13)], None)
+        });
+    }
+
+    #[test]
+    fn a_break_outside_an_earlier_version() {
+        breaks(BREAKS_INSIDE, "shift `a1` (version 1)", |t| {
+            let a1 = ix_of(t, "a1");
+            let mut v = t.current_version(a1).unwrap();
+            v.ext = Some(Box::new(crate::model::ShiftExt {
+                breaks: Some(Box::new([crate::model::Span {
+                    start: v.stop,
+                    stop: Instant::from_micros(v.stop.as_micros() + 1),
+                }])),
+                tips: None,
+            }));
+            t.shifts.extra.entry(a1).or_default().history.push(v);
+        });
+    }
+
+    #[test]
+    fn negative_or_too_large_tips() {
+        breaks(TIPS_RANGE, "shift `a1`", |t| forge(t, &[], Some(-1)));
+        breaks(TIPS_RANGE, "shift `a1`", |t| forge(t, &[], Some(i64::MAX)));
+    }
+
+    #[test]
+    fn breaks_of_an_unknown_shift() {
+        breaks(BREAKS_INSIDE, "shift index 99", |t| {
+            t.shifts.ext.insert(99, crate::model::ShiftExt::default());
         });
     }
 

@@ -15,7 +15,7 @@ pub(crate) mod shifts;
 mod snapshot;
 
 pub(crate) use cache::LocalClock;
-pub use history::ShiftVersionView;
+pub use history::{BreakView, ShiftVersionView};
 pub(crate) use index::Index;
 #[cfg(test)]
 pub(crate) use snapshot::{checksum as snapshot_checksum, same_shift_jobs};

@@ -10,9 +10,12 @@
 //!   per run of shifts created by one job.
 //! * Rare data — `custom_info`, earlier versions (audit history) and the job of an updated
 //!   current version — lives in a side map keyed by shift index.
+//! * Unpaid breaks and tips of the current version (SPEC §2 extensions, §5.6, §5.7) live in
+//!   one more side map keyed by shift index, which accrual reads (and skips entirely while it
+//!   is empty); earlier versions carry theirs in [`ShiftVersion::ext`].
 
 use crate::calendar::Instant;
-use crate::model::{ShiftRec, ShiftStatus, ShiftVersion};
+use crate::model::{ShiftExt, ShiftRec, ShiftStatus, ShiftVersion};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 
@@ -59,6 +62,8 @@ pub(crate) struct ShiftStore {
     /// (first shift index, job, received_at) of each run of shifts created by one job.
     pub created: Vec<(u32, u64, Instant)>,
     pub extra: HashMap<u32, Extra>,
+    /// Breaks and tips of the current version of the shifts that have either.
+    pub ext: HashMap<u32, ShiftExt>,
 }
 
 pub(crate) use super::hash::hash_id;
@@ -103,6 +108,7 @@ impl ShiftStore {
         employee: Vec<u32>,
         created: Vec<(u32, u64, Instant)>,
         extra: HashMap<u32, Extra>,
+        ext: HashMap<u32, ShiftExt>,
     ) -> ShiftStore {
         ShiftStore {
             chunks,
@@ -110,6 +116,30 @@ impl ShiftStore {
             employee,
             created,
             extra,
+            ext,
+        }
+    }
+
+    /// Breaks and tips of shift `ix`'s current version, if it has either. Free while no
+    /// shift has any (the map is empty): the no-break path of accrual costs one test.
+    #[inline]
+    pub fn ext(&self, ix: u32) -> Option<&ShiftExt> {
+        if self.ext.is_empty() {
+            None
+        } else {
+            self.ext.get(&ix)
+        }
+    }
+
+    /// Sets shift `ix`'s current breaks and tips (an empty value removes its record).
+    pub fn set_ext(&mut self, ix: u32, ext: Option<ShiftExt>) {
+        match ext.filter(|x| !x.is_empty()) {
+            Some(x) => {
+                self.ext.insert(ix, x);
+            }
+            None => {
+                self.ext.remove(&ix);
+            }
         }
     }
 
@@ -150,11 +180,23 @@ impl ShiftStore {
                     + x.history.capacity() * std::mem::size_of::<ShiftVersion>()
             })
             .sum();
+        let ext_entry = std::mem::size_of::<(u32, ShiftExt)>() + 1;
+        let ext: usize = self
+            .ext
+            .values()
+            .map(|x| {
+                x.breaks
+                    .as_ref()
+                    .map_or(0, |b| std::mem::size_of_val::<[_]>(b))
+            })
+            .sum();
         ids + 4 * self.slots.len()
             + 4 * self.employee.len()
             + self.created.capacity() * std::mem::size_of::<(u32, u64, Instant)>()
             + self.extra.capacity() * extra_entry
             + extra
+            + self.ext.capacity() * ext_entry
+            + ext
     }
 
     /// Adds a new shift; `None` when the twin holds [`SHIFTS_MAX`] shifts.
@@ -434,6 +476,7 @@ impl PartialEq for ShiftStore {
                         && self.employee.get(i as usize) == o.employee.get(i as usize)
                         && self.job(i).1 == o.job(i).1
                         && self.custom_info(i) == o.custom_info(i)
+                        && self.ext(i) == o.ext(i)
                         && self.extra.get(&i).map(|x| &x.history)
                             == o.extra.get(&i).map(|x| &x.history)
                 })
@@ -486,6 +529,7 @@ pub(crate) fn version(store: &ShiftStore, employee: u32, r: &ShiftRec) -> ShiftV
         start: r.start,
         stop: r.stop,
         custom_info: store.custom_info(r.ix()).cloned().map(Box::new),
+        ext: store.ext(r.ix()).cloned().map(Box::new),
         received_at,
         job,
     }

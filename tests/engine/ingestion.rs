@@ -944,14 +944,18 @@ fn typed_records_values_and_bytes_give_one_report_and_one_twin() {
 #[test]
 fn wrong_types_and_unknown_fields_are_named_field_by_field() {
     let mut twin = base_twin();
-    // Bytes on purpose: `zz` sent twice is named once, and `shift_id` sent twice keeps its
-    // last value (as a JSON object keeps them).
+    // As bytes, `zz` and `shift_id` sent twice reject the record naming the first key found
+    // twice (decision 69); parsed as a JSON value (which keeps the last of each), every
+    // field's error is named.
     let bytes = br#"[{"zz": 1, "shift_id": 7, "shift_status": true, "employee_id": [],
         "start_at": 3, "stop_at": null, "custom_info": "x", "aa": null, "zz": 2, "shift_id": ""}]"#;
     let r = twin.apply_json(Kind::Shifts, bytes, at(T1)).unwrap();
+    assert_eq!(outcomes(&r), [Outcome::Rejected]);
+    assert_eq!(r.results[0].errors.len(), 1);
+    assert_eq!(error_field(&r, 0), "zz");
     let values: Vec<serde_json::Value> = serde_json::from_slice(bytes).unwrap();
     let mut other = base_twin();
-    assert_eq!(r, other.apply(Kind::Shifts, &values, at(T1)).unwrap());
+    let r = other.apply(Kind::Shifts, &values, at(T1)).unwrap();
     let errors: Vec<(&str, &str)> = r.results[0]
         .errors
         .iter()

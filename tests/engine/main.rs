@@ -2,6 +2,7 @@
 //! (STYLE habit 11). Golden scenarios have their own runner in `tests/golden.rs`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
+mod breaks;
 mod common;
 mod config;
 mod eligibility;

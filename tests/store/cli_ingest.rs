@@ -215,7 +215,8 @@ fn rejected_only_and_the_summary_of_a_large_job() {
     let o = ewa(d, &["ingest", "--entity", "shift", "small.csv"]);
     assert_eq!(code(&o), 2);
     assert!(
-        stderr(&o).contains("pay-schedules, contracts, employees, shifts, additions, deductions"),
+        stderr(&o)
+            .contains("pay-schedules, contracts, employees, leaves, shifts, additions, deductions"),
         "{}",
         stderr(&o)
     );

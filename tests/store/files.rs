@@ -148,11 +148,12 @@ fn a_damaged_schema_is_named() {
     drop(c);
     assert_eq!(
         storage_error(Store::open(&path)),
-        Error::Storage {
+        Error::Damaged {
             message: format!(
                 "{}: the ewa store is damaged: table `snapshot_chunks` is missing",
                 shown(&path)
-            )
+            ),
+            cause: None,
         }
     );
 }

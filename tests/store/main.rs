@@ -12,5 +12,8 @@ mod cli_output;
 mod cli_transcript;
 mod common;
 mod crash;
+mod errors;
 mod files;
+mod growth;
+mod readonly;
 mod roundtrip;

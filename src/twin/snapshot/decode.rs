@@ -15,7 +15,7 @@ use crate::ingest::{hourly_only, parse_holiday_pay_hours};
 use crate::model::{Advance, RecoveryRef, ALL_REASONS};
 use crate::model::{
     Alignment, Assignment, Contract, Delivery, Employee, Leave, LeaveStatus, Overtime, Payment,
-    Period, Profile, RateVersion, Schedule, ShiftRec, ShiftVersion, Stint, NONE,
+    Period, Profile, RateVersion, Schedule, ShiftExt, ShiftRec, ShiftVersion, Span, Stint, NONE,
 };
 use crate::twin::shifts::{index_slots, Chunk, Extra, ShiftStore, CHUNK_SHIFTS, SHIFTS_MAX};
 use crate::twin::{cache, Index, Twin};
@@ -46,8 +46,9 @@ pub(crate) fn read(company: Option<&Company>, source: &mut FrameSource<'_>) -> R
     Ok(twin)
 }
 
-/// Every count of the header.
+/// Every count of the header, and the format version.
 struct Counts {
+    version: u32,
     schedules: usize,
     contracts: usize,
     employees: usize,
@@ -123,6 +124,7 @@ fn read_header(r: &mut Reader<'_>, expected: Option<&Company>) -> Result<(Twin, 
     }
     let jobs = r.u64()?;
     let n = Counts {
+        version,
         schedules: r.count("schedules")?,
         contracts: r.count("contracts")?,
         employees: r.count("employees")?,
@@ -198,11 +200,14 @@ fn read_contract(r: &mut Reader<'_>, n: &Counts, id_max: u64) -> Result<Contract
     } else {
         None
     };
-    // Contract rules in custom_info are re-derived by ingestion's own reader (SPEC §5.5).
-    // Validated on every contract, kept on hourly ones, as ingestion does.
+    // Contract rules in custom_info are re-derived by ingestion's own readers (SPEC §5.5,
+    // §5.6). Validated on every contract, kept on hourly ones, as ingestion does.
     let holiday_pay_hours = parse_holiday_pay_hours(custom_info.as_ref())
         .map_err(|(f, m)| bad(what(&format!("{f} {m}"))))?;
     let holiday_pay_hours = hourly_only(rate_period, holiday_pay_hours);
+    let auto_break = crate::accrual::paid::auto_break_of(custom_info.as_ref())
+        .map_err(|(f, m)| bad(what(&format!("{f} {m}"))))?
+        .filter(|_| rate_period == crate::calendar::Frequency::Hourly);
     Ok(Contract {
         id,
         schedule,
@@ -212,6 +217,7 @@ fn read_contract(r: &mut Reader<'_>, n: &Counts, id_max: u64) -> Result<Contract
         custom_info,
         overtime,
         holiday_pay_hours,
+        auto_break,
     })
 }
 
@@ -423,17 +429,22 @@ fn read_shifts(
         };
         (slots, parts)
     });
-    let (employee, created, extra) = parts?;
+    let (employee, created, extra, ext) = parts?;
     let slots = slots
         .ok_or_else(|| bad("the id index builder failed"))?
         .map_err(|ix| bad(format!("shift {ix}'s id repeats an earlier shift's")))?;
-    twin.shifts = ShiftStore::from_parts(chunks, slots, employee, created, extra);
+    twin.shifts = ShiftStore::from_parts(chunks, slots, employee, created, extra, ext);
     Ok(())
 }
 
-/// The parts of the shift store that sections 6–9 give: each shift's employee, the
-/// creating-job runs, the side records.
-type ShiftParts = (Vec<u32>, Vec<(u32, u64, Instant)>, HashMap<u32, Extra>);
+/// The parts of the shift store that sections 6–9b give: each shift's employee, the
+/// creating-job runs, the side records, the current versions' breaks and tips.
+type ShiftParts = (
+    Vec<u32>,
+    Vec<(u32, u64, Instant)>,
+    HashMap<u32, Extra>,
+    HashMap<u32, ShiftExt>,
+);
 
 fn read_shift_sections(
     r: &mut Reader<'_>,
@@ -445,8 +456,75 @@ fn read_shift_sections(
     let mut employee = vec![NONE; n.shifts];
     let created = read_runs(r, n)?;
     read_records(r, twin, n, list_lens, &mut employee)?;
-    let extra = read_side_records(r, n)?;
-    Ok((employee, created, extra))
+    let mut extra = read_side_records(r, n)?;
+    let ext = if n.version >= 2 {
+        read_shift_exts(r, n, &mut extra)?
+    } else {
+        HashMap::new()
+    };
+    Ok((employee, created, extra, ext))
+}
+
+/// 9b (format version 2). Breaks and tips of shift versions, by increasing (shift index,
+/// version): version `k` below the shift's history length is its `k`-th earlier version,
+/// equal to it the current one. That breaks lie inside their version's shift, sorted and
+/// disjoint, and that tips lie in `[0, amount_max]`, are invariants
+/// ([`Twin::check_invariants`]).
+fn read_shift_exts(
+    r: &mut Reader<'_>,
+    n: &Counts,
+    extra: &mut HashMap<u32, Extra>,
+) -> Result<HashMap<u32, ShiftExt>> {
+    let count = r.count("shift break and tip records")?;
+    let mut current: HashMap<u32, ShiftExt> = HashMap::with_capacity(count.min(RESERVE_MAX));
+    let mut prev: Option<(u32, u32)> = None;
+    for _ in 0..count {
+        let key = (r.u32()?, r.u32()?);
+        let (ix, version) = key;
+        r.entry = ("shift break and tip record", ix as usize);
+        let earlier = extra.get(&ix).map_or(0, |x| x.history.len());
+        if prev.is_some_and(|p| p >= key) || ix as usize >= n.shifts || version as usize > earlier {
+            return Err(bad(format!(
+                "the breaks and tips of shift {ix} version {version} are out of order or range"
+            )));
+        }
+        prev = Some(key);
+        let ext = read_shift_ext(r)?;
+        if ext.is_empty() {
+            return Err(bad(format!(
+                "shift {ix} version {version} has an empty record"
+            )));
+        }
+        match extra
+            .get_mut(&ix)
+            .and_then(|x| x.history.get_mut(version as usize))
+        {
+            Some(v) => v.ext = Some(Box::new(ext)),
+            None => {
+                current.insert(ix, ext);
+            }
+        }
+    }
+    Ok(current)
+}
+
+/// One version's `opt` breaks (count; start, stop each) and `opt` tips.
+fn read_shift_ext(r: &mut Reader<'_>) -> Result<ShiftExt> {
+    let breaks = if r.flag("unpaid_breaks")? {
+        let nb = r.count("unpaid breaks")?;
+        let mut list = Vec::with_capacity(nb.min(RESERVE_MAX));
+        for _ in 0..nb {
+            list.push(Span {
+                start: r.at()?,
+                stop: r.at()?,
+            });
+        }
+        Some(list.into_boxed_slice())
+    } else {
+        None
+    };
+    let tips = r.opt_i64("tips")?;
+    Ok(ShiftExt { breaks, tips })
 }
 
 /// Section 7, creating-job runs: the first starts at shift 0, each later one further on with
@@ -583,6 +661,7 @@ fn read_side_record(r: &mut Reader<'_>, n: &Counts) -> Result<Extra> {
             start: r.at()?,
             stop: r.at()?,
             custom_info: r.opt_json("earlier custom_info")?.map(Box::new),
+            ext: None,
             received_at: r.at()?,
             job: r.u64()?,
         });

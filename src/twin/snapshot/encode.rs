@@ -5,7 +5,7 @@ use super::{
 };
 use crate::calendar::{Frequency, Instant};
 use crate::error::Result;
-use crate::model::{Alignment, Delivery};
+use crate::model::{Alignment, Delivery, ShiftExt};
 use crate::money::Currency;
 use crate::twin::Twin;
 use chrono::{Datelike, NaiveDate, Timelike};
@@ -147,6 +147,18 @@ impl Twin {
         frame_bytes: usize,
         sink: &mut dyn FnMut(&[u8]) -> Result<()>,
     ) -> Result<u32> {
+        self.write_snapshot_as(FORMAT_VERSION, frame_bytes, sink)
+    }
+
+    /// [`Twin::write_snapshot`] in format `version`: version 1 leaves out sections 9b
+    /// (breaks and tips) and 12 (leaves), as builds before them wrote it — for tests that
+    /// older streams still read; it loses those parts of a twin that has them.
+    pub(super) fn write_snapshot_as(
+        &self,
+        version: u32,
+        frame_bytes: usize,
+        sink: &mut dyn FnMut(&[u8]) -> Result<()>,
+    ) -> Result<u32> {
         let frame_bytes = frame_bytes.clamp(1, FRAME_BYTES_MAX);
         let mut w = Writer {
             buf: Writer::new_buf(frame_bytes),
@@ -154,13 +166,13 @@ impl Twin {
             frames: 0,
             sink,
         };
-        self.write_body(&mut w)?;
+        self.write_body(&mut w, version)?;
         w.flush()?;
         Ok(w.frames)
     }
 
-    fn write_body(&self, w: &mut Writer<'_>) -> Result<()> {
-        self.write_header(w)?;
+    fn write_body(&self, w: &mut Writer<'_>, version: u32) -> Result<()> {
+        self.write_header(w, version)?;
         self.write_schedules(w)?;
         self.write_contracts(w)?;
         self.write_employees(w)?;
@@ -169,18 +181,23 @@ impl Twin {
         self.write_runs(w)?;
         self.write_records(w)?;
         self.write_side_records(w)?;
+        if version >= 2 {
+            self.write_shift_exts(w)?;
+        }
         self.write_payments(w)?;
         self.write_advances(w)?;
-        self.write_leaves(w)?;
+        if version >= 2 {
+            self.write_leaves(w)?;
+        }
         // 13. Trailer.
         w.put(&END)?;
         w.u64(self.shifts.len() as u64)
     }
 
     /// 1. Header: marker, version, company, job counter, counts.
-    fn write_header(&self, w: &mut Writer<'_>) -> Result<()> {
+    fn write_header(&self, w: &mut Writer<'_>, version: u32) -> Result<()> {
         w.put(&MAGIC)?;
-        w.u32(FORMAT_VERSION)?;
+        w.u32(version)?;
         w.str(&self.company.to_json().to_string())?;
         w.u64(self.jobs)?;
         for n in [
@@ -366,6 +383,40 @@ impl Twin {
                 w.at(v.received_at)?;
                 w.u64(v.job)?;
             }
+        }
+        Ok(())
+    }
+
+    /// 9b. Breaks and tips of shift versions, by increasing (shift index, version).
+    fn write_shift_exts(&self, w: &mut Writer<'_>) -> Result<()> {
+        let st = &self.shifts;
+        let mut all: Vec<(u32, u32, &ShiftExt)> = Vec::new();
+        for (&ix, x) in &st.extra {
+            for (k, v) in x.history.iter().enumerate() {
+                if let (Some(e), Ok(k)) = (v.ext.as_deref(), u32::try_from(k)) {
+                    all.push((ix, k, e));
+                }
+            }
+        }
+        for (&ix, e) in &st.ext {
+            let k = st.extra.get(&ix).map_or(0, |x| x.history.len());
+            let k = u32::try_from(k).map_err(|_| bad("too many versions of a shift"))?;
+            all.push((ix, k, e));
+        }
+        all.sort_unstable_by_key(|&(ix, k, _)| (ix, k));
+        w.len(all.len())?;
+        for (ix, k, e) in all {
+            w.u32(ix)?;
+            w.u32(k)?;
+            w.flag(e.breaks.is_some())?;
+            if let Some(b) = &e.breaks {
+                w.len(b.len())?;
+                for s in b.iter() {
+                    w.at(s.start)?;
+                    w.at(s.stop)?;
+                }
+            }
+            w.opt_i64(e.tips)?;
         }
         Ok(())
     }

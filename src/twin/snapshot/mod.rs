@@ -2,7 +2,7 @@
 //! piece of a [`Twin`](super::Twin)'s state in a versioned, little-endian byte stream, cut into
 //! self-checking frames so that the store can keep it as SQLite blobs of bounded size.
 //!
-//! # Format (version 2; version 1 is the same without section 12)
+//! # Format (version 2; version 1 is the same without sections 9b and 12)
 //!
 //! The *stream* is the concatenation of the frames' payloads. A **frame** is
 //! `"EWSF"`, its number (`u32`, from 0), its payload length (`u32`), the payload, and a
@@ -35,7 +35,12 @@
 //!    column at a time: index + status (`u32`: 29 + 3 bits), contract, start, stop;
 //! 9. shift side records, by increasing shift index: index, `opt json` custom_info,
 //!    `opt` (job, received_at), earlier versions (count; status, employee, contract,
-//!    start, stop, `opt json` custom_info, received_at, job);
+//!    start, stop, `opt json` custom_info, received_at, job); then, from version 2 on
+//!    (section "9b"), shift breaks and tips (SPEC §2 extensions, §5.6, §5.7): count; then by strictly
+//!    increasing (shift index, version): index `u32`, version `u32` (`k` < the shift's
+//!    number of earlier versions: its `k`-th earlier version; equal to it: the current
+//!    one), `opt` breaks (count; start, stop each), `opt i64` tips. A record is never
+//!    empty;
 //! 10. additions, then deductions: id, employee, `opt` contract, `opt` currency, amount,
 //!     `opt` effective_on, instant, `opt json` custom_info;
 //! 11. advances: id, employee id, employee index, amount, requested_at, delivery,
@@ -51,10 +56,11 @@
 //! # Decoding
 //! [`read`] checks every frame (magic, number, length, checksum), every length, count,
 //! index and reference against what was read before, the format's own orders (id chunks,
-//! job runs, side records), and that the stream ends exactly at the trailer; the id
+//! job runs, side records, break and tip records), and that the stream ends exactly at the trailer; the id
 //! indexes are rebuilt (a repeated id is an error) and the caches start empty, as
 //! [`Twin::new`](super::Twin::new) leaves them. The twin's structural rules — sort orders, every shift,
-//! payment and advance in its owner's list, counted shifts disjoint, the SPEC §6
+//! payment and advance in its owner's list, counted shifts disjoint, unpaid breaks inside
+//! their shift version, sorted and disjoint, tips in `[0, amount_max]`, the SPEC §6
 //! invariants of each recorded advance decision — are then checked once by
 //! [`Twin::check_invariants`](super::Twin::check_invariants). Damaged or foreign bytes give an
 //! [`Error::Storage`] naming what is wrong; decoding never panics.
@@ -77,7 +83,7 @@ use crate::error::Error;
 const MAGIC: [u8; 8] = *b"EWATWIN\0";
 /// The format version this build writes (and the newest it reads).
 pub(crate) const FORMAT_VERSION: u32 = 2;
-/// The oldest format version this build reads (version 1 has no leaves section).
+/// The oldest format version this build reads (version 1 has no breaks, tips or leaves).
 pub(crate) const FORMAT_VERSION_MIN: u32 = 1;
 /// Each frame's first bytes.
 const FRAME_MAGIC: [u8; 4] = *b"EWSF";

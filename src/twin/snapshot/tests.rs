@@ -365,16 +365,16 @@ fn a_version_1_stream_without_leaves_reads() {
     }
     twin.leaves.clear();
     twin.leave_ix = crate::twin::Index::default();
+    let mut v1 = Vec::new();
+    twin.write_snapshot_as(1, FRAME_BYTES_MAX, &mut |f| {
+        v1.push(f.to_vec());
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(v1[0][FRAME_HEAD + 8..FRAME_HEAD + 12], 1u32.to_le_bytes());
+    assert_same(&decode(&v1).unwrap(), &twin);
     let frames = encode(&twin, FRAME_BYTES_MAX);
     let p = &frames[0][FRAME_HEAD..frames[0].len() - FRAME_TAIL];
-    // Version 2 → 1, and the empty leaves section (a zero count before the trailer) dropped.
-    let (body, trailer) = p.split_at(p.len() - 12);
-    let (body, count) = body.split_at(body.len() - 4);
-    assert_eq!(count, 0u32.to_le_bytes());
-    let mut v1 = body.to_vec();
-    v1[8..12].copy_from_slice(&1u32.to_le_bytes());
-    v1.extend_from_slice(trailer);
-    assert_same(&decode(&[forge(&v1)]).unwrap(), &twin);
     // Version 3 is not read.
     let mut v3 = p.to_vec();
     v3[8..12].copy_from_slice(&3u32.to_le_bytes());
@@ -417,4 +417,122 @@ fn leaves_round_trip_and_forged_leave_bytes_are_refused() {
     );
     let m = decode(&encode(&forged, 97)).unwrap_err().to_string();
     assert!(m.contains("custom_info.holiday_pay_hours"), "{m}");
+}
+
+/// [`crate::twin::invariants::sample`] with breaks and tips: `a1` updated twice (a break and
+/// tips, then new times keeping both), `a2` with an explicit empty list.
+fn with_breaks() -> Twin {
+    let mut twin = crate::twin::invariants::sample();
+    let at = crate::calendar::parse_instant(chrono_tz::UTC, "2026-06-05T00:00:00Z").unwrap();
+    let a1 = |stop: &str| {
+        json!({"shift_id": "a1", "shift_status": "approved", "employee_id": "e1",
+               "start_at": "2026-06-02T08:00:00Z", "stop_at": stop})
+    };
+    let mut first = a1("2026-06-02T16:00:00Z");
+    first["unpaid_breaks"] = json!([
+        {"start_at": "2026-06-02T12:00:00Z", "stop_at": "2026-06-02T12:30:00Z"},
+        {"start_at": "2026-06-02T10:00:00Z", "stop_at": "2026-06-02T10:15:00Z"}]);
+    first["tips"] = json!(1234);
+    let mut a2 = json!({"shift_id": "a2", "shift_status": "approved", "employee_id": "e1",
+        "start_at": "2026-06-03T08:00:00Z", "stop_at": "2026-06-03T16:00:00Z"});
+    a2["unpaid_breaks"] = json!([]);
+    for recs in [vec![first, a2], vec![a1("2026-06-02T17:00:00Z")]] {
+        let rep = twin.apply(Kind::Shifts, &recs, at).unwrap();
+        assert_eq!(rep.count_rejected, 0, "{rep:?}");
+    }
+    twin
+}
+
+#[test]
+fn breaks_and_tips_round_trip_with_their_history() {
+    let twin = with_breaks();
+    let frames = encode(&twin, 97);
+    let payload: Vec<u8> = frames
+        .iter()
+        .flat_map(|f| f[FRAME_HEAD..f.len() - FRAME_TAIL].to_vec())
+        .collect();
+    // Version 2 is written only when there are breaks or tips.
+    assert_eq!(payload[8..12], 2u32.to_le_bytes());
+    let back = decode(&frames).unwrap();
+    assert_same(&back, &twin);
+    assert_eq!(encode(&back, 97), frames);
+    let h = back.shift_history("a1").unwrap();
+    assert_eq!(h.len(), 3);
+    assert_eq!((&h[0].unpaid_breaks, h[0].tips), (&None, None));
+    for v in &h[1..] {
+        let b = v.unpaid_breaks.as_ref().unwrap();
+        assert_eq!(b[0].start_at, "2026-06-02T10:00:00Z");
+        assert_eq!(b[1].stop_at, "2026-06-02T12:30:00Z");
+        assert_eq!(v.tips, Some(1234));
+    }
+    assert_eq!(
+        back.shift_history("a2").unwrap()[1].unpaid_breaks,
+        Some(vec![])
+    );
+    // Every twin is written in the newest version.
+    let plain = encode(&crate::twin::invariants::sample(), FRAME_BYTES_MAX);
+    assert_eq!(
+        plain[0][FRAME_HEAD + 8..FRAME_HEAD + 12],
+        FORMAT_VERSION.to_le_bytes()
+    );
+}
+
+/// Forged breaks and tips written by the encoder are refused on load, naming the rule.
+#[test]
+fn forged_breaks_and_tips_are_refused() {
+    use crate::model::Span;
+    use crate::twin::invariants as inv;
+    let cases: Vec<(&str, &str, Forgery)> = vec![
+        (inv::BREAKS_INSIDE, "shift `a1`", |t| {
+            let ix = t.shifts.get("a1").unwrap();
+            let x = t.shifts.ext.get_mut(&ix).unwrap();
+            let b = x.breaks.as_mut().unwrap();
+            b[1].stop = Instant::from_micros(b[1].stop.as_micros() + 10 * 3_600_000_000);
+        }),
+        (inv::BREAKS_INSIDE, "shift `a1`", |t| {
+            let ix = t.shifts.get("a1").unwrap();
+            let b = t.shifts.ext.get_mut(&ix).unwrap().breaks.as_mut().unwrap();
+            b[0] = Span {
+                start: b[1].start,
+                stop: b[1].stop,
+            };
+        }),
+        (inv::TIPS_RANGE, "shift `a1`", |t| {
+            let ix = t.shifts.get("a1").unwrap();
+            t.shifts.ext.get_mut(&ix).unwrap().tips = Some(-5);
+        }),
+        (inv::BREAKS_INSIDE, "shift `a1` (version 2)", |t| {
+            let ix = t.shifts.get("a1").unwrap();
+            let v = &mut t.shifts.extra.get_mut(&ix).unwrap().history[1];
+            let x = v.ext.as_mut().unwrap();
+            x.breaks.as_mut().unwrap()[0].start = Instant::from_micros(v.start.as_micros() - 1);
+        }),
+    ];
+    for (rule, entity, change) in cases {
+        let mut twin = with_breaks();
+        change(&mut twin);
+        refused_for(&encode(&twin, 97), rule, entity);
+    }
+}
+
+/// A break record naming a shift version that does not exist is refused by the decoder.
+#[test]
+fn a_break_record_out_of_range_is_refused() {
+    let mut twin = with_breaks();
+    let a2 = twin.shifts.get("a2").unwrap();
+    // a2's record: index, version 0, breaks `Some([])` (flag, count 0), tips (flag, value).
+    let unique: i64 = 0x5A5A_1234_5678;
+    twin.shifts.ext.get_mut(&a2).unwrap().tips = Some(unique);
+    let frames = encode(&twin, FRAME_BYTES_MAX);
+    let mut p = frames[0][FRAME_HEAD..frames[0].len() - FRAME_TAIL].to_vec();
+    let needle = unique.to_le_bytes();
+    let at = (0..p.len() - 8).find(|&i| p[i..i + 8] == needle).unwrap();
+    assert_eq!(p[at - 14..at - 10], a2.to_le_bytes());
+    // Version 5 of a2, which has no earlier version.
+    p[at - 10..at - 6].copy_from_slice(&5u32.to_le_bytes());
+    let m = decode(&[forge(&p)]).unwrap_err().to_string();
+    assert!(
+        m.contains(&format!("shift {a2} version 5 are out of order or range")),
+        "{m}"
+    );
 }
