@@ -55,6 +55,36 @@ pub enum SalariedDayBasis {
     Working,
 }
 
+/// When approved leave pauses access (SPEC §6 `pause_on_leave`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum LeavePause {
+    /// Leave never pauses access (the default).
+    #[default]
+    None,
+    /// No advance on a date of approved unpaid leave.
+    Unpaid,
+    /// No advance on a date of any approved leave, paid or unpaid.
+    Any,
+}
+
+impl LeavePause {
+    /// The JSON spelling: `none`, `unpaid` or `any`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LeavePause::None => "none",
+            LeavePause::Unpaid => "unpaid",
+            LeavePause::Any => "any",
+        }
+    }
+
+    /// Reads the JSON spelling.
+    pub fn parse(s: &str) -> Option<LeavePause> {
+        [LeavePause::None, LeavePause::Unpaid, LeavePause::Any]
+            .into_iter()
+            .find(|p| p.as_str() == s)
+    }
+}
+
 /// The company's advance policy (SPEC §6). Every field has the SPEC's default.
 ///
 /// A `Policy` is valid by construction: it is made by [`Policy::default`], by
@@ -110,6 +140,20 @@ pub struct Policy {
     pub(crate) salaried_day_basis: SalariedDayBasis,
     /// Working weekdays for the working-day basis (default Monday–Friday), sorted, each once.
     pub(crate) workdays: Vec<Weekday>,
+    /// Largest Σ amounts of advances requested on one local date (default none).
+    pub(crate) max_per_day: Option<i64>,
+    /// Largest Σ amounts of advances requested in one local week (default none).
+    pub(crate) max_per_week: Option<i64>,
+    /// Largest Σ fees of advances requested in one local calendar month (default none).
+    pub(crate) fee_cap_per_month: Option<i64>,
+    /// Most advances with a fee recovered from one period group (default none).
+    pub(crate) max_fee_advances_per_period: Option<i64>,
+    /// Most days from `t` to the recovery payday (default none).
+    pub(crate) max_repayment_days: Option<i64>,
+    /// No advance while a carried shortfall is outstanding (default false).
+    pub(crate) pause_on_shortfall: bool,
+    /// Which approved leave pauses access (default none).
+    pub(crate) pause_on_leave: LeavePause,
 }
 
 impl Default for Policy {
@@ -136,6 +180,13 @@ impl Default for Policy {
                 Weekday::Thu,
                 Weekday::Fri,
             ],
+            max_per_day: None,
+            max_per_week: None,
+            fee_cap_per_month: None,
+            max_fee_advances_per_period: None,
+            max_repayment_days: None,
+            pause_on_shortfall: false,
+            pause_on_leave: LeavePause::None,
         }
     }
 }
@@ -231,6 +282,48 @@ impl PolicyBuilder {
         self
     }
 
+    /// Largest Σ amounts of advances requested on one local date (>= 1), or `None`.
+    pub fn max_per_day(mut self, cap: Option<i64>) -> Self {
+        self.policy.max_per_day = cap;
+        self
+    }
+
+    /// Largest Σ amounts of advances requested in one local week (>= 1), or `None`.
+    pub fn max_per_week(mut self, cap: Option<i64>) -> Self {
+        self.policy.max_per_week = cap;
+        self
+    }
+
+    /// Largest Σ fees of advances requested in one local calendar month (>= 1), or `None`.
+    pub fn fee_cap_per_month(mut self, cap: Option<i64>) -> Self {
+        self.policy.fee_cap_per_month = cap;
+        self
+    }
+
+    /// Most advances with a fee recovered from one period group (>= 1), or `None`.
+    pub fn max_fee_advances_per_period(mut self, cap: Option<i64>) -> Self {
+        self.policy.max_fee_advances_per_period = cap;
+        self
+    }
+
+    /// Most days from the request to the recovery payday (>= 1), or `None`.
+    pub fn max_repayment_days(mut self, days: Option<i64>) -> Self {
+        self.policy.max_repayment_days = days;
+        self
+    }
+
+    /// Whether a carried shortfall pauses access.
+    pub fn pause_on_shortfall(mut self, pause: bool) -> Self {
+        self.policy.pause_on_shortfall = pause;
+        self
+    }
+
+    /// Which approved leave pauses access.
+    pub fn pause_on_leave(mut self, pause: LeavePause) -> Self {
+        self.policy.pause_on_leave = pause;
+        self
+    }
+
     /// The policy, checked.
     ///
     /// # Errors
@@ -267,6 +360,11 @@ impl Policy {
             (S::MaxAdvance, self.max_advance),
             (S::MaxPerPeriod, self.max_per_period),
             (S::MaxAdvancesPerPeriod, self.max_advances_per_period),
+            (S::MaxPerDay, self.max_per_day),
+            (S::MaxPerWeek, self.max_per_week),
+            (S::FeeCapPerMonth, self.fee_cap_per_month),
+            (S::MaxFeeAdvancesPerPeriod, self.max_fee_advances_per_period),
+            (S::MaxRepaymentDays, self.max_repayment_days),
         ] {
             cap.map(|n| s.check_i64(n)).transpose()?;
         }
@@ -342,6 +440,41 @@ impl Policy {
         &self.workdays
     }
 
+    /// Largest Σ amounts of advances requested on one local date, if capped.
+    pub fn max_per_day(&self) -> Option<i64> {
+        self.max_per_day
+    }
+
+    /// Largest Σ amounts of advances requested in one local week, if capped.
+    pub fn max_per_week(&self) -> Option<i64> {
+        self.max_per_week
+    }
+
+    /// Largest Σ fees of advances requested in one local calendar month, if capped.
+    pub fn fee_cap_per_month(&self) -> Option<i64> {
+        self.fee_cap_per_month
+    }
+
+    /// Most advances with a fee recovered from one period group, if capped.
+    pub fn max_fee_advances_per_period(&self) -> Option<i64> {
+        self.max_fee_advances_per_period
+    }
+
+    /// Most days from the request to the recovery payday, if capped.
+    pub fn max_repayment_days(&self) -> Option<i64> {
+        self.max_repayment_days
+    }
+
+    /// Whether a carried shortfall pauses access.
+    pub fn pause_on_shortfall(&self) -> bool {
+        self.pause_on_shortfall
+    }
+
+    /// Which approved leave pauses access.
+    pub fn pause_on_leave(&self) -> LeavePause {
+        self.pause_on_leave
+    }
+
     /// Whether a status is counted (SPEC §5).
     pub fn counts(&self, s: ShiftStatus) -> bool {
         self.counted_statuses.contains(&s)
@@ -376,8 +509,47 @@ impl Policy {
         p.checked()
     }
 
-    /// The policy as JSON, every field present (decimals as normalised strings).
+    /// The policy as JSON (decimals as normalised strings): every field, except that the
+    /// advance limits of issue #15 (`max_per_day` ... `pause_on_leave`) are written only when
+    /// they differ from their defaults, so a policy without them writes as before (stores and
+    /// snapshots stay byte-identical). [`Policy::to_json_all`] writes every field.
     pub fn to_json(&self) -> Value {
+        let mut v = self.to_json_all();
+        let d = Policy::default();
+        if let Some(m) = v.as_object_mut() {
+            let defaults = [
+                ("max_per_day", self.max_per_day == d.max_per_day),
+                ("max_per_week", self.max_per_week == d.max_per_week),
+                (
+                    "fee_cap_per_month",
+                    self.fee_cap_per_month == d.fee_cap_per_month,
+                ),
+                (
+                    "max_fee_advances_per_period",
+                    self.max_fee_advances_per_period == d.max_fee_advances_per_period,
+                ),
+                (
+                    "max_repayment_days",
+                    self.max_repayment_days == d.max_repayment_days,
+                ),
+                (
+                    "pause_on_shortfall",
+                    self.pause_on_shortfall == d.pause_on_shortfall,
+                ),
+                ("pause_on_leave", self.pause_on_leave == d.pause_on_leave),
+            ];
+            for (k, is_default) in defaults {
+                if is_default {
+                    m.remove(k);
+                }
+            }
+        }
+        v
+    }
+
+    /// The policy as JSON with every field present, defaults included (what
+    /// `ewa policy show` prints); readable by [`Policy::from_json`].
+    pub fn to_json_all(&self) -> Value {
         let mut m = Map::new();
         m.insert(
             "access_rate".into(),
@@ -434,7 +606,22 @@ impl Policy {
                 .collect::<Vec<_>>()
                 .into(),
         );
+        self.limits_to_json(&mut m);
         Value::Object(m)
+    }
+
+    /// The advance limits of SPEC §6 (issue #15) into `m`.
+    fn limits_to_json(&self, m: &mut Map<String, Value>) {
+        m.insert("max_per_day".into(), self.max_per_day.into());
+        m.insert("max_per_week".into(), self.max_per_week.into());
+        m.insert("fee_cap_per_month".into(), self.fee_cap_per_month.into());
+        m.insert(
+            "max_fee_advances_per_period".into(),
+            self.max_fee_advances_per_period.into(),
+        );
+        m.insert("max_repayment_days".into(), self.max_repayment_days.into());
+        m.insert("pause_on_shortfall".into(), self.pause_on_shortfall.into());
+        m.insert("pause_on_leave".into(), self.pause_on_leave.as_str().into());
     }
 }
 
@@ -467,6 +654,34 @@ fn read_policy_field(p: &mut Policy, k: &str, val: &Value) -> Result<()> {
             }
         }
         "workdays" => p.workdays = workdays_from_json(&f, val)?,
+        _ => return read_limit_field(p, k, val),
+    }
+    Ok(())
+}
+
+/// Reads one advance limit of SPEC §6 (issue #15) into `p`; any other key is unknown.
+fn read_limit_field(p: &mut Policy, k: &str, val: &Value) -> Result<()> {
+    use Setting as S;
+    let f = format!("policy.{k}");
+    match k {
+        "max_per_day" => p.max_per_day = S::MaxPerDay.read_i64(val)?,
+        "max_per_week" => p.max_per_week = S::MaxPerWeek.read_i64(val)?,
+        "fee_cap_per_month" => p.fee_cap_per_month = S::FeeCapPerMonth.read_i64(val)?,
+        "max_fee_advances_per_period" => {
+            p.max_fee_advances_per_period = S::MaxFeeAdvancesPerPeriod.read_i64(val)?
+        }
+        "max_repayment_days" => p.max_repayment_days = S::MaxRepaymentDays.read_i64(val)?,
+        "pause_on_shortfall" => {
+            p.pause_on_shortfall = val
+                .as_bool()
+                .ok_or_else(|| Error::config(f, "must be a boolean (true or false)"))?
+        }
+        "pause_on_leave" => {
+            p.pause_on_leave = val
+                .as_str()
+                .and_then(LeavePause::parse)
+                .ok_or_else(|| Error::config(f, "must be `none`, `unpaid` or `any`"))?
+        }
         _ => return Err(Error::config(f, "unknown field")),
     }
     Ok(())
@@ -1031,7 +1246,119 @@ mod tests {
                 b().fee(Delivery::Instant, fee(0, -1)),
                 "policy.fees.instant.rate_bps",
             ),
+            // The advance limits (SPEC §6, §9): caps ≥ 1 when given, whole by value.
+            (
+                json!({"max_per_day": 0}),
+                b().max_per_day(Some(0)),
+                "policy.max_per_day",
+            ),
+            (
+                json!({"max_per_week": "-5"}),
+                b().max_per_week(Some(-5)),
+                "policy.max_per_week",
+            ),
+            (
+                json!({"fee_cap_per_month": "0"}),
+                b().fee_cap_per_month(Some(0)),
+                "policy.fee_cap_per_month",
+            ),
+            (
+                json!({"max_fee_advances_per_period": 0.0}),
+                b().max_fee_advances_per_period(Some(0)),
+                "policy.max_fee_advances_per_period",
+            ),
+            (
+                json!({"max_repayment_days": -1}),
+                b().max_repayment_days(Some(-1)),
+                "policy.max_repayment_days",
+            ),
+            (
+                json!({"max_per_day": 1_000_000_000_000_001i64}),
+                b().max_per_day(Some(1_000_000_000_000_001)),
+                "policy.max_per_day",
+            ),
         ]
+    }
+
+    #[test]
+    fn advance_limits_refuse_fractions_and_wrong_types() {
+        for (k, v) in [
+            ("max_per_day", json!("150.5")),
+            ("max_per_week", json!(1.5)),
+            ("fee_cap_per_month", json!("3e1")),
+            ("max_fee_advances_per_period", json!(true)),
+            ("max_repayment_days", json!("thirty")),
+        ] {
+            let e = Policy::from_json(&json!({ k: v })).unwrap_err();
+            assert_eq!(
+                e,
+                Error::config(
+                    format!("policy.{k}"),
+                    "must be a whole number in [1, 10^15] or null"
+                ),
+                "{k}: {v}"
+            );
+        }
+        let e = Policy::from_json(&json!({"pause_on_shortfall": "yes"})).unwrap_err();
+        assert_eq!(
+            e,
+            Error::config(
+                "policy.pause_on_shortfall",
+                "must be a boolean (true or false)"
+            )
+        );
+        for v in [json!("paid"), json!(null), json!(1)] {
+            let e = Policy::from_json(&json!({ "pause_on_leave": v })).unwrap_err();
+            assert_eq!(
+                e,
+                Error::config("policy.pause_on_leave", "must be `none`, `unpaid` or `any`")
+            );
+        }
+        // `null` is "no cap" (the default).
+        let p = Policy::from_json(&json!({"max_per_day": null, "max_repayment_days": null}));
+        assert_eq!(p.unwrap(), Policy::default());
+    }
+
+    #[test]
+    fn advance_limits_write_only_when_set_and_round_trip() {
+        let p = Policy::builder()
+            .max_per_day(Some(15_000))
+            .max_per_week(Some(40_000))
+            .fee_cap_per_month(Some(3_000))
+            .max_fee_advances_per_period(Some(1))
+            .max_repayment_days(Some(31))
+            .pause_on_shortfall(true)
+            .pause_on_leave(LeavePause::Unpaid)
+            .build()
+            .unwrap();
+        let v = p.to_json();
+        assert_eq!(v["max_per_day"], 15_000);
+        assert_eq!(v["pause_on_leave"], "unpaid");
+        assert_eq!(v["pause_on_shortfall"], true);
+        assert_eq!(Policy::from_json(&v).unwrap(), p);
+        assert_eq!(Policy::from_json(&p.to_json_all()).unwrap(), p);
+        // The default writes none of them; `to_json_all` writes every one.
+        let d = Policy::default();
+        assert!(d.to_json().get("max_per_day").is_none());
+        assert_eq!(d.to_json_all()["max_per_day"], Value::Null);
+        assert_eq!(d.to_json_all()["pause_on_leave"], "none");
+        assert_eq!(d.to_json_all()["pause_on_shortfall"], false);
+        assert_eq!(Policy::from_json(&d.to_json_all()).unwrap(), d);
+        // Only a changed field is written.
+        let one = Policy::builder()
+            .pause_on_leave(LeavePause::Any)
+            .build()
+            .unwrap();
+        let json = one.to_json();
+        assert!(json.get("pause_on_leave").is_some() && json.get("max_per_week").is_none());
+        assert_eq!(
+            (
+                one.pause_on_leave(),
+                one.max_per_day(),
+                one.pause_on_shortfall()
+            ),
+            (LeavePause::Any, None, false)
+        );
     }
 
     #[test]
@@ -1085,6 +1412,26 @@ mod tests {
             (
                 json!({"fees": {"standard": {"flat": 1, "rate_bps": 1}}}),
                 json!({"fees": {"standard": {"flat": "1", "rate_bps": "1.0"}}}),
+            ),
+            (
+                json!({"max_per_day": 15_000}),
+                json!({"max_per_day": "15000"}),
+            ),
+            (
+                json!({"max_per_week": 40_000}),
+                json!({"max_per_week": "40000.0"}),
+            ),
+            (
+                json!({"fee_cap_per_month": 3_000}),
+                json!({"fee_cap_per_month": "3000"}),
+            ),
+            (
+                json!({"max_fee_advances_per_period": 1}),
+                json!({"max_fee_advances_per_period": "1"}),
+            ),
+            (
+                json!({"max_repayment_days": 31.0}),
+                json!({"max_repayment_days": "31"}),
             ),
         ];
         for (number, string) in pairs {
@@ -1144,6 +1491,13 @@ mod tests {
             .counted_statuses([ShiftStatus::Approved, ShiftStatus::Submitted])
             .salaried_day_basis(SalariedDayBasis::Working)
             .workdays([Weekday::Sat, Weekday::Mon, Weekday::Mon])
+            .max_per_day(Some(15_000))
+            .max_per_week(Some(40_000))
+            .fee_cap_per_month(Some(3_000))
+            .max_fee_advances_per_period(Some(1))
+            .max_repayment_days(Some(31))
+            .pause_on_shortfall(true)
+            .pause_on_leave(LeavePause::Any)
             .build()
             .unwrap();
         let limits = Limits::builder()
@@ -1165,7 +1519,10 @@ mod tests {
                 "fees": {"instant": {"flat": "199", "rate_bps": 150}},
                 "estimated_withholding_rate": 0.2,
                 "counted_statuses": ["submitted", "approved"], "salaried_day_basis": "working",
-                "workdays": ["monday", "saturday"]},
+                "workdays": ["monday", "saturday"], "max_per_day": "15000",
+                "max_per_week": 40000.0, "fee_cap_per_month": "3000",
+                "max_fee_advances_per_period": 1, "max_repayment_days": "31",
+                "pause_on_shortfall": true, "pause_on_leave": "any"},
             "limits": {"id_chars_max": "64", "shift_hours_max": "14"}}))
         .unwrap();
         assert_eq!(built, read);

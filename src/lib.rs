@@ -82,7 +82,7 @@ pub use chrono_tz;
 pub use rust_decimal;
 
 pub use accrual::{Accruals, Line, LineKind, PeriodAccrual};
-pub use company::{Company, Fee, Fees, Policy, SalariedDayBasis};
+pub use company::{Company, Fee, Fees, LeavePause, Policy, SalariedDayBasis};
 pub use eligibility::{
     AdvanceDecision, AdvanceRecord, AdvanceRequest, CancelDecision, Detail, Eligibility, Quote,
     Reason, Reasons, Recovery, RecoveryPeriod,

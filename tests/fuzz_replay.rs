@@ -94,7 +94,7 @@ fn replay_timeline_inputs_on_a_twin_and_through_a_store() {
         ));
         let _ = std::fs::remove_file(&db);
         timeline::run_with_store(data, &db);
-        let log = timeline::drive(&mut Twin::new(timeline::company()), data);
+        let log = timeline::drive(&mut Twin::new(timeline::company_for(data)), data);
         let mut o = outcomes.borrow_mut();
         for (i, word) in ["accepted", "rejected", "cancelled"].iter().enumerate() {
             o[i] += log.matches(&format!("\"outcome\":\"{word}\"")).count();

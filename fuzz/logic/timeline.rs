@@ -104,14 +104,34 @@ fn request(id: &str, amount: i64, at: Instant, delivery: Delivery) -> AdvanceReq
     }
 }
 
-/// The fixed company: access rate ½, fees on instant delivery, a minimum and a count cap.
-pub fn company() -> Company {
-    Company::from_json(&json!({
-        "company_id": COMPANY, "timezone": "UTC",
-        "policy": {"access_rate": "0.5", "min_advance": 100, "max_advances_per_period": 4,
-                   "fees": {"standard": {"flat": 0, "rate_bps": 0},
-                            "instant": {"flat": 150, "rate_bps": 125}}}}))
-    .expect("the fuzz company is valid")
+/// The company of a run on `data`: access rate ½, fees on instant delivery, a minimum and a
+/// count cap, plus the SPEC §6 advance limits
+/// that the bits of the last byte left over after the 4-byte steps select (none when the
+/// length is a multiple of 4, so step inputs keep their meaning): a daily cap, a weekly
+/// cap, a monthly fee cap, one fee-charging advance per period, a repayment horizon, and
+/// the pause on a carried shortfall.
+pub fn company_for(data: &[u8]) -> Company {
+    let bits = match data.len() % 4 {
+        0 => 0,
+        _ => data.last().copied().unwrap_or(0),
+    };
+    let mut policy = json!({"access_rate": "0.5", "min_advance": 100, "max_advances_per_period": 4,
+        "fees": {"standard": {"flat": 0, "rate_bps": 0}, "instant": {"flat": 150, "rate_bps": 125}}});
+    let limits = [
+        ("max_per_day", json!(5_000)),
+        ("max_per_week", json!("12000")),
+        ("fee_cap_per_month", json!(400)),
+        ("max_fee_advances_per_period", json!(1)),
+        ("max_repayment_days", json!(12)),
+        ("pause_on_shortfall", json!(true)),
+    ];
+    for (k, (field, value)) in limits.into_iter().enumerate() {
+        if bits & (1 << k) != 0 {
+            policy[field] = value;
+        }
+    }
+    Company::from_json(&json!({"company_id": COMPANY, "timezone": "UTC", "policy": policy}))
+        .expect("the fuzz company is valid")
 }
 
 fn at(us: i64) -> Instant {
@@ -416,9 +436,9 @@ pub fn drive(e: &mut dyn Engine, data: &[u8]) -> String {
 
 /// The fuzz target: the timeline's invariants, then determinism on a fresh twin.
 pub fn run(data: &[u8]) {
-    let mut first = Twin::new(company());
+    let mut first = Twin::new(company_for(data));
     let a = drive(&mut first, data);
-    let mut second = Twin::new(company());
+    let mut second = Twin::new(company_for(data));
     let b = drive(&mut second, data);
     assert_eq!(a, b, "the same steps gave different answers");
     assert!(first == second, "the same steps gave different twins");
@@ -428,11 +448,11 @@ pub fn run(data: &[u8]) {
 /// transcript, and the twin reloaded from the file equals the one in memory.
 pub fn run_with_store(data: &[u8], path: &std::path::Path) {
     run(data);
-    let mut twin = Twin::new(company());
+    let mut twin = Twin::new(company_for(data));
     let expected = drive(&mut twin, data);
     let mut store = ewa::Store::open(path).expect("open the store");
     store
-        .create_company(&company())
+        .create_company(&company_for(data))
         .expect("create the company");
     let got = drive(&mut store, data);
     assert_eq!(

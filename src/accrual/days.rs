@@ -48,6 +48,7 @@ impl Accrual<'_> {
             if self.explain {
                 lines.push(Line {
                     kind: LineKind::Daily,
+                    name: None,
                     contract_id: Some(c.id.to_string()),
                     source_ids: vec![self.twin.shifts.id(s.ix()).to_string()],
                     quantity: "1".into(),
@@ -113,6 +114,7 @@ impl Accrual<'_> {
             if self.explain {
                 lines.push(Line {
                     kind: LineKind::Salary,
+                    name: None,
                     contract_id: Some(c.id.to_string()),
                     source_ids: Vec::new(),
                     quantity: format!("{n}/{days_total}"),

@@ -1,6 +1,6 @@
 //! Hourly accrual (SPEC §5.1): `rate(x) × seconds / 3600` over the covered paid time (the
 //! shift minus its unpaid breaks, SPEC §5.6), split at rate-version boundaries, plus
-//! overtime premiums (SPEC §5.2).
+//! premiums (SPEC §5.4) and overtime premiums (SPEC §5.2).
 
 use super::{paid, seconds_text, Accrual, Line, LineKind};
 use crate::calendar::Instant;
@@ -90,6 +90,7 @@ impl<'a> Accrual<'a> {
                                 .unwrap_or(Exact::ZERO);
                         lines.push(Line {
                             kind: LineKind::Regular,
+                            name: None,
                             contract_id: Some(c.id.to_string()),
                             source_ids: vec![self.twin.shifts.id(s.ix()).to_string()],
                             quantity: seconds_text(micros),
@@ -108,6 +109,13 @@ impl<'a> Accrual<'a> {
         }
         let mut total =
             Exact::new(num, MICROS_PER_HOUR).ok_or_else(|| Error::overflow("hourly gross"))?;
+        // SPEC §5.4: contracts without premium rules cost nothing here.
+        if !c.premiums.is_empty() {
+            let premium = self.premiums(cix, c, lo, hi, lines)?;
+            total = total
+                .checked_add(premium)
+                .ok_or_else(|| Error::overflow("hourly gross"))?;
+        }
         if let Some(p) = &self.overtime {
             let premium = p.premium(self, cix, c, lo, hi, lines)?;
             if premium != Exact::ZERO {

@@ -173,6 +173,7 @@ impl Accrual<'_> {
             };
             lines.push(Line {
                 kind,
+                name: None,
                 contract_id: Some(c.id.to_string()),
                 source_ids: vec![source],
                 quantity,

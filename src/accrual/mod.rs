@@ -10,6 +10,7 @@ mod hourly;
 mod leave;
 pub(crate) mod overtime;
 pub(crate) mod paid;
+pub(crate) mod premiums;
 pub(crate) mod tips;
 
 use crate::calendar::{Frequency, Instant};
@@ -29,6 +30,9 @@ pub enum LineKind {
     Overtime,
     /// Double-time premium: `(double_time_multiplier − 1) × rate` per double-time second.
     DoubleTime,
+    /// A premium rule's pay (SPEC §5.4): `per_hour` or `(multiplier − 1) × rate` per covered
+    /// second; the line carries the rule's `name`.
+    Premium,
     /// Salaried proration: `period_amount × days / days(P)` (SPEC §5.1).
     Salary,
     /// A daily rate earned on a local date with a counted shift start (SPEC §5.1).
@@ -59,6 +63,9 @@ pub enum LineKind {
 pub struct Line {
     /// What the line is.
     pub kind: LineKind,
+    /// The rule's name, on a `premium` line (SPEC §5.3, §5.4).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// The contract it was earned on (none for additions, deductions, withholding).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contract_id: Option<String>,
@@ -68,7 +75,8 @@ pub struct Line {
     pub quantity: String,
     /// `seconds`, `days` or `amount`.
     pub unit: &'static str,
-    /// Rate in minor units per rate period, when the line is quantity × rate.
+    /// Rate in minor units per rate period, when the line is quantity × rate (on a
+    /// `premium` line of a `per_hour` rule, that amount per hour).
     pub rate: Option<i64>,
     /// The multiplier of an overtime or double-time line (the premium is multiplier − 1).
     pub multiplier: Option<String>,
@@ -488,6 +496,7 @@ impl<'a> Accrual<'a> {
             if diff != Exact::ZERO {
                 lines.push(Line {
                     kind: LineKind::Rounding,
+                    name: None,
                     contract_id: Some(c.id.to_string()),
                     source_ids: Vec::new(),
                     quantity: "1".into(),
@@ -589,6 +598,7 @@ fn push_ref(out: &mut Refs, schedule: u32, index: usize) {
 pub(crate) fn amount_line(kind: LineKind, source_ids: Vec<String>, amount: i64) -> Line {
     Line {
         kind,
+        name: None,
         contract_id: None,
         source_ids,
         quantity: "1".into(),

@@ -1,10 +1,13 @@
 //! Overtime (SPEC §5.2): chronological attribution over all the employee's counted shifts on
 //! hourly contracts, work days from `workday_starts_at`, work weeks from `week_starts_on`,
-//! a daily counter of all hours and a weekly counter of straight-time hours.
+//! a daily counter of all hours and a weekly counter of straight-time hours. On a contract
+//! with `seventh_day`, a seventh day (the 7th work day of the week after work on each of the
+//! 6 before it) is overtime up to 8 hours and double time beyond, and no straight time.
 //!
 //! Classification does not depend on `t` (a second's class depends only on earlier seconds).
 //! When every contract with rules of the employee has the same work weeks, a second's class
-//! depends only on the seconds of its own work week: classified from 8 days before a window
+//! depends only on the seconds of its own work week (the seventh day too: it looks at the
+//! six work days before it in that week): classified from 8 days before a window
 //! (so every work week that reaches it is seen whole), the pieces inside the window are
 //! those of the employee's whole history. When two contracts' work weeks differ (another
 //! `workday_starts_at`), the one straight-time counter chains them: a second of one
@@ -185,6 +188,8 @@ struct WorkDays<'c> {
     /// `(week start, straight time before it)` of the last work week asked about; kept only
     /// while straight time is pushed in time order (see [`classify_segment`]).
     week_base: Option<(i64, i64)>,
+    /// `(day start, whether it is a seventh day)` of the last work day asked about.
+    seventh: Option<(i64, bool)>,
 }
 
 impl<'c> WorkDays<'c> {
@@ -201,6 +206,7 @@ impl<'c> WorkDays<'c> {
             hint: 0,
             day_base: None,
             week_base: None,
+            seventh: None,
         }
     }
 
@@ -430,6 +436,7 @@ fn piece_premium(
         if acc.explain {
             lines.push(Line {
                 kind,
+                name: None,
                 contract_id: Some(c.id.to_string()),
                 source_ids: vec![acc.twin.shifts.id(p.shift).to_string()],
                 quantity: seconds_text(micros),
@@ -615,6 +622,14 @@ fn classify_segment(
         let (c, e) = (cursor.as_micros(), end.as_micros());
         let len = e - c;
         let day_done = day_done(days, worked, index, ordered, day_start, cursor);
+        if rules.seventh_day && seventh_day(days, worked, day_start, week_start) {
+            // SPEC §5.2, §9: overtime while under 8 hours that day, double time from 8 on,
+            // whatever the thresholds; none of it is straight time.
+            let to_dt = (SEVENTH_DAY_DOUBLE_TIME - day_done).clamp(0, len);
+            push_premiums(pieces, seg, c, c + to_dt, e);
+            cursor = end;
+            continue;
+        }
         let week_straight = week_straight(days, straight, ordered, week_start, cursor);
         let until = |threshold: Option<i64>, done: i64| threshold.map(|t| (t - done).clamp(0, len));
         let to_dt = until(rules.double_time_threshold, day_done);
@@ -630,6 +645,45 @@ fn classify_segment(
         push_premiums(pieces, seg, c + straight_len, c + dt_from, e);
         cursor = end;
     }
+}
+
+/// On a seventh day, double time from this many hours worked that day (SPEC §5.2, §9).
+const SEVENTH_DAY_DOUBLE_TIME: i64 = 8 * 3_600_000_000;
+
+/// Whether the work day starting at `day_start` is a **seventh day** (SPEC §5.2
+/// `seventh_day`): the 7th work day of the work week starting at `week_start`, after work
+/// (any paid second on any hourly contract: `worked`) on each of the 6 work days before it.
+/// The answer is kept for the day's next segments.
+fn seventh_day(
+    days: &mut WorkDays<'_>,
+    worked: &Prefix,
+    day_start: Instant,
+    week_start: Instant,
+) -> bool {
+    let ds = day_start.as_micros();
+    if let Some((d, seventh)) = days.seventh {
+        if d == ds {
+            return seventh;
+        }
+    }
+    let mut at = week_start;
+    let mut seventh = true;
+    for _ in 0..6 {
+        let Some(day) = days.containing(at) else {
+            seventh = false;
+            break;
+        };
+        let (a, b) = (day.start.as_micros(), day.end.as_micros());
+        if day.start >= day_start || worked.before(b, 0) <= worked.before(a, 0) {
+            seventh = false;
+            break;
+        }
+        at = day.end;
+    }
+    // After six work days, the next one must be this one.
+    let seventh = seventh && at == day_start;
+    days.seventh = Some((ds, seventh));
+    seventh
 }
 
 /// Time worked in `day_start`'s work day before `cursor`: the daily counter (SPEC §5.2).

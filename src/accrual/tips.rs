@@ -38,6 +38,7 @@ impl Accrual<'_> {
             if self.explain {
                 lines.push(Line {
                     kind: LineKind::Tips,
+                    name: None,
                     contract_id: Some(c.id.to_string()),
                     source_ids: vec![self.twin.shifts.id(s.ix()).to_string()],
                     quantity: seconds_text(covered),

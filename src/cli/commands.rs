@@ -24,6 +24,7 @@ pub fn run(cli: &Cli, env: Env, out: &mut dyn Write) -> Result<Outcome, Failure>
         }
         ingest @ Command::Ingest { .. } => ingest::run(cli, env, ingest, out),
         Command::Advance { action } => advances::advance(cli, env, action, out),
+        Command::Policy { action } => super::policy::run(cli, action, out),
         Command::History { shift, all } => history(cli, shift, *all, out),
         Command::Compact => compact(cli, out),
         Command::Companies => companies(cli, out),
@@ -529,7 +530,11 @@ fn line_row(p: &ewa::PeriodAccrual, l: &ewa::Line, cur: Option<&str>) -> Vec<Str
     });
     vec![
         p.pay_period_id.clone(),
-        table::code(&l.kind),
+        // A premium line names its rule (SPEC §5.4): `premium night`.
+        match &l.name {
+            Some(name) => format!("{} {name}", table::code(&l.kind)),
+            None => table::code(&l.kind),
+        },
         l.contract_id.clone().unwrap_or_default(),
         sources,
         quantity,

@@ -41,12 +41,13 @@ pub fn body(e: &Eligibility, twin: &Twin) -> String {
 }
 
 /// What the lines of a period say, in a few words: hours worked, days, additions...
-fn work(p: &PeriodAccrual) -> String {
+fn work(p: &PeriodAccrual, cur: Option<&str>) -> String {
     let mut tally = Tally::default();
     for l in &p.lines {
         tally.add(l);
     }
-    let parts = tally.words();
+    let mut parts = tally.words();
+    parts.extend(premium_words(p, cur));
     if parts.is_empty() {
         return "nothing worked yet".into();
     }
@@ -83,6 +84,8 @@ impl Tally {
             LineKind::Daily => self.daily += 1,
             LineKind::Holiday => self.holidays += 1,
             LineKind::Leave => self.leave_days += 1,
+            // Said by `premium_words`.
+            LineKind::Premium => {}
             LineKind::Tips => self.tips = true,
             _ => {}
         }
@@ -130,6 +133,48 @@ impl Tally {
     }
 }
 
+/// The premium lines of a period (SPEC §5.4) in words, one phrase per rule, rate and
+/// multiplier: `6 h night × 1.50 = 9.00` (per hour) or `4 h weekend × (1.25 − 1) × 20.00 =
+/// 20.00` (a multiplier on the rate).
+fn premium_words(p: &PeriodAccrual, cur: Option<&str>) -> Vec<String> {
+    use rust_decimal::Decimal;
+    // (name, rate, multiplier) → (seconds, amount in minor units)
+    type Key<'a> = (&'a str, i64, Option<&'a str>);
+    let mut groups: Vec<(Key<'_>, (Decimal, Decimal))> = Vec::new();
+    for l in p.lines.iter().filter(|l| l.kind == LineKind::Premium) {
+        let key = (
+            l.name.as_deref().unwrap_or_default(),
+            l.rate.unwrap_or_default(),
+            l.multiplier.as_deref(),
+        );
+        let seconds = l.quantity.parse::<Decimal>().unwrap_or_default();
+        let amount = l.amount.parse::<Decimal>().unwrap_or_default();
+        match groups.iter_mut().find(|g| g.0 == key) {
+            Some(g) => {
+                g.1 .0 = g.1 .0.checked_add(seconds).unwrap_or(g.1 .0);
+                g.1 .1 = g.1 .1.checked_add(amount).unwrap_or(g.1 .1);
+            }
+            None => groups.push((key, (seconds, amount))),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|((name, rate, m), (seconds, amount))| {
+            let hours = seconds
+                .checked_div(Decimal::from(3600))
+                .unwrap_or_default()
+                .round_dp(2)
+                .normalize();
+            let amount = i64::try_from(amount.round()).unwrap_or_default();
+            let per = match m {
+                Some(m) => format!("({m} − 1) × {}", money(rate, cur)),
+                None => money(rate, cur),
+            };
+            format!("{hours} h {name} × {per} = {}", money(amount, cur))
+        })
+        .collect()
+}
+
 fn period_line(p: &PeriodAccrual, cur: Option<&str>, role: &str) -> String {
     let mut figures = format!("gross {}", money(p.gross, cur));
     if p.withholding != 0 {
@@ -144,7 +189,7 @@ fn period_line(p: &PeriodAccrual, cur: Option<&str>, role: &str) -> String {
     format!(
         "    {} ({role}): {} -> {figures} = net {}\n",
         p.pay_period_id,
-        work(p),
+        work(p, cur),
         money(p.net, cur)
     )
 }
@@ -228,4 +273,52 @@ pub fn run(
         }
         Ok(Outcome::Ok)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ewa::{Company, Kind};
+
+    /// The premium lines of a period in words, one phrase per rule (SPEC §5.4 explain).
+    #[test]
+    fn premium_lines_read_as_hours_times_rate() {
+        let mut twin = Twin::new(Company::new("acme", chrono_tz::UTC));
+        let t0 = ewa::calendar::parse_instant(chrono_tz::UTC, "2026-05-01T00:00:00Z").unwrap();
+        let batches = [
+            (
+                Kind::PaySchedules,
+                json!([{"pay_schedule_id": "w", "frequency": "weekly",
+                "periods": [{"pay_period_id": "w23", "start_at": "2026-06-01", "stop_at": "2026-06-08",
+                             "pay_at": "2026-06-12"}]}]),
+            ),
+            (
+                Kind::Contracts,
+                json!([{"contract_id": "h", "pay_schedule_id": "w", "currency": "USD",
+                "wage_rate_period": "hourly", "wage_rate_amount": 2000, "custom_info": {"premiums": [
+                    {"name": "night", "from": "22:00", "to": "06:00", "per_hour": 150},
+                    {"name": "weekend", "days": ["saturday"], "multiplier": "1.25"}]}}]),
+            ),
+            (
+                Kind::Employees,
+                json!([{"employee_id": "e1", "contract_id": "h"}]),
+            ),
+            (
+                Kind::Shifts,
+                json!([{"shift_id": "s1", "shift_status": "approved", "employee_id": "e1",
+                "start_at": "2026-06-05T20:00:00Z", "stop_at": "2026-06-06T04:00:00Z"}]),
+            ),
+        ];
+        for (kind, records) in batches {
+            let records = records.as_array().unwrap().clone();
+            assert_eq!(twin.apply(kind, &records, t0).unwrap().count_accepted, 1);
+        }
+        let as_of = ewa::calendar::parse_instant(chrono_tz::UTC, "2026-06-08T12:00:00Z").unwrap();
+        let a = twin.accruals("e1", as_of).unwrap();
+        assert_eq!(
+            work(&a.periods[0], Some("USD")),
+            // 6 × 1.50 = 9.00; 4 × 0.25 × 20.00 = 20.00.
+            "8 h worked, 6 h night × 1.50 = 9.00, 4 h weekend × (1.25 − 1) × 20.00 = 20.00"
+        );
+    }
 }

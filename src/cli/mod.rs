@@ -11,6 +11,7 @@ mod explain;
 mod ingest;
 mod jsonl;
 mod output;
+mod policy;
 mod table;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -194,6 +195,12 @@ pub enum Command {
         /// The action.
         #[command(subcommand)]
         action: AdvanceAction,
+    },
+    /// Show or set the company's advance policy (SPEC §6).
+    Policy {
+        /// The action.
+        #[command(subcommand)]
+        action: policy::PolicyAction,
     },
     /// What payroll must deduct for a pay period, per employee.
     Recoveries {

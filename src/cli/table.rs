@@ -169,14 +169,22 @@ pub fn reason_text(code: &str) -> &'static str {
         "no_active_assignment" => "no active contract now",
         "employment_ended" => "employment has ended",
         "tenure_too_short" => "employed for too short a time",
+        "on_leave" => "on leave today",
         "no_unpaid_period" => "nothing is unpaid now",
         "blackout" => "payday is too close: the money arrives with the pay",
+        "shortfall_outstanding" => "an earlier over-advance is not yet repaid",
+        "repayment_too_far" => "payday is too far away to repay an advance",
         "negative_balance" => "deductions exceed earnings",
         "nothing_accrued" => "nothing earned yet in the recovery period",
         "headroom_used" => "earlier advances use the accessible amount",
         "fee_exceeds_headroom" => "the fee would exceed the accessible amount",
         "period_cap_reached" => "the per-period cap is reached",
         "advance_count_reached" => "the number of advances per period is reached",
+        "daily_limit_reached" => "today's limit is reached",
+        "weekly_limit_reached" => "this week's limit is reached",
+        "fee_advance_count_reached" => {
+            "no more advances with a fee this period: choose the free delivery"
+        }
         "below_minimum" => "below the minimum advance",
         "exceeds_available" => "more than is available",
         "invalid_amount" => "not a valid amount",

@@ -55,6 +55,11 @@ pub(crate) enum Setting {
     MaxAdvancesPerPeriod,
     BlackoutHoursBeforePay,
     MinTenureDays,
+    MaxPerDay,
+    MaxPerWeek,
+    FeeCapPerMonth,
+    MaxFeeAdvancesPerPeriod,
+    MaxRepaymentDays,
     FeeFlat(Delivery),
     FeeRateBps(Delivery),
     BatchBytesMax,
@@ -100,6 +105,19 @@ impl Setting {
                 b(Hours, 0, HOURS_CEILING, false),
             ),
             Setting::MinTenureDays => ("policy.min_tenure_days", b(Whole, 0, WHOLE_CEILING, true)),
+            Setting::MaxPerDay => ("policy.max_per_day", b(Whole, 1, WHOLE_CEILING, true)),
+            Setting::MaxPerWeek => ("policy.max_per_week", b(Whole, 1, WHOLE_CEILING, true)),
+            Setting::FeeCapPerMonth => {
+                ("policy.fee_cap_per_month", b(Whole, 1, WHOLE_CEILING, true))
+            }
+            Setting::MaxFeeAdvancesPerPeriod => (
+                "policy.max_fee_advances_per_period",
+                b(Whole, 1, WHOLE_CEILING, true),
+            ),
+            Setting::MaxRepaymentDays => (
+                "policy.max_repayment_days",
+                b(Whole, 1, WHOLE_CEILING, true),
+            ),
             Setting::FeeFlat(Delivery::Standard) => (
                 "policy.fees.standard.flat",
                 b(Whole, 0, WHOLE_CEILING, true),

@@ -1,6 +1,6 @@
 //! Advances (SPEC §6): quotes, idempotent requests, cancellations, and recoveries for payroll.
 
-use super::{fee_of, Ask, Assessment, Detail, Reason, Seen};
+use super::{Ask, Assessment, Detail, Reason, Seen};
 use crate::calendar::{self, Instant};
 use crate::error::{Error, Result};
 use crate::model::{Advance, Delivery, RecoveryRef, NONE};
@@ -229,7 +229,11 @@ impl Twin {
         let Some(g) = &assessment.group else {
             return Ok((0, None));
         };
-        let fee = fee_of(assessment.fee, amount).ok_or_else(|| Error::overflow("fee"))?;
+        // SPEC §6: the fee recorded is the fee as the monthly cap leaves it.
+        let fee = assessment
+            .pricing
+            .of(amount)
+            .ok_or_else(|| Error::overflow("fee"))?;
         // Pair assertion (SPEC §6): never more than earned at each grant.
         debug_assert!(
             money::add(amount, fee, "grant").is_ok_and(|t| t <= assessment.answer.headroom),
@@ -406,7 +410,11 @@ impl Twin {
             detail: Detail::Brief,
         };
         let a = self.assess(employee_id, ask)?;
-        let fee = fee_of(a.fee, amount.max(0)).ok_or_else(|| Error::overflow("fee"))?;
+        // SPEC §6: the fee quoted is the fee as the monthly cap leaves it.
+        let fee = a
+            .pricing
+            .of(amount.max(0))
+            .ok_or_else(|| Error::overflow("fee"))?;
         let mut reasons = a.answer.reasons;
         let policy = &self.company.policy;
         if amount <= 0 || amount > self.company.limits.amount_max {

@@ -1,8 +1,10 @@
 //! Eligibility (SPEC §6): blackout, the recovery period `R`, accessible base, outstanding,
-//! carried shortfall, headroom, fees, caps, minimum, and every reason code that applies.
+//! carried shortfall, headroom, fees, caps and advance limits (`limits`), minimum, and every
+//! reason code that applies.
 
 mod advances;
 mod answer;
+mod limits;
 mod shortfall;
 
 pub use crate::model::{Reason, Reasons};
@@ -19,6 +21,7 @@ use crate::model::{Advance, Delivery, Employee};
 use crate::money;
 use crate::twin::Twin;
 use chrono::NaiveDate;
+use limits::{Pricing, Taken};
 use smallvec::SmallVec;
 
 /// Which advances an answer sees (SPEC §6).
@@ -51,20 +54,13 @@ pub(crate) struct Ask {
 /// (period, net, pay_at) of the unpaid periods outside blackout (a few: no allocation).
 type Open = SmallVec<[(PeriodRef, i64, Instant); 4]>;
 
-/// What an answer's employee has taken from `R` already: Σ amounts of the advances
-/// recovered from it, and their count (SPEC §6 caps).
-#[derive(Clone, Copy, Debug, Default)]
-struct Taken {
-    amounts: i64,
-    count: i64,
-}
-
 /// The full computation behind an answer, kept for requests.
 #[derive(Clone, Debug)]
 pub(crate) struct Assessment<'t> {
     pub answer: Eligibility<'t>,
     pub group: Option<RecoveryGroup>,
-    pub fee: Fee,
+    /// The fee of the delivery asked, as the monthly fee cap leaves it (SPEC §6).
+    pub pricing: Pricing,
 }
 
 /// Employees whose first cache lines are loaded together (see `for_all_employees`).
@@ -246,7 +242,7 @@ impl Twin {
             return Ok(Assessment {
                 answer,
                 group: None,
-                fee,
+                pricing: Pricing { fee, left: None },
             });
         };
         answer.currency = self.employee_currency(emp);
@@ -266,6 +262,8 @@ impl Twin {
             answer.reasons.insert(Reason::Blackout);
         }
         let group = self.recovery_group(&acc, &open);
+        let windows = self.windows(&advances, t)?;
+        let pricing = self.pricing(fee, windows);
         if let Some(g) = &group {
             let base = money::sum(
                 open.iter()
@@ -275,8 +273,9 @@ impl Twin {
             )?;
             let shortfall = self.carried_shortfall(&acc, emp, &advances, g)?;
             answer.carried_shortfall = shortfall.amount;
+            self.recovery_gates(&mut answer.reasons, g, t, shortfall.amount);
             let taken = self.outstanding_in(&mut answer, &advances, g, shortfall)?;
-            self.amounts(&mut answer, base, taken, fee)?;
+            self.amounts(&mut answer, base, taken, pricing, windows)?;
             answer.recovery = Some(self.recovery_period(g));
         }
         answer.eligible = answer.available > 0;
@@ -284,7 +283,11 @@ impl Twin {
             answer.eligible || !answer.reasons.is_empty(),
             "a zero answer has a reason"
         );
-        Ok(Assessment { answer, group, fee })
+        Ok(Assessment {
+            answer,
+            group,
+            pricing,
+        })
     }
 
     /// Adds every unpaid period's net to `accrued_unpaid_net` (and the period with its lines
@@ -337,6 +340,7 @@ impl Twin {
             )?;
             taken.amounts = money::add(taken.amounts, a.amount, "outstanding")?;
             taken.count += 1;
+            taken.with_fee += i64::from(a.fee > 0);
             answer.outstanding_lines.push(OutstandingLine::advance(a));
         }
         answer.outstanding_lines.extend(shortfall.lines);
@@ -346,13 +350,15 @@ impl Twin {
 
     /// Sets `accessible_base`, `headroom`, `available`, `fee` and the amount reasons of
     /// SPEC §6 (evaluated whenever `R` exists), from `R`'s `base`, the answer's
-    /// `outstanding` and what was `taken` from `R` already.
+    /// `outstanding`, what was `taken` from `R` already, the fee as the monthly cap leaves
+    /// it and the day, week and month windows.
     fn amounts(
         &self,
         answer: &mut Eligibility<'_>,
         base: i64,
         taken: Taken,
-        fee: Fee,
+        pricing: Pricing,
+        windows: limits::Windows,
     ) -> Result<()> {
         let policy = &self.company.policy;
         let outstanding = answer.outstanding;
@@ -362,21 +368,7 @@ impl Twin {
             .and_then(|r| r.mul_int_floor(base.max(0)))
             .ok_or_else(|| Error::overflow("access"))?;
         let headroom = money::sub(access, outstanding, "headroom")?;
-        let fits = largest_fitting(fee, headroom);
-        let mut avail = fits;
-        if let Some(m) = policy.max_advance {
-            avail = avail.min(m);
-        }
-        if let Some(m) = policy.max_per_period {
-            avail = avail.min(m.saturating_sub(taken.amounts));
-        }
-        let count_reached = policy
-            .max_advances_per_period
-            .is_some_and(|m| taken.count >= m);
-        if count_reached {
-            avail = 0;
-        }
-        let avail = avail.max(0);
+        let fits = pricing.largest_fitting(headroom);
         let reasons = &mut answer.reasons;
         if base < 0 {
             reasons.insert(Reason::NegativeBalance);
@@ -389,12 +381,7 @@ impl Twin {
         if outstanding <= 0 && headroom > 0 && fits < 1 {
             reasons.insert(Reason::FeeExceedsHeadroom);
         }
-        if policy.max_per_period.is_some_and(|m| taken.amounts >= m) {
-            reasons.insert(Reason::PeriodCapReached);
-        }
-        if count_reached {
-            reasons.insert(Reason::AdvanceCountReached);
-        }
+        let avail = limits::caps(policy, fits, taken, windows, pricing, reasons);
         if avail > 0 && avail < policy.min_advance {
             reasons.insert(Reason::BelowMinimum);
         }
@@ -407,7 +394,9 @@ impl Twin {
         answer.headroom = headroom;
         answer.available = available;
         answer.fee = if available > 0 {
-            fee_of(fee, available).ok_or_else(|| Error::overflow("fee"))?
+            pricing
+                .of(available)
+                .ok_or_else(|| Error::overflow("fee"))?
         } else {
             0
         };
@@ -455,6 +444,9 @@ impl Twin {
                     reasons.insert(Reason::TenureTooShort);
                 }
             }
+        }
+        if self.on_leave(emp, t) {
+            reasons.insert(Reason::OnLeave);
         }
         reasons
     }

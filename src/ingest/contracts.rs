@@ -3,7 +3,7 @@
 use super::fields::{json_decimal, Rec};
 use crate::calendar::{Frequency, Instant};
 use crate::ingest::Outcome;
-use crate::model::{is_salaried, Contract, Overtime, RateVersion};
+use crate::model::{is_salaried, Contract, Overtime, Premium, RateVersion};
 use crate::money::{Currency, Exact};
 use crate::twin::{next_index, Applied, RecordError, Twin};
 use chrono::NaiveTime;
@@ -26,6 +26,7 @@ pub(super) const OVERTIME_FIELDS: &[&str] = &[
     "double_time_daily_threshold_hours",
     "double_time_multiplier",
     "workday_starts_at",
+    "seventh_day",
 ];
 /// Bounds that keep overtime arithmetic far from overflow (decisions.md).
 const THRESHOLD_HOURS_MAX: i64 = 8784;
@@ -64,6 +65,7 @@ impl Twin {
         let effective_from = r.instant("effective_from", tz, false).ok().flatten();
         let custom_info = r.custom_info().ok().flatten();
         let overtime = read_overtime(&mut r, custom_info);
+        let premiums = read_premiums(&mut r, custom_info);
         let holiday_pay_hours = read_holiday_pay_hours(&mut r, custom_info);
         let auto_break = read_auto_break(&mut r, custom_info);
         let schedule = schedule_id.and_then(|s| {
@@ -96,6 +98,7 @@ impl Twin {
             versions,
             custom_info: custom_info.cloned(),
             overtime: overtime.filter(|_| hourly),
+            premiums: hourly_only(rate_period, premiums),
             holiday_pay_hours: hourly_only(rate_period, holiday_pay_hours),
             auto_break: auto_break.filter(|_| hourly),
         };
@@ -194,6 +197,17 @@ fn read_overtime(r: &mut Rec<'_>, custom_info: Option<&Map<String, Value>>) -> O
         }
     }
     overtime
+}
+
+/// Reads `custom_info.premiums` (SPEC §5.4), reporting its error on `r`.
+fn read_premiums(r: &mut Rec<'_>, custom_info: Option<&Map<String, Value>>) -> Vec<Premium> {
+    match super::premiums::premiums_of(custom_info, r.limits.text_chars_max) {
+        Ok(p) => p,
+        Err((field, message)) => {
+            r.err(field, message);
+            Vec::new()
+        }
+    }
 }
 
 /// Reads `custom_info.holiday_pay_hours` (SPEC §5.5), reporting its error on `r`.
@@ -302,6 +316,16 @@ pub(crate) fn parse_overtime(v: &Value) -> Result<Overtime, (String, String)> {
         double_time_threshold: overtime_threshold(obj, "double_time_daily_threshold_hours")?,
         double_time_multiplier: overtime_multiplier(obj, "double_time_multiplier")?,
         workday_starts_at: workday_starts_at(obj)?,
+        seventh_day: match obj.get("seventh_day") {
+            None | Some(Value::Null) => false,
+            Some(Value::Bool(b)) => *b,
+            Some(_) => {
+                return Err((
+                    format!("{base}.seventh_day"),
+                    "must be true or false".into(),
+                ))
+            }
+        },
     };
     check_overtime_pairs(&ot)?;
     Ok(ot)
@@ -394,6 +418,19 @@ fn check_overtime_pairs(ot: &Overtime) -> Result<(), (String, String)> {
             "is required with a weekly or daily threshold".into(),
         ));
     }
+    // SPEC §5.2: the seventh day pays overtime, then double time.
+    if ot.seventh_day && ot.multiplier.is_none() {
+        return Err((
+            format!("{base}.multiplier"),
+            "is required with seventh_day".into(),
+        ));
+    }
+    if ot.seventh_day && ot.double_time_multiplier.is_none() {
+        return Err((
+            format!("{base}.double_time_multiplier"),
+            "is required with seventh_day".into(),
+        ));
+    }
     if ot.double_time_threshold.is_some() && ot.double_time_multiplier.is_none() {
         return Err((
             format!("{base}.double_time_multiplier"),
@@ -403,7 +440,7 @@ fn check_overtime_pairs(ot: &Overtime) -> Result<(), (String, String)> {
     Ok(())
 }
 
-fn parse_hhmm(s: &str) -> Option<NaiveTime> {
+pub(super) fn parse_hhmm(s: &str) -> Option<NaiveTime> {
     let b = s.as_bytes();
     if b.len() != 5 || b.get(2) != Some(&b':') {
         return None;

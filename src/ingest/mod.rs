@@ -5,12 +5,13 @@
 //! (`batch.rs`), which typed records, `serde_json::Value`s and raw bytes all feed.
 
 pub(crate) mod batch;
-mod contracts;
+pub(crate) mod contracts;
 mod dupkeys;
 mod employees;
 pub(crate) mod fields;
 mod leaves;
 mod payments;
+pub(crate) mod premiums;
 mod record;
 pub mod report;
 mod schedules;

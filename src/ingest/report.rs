@@ -48,6 +48,7 @@ impl Kind {
             Kind::PaySchedules => &[("periods", super::schedules::PERIOD_FIELDS)],
             Kind::Contracts => &[
                 ("custom_info.overtime", super::contracts::OVERTIME_FIELDS),
+                ("custom_info.premiums[i]", super::premiums::PREMIUM_FIELDS),
                 (
                     "custom_info.auto_unpaid_break",
                     crate::accrual::paid::AUTO_BREAK_FIELDS,

@@ -4,14 +4,16 @@
 
 mod advance;
 mod leave;
+pub(crate) mod premium;
 mod reason;
 
 pub(crate) use advance::{Advance, RecoveryRef};
 pub(crate) use leave::{
     Leave, LeaveDay, LeaveStatus, DEFAULT_HOURS_PER_DAY, HOURS_PER_DAY_MAX, LEAVE_DAYS_MAX,
 };
-pub(crate) use reason::ALL_REASONS;
+pub(crate) use premium::Premium;
 pub use reason::{Reason, Reasons};
+pub(crate) use reason::{ALL_REASONS, STORED_REASONS};
 
 use crate::calendar::{Frequency, Instant};
 use crate::money::Currency;
@@ -166,6 +168,8 @@ pub(crate) struct Overtime {
     pub double_time_threshold: Option<i64>,
     pub double_time_multiplier: Option<Decimal>,
     pub workday_starts_at: NaiveTime,
+    /// California's seventh-day rule (SPEC §5.2 `seventh_day`).
+    pub seventh_day: bool,
 }
 
 /// A wage contract (SPEC §2).
@@ -179,6 +183,8 @@ pub(crate) struct Contract {
     pub versions: Vec<RateVersion>,
     pub custom_info: Option<Map<String, Value>>,
     pub overtime: Option<Overtime>,
+    /// Premium rules (SPEC §5.4), from `custom_info.premiums`; empty on a non-hourly contract.
+    pub premiums: Vec<Premium>,
     /// `custom_info.holiday_pay_hours` (SPEC §5.5), 0 when absent or not hourly.
     pub holiday_pay_hours: Decimal,
     /// `custom_info.auto_unpaid_break` of an hourly contract (SPEC §5.6).

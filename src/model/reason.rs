@@ -15,10 +15,16 @@ pub enum Reason {
     EmploymentEnded,
     /// Gate: local date of `t` − earliest `contract_start_on` < `min_tenure_days`.
     TenureTooShort,
+    /// Gate: `pause_on_leave` and the local date of `t` is in an approved leave of that kind.
+    OnLeave,
     /// Gate: nothing unpaid at `t`.
     NoUnpaidPeriod,
     /// Gate: unpaid periods exist, all in blackout.
     Blackout,
+    /// Gate: `pause_on_shortfall`, `R` exists and `carried_shortfall > 0`.
+    ShortfallOutstanding,
+    /// Gate: `R`'s `pay_at − t` is more than `max_repayment_days` × 24 hours.
+    RepaymentTooFar,
     /// The accessible base is negative.
     NegativeBalance,
     /// `floor(access_rate × base) = 0` with base ≥ 0.
@@ -31,6 +37,13 @@ pub enum Reason {
     PeriodCapReached,
     /// Advances recovered from `R` ≥ `max_advances_per_period`.
     AdvanceCountReached,
+    /// Σ amounts of the advances requested on the local date of `t` ≥ `max_per_day`.
+    DailyLimitReached,
+    /// Σ amounts of the advances requested in the local week of `t` ≥ `max_per_week`.
+    WeeklyLimitReached,
+    /// `max_fee_advances_per_period` advances with a fee are recovered from `R` and
+    /// `fee(1) > 0` for the delivery asked.
+    FeeAdvanceCountReached,
     /// The amount otherwise available (or asked) is below `min_advance`.
     BelowMinimum,
     /// Request: the amount asked exceeds the available amount (> 0).
@@ -54,14 +67,20 @@ impl Reason {
             Reason::NoActiveAssignment => "no_active_assignment",
             Reason::EmploymentEnded => "employment_ended",
             Reason::TenureTooShort => "tenure_too_short",
+            Reason::OnLeave => "on_leave",
             Reason::NoUnpaidPeriod => "no_unpaid_period",
             Reason::Blackout => "blackout",
+            Reason::ShortfallOutstanding => "shortfall_outstanding",
+            Reason::RepaymentTooFar => "repayment_too_far",
             Reason::NegativeBalance => "negative_balance",
             Reason::NothingAccrued => "nothing_accrued",
             Reason::HeadroomUsed => "headroom_used",
             Reason::FeeExceedsHeadroom => "fee_exceeds_headroom",
             Reason::PeriodCapReached => "period_cap_reached",
             Reason::AdvanceCountReached => "advance_count_reached",
+            Reason::DailyLimitReached => "daily_limit_reached",
+            Reason::WeeklyLimitReached => "weekly_limit_reached",
+            Reason::FeeAdvanceCountReached => "fee_advance_count_reached",
             Reason::BelowMinimum => "below_minimum",
             Reason::ExceedsAvailable => "exceeds_available",
             Reason::InvalidAmount => "invalid_amount",
@@ -74,7 +93,37 @@ impl Reason {
 
 /// Every reason, in SPEC §6 order (bit `i` of a [`Reasons`] set is `ALL_REASONS[i]`); a new
 /// reason goes here too (a test checks the list against the enum).
-pub(crate) const ALL_REASONS: [Reason; 18] = [
+pub(crate) const ALL_REASONS: [Reason; 24] = [
+    Reason::UnknownEmployee,
+    Reason::NoActiveAssignment,
+    Reason::EmploymentEnded,
+    Reason::TenureTooShort,
+    Reason::OnLeave,
+    Reason::NoUnpaidPeriod,
+    Reason::Blackout,
+    Reason::ShortfallOutstanding,
+    Reason::RepaymentTooFar,
+    Reason::NegativeBalance,
+    Reason::NothingAccrued,
+    Reason::HeadroomUsed,
+    Reason::FeeExceedsHeadroom,
+    Reason::PeriodCapReached,
+    Reason::AdvanceCountReached,
+    Reason::DailyLimitReached,
+    Reason::WeeklyLimitReached,
+    Reason::FeeAdvanceCountReached,
+    Reason::BelowMinimum,
+    Reason::ExceedsAvailable,
+    Reason::InvalidAmount,
+    Reason::AdvanceIdReused,
+    Reason::UnknownAdvance,
+    Reason::NotCancellable,
+];
+
+/// The reason codes of stored data (the binary snapshot writes a reason as its position
+/// here): fixed forever, so a file written before a reason was added reads the same. New
+/// reasons are appended; the SPEC order is [`ALL_REASONS`].
+pub(crate) const STORED_REASONS: [Reason; 24] = [
     Reason::UnknownEmployee,
     Reason::NoActiveAssignment,
     Reason::EmploymentEnded,
@@ -93,6 +142,13 @@ pub(crate) const ALL_REASONS: [Reason; 18] = [
     Reason::AdvanceIdReused,
     Reason::UnknownAdvance,
     Reason::NotCancellable,
+    // Advance limits (issue #15).
+    Reason::OnLeave,
+    Reason::ShortfallOutstanding,
+    Reason::RepaymentTooFar,
+    Reason::DailyLimitReached,
+    Reason::WeeklyLimitReached,
+    Reason::FeeAdvanceCountReached,
 ];
 
 // Every reason has its bit in a `u32`.
@@ -131,9 +187,10 @@ impl Reasons {
         self.0 == 0
     }
 
-    /// Whether a gate applies (a reason up to `blackout`, SPEC §6): nothing is available.
+    /// Whether a gate applies (a reason up to `repayment_too_far`, SPEC §6): nothing is
+    /// available.
     pub fn gated(self) -> bool {
-        self.0 & (Reasons::bit(Reason::Blackout) * 2 - 1) != 0
+        self.0 & (Reasons::bit(Reason::RepaymentTooFar) * 2 - 1) != 0
     }
 
     /// The reasons in SPEC §6 order.
@@ -178,11 +235,48 @@ mod tests {
         for r in ALL_REASONS {
             let one: Reasons = [r].into_iter().collect();
             assert_eq!(one.to_vec(), vec![r]);
-            assert_eq!(one.gated(), r <= Reason::Blackout, "{r:?}");
+            assert_eq!(one.gated(), r <= Reason::RepaymentTooFar, "{r:?}");
         }
         let all: Reasons = ALL_REASONS.into_iter().rev().collect();
         assert_eq!(all.to_vec(), ALL_REASONS.to_vec());
         assert!(Reasons::default().is_empty() && !Reasons::default().gated());
+    }
+
+    #[test]
+    fn stored_codes_keep_their_positions() {
+        // Every reason once; the first 18 as files written before issue #15 hold them.
+        for r in ALL_REASONS {
+            assert_eq!(
+                STORED_REASONS.iter().filter(|x| **x == r).count(),
+                1,
+                "{r:?}"
+            );
+        }
+        assert_eq!(STORED_REASONS[5], Reason::Blackout);
+        assert_eq!(STORED_REASONS[12], Reason::BelowMinimum);
+        assert_eq!(STORED_REASONS[17], Reason::NotCancellable);
+    }
+
+    #[test]
+    fn new_reasons_sit_in_spec_order() {
+        // SPEC §6: gates ... tenure_too_short, on_leave, no_unpaid_period, blackout,
+        // shortfall_outstanding, repayment_too_far; amounts ... advance_count_reached,
+        // daily_limit_reached, weekly_limit_reached, fee_advance_count_reached, below_minimum.
+        let codes: Vec<&str> = ALL_REASONS.iter().map(|r| r.as_str()).collect();
+        let pos = |c: &str| codes.iter().position(|x| *x == c).unwrap();
+        for pair in [
+            ("tenure_too_short", "on_leave"),
+            ("on_leave", "no_unpaid_period"),
+            ("blackout", "shortfall_outstanding"),
+            ("shortfall_outstanding", "repayment_too_far"),
+            ("repayment_too_far", "negative_balance"),
+            ("advance_count_reached", "daily_limit_reached"),
+            ("daily_limit_reached", "weekly_limit_reached"),
+            ("weekly_limit_reached", "fee_advance_count_reached"),
+            ("fee_advance_count_reached", "below_minimum"),
+        ] {
+            assert_eq!(pos(pair.0) + 1, pos(pair.1), "{pair:?}");
+        }
     }
 
     #[test]

@@ -8,8 +8,11 @@
 //! when the file is opened: `super::migrate`.)
 
 use super::codec::{insert_chunk, CompanyRow, SnapshotMode};
-use super::{begin_write, fault, fresh, hook, insert_company, storage, unknown_company, Store};
-use crate::error::Result;
+use super::{
+    begin_write, fault, fresh, hook, insert_company, next_epoch, storage, unknown_company, Store,
+};
+use crate::company::Policy;
+use crate::error::{Error, Result};
 use crate::twin::Twin;
 use serde::Serialize;
 
@@ -68,6 +71,27 @@ impl Store {
     /// # Errors
     /// [`crate::Error::UnknownCompany`] for an unknown company; [`crate::Error::Storage`].
     pub fn compact(&mut self, company_id: &str) -> Result<CompactReport> {
+        self.rewrite(company_id, None)
+    }
+
+    /// Replaces the company's advance policy (SPEC §6; `ewa policy set`), atomically: the
+    /// twin takes the new policy, which must fit what it holds ([`Twin::check_invariants`]:
+    /// e.g. recorded fees at most the new fee schedule's, counted shifts that do not
+    /// overlap), then it is compacted as [`Store::compact`] does with the new configuration
+    /// in the company row. Every process that cached the twin rebuilds it (a new epoch).
+    /// As after a compaction, as-known-at answers start at the latest instant compacted.
+    ///
+    /// # Errors
+    /// [`crate::Error::Config`] naming `policy` when the twin's data contradicts the new
+    /// policy (nothing is written); [`crate::Error::UnknownCompany`] for an unknown
+    /// company; [`crate::Error::Storage`].
+    pub fn set_policy(&mut self, company_id: &str, policy: &Policy) -> Result<CompactReport> {
+        self.rewrite(company_id, Some(policy))
+    }
+
+    /// A new snapshot of the company's twin (with `policy`, when given) and its journal
+    /// trimmed, in one transaction.
+    fn rewrite(&mut self, company_id: &str, policy: Option<&Policy>) -> Result<CompactReport> {
         self.writable()?;
         let path = self.path.clone();
         let cached = self.cache.remove(company_id);
@@ -75,10 +99,16 @@ impl Store {
         let tx = begin_write(&mut self.conn, &path, self.busy_timeout)?;
         let mut row = CompanyRow::read(&tx, company_id, &path)?
             .ok_or_else(|| unknown_company(&path, company_id))?;
-        let cached = fresh(&tx, cached, &row, &path)?;
+        let mut cached = fresh(&tx, cached, &row, &path)?;
+        if let Some(p) = policy {
+            with_policy(&mut cached.twin, p)?;
+            row.config = cached.twin.company().to_json().to_string();
+            row.epoch = next_epoch(&tx, &path, hook)?;
+            cached.epoch = row.epoch;
+        }
         let trimmed = row.head_seq - row.snapshot_seq;
         // Nothing new since the snapshot: nothing to write.
-        if trimmed == 0 && row.snapshot_mode != SnapshotMode::None {
+        if policy.is_none() && trimmed == 0 && row.snapshot_mode != SnapshotMode::None {
             let report = report(&row, 0);
             drop(tx);
             self.cache.insert(company_id.to_string(), cached);
@@ -162,6 +192,19 @@ pub(crate) fn snapshot_in(
     row.snapshot_mode = SnapshotMode::Canonical;
     row.snapshot_rows = frames;
     Ok(())
+}
+
+/// `twin` under another policy, its policy-derived caches dropped; refused (the twin is then
+/// to be dropped) when what it holds contradicts the policy.
+fn with_policy(twin: &mut Twin, policy: &Policy) -> Result<()> {
+    twin.company.policy = policy.clone();
+    twin.forget_policy();
+    twin.check_invariants().map_err(|e| {
+        Error::config(
+            "policy",
+            format!("contradicts the data recorded so far: {e}"),
+        )
+    })
 }
 
 fn report(row: &CompanyRow, trimmed: u64) -> CompactReport {

@@ -680,6 +680,30 @@ fn insert_company(
             message: format!("company `{}` already exists in {path}", company.company_id),
         });
     }
+    let epoch = next_epoch(tx, path, hook)?;
+    let row = CompanyRow {
+        company_id: company.company_id.clone(),
+        epoch,
+        config: config.to_string(),
+        head_seq: 0,
+        snapshot_seq: 0,
+        snapshot_job: 0,
+        snapshot_known_to: None,
+        snapshot_mode: SnapshotMode::None,
+        snapshot_rows: 0,
+    };
+    fault(hook)?;
+    row.write(tx, path)?;
+    Ok(row)
+}
+
+/// Takes the store's next epoch (written in `tx`): a company row with a new epoch is
+/// rebuilt from the file by every process that cached it (see [`fresh`]).
+pub(crate) fn next_epoch(
+    tx: &rusqlite::Transaction<'_>,
+    path: &str,
+    hook: Option<&std::cell::Cell<Option<u64>>>,
+) -> Result<i64> {
     let epoch: i64 = tx
         .query_row(
             "SELECT value FROM store_meta WHERE key = 'epoch'",
@@ -696,20 +720,7 @@ fn insert_company(
         [epoch],
     )
     .map_err(|e| storage(path, "cannot write the store's epoch", e))?;
-    let row = CompanyRow {
-        company_id: company.company_id.clone(),
-        epoch,
-        config: config.to_string(),
-        head_seq: 0,
-        snapshot_seq: 0,
-        snapshot_job: 0,
-        snapshot_known_to: None,
-        snapshot_mode: SnapshotMode::None,
-        snapshot_rows: 0,
-    };
-    fault(hook)?;
-    row.write(tx, path)?;
-    Ok(row)
+    Ok(epoch)
 }
 
 /// Deletes a company's rows (and its demo mark) in `tx`; returns whether it existed.

@@ -363,6 +363,14 @@ impl Twin {
         }
     }
 
+    /// Drops the caches derived from the company's policy (counted statuses, rates, blackout:
+    /// `Derived`; counted shifts: the overtime classifications), for a twin given another
+    /// policy (`Store::set_policy`).
+    pub(crate) fn forget_policy(&mut self) {
+        self.cache.derived = OnceLock::new();
+        self.cache.premiums = OnceLock::new();
+    }
+
     /// Makes room for the employees created since the slots were made, keeping every
     /// classification already made.
     fn grow_premium_slots(&mut self) {

@@ -562,12 +562,15 @@ impl Twin {
                 return Err("names an unknown recovery period");
             }
         }
-        let expected_fee = if a.accepted {
+        // A fee may be cut by the monthly fee cap (SPEC §6): at most the policy's, not less
+        // than 0.
+        let fee_ok = if a.accepted {
             fee_of(self.company.policy.fees.of(a.delivery), a.amount)
+                .is_some_and(|full| (0..=full).contains(&a.fee))
         } else {
-            Some(0)
+            a.fee == 0
         };
-        if expected_fee != Some(a.fee) {
+        if !fee_ok {
             return Err("has a fee that the policy does not give");
         }
         let amount_ok = a.amount > 0 && a.amount <= self.company.limits.amount_max;

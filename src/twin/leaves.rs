@@ -40,8 +40,6 @@ impl Twin {
     /// `pause_on_leave`, §9): `Some(paid)` when an approved leave covers `d` on an
     /// assignment it applies to whose dates hold `d`, paid winning over unpaid across
     /// them; `None` otherwise.
-    // For the advance limits (SPEC §6 `pause_on_leave`), which land on their own branch.
-    #[allow(dead_code)]
     pub(crate) fn leave_on(&self, emp: &Employee, d: NaiveDate) -> Option<bool> {
         if emp.leaves.is_empty() {
             return None;

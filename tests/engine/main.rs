@@ -8,6 +8,8 @@ mod config;
 mod eligibility;
 mod ingestion;
 mod leave;
+mod limits;
+mod premiums;
 mod properties;
 mod regressions;
 mod seeds;

@@ -459,3 +459,196 @@ fn two_processes_serialise_their_writes_and_readers_go_on() {
         assert_eq!(e["accessible_base"], 24_000, "{e}");
     }
 }
+
+/// A company with one employee who worked 8 h × 20.00 on 2026-06-02 (monthly, paid 07-03).
+fn policy_session(d: &Path) {
+    let o = ewa(d, &["--company", "acme", "init", "--timezone", "UTC"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let files = [
+        (
+            "pay-schedules",
+            "s.json",
+            r#"[{"pay_schedule_id": "m", "frequency": "monthly", "periods": [{"pay_period_id": "2026-06", "start_at": "2026-06-01", "stop_at": "2026-07-01", "pay_at": "2026-07-03"}]}]"#,
+        ),
+        (
+            "contracts",
+            "c.json",
+            r#"[{"contract_id": "c1", "pay_schedule_id": "m", "currency": "EUR", "wage_rate_period": "hourly", "wage_rate_amount": 2000}]"#,
+        ),
+        (
+            "employees",
+            "e.json",
+            r#"[{"employee_id": "e1", "contract_id": "c1"}]"#,
+        ),
+        (
+            "shifts",
+            "sh.json",
+            r#"[{"shift_id": "s1", "shift_status": "approved", "employee_id": "e1", "start_at": "2026-06-02T09:00:00Z", "stop_at": "2026-06-02T17:00:00Z"}]"#,
+        ),
+    ];
+    for (kind, file, body) in files {
+        std::fs::write(d.join(file), body).unwrap();
+        let o = ewa(
+            d,
+            &[
+                "ingest",
+                "--entity",
+                kind,
+                file,
+                "--received-at",
+                "2026-06-05T00:00:00Z",
+            ],
+        );
+        assert_eq!(code(&o), 0, "{kind}: {}", stderr(&o));
+    }
+}
+
+fn request(d: &Path, id: &str, amount: &str, delivery: &str) -> Output {
+    ewa(
+        d,
+        &[
+            "advance",
+            "request",
+            "--advance-id",
+            id,
+            "--employee",
+            "e1",
+            "--amount",
+            amount,
+            "--at",
+            "2026-06-10T00:00:00Z",
+            "--delivery",
+            delivery,
+        ],
+    )
+}
+
+#[test]
+fn policy_show_and_set_are_checked_persisted_and_applied() {
+    let dir = TempDir::new("policy");
+    let d = &dir.0;
+    policy_session(d);
+    // Every field, defaults included.
+    let shown = json(&ewa(d, &["policy", "show"]));
+    assert_eq!(shown["access_rate"], "0.5");
+    assert_eq!(shown["max_per_day"], Value::Null);
+    assert_eq!(shown["pause_on_leave"], "none");
+    assert_eq!(shown["pause_on_shortfall"], false);
+    // Set: a decimal string is a number; the answer is the new policy.
+    let o = ewa(d, &["policy", "set", "max_per_day", "\"5000\""]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(json(&o)["max_per_day"], 5000);
+    let o = ewa(d, &["policy", "set", "pause_on_leave", "unpaid"]);
+    assert_eq!(json(&o)["pause_on_leave"], "unpaid");
+    let o = ewa(d, &["policy", "set", "fees.instant.flat", "300"]);
+    assert_eq!(json(&o)["fees"]["instant"]["flat"], 300);
+    // Refused values: exit 2, the field and the rule named, nothing changed.
+    for (key, value, message) in [
+        (
+            "max_per_day",
+            "150.5",
+            "field `policy.max_per_day`: must be a whole number in [1, 10^15] or null",
+        ),
+        (
+            "max_per_week",
+            "0",
+            "field `policy.max_per_week`: must be a whole number in [1, 10^15] or null",
+        ),
+        (
+            "pause_on_leave",
+            "paid",
+            "field `policy.pause_on_leave`: must be `none`, `unpaid` or `any`",
+        ),
+        (
+            "max_per_dya",
+            "1",
+            "field `policy.max_per_dya`: unknown field",
+        ),
+    ] {
+        let o = ewa(d, &["policy", "set", key, value]);
+        assert_eq!(code(&o), 2, "{key}");
+        assert!(stderr(&o).contains(message), "{key}: {}", stderr(&o));
+    }
+    // Persisted: a new process sees it, and answers apply it. Access 8,000; the day cap 5,000.
+    let shown = json(&ewa(d, &["policy", "show"]));
+    assert_eq!(shown["max_per_day"], 5000);
+    assert_eq!(shown["fees"]["instant"]["flat"], 300);
+    let e = json(&ewa(
+        d,
+        &[
+            "eligibility",
+            "--employee",
+            "e1",
+            "--as-of",
+            "2026-06-10T00:00:00Z",
+        ],
+    ));
+    assert_eq!(e["available"], 5000);
+    let o = request(d, "a1", "4000", "instant");
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(json(&o)["fee"], 300);
+    let o = request(d, "a2", "1001", "standard");
+    assert_eq!(code(&o), 1);
+    assert_eq!(json(&o)["reasons"][0], "exceeds_available");
+    // A policy the recorded data contradicts is refused: a1's fee of 300 is above a
+    // schedule of 100 (docs/decisions.md).
+    let o = ewa(d, &["policy", "set", "fees.instant.flat", "100"]);
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).contains("field `policy`: contradicts the data recorded so far"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(
+        json(&ewa(d, &["policy", "show"]))["fees"]["instant"]["flat"],
+        300
+    );
+    // Lifting the cap works with advances recorded; the store reloads cleanly.
+    let o = ewa(d, &["policy", "set", "max_per_day", "null"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let o = request(d, "a3", "3700", "standard");
+    assert_eq!(json(&o)["outcome"], "accepted", "{}", stdout(&o));
+    let companies = json(&ewa(d, &["companies"]));
+    assert_eq!(companies[0]["snapshot_mode"], "canonical");
+}
+
+/// `Store::set_policy` from one handle is seen by another handle that cached the twin
+/// (a new epoch), and a refused policy leaves the file as it was.
+#[test]
+fn a_policy_set_elsewhere_reaches_a_cached_twin() {
+    use ewa::store::Store;
+    let dir = TempDir::new("policy-cache");
+    let d = &dir.0;
+    policy_session(d);
+    let path = d.join("ewa.db");
+    let mut a = Store::open(&path).unwrap();
+    let at = ewa::calendar::parse_instant(chrono_tz::UTC, "2026-06-10T00:00:00Z").unwrap();
+    let before = a
+        .twin("acme")
+        .unwrap()
+        .eligibility("e1", at, ewa::Delivery::Standard, ewa::Detail::Brief)
+        .unwrap()
+        .available;
+    assert_eq!(before, 8_000);
+    let mut b = Store::open(&path).unwrap();
+    let p = ewa::Policy::builder()
+        .max_per_day(Some(1_234))
+        .build()
+        .unwrap();
+    b.set_policy("acme", &p).unwrap();
+    let twin = a.twin("acme").unwrap();
+    assert_eq!(twin.company().policy().max_per_day(), Some(1_234));
+    let after = twin
+        .eligibility("e1", at, ewa::Delivery::Standard, ewa::Detail::Brief)
+        .unwrap()
+        .available;
+    assert_eq!(after, 1_234);
+    // Counting `scheduled` shifts is fine here (no overlap); the reload equals the cache.
+    let p = p
+        .to_builder()
+        .counted_statuses([ewa::ShiftStatus::Approved, ewa::ShiftStatus::Scheduled])
+        .build()
+        .unwrap();
+    b.set_policy("acme", &p).unwrap();
+    assert_eq!(&b.load("acme").unwrap(), a.twin("acme").unwrap());
+}

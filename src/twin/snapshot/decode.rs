@@ -12,7 +12,7 @@ use crate::calendar::Instant;
 use crate::company::Company;
 use crate::error::{Error, Result};
 use crate::ingest::{hourly_only, parse_holiday_pay_hours};
-use crate::model::{Advance, RecoveryRef, ALL_REASONS};
+use crate::model::{Advance, RecoveryRef, STORED_REASONS};
 use crate::model::{
     Alignment, Assignment, Contract, Delivery, Employee, Leave, LeaveStatus, Overtime, Payment,
     Period, Profile, RateVersion, Schedule, ShiftExt, ShiftRec, ShiftVersion, Span, Stint, NONE,
@@ -69,7 +69,8 @@ fn read_body(r: &mut Reader<'_>, expected: Option<&Company>) -> Result<Twin> {
         twin.schedules.push(s);
     }
     for i in 0..n.contracts {
-        let c = read_contract(r, &n, id_max)?;
+        let mut c = read_contract(r, &n, id_max)?;
+        derive_rules(&mut c, twin.company.limits.text_chars_max)?;
         index_insert(&mut twin.contract_ix, &c.id, i, "contract")?;
         twin.contracts.push(c);
     }
@@ -216,9 +217,36 @@ fn read_contract(r: &mut Reader<'_>, n: &Counts, id_max: u64) -> Result<Contract
         versions,
         custom_info,
         overtime,
+        premiums: Vec::new(),
         holiday_pay_hours,
         auto_break,
     })
+}
+
+/// The contract rules kept only in its `custom_info` (not in the binary format), re-derived
+/// by ingestion's own parsers (SPEC §5.2 overtime, §5.4 premiums; on hourly contracts only).
+fn derive_rules(c: &mut Contract, text_max: u64) -> Result<()> {
+    if c.overtime.is_some() {
+        // The whole rule set from the one parser (SPEC §5.2; `seventh_day` is stored only
+        // there); the binary fields were read for the format's sake.
+        let v = c.custom_info.as_ref().and_then(|ci| ci.get("overtime"));
+        let parsed = v.map(crate::ingest::contracts::parse_overtime);
+        c.overtime = match parsed {
+            Some(Ok(o)) => Some(o),
+            Some(Err((f, m))) => return Err(bad(format!("contract `{}` {f} {m}", c.id))),
+            None => {
+                return Err(bad(format!(
+                    "contract `{}` has overtime rules but no custom_info.overtime",
+                    c.id
+                )))
+            }
+        };
+    }
+    // Validated on every contract, kept on hourly ones, as ingestion does.
+    let premiums = crate::ingest::premiums::premiums_of(c.custom_info.as_ref(), text_max)
+        .map_err(|(f, m)| bad(format!("contract `{}` {f} {m}", c.id)))?;
+    c.premiums = hourly_only(c.rate_period, premiums);
+    Ok(())
 }
 
 fn read_overtime(r: &mut Reader<'_>, what: &dyn Fn(&str) -> String) -> Result<Overtime> {
@@ -238,6 +266,8 @@ fn read_overtime(r: &mut Reader<'_>, what: &dyn Fn(&str) -> String) -> Result<Ov
         double_time_threshold,
         double_time_multiplier,
         workday_starts_at,
+        // Not in the binary format: re-derived from `custom_info` by `derive_rules`.
+        seventh_day: false,
     })
 }
 
@@ -756,7 +786,7 @@ fn read_advance(r: &mut Reader<'_>, n: &Counts, id_max: u64) -> Result<Advance> 
     let mut reasons = Vec::with_capacity(nr.min(RESERVE_MAX));
     for _ in 0..nr {
         let code = r.u8()?;
-        let reason = ALL_REASONS.get(code as usize).copied();
+        let reason = STORED_REASONS.get(code as usize).copied();
         reasons.push(reason.ok_or_else(|| fail("has an unknown reason code"))?);
     }
     let cancelled_at = r.opt_i64("advance cancelled_at")?.map(Instant::from_micros);

@@ -441,7 +441,7 @@ impl Twin {
         Ok(())
     }
 
-    /// 11. Advances (reason codes are positions in `ALL_REASONS`).
+    /// 11. Advances (reason codes are positions in `STORED_REASONS`).
     fn write_advances(&self, w: &mut Writer<'_>) -> Result<()> {
         for a in &self.advances {
             w.str(&a.id)?;
@@ -463,7 +463,7 @@ impl Twin {
             }
             w.len(a.reasons.len())?;
             for r in &a.reasons {
-                let code = crate::model::ALL_REASONS
+                let code = crate::model::STORED_REASONS
                     .iter()
                     .position(|x| x == r)
                     .and_then(|i| u8::try_from(i).ok())

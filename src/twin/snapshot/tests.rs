@@ -356,6 +356,50 @@ fn a_forged_snapshot_breaking_each_invariant_is_refused() {
     }
 }
 
+/// Contract rules kept only in `custom_info` (SPEC §5.4 premiums, §5.2 `seventh_day`) come
+/// back from a snapshot through ingestion's parsers; a salaried contract's stay ignored.
+#[test]
+fn premiums_and_the_seventh_day_round_trip() {
+    let mut twin = Twin::new(Company::new("acme", chrono_tz::UTC));
+    let t0 = Instant::from_micros(1_780_000_000_000_000);
+    let premiums = json!([{"name": "night", "from": "22:00", "to": "06:00", "per_hour": 150},
+                          {"name": "weekend", "days": ["saturday"], "multiplier": "1.25",
+                           "holidays": "exclude", "regular_rate": false}]);
+    let batches = [
+        (
+            Kind::PaySchedules,
+            json!([{"pay_schedule_id": "m", "frequency": "monthly",
+            "periods": [{"pay_period_id": "p", "start_at": "2026-06-01", "stop_at": "2026-07-01",
+                         "pay_at": "2026-07-03"}]}]),
+        ),
+        (
+            Kind::Contracts,
+            json!([
+            {"contract_id": "h", "pay_schedule_id": "m", "currency": "USD", "wage_rate_period": "hourly",
+             "wage_rate_amount": 2000, "custom_info": {"premiums": premiums, "overtime": {
+                 "multiplier": "1.5", "double_time_multiplier": "2", "seventh_day": true}}},
+            {"contract_id": "s", "pay_schedule_id": "m", "currency": "USD", "wage_rate_period": "monthly",
+             "wage_rate_amount": 200000, "custom_info": {"premiums": premiums}}]),
+        ),
+    ];
+    for (kind, records) in batches {
+        let records = records.as_array().unwrap().clone();
+        assert_eq!(
+            twin.apply(kind, &records, t0).unwrap().count_accepted,
+            records.len()
+        );
+    }
+    assert_eq!(twin.contracts[0].premiums.len(), 2);
+    assert!(twin.contracts[0].overtime.as_ref().unwrap().seventh_day);
+    assert!(twin.contracts[1].premiums.is_empty());
+    let frames = encode(&twin, 4096);
+    let back = decode(&frames).unwrap();
+    assert_same(&back, &twin);
+    assert_eq!(back.contracts[0].premiums, twin.contracts[0].premiums);
+    assert!(back.contracts[0].overtime.as_ref().unwrap().seventh_day);
+    assert!(back.contracts[1].premiums.is_empty());
+}
+
 /// A version 1 stream (before leaves) still reads: the same twin without leaves.
 #[test]
 fn a_version_1_stream_without_leaves_reads() {
