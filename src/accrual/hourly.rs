@@ -124,6 +124,13 @@ impl<'a> Accrual<'a> {
                     .ok_or_else(|| Error::overflow("hourly gross"))?;
             }
         }
+        if let Some(mw) = c.minimum_wage {
+            // SPEC §5.7: this window's share of the weeks' minimum-wage top-ups.
+            let top_up = self.minimum_wage(cix, c, mw, (lo, hi), lines)?;
+            total = total
+                .checked_add(top_up)
+                .ok_or_else(|| Error::overflow("hourly gross"))?;
+        }
         Ok(total)
     }
 }

@@ -8,9 +8,11 @@
 mod days;
 mod hourly;
 mod leave;
+mod minimum_wage;
 pub(crate) mod overtime;
 pub(crate) mod paid;
 pub(crate) mod premiums;
+pub(crate) mod regular_rate;
 pub(crate) mod tips;
 
 use crate::calendar::{Frequency, Instant};
@@ -33,6 +35,8 @@ pub enum LineKind {
     /// A premium rule's pay (SPEC §5.4): `per_hour` or `(multiplier − 1) × rate` per covered
     /// second; the line carries the rule's `name`.
     Premium,
+    /// Minimum-wage top-up of a work week, this window's share (SPEC §5.7).
+    MinimumWage,
     /// Salaried proration: `period_amount × days / days(P)` (SPEC §5.1).
     Salary,
     /// A daily rate earned on a local date with a counted shift start (SPEC §5.1).

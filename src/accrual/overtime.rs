@@ -412,6 +412,20 @@ fn piece_premium(
     total: &mut Exact,
     lines: &mut Vec<Line>,
 ) -> Result<()> {
+    if super::regular_rate::weighted(c) {
+        // SPEC §5.2 `weighted_average`: the premium multiplies the week's regular rate.
+        let extra = (m, extra);
+        return super::regular_rate::weighted_premium(
+            acc,
+            c,
+            p.shift,
+            (a, b),
+            kind,
+            extra,
+            total,
+            lines,
+        );
+    }
     let mut err = false;
     for_rate_pieces(c, a, b, |x, y, rate| {
         let micros = y.as_micros().saturating_sub(x.as_micros());

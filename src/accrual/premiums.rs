@@ -51,8 +51,6 @@ impl<'a> Accrual<'a> {
     ///
     /// # Errors
     /// [`Error::Overflow`] if the amount does not fit.
-    // Read by the regular-rate and minimum-wage rules (SPEC §5.2, §5.7; branch `wage`).
-    #[allow(dead_code)]
     pub(crate) fn premiums_between(&self, cix: u32, a: Instant, b: Instant) -> Result<Exact> {
         self.premiums_of_rules(cix, a, b, Which::All)
     }
@@ -62,7 +60,6 @@ impl<'a> Accrual<'a> {
     ///
     /// # Errors
     /// [`Error::Overflow`] if the amount does not fit.
-    #[allow(dead_code)]
     pub(crate) fn regular_rate_premiums_between(
         &self,
         cix: u32,

@@ -92,8 +92,6 @@ impl Accrual<'_> {
     ///
     /// # Errors
     /// [`Error::Overflow`] if the sum does not fit.
-    // Called by the minimum wage's tip credit (SPEC §5.7), merged from another branch.
-    #[allow(dead_code)]
     pub(crate) fn tips_earned(&self, cix: u32, from: Instant, to: Instant) -> Result<Exact> {
         let Some(a) = self.emp.assignments.iter().find(|a| a.contract == cix) else {
             return Ok(Exact::ZERO);

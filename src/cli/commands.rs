@@ -520,14 +520,20 @@ fn line_row(p: &ewa::PeriodAccrual, l: &ewa::Line, cur: Option<&str>) -> Vec<Str
         (_, ewa::LineKind::Daily) => "/day",
         _ => "",
     };
-    let rate = l.rate.map_or_else(String::new, |r| {
-        let times = l
-            .multiplier
-            .as_deref()
-            .map(|m| format!(" × {m}"))
-            .unwrap_or_default();
-        format!("{}{per}{times}", money(r, cur))
-    });
+    let times = l
+        .multiplier
+        .as_deref()
+        .map(|m| format!(" × {m}"))
+        .unwrap_or_default();
+    let rate = match (l.kind, l.rate) {
+        // The weighted regular rate (SPEC §5.2) and the minimum wage (§5.7), in words.
+        (ewa::LineKind::Overtime | ewa::LineKind::DoubleTime, None)
+        | (ewa::LineKind::MinimumWage, Some(_)) => {
+            format!("{}{per}{times}", table::line_rate(l, cur))
+        }
+        (_, Some(r)) => format!("{}{per}{times}", money(r, cur)),
+        (_, None) => String::new(),
+    };
     vec![
         p.pay_period_id.clone(),
         // A premium line names its rule (SPEC §5.4): `premium night`.

@@ -25,7 +25,7 @@ const JSON_LIST_FIELDS: [&str; 1] = ["unpaid_breaks"];
 
 /// Fields whose cells are booleans (`true` or `false`; other text stays text and the
 /// engine rejects it naming the field).
-const BOOL_FIELDS: [&str; 1] = ["paid"];
+const BOOL_FIELDS: [&str; 2] = ["paid", "in_regular_rate"];
 
 /// The prefix of a column that fills one key of `custom_info`.
 const CUSTOM: &str = "custom_info.";
@@ -76,6 +76,7 @@ pub fn fields(kind: Kind) -> &'static [(&'static str, bool)] {
         ("currency", false),
         ("amount", true),
         ("effective_on", false),
+        ("in_regular_rate", false),
     ];
     const LEAVES: &[(&str, bool)] = &[
         ("leave_id", true),

@@ -64,6 +64,9 @@ struct Tally {
     leave_days: u64,
     overtime: bool,
     tips: bool,
+    /// The weighted regular rate of an overtime line without a rate (SPEC §5.2).
+    regular_rate: Option<String>,
+    topped_up: bool,
 }
 
 impl Tally {
@@ -79,7 +82,14 @@ impl Tally {
                     self.seconds = s;
                 }
             }
-            LineKind::Overtime | LineKind::DoubleTime => self.overtime = true,
+            LineKind::Overtime | LineKind::DoubleTime => {
+                self.overtime = true;
+                if l.rate.is_none() {
+                    // Paid on the week's weighted regular rate (SPEC §5.2): say it.
+                    self.regular_rate = Some(table::line_rate(l, None));
+                }
+            }
+            LineKind::MinimumWage => self.topped_up = true,
             LineKind::Salary => self.salary_days = Some(l.quantity.clone()),
             LineKind::Daily => self.daily += 1,
             LineKind::Holiday => self.holidays += 1,
@@ -99,12 +109,15 @@ impl Tally {
                 .checked_div(rust_decimal::Decimal::from(3600))
                 .unwrap_or_default()
                 .round_dp(1);
-            let overtime = if self.overtime {
-                " (with overtime)"
-            } else {
-                ""
+            let overtime = match (self.overtime, &self.regular_rate) {
+                (true, Some(rr)) => format!(" (with overtime on a regular rate {rr}/h)"),
+                (true, None) => " (with overtime)".to_string(),
+                _ => String::new(),
             };
             parts.push(format!("{hours} h worked{overtime}"));
+        }
+        if self.topped_up {
+            parts.push("topped up to the minimum wage".into());
         }
         if let Some(d) = &self.salary_days {
             parts.push(format!("{d} days of salary"));

@@ -64,6 +64,42 @@ pub fn pairs(items: &[(&str, String)]) -> String {
         .collect()
 }
 
+/// The rate column of an explain line: its rate; for a minimum-wage top-up `min` and the
+/// hourly minimum; for an overtime line paid on the weighted regular rate (no `rate`, SPEC
+/// §5.2) `RR` and the regular rate, recovered as `amount / (hours × (multiplier − 1))`
+/// (`≈` when it is not a whole minor unit).
+pub fn line_rate(l: &ewa::Line, currency: Option<&str>) -> String {
+    use rust_decimal::prelude::ToPrimitive;
+    use rust_decimal::Decimal;
+    match (l.kind, l.rate) {
+        (ewa::LineKind::MinimumWage, Some(r)) => format!("min {}", money(r, currency)),
+        (_, Some(r)) => money(r, currency),
+        (ewa::LineKind::Overtime | ewa::LineKind::DoubleTime, None) => {
+            let num = |s: &str| s.parse::<Decimal>().ok();
+            let rr = (|| {
+                let hours = num(&l.quantity)?.checked_div(Decimal::from(3600))?;
+                let extra = num(l.multiplier.as_deref()?)?.checked_sub(Decimal::ONE)?;
+                num(&l.amount)?.checked_div(hours.checked_mul(extra)?)
+            })();
+            match rr {
+                Some(rr) => {
+                    let whole = rr.round_dp(0);
+                    let exact = rr
+                        .checked_sub(whole)
+                        .is_some_and(|d| d.abs() < Decimal::new(1, 3));
+                    let sign = if exact { "" } else { "≈" };
+                    whole
+                        .to_i64()
+                        .map(|m| format!("RR {sign}{}", money(m, currency)))
+                        .unwrap_or_default()
+                }
+                None => String::new(),
+            }
+        }
+        _ => String::new(),
+    }
+}
+
 /// Minor units as major units with thousands separators: `123456` EUR → `1,234.56`.
 pub fn money(amount: i64, currency: Option<&str>) -> String {
     let exp = currency
@@ -198,6 +234,32 @@ pub fn reason_text(code: &str) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The explain words of weighted-RR overtime and minimum-wage lines (SPEC §5.2, §5.7),
+    /// on the golden cases' data: RR $13 (778.110(b)), ≈ $4.67 (466.67), and the minimum.
+    #[test]
+    fn line_rates_say_the_regular_rate_and_the_minimum() {
+        let rates = |case: &str, who: &str| -> Vec<(ewa::LineKind, String)> {
+            let path = format!("{}/tests/golden/{case}.json", env!("CARGO_MANIFEST_DIR"));
+            let doc: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+            let (_, twin) = ewa::scenario::run_with_twin(&doc).unwrap();
+            let t = ewa::calendar::parse_instant(chrono_tz::UTC, "2026-06-08T12:00:00").unwrap();
+            let a = twin.accruals(who, t).unwrap();
+            a.periods
+                .iter()
+                .flat_map(|p| p.lines.iter())
+                .map(|l| (l.kind, line_rate(l, Some("USD"))))
+                .collect()
+        };
+        let rr = rates("regular_rate_bonus_778_110", "rr");
+        assert!(rr.contains(&(ewa::LineKind::Overtime, "RR 13.00".to_string())));
+        assert!(rr.contains(&(ewa::LineKind::Regular, "12.00".to_string())));
+        let b = rates("regular_rate_minimum_wage_floor", "b");
+        assert!(b.contains(&(ewa::LineKind::Overtime, "RR ≈4.67".to_string())));
+        let s = rates("minimum_wage_tipped_no_tips", "s1");
+        assert!(s.contains(&(ewa::LineKind::MinimumWage, "min 7.25".to_string())));
+    }
 
     #[test]
     fn money_in_major_units() {

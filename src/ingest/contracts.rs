@@ -3,7 +3,9 @@
 use super::fields::{json_decimal, Rec};
 use crate::calendar::{Frequency, Instant};
 use crate::ingest::Outcome;
-use crate::model::{is_salaried, Contract, Overtime, Premium, RateVersion};
+use crate::model::{
+    is_salaried, Contract, MinimumWage, Overtime, Premium, RateVersion, RegularRate,
+};
 use crate::money::{Currency, Exact};
 use crate::twin::{next_index, Applied, RecordError, Twin};
 use chrono::NaiveTime;
@@ -27,7 +29,13 @@ pub(super) const OVERTIME_FIELDS: &[&str] = &[
     "double_time_multiplier",
     "workday_starts_at",
     "seventh_day",
+    "regular_rate",
 ];
+/// The keys of `custom_info.minimum_wage` (SPEC §5.7).
+pub(super) const MINIMUM_WAGE_FIELDS: &[&str] = &["hourly", "tip_credit"];
+/// The largest `custom_info.minimum_wage.hourly` (minor units per hour; decisions.md): far
+/// from overflow in the week's arithmetic.
+const MINIMUM_HOURLY_MAX: i64 = 1_000_000_000_000;
 /// Bounds that keep overtime arithmetic far from overflow (decisions.md).
 const THRESHOLD_HOURS_MAX: i64 = 8784;
 const MULTIPLIER_MAX: i64 = 100;
@@ -43,31 +51,11 @@ impl Twin {
         let mut r = Rec::new(obj, &limits, FIELDS);
         let id = r.id("contract_id");
         let schedule_id = r.id("pay_schedule_id");
-        let currency = r
-            .enumeration(
-                "currency",
-                true,
-                Currency::parse,
-                "an active ISO 4217 code such as EUR",
-            )
-            .ok()
-            .flatten();
-        let rate_period = r
-            .enumeration(
-                "wage_rate_period",
-                true,
-                Frequency::parse,
-                "hourly, daily, weekly, bi-weekly, semi-monthly, monthly, annually, adhoc",
-            )
-            .ok()
-            .flatten();
+        let (currency, rate_period) = read_enumerations(&mut r);
         let amount = r.amount("wage_rate_amount", 0);
         let effective_from = r.instant("effective_from", tz, false).ok().flatten();
         let custom_info = r.custom_info().ok().flatten();
-        let overtime = read_overtime(&mut r, custom_info);
-        let premiums = read_premiums(&mut r, custom_info);
-        let holiday_pay_hours = read_holiday_pay_hours(&mut r, custom_info);
-        let auto_break = read_auto_break(&mut r, custom_info);
+        let rules = Rules::read(&mut r, custom_info);
         let schedule = schedule_id.and_then(|s| {
             let ix = self.schedule_ix.get(s);
             if ix.is_none() {
@@ -84,9 +72,8 @@ impl Twin {
             return Err(RecordError::rejected(r.errors));
         };
         self.check_salaried_schedule(rate_period, schedule, schedule_id)?;
-        // SPEC §2 extension: only the rate is versioned; `overtime` and `auto_unpaid_break`
-        // (§5.6) apply only to hourly contracts (validated on every one).
-        let hourly = rate_period == Frequency::Hourly;
+        // SPEC §2: only the rate is versioned; custom_info rules apply only to hourly ones.
+        let rules = rules.kept_on(rate_period);
         let existing = self.contract_ix.get(id);
         let versions =
             self.contract_versions(existing, currency, effective_from, amount, received_at)?;
@@ -97,10 +84,11 @@ impl Twin {
             rate_period,
             versions,
             custom_info: custom_info.cloned(),
-            overtime: overtime.filter(|_| hourly),
-            premiums: hourly_only(rate_period, premiums),
-            holiday_pay_hours: hourly_only(rate_period, holiday_pay_hours),
-            auto_break: auto_break.filter(|_| hourly),
+            overtime: rules.overtime,
+            premiums: rules.premiums,
+            minimum_wage: rules.minimum_wage,
+            holiday_pay_hours: rules.holiday_pay_hours,
+            auto_break: rules.auto_break,
         };
         self.store_contract(existing, id, contract)
     }
@@ -199,6 +187,64 @@ fn read_overtime(r: &mut Rec<'_>, custom_info: Option<&Map<String, Value>>) -> O
     overtime
 }
 
+/// `currency` and `wage_rate_period`, each reported on `r` when missing or unknown.
+fn read_enumerations(r: &mut Rec<'_>) -> (Option<Currency>, Option<Frequency>) {
+    let currency = r
+        .enumeration(
+            "currency",
+            true,
+            Currency::parse,
+            "an active ISO 4217 code such as EUR",
+        )
+        .ok()
+        .flatten();
+    let rate_period = r
+        .enumeration(
+            "wage_rate_period",
+            true,
+            Frequency::parse,
+            "hourly, daily, weekly, bi-weekly, semi-monthly, monthly, annually, adhoc",
+        )
+        .ok()
+        .flatten();
+    (currency, rate_period)
+}
+
+/// The pay rules a contract's `custom_info` carries (SPEC §5.2, §5.4–§5.7), each read by
+/// its one parser (the snapshot decoder uses the same parsers).
+struct Rules {
+    overtime: Option<Overtime>,
+    premiums: Vec<Premium>,
+    minimum_wage: Option<MinimumWage>,
+    holiday_pay_hours: Decimal,
+    auto_break: Option<crate::model::AutoBreak>,
+}
+
+impl Rules {
+    /// Every rule, each error reported on `r` naming its field path.
+    fn read(r: &mut Rec<'_>, custom_info: Option<&Map<String, Value>>) -> Rules {
+        Rules {
+            overtime: read_overtime(r, custom_info),
+            premiums: read_premiums(r, custom_info),
+            minimum_wage: read_minimum_wage(r, custom_info),
+            holiday_pay_hours: read_holiday_pay_hours(r, custom_info),
+            auto_break: read_auto_break(r, custom_info),
+        }
+    }
+
+    /// The rules as kept: validated on every contract, applied only on hourly ones (SPEC §2).
+    fn kept_on(self, rate_period: Frequency) -> Rules {
+        let hourly = rate_period == Frequency::Hourly;
+        Rules {
+            overtime: self.overtime.filter(|_| hourly),
+            premiums: hourly_only(rate_period, self.premiums),
+            minimum_wage: self.minimum_wage.filter(|_| hourly),
+            holiday_pay_hours: hourly_only(rate_period, self.holiday_pay_hours),
+            auto_break: self.auto_break.filter(|_| hourly),
+        }
+    }
+}
+
 /// Reads `custom_info.premiums` (SPEC §5.4), reporting its error on `r`.
 fn read_premiums(r: &mut Rec<'_>, custom_info: Option<&Map<String, Value>>) -> Vec<Premium> {
     match super::premiums::premiums_of(custom_info, r.limits.text_chars_max) {
@@ -208,6 +254,17 @@ fn read_premiums(r: &mut Rec<'_>, custom_info: Option<&Map<String, Value>>) -> V
             Vec::new()
         }
     }
+}
+
+/// Reads `custom_info.minimum_wage` when present, reporting its error on `r` (SPEC §5.7).
+fn read_minimum_wage(
+    r: &mut Rec<'_>,
+    custom_info: Option<&Map<String, Value>>,
+) -> Option<MinimumWage> {
+    parse_minimum_wage(custom_info).unwrap_or_else(|(field, message)| {
+        r.err(field, message);
+        None
+    })
 }
 
 /// Reads `custom_info.holiday_pay_hours` (SPEC §5.5), reporting its error on `r`.
@@ -326,6 +383,7 @@ pub(crate) fn parse_overtime(v: &Value) -> Result<Overtime, (String, String)> {
                 ))
             }
         },
+        regular_rate: regular_rate(obj)?,
     };
     check_overtime_pairs(&ot)?;
     Ok(ot)
@@ -407,6 +465,70 @@ fn workday_starts_at(obj: &Map<String, Value>) -> Result<NaiveTime, (String, Str
             ))
         }
     })
+}
+
+/// `regular_rate`: `"contract"` (the default) or `"weighted_average"` (SPEC §5.2).
+fn regular_rate(obj: &Map<String, Value>) -> Result<RegularRate, (String, String)> {
+    match obj.get("regular_rate") {
+        None | Some(Value::Null) => Ok(RegularRate::Contract),
+        Some(Value::String(s)) if s == "contract" => Ok(RegularRate::Contract),
+        Some(Value::String(s)) if s == "weighted_average" => Ok(RegularRate::WeightedAverage),
+        Some(_) => Err((
+            format!("{OVERTIME_BASE}.regular_rate"),
+            "must be \"contract\" or \"weighted_average\"".into(),
+        )),
+    }
+}
+
+/// The field prefix of every minimum-wage rule error (SPEC §5.7).
+const MINIMUM_WAGE_BASE: &str = "custom_info.minimum_wage";
+
+/// Validates a contract's `custom_info.minimum_wage` (SPEC §5.7): `{"hourly"*,
+/// "tip_credit"}`, hourly whole minor units per hour > 0 (a number or a decimal string, whole
+/// by value, SPEC §9), tip_credit a boolean (default false), unknown keys refused. The one
+/// parser of the rule: ingestion and the snapshot decoder both call it. `Ok(None)` when
+/// absent or null; errors name `custom_info.minimum_wage.<key>`.
+pub(crate) fn parse_minimum_wage(
+    custom_info: Option<&Map<String, Value>>,
+) -> Result<Option<MinimumWage>, (String, String)> {
+    let base = MINIMUM_WAGE_BASE;
+    let v = match custom_info.and_then(|c| c.get("minimum_wage")) {
+        None | Some(Value::Null) => return Ok(None),
+        Some(v) => v,
+    };
+    let obj = v
+        .as_object()
+        .ok_or_else(|| (base.to_string(), "must be an object".to_string()))?;
+    if let Some(k) = obj
+        .keys()
+        .find(|k| !MINIMUM_WAGE_FIELDS.contains(&k.as_str()))
+    {
+        return Err((format!("{base}.{k}"), "unknown minimum wage rule".into()));
+    }
+    let hourly_error = || {
+        (
+            format!("{base}.hourly"),
+            format!("must be whole minor units per hour in [1, {MINIMUM_HOURLY_MAX}]"),
+        )
+    };
+    let hourly = match obj.get("hourly") {
+        None | Some(Value::Null) => {
+            return Err((format!("{base}.hourly"), "is required".into()));
+        }
+        Some(x) => json_decimal(x)
+            .filter(|d| d.fract().is_zero())
+            .and_then(|d| i64::try_from(d).ok())
+            .filter(|h| (1..=MINIMUM_HOURLY_MAX).contains(h))
+            .ok_or_else(hourly_error)?,
+    };
+    let tip_credit = match obj.get("tip_credit") {
+        None | Some(Value::Null) => false,
+        Some(Value::Bool(b)) => *b,
+        Some(_) => {
+            return Err((format!("{base}.tip_credit"), "must be a boolean".into()));
+        }
+    };
+    Ok(Some(MinimumWage { hourly, tip_credit }))
 }
 
 /// A threshold needs its multiplier (SPEC §5.2).

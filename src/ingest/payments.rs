@@ -1,7 +1,7 @@
 //! Additions and deductions (SPEC §2 "addition / deduction"): separate key spaces, the
 //! employee's currency, an instant from `effective_on` or the batch's `received_at`.
 
-use super::fields::Rec;
+use super::fields::{Field, Rec};
 use crate::calendar::Instant;
 use crate::ingest::Outcome;
 use crate::model::Payment;
@@ -17,6 +17,7 @@ pub(super) const FIELDS: &[&str] = &[
     "amount",
     "custom_info",
     "effective_on",
+    "in_regular_rate",
 ];
 
 impl Twin {
@@ -42,6 +43,7 @@ impl Twin {
         let amount = r.amount("amount", 0);
         let effective_on = r.date("effective_on").ok().flatten().flatten();
         let custom_info = r.custom_info().ok().flatten().cloned();
+        let in_regular_rate = read_in_regular_rate(&mut r, deduction);
         if !r.ok() {
             return Err(RecordError::rejected(r.errors));
         }
@@ -67,6 +69,7 @@ impl Twin {
             effective_on,
             instant,
             custom_info,
+            in_regular_rate,
         };
         let old_employee = old.map(|o| o.employee);
         if old.is_some_and(|o| *o == p) {
@@ -181,6 +184,26 @@ impl Twin {
                 &mut e.additions
             };
             list.push(ix);
+        }
+    }
+}
+
+/// The addition extension `in_regular_rate` (SPEC §2, §5.2): a boolean, default false
+/// (absent or null); a deduction carrying it is refused naming the field.
+fn read_in_regular_rate(r: &mut Rec<'_>, deduction: bool) -> bool {
+    match r.get("in_regular_rate") {
+        Field::Absent | Field::Null => false,
+        Field::Val(_) if deduction => {
+            r.err(
+                "in_regular_rate",
+                "is an addition field: a deduction is not part of the regular rate",
+            );
+            false
+        }
+        Field::Val(Value::Bool(b)) => *b,
+        Field::Val(_) => {
+            r.err("in_regular_rate", "must be a boolean");
+            false
         }
     }
 }

@@ -53,6 +53,10 @@ impl Kind {
                     "custom_info.auto_unpaid_break",
                     crate::accrual::paid::AUTO_BREAK_FIELDS,
                 ),
+                (
+                    "custom_info.minimum_wage",
+                    super::contracts::MINIMUM_WAGE_FIELDS,
+                ),
             ],
             Kind::Shifts => &[("unpaid_breaks", super::shifts::BREAK_FIELDS)],
             _ => &[],

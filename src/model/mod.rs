@@ -170,6 +170,27 @@ pub(crate) struct Overtime {
     pub workday_starts_at: NaiveTime,
     /// California's seventh-day rule (SPEC §5.2 `seventh_day`).
     pub seventh_day: bool,
+    /// `regular_rate` (SPEC §5.2): the rate overtime premiums are paid on.
+    pub regular_rate: RegularRate,
+}
+
+/// `custom_info.overtime.regular_rate` (SPEC §5.2): what an overtime premium multiplies.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub(crate) enum RegularRate {
+    /// `"contract"` (the default): the contract's rate in force at that second.
+    #[default]
+    Contract,
+    /// `"weighted_average"` (29 CFR 778.115, 778.110(b)): the regular rate of the work week.
+    WeightedAverage,
+}
+
+/// `custom_info.minimum_wage` of an hourly contract (SPEC §5.7).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct MinimumWage {
+    /// Whole minor units per hour, > 0.
+    pub hourly: i64,
+    /// Whether tips count toward the minimum wage (a tip credit).
+    pub tip_credit: bool,
 }
 
 /// A wage contract (SPEC §2).
@@ -185,6 +206,8 @@ pub(crate) struct Contract {
     pub overtime: Option<Overtime>,
     /// Premium rules (SPEC §5.4), from `custom_info.premiums`; empty on a non-hourly contract.
     pub premiums: Vec<Premium>,
+    /// `custom_info.minimum_wage` of an hourly contract (SPEC §5.7).
+    pub minimum_wage: Option<MinimumWage>,
     /// `custom_info.holiday_pay_hours` (SPEC §5.5), 0 when absent or not hourly.
     pub holiday_pay_hours: Decimal,
     /// `custom_info.auto_unpaid_break` of an hourly contract (SPEC §5.6).
@@ -453,6 +476,8 @@ pub(crate) struct Payment {
     /// Local 00:00 of `effective_on`, or the `received_at` of its first push.
     pub instant: Instant,
     pub custom_info: Option<Map<String, Value>>,
+    /// `in_regular_rate` of an addition (SPEC §2, §5.2); always false on a deduction.
+    pub in_regular_rate: bool,
 }
 
 /// How fast an advance is paid out; selects the fee (SPEC §6).

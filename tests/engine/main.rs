@@ -12,4 +12,5 @@ mod limits;
 mod premiums;
 mod properties;
 mod regressions;
+mod regular_rate;
 mod seeds;

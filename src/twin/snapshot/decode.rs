@@ -11,11 +11,13 @@ use super::{bad, END, FORMAT_VERSION, FORMAT_VERSION_MIN, MAGIC, RESERVE_MAX};
 use crate::calendar::Instant;
 use crate::company::Company;
 use crate::error::{Error, Result};
+use crate::ingest::contracts::parse_minimum_wage;
 use crate::ingest::{hourly_only, parse_holiday_pay_hours};
 use crate::model::{Advance, RecoveryRef, STORED_REASONS};
 use crate::model::{
     Alignment, Assignment, Contract, Delivery, Employee, Leave, LeaveStatus, Overtime, Payment,
-    Period, Profile, RateVersion, Schedule, ShiftExt, ShiftRec, ShiftVersion, Span, Stint, NONE,
+    Period, Profile, RateVersion, RegularRate, Schedule, ShiftExt, ShiftRec, ShiftVersion, Span,
+    Stint, NONE,
 };
 use crate::twin::shifts::{index_slots, Chunk, Extra, ShiftStore, CHUNK_SHIFTS, SHIFTS_MAX};
 use crate::twin::{cache, Index, Twin};
@@ -201,6 +203,11 @@ fn read_contract(r: &mut Reader<'_>, n: &Counts, id_max: u64) -> Result<Contract
     } else {
         None
     };
+    // SPEC §5.7: re-derived from the stored custom_info by ingestion's parser; the whole
+    // overtime rule set is re-read by `derive_rules` (§5.2 `seventh_day`, `regular_rate`).
+    let minimum_wage = parse_minimum_wage(custom_info.as_ref())
+        .map_err(|(field, m)| bad(what(&format!("{field} {m}"))))?
+        .filter(|_| rate_period == crate::calendar::Frequency::Hourly);
     // Contract rules in custom_info are re-derived by ingestion's own readers (SPEC §5.5,
     // §5.6). Validated on every contract, kept on hourly ones, as ingestion does.
     let holiday_pay_hours = parse_holiday_pay_hours(custom_info.as_ref())
@@ -218,6 +225,7 @@ fn read_contract(r: &mut Reader<'_>, n: &Counts, id_max: u64) -> Result<Contract
         custom_info,
         overtime,
         premiums: Vec::new(),
+        minimum_wage,
         holiday_pay_hours,
         auto_break,
     })
@@ -268,6 +276,7 @@ fn read_overtime(r: &mut Reader<'_>, what: &dyn Fn(&str) -> String) -> Result<Ov
         workday_starts_at,
         // Not in the binary format: re-derived from `custom_info` by `derive_rules`.
         seventh_day: false,
+        regular_rate: RegularRate::Contract,
     })
 }
 
@@ -753,7 +762,21 @@ fn read_payment(r: &mut Reader<'_>, n: &Counts, what: &str, id_max: u64) -> Resu
         effective_on: r.opt_date(what)?,
         instant: r.at()?,
         custom_info: r.opt_json(what)?,
+        in_regular_rate: read_in_regular_rate(r, n, what)?,
     })
+}
+
+/// A payment's `in_regular_rate` flag (SPEC §2): only an addition may carry it.
+/// Versions 1 and 2 have no flag: false.
+fn read_in_regular_rate(r: &mut Reader<'_>, n: &Counts, what: &str) -> Result<bool> {
+    if n.version < 3 {
+        return Ok(false);
+    }
+    let flag = r.flag(what)?;
+    if flag && what == "deduction" {
+        return Err(bad("a deduction is marked in_regular_rate"));
+    }
+    Ok(flag)
 }
 
 /// Section 11, one advance decision (its consistency with the policy, SPEC §6, and its place in

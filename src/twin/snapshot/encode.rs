@@ -151,7 +151,8 @@ impl Twin {
     }
 
     /// [`Twin::write_snapshot`] in format `version`: version 1 leaves out sections 9b
-    /// (breaks and tips) and 12 (leaves), as builds before them wrote it — for tests that
+    /// (breaks and tips) and 12 (leaves), versions 1 and 2 the payments'
+    /// `in_regular_rate`, as builds before them wrote it — for tests that
     /// older streams still read; it loses those parts of a twin that has them.
     pub(super) fn write_snapshot_as(
         &self,
@@ -184,7 +185,7 @@ impl Twin {
         if version >= 2 {
             self.write_shift_exts(w)?;
         }
-        self.write_payments(w)?;
+        self.write_payments(w, version)?;
         self.write_advances(w)?;
         if version >= 2 {
             self.write_leaves(w)?;
@@ -422,7 +423,7 @@ impl Twin {
     }
 
     /// 10. Additions, then deductions.
-    fn write_payments(&self, w: &mut Writer<'_>) -> Result<()> {
+    fn write_payments(&self, w: &mut Writer<'_>, version: u32) -> Result<()> {
         for list in [&self.additions, &self.deductions] {
             for p in list {
                 w.str(&p.id)?;
@@ -436,6 +437,9 @@ impl Twin {
                 w.opt_date(p.effective_on)?;
                 w.at(p.instant)?;
                 w.opt_json(p.custom_info.as_ref())?;
+                if version >= 3 {
+                    w.flag(p.in_regular_rate)?;
+                }
             }
         }
         Ok(())

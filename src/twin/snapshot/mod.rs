@@ -2,7 +2,8 @@
 //! piece of a [`Twin`](super::Twin)'s state in a versioned, little-endian byte stream, cut into
 //! self-checking frames so that the store can keep it as SQLite blobs of bounded size.
 //!
-//! # Format (version 2; version 1 is the same without sections 9b and 12)
+//! # Format (version 3; version 2 is the same without the payments' `in_regular_rate`, and
+//! version 1 also without sections 9b and 12)
 //!
 //! The *stream* is the concatenation of the frames' payloads. A **frame** is
 //! `"EWSF"`, its number (`u32`, from 0), its payload length (`u32`), the payload, and a
@@ -21,8 +22,9 @@
 //!    stop, pay_at each), `opt json` custom_info;
 //! 3. contracts: id, schedule index, currency code (3 bytes), rate period, rate versions
 //!    (count, then from, amount), `opt json` custom_info, `opt` overtime rules; the rules
-//!    read from `custom_info` (`holiday_pay_hours`, SPEC §5.5) are not written: the decoder
-//!    re-derives them with ingestion's own reader;
+//!    read from `custom_info` (`overtime.regular_rate`, `minimum_wage`, `holiday_pay_hours`,
+//!    SPEC §5.2, §5.5, §5.7) are not written: the decoder re-derives them with ingestion's
+//!    own readers;
 //! 4. employees: id, the seven profile fields (`opt str`), custom_info `json`,
 //!    assignments (count; contract index and stints as `opt` date pairs — the stints'
 //!    instants are recomputed as ingestion computes them), addition, deduction and advance
@@ -42,7 +44,8 @@
 //!    one), `opt` breaks (count; start, stop each), `opt i64` tips. A record is never
 //!    empty;
 //! 10. additions, then deductions: id, employee, `opt` contract, `opt` currency, amount,
-//!     `opt` effective_on, instant, `opt json` custom_info;
+//!     `opt` effective_on, instant, `opt json` custom_info, in_regular_rate (`u8` 0/1; 0 on
+//!     a deduction; from version 3);
 //! 11. advances: id, employee id, employee index, amount, requested_at, delivery,
 //!     accepted, fee, `opt` recovery (schedule index, period id, pay_at), reasons (count,
 //!     codes), `opt` cancelled_at;
@@ -81,9 +84,11 @@ use crate::error::Error;
 
 /// The stream's first bytes.
 const MAGIC: [u8; 8] = *b"EWATWIN\0";
-/// The format version this build writes (and the newest it reads).
-pub(crate) const FORMAT_VERSION: u32 = 2;
-/// The oldest format version this build reads (version 1 has no breaks, tips or leaves).
+/// The format version this build writes (and the newest it reads). Version 3 adds each
+/// payment's `in_regular_rate` flag (section 10).
+pub(crate) const FORMAT_VERSION: u32 = 3;
+/// The oldest format version this build reads (version 1 has no breaks, tips or leaves;
+/// versions 1 and 2 no `in_regular_rate`: false).
 pub(crate) const FORMAT_VERSION_MIN: u32 = 1;
 /// Each frame's first bytes.
 const FRAME_MAGIC: [u8; 4] = *b"EWSF";

@@ -419,11 +419,50 @@ fn a_version_1_stream_without_leaves_reads() {
     assert_same(&decode(&v1).unwrap(), &twin);
     let frames = encode(&twin, FRAME_BYTES_MAX);
     let p = &frames[0][FRAME_HEAD..frames[0].len() - FRAME_TAIL];
-    // Version 3 is not read.
-    let mut v3 = p.to_vec();
-    v3[8..12].copy_from_slice(&3u32.to_le_bytes());
-    let m = decode(&[forge(&v3)]).unwrap_err().to_string();
-    assert!(m.contains("format version 3"), "{m}");
+    // Version 4 is not read.
+    let mut v4 = p.to_vec();
+    v4[8..12].copy_from_slice(&4u32.to_le_bytes());
+    let m = decode(&[forge(&v4)]).unwrap_err().to_string();
+    assert!(m.contains("format version 4"), "{m}");
+}
+
+/// Version 3 adds each payment's `in_regular_rate` flag (SPEC §2): it round trips, a
+/// version-2 stream (without the flags) reads with every flag false, and a deduction
+/// marked in the bytes is refused.
+#[test]
+fn in_regular_rate_round_trips_and_a_version_2_stream_reads() {
+    let mut twin = crate::twin::invariants::sample();
+    assert!(!twin.additions.is_empty() && !twin.deductions.is_empty());
+    if let Some(a) = twin.additions.first_mut() {
+        a.in_regular_rate = true;
+    }
+    let back = decode(&encode(&twin, 61)).unwrap();
+    assert_same(&back, &twin);
+    assert!(back.additions == twin.additions);
+    let mut v2 = Vec::new();
+    twin.write_snapshot_as(2, FRAME_BYTES_MAX, &mut |f| {
+        v2.push(f.to_vec());
+        Ok(())
+    })
+    .unwrap();
+    let mut flagless = twin.clone();
+    for p in &mut flagless.additions {
+        p.in_regular_rate = false;
+    }
+    assert_same(&decode(&v2).unwrap(), &flagless);
+    // A deduction marked in the bytes: the last payment's flag is the byte before the
+    // advances; found as the one byte that differs when the twin marks it.
+    let p = encode(&flagless, FRAME_BYTES_MAX)[0].clone();
+    let mut marked = flagless.clone();
+    if let Some(d) = marked.deductions.last_mut() {
+        d.in_regular_rate = true;
+    }
+    let q = encode(&marked, FRAME_BYTES_MAX)[0].clone();
+    let at = p.iter().zip(&q).position(|(a, b)| a != b).unwrap();
+    let mut bad = p[FRAME_HEAD..p.len() - FRAME_TAIL].to_vec();
+    bad[at - FRAME_HEAD] = 1;
+    let m = decode(&[forge(&bad)]).unwrap_err().to_string();
+    assert!(m.contains("in_regular_rate"), "{m}");
 }
 
 /// Leaves round trip, and a forged leave (unknown status, employee out of range) or a
@@ -495,8 +534,8 @@ fn breaks_and_tips_round_trip_with_their_history() {
         .iter()
         .flat_map(|f| f[FRAME_HEAD..f.len() - FRAME_TAIL].to_vec())
         .collect();
-    // Version 2 is written only when there are breaks or tips.
-    assert_eq!(payload[8..12], 2u32.to_le_bytes());
+    // The current version is written (3 since the payments' in_regular_rate).
+    assert_eq!(payload[8..12], FORMAT_VERSION.to_le_bytes());
     let back = decode(&frames).unwrap();
     assert_same(&back, &twin);
     assert_eq!(encode(&back, 97), frames);
