@@ -32,9 +32,7 @@ pub(super) fn holidays(opts: &Options) -> Value {
 /// The rules an hourly contract of group `g` (1–4) carries, merged into its `custom_info`
 /// (the overtime rules of groups 3 and 4 are already there).
 pub(super) fn hourly_rules(g: i64, custom_info: &mut Map<String, Value>) {
-    let night = |per_hour: i64| {
-        json!({"name": "night", "from": "22:00", "to": "06:00", "per_hour": per_hour})
-    };
+    let night = |per_hour: i64| json!({"name": "night", "from": "22:00", "to": "06:00", "per_hour": per_hour});
     match g {
         1 => {
             custom_info.insert(
@@ -124,14 +122,71 @@ pub(super) fn leave_of(opts: &Options, i: usize, p: &Profile) -> Option<Value> {
         "approved"
     };
     let kind = if paid { "vacation" } else { "unpaid" };
-    Some(json!({"leave_id": format!("leave-{i:07}"), "employee_id": employee_id(i),
+    Some(
+        json!({"leave_id": format!("leave-{i:07}"), "employee_id": employee_id(i),
                 "leave_status": status, "start_on": start.to_string(), "stop_on": stop.to_string(),
-                "paid": paid, "hours_per_day": "8", "leave_type": kind}))
+                "paid": paid, "hours_per_day": "8", "leave_type": kind}),
+    )
 }
 
 /// Marks one addition in five as a bonus in the regular rate.
 pub(super) fn bonus(opts: &Options, i: usize, addition: &mut Value) {
     if Rng::stream(opts.seed, Stream::Rules, (2 << 40) | i as u64).below(5) == 0 {
         set(addition, "in_regular_rate", true.into());
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+mod tests {
+    use super::super::{twin, Options};
+    use crate::accrual::LineKind;
+    use std::collections::BTreeMap;
+
+    /// Lines of each kind in every employee's accruals at `as_of`.
+    fn kinds(opts: &Options) -> BTreeMap<String, usize> {
+        let t = twin(opts).unwrap();
+        let mut n = BTreeMap::new();
+        for e in &t.employees {
+            for p in t.accruals(&e.id, opts.as_of()).unwrap().periods {
+                for l in p.lines {
+                    *n.entry(format!("{:?}", l.kind)).or_insert(0) += 1;
+                }
+            }
+        }
+        n
+    }
+
+    /// With the rules, the payroll shows every new line kind; without them, none of them,
+    /// and the same employees, shifts and kinds of the older rules.
+    #[test]
+    fn the_rules_show_in_the_answers_and_only_with_pay_rules() {
+        let with = Options {
+            employees: 400,
+            ..Options::default()
+        };
+        let without = Options {
+            pay_rules: false,
+            ..with.clone()
+        };
+        let a = kinds(&with);
+        let b = kinds(&without);
+        for k in [
+            LineKind::Premium,
+            LineKind::Holiday,
+            LineKind::Leave,
+            LineKind::Tips,
+            LineKind::MinimumWage,
+        ] {
+            let k = format!("{k:?}");
+            assert!(a.get(&k).copied().unwrap_or(0) > 0, "{k} missing: {a:?}");
+            assert_eq!(b.get(&k), None, "{k} without rules: {b:?}");
+        }
+        for k in ["Regular", "Overtime", "Salary", "Daily"] {
+            assert!(b.get(k).copied().unwrap_or(0) > 0, "{k}: {b:?}");
+        }
+        let (tw, tb) = (twin(&with).unwrap(), twin(&without).unwrap());
+        assert_eq!(tw.counts().shifts, tb.counts().shifts);
+        assert_eq!(tw.counts().employees, tb.counts().employees);
     }
 }
