@@ -199,6 +199,7 @@ fn generate_command(command: &Command, out: &mut dyn Write) -> Result<Outcome, F
         shifts_per_employee,
         start,
         timezone,
+        no_pay_rules,
         out: file,
     } = command
     else {
@@ -215,6 +216,7 @@ fn generate_command(command: &Command, out: &mut dyn Write) -> Result<Outcome, F
         shifts_per_employee: *shifts_per_employee,
         start: *start,
         timezone,
+        pay_rules: !*no_pay_rules,
         ..Default::default()
     });
     let text = serde_json::to_string_pretty(&doc).map_err(|e| Failure::input(e.to_string()))?;
@@ -269,6 +271,7 @@ fn bench_command(cli: &Cli, command: &Command, out: &mut dyn Write) -> Result<Ou
         repeat,
         kind,
         order,
+        no_pay_rules,
     } = command
     else {
         return Err(Failure::input("not the bench command"));
@@ -281,6 +284,7 @@ fn bench_command(cli: &Cli, command: &Command, out: &mut dyn Write) -> Result<Ou
         compare_sqlite: *compare_sqlite,
         lookups: *lookups,
         order: *order,
+        pay_rules: !*no_pay_rules,
     };
     if *bulk_only {
         let bulk = bench::BulkOnly {

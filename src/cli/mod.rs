@@ -265,6 +265,10 @@ pub enum Command {
         /// The company's IANA time zone.
         #[arg(long, default_value = "Europe/Brussels", value_name = "ZONE")]
         timezone: String,
+        /// Without the pay rules of SPEC §5.2–§5.7 (holidays, premiums, breaks, tips,
+        /// leave, minimum wage, seventh day, regular rate).
+        #[arg(long)]
+        no_pay_rules: bool,
         /// Output file (default standard output).
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
@@ -331,6 +335,10 @@ pub enum Command {
             conflicts_with = "scenario"
         )]
         order: bench::Order,
+        /// Generate the payroll without the pay rules of SPEC §5.2–§5.7 (holidays,
+        /// premiums, breaks, tips, leave, minimum wage, seventh day, regular rate).
+        #[arg(long, conflicts_with = "scenario")]
+        no_pay_rules: bool,
     },
 }
 

@@ -27,12 +27,17 @@ impl Source {
     pub(super) fn describe(&self) -> String {
         match self {
             Source::Generated(g, order) => format!(
-                "generated (seed {}, {} shifts per employee, {} order)",
+                "generated (seed {}, {} shifts per employee, {} order, {})",
                 g.seed,
                 g.shifts_per_employee,
                 match order {
                     Order::Employee => "employee",
                     Order::Time => "time",
+                },
+                if g.pay_rules {
+                    "with pay rules"
+                } else {
+                    "without pay rules"
                 }
             ),
             Source::File(path) => path.display().to_string(),
@@ -142,6 +147,7 @@ fn build_generated(opts: &Options) -> Result<Built> {
         employees: opts.employees,
         seed: opts.seed,
         shifts_per_employee: opts.shifts_per_employee,
+        pay_rules: opts.pay_rules,
         ..generate::Options::default()
     };
     let mut twin = Twin::new(generate::company(&g)?);

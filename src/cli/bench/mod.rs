@@ -37,6 +37,9 @@ pub struct Options {
     pub lookups: usize,
     /// The order the generated records are pushed in (default employee by employee).
     pub order: Order,
+    /// Whether the generated payroll carries the pay rules of SPEC §5.2–§5.7 (default
+    /// true; see `ewa::generate::Options::pay_rules`).
+    pub pay_rules: bool,
 }
 
 /// `ewa bench --bulk-only`: only the bulk answers, for profiling that path (formerly the
@@ -59,6 +62,7 @@ impl Default for Options {
             compare_sqlite: false,
             lookups: 10_000,
             order: Order::Employee,
+            pay_rules: true,
         }
     }
 }
@@ -152,6 +156,8 @@ mod tests {
             shifts_per_employee: 20,
             lookups: 50,
             compare_sqlite: true,
+            // The SQL reference computes plain hourly pay only.
+            pay_rules: false,
             ..Options::default()
         };
         let a = run(&opts).unwrap();
@@ -189,6 +195,8 @@ mod tests {
             shifts_per_employee: 20,
             lookups: 50,
             compare_sqlite: true,
+            // The SQL reference computes plain hourly pay only.
+            pay_rules: false,
             ..Options::default()
         };
         let a = run(&opts).unwrap();
@@ -203,6 +211,7 @@ mod tests {
         let g = generate::Options {
             employees: 300,
             shifts_per_employee: 20,
+            pay_rules: false,
             ..generate::Options::default()
         };
         let path = std::env::temp_dir().join(format!("ewa-bench-test-{}.json", std::process::id()));

@@ -19,7 +19,8 @@ pub(super) struct ScheduleRow {
     pub periods: Vec<(String, Instant, Instant)>,
 }
 
-/// One contract: its schedule, whether it is hourly without overtime rules, and its rate
+/// One contract: its schedule, whether it is hourly with pay rules (overtime, premiums,
+/// breaks, holiday pay, minimum wage: the SQL reference computes none of them), and its rate
 /// versions (from, amount) sorted by `from` (`Instant::MIN` for "for all time").
 pub(super) struct ContractRow {
     pub schedule: Option<usize>,
@@ -27,6 +28,15 @@ pub(super) struct ContractRow {
     pub overtime: bool,
     pub versions: Vec<(Instant, i64)>,
 }
+
+/// The `custom_info` keys of a contract's pay rules (SPEC §5.2, §5.4–§5.7).
+const RULE_KEYS: [&str; 5] = [
+    "overtime",
+    "premiums",
+    "auto_unpaid_break",
+    "holiday_pay_hours",
+    "minimum_wage",
+];
 
 /// One employee: how many records were pushed, and the contract and stint of the first.
 pub(super) struct EmployeeRow {
@@ -157,9 +167,11 @@ impl Records {
             schedule: text(r, "pay_schedule_id").and_then(|s| self.schedule_ix.get(s).copied()),
             frequency,
             overtime: frequency == Some(Frequency::Hourly)
-                && r.get("custom_info")
-                    .and_then(|c| c.get("overtime"))
-                    .is_some_and(|o| !o.is_null()),
+                && r.get("custom_info").is_some_and(|c| {
+                    RULE_KEYS
+                        .iter()
+                        .any(|k| c.get(*k).is_some_and(|o| !o.is_null()))
+                }),
             versions: vec![(from.unwrap_or(Instant::MIN), amount)],
         };
         if new {

@@ -23,6 +23,8 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod rules;
+
 use crate::calendar::{self, Frequency, Instant, PeriodGenerator};
 use crate::company::Company;
 use crate::eligibility::AdvanceRequest;
@@ -55,6 +57,11 @@ pub struct Options {
     pub advances: Option<usize>,
     /// How many queries in the scenario document (default 5).
     pub queries: usize,
+    /// Whether the payroll carries the pay rules of SPEC §5.2–§5.7 (holidays, premiums,
+    /// breaks, tips, leave, minimum wage, seventh day, weighted regular rate, bonuses) in
+    /// the proportions listed in the `rules` module (default true). Off, the same
+    /// records without them.
+    pub pay_rules: bool,
 }
 
 impl Default for Options {
@@ -67,6 +74,7 @@ impl Default for Options {
             timezone: chrono_tz::Europe::Brussels,
             advances: None,
             queries: 5,
+            pay_rules: true,
         }
     }
 }
@@ -211,6 +219,7 @@ enum Stream {
     Payment = 3,
     Advance = 4,
     Open = 5,
+    Rules = 6,
 }
 
 impl Rng {
@@ -264,7 +273,7 @@ fn set(v: &mut Value, k: &str, x: Value) {
 }
 
 fn company_json(opts: &Options) -> Value {
-    json!({
+    let mut c = json!({
         "company_id": format!("synthetic-{}", opts.seed),
         "timezone": opts.timezone.name(),
         "custom_info_keys": ["cost_center"],
@@ -273,7 +282,11 @@ fn company_json(opts: &Options) -> Value {
             "blackout_hours_before_pay": 48,
             "fees": {"standard": {"flat": 0, "rate_bps": 0}, "instant": {"flat": 150, "rate_bps": 100}}
         }
-    })
+    });
+    if opts.pay_rules {
+        set(&mut c, "holidays", rules::holidays(opts));
+    }
+    c
 }
 
 /// The first day of the data and the day after the last period starts.
@@ -317,31 +330,10 @@ fn contracts(opts: &Options) -> Vec<Value> {
     let mut out = Vec::new();
     for (sc, freq, _) in SCHEDULES {
         for g in 1..=4i64 {
-            let rate = 1_400 + 250 * g;
-            let mut c = json!({"contract_id": format!("h-{sc}-{g}"), "pay_schedule_id": sc, "currency": "EUR",
-                               "wage_rate_period": "hourly", "wage_rate_amount": rate});
-            if g == 3 {
-                set(
-                    &mut c,
-                    "custom_info",
-                    json!({"overtime": {"weekly_threshold_hours": "38", "multiplier": "1.5"}}),
-                );
-            } else if g == 4 {
-                set(
-                    &mut c,
-                    "custom_info",
-                    json!({"overtime": {"daily_threshold_hours": "9", "multiplier": "1.5",
-                    "double_time_daily_threshold_hours": "11", "double_time_multiplier": "2",
-                    "workday_starts_at": "05:00"}}),
-                );
-            }
-            out.push(c);
-            if g <= 2 {
-                // A collective-agreement raise from the 15th (SPEC §2 `effective_from`).
-                out.push(json!({"contract_id": format!("h-{sc}-{g}"), "pay_schedule_id": sc, "currency": "EUR",
-                                "wage_rate_period": "hourly", "wage_rate_amount": rate * 104 / 100,
-                                "effective_from": raise_on}));
-            }
+            hourly_contract(opts, sc, g, &raise_on, &mut out);
+        }
+        if opts.pay_rules {
+            out.push(rules::tipped_contract(sc));
         }
         out.push(
             json!({"contract_id": format!("d-{sc}"), "pay_schedule_id": sc, "currency": "EUR",
@@ -369,10 +361,47 @@ fn contracts(opts: &Options) -> Vec<Value> {
     out
 }
 
+/// Hourly contract `h-{sc}-{g}`: groups 3 and 4 with overtime rules, 1 and 2 with a raise
+/// from the 15th; with [`Options::pay_rules`], each group's rules of [`rules::hourly_rules`].
+fn hourly_contract(opts: &Options, sc: &str, g: i64, raise_on: &str, out: &mut Vec<Value>) {
+    let rate = 1_400 + 250 * g;
+    let mut info = Map::new();
+    if g == 3 {
+        info.insert(
+            "overtime".into(),
+            json!({"weekly_threshold_hours": "38", "multiplier": "1.5"}),
+        );
+    } else if g == 4 {
+        info.insert(
+            "overtime".into(),
+            json!({"daily_threshold_hours": "9", "multiplier": "1.5",
+            "double_time_daily_threshold_hours": "11", "double_time_multiplier": "2",
+            "workday_starts_at": "05:00"}),
+        );
+    }
+    if opts.pay_rules {
+        rules::hourly_rules(g, &mut info);
+    }
+    let mut c = json!({"contract_id": format!("h-{sc}-{g}"), "pay_schedule_id": sc, "currency": "EUR",
+                       "wage_rate_period": "hourly", "wage_rate_amount": rate});
+    if !info.is_empty() {
+        set(&mut c, "custom_info", Value::Object(info));
+    }
+    out.push(c.clone());
+    if g <= 2 {
+        // A collective-agreement raise from the 15th (SPEC §2 `effective_from`).
+        set(&mut c, "wage_rate_amount", (rate * 104 / 100).into());
+        set(&mut c, "effective_from", raise_on.into());
+        out.push(c);
+    }
+}
+
 /// What is drawn once per employee.
 struct Profile {
     contract: String,
     adhoc: bool,
+    /// On the tipped contract (with [`Options::pay_rules`]).
+    tipped: bool,
     start_on: NaiveDate,
     stop_on: Option<NaiveDate>,
 }
@@ -393,7 +422,13 @@ fn profile(opts: &Options, i: usize) -> (Profile, Value) {
         45..=59 => "semi-monthly",
         _ => "monthly",
     };
+    let tipped = opts.pay_rules && kind <= 59 && rules::is_tipped(opts, i);
     let contract = match kind {
+        0..=59 if tipped => {
+            // The hourly group is drawn all the same, so the other draws stay in step.
+            r.below(4);
+            format!("t-{sc}")
+        }
         0..=59 => format!("h-{sc}-{}", 1 + r.below(4)),
         60..=69 => format!("d-{sc}"),
         70..=97 => format!("s-{sc}"),
@@ -446,6 +481,7 @@ fn profile(opts: &Options, i: usize) -> (Profile, Value) {
         Profile {
             contract,
             adhoc,
+            tipped,
             start_on,
             stop_on,
         },
@@ -549,6 +585,10 @@ fn shifts_of(opts: &Options, i: usize, p: &Profile, dst: &Dst, out: &mut Vec<Val
         }
         s.insert("start_at".into(), stamp(start_local).into());
         s.insert("stop_at".into(), stamp(stop_local).into());
+        if opts.pay_rules {
+            let minutes = |m: u64| stamp(at(d, m));
+            rules::shift_fields(opts, (i, j), p, (from, len), &minutes, &mut s);
+        }
         if r.below(33) == 0 {
             s.insert(
                 "custom_info".into(),
@@ -592,6 +632,9 @@ fn payments_of(
         if r.below(2) == 0 {
             set(&mut a, "currency", "EUR".into());
         }
+        if opts.pay_rules {
+            rules::bonus(opts, i, &mut a);
+        }
         additions.push(a);
     }
     if r.below(100) < 30 {
@@ -624,6 +667,13 @@ pub(crate) fn for_each_batch_sized(
         buf.push(profile(opts, i).1);
     }
     flush(Kind::Employees, &mut buf, 1)?;
+    if opts.pay_rules {
+        for i in 0..opts.employees {
+            flush(Kind::Leaves, &mut buf, batch)?;
+            buf.extend(rules::leave_of(opts, i, &profile(opts, i).0));
+        }
+        flush(Kind::Leaves, &mut buf, 1)?;
+    }
     let dst = Dst {
         fall: dst_day(opts.timezone, opts.start, true),
         spring: dst_day(opts.timezone, opts.start, false),
