@@ -93,7 +93,7 @@ fn quote(
 }
 
 /// The answer to a request: the recorded decision, and what is true now. A retry of an
-/// advance cancelled since answers `cancelled` with its cancellation time (decision 71).
+/// advance cancelled since answers `cancelled` with its cancellation time (decision 72).
 #[derive(Debug, Serialize)]
 pub struct RequestAnswer {
     /// The decision, its outcome `cancelled` once the advance is.

@@ -413,8 +413,9 @@ const FAMILY: [&str; 8] = [
     "Peeters", "Janssens", "Maes", "Jacobs", "Mertens", "Willems", "Claes", "Goossens",
 ];
 
-fn profile(opts: &Options, i: usize) -> (Profile, Value) {
-    let mut r = Rng::stream(opts.seed, Stream::Employee, i as u64);
+/// The contract employee `i` is assigned to (drawn from its stream `r`), and whether it is
+/// the tipped one.
+fn contract_of(opts: &Options, i: usize, r: &mut Rng) -> (String, bool) {
     let (kind, sched) = (r.below(100), r.below(100));
     let sc = match sched {
         0..=24 => "weekly",
@@ -434,6 +435,12 @@ fn profile(opts: &Options, i: usize) -> (Profile, Value) {
         70..=97 => format!("s-{sc}"),
         _ => format!("x-{sc}"),
     };
+    (contract, tipped)
+}
+
+fn profile(opts: &Options, i: usize) -> (Profile, Value) {
+    let mut r = Rng::stream(opts.seed, Stream::Employee, i as u64);
+    let (contract, tipped) = contract_of(opts, i, &mut r);
     let hire = r.below(100);
     let (start_on, stop_on) = match hire {
         0..=89 => (sub_days(opts.start, 60 + r.below(1_500)), None),
@@ -556,18 +563,7 @@ fn shifts_of(opts: &Options, i: usize, p: &Profile, dst: &Dst, out: &mut Vec<Val
         }
         let start_local = at(d, from);
         let stop_local = at(d, from + len);
-        let draw = r.below(1000);
-        let mut status = STATUSES
-            .iter()
-            .find(|(p, _)| draw < *p)
-            .map_or("approved", |s| s.1);
-        let mut name_contract = r.below(2) == 0;
-        // Outside the assignment a shift is not counted and names its contract.
-        if d < p.start_on {
-            (status, name_contract) = ("declined", true);
-        } else if p.stop_on.is_some_and(|s| d > s) {
-            (status, name_contract) = ("voided", true);
-        }
+        let (status, name_contract) = status_of(&mut r, d, p);
         let local_text = r.below(10) == 0;
         let stamp = |l: NaiveDateTime| {
             if local_text {
@@ -597,6 +593,24 @@ fn shifts_of(opts: &Options, i: usize, p: &Profile, dst: &Dst, out: &mut Vec<Val
         }
         out.push(Value::Object(s));
         day = add_days(day, 1);
+    }
+}
+
+/// A shift's status and whether it names its contract: drawn from `r`, except outside the
+/// assignment, where a shift is not counted and names its contract.
+fn status_of(r: &mut Rng, d: NaiveDate, p: &Profile) -> (&'static str, bool) {
+    let draw = r.below(1000);
+    let status = STATUSES
+        .iter()
+        .find(|(p, _)| draw < *p)
+        .map_or("approved", |s| s.1);
+    let name_contract = r.below(2) == 0;
+    if d < p.start_on {
+        ("declined", true)
+    } else if p.stop_on.is_some_and(|s| d > s) {
+        ("voided", true)
+    } else {
+        (status, name_contract)
     }
 }
 
