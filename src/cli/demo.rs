@@ -33,7 +33,15 @@ const CURRENCY: &str = "EUR";
 /// How a demo employee is paid.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Pay {
-    Hourly { overtime: bool },
+    Hourly {
+        overtime: bool,
+    },
+    /// A restaurant server: a low cash wage, tips through payroll, a minimum wage with a tip
+    /// credit and a late-night differential (SPEC §5.4, §5.7).
+    Hospitality,
+    /// A night nurse: 12.5-hour shifts with an automatic unpaid break, a night differential
+    /// and a weekend premium (SPEC §5.4, §5.6).
+    Healthcare,
     Salaried,
     Daily,
 }
@@ -80,13 +88,17 @@ fn people(n: usize, t: &Timeline) -> Vec<Person> {
         .map(|i| {
             let pay = match i % 20 {
                 1 => Pay::Hourly { overtime: true },
-                0 | 2..=12 | 19 => Pay::Hourly { overtime: false },
+                5 => Pay::Hospitality,
+                6 => Pay::Healthcare,
+                0 | 2..=4 | 7..=12 | 19 => Pay::Hourly { overtime: false },
                 13..=16 => Pay::Salaried,
                 _ => Pay::Daily,
             };
             let spread = i64::try_from(i).unwrap_or(0);
             let rate = match pay {
                 Pay::Hourly { .. } => 1400 + (spread * 37) % 1600,
+                Pay::Hospitality => 900,
+                Pay::Healthcare => 2600 + (spread * 37) % 400,
                 Pay::Salaried => 3_600_000 + (spread * 9_113) % 3_000_000,
                 Pay::Daily => 12_000 + (spread * 53) % 6_000,
             };
@@ -127,21 +139,7 @@ fn records(people: &[Person], t: &Timeline) -> Vec<(Kind, Vec<Value>)> {
     let mut deductions = Vec::new();
     for (i, p) in people.iter().enumerate() {
         let contract = format!("C{}", p.id.trim_start_matches('E'));
-        let (period, overtime) = match p.pay {
-            Pay::Hourly { overtime } => ("hourly", overtime),
-            Pay::Salaried => ("annually", false),
-            Pay::Daily => ("daily", false),
-        };
-        let mut c = json!({"contract_id": contract, "pay_schedule_id": "biweekly", "currency": CURRENCY,
-                           "wage_rate_period": period, "wage_rate_amount": p.rate});
-        if overtime {
-            put(
-                &mut c,
-                "custom_info",
-                json!({"overtime": {"weekly_threshold_hours": "38", "multiplier": "1.5"}}),
-            );
-        }
-        contracts.push(c);
+        contracts.push(contract_record(p, &contract));
         let (given, family) = p.name.split_once(' ').unwrap_or((&p.name, ""));
         let mut e = json!({"employee_id": p.id, "given_name": given, "family_name": family,
                            "work_email": format!("{}.{}@demo.example", given.to_lowercase(), family.to_lowercase().replace(' ', "")),
@@ -177,6 +175,72 @@ fn records(people: &[Person], t: &Timeline) -> Vec<(Kind, Vec<Value>)> {
     ]
 }
 
+/// Employee `p`'s contract: its rate period and its pay rules.
+fn contract_record(p: &Person, contract: &str) -> Value {
+    let (period, rules) = match p.pay {
+        Pay::Hourly { overtime: true } => (
+            "hourly",
+            Some(json!({"overtime": {"weekly_threshold_hours": "38", "multiplier": "1.5"}})),
+        ),
+        Pay::Hourly { overtime: false } => ("hourly", None),
+        Pay::Hospitality => (
+            "hourly",
+            Some(json!({"minimum_wage": {"hourly": 1450, "tip_credit": true},
+                        "premiums": [{"name": "late night", "from": "22:00", "to": "06:00", "per_hour": 100}]})),
+        ),
+        Pay::Healthcare => (
+            "hourly",
+            Some(
+                json!({"auto_unpaid_break": {"after_hours": "6", "minutes": 30},
+                        "premiums": [{"name": "night", "from": "22:00", "to": "06:00", "per_hour": 250},
+                                     {"name": "weekend", "days": ["saturday", "sunday"], "multiplier": "1.25"}]}),
+            ),
+        ),
+        Pay::Salaried => ("annually", None),
+        Pay::Daily => ("daily", None),
+    };
+    let mut c = json!({"contract_id": contract, "pay_schedule_id": "biweekly", "currency": CURRENCY,
+                       "wage_rate_period": period, "wage_rate_amount": p.rate});
+    if let Some(rules) = rules {
+        put(&mut c, "custom_info", rules);
+    }
+    c
+}
+
+/// Night shifts of the hospitality and healthcare employees: a server from 17:00 to 01:00
+/// five evenings a week with tips, a nurse from 19:00 to 07:30 every third night (weekends
+/// included), each up to yesterday.
+fn night_shifts(p: &Person, t: &Timeline) -> Vec<Value> {
+    let mut out = Vec::new();
+    let mut d = t.p1;
+    while d < t.today {
+        let (start, stop, tips) = match p.pay {
+            Pay::Hospitality if !matches!(d.weekday(), Weekday::Mon | Weekday::Tue) => (
+                format!("{d}T17:00:00"),
+                format!("{}T01:00:00", d + Duration::days(1)),
+                Some(1_500 + 700 * i64::from(d.day() % 5)),
+            ),
+            Pay::Healthcare if d.ordinal().is_multiple_of(3) => (
+                format!("{d}T19:00:00"),
+                format!("{}T07:30:00", d + Duration::days(1)),
+                None,
+            ),
+            _ => {
+                d += Duration::days(1);
+                continue;
+            }
+        };
+        let mut s = json!({"shift_id": format!("S{}-{}", p.id.trim_start_matches('E'), d.format("%Y%m%d")),
+                           "shift_status": "approved", "employee_id": p.id, "start_at": start, "stop_at": stop});
+        if let Some(tips) = tips {
+            put(&mut s, "tips", json!(tips));
+        }
+        out.push(s);
+        d += Duration::days(1);
+    }
+    out
+}
+
 fn put(v: &mut Value, k: &str, x: Value) {
     if let Some(o) = v.as_object_mut() {
         o.insert(k.to_string(), x);
@@ -188,6 +252,7 @@ fn put(v: &mut Value, k: &str, x: Value) {
 fn person_shifts(p: &Person, i: usize, t: &Timeline) -> Vec<Value> {
     let (start_h, hours) = match p.pay {
         Pay::Salaried => return Vec::new(),
+        Pay::Hospitality | Pay::Healthcare => return night_shifts(p, t),
         Pay::Daily => (10, 4),
         Pay::Hourly { overtime: true } => (7, 10),
         Pay::Hourly { overtime: false } => (8 + (i % 2) as u32, 8),
@@ -302,11 +367,13 @@ pub fn run(
         .count();
     let twin = store.twin(&id)?.clone();
     let all = twin.eligibility_all(now, Delivery::Standard)?;
-    let examples: Vec<Eligibility> = ["E0003", "E0002", "E0014", "E0019", "E0018"]
-        .iter()
-        .filter(|e| staff.iter().any(|p| p.id == **e))
-        .map(|e| twin.eligibility(e, now, Delivery::Standard, Detail::Explained))
-        .collect::<ewa::Result<_>>()?;
+    let examples: Vec<Eligibility> = [
+        "E0003", "E0005", "E0006", "E0002", "E0014", "E0019", "E0018",
+    ]
+    .iter()
+    .filter(|e| staff.iter().any(|p| p.id == **e))
+    .map(|e| twin.eligibility(e, now, Delivery::Standard, Detail::Explained))
+    .collect::<ewa::Result<_>>()?;
     let eligible = all.iter().filter(|e| e.eligible).count();
     let total: i64 = all.iter().map(|e| e.available).fold(0, i64::saturating_add);
     let reasons = reason_counts(&all);
@@ -497,6 +564,14 @@ fn explain(p: &Person, e: &Eligibility, twin: &ewa::Twin) -> String {
             } else {
                 ""
             }
+        ),
+        Pay::Hospitality => format!(
+            "server, {} {CURRENCY}/h cash wage with tips, minimum wage 14.50/h with a tip credit, late-night differential",
+            money(p.rate, cur)
+        ),
+        Pay::Healthcare => format!(
+            "night nurse, {} {CURRENCY}/h, night and weekend differentials, automatic 30-minute break",
+            money(p.rate, cur)
         ),
         Pay::Salaried => format!("salaried, {} {CURRENCY} a year", money(p.rate, cur)),
         Pay::Daily => format!("daily rate, {} {CURRENCY} a day worked", money(p.rate, cur)),
