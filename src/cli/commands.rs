@@ -398,44 +398,65 @@ fn accruals(
                 };
                 emit(cli, out, &a, text)?;
             }
-            None => {
-                let mut all = Vec::new();
-                for e in twin.employee_ids() {
-                    let mut a = twin.accruals(e, t)?;
-                    for p in &mut a.periods {
-                        p.lines.clear();
-                    }
-                    all.push(a);
-                }
-                let text = || {
-                    let rows: Vec<Vec<String>> = all
-                        .iter()
-                        .map(|a| {
-                            let cur = a.currency.as_deref();
-                            let gross: i64 = a
-                                .periods
-                                .iter()
-                                .map(|p| p.gross)
-                                .fold(0, i64::saturating_add);
-                            vec![
-                                a.employee_id.clone(),
-                                a.currency.clone().unwrap_or_default(),
-                                a.periods.len().to_string(),
-                                money(gross, cur),
-                                money(a.accrued_unpaid_net, cur),
-                            ]
-                        })
-                        .collect();
-                    table::render(
-                        &["employee", "currency", "unpaid periods", "gross", "net"],
-                        &rows,
-                    )
-                };
-                emit_list(cli, out, &all, text)?;
-            }
+            None => return accruals_all(cli, twin, t, out),
         }
         Ok(Outcome::Ok)
     })
+}
+
+/// `accruals` without `--employee`: every employee's unpaid periods, without lines. An
+/// employee whose amounts do not fit in `i64` is left out and named on stderr, and the
+/// command exits 1: one employee's data never keeps the others from being answered
+/// (decision 125).
+fn accruals_all(
+    cli: &Cli,
+    twin: &ewa::Twin,
+    t: Instant,
+    out: &mut dyn Write,
+) -> Result<Outcome, Failure> {
+    let mut all = Vec::new();
+    let mut outcome = Outcome::Ok;
+    for e in twin.employee_ids() {
+        match twin.accruals(e, t) {
+            Ok(mut a) => {
+                for p in &mut a.periods {
+                    p.lines.clear();
+                }
+                all.push(a);
+            }
+            Err(err @ ewa::Error::Overflow { .. }) => {
+                eprintln!("ewa: employee `{e}` left out: {err}");
+                outcome = Outcome::Refused;
+            }
+            Err(err) => return Err(err.into()),
+        }
+    }
+    let text = || {
+        let rows: Vec<Vec<String>> = all.iter().map(accruals_row).collect();
+        table::render(
+            &["employee", "currency", "unpaid periods", "gross", "net"],
+            &rows,
+        )
+    };
+    emit_list(cli, out, &all, text)?;
+    Ok(outcome)
+}
+
+/// One employee's row of the `accruals` table.
+fn accruals_row(a: &ewa::Accruals) -> Vec<String> {
+    let cur = a.currency.as_deref();
+    let gross: i64 = a
+        .periods
+        .iter()
+        .map(|p| p.gross)
+        .fold(0, i64::saturating_add);
+    vec![
+        a.employee_id.clone(),
+        a.currency.clone().unwrap_or_default(),
+        a.periods.len().to_string(),
+        money(gross, cur),
+        money(a.accrued_unpaid_net, cur),
+    ]
 }
 
 fn periods_table(periods: &[ewa::PeriodAccrual], cur: Option<&str>, tz: chrono_tz::Tz) -> String {

@@ -210,6 +210,7 @@ pub fn reason_text(code: &str) -> &'static str {
         "blackout" => "payday is too close: the money arrives with the pay",
         "shortfall_outstanding" => "an earlier over-advance is not yet repaid",
         "repayment_too_far" => "payday is too far away to repay an advance",
+        "amount_overflow" => "amounts too large to compute: check the rates and shifts",
         "negative_balance" => "deductions exceed earnings",
         "nothing_accrued" => "nothing earned yet in the recovery period",
         "headroom_used" => "earlier advances use the accessible amount",

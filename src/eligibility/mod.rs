@@ -144,8 +144,11 @@ impl Twin {
     /// # }
     /// ```
     ///
+    /// An employee whose amounts do not fit in `i64` is answered with the gate
+    /// [`Reason::AmountOverflow`](crate::Reason::AmountOverflow): nothing available.
+    ///
     /// # Errors
-    /// [`Error::Overflow`] if an amount does not fit in `i64`.
+    /// None from the data today; the `Result` is kept for failures of the call itself.
     pub fn eligibility<'a>(
         &'a self,
         employee_id: &'a str,
@@ -167,8 +170,12 @@ impl Twin {
     /// employee without advances but the answer's slot in the list (the form to use when
     /// answering a whole company at once).
     ///
+    /// One employee's data never fails the others: an employee whose amounts do not fit in
+    /// `i64` gets the gate [`Reason::AmountOverflow`](crate::Reason::AmountOverflow) (nothing
+    /// available) and every other employee is answered.
+    ///
     /// # Errors
-    /// [`Error::Overflow`] if any employee's amounts do not fit in `i64`.
+    /// None from the data today; the `Result` is kept for failures of the call itself.
     pub fn eligibility_all(
         &self,
         as_of: Instant,
@@ -222,8 +229,45 @@ impl Twin {
     }
 
     /// The answer for one employee (SPEC §6). Allocation-free for an employee without
-    /// advances unless `detail` asks for the periods and their lines.
+    /// advances unless `detail` asks for the periods and their lines. When the employee's
+    /// amounts overflow `i64` the answer is the gate `amount_overflow` (decision 125): one
+    /// employee's data never fails the answers of the others.
     fn assess_employee<'a>(
+        &'a self,
+        emp: Option<&'a Employee>,
+        employee_id: &'a str,
+        ask: Ask,
+    ) -> Result<Assessment<'a>> {
+        match self.assess_computed(emp, employee_id, ask) {
+            Err(Error::Overflow { .. }) => Ok(self.overflowed(emp, employee_id, ask)),
+            other => other,
+        }
+    }
+
+    /// The answer of an employee whose amounts do not fit: nothing available, the gates
+    /// that apply at `t` and `amount_overflow`, no amounts, periods or recovery period.
+    fn overflowed<'a>(
+        &'a self,
+        emp: Option<&'a Employee>,
+        employee_id: &'a str,
+        ask: Ask,
+    ) -> Assessment<'a> {
+        let mut answer = Eligibility::new(employee_id, ask.t, ask.delivery);
+        if let Some(emp) = emp {
+            answer.currency = self.employee_currency(emp);
+            answer.reasons = self.gates(emp, ask.t);
+        }
+        answer.reasons.insert(Reason::AmountOverflow);
+        let fee = self.company.policy.fees.of(ask.delivery);
+        Assessment {
+            answer,
+            group: None,
+            pricing: Pricing { fee, left: None },
+        }
+    }
+
+    /// [`Twin::assess_employee`] before an overflow is turned into its gate.
+    fn assess_computed<'a>(
         &'a self,
         emp: Option<&'a Employee>,
         employee_id: &'a str,

@@ -25,6 +25,10 @@ pub enum Reason {
     ShortfallOutstanding,
     /// Gate: `R`'s `pay_at − t` is more than `max_repayment_days` × 24 hours.
     RepaymentTooFar,
+    /// Gate: the employee's amounts do not fit in `i64` minor units (checked arithmetic
+    /// overflowed); nothing is available, and every other employee is still answered
+    /// (decision 125).
+    AmountOverflow,
     /// The accessible base is negative.
     NegativeBalance,
     /// `floor(access_rate × base) = 0` with base ≥ 0.
@@ -72,6 +76,7 @@ impl Reason {
             Reason::Blackout => "blackout",
             Reason::ShortfallOutstanding => "shortfall_outstanding",
             Reason::RepaymentTooFar => "repayment_too_far",
+            Reason::AmountOverflow => "amount_overflow",
             Reason::NegativeBalance => "negative_balance",
             Reason::NothingAccrued => "nothing_accrued",
             Reason::HeadroomUsed => "headroom_used",
@@ -93,7 +98,7 @@ impl Reason {
 
 /// Every reason, in SPEC §6 order (bit `i` of a [`Reasons`] set is `ALL_REASONS[i]`); a new
 /// reason goes here too (a test checks the list against the enum).
-pub(crate) const ALL_REASONS: [Reason; 24] = [
+pub(crate) const ALL_REASONS: [Reason; 25] = [
     Reason::UnknownEmployee,
     Reason::NoActiveAssignment,
     Reason::EmploymentEnded,
@@ -103,6 +108,7 @@ pub(crate) const ALL_REASONS: [Reason; 24] = [
     Reason::Blackout,
     Reason::ShortfallOutstanding,
     Reason::RepaymentTooFar,
+    Reason::AmountOverflow,
     Reason::NegativeBalance,
     Reason::NothingAccrued,
     Reason::HeadroomUsed,
@@ -123,7 +129,7 @@ pub(crate) const ALL_REASONS: [Reason; 24] = [
 /// The reason codes of stored data (the binary snapshot writes a reason as its position
 /// here): fixed forever, so a file written before a reason was added reads the same. New
 /// reasons are appended; the SPEC order is [`ALL_REASONS`].
-pub(crate) const STORED_REASONS: [Reason; 24] = [
+pub(crate) const STORED_REASONS: [Reason; 25] = [
     Reason::UnknownEmployee,
     Reason::NoActiveAssignment,
     Reason::EmploymentEnded,
@@ -149,6 +155,8 @@ pub(crate) const STORED_REASONS: [Reason; 24] = [
     Reason::DailyLimitReached,
     Reason::WeeklyLimitReached,
     Reason::FeeAdvanceCountReached,
+    // Overflow of one employee's amounts (issue #18).
+    Reason::AmountOverflow,
 ];
 
 // Every reason has its bit in a `u32`.
@@ -187,10 +195,10 @@ impl Reasons {
         self.0 == 0
     }
 
-    /// Whether a gate applies (a reason up to `repayment_too_far`, SPEC §6): nothing is
+    /// Whether a gate applies (a reason up to `amount_overflow`, SPEC §6): nothing is
     /// available.
     pub fn gated(self) -> bool {
-        self.0 & (Reasons::bit(Reason::RepaymentTooFar) * 2 - 1) != 0
+        self.0 & (Reasons::bit(Reason::AmountOverflow) * 2 - 1) != 0
     }
 
     /// The reasons in SPEC §6 order.

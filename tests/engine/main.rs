@@ -9,6 +9,7 @@ mod eligibility;
 mod ingestion;
 mod leave;
 mod limits;
+mod overflow;
 mod premiums;
 mod properties;
 mod regressions;

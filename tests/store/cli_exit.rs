@@ -164,6 +164,61 @@ fn accruals_exit_codes() {
     assert!(stderr(&nope).contains("NOPE"), "{}", stderr(&nope));
 }
 
+/// Issue #18.2: `big` is salaried on one period from 0001-01-01 to 9999-12-31 (a salaried
+/// period over 10,000 days is an overflow): the company's list answers still come out.
+#[test]
+fn one_overflowing_employee_does_not_fail_the_company() {
+    let dir = acme("x-overflow");
+    let d = &dir.0;
+    std::fs::write(
+        d.join("forever.json"),
+        r#"[{"pay_schedule_id": "forever", "frequency": "annually", "alignment": "arrears",
+             "periods": [{"pay_period_id": "all", "start_at": "0001-01-01", "stop_at": "9999-12-31", "pay_at": "9999-12-31"}]}]"#,
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("annual.json"),
+        r#"[{"contract_id": "annual", "pay_schedule_id": "forever", "currency": "EUR", "wage_rate_period": "annually", "wage_rate_amount": 6000000}]"#,
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("big.csv"),
+        "employee_id,contract_id,contract_start_on\nbig,annual,2026-01-01\n",
+    )
+    .unwrap();
+    for (kind, file) in [
+        ("pay-schedules", "forever.json"),
+        ("contracts", "annual.json"),
+        ("employees", "big.csv"),
+    ] {
+        let o = ewa(d, &["ingest", "--entity", kind, file]);
+        assert_eq!(code(&o), 0, "{kind}: {}", stderr(&o));
+    }
+    // Every employee's eligibility: `big` gated, e1 answered as before (exit 0).
+    let all = ewa(d, &["eligibility", "--all", "--as-of", AT]);
+    assert_eq!(code(&all), 0, "{}", stderr(&all));
+    let all = json(&all);
+    assert_eq!(all[0]["employee_id"], "big");
+    assert_eq!(all[0]["reasons"], serde_json::json!(["amount_overflow"]));
+    assert_eq!(
+        (&all[1]["employee_id"], &all[1]["available"]),
+        (&"e1".into(), &8_000.into())
+    );
+    // Accruals of all: e1 listed, `big` left out and named on stderr, exit 1.
+    let acc = ewa(d, &["accruals", "--as-of", AT]);
+    assert_eq!(code(&acc), 1);
+    assert_eq!(json(&acc).as_array().map(Vec::len), Some(1));
+    assert!(
+        stderr(&acc).contains("employee `big` left out: arithmetic overflow"),
+        "{}",
+        stderr(&acc)
+    );
+    // Asked alone, the employee's accruals are an input error naming the computation.
+    let one = ewa(d, &["accruals", "--employee", "big", "--as-of", AT]);
+    assert_eq!(code(&one), 2);
+    assert!(stderr(&one).contains("overflow"), "{}", stderr(&one));
+}
+
 #[test]
 fn quote_exit_codes() {
     let dir = acme("x-quote");
