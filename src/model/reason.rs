@@ -243,7 +243,7 @@ mod tests {
         for r in ALL_REASONS {
             let one: Reasons = [r].into_iter().collect();
             assert_eq!(one.to_vec(), vec![r]);
-            assert_eq!(one.gated(), r <= Reason::RepaymentTooFar, "{r:?}");
+            assert_eq!(one.gated(), r <= Reason::AmountOverflow, "{r:?}");
         }
         let all: Reasons = ALL_REASONS.into_iter().rev().collect();
         assert_eq!(all.to_vec(), ALL_REASONS.to_vec());
@@ -263,12 +263,14 @@ mod tests {
         assert_eq!(STORED_REASONS[5], Reason::Blackout);
         assert_eq!(STORED_REASONS[12], Reason::BelowMinimum);
         assert_eq!(STORED_REASONS[17], Reason::NotCancellable);
+        assert_eq!(STORED_REASONS[24], Reason::AmountOverflow);
     }
 
     #[test]
     fn new_reasons_sit_in_spec_order() {
         // SPEC §6: gates ... tenure_too_short, on_leave, no_unpaid_period, blackout,
-        // shortfall_outstanding, repayment_too_far; amounts ... advance_count_reached,
+        // shortfall_outstanding, repayment_too_far, amount_overflow (decision 125); amounts
+        // ... advance_count_reached,
         // daily_limit_reached, weekly_limit_reached, fee_advance_count_reached, below_minimum.
         let codes: Vec<&str> = ALL_REASONS.iter().map(|r| r.as_str()).collect();
         let pos = |c: &str| codes.iter().position(|x| *x == c).unwrap();
@@ -277,7 +279,8 @@ mod tests {
             ("on_leave", "no_unpaid_period"),
             ("blackout", "shortfall_outstanding"),
             ("shortfall_outstanding", "repayment_too_far"),
-            ("repayment_too_far", "negative_balance"),
+            ("repayment_too_far", "amount_overflow"),
+            ("amount_overflow", "negative_balance"),
             ("advance_count_reached", "daily_limit_reached"),
             ("daily_limit_reached", "weekly_limit_reached"),
             ("weekly_limit_reached", "fee_advance_count_reached"),
