@@ -85,12 +85,16 @@ pub fn run(
     let batches = prepare_all(kind, input, files, max, &progress)?;
     let mut reports: Vec<(String, JobReport)> = Vec::new();
     let mut failure = None;
-    for (i, (name, records)) in batches.iter().enumerate() {
+    for (i, (name, batch)) in batches.iter().enumerate() {
         progress.phase(&format!(
             "{name}: applying {} records",
-            table::count(records.len())
+            table::count(batch.records)
         ));
-        match store.apply(&id, kind, records, at) {
+        let applied = match &batch.input {
+            BatchInput::Values(records) => store.apply(&id, kind, records, at),
+            BatchInput::Json(bytes) => store.apply_json(&id, kind, bytes, at),
+        };
+        match applied {
             Ok(r) => {
                 progress.done(&format!(
                     "{name}: {} — {} received, {} accepted, {} rejected",
@@ -124,13 +128,13 @@ fn prepare_all(
     files: &[std::path::PathBuf],
     max: u64,
     progress: &Progress,
-) -> Result<Vec<(String, Vec<Value>)>, Failure> {
+) -> Result<Vec<(String, Batch)>, Failure> {
     let mut batches = Vec::with_capacity(files.len());
     for file in files {
         let name = file.display().to_string();
         progress.phase(&format!("{name}: reading"));
         match prepare(kind, input, file, max) {
-            Ok(records) => batches.push((name, records)),
+            Ok(batch) => batches.push((name, batch)),
             Err(f) => {
                 progress.done(&format!("{name}: refused"));
                 let note = if files.len() > 1 {
@@ -175,8 +179,24 @@ fn partial<'a>(
     }
 }
 
+/// One file's records, checked and ready to apply.
+struct Batch {
+    /// How many records it holds.
+    records: usize,
+    input: BatchInput,
+}
+
+/// What is applied: JSON keeps its text, so that the engine sees every key as written (a
+/// record with a duplicated key is rejected, decision 69) and the journal keeps the text.
+enum BatchInput {
+    /// Records made from CSV (its header check refuses duplicated columns).
+    Values(Vec<Value>),
+    /// A JSON array's text (JSON Lines: its objects joined into one array).
+    Json(Vec<u8>),
+}
+
 /// One file's records: read (bounded), format, parse, CSV header check.
-fn prepare(kind: Kind, input: &InputArgs, file: &Path, max: u64) -> Result<Vec<Value>, Failure> {
+fn prepare(kind: Kind, input: &InputArgs, file: &Path, max: u64) -> Result<Batch, Failure> {
     let bytes = read_input(file, max)?;
     match input.format_of(file, &bytes) {
         InputFormat::Csv => {
@@ -186,21 +206,40 @@ fn prepare(kind: Kind, input: &InputArgs, file: &Path, max: u64) -> Result<Vec<V
                     kind.target_entity()
                 )));
             }
-            csv::records(&bytes, kind, input).map_err(|e| Failure::input(e.to_string()))
+            let records =
+                csv::records(&bytes, kind, input).map_err(|e| Failure::input(e.to_string()))?;
+            Ok(Batch {
+                records: records.len(),
+                input: BatchInput::Values(records),
+            })
         }
-        InputFormat::Jsonl => jsonl::records(&bytes).map_err(Failure::input),
-        InputFormat::Json | InputFormat::Auto => json_records(&bytes),
+        InputFormat::Jsonl => {
+            let (text, records) = jsonl::array(&bytes).map_err(Failure::input)?;
+            Ok(Batch {
+                records,
+                input: BatchInput::Json(text),
+            })
+        }
+        InputFormat::Json | InputFormat::Auto => Ok(Batch {
+            records: json_array_len(&bytes)?,
+            input: BatchInput::Json(bytes),
+        }),
     }
 }
 
-/// A JSON array of records, as `Twin::apply_json` reads it (a UTF-8 BOM skipped).
-fn json_records(bytes: &[u8]) -> Result<Vec<Value>, Failure> {
+/// The number of elements of a JSON array, as `Twin::apply_json` reads it (a UTF-8 BOM
+/// skipped): the syntax is checked without building the records.
+fn json_array_len(bytes: &[u8]) -> Result<usize, Failure> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let refused = |reason: String| Failure::from(ewa::Error::BatchRefused { reason });
-    match serde_json::from_slice(bytes) {
-        Ok(Value::Array(records)) => Ok(records),
-        Ok(_) => Err(refused("not a JSON array of objects".into())),
-        Err(e) => Err(refused(format!("not JSON: {e}"))),
+    match serde_json::from_slice::<Vec<serde::de::IgnoredAny>>(bytes) {
+        Ok(elements) => Ok(elements.len()),
+        // Not an array: JSON of another shape, or not JSON at all (said as the engine does).
+        Err(e) => match serde_json::from_slice::<serde::de::IgnoredAny>(bytes) {
+            Ok(_) if e.is_data() => Err(refused("not a JSON array of objects".into())),
+            Ok(_) => Err(refused(format!("not JSON: {e}"))),
+            Err(e) => Err(refused(format!("not JSON: {e}"))),
+        },
     }
 }
 

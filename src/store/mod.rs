@@ -416,32 +416,11 @@ impl Store {
     ) -> Result<JobReport> {
         self.write(company_id, |twin| {
             let report = twin.apply(kind, records, received_at)?;
-            // A batch that created or updated nothing changed nothing but the job counter:
-            // its row keeps the report's counts, not its records (a summary row, replayed
-            // as an empty batch; docs/decisions.md "Store growth and compaction").
-            let changed = report.count(Outcome::Created) + report.count(Outcome::Updated) > 0;
-            let payload = if changed {
+            let row = batch_row(twin, kind, received_at, &report, || {
                 serde_json::to_string(records).map_err(|e| Error::Storage {
                     message: format!("cannot serialise the batch: {e}"),
-                })?
-            } else {
-                replay::SUMMARY_PAYLOAD.to_string()
-            };
-            let [received, accepted, rejected] = replay::counts(&report);
-            let row = OpRow {
-                seq: 0,
-                op: OpKind::Apply,
-                kind: Some(kind.target_entity().to_string()),
-                at_us: received_at.as_micros(),
-                job: Some(twin.job_count()),
-                payload,
-                count_received: Some(received),
-                count_accepted: Some(accepted),
-                count_rejected: Some(rejected),
-                outcome: None,
-                amount: None,
-                fee: None,
-            };
+                })
+            })?;
             Ok((report, row))
         })
     }
@@ -468,15 +447,19 @@ impl Store {
                 ),
             });
         }
-        let v: Value = serde_json::from_slice(bytes).map_err(|e| Error::BatchRefused {
-            reason: format!("not JSON: {e}"),
-        })?;
-        match v {
-            Value::Array(records) => self.apply(company_id, kind, &records, received_at),
-            _ => Err(Error::BatchRefused {
-                reason: "not a JSON array of objects".into(),
-            }),
-        }
+        // The twin reads the bytes themselves (a record with a duplicated key is rejected,
+        // decision 69) and the journal keeps them as received, so a replay reads them alike.
+        self.write(company_id, |twin| {
+            let report = twin.apply_json(kind, bytes, received_at)?;
+            let row = batch_row(twin, kind, received_at, &report, || {
+                std::str::from_utf8(crate::twin::strip_bom(bytes))
+                    .map(str::to_string)
+                    .map_err(|e| Error::Storage {
+                        message: format!("cannot journal the batch: {e}"),
+                    })
+            })?;
+            Ok((report, row))
+        })
     }
 
     /// Requests an advance (SPEC §6) and journals the decision — accepted, refused or
@@ -784,5 +767,39 @@ fn fresh(
         epoch: row.epoch,
         seq: built.seq,
         twin: built.twin,
+    })
+}
+
+/// The journal row of an applied batch. A batch that created or updated nothing changed
+/// nothing but the job counter: its row keeps the report's counts, not its records (a
+/// summary row, replayed as an empty batch; docs/decisions.md "Store growth and
+/// compaction"); otherwise the row keeps `payload()`, the batch's JSON text.
+fn batch_row(
+    twin: &Twin,
+    kind: Kind,
+    received_at: Instant,
+    report: &JobReport,
+    payload: impl FnOnce() -> Result<String>,
+) -> Result<OpRow> {
+    let changed = report.count(Outcome::Created) + report.count(Outcome::Updated) > 0;
+    let payload = if changed {
+        payload()?
+    } else {
+        replay::SUMMARY_PAYLOAD.to_string()
+    };
+    let [received, accepted, rejected] = replay::counts(report);
+    Ok(OpRow {
+        seq: 0,
+        op: OpKind::Apply,
+        kind: Some(kind.target_entity().to_string()),
+        at_us: received_at.as_micros(),
+        job: Some(twin.job_count()),
+        payload,
+        count_received: Some(received),
+        count_accepted: Some(accepted),
+        count_rejected: Some(rejected),
+        outcome: None,
+        amount: None,
+        fee: None,
     })
 }

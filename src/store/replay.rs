@@ -203,12 +203,13 @@ pub(crate) fn apply_batch(
         .as_deref()
         .and_then(Kind::parse)
         .ok_or_else(|| fail(format!("unknown entity kind {:?}", r.kind)))?;
-    let records: Vec<Value> = serde_json::from_str(&r.payload)
-        .map_err(|e| fail(format!("the records are not a JSON array: {e}")))?;
-    let summary = records.is_empty() && r.count_received.is_some_and(|n| n > 0);
+    // The batch's text as it was received (or as `Store::apply` wrote its values), read
+    // as `Twin::apply_json` reads it — a duplicated key rejects its record again — without
+    // a second size check.
     let report = twin
-        .apply(kind, &records, Instant::from_micros(r.at_us))
+        .apply_json_unbounded(kind, r.payload.as_bytes(), Instant::from_micros(r.at_us))
         .map_err(|e| fail(e.to_string()))?;
+    let summary = report.count_received == 0 && r.count_received.is_some_and(|n| n > 0);
     if summary {
         return summary_counts(r, fail);
     }

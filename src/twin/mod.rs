@@ -112,6 +112,11 @@ impl PartialEq for Twin {
     }
 }
 
+/// `bytes` without a leading UTF-8 byte order mark.
+pub(crate) fn strip_bom(bytes: &[u8]) -> &[u8] {
+    bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
+}
+
 impl Twin {
     /// An empty twin of `company`.
     pub fn new(company: Company) -> Twin {
@@ -283,9 +288,22 @@ impl Twin {
                 ),
             });
         }
+        self.apply_json_unbounded(kind, bytes, received_at)
+    }
+
+    /// [`Twin::apply_json`] without the size check: the store replays a journaled batch
+    /// with it (its size was checked when it was accepted; a batch journaled by
+    /// [`Store::apply`](crate::Store::apply) is its records re-serialized, which may be
+    /// longer than what was received).
+    pub(crate) fn apply_json_unbounded(
+        &mut self,
+        kind: Kind,
+        bytes: &[u8],
+        received_at: Instant,
+    ) -> Result<JobReport> {
         // A UTF-8 byte order mark, as spreadsheet tools write it, is not part of the JSON
         // (RFC 8259 §8.1 lets a parser ignore it; CSV input skips it too).
-        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        let bytes = strip_bom(bytes);
         if kind == Kind::Shifts {
             if let Some(report) = self.apply_shift_bytes(bytes, received_at) {
                 return Ok(report);

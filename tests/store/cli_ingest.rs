@@ -260,3 +260,72 @@ fn an_oversized_stream_is_refused_without_reading_it_all() {
         "stopped reading: {written} bytes written"
     );
 }
+
+/// Issue #18.3 through the command line and the store: a record with a duplicated key is
+/// rejected naming the field, in a JSON array and in JSON Lines, the others are applied,
+/// and the next process (which replays the journal) reads the batch alike.
+#[test]
+fn a_duplicated_key_rejects_its_record_through_ingest_and_replay() {
+    let dir = company("x-dupkey", "{}");
+    let d = &dir.0;
+    let emp = |id: &str| {
+        format!(
+            r#"{{"employee_id": "{id}", "contract_id": "c1", "contract_start_on": "2026-01-01"}}"#
+        )
+    };
+    let twice = |id: &str| {
+        format!(
+            r#"{{"employee_id": "{id}", "contract_id": "c1", "contract_start_on": "2026-01-01", "contract_start_on": "2026-06-01"}}"#
+        )
+    };
+    std::fs::write(
+        d.join("e.json"),
+        format!("[{}, {}]", twice("e1"), emp("e2")),
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("e.jsonl"),
+        format!("{}\n{}\n", emp("e3"), twice("e4")),
+    )
+    .unwrap();
+    for (file, bad) in [("e.json", 0), ("e.jsonl", 1)] {
+        let o = ewa(d, &["ingest", "--entity", "employees", file]);
+        assert_eq!(code(&o), 1, "{file}: {}", stderr(&o));
+        let r = json(&o);
+        assert_eq!(
+            (&r["count_accepted"], &r["count_rejected"]),
+            (&1.into(), &1.into())
+        );
+        let errors = &r["results"][bad]["errors"];
+        assert_eq!(errors[0]["field"], "contract_start_on", "{file}: {r}");
+        assert!(errors[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("appears twice"));
+    }
+    // A new process replays both batches from the journal: the same two employees.
+    let all = ewa(
+        d,
+        &["eligibility", "--all", "--as-of", "2026-06-10T00:00:00Z"],
+    );
+    assert_eq!(code(&all), 0, "{}", stderr(&all));
+    let ids: Vec<Value> = json(&all)
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["employee_id"].clone())
+        .collect();
+    assert_eq!(ids, ["e2", "e3"]);
+    // And after compaction (the replay writes a snapshot) the store still opens.
+    assert_eq!(code(&ewa(d, &["compact"])), 0);
+    assert_eq!(
+        json(&ewa(
+            d,
+            &["eligibility", "--all", "--as-of", "2026-06-10T00:00:00Z"]
+        ))
+        .as_array()
+        .unwrap()
+        .len(),
+        2
+    );
+}
