@@ -84,8 +84,8 @@ pub use rust_decimal;
 pub use accrual::{Accruals, Line, LineKind, PeriodAccrual};
 pub use company::{Company, Fee, Fees, LeavePause, Policy, SalariedDayBasis};
 pub use eligibility::{
-    AdvanceDecision, AdvanceRecord, AdvanceRequest, CancelDecision, Detail, Eligibility, Quote,
-    Reason, Reasons, Recovery, RecoveryPeriod,
+    AdvanceDecision, AdvanceRecord, AdvanceRequest, CancelDecision, Detail, Eligibility, Limit,
+    Quote, Reason, Reasons, Recovery, RecoveryPeriod,
 };
 pub use error::{Error, Result};
 pub use ingest::{

@@ -693,6 +693,12 @@ fn eligibility_text(e: &Eligibility, tz: chrono_tz::Tz) -> String {
             "available",
             format!("{} {}", money(e.available, cur), cur.unwrap_or("")),
         ),
+        (
+            "limited by",
+            e.limited_by
+                .map(|l| l.field().to_string())
+                .unwrap_or_default(),
+        ),
         ("fee", money(e.fee, cur)),
         ("accessible base", money(e.accessible_base, cur)),
         ("outstanding", money(e.outstanding, cur)),

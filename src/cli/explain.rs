@@ -226,11 +226,12 @@ fn verdict(e: &Eligibility, cur: Option<&str>, twin: &ewa::Twin) -> String {
             String::new()
         };
         format!(
-            "    => may draw {} {} now: {pct}% of net {} = {}{minus}\n",
+            "    => may draw {} {} now: {pct}% of net {} = {}{minus}{}\n",
             money(e.available, cur),
             cur.unwrap_or_default(),
             money(e.accessible_base, cur),
             money(access, cur),
+            below_headroom(e, cur),
         )
     } else {
         let why: Vec<String> = e
@@ -239,6 +240,27 @@ fn verdict(e: &Eligibility, cur: Option<&str>, twin: &ewa::Twin) -> String {
             .map(|r| format!("{} ({})", r.as_str(), reason_text(r.as_str())))
             .collect();
         format!("    => not eligible: {}\n", why.join(", "))
+    }
+}
+
+/// Why `available` is below the headroom, when it is: a cap of the policy, or the fee.
+fn below_headroom(e: &Eligibility, cur: Option<&str>) -> String {
+    if e.available >= e.headroom {
+        return String::new();
+    }
+    let available = money(e.available, cur);
+    match e.limited_by {
+        Some(limit) => {
+            let words = match limit {
+                ewa::Limit::MaxAdvance => "the most per advance",
+                ewa::Limit::MaxPerPeriod => "what is left of the limit per period",
+                ewa::Limit::MaxPerDay => "what is left of today's limit",
+                ewa::Limit::MaxPerWeek => "what is left of this week's limit",
+            };
+            format!(", capped at {available}: {words} ({})", limit.field())
+        }
+        None if e.fee > 0 => format!(", of which {available} + fee {} fits", money(e.fee, cur)),
+        None => String::new(),
     }
 }
 

@@ -57,6 +57,32 @@ impl OutstandingLine {
     }
 }
 
+/// An amount cap of the advance policy (SPEC §6) that made `available` smaller than what
+/// the headroom allows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Limit {
+    /// `max_advance`: the most one advance may be.
+    MaxAdvance,
+    /// `max_per_period`: what is left of the cap on the advances recovered from `R`.
+    MaxPerPeriod,
+    /// `max_per_day`: what is left of today's cap.
+    MaxPerDay,
+    /// `max_per_week`: what is left of this week's cap.
+    MaxPerWeek,
+}
+
+impl Limit {
+    /// The policy field's name.
+    pub fn field(self) -> &'static str {
+        match self {
+            Limit::MaxAdvance => "max_advance",
+            Limit::MaxPerPeriod => "max_per_period",
+            Limit::MaxPerDay => "max_per_day",
+            Limit::MaxPerWeek => "max_per_week",
+        }
+    }
+}
+
 /// The recovery period `R` of an answer, borrowed from the twin.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RecoveryPeriod<'t> {
@@ -133,6 +159,10 @@ pub struct Eligibility<'t> {
     pub recovery: Option<RecoveryPeriod<'t>>,
     /// Every reason that applies (iterated in SPEC §6 order).
     pub reasons: Reasons,
+    /// The amount cap that set `available` below what the headroom allows, when one did
+    /// (`None` when nothing is available). Not part of the SPEC §8 answer: `ewa explain`
+    /// says it in words.
+    pub limited_by: Option<Limit>,
     /// What makes up `outstanding` (empty, not allocated, without advances).
     pub outstanding_lines: Vec<OutstandingLine>,
     /// The periods unpaid at `t`, oldest first, with lines ([`Detail::Explained`] only).
@@ -157,6 +187,7 @@ impl<'t> Eligibility<'t> {
             headroom: 0,
             recovery: None,
             reasons: Reasons::default(),
+            limited_by: None,
             outstanding_lines: Vec::new(),
             periods: Vec::new(),
         }

@@ -8,6 +8,7 @@
 //! not cancelled by `t` for an answer; every recorded one for a request). Nothing here is
 //! computed when its policy field is absent: the bulk answer pays nothing for them.
 
+use super::answer::Limit;
 use super::{fee_of, largest_fitting, RecoveryGroup};
 use crate::calendar::Instant;
 use crate::company::{Fee, LeavePause, Policy};
@@ -165,7 +166,8 @@ impl Twin {
 
 /// Applies every cap of SPEC §6 to `fits` (the largest `A` the headroom allows), each with
 /// its reason: `max_advance`, `max_per_period`, `max_advances_per_period`, `max_per_day`,
-/// `max_per_week`, `max_fee_advances_per_period`. Returns the amount they leave (≥ 0).
+/// `max_per_week`, `max_fee_advances_per_period`. Returns the amount they leave (≥ 0) and
+/// the amount cap that set it, when one is below `fits` (what `ewa explain` names).
 pub(crate) fn caps(
     p: &Policy,
     fits: i64,
@@ -173,15 +175,26 @@ pub(crate) fn caps(
     w: Windows,
     pricing: Pricing,
     reasons: &mut Reasons,
-) -> i64 {
+) -> (i64, Option<Limit>) {
     let mut avail = fits;
+    let mut by = None;
+    let mut cap = |avail: &mut i64, limit: Limit, most: i64| {
+        if most < *avail {
+            *avail = most;
+            by = Some(limit);
+        }
+    };
     // SPEC §6 `max_advance`.
     if let Some(m) = p.max_advance {
-        avail = avail.min(m);
+        cap(&mut avail, Limit::MaxAdvance, m);
     }
     // SPEC §6 `max_per_period`: Σ amounts recovered from R + A ≤ cap.
     if let Some(m) = p.max_per_period {
-        avail = avail.min(m.saturating_sub(taken.amounts));
+        cap(
+            &mut avail,
+            Limit::MaxPerPeriod,
+            m.saturating_sub(taken.amounts),
+        );
         if taken.amounts >= m {
             reasons.insert(Reason::PeriodCapReached);
         }
@@ -193,14 +206,14 @@ pub(crate) fn caps(
     }
     // SPEC §6 `max_per_day`: today's Σ amounts + A ≤ cap.
     if let Some(m) = p.max_per_day {
-        avail = avail.min(m.saturating_sub(w.day));
+        cap(&mut avail, Limit::MaxPerDay, m.saturating_sub(w.day));
         if w.day >= m {
             reasons.insert(Reason::DailyLimitReached);
         }
     }
     // SPEC §6 `max_per_week`: this week's Σ amounts + A ≤ cap.
     if let Some(m) = p.max_per_week {
-        avail = avail.min(m.saturating_sub(w.week));
+        cap(&mut avail, Limit::MaxPerWeek, m.saturating_sub(w.week));
         if w.week >= m {
             reasons.insert(Reason::WeeklyLimitReached);
         }
@@ -214,7 +227,7 @@ pub(crate) fn caps(
         avail = 0;
         reasons.insert(Reason::FeeAdvanceCountReached);
     }
-    avail.max(0)
+    (avail.max(0), by)
 }
 
 #[cfg(test)]

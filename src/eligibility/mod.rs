@@ -11,7 +11,7 @@ pub use crate::model::{Reason, Reasons};
 pub use advances::{
     AdvanceDecision, AdvanceOutcome, AdvanceRecord, AdvanceRequest, CancelDecision, Quote, Recovery,
 };
-pub use answer::{Detail, Eligibility, OutstandingLine, RecoveryPeriod};
+pub use answer::{Detail, Eligibility, Limit, OutstandingLine, RecoveryPeriod};
 
 use crate::accrual::{in_blackout, Accrual, PeriodRef, Refs};
 use crate::calendar::Instant;
@@ -425,7 +425,7 @@ impl Twin {
         if outstanding <= 0 && headroom > 0 && fits < 1 {
             reasons.insert(Reason::FeeExceedsHeadroom);
         }
-        let avail = limits::caps(policy, fits, taken, windows, pricing, reasons);
+        let (avail, limited_by) = limits::caps(policy, fits, taken, windows, pricing, reasons);
         if avail > 0 && avail < policy.min_advance {
             reasons.insert(Reason::BelowMinimum);
         }
@@ -437,6 +437,7 @@ impl Twin {
         answer.accessible_base = base;
         answer.headroom = headroom;
         answer.available = available;
+        answer.limited_by = limited_by.filter(|_| available > 0);
         answer.fee = if available > 0 {
             pricing
                 .of(available)

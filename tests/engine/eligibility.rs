@@ -333,6 +333,7 @@ fn tenure_gate_and_caps() {
         .unwrap();
     assert_eq!(e.reasons.to_vec(), [Reason::TenureTooShort]);
     assert_eq!((e.available, e.headroom), (0, 10_000));
+    assert_eq!(e.limited_by, None); // nothing available: no cap named
 
     let policy = ewa::Policy::builder()
         .max_per_period(Some(5_000))
@@ -348,7 +349,9 @@ fn tenure_gate_and_caps() {
             Detail::Explained,
         )
         .unwrap();
-    assert_eq!(e.available, 4_000); // max_advance
+    // Headroom 10,000; max_per_period leaves 5,000, max_advance 4,000: the smaller names it.
+    assert_eq!(e.available, 4_000);
+    assert_eq!(e.limited_by, Some(ewa::Limit::MaxAdvance));
     assert_eq!(
         twin.request_advance(&ask("a1", 4_000, "2026-06-10T00:00:00Z"))
             .unwrap()
@@ -365,6 +368,7 @@ fn tenure_gate_and_caps() {
         )
         .unwrap();
     assert_eq!(e.available, 1_000);
+    assert_eq!(e.limited_by, Some(ewa::Limit::MaxPerPeriod));
     let r = twin
         .request_advance(&ask("a2", 999, "2026-06-10T00:00:00Z"))
         .unwrap();

@@ -184,6 +184,17 @@ fn steps() -> Vec<Vec<&'static str>> {
             "--format",
             "table",
         ],
+        vec!["ewa", "policy", "set", "max_per_day", "25000"],
+        vec![
+            "ewa",
+            "eligibility",
+            "--employee",
+            "E1",
+            "--as-of",
+            "2026-12-16T12:10:00",
+            "--format",
+            "table",
+        ],
         vec![
             "ewa",
             "recoveries",
