@@ -10,8 +10,8 @@
 
 use super::Books;
 use crate::calendar::Instant;
-use crate::ingest::fields::json_decimal;
 use crate::model::{AutoBreak, Contract, ShiftRec, Span};
+use crate::money::decimal::json_decimal;
 use crate::money::Exact;
 use rust_decimal::Decimal;
 use serde_json::{Map, Value};

@@ -187,7 +187,7 @@ impl Twin {
                 }
             }
             // Leaves drop their employees' classifications as they are stored
-            // (`Twin::store_leave`).
+            // (`State::store_leave`, noted in `State::touched`).
             Kind::Leaves | Kind::Shifts | Kind::Additions | Kind::Deductions => {}
         }
     }
