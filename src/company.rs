@@ -1057,6 +1057,15 @@ fn read_holidays(v: &Value) -> Result<Vec<(NaiveDate, String)>> {
     Ok(out)
 }
 
+/// `fee(A) = flat + ceil(A × rate_bps / 10000)` (SPEC §6).
+pub(crate) fn fee_of(f: Fee, amount: i64) -> Option<i64> {
+    let prop = crate::money::round::ceil_ratio(
+        i128::from(amount).checked_mul(i128::from(f.rate_bps))?,
+        10_000,
+    )?;
+    f.flat.checked_add(prop)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -316,7 +316,7 @@ mod tests {
         versions: &[(i64, i64)],
     ) -> (Option<Days>, Result<Days>) {
         let mut twin = twin();
-        let policy = &mut twin.company.policy;
+        let policy = &mut twin.books.company.policy;
         policy.salaried_day_basis = if working {
             SalariedDayBasis::Working
         } else {
@@ -330,7 +330,7 @@ mod tests {
             }
             w = w.succ();
         }
-        let mut c = twin.contracts[0].clone();
+        let mut c = twin.books.contracts[0].clone();
         let mut versions: Vec<RateVersion> = versions
             .iter()
             .map(|&(h, amount)| RateVersion {
@@ -355,8 +355,13 @@ mod tests {
             start: Instant::MIN,
             end: Instant::MAX,
         };
-        let emp = &twin.employees[0];
-        let acc = Accrual::new(&twin, emp, Instant::from_micros(base() + t_h * HOUR), false);
+        let emp = &twin.books.employees[0];
+        let acc = Accrual::new(
+            &twin.books,
+            emp,
+            Instant::from_micros(base() + t_h * HOUR),
+            false,
+        );
         (
             acc.salary_days_tabulated(&c, &p, &st),
             acc.salary_days_walked(0, &c, &p, &st),

@@ -5,9 +5,9 @@
 use super::{paid, seconds_text, Accrual, Line, LineKind};
 use crate::calendar::Instant;
 use crate::error::{Error, Result};
+use crate::model::in_mask;
 use crate::model::{Contract, ShiftRec};
 use crate::money::Exact;
-use crate::twin::shifts::in_mask;
 
 /// Microseconds per hour: hourly amounts are `rate × micros / MICROS_PER_HOUR`.
 pub(crate) const MICROS_PER_HOUR: i128 = 3_600_000_000;

@@ -5,6 +5,8 @@
 //! interval; the gross of (employee, contract, period) is rounded once, half away from zero,
 //! from the exact sum of its lines (SPEC §5.3).
 
+mod books;
+pub(crate) mod cache;
 mod days;
 mod hourly;
 mod leave;
@@ -15,11 +17,13 @@ pub(crate) mod premiums;
 pub(crate) mod regular_rate;
 pub(crate) mod tips;
 
+pub(crate) use books::Books;
+
 use crate::calendar::{Frequency, Instant};
 use crate::error::{Error, Result};
+use crate::model::LocalClock;
 use crate::model::{Assignment, Contract, Employee, Payment, Period};
 use crate::money::{self, Exact};
-use crate::twin::{LocalClock, Twin};
 use serde::Serialize;
 
 /// What a line of an accrual explains (SPEC §5, principle 5).
@@ -157,7 +161,7 @@ pub(crate) struct Figures {
 
 /// One accrual computation for one employee at one instant.
 pub(crate) struct Accrual<'a> {
-    pub twin: &'a Twin,
+    pub twin: &'a Books,
     pub emp: &'a Employee,
     pub t: Instant,
     pub explain: bool,
@@ -177,12 +181,8 @@ pub(crate) struct Accrual<'a> {
     base: Option<(Instant, usize)>,
 }
 
-impl Twin {
-    /// The employee's accruals at `as_of`, with lines (SPEC §5).
-    ///
-    /// # Errors
-    /// [`Error::InvalidArgument`] for an unknown employee; [`Error::Overflow`] if an amount
-    /// does not fit.
+impl Books {
+    /// See `Twin::accruals` (the façade that documents it).
     pub fn accruals(&self, employee_id: &str, as_of: Instant) -> Result<Accruals> {
         let (_, emp) = self.employee(employee_id).ok_or_else(|| {
             Error::arg("employee_id", format!("unknown employee `{employee_id}`"))
@@ -248,7 +248,7 @@ impl Twin {
 }
 
 impl<'a> Accrual<'a> {
-    pub fn new(twin: &'a Twin, emp: &'a Employee, t: Instant, explain: bool) -> Accrual<'a> {
+    pub fn new(twin: &'a Books, emp: &'a Employee, t: Instant, explain: bool) -> Accrual<'a> {
         let derived = twin.derived();
         Accrual {
             twin,

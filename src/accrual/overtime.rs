@@ -18,13 +18,14 @@
 //! before that is classified for the query alone.
 
 use super::hourly::{for_rate_pieces, MICROS_PER_HOUR};
+use super::Books;
 use super::{seconds_text, Accrual, Line, LineKind};
 use crate::calendar::{self, Frequency, Instant};
 use crate::error::{Error, Result};
+use crate::model::in_mask;
+use crate::model::LocalClock;
 use crate::model::{Contract, Employee, Overtime};
 use crate::money::Exact;
-use crate::twin::shifts::in_mask;
-use crate::twin::{LocalClock, Twin};
 use chrono::{Datelike, Duration, NaiveDate, NaiveTime, Weekday};
 use chrono_tz::Tz;
 use smallvec::SmallVec;
@@ -35,7 +36,7 @@ pub(crate) const LOOKBACK_MICROS: i64 = 8 * 24 * 3_600_000_000;
 
 /// Whether every hourly contract with overtime rules the employee is assigned to has the
 /// same work weeks: the same `workday_starts_at` (`week_starts_on` is the company's).
-fn one_work_week(twin: &Twin, emp: &Employee) -> bool {
+fn one_work_week(twin: &Books, emp: &Employee) -> bool {
     let mut starts = emp.assignments.iter().filter_map(|a| {
         twin.contracts
             .get(a.contract as usize)
@@ -52,7 +53,7 @@ fn one_work_week(twin: &Twin, emp: &Employee) -> bool {
 /// week reaching `from` is then seen whole, and a week's classes depend on that week
 /// alone); else the beginning of time, i.e. the employee's first shift (see the module
 /// docs: the weeks of two calendars chain each other back to it).
-pub(crate) fn start(twin: &Twin, emp: &Employee, from: Instant) -> Instant {
+pub(crate) fn start(twin: &Books, emp: &Employee, from: Instant) -> Instant {
     if one_work_week(twin, emp) {
         Instant::from_micros(from.as_micros().saturating_sub(LOOKBACK_MICROS))
     } else {
@@ -289,7 +290,7 @@ fn days_into_week(d: NaiveDate, week_starts_on: Weekday) -> usize {
 impl<'a> Premiums<'a> {
     /// Whether any hourly contract of the employee has overtime rules (else there is
     /// nothing to classify).
-    pub fn applies(twin: &Twin, emp: &Employee) -> bool {
+    pub fn applies(twin: &Books, emp: &Employee) -> bool {
         emp.assignments.iter().any(|a| {
             twin.contracts
                 .get(a.contract as usize)
@@ -303,7 +304,7 @@ impl<'a> Premiums<'a> {
     /// classified for this window alone. `first` is the index of the first shift record
     /// starting at or after [`start`]`(from) −` the longest shift allowed.
     pub fn of(
-        twin: &'a Twin,
+        twin: &'a Books,
         emp: &Employee,
         counted: u8,
         from: Instant,
@@ -471,7 +472,7 @@ fn piece_premium(
 /// Classifies the employee's counted hourly time in `[start(from), to)` (see
 /// [`Premiums::of`] for `first`).
 fn classify(
-    twin: &Twin,
+    twin: &Books,
     emp: &Employee,
     counted: u8,
     from: Instant,
@@ -533,7 +534,7 @@ fn classify(
 /// The work-day calendar of `rules`' `workday_starts_at` among `calendars`, added if new.
 fn calendar<'v, 'c>(
     calendars: &'v mut SmallVec<[WorkDays<'c>; 2]>,
-    twin: &Twin,
+    twin: &Books,
     clock: &'c LocalClock,
     rules: &Overtime,
 ) -> Option<&'v mut WorkDays<'c>> {
@@ -558,7 +559,7 @@ fn calendar<'v, 'c>(
 /// The employee's counted hourly time from the shift records from `first` on that start
 /// before `to`, clipped to their assignments' stints, ending after `lo`, sorted.
 fn segments(
-    twin: &Twin,
+    twin: &Books,
     emp: &Employee,
     counted: u8,
     lo: i64,
@@ -785,6 +786,7 @@ mod tests {
     use super::*;
     use crate::generate;
     use crate::ingest::Kind;
+    use crate::twin::Twin;
     use proptest::prelude::*;
     use serde_json::{json, Value};
 
@@ -818,8 +820,8 @@ mod tests {
             ..generate::Options::default()
         };
         let twin = generate::twin(&opts).unwrap();
-        let with_rules = (0..twin.employees.len())
-            .filter(|i| Premiums::applies(&twin, &twin.employees[*i]))
+        let with_rules = (0..twin.books.employees.len())
+            .filter(|i| Premiums::applies(&twin.books, &twin.books.employees[*i]))
             .collect();
         (twin, opts, with_rules)
     }
@@ -837,20 +839,20 @@ mod tests {
         ) {
             let (twin, opts, with_rules) = company(seed, 60);
             prop_assert!(!with_rules.is_empty());
-            let counted = twin.derived().counted;
-            let shift_max = twin.company.limits.shift_micros_max();
+            let counted = twin.books.derived().counted;
+            let shift_max = twin.books.company.limits.shift_micros_max();
             let first = |emp: &Employee, from: Instant| first_shift(&twin, emp, from, shift_max);
             // Shifts start 47 days before `as_of`: the whole history from before the first.
             let origin = opts.as_of().as_micros() - 60 * 24 * HOUR;
             let early = Instant::from_micros(origin);
             let mut seen = 0;
             for &i in &with_rules {
-                let emp = &twin.employees[i];
-                let whole = classify(&twin, emp, counted, early, Instant::MAX, first(emp, early));
+                let emp = &twin.books.employees[i];
+                let whole = classify(&twin.books, emp, counted, early, Instant::MAX, first(emp, early));
                 for &(at, len) in &windows {
                     let from = Instant::from_micros(origin + 10 * 24 * HOUR + at * HOUR);
                     let to = Instant::from_micros(from.as_micros() + len * HOUR);
-                    let windowed = classify(&twin, emp, counted, from, to, first(emp, from));
+                    let windowed = classify(&twin.books, emp, counted, from, to, first(emp, from));
                     let want = touching(&windowed, from, to);
                     seen += want.len();
                     prop_assert_eq!(touching(&whole, from, to), want, "{} {} {}", emp.id, from, to);
@@ -863,7 +865,9 @@ mod tests {
 
     /// The `first` argument of [`classify`] for windows from `from` on.
     fn first_shift(twin: &Twin, emp: &Employee, from: Instant, shift_max: i64) -> usize {
-        let lo = start(twin, emp, from).as_micros().saturating_sub(shift_max);
+        let lo = start(&twin.books, emp, from)
+            .as_micros()
+            .saturating_sub(shift_max);
         crate::model::first_from(&emp.shifts, Instant::from_micros(lo))
     }
 
@@ -1010,19 +1014,19 @@ mod tests {
             windows in proptest::collection::vec((0i64..50 * 24, 1i64..20 * 24), 6),
         ) {
             let twin = two_calendars(week, &a, &b, &shifts);
-            let counted = twin.derived().counted;
-            let shift_max = twin.company.limits.shift_micros_max();
-            let emp = &twin.employees[0];
-            prop_assert_eq!(one_work_week(&twin, emp), a.starts == b.starts);
+            let counted = twin.books.derived().counted;
+            let shift_max = twin.books.company.limits.shift_micros_max();
+            let emp = &twin.books.employees[0];
+            prop_assert_eq!(one_work_week(&twin.books, emp), a.starts == b.starts);
             let early = Instant::from_micros(feb_23() - 24 * HOUR);
             let whole = classify(
-                &twin, emp, counted, early, Instant::MAX, first_shift(&twin, emp, early, shift_max),
+                &twin.books, emp, counted, early, Instant::MAX, first_shift(&twin, emp, early, shift_max),
             );
             for &(at, len) in &windows {
                 let from = Instant::from_micros(feb_23() + 2 * 24 * HOUR + at * HOUR);
                 let to = Instant::from_micros(from.as_micros() + len * HOUR);
                 let first = first_shift(&twin, emp, from, shift_max);
-                let windowed = classify(&twin, emp, counted, from, to, first);
+                let windowed = classify(&twin.books, emp, counted, from, to, first);
                 prop_assert_eq!(
                     touching(&whole, from, to), touching(&windowed, from, to), "{} {}", from, to
                 );
@@ -1049,7 +1053,7 @@ mod tests {
                 ats.iter().map(|h| Instant::from_micros(feb_23() + h * HOUR)).collect();
             let warm: Vec<_> = ats.iter().map(|t| twin.accruals("e1", *t).unwrap()).collect();
             for (t, w) in ats.iter().zip(&warm) {
-                twin.cache = Default::default();
+                twin.books.cache = Default::default();
                 prop_assert_eq!(w, &twin.accruals("e1", *t).unwrap(), "at {}", t);
             }
         }
@@ -1061,7 +1065,7 @@ mod tests {
     fn a_shift_batch_forgets_only_its_employees() {
         let (mut twin, opts, with_rules) = company(11, 80);
         let t = opts.as_of();
-        let ids: Vec<Box<str>> = twin.employees.iter().map(|e| e.id.clone()).collect();
+        let ids: Vec<Box<str>> = twin.books.employees.iter().map(|e| e.id.clone()).collect();
         // The employees whose answer at t pays a premium.
         let mut paid = Vec::new();
         for (k, id) in ids.iter().enumerate() {
@@ -1071,6 +1075,7 @@ mod tests {
         }
         let cached = |twin: &Twin| -> Vec<usize> {
             let slots = twin
+                .books
                 .cache
                 .premiums
                 .get()
@@ -1146,7 +1151,7 @@ mod tests {
                 .map(|id| twin.accruals(id, at).unwrap())
                 .collect();
             let mut cold = twin.clone();
-            cold.cache = Default::default();
+            cold.books.cache = Default::default();
             for (id, w) in ids.iter().zip(&warm) {
                 assert!(*w == cold.accruals(id, at).unwrap(), "{id} at {at}");
             }
@@ -1164,14 +1169,14 @@ mod tests {
         let ats = [0, 5 * 24, -9 * 24, 3, -30 * 24, 14 * 24 + 5].map(|h| as_of + h * HOUR);
         let warm: Vec<_> = ats
             .iter()
-            .flat_map(|t| twin.employees.iter().map(move |e| (e.id.clone(), *t)))
+            .flat_map(|t| twin.books.employees.iter().map(move |e| (e.id.clone(), *t)))
             .map(|(id, t)| twin.accruals(&id, Instant::from_micros(t)).unwrap())
             .collect();
         let mut cold = Vec::new();
         for t in ats {
-            for k in 0..twin.employees.len() {
-                twin.cache = Default::default();
-                let id = twin.employees[k].id.clone();
+            for k in 0..twin.books.employees.len() {
+                twin.books.cache = Default::default();
+                let id = twin.books.employees[k].id.clone();
                 cold.push(twin.accruals(&id, Instant::from_micros(t)).unwrap());
             }
         }

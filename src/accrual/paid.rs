@@ -8,11 +8,11 @@
 //! shift, and a daily rate ignores breaks. A shift without breaks is one piece: no
 //! allocation, one test of an empty side map.
 
+use super::Books;
 use crate::calendar::Instant;
-use crate::ingest::fields::json_decimal;
 use crate::model::{AutoBreak, Contract, ShiftRec, Span};
+use crate::money::decimal::json_decimal;
 use crate::money::Exact;
-use crate::twin::Twin;
 use rust_decimal::Decimal;
 use serde_json::{Map, Value};
 
@@ -56,7 +56,7 @@ pub(crate) fn breaks_of<'a>(
 
 /// The breaks of shift record `r` on contract `c` in `twin` (its current version).
 #[inline]
-pub(crate) fn shift_breaks<'a>(twin: &'a Twin, r: &ShiftRec, c: Option<&Contract>) -> Breaks<'a> {
+pub(crate) fn shift_breaks<'a>(twin: &'a Books, r: &ShiftRec, c: Option<&Contract>) -> Breaks<'a> {
     let listed = twin.shifts.ext(r.ix()).and_then(|x| x.breaks.as_deref());
     breaks_of(listed, c, r.start, r.stop)
 }
@@ -77,7 +77,7 @@ pub(crate) fn pieces(a: Instant, b: Instant, breaks: Breaks<'_>) -> Pieces<'_> {
 /// assignment's stint ∩ a window): the one function everything paid uses (SPEC §5.6).
 #[inline]
 pub(crate) fn paid<'a>(
-    twin: &'a Twin,
+    twin: &'a Books,
     r: &ShiftRec,
     c: Option<&Contract>,
     lo: Instant,

@@ -317,9 +317,9 @@ mod tests {
 
     /// `(all rules, regular-rate rules)` of e1 on `h` in `[a, b)`.
     fn between(twin: &Twin, a: &str, b: &str) -> (Exact, Exact) {
-        let (_, emp) = twin.employee("e1").unwrap();
-        let acc = super::Accrual::new(twin, emp, at("2026-06-30T00:00:00Z"), false);
-        let cix = twin.contract_ix.get("h").unwrap();
+        let (_, emp) = twin.books.employee("e1").unwrap();
+        let acc = super::Accrual::new(&twin.books, emp, at("2026-06-30T00:00:00Z"), false);
+        let cix = twin.books.contract_ix.get("h").unwrap();
         (
             acc.premiums_between(cix, at(a), at(b)).unwrap(),
             acc.regular_rate_premiums_between(cix, at(a), at(b))

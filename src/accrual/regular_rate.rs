@@ -20,10 +20,10 @@ use super::hourly::{for_rate_pieces, MICROS_PER_HOUR};
 use super::{seconds_text, Accrual, Line, LineKind};
 use crate::calendar::{Frequency, Instant};
 use crate::error::{Error, Result};
+use crate::model::in_mask;
+use crate::model::LocalClock;
 use crate::model::{Contract, RegularRate};
 use crate::money::Exact;
-use crate::twin::shifts::in_mask;
-use crate::twin::LocalClock;
 use chrono::{Datelike, Days, NaiveTime, Weekday};
 use smallvec::SmallVec;
 
@@ -349,7 +349,7 @@ mod tests {
     #[test]
     fn work_weeks_start_on_the_company_weekday_at_the_workday_start() {
         let twin = crate::Twin::new(crate::Company::new("c", chrono_tz::UTC));
-        let clock = &twin.derived().clock;
+        let clock = &twin.books.derived().clock;
         let at = |s: &str| crate::calendar::parse_instant(chrono_tz::UTC, s).unwrap();
         // Wednesday 2026-06-03 10:00: the Monday week is [Mon 1 June, Mon 8 June).
         let w = work_week(

@@ -162,9 +162,9 @@ mod tests {
     #[test]
     fn tips_earned_is_exact_and_adds_up_over_intervals() {
         let twin = twin();
-        let (_, emp) = twin.employee("e1").unwrap();
-        let acc = Accrual::new(&twin, emp, at("2026-06-09T00:00:00Z"), false);
-        let c = twin.contract_ix.get("c").unwrap();
+        let (_, emp) = twin.books.employee("e1").unwrap();
+        let acc = Accrual::new(&twin.books, emp, at("2026-06-09T00:00:00Z"), false);
+        let c = twin.books.contract_ix.get("c").unwrap();
         let mid = at("2026-06-08T00:00:00Z");
         let before = acc.tips_earned(c, at("2026-06-01T00:00:00Z"), mid).unwrap();
         let after = acc.tips_earned(c, mid, at("2026-06-15T00:00:00Z")).unwrap();

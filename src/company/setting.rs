@@ -9,8 +9,8 @@
 //! "whole" is by value, so `"150.5"` is refused where a whole number is required (SPEC §9).
 
 use crate::error::{Error, Result};
-use crate::ingest::fields::json_decimal;
 use crate::model::Delivery;
+use crate::money::decimal::json_decimal;
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 use serde_json::Value;

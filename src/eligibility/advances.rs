@@ -1,11 +1,12 @@
 //! Advances (SPEC §6): quotes, idempotent requests, cancellations, and recoveries for payroll.
 
 use super::{Ask, Assessment, Detail, Reason, Seen};
+use crate::accrual::Books;
 use crate::calendar::{self, Instant};
 use crate::error::{Error, Result};
+use crate::ingest::plan::next_index;
 use crate::model::{Advance, Delivery, RecoveryRef, NONE};
 use crate::money;
-use crate::twin::{next_index, Twin};
 use serde::Serialize;
 
 /// A request for an advance (SPEC §6; FlipPay-like lifecycle).
@@ -152,13 +153,8 @@ pub struct Recovery {
     pub carried_forward: i64,
 }
 
-impl Twin {
-    /// Requests an advance (SPEC §6): re-checks eligibility at `requested_at` seeing every
-    /// advance already recorded, accepts iff `min_advance ≤ amount ≤ available`, and records
-    /// the decision. Idempotent by `advance_id`.
-    ///
-    /// # Errors
-    /// [`Error::InvalidArgument`] for an empty or overlong id; [`Error::Overflow`].
+impl Books {
+    /// See `Twin::request_advance` (the façade that documents it).
     pub fn request_advance(&mut self, req: &AdvanceRequest) -> Result<AdvanceDecision> {
         for (name, v) in [
             ("advance_id", &req.advance_id),
@@ -313,8 +309,7 @@ impl Twin {
         }
     }
 
-    /// The advance recorded under `advance_id`, as it stands now; `None` for an id never
-    /// requested.
+    /// See `Twin::advance` (the façade that documents it).
     pub fn advance(&self, advance_id: &str) -> Option<AdvanceRecord> {
         let ix = self.advance_ix.get(advance_id)?;
         self.advances
@@ -322,7 +317,7 @@ impl Twin {
             .map(|a| self.advance_record(a))
     }
 
-    /// Every recorded advance (accepted or refused), in the order recorded.
+    /// See `Twin::advance_records` (the façade that documents it).
     pub fn advance_records(&self) -> Vec<AdvanceRecord> {
         self.advances
             .iter()
@@ -337,9 +332,7 @@ impl Twin {
         }
     }
 
-    /// Cancels an accepted advance at `at` (SPEC §8): accepted iff the advance was accepted,
-    /// is not cancelled, and `requested_at ≤ at < recovery pay_at`. From `at` on it no longer
-    /// counts.
+    /// See `Twin::cancel_advance` (the façade that documents it).
     pub fn cancel_advance(&mut self, advance_id: &str, at: Instant) -> CancelDecision {
         let Some(ix) = self.advance_ix.get(advance_id) else {
             return CancelDecision {
@@ -392,10 +385,7 @@ impl Twin {
         }
     }
 
-    /// A FlipPay-like quote for `amount` at `at`, recording nothing.
-    ///
-    /// # Errors
-    /// [`Error::Overflow`].
+    /// See `Twin::quote_advance` (the façade that documents it).
     pub fn quote_advance(
         &self,
         employee_id: &str,
@@ -442,12 +432,7 @@ impl Twin {
         })
     }
 
-    /// What payroll must deduct for a pay period, per employee with anything due: the
-    /// advances and fees recovered from it plus the shortfall carried into it, capped at
-    /// `max(0, net)` as accrued at `as_of`; the rest carries forward (SPEC §6).
-    ///
-    /// # Errors
-    /// [`Error::InvalidArgument`] for an unknown schedule or period; [`Error::Overflow`].
+    /// See `Twin::recoveries` (the façade that documents it).
     pub fn recoveries(
         &self,
         pay_schedule_id: &str,

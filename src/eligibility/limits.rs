@@ -10,12 +10,12 @@
 
 use super::answer::Limit;
 use super::{fee_of, largest_fitting, RecoveryGroup};
+use crate::accrual::Books;
 use crate::calendar::Instant;
 use crate::company::{Fee, LeavePause, Policy};
 use crate::error::Result;
 use crate::model::{Advance, Employee, Reason, Reasons};
 use crate::money;
-use crate::twin::Twin;
 use chrono::{Datelike, NaiveDate};
 
 /// Microseconds in 24 hours: `max_repayment_days` is measured in real hours (SPEC §9).
@@ -80,7 +80,7 @@ fn week_start(d: NaiveDate, start: chrono::Weekday) -> NaiveDate {
     d - chrono::Days::new(u64::from(back))
 }
 
-impl Twin {
+impl Books {
     /// The day, week and month sums of SPEC §6 over `advances` (those the answer sees),
     /// each only when the policy caps it.
     pub(crate) fn windows(&self, advances: &[&Advance], t: Instant) -> Result<Windows> {

@@ -13,13 +13,13 @@ pub use advances::{
 };
 pub use answer::{Detail, Eligibility, Limit, OutstandingLine, RecoveryPeriod};
 
+use crate::accrual::Books;
 use crate::accrual::{in_blackout, Accrual, PeriodRef, Refs};
 use crate::calendar::Instant;
 use crate::company::Fee;
 use crate::error::{Error, Result};
 use crate::model::{Advance, Delivery, Employee};
 use crate::money;
-use crate::twin::Twin;
 use chrono::NaiveDate;
 use limits::{Pricing, Taken};
 use smallvec::SmallVec;
@@ -93,14 +93,7 @@ fn touch(e: &Employee) -> i64 {
     stint ^ shift
 }
 
-/// `fee(A) = flat + ceil(A × rate_bps / 10000)` (SPEC §6).
-pub(crate) fn fee_of(f: Fee, amount: i64) -> Option<i64> {
-    let prop = money::round::ceil_ratio(
-        i128::from(amount).checked_mul(i128::from(f.rate_bps))?,
-        10_000,
-    )?;
-    f.flat.checked_add(prop)
-}
+pub(crate) use crate::company::fee_of;
 
 /// The largest `A` with `A + fee(A) ≤ h`: since `A + ceil(A·b/10⁴) = ceil(A·(10⁴+b)/10⁴)`,
 /// that is `floor(10⁴·(h − flat) / (10⁴ + b))`; 0 when none.
@@ -122,33 +115,8 @@ pub(crate) fn largest_fitting(f: Fee, h: i64) -> i64 {
     a.max(0)
 }
 
-impl Twin {
-    /// The eligibility of one employee at `as_of` for a delivery speed (SPEC §6), with its
-    /// unpaid periods and their explain lines when `detail` is [`Detail::Explained`]. An
-    /// unknown employee is an answer with reason `unknown_employee`, not an error.
-    ///
-    /// The answer borrows its ids from the twin (and from `employee_id`); with
-    /// [`Detail::Brief`] it is exactly what [`Twin::eligibility_all`] gives that employee.
-    ///
-    /// ```
-    /// use ewa::{eligibility::Detail, Delivery};
-    /// # fn main() -> ewa::Result<()> {
-    /// let twin = ewa::generate::twin(&ewa::generate::Options { employees: 5, ..Default::default() })?;
-    /// let at = ewa::generate::Options::default().as_of();
-    /// let id = twin.employee_ids()[0].clone();
-    /// let brief = twin.eligibility(&id, at, Delivery::Standard, Detail::Brief)?;
-    /// let explained = twin.eligibility(&id, at, Delivery::Standard, Detail::Explained)?;
-    /// assert!(brief.periods.is_empty() && !explained.periods.is_empty());
-    /// assert_eq!((brief.available, brief.reasons), (explained.available, explained.reasons));
-    /// # Ok(())
-    /// # }
-    /// ```
-    ///
-    /// An employee whose amounts do not fit in `i64` is answered with the gate
-    /// [`Reason::AmountOverflow`](crate::Reason::AmountOverflow): nothing available.
-    ///
-    /// # Errors
-    /// None from the data today; the `Result` is kept for failures of the call itself.
+impl Books {
+    /// See `Twin::eligibility` (the façade that documents it).
     pub fn eligibility<'a>(
         &'a self,
         employee_id: &'a str,
@@ -165,17 +133,7 @@ impl Twin {
         Ok(self.assess(employee_id, ask)?.answer)
     }
 
-    /// Every employee's eligibility at `as_of` ([`Detail::Brief`]: without periods), sorted
-    /// by employee id, computed in parallel on all cores. Nothing is allocated for an
-    /// employee without advances but the answer's slot in the list (the form to use when
-    /// answering a whole company at once).
-    ///
-    /// One employee's data never fails the others: an employee whose amounts do not fit in
-    /// `i64` gets the gate [`Reason::AmountOverflow`](crate::Reason::AmountOverflow) (nothing
-    /// available) and every other employee is answered.
-    ///
-    /// # Errors
-    /// None from the data today; the `Result` is kept for failures of the call itself.
+    /// See `Twin::eligibility_all` (the façade that documents it).
     pub fn eligibility_all(
         &self,
         as_of: Instant,

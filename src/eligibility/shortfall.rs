@@ -6,12 +6,12 @@
 //! period an advance is recovered from: before it the shortfall is 0 and stays 0.
 
 use super::{Advance, OutstandingLine, RecoveryGroup};
+use crate::accrual::Books;
 use crate::accrual::{Accrual, PeriodRef};
 use crate::calendar::Instant;
 use crate::error::Result;
 use crate::model::Employee;
 use crate::money;
-use crate::twin::Twin;
 
 /// The shortfall carried into a period, with the periods it comes from.
 #[derive(Clone, Debug, Default)]
@@ -26,7 +26,7 @@ struct Step {
     members: Vec<PeriodRef>,
 }
 
-impl Twin {
+impl Books {
     /// The shortfall carried into group `g` (see the module docs).
     pub(crate) fn carried_shortfall(
         &self,

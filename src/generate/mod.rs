@@ -232,7 +232,7 @@ impl Rng {
     }
     fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        crate::twin::hash::splitmix_finalise(self.0)
+        crate::model::hash::splitmix_finalise(self.0)
     }
     /// Uniform in `[0, n)` (n ≥ 1; multiply-shift, bias negligible for small n).
     fn below(&mut self, n: u64) -> u64 {

@@ -147,7 +147,7 @@ mod tests {
     fn kinds(opts: &Options) -> BTreeMap<String, usize> {
         let t = twin(opts).unwrap();
         let mut n = BTreeMap::new();
-        for e in &t.employees {
+        for e in &t.books.employees {
             for p in t.accruals(&e.id, opts.as_of()).unwrap().periods {
                 for l in p.lines {
                     *n.entry(format!("{:?}", l.kind)).or_insert(0) += 1;

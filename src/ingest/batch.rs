@@ -13,15 +13,16 @@
 //! 3. In parallel, the per-record results.
 
 use super::dupkeys::duplicate_key;
+use super::plan::{conflict_result, plan_hashed, record_result, Applied, Plan, RecordError};
 use super::record::Memo;
 use super::report::{FieldError, JobReport, Kind, Outcome, RecordResult};
 use super::shifts::{Lenient, ParsedShift, Shift};
 use super::split::split_objects;
 use crate::calendar::Instant;
 use crate::error::{Error, Result};
+use crate::model::hash::hash_id;
+use crate::model::State;
 use crate::model::NONE;
-use crate::twin::shifts::hash_id;
-use crate::twin::{conflict_result, plan_hashed, record_result, Applied, Plan, RecordError, Twin};
 use rayon::prelude::*;
 use serde::Deserialize;
 use serde_json::Value;
@@ -54,7 +55,7 @@ fn too_many(n: usize, max: u64) -> Option<Error> {
     })
 }
 
-impl Twin {
+impl State {
     /// Step 1 for one record read as `lenient`.
     fn pre_shift<'a>(&self, lenient: Lenient<'a>, memo: &mut Memo) -> Pre<'a> {
         let Lenient(mut rec, read) = lenient;
@@ -82,7 +83,7 @@ impl Twin {
         if let Some(e) = too_many(records.len(), self.company.limits.batch_records_max) {
             return Err(e);
         }
-        let twin: &Twin = self;
+        let twin: &State = self;
         let pre: Vec<Pre<'_>> = records
             .par_iter()
             .with_min_len(MIN_CHUNK)
@@ -100,7 +101,7 @@ impl Twin {
         records: &[Value],
         received_at: Instant,
     ) -> JobReport {
-        let twin: &Twin = self;
+        let twin: &State = self;
         let pre: Vec<Pre<'_>> = records
             .par_iter()
             .with_min_len(MIN_CHUNK)
@@ -129,7 +130,7 @@ impl Twin {
             // element is broken.
             return None;
         }
-        let twin: &Twin = self;
+        let twin: &State = self;
         // Collected in place (an indexed collect), then checked: every element must read.
         let pre: Vec<Option<Pre<'_>>> = elements
             .par_iter()
@@ -205,7 +206,7 @@ impl Twin {
         kind: Kind,
         keys: Vec<Option<Cow<'_, str>>>,
         plan: &[Plan],
-        mut one: impl FnMut(&mut Twin, usize, Option<&str>, u64) -> Applied,
+        mut one: impl FnMut(&mut State, usize, Option<&str>, u64) -> Applied,
     ) -> JobReport {
         self.jobs += 1;
         let job = self.jobs;
@@ -221,7 +222,6 @@ impl Twin {
             });
         }
         let results = results(kind, done, plan);
-        self.invalidate(kind, &results);
         JobReport::new(format!("job-{job}"), kind, results)
     }
 
@@ -350,7 +350,7 @@ mod tests {
         assert_eq!(a, b);
         assert_eq!(fast, slow);
         assert!(
-            fast.apply_shift_bytes(&bytes, at).is_some(),
+            fast.books.apply_shift_bytes(&bytes, at).is_some(),
             "the bytes were read element by element"
         );
     }
@@ -653,7 +653,7 @@ mod tests {
     /// collisions included.
     #[test]
     fn plan_hashed_equals_a_naive_plan() {
-        use crate::twin::{plan_hashed, Plan};
+        use crate::ingest::plan::{plan_hashed, Plan};
         let naive = |keys: &[Option<&str>], same: &dyn Fn(usize, usize) -> bool| {
             let mut plan = vec![Plan::Apply; keys.len()];
             let mut bad = std::collections::HashSet::new();
@@ -694,7 +694,7 @@ mod tests {
             let same = |i: usize, j: usize| vals[i] == vals[j] || vals[i] > 0 && vals[j] > 0;
             let real: Vec<u64> = keys
                 .iter()
-                .map(|k| k.map_or(0, crate::twin::shifts::hash_id))
+                .map(|k| k.map_or(0, crate::model::hash::hash_id))
                 .collect();
             let colliding = vec![seed; n];
             assert_eq!(plan_hashed(&keys, &real, same), naive(&keys, &same));

@@ -1,13 +1,14 @@
 //! Contracts (SPEC §2 "contract"): currency, rate versions via `effective_from`, overtime rules.
 
 use super::fields::{json_decimal, Rec};
+use super::plan::{next_index, Applied, RecordError};
 use crate::calendar::{Frequency, Instant};
 use crate::ingest::Outcome;
+use crate::model::State;
 use crate::model::{
     is_salaried, Contract, MinimumWage, Overtime, Premium, RateVersion, RegularRate,
 };
 use crate::money::{Currency, Exact};
-use crate::twin::{next_index, Applied, RecordError, Twin};
 use chrono::NaiveTime;
 use rust_decimal::Decimal;
 use serde_json::{Map, Value};
@@ -40,7 +41,7 @@ const MINIMUM_HOURLY_MAX: i64 = 1_000_000_000_000;
 const THRESHOLD_HOURS_MAX: i64 = 8784;
 const MULTIPLIER_MAX: i64 = 100;
 
-impl Twin {
+impl State {
     pub(crate) fn apply_contract(
         &mut self,
         obj: &Map<String, Value>,
@@ -574,7 +575,7 @@ pub(super) fn parse_hhmm(s: &str) -> Option<NaiveTime> {
     NaiveTime::from_hms_opt(h.parse().ok()?, m.parse().ok()?, 0)
 }
 
-impl Twin {
+impl State {
     /// An optional `contract_id` reference: its index, or `None` when absent, invalid or
     /// unknown (then an error names the field and the missing key, SPEC §3).
     pub(super) fn contract_ref(&self, r: &mut Rec<'_>) -> Option<u32> {

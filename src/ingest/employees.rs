@@ -2,9 +2,10 @@
 //! the Payd integrity rule, agreed `custom_info` keys, one currency per employee.
 
 use super::fields::{Field, Rec};
+use super::plan::{next_index, Applied, RecordError};
 use crate::ingest::Outcome;
+use crate::model::State;
 use crate::model::{Assignment, Employee, Profile, Stint};
-use crate::twin::{next_index, Applied, RecordError, Twin};
 use chrono::NaiveDate;
 use serde_json::{Map, Value};
 
@@ -62,7 +63,7 @@ fn read_profile<'a>(r: &mut Rec<'a>) -> PushedProfile<'a> {
     }
 }
 
-impl Twin {
+impl State {
     pub(crate) fn apply_employee(&mut self, obj: &Map<String, Value>) -> Applied {
         let limits = self.company.limits.clone();
         let mut r = Rec::new(obj, &limits, FIELDS);

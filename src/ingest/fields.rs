@@ -6,9 +6,7 @@ use crate::calendar::{self, Instant};
 use crate::limits::Limits;
 use chrono::NaiveDate;
 use chrono_tz::Tz;
-use rust_decimal::Decimal;
 use serde_json::{Map, Value};
-use std::str::FromStr;
 
 /// A field as sent: absent, explicit `null`, or a value.
 #[derive(Clone, Copy, Debug)]
@@ -18,33 +16,7 @@ pub(crate) enum Field<'a> {
     Val(&'a Value),
 }
 
-/// Reads a decimal from a JSON number (its shortest decimal spelling, so `0.1` is exactly
-/// 0.1) or from a decimal string such as `"1.5"`.
-pub(crate) fn json_decimal(v: &Value) -> Option<Decimal> {
-    match v {
-        Value::Number(n) => {
-            let s = n.to_string();
-            Decimal::from_str(&s)
-                .or_else(|_| Decimal::from_scientific(&s))
-                .ok()
-        }
-        Value::String(s) => strict_decimal(s),
-        _ => None,
-    }
-}
-
-/// `-?digits[.digits]`, at most 28 significant digits.
-pub(crate) fn strict_decimal(s: &str) -> Option<Decimal> {
-    let body = s.strip_prefix('-').unwrap_or(s);
-    let mut parts = body.splitn(2, '.');
-    let int = parts.next()?;
-    let frac = parts.next();
-    let digits = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
-    if !digits(int) || frac.is_some_and(|f| !digits(f)) || s.len() > 40 {
-        return None;
-    }
-    Decimal::from_str(s).ok()
-}
+pub(crate) use crate::money::decimal::json_decimal;
 
 /// A record being read: the object, the errors found so far, the limits.
 pub(crate) struct Rec<'a> {

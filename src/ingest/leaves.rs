@@ -4,9 +4,10 @@
 //! counts, SPEC §2); an identical push is `unchanged` (SPEC §3).
 
 use super::fields::{json_decimal, short, Field, Rec};
+use super::plan::{next_index, Applied, RecordError};
 use crate::ingest::Outcome;
+use crate::model::State;
 use crate::model::{Leave, LeaveStatus, DEFAULT_HOURS_PER_DAY, HOURS_PER_DAY_MAX, LEAVE_DAYS_MAX};
-use crate::twin::{next_index, Applied, RecordError, Twin};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde_json::{Map, Value};
@@ -24,7 +25,7 @@ pub(super) const FIELDS: &[&str] = &[
     "custom_info",
 ];
 
-impl Twin {
+impl State {
     /// Validates and stores one leave record (SPEC §2 leave, §3).
     pub(crate) fn apply_leave(&mut self, obj: &Map<String, Value>) -> Applied {
         let limits = self.company.limits.clone();
@@ -132,7 +133,7 @@ impl Twin {
             }
         }
         for e in old_employee.into_iter().chain([employee]) {
-            self.forget_premiums(e);
+            self.touch(e);
         }
         Ok(outcome)
     }
@@ -245,7 +246,13 @@ mod tests {
         ] {
             t.apply(kind, recs.as_array().unwrap(), at).unwrap();
         }
-        let cached = |t: &Twin, e: usize| t.premium_slot(&t.employees[e]).unwrap().get().is_some();
+        let cached = |t: &Twin, e: usize| {
+            t.books
+                .premium_slot(&t.books.employees[e])
+                .unwrap()
+                .get()
+                .is_some()
+        };
         let fill = |t: &Twin| {
             for id in ["a", "b", "c"] {
                 t.accruals(id, at.checked_add_micros(3 * 86_400_000_000).unwrap())

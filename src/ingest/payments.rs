@@ -2,11 +2,13 @@
 //! employee's currency, an instant from `effective_on` or the batch's `received_at`.
 
 use super::fields::{Field, Rec};
+use super::plan::{next_index, Applied, RecordError};
 use crate::calendar::Instant;
 use crate::ingest::Outcome;
+use crate::model::Index;
 use crate::model::Payment;
+use crate::model::State;
 use crate::money::Currency;
-use crate::twin::{next_index, Applied, Index, RecordError, Twin};
 use serde_json::{Map, Value};
 
 pub(super) const FIELDS: &[&str] = &[
@@ -20,7 +22,7 @@ pub(super) const FIELDS: &[&str] = &[
     "in_regular_rate",
 ];
 
-impl Twin {
+impl State {
     pub(crate) fn apply_payment(
         &mut self,
         deduction: bool,

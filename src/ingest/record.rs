@@ -1,12 +1,12 @@
 //! The pieces every typed record shares: reading a record leniently (each field's read error
 //! kept for the validator, unknown fields named, SPEC §3), [`Timestamp`], and the
-//! [`Record`] trait that [`Twin::apply_records`] takes.
+//! [`Record`] trait that [`crate::Twin::apply_records`] takes.
 
 use super::fields::short;
 use super::report::{FieldError, JobReport, Kind};
 use crate::calendar::Instant;
 use crate::error::Result;
-use crate::twin::Twin;
+use crate::model::State;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -14,7 +14,7 @@ use std::borrow::Cow;
 use std::fmt;
 
 /// A typed record of one kind, as Payd sends it (SPEC §2), that a Rust caller can push with
-/// [`Twin::apply_records`] without building JSON.
+/// [`crate::Twin::apply_records`] without building JSON.
 ///
 /// Sealed: the kinds are the engine's.
 pub trait Record: sealed::Sealed + Serialize {
@@ -23,28 +23,13 @@ pub trait Record: sealed::Sealed + Serialize {
 }
 
 pub(crate) mod sealed {
-    use super::{Instant, JobReport, Result, Twin};
+    use super::{Instant, JobReport, Result, State};
 
     /// How a batch of one record type is applied (the one batch loop of its kind).
     pub trait Sealed: Sized {
         /// Applies `records` as one job (SPEC §3).
-        fn apply_to(twin: &mut Twin, records: &[Self], received_at: Instant) -> Result<JobReport>;
-    }
-}
-
-impl Twin {
-    /// Applies a batch of typed records received at `received_at`: the same job as
-    /// [`Twin::apply`] with their JSON form (SPEC §3). In-batch copies compare as records.
-    ///
-    /// # Errors
-    /// [`crate::Error::BatchRefused`] when the batch has more than `batch_records_max`
-    /// records; nothing is applied then.
-    pub fn apply_records<R: Record>(
-        &mut self,
-        records: &[R],
-        received_at: Instant,
-    ) -> Result<JobReport> {
-        R::apply_to(self, records, received_at)
+        fn apply_to(state: &mut State, records: &[Self], received_at: Instant)
+            -> Result<JobReport>;
     }
 }
 

@@ -1,10 +1,11 @@
 //! Pay schedules (SPEC §2 "pay_schedule"): validation, alignment, merge by `pay_period_id`.
 
 use super::fields::{Field, Rec};
+use super::plan::{next_index, Applied, RecordError};
 use crate::calendar::Frequency;
 use crate::limits::Limits;
+use crate::model::State;
 use crate::model::{Alignment, Period, Schedule};
-use crate::twin::{next_index, Applied, RecordError, Twin};
 use chrono_tz::Tz;
 use serde_json::{Map, Value};
 
@@ -19,7 +20,7 @@ pub(super) const PERIOD_FIELDS: &[&str] = &["pay_period_id", "start_at", "stop_a
 const FREQUENCIES: &str =
     "hourly, daily, weekly, bi-weekly, semi-monthly, monthly, annually, adhoc";
 
-impl Twin {
+impl State {
     pub(crate) fn apply_schedule(&mut self, obj: &Map<String, Value>) -> Applied {
         let tz = self.company.timezone;
         let limits = self.company.limits.clone();

@@ -5,13 +5,14 @@
 //! in [`Lenient`]'s reading) plus one check in [`Shift::validate`].
 
 use super::fields::id_error;
+use super::plan::{next_index, Applied, RecordError};
 use super::record::{read_fields, Loose, Memo, Patch, ReadErrors, Record, Timestamp, UnpaidBreak};
 use super::report::{FieldError, JobReport, Kind};
 use crate::calendar::{self, Instant};
 use crate::ingest::Outcome;
+use crate::model::shifts::{self as store, Extra};
+use crate::model::State;
 use crate::model::{ShiftExt, ShiftRec, ShiftStatus, ShiftVersion, Span, NONE};
-use crate::twin::shifts::{self as store, Extra};
-use crate::twin::{next_index, Applied, RecordError, Twin};
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
 use serde_json::{Map, Value};
@@ -142,7 +143,7 @@ impl Record for Shift<'_> {
 
 impl super::record::sealed::Sealed for Shift<'_> {
     fn apply_to(
-        twin: &mut Twin,
+        twin: &mut State,
         records: &[Self],
         received_at: Instant,
     ) -> crate::error::Result<JobReport> {
@@ -260,7 +261,7 @@ impl Shift<'_> {
     pub(crate) fn validate(
         &mut self,
         read: &ReadErrors,
-        twin: &Twin,
+        twin: &State,
         memo: &mut Memo,
     ) -> Result<ParsedShift, Vec<FieldError>> {
         let limits = &twin.company.limits;
@@ -344,7 +345,7 @@ impl Shift<'_> {
     fn breaks(
         &self,
         read: &ReadErrors,
-        twin: &Twin,
+        twin: &State,
         span: (Option<Instant>, Option<Instant>),
         errors: &mut Vec<FieldError>,
     ) -> Patch<Box<[Span]>> {
@@ -396,7 +397,7 @@ impl Shift<'_> {
     fn times(
         &self,
         read: &ReadErrors,
-        twin: &Twin,
+        twin: &State,
         errors: &mut Vec<FieldError>,
     ) -> (Option<Instant>, Option<Instant>) {
         let limits = &twin.company.limits;
@@ -426,7 +427,7 @@ impl Shift<'_> {
         &self,
         field: &'static str,
         read: &ReadErrors,
-        twin: &Twin,
+        twin: &State,
         errors: &mut Vec<FieldError>,
     ) -> Option<Instant> {
         if read.report(field, errors) {
@@ -514,7 +515,7 @@ fn reference(
     None
 }
 
-impl Twin {
+impl State {
     /// Applies the validated shift `p` with id `id`, its hash and its index lookup done by
     /// the caller (`existing` must be `self.shifts.get(id)` as the store is now). A new
     /// shift's id enters the index only at
@@ -727,7 +728,7 @@ impl Twin {
         if employee == NONE {
             return Some(&mut self.open_shifts);
         }
-        self.forget_premiums(employee);
+        self.touch(employee);
         self.employees
             .get_mut(employee as usize)
             .map(|e| &mut e.shifts)

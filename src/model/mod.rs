@@ -3,17 +3,27 @@
 //! `Shift` or a `Contract` is valid by construction.
 
 mod advance;
+mod clock;
+pub(crate) mod hash;
+mod index;
 mod leave;
+mod leave_days;
 pub(crate) mod premium;
 mod reason;
+pub(crate) mod shifts;
+mod state;
 
 pub(crate) use advance::{Advance, RecoveryRef};
+pub(crate) use clock::LocalClock;
+pub(crate) use index::Index;
 pub(crate) use leave::{
     Leave, LeaveDay, LeaveStatus, DEFAULT_HOURS_PER_DAY, HOURS_PER_DAY_MAX, LEAVE_DAYS_MAX,
 };
 pub(crate) use premium::Premium;
 pub use reason::{Reason, Reasons};
 pub(crate) use reason::{ALL_REASONS, STORED_REASONS};
+pub(crate) use shifts::in_mask;
+pub(crate) use state::State;
 
 use crate::calendar::{Frequency, Instant};
 use crate::money::Currency;

@@ -3,6 +3,7 @@
 //! named rounding functions of [`round`].
 
 pub mod currency;
+pub(crate) mod decimal;
 pub mod round;
 
 pub use currency::Currency;

@@ -197,8 +197,8 @@ pub(crate) fn snapshot_in(
 /// `twin` under another policy, its policy-derived caches dropped; refused (the twin is then
 /// to be dropped) when what it holds contradicts the policy.
 fn with_policy(twin: &mut Twin, policy: &Policy) -> Result<()> {
-    twin.company.policy = policy.clone();
-    twin.forget_policy();
+    twin.books.company.policy = policy.clone();
+    twin.books.forget_policy();
     twin.check_invariants().map_err(|e| {
         Error::config(
             "policy",

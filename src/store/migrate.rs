@@ -77,7 +77,7 @@ fn replay_rows(conn: &Connection, row: &CompanyRow, path: &str) -> Result<Twin> 
             row.snapshot_rows
         )));
     }
-    twin.jobs = row.snapshot_job;
+    twin.books.jobs = row.snapshot_job;
     twin.check_invariants().map_err(|e| {
         damaged(format!(
             "{path}: the operation-row snapshot of company `{id}` cannot be migrated: {e}"
@@ -93,7 +93,7 @@ fn replay_row(twin: &mut Twin, r: &OpRow, id: &str, path: &str) -> Result<()> {
     match r.op {
         OpKind::Batch => {
             if let Some(job) = r.job {
-                twin.jobs = job.saturating_sub(1);
+                twin.books.jobs = job.saturating_sub(1);
             }
             apply_batch(twin, r, &fail)
         }
@@ -113,18 +113,18 @@ fn replay_row(twin: &mut Twin, r: &OpRow, id: &str, path: &str) -> Result<()> {
 fn restore_advance(twin: &mut Twin, v: &Value) -> std::result::Result<(), String> {
     let id = v.get("advance_id").and_then(Value::as_str).unwrap_or("?");
     let a = read_advance(twin, v).ok_or_else(|| format!("advance `{id}` is malformed"))?;
-    if twin.advance_ix.get(&a.id).is_some() {
+    if twin.books.advance_ix.get(&a.id).is_some() {
         return Err(format!("advance `{id}` appears twice"));
     }
-    let ix = u32::try_from(twin.advances.len())
+    let ix = u32::try_from(twin.books.advances.len())
         .ok()
         .filter(|n| *n < NONE)
         .ok_or_else(|| "too many advances".to_string())?;
-    if let Some(e) = twin.employees.get_mut(a.employee as usize) {
+    if let Some(e) = twin.books.employees.get_mut(a.employee as usize) {
         e.advances.push(ix);
     }
-    twin.advance_ix.insert(&a.id, ix);
-    twin.advances.push(a);
+    twin.books.advance_ix.insert(&a.id, ix);
+    twin.books.advances.push(a);
     Ok(())
 }
 
@@ -133,13 +133,13 @@ fn read_advance(twin: &Twin, v: &Value) -> Option<Advance> {
     let s = |k: &str| v.get(k).and_then(Value::as_str);
     let int = |k: &str| v.get(k).and_then(Value::as_i64);
     let (id, employee_id) = (s("advance_id")?, s("employee_id")?);
-    let max = twin.company.limits.id_chars_max;
+    let max = twin.company().limits.id_chars_max;
     let ok_id = |x: &str| !x.is_empty() && x.chars().count() as u64 <= max;
     if !ok_id(id) || !ok_id(employee_id) {
         return None;
     }
     let employee = match v.get("linked")?.as_bool()? {
-        true => twin.employee_ix.get(employee_id)?,
+        true => twin.books.employee_ix.get(employee_id)?,
         false => NONE,
     };
     let reasons = v.get("reasons")?.as_array()?.iter().map(|r| {
@@ -149,7 +149,10 @@ fn read_advance(twin: &Twin, v: &Value) -> Option<Advance> {
     let recovery = match v.get("recovery") {
         None | Some(Value::Null) => None,
         Some(r) => Some(RecoveryRef {
-            schedule: twin.schedule_ix.get(r.get("pay_schedule_id")?.as_str()?)?,
+            schedule: twin
+                .books
+                .schedule_ix
+                .get(r.get("pay_schedule_id")?.as_str()?)?,
             period_id: r.get("pay_period_id")?.as_str()?.into(),
             pay_at: Instant::from_micros(r.get("pay_at")?.as_i64()?),
         }),

@@ -452,7 +452,7 @@ impl Store {
         self.write(company_id, |twin| {
             let report = twin.apply_json(kind, bytes, received_at)?;
             let row = batch_row(twin, kind, received_at, &report, || {
-                std::str::from_utf8(crate::twin::strip_bom(bytes))
+                std::str::from_utf8(crate::ingest::strip_bom(bytes))
                     .map(str::to_string)
                     .map_err(|e| Error::Storage {
                         message: format!("cannot journal the batch: {e}"),

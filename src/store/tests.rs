@@ -432,8 +432,8 @@ fn leaves_round_trip_through_the_journal_and_compaction() {
         outcomes,
         ["created", "created", "created", "updated", "unchanged"]
     );
-    assert_eq!(twin.leaves.len(), 3);
-    assert_eq!(twin.employees[0].leaves, vec![0, 2]);
+    assert_eq!(twin.books.leaves.len(), 3);
+    assert_eq!(twin.books.employees[0].leaves, vec![0, 2]);
     assert_same(&store.load("acme").unwrap(), &twin);
     assert_eq!(store.compact("acme").unwrap().mode, SnapshotMode::Canonical);
     let loaded = Store::open(&db.0).unwrap().load("acme").unwrap();
@@ -446,7 +446,7 @@ fn leaves_round_trip_through_the_journal_and_compaction() {
         (2, "2026-06-15", None),
     ] {
         assert_eq!(
-            loaded.leave_on(&loaded.employees[e], date(d)),
+            loaded.books.leave_on(&loaded.books.employees[e], date(d)),
             want,
             "{e} {d}"
         );

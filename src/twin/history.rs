@@ -1,7 +1,7 @@
 //! Shift audit history (SPEC §2: the twin keeps every version of a shift).
 
 use super::Twin;
-use crate::model::{ShiftStatus, ShiftVersion, NONE};
+use crate::model::ShiftVersion;
 use serde::Serialize;
 
 /// One version of a shift as it was pushed, oldest first.
@@ -44,15 +44,16 @@ pub struct BreakView {
 impl Twin {
     /// Every version of a shift, oldest first; `None` for an unknown shift id.
     pub fn shift_history(&self, shift_id: &str) -> Option<Vec<ShiftVersionView>> {
-        let ix = self.shifts.get(shift_id)?;
-        let current = self.current_version(ix)?;
+        let st = &self.books.state;
+        let ix = st.shifts.get(shift_id)?;
+        let current = st.current_version(ix)?;
         let view = |n: usize, v: &ShiftVersion| ShiftVersionView {
             version: n,
             job_id: format!("job-{}", v.job),
             received_at: v.received_at.to_string(),
             shift_status: v.status.as_str(),
-            employee_id: self.employee_id_of(v.employee),
-            contract_id: self.contract_id_of(v.contract),
+            employee_id: st.employee_id_of(v.employee),
+            contract_id: st.contract_id_of(v.contract),
             start_at: v.start.to_string(),
             stop_at: v.stop.to_string(),
             unpaid_breaks: v.ext.as_ref().and_then(|x| x.breaks.as_ref()).map(|b| {
@@ -65,11 +66,7 @@ impl Twin {
             }),
             tips: v.ext.as_ref().and_then(|x| x.tips),
         };
-        let history = self
-            .shifts
-            .extra
-            .get(&ix)
-            .map_or(&[][..], |x| &x.history[..]);
+        let history = st.shifts.extra.get(&ix).map_or(&[][..], |x| &x.history[..]);
         Some(
             history
                 .iter()
@@ -78,22 +75,5 @@ impl Twin {
                 .map(|(i, v)| view(i + 1, v))
                 .collect(),
         )
-    }
-
-    pub(crate) fn employee_id_of(&self, ix: u32) -> Option<String> {
-        (ix != NONE)
-            .then(|| self.employees.get(ix as usize).map(|e| e.id.to_string()))
-            .flatten()
-    }
-
-    pub(crate) fn contract_id_of(&self, ix: u32) -> Option<String> {
-        (ix != NONE)
-            .then(|| self.contracts.get(ix as usize).map(|c| c.id.to_string()))
-            .flatten()
-    }
-
-    /// Whether a status is counted under the company policy.
-    pub(crate) fn counted(&self, s: ShiftStatus) -> bool {
-        self.company.policy.counts(s)
     }
 }

@@ -7,13 +7,12 @@
 //! every load, so that a forged stream whose frames and bounds are valid is still refused
 //! when it describes a twin that ingestion could not have built.
 
-use super::shifts::in_mask;
 use super::Twin;
 use crate::calendar::Instant;
-use crate::eligibility::fee_of;
+use crate::company::fee_of;
 use crate::error::{Error, Result};
 use crate::model::Advance;
-use crate::model::{Employee, Payment, ShiftRec, NONE};
+use crate::model::{in_mask, Employee, Payment, ShiftRec, State, NONE};
 
 /// SPEC §2: a schedule's periods are sorted by start (then id), none overlaps the next
 /// (touching is fine), no id repeats.
@@ -80,6 +79,13 @@ impl Twin {
     /// [`Error::Storage`] `invariant `<rule>` broken: <entity> `<id>` <reason>` for the
     /// first rule found broken.
     pub fn check_invariants(&self) -> Result<()> {
+        self.books.state.check_invariants()
+    }
+}
+
+impl State {
+    /// See [`Twin::check_invariants`].
+    pub(crate) fn check_invariants(&self) -> Result<()> {
         self.check_schedules()?;
         self.check_contracts()?;
         self.check_shift_lists()?;
@@ -674,7 +680,7 @@ pub(crate) fn sample() -> Twin {
         })
         .unwrap();
     }
-    assert!(twin.advances[0].accepted && !twin.advances[1].accepted);
+    assert!(twin.books.advances[0].accepted && !twin.books.advances[1].accepted);
     twin
 }
 
@@ -698,7 +704,7 @@ mod tests {
     }
 
     fn ix_of(twin: &Twin, shift: &str) -> u32 {
-        twin.shifts.get(shift).unwrap()
+        twin.books.shifts.get(shift).unwrap()
     }
 
     #[test]
@@ -718,22 +724,22 @@ mod tests {
     #[test]
     fn periods_out_of_order_overlapping_or_repeated() {
         breaks(PERIODS_SORTED, "schedule `bw`", |t| {
-            t.schedules[0].periods.swap(0, 1)
+            t.books.schedules[0].periods.swap(0, 1)
         });
         breaks(PERIODS_SORTED, "schedule `bw`", |t| {
-            let p = &mut t.schedules[0].periods;
+            let p = &mut t.books.schedules[0].periods;
             p[0].stop = p[1].start.checked_add_micros(1).unwrap();
             p[0].pay_at = p[0].stop;
         });
         breaks(PERIODS_SORTED, "schedule `bw`", |t| {
-            t.schedules[0].periods[1].id = "p1".into();
+            t.books.schedules[0].periods[1].id = "p1".into();
         });
     }
 
     #[test]
     fn an_empty_period() {
         breaks(PERIOD_NOT_EMPTY, "schedule `bw`", |t| {
-            let p = &mut t.schedules[0].periods[0];
+            let p = &mut t.books.schedules[0].periods[0];
             p.stop = p.start;
         });
     }
@@ -742,7 +748,7 @@ mod tests {
     fn a_period_breaking_its_alignment() {
         // Arrears: paid at or after the stop.
         breaks(ALIGNMENT_HOLDS, "schedule `bw`", |t| {
-            let p = &mut t.schedules[0].periods[1];
+            let p = &mut t.books.schedules[0].periods[1];
             p.pay_at = p.start;
         });
     }
@@ -750,32 +756,32 @@ mod tests {
     #[test]
     fn rate_versions_out_of_order_or_none() {
         breaks(RATES_SORTED, "contract `h1`", |t| {
-            t.contracts[0].versions.swap(0, 1)
+            t.books.contracts[0].versions.swap(0, 1)
         });
         breaks(RATES_SORTED, "contract `h2`", |t| {
-            t.contracts[1].versions.clear()
+            t.books.contracts[1].versions.clear()
         });
     }
 
     #[test]
     fn a_shift_list_out_of_order() {
         breaks(SHIFTS_SORTED, "employee `e1`", |t| {
-            t.employees[0].shifts.swap(0, 1)
+            t.books.employees[0].shifts.swap(0, 1)
         });
     }
 
     #[test]
     fn a_shift_listed_twice_in_no_list_or_by_another() {
         breaks(SHIFT_LISTED_ONCE, "shift `a1`", |t| {
-            let r = t.employees[0].shifts[0];
-            t.open_shifts.insert(0, r);
+            let r = t.books.employees[0].shifts[0];
+            t.books.open_shifts.insert(0, r);
         });
         breaks(SHIFT_LISTED_ONCE, "shift `o1`", |t| {
-            t.open_shifts.clear();
+            t.books.open_shifts.clear();
         });
         breaks(SHIFT_LISTED_ONCE, "shift `o1`", |t| {
-            let r = t.open_shifts.remove(0);
-            t.employees[1].shifts.push(r);
+            let r = t.books.open_shifts.remove(0);
+            t.books.employees[1].shifts.push(r);
         });
     }
 
@@ -783,11 +789,11 @@ mod tests {
     fn a_shift_too_long_or_empty() {
         // shift_hours_max is 24 by default: 25 hours is too long.
         breaks(SHIFT_LENGTH, "shift `o1`", |t| {
-            let r = &mut t.open_shifts[0];
+            let r = &mut t.books.open_shifts[0];
             r.stop = r.start.checked_add_micros(25 * 3_600_000_000).unwrap();
         });
         breaks(SHIFT_LENGTH, "shift `a1`", |t| {
-            let r = &mut t.employees[0].shifts[0];
+            let r = &mut t.books.employees[0].shifts[0];
             r.stop = r.start;
         });
     }
@@ -797,7 +803,7 @@ mod tests {
         // a2 (approved) is moved into a1's hours; a3 (submitted) overlapping a2 is fine.
         breaks(COUNTED_NO_OVERLAP, "shift `a2`", |t| {
             let a2 = ix_of(t, "a2");
-            let list = &mut t.employees[0].shifts;
+            let list = &mut t.books.employees[0].shifts;
             let r = list.iter_mut().find(|r| r.ix() == a2).unwrap();
             r.start = Instant::from_micros(r.start.as_micros() - 20 * 3_600_000_000);
             r.stop = Instant::from_micros(r.stop.as_micros() - 20 * 3_600_000_000);
@@ -808,7 +814,7 @@ mod tests {
     #[test]
     fn a_shift_on_a_contract_its_employee_is_not_assigned_to() {
         breaks(SHIFT_CONTRACT, "shift `a1`", |t| {
-            t.employees[0].shifts[0].contract = 1;
+            t.books.employees[0].shifts[0].contract = 1;
         });
     }
 
@@ -823,7 +829,7 @@ mod tests {
                 stop: h(b),
             })
             .collect();
-        t.shifts.ext.insert(
+        t.books.shifts.ext.insert(
             a1,
             crate::model::ShiftExt {
                 breaks: Some(breaks),
@@ -857,7 +863,7 @@ mod tests {
     fn a_break_outside_an_earlier_version() {
         breaks(BREAKS_INSIDE, "shift `a1` (version 1)", |t| {
             let a1 = ix_of(t, "a1");
-            let mut v = t.current_version(a1).unwrap();
+            let mut v = t.books.current_version(a1).unwrap();
             v.ext = Some(Box::new(crate::model::ShiftExt {
                 breaks: Some(Box::new([crate::model::Span {
                     start: v.stop,
@@ -865,7 +871,7 @@ mod tests {
                 }])),
                 tips: None,
             }));
-            t.shifts.extra.entry(a1).or_default().history.push(v);
+            t.books.shifts.extra.entry(a1).or_default().history.push(v);
         });
     }
 
@@ -878,70 +884,75 @@ mod tests {
     #[test]
     fn breaks_of_an_unknown_shift() {
         breaks(BREAKS_INSIDE, "shift index 99", |t| {
-            t.shifts.ext.insert(99, crate::model::ShiftExt::default());
+            t.books
+                .shifts
+                .ext
+                .insert(99, crate::model::ShiftExt::default());
         });
     }
 
     #[test]
     fn a_payment_missing_from_or_foreign_to_its_owners_list() {
         breaks(PAYMENT_LISTED, "addition `add1`", |t| {
-            t.employees[0].additions.clear()
+            t.books.employees[0].additions.clear()
         });
         breaks(PAYMENT_LISTED, "employee `e2`", |t| {
-            t.employees[1].deductions.push(0)
+            t.books.employees[1].deductions.push(0)
         });
         breaks(PAYMENT_LISTED, "deduction `ded1`", |t| {
-            t.employees[0].deductions.push(0)
+            t.books.employees[0].deductions.push(0)
         });
     }
 
     #[test]
     fn an_advance_missing_from_or_foreign_to_its_owners_list() {
         breaks(ADVANCE_LISTED, "advance `adv1`", |t| {
-            t.employees[0].advances.clear()
+            t.books.employees[0].advances.clear()
         });
         breaks(ADVANCE_LISTED, "employee `e1`", |t| {
-            t.employees[0].advances.push(1)
+            t.books.employees[0].advances.push(1)
         });
         breaks(ADVANCE_LISTED, "advance `adv1`", |t| {
-            t.advances[0].employee_id = "e2".into();
+            t.books.advances[0].employee_id = "e2".into();
         });
     }
 
     #[test]
     fn a_leave_missing_from_or_foreign_to_its_owners_list() {
         breaks(LEAVE_LISTED, "leave `lv1`", |t| {
-            t.employees[0].leaves.clear()
+            t.books.employees[0].leaves.clear()
         });
         breaks(LEAVE_LISTED, "employee `e2`", |t| {
-            t.employees[1].leaves.push(0)
+            t.books.employees[1].leaves.push(0)
         });
         breaks(LEAVE_LISTED, "employee `e1`", |t| {
-            t.employees[0].leaves.push(0)
+            t.books.employees[0].leaves.push(0)
         });
-        breaks(LEAVE_LISTED, "leave `lv1`", |t| t.leaves[0].employee = 9);
+        breaks(LEAVE_LISTED, "leave `lv1`", |t| {
+            t.books.leaves[0].employee = 9
+        });
     }
 
     #[test]
     fn a_leave_with_impossible_dates_or_hours() {
         breaks(LEAVE_SHAPE, "leave `lv1`", |t| {
-            t.leaves[0].stop_on = t.leaves[0].start_on.pred_opt().unwrap()
+            t.books.leaves[0].stop_on = t.books.leaves[0].start_on.pred_opt().unwrap()
         });
         breaks(LEAVE_SHAPE, "leave `lv1`", |t| {
-            t.leaves[0].stop_on = t.leaves[0].start_on + chrono::Days::new(366)
+            t.books.leaves[0].stop_on = t.books.leaves[0].start_on + chrono::Days::new(366)
         });
         breaks(LEAVE_SHAPE, "leave `lv2`", |t| {
-            t.leaves[1].hours_per_day = rust_decimal::Decimal::ZERO
+            t.books.leaves[1].hours_per_day = rust_decimal::Decimal::ZERO
         });
         breaks(LEAVE_SHAPE, "leave `lv2`", |t| {
-            t.leaves[1].hours_per_day = rust_decimal::Decimal::from(25)
+            t.books.leaves[1].hours_per_day = rust_decimal::Decimal::from(25)
         });
     }
 
     #[test]
     fn a_leave_on_a_contract_its_employee_is_not_assigned_to() {
         breaks(LEAVE_CONTRACT, "leave `lv1`", |t| {
-            t.leaves[0].contract = Some(1)
+            t.books.leaves[0].contract = Some(1)
         });
     }
 
@@ -949,16 +960,16 @@ mod tests {
     fn advance_decisions_the_policy_does_not_give() {
         // Standard delivery is free by default: a fee of 1 is not the policy's.
         breaks(ADVANCE_DECISION, "advance `adv1`", |t| {
-            t.advances[0].fee = 1
+            t.books.advances[0].fee = 1
         });
         breaks(ADVANCE_DECISION, "advance `adv1`", |t| {
-            t.advances[0].recovery.as_mut().unwrap().period_id = "p9".into();
+            t.books.advances[0].recovery.as_mut().unwrap().period_id = "p9".into();
         });
         breaks(ADVANCE_DECISION, "advance `adv2`", |t| {
-            t.advances[1].accepted = true
+            t.books.advances[1].accepted = true
         });
         breaks(ADVANCE_DECISION, "advance `adv2`", |t| {
-            t.advances[1].reasons.clear()
+            t.books.advances[1].reasons.clear()
         });
     }
 }

@@ -8,19 +8,21 @@
 
 use super::reader::{check_ref, index_insert, status_of, FrameSource, Reader};
 use super::{bad, END, FORMAT_VERSION, FORMAT_VERSION_MIN, MAGIC, RESERVE_MAX};
+use crate::accrual::Books;
 use crate::calendar::Instant;
 use crate::company::Company;
 use crate::error::{Error, Result};
 use crate::ingest::contracts::parse_minimum_wage;
 use crate::ingest::{hourly_only, parse_holiday_pay_hours};
+use crate::model::shifts::{index_slots, Chunk, Extra, ShiftStore, CHUNK_SHIFTS, SHIFTS_MAX};
 use crate::model::{Advance, RecoveryRef, STORED_REASONS};
 use crate::model::{
     Alignment, Assignment, Contract, Delivery, Employee, Leave, LeaveStatus, Overtime, Payment,
     Period, Profile, RateVersion, RegularRate, Schedule, ShiftExt, ShiftRec, ShiftVersion, Span,
     Stint, NONE,
 };
-use crate::twin::shifts::{index_slots, Chunk, Extra, ShiftStore, CHUNK_SHIFTS, SHIFTS_MAX};
-use crate::twin::{cache, Index, Twin};
+use crate::model::{Index, State};
+use crate::twin::Twin;
 use chrono::NaiveTime;
 use serde_json::Value;
 use std::collections::HashMap;
@@ -34,13 +36,16 @@ use std::collections::HashMap;
 /// [`Error::Storage`] naming the first thing that is wrong; `source`'s errors.
 pub(crate) fn read(company: Option<&Company>, source: &mut FrameSource<'_>) -> Result<Twin> {
     let mut r = Reader::new(source);
-    let twin = read_body(&mut r, company).map_err(|e| match e {
+    let state = read_body(&mut r, company).map_err(|e| match e {
         Error::Storage { message } if r.entry.0 != "header" => Error::Storage {
             message: format!("{message} (in {} {})", r.entry.0, r.entry.1),
         },
         e => e,
     })?;
     r.finish()?;
+    let twin = Twin {
+        books: Books::new(state),
+    };
     twin.check_invariants().map_err(|e| match e {
         Error::Storage { message } => bad(message),
         e => e,
@@ -62,7 +67,7 @@ struct Counts {
     advances: usize,
 }
 
-fn read_body(r: &mut Reader<'_>, expected: Option<&Company>) -> Result<Twin> {
+fn read_body(r: &mut Reader<'_>, expected: Option<&Company>) -> Result<State> {
     let (mut twin, n, version) = read_header(r, expected)?;
     let id_max = twin.company.limits.id_chars_max;
     for i in 0..n.schedules {
@@ -94,13 +99,12 @@ fn read_body(r: &mut Reader<'_>, expected: Option<&Company>) -> Result<Twin> {
     if r.array::<4>()? != END || r.u64()? != n.shifts as u64 {
         return Err(bad("the trailer is missing or wrong"));
     }
-    twin.cache = cache::Cache::default();
     Ok(twin)
 }
 
 /// Section 1, the header: an empty twin of the snapshot's company, its job counter, the
 /// counts, the format version.
-fn read_header(r: &mut Reader<'_>, expected: Option<&Company>) -> Result<(Twin, Counts, u32)> {
+fn read_header(r: &mut Reader<'_>, expected: Option<&Company>) -> Result<(State, Counts, u32)> {
     if r.array::<8>()? != MAGIC {
         return Err(bad(
             "the bytes are not an ewa twin snapshot (no snapshot marker)",
@@ -141,7 +145,7 @@ fn read_header(r: &mut Reader<'_>, expected: Option<&Company>) -> Result<(Twin, 
     if n.shifts > SHIFTS_MAX as usize || n.open > n.shifts || n.extra > n.shifts {
         return Err(bad("the shift counts are out of range"));
     }
-    let mut twin = Twin::new(company);
+    let mut twin = State::new(company);
     twin.jobs = jobs;
     Ok((twin, n, version))
 }
@@ -283,7 +287,7 @@ fn read_overtime(r: &mut Reader<'_>, what: &dyn Fn(&str) -> String) -> Result<Ov
 /// 4. Employees (their shift lists come in section 8); returns each list's length.
 fn read_employees(
     r: &mut Reader<'_>,
-    twin: &mut Twin,
+    twin: &mut State,
     n: &Counts,
     id_max: u64,
 ) -> Result<Vec<usize>> {
@@ -448,7 +452,7 @@ fn read_id_chunk(r: &mut Reader<'_>, k: usize, want: usize, id_max: u64) -> Resu
 /// SQLite statement, stays on this one).
 fn read_shifts(
     r: &mut Reader<'_>,
-    twin: &mut Twin,
+    twin: &mut State,
     n: &Counts,
     list_lens: &[usize],
     chunks: Vec<Chunk>,
@@ -487,7 +491,7 @@ type ShiftParts = (
 
 fn read_shift_sections(
     r: &mut Reader<'_>,
-    twin: &mut Twin,
+    twin: &mut State,
     n: &Counts,
     list_lens: &[usize],
 ) -> Result<ShiftParts> {
@@ -595,7 +599,7 @@ fn read_runs(r: &mut Reader<'_>, n: &Counts) -> Result<Vec<(u32, u64, Instant)>>
 /// is listed once are invariants).
 fn read_records(
     r: &mut Reader<'_>,
-    twin: &mut Twin,
+    twin: &mut State,
     n: &Counts,
     list_lens: &[usize],
     employee: &mut [u32],
@@ -631,7 +635,7 @@ fn read_records(
 }
 
 /// The record lists of a twin, employees in order, then the open shifts.
-fn lists_mut(twin: &mut Twin) -> impl Iterator<Item = &mut Vec<ShiftRec>> {
+fn lists_mut(twin: &mut State) -> impl Iterator<Item = &mut Vec<ShiftRec>> {
     twin.employees
         .iter_mut()
         .map(|e| &mut e.shifts)
@@ -713,7 +717,7 @@ fn read_side_record(r: &mut Reader<'_>, n: &Counts) -> Result<Extra> {
 }
 
 /// 10. Additions, then deductions (that each is in its employee's list is an invariant).
-fn read_payments(r: &mut Reader<'_>, twin: &mut Twin, n: &Counts, id_max: u64) -> Result<()> {
+fn read_payments(r: &mut Reader<'_>, twin: &mut State, n: &Counts, id_max: u64) -> Result<()> {
     for (deduction, count) in [(false, n.additions), (true, n.deductions)] {
         let what = if deduction { "deduction" } else { "addition" };
         let mut list = Vec::with_capacity(count.min(RESERVE_MAX));
@@ -830,7 +834,7 @@ fn read_advance(r: &mut Reader<'_>, n: &Counts, id_max: u64) -> Result<Advance> 
 
 /// Section 12, leaves: each read, its references checked, listed in its employee's list in
 /// index order (that the list is exactly that, and the leave's own rules, are invariants).
-fn read_leaves(r: &mut Reader<'_>, twin: &mut Twin, n: &Counts, id_max: u64) -> Result<()> {
+fn read_leaves(r: &mut Reader<'_>, twin: &mut State, n: &Counts, id_max: u64) -> Result<()> {
     let count = r.count("leaves")?;
     twin.leaves.reserve(count.min(RESERVE_MAX));
     for i in 0..count {

@@ -5,6 +5,7 @@ use super::{
 };
 use crate::calendar::{Frequency, Instant};
 use crate::error::Result;
+use crate::model::State;
 use crate::model::{Alignment, Delivery, ShiftExt};
 use crate::money::Currency;
 use crate::twin::Twin;
@@ -134,7 +135,7 @@ fn alignment_code(a: Alignment) -> u8 {
     }
 }
 
-impl Twin {
+impl State {
     /// Writes the binary snapshot (see the module docs) as frames of at most `frame_bytes`
     /// payload bytes (clamped to 1 ..= [`FRAME_BYTES_MAX`]), each handed to `sink` as soon
     /// as it is full, so that only one frame buffer (reused) is held besides the twin. Returns the number
@@ -150,7 +151,7 @@ impl Twin {
         self.write_snapshot_as(FORMAT_VERSION, frame_bytes, sink)
     }
 
-    /// [`Twin::write_snapshot`] in format `version`: version 1 leaves out sections 9b
+    /// [`State::write_snapshot`] in format `version`: version 1 leaves out sections 9b
     /// (breaks and tips) and 12 (leaves), versions 1 and 2 the payments'
     /// `in_regular_rate`, as builds before them wrote it — for tests that
     /// older streams still read; it loses those parts of a twin that has them.
@@ -495,5 +496,16 @@ impl Twin {
             w.opt_json(l.custom_info.as_ref())?;
         }
         Ok(())
+    }
+}
+
+impl Twin {
+    /// [`State::write_snapshot`] of the twin's state (its caches are not written).
+    pub(crate) fn write_snapshot(
+        &self,
+        frame_bytes: usize,
+        sink: &mut dyn FnMut(&[u8]) -> Result<()>,
+    ) -> Result<u32> {
+        self.books.state.write_snapshot(frame_bytes, sink)
     }
 }

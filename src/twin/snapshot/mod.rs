@@ -108,7 +108,7 @@ const RESERVE_MAX: usize = 1 << 16;
 /// Computed by `twin::hash`, which owns the one implementation; its golden tests pin the
 /// values so that the format never changes by accident.
 pub(crate) fn checksum(seed: u64, b: &[u8]) -> u64 {
-    super::hash::checksum(seed, b)
+    crate::model::hash::checksum(seed, b)
 }
 
 /// The checksum a frame ends with (the store binds it into its row checksum); `None` when
@@ -131,15 +131,16 @@ fn bad(what: impl std::fmt::Display) -> Error {
 pub(crate) fn same_shift_jobs(a: &super::Twin, b: &super::Twin) -> bool {
     let jobs = |t: &super::Twin, ix: u32| {
         let mut v: Vec<u64> = t
+            .books
             .shifts
             .extra
             .get(&ix)
             .map(|x| x.history.iter().map(|h| h.job).collect())
             .unwrap_or_default();
-        v.push(t.shifts.job(ix).0);
+        v.push(t.books.shifts.job(ix).0);
         v
     };
-    let n = a.shifts.len();
-    n == b.shifts.len()
+    let n = a.books.shifts.len();
+    n == b.books.shifts.len()
         && (0..n).all(|ix| u32::try_from(ix).is_ok_and(|ix| jobs(a, ix) == jobs(b, ix)))
 }

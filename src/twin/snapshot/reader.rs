@@ -8,9 +8,9 @@ use super::{
 };
 use crate::calendar::{Frequency, Instant};
 use crate::error::Result;
+use crate::model::Index;
 use crate::model::{ShiftStatus, NONE};
 use crate::money::Currency;
-use crate::twin::Index;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde_json::{Map, Value};

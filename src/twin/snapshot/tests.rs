@@ -41,11 +41,14 @@ fn assert_same(a: &Twin, b: &Twin) {
     assert_eq!(a.job_count(), b.job_count());
     assert_eq!(a.counts(), b.counts());
     assert!(a.shift_storage_bytes() <= b.shift_storage_bytes());
-    for e in &a.employees {
-        assert_eq!(a.employee_ix.get(&e.id), b.employee_ix.get(&e.id));
+    for e in &a.books.employees {
+        assert_eq!(
+            a.books.employee_ix.get(&e.id),
+            b.books.employee_ix.get(&e.id)
+        );
     }
-    for ix in 0..a.shifts.len() as u32 {
-        assert_eq!(b.shifts.get(a.shifts.id(ix)), Some(ix));
+    for ix in 0..a.books.shifts.len() as u32 {
+        assert_eq!(b.books.shifts.get(a.books.shifts.id(ix)), Some(ix));
     }
 }
 
@@ -61,11 +64,11 @@ fn rich() -> Twin {
     let at = o.received_at().checked_add_micros(3_600_000_000).unwrap();
     let mut recs = Vec::new();
     for ix in [0u32, 3, 7, 11] {
-        let e = twin.shifts.employee[ix as usize];
-        let emp = &twin.employees[e as usize];
+        let e = twin.books.shifts.employee[ix as usize];
+        let emp = &twin.books.employees[e as usize];
         let r = emp.shifts.iter().find(|r| r.ix() == ix).unwrap();
         let mut m = json!({
-            "shift_id": twin.shifts.id(ix),
+            "shift_id": twin.books.shifts.id(ix),
             "shift_status": "voided",
             "employee_id": &*emp.id,
             "start_at": r.start.to_string(),
@@ -84,8 +87,13 @@ fn rich() -> Twin {
     }));
     let rep = twin.apply(Kind::Shifts, &recs, at).unwrap();
     assert!(rep.count_accepted >= 4, "{rep:?}");
-    assert!(!twin.open_shifts.is_empty());
-    assert!(twin.shifts.extra.values().any(|x| !x.history.is_empty()));
+    assert!(!twin.books.open_shifts.is_empty());
+    assert!(twin
+        .books
+        .shifts
+        .extra
+        .values()
+        .any(|x| !x.history.is_empty()));
     twin
 }
 
@@ -99,7 +107,7 @@ fn a_generated_payroll_round_trips_equal() {
         // Deterministic: encoding the decoded twin gives the same bytes.
         assert_eq!(encode(&back, frame), frames);
     }
-    let empty = Twin::new(twin.company.clone());
+    let empty = Twin::new(twin.books.company.clone());
     assert_same(&decode(&encode(&empty, 64)).unwrap(), &empty);
 }
 
@@ -123,7 +131,7 @@ fn the_expected_company_is_checked() {
     let other = Company::new("other", chrono_tz::UTC);
     let e = read(Some(&other), &mut source(&frames)).unwrap_err();
     assert!(e.to_string().contains("not the expected `other`"), "{e}");
-    assert!(read(Some(&twin.company), &mut source(&frames)).is_ok());
+    assert!(read(Some(&twin.books.company), &mut source(&frames)).is_ok());
 }
 
 /// Every truncation and every flipped byte of a small snapshot is an error, never a
@@ -300,53 +308,53 @@ fn a_forged_snapshot_breaking_each_invariant_is_refused() {
     use crate::twin::invariants as inv;
     let cases: Vec<(&str, &str, Forgery)> = vec![
         (inv::PERIODS_SORTED, "schedule `bw`", |t| {
-            t.schedules[0].periods.swap(0, 1)
+            t.books.schedules[0].periods.swap(0, 1)
         }),
         (inv::PERIOD_NOT_EMPTY, "schedule `bw`", |t| {
-            t.schedules[0].periods[0].stop = t.schedules[0].periods[0].start
+            t.books.schedules[0].periods[0].stop = t.books.schedules[0].periods[0].start
         }),
         (inv::ALIGNMENT_HOLDS, "schedule `bw`", |t| {
-            t.schedules[0].periods[1].pay_at = t.schedules[0].periods[1].start
+            t.books.schedules[0].periods[1].pay_at = t.books.schedules[0].periods[1].start
         }),
         (inv::RATES_SORTED, "contract `h1`", |t| {
-            t.contracts[0].versions.swap(0, 1)
+            t.books.contracts[0].versions.swap(0, 1)
         }),
         (inv::SHIFTS_SORTED, "employee `e1`", |t| {
-            t.employees[0].shifts.swap(0, 1)
+            t.books.employees[0].shifts.swap(0, 1)
         }),
         // a1 listed twice (by e1 and as open), o1 in no list: the counts still add up.
         (inv::SHIFT_LISTED_ONCE, "shift `a1`", |t| {
-            t.open_shifts[0] = t.employees[0].shifts[0]
+            t.books.open_shifts[0] = t.books.employees[0].shifts[0]
         }),
         (inv::COUNTED_NO_OVERLAP, "shift `a2`", |t| {
             // a2 (approved) moved 20 hours earlier, into a1's hours.
-            let a2 = t.shifts.get("a2").unwrap();
-            let list = &mut t.employees[0].shifts;
+            let a2 = t.books.shifts.get("a2").unwrap();
+            let list = &mut t.books.employees[0].shifts;
             let r = list.iter_mut().find(|r| r.ix() == a2).unwrap();
             r.start = Instant::from_micros(r.start.as_micros() - 20 * 3_600_000_000);
             r.stop = Instant::from_micros(r.stop.as_micros() - 20 * 3_600_000_000);
             list.sort_by_key(|r| (r.start, r.ix()));
         }),
         (inv::SHIFT_CONTRACT, "shift `a1`", |t| {
-            t.employees[0].shifts[0].contract = 1
+            t.books.employees[0].shifts[0].contract = 1
         }),
         (inv::PAYMENT_LISTED, "addition `add1`", |t| {
-            t.employees[0].additions.clear()
+            t.books.employees[0].additions.clear()
         }),
         (inv::ADVANCE_LISTED, "advance `adv1`", |t| {
-            t.employees[0].advances.clear()
+            t.books.employees[0].advances.clear()
         }),
         (inv::ADVANCE_DECISION, "advance `adv1`", |t| {
-            t.advances[0].fee = 1
+            t.books.advances[0].fee = 1
         }),
         (inv::LEAVE_SHAPE, "leave `lv1`", |t| {
-            t.leaves[0].stop_on = t.leaves[0].start_on.pred_opt().unwrap()
+            t.books.leaves[0].stop_on = t.books.leaves[0].start_on.pred_opt().unwrap()
         }),
         (inv::LEAVE_SHAPE, "leave `lv2`", |t| {
-            t.leaves[1].hours_per_day = rust_decimal::Decimal::ZERO
+            t.books.leaves[1].hours_per_day = rust_decimal::Decimal::ZERO
         }),
         (inv::LEAVE_CONTRACT, "leave `lv1`", |t| {
-            t.leaves[0].contract = Some(1)
+            t.books.leaves[0].contract = Some(1)
         }),
     ];
     for (rule, entity, change) in cases {
@@ -389,32 +397,48 @@ fn premiums_and_the_seventh_day_round_trip() {
             records.len()
         );
     }
-    assert_eq!(twin.contracts[0].premiums.len(), 2);
-    assert!(twin.contracts[0].overtime.as_ref().unwrap().seventh_day);
-    assert!(twin.contracts[1].premiums.is_empty());
+    assert_eq!(twin.books.contracts[0].premiums.len(), 2);
+    assert!(
+        twin.books.contracts[0]
+            .overtime
+            .as_ref()
+            .unwrap()
+            .seventh_day
+    );
+    assert!(twin.books.contracts[1].premiums.is_empty());
     let frames = encode(&twin, 4096);
     let back = decode(&frames).unwrap();
     assert_same(&back, &twin);
-    assert_eq!(back.contracts[0].premiums, twin.contracts[0].premiums);
-    assert!(back.contracts[0].overtime.as_ref().unwrap().seventh_day);
-    assert!(back.contracts[1].premiums.is_empty());
+    assert_eq!(
+        back.books.contracts[0].premiums,
+        twin.books.contracts[0].premiums
+    );
+    assert!(
+        back.books.contracts[0]
+            .overtime
+            .as_ref()
+            .unwrap()
+            .seventh_day
+    );
+    assert!(back.books.contracts[1].premiums.is_empty());
 }
 
 /// A version 1 stream (before leaves) still reads: the same twin without leaves.
 #[test]
 fn a_version_1_stream_without_leaves_reads() {
     let mut twin = crate::twin::invariants::sample();
-    for e in &mut twin.employees {
+    for e in &mut twin.books.employees {
         e.leaves.clear();
     }
-    twin.leaves.clear();
-    twin.leave_ix = crate::twin::Index::default();
+    twin.books.leaves.clear();
+    twin.books.leave_ix = crate::model::Index::default();
     let mut v1 = Vec::new();
-    twin.write_snapshot_as(1, FRAME_BYTES_MAX, &mut |f| {
-        v1.push(f.to_vec());
-        Ok(())
-    })
-    .unwrap();
+    twin.books
+        .write_snapshot_as(1, FRAME_BYTES_MAX, &mut |f| {
+            v1.push(f.to_vec());
+            Ok(())
+        })
+        .unwrap();
     assert_eq!(v1[0][FRAME_HEAD + 8..FRAME_HEAD + 12], 1u32.to_le_bytes());
     assert_same(&decode(&v1).unwrap(), &twin);
     let frames = encode(&twin, FRAME_BYTES_MAX);
@@ -432,21 +456,22 @@ fn a_version_1_stream_without_leaves_reads() {
 #[test]
 fn in_regular_rate_round_trips_and_a_version_2_stream_reads() {
     let mut twin = crate::twin::invariants::sample();
-    assert!(!twin.additions.is_empty() && !twin.deductions.is_empty());
-    if let Some(a) = twin.additions.first_mut() {
+    assert!(!twin.books.additions.is_empty() && !twin.books.deductions.is_empty());
+    if let Some(a) = twin.books.additions.first_mut() {
         a.in_regular_rate = true;
     }
     let back = decode(&encode(&twin, 61)).unwrap();
     assert_same(&back, &twin);
-    assert!(back.additions == twin.additions);
+    assert!(back.books.additions == twin.books.additions);
     let mut v2 = Vec::new();
-    twin.write_snapshot_as(2, FRAME_BYTES_MAX, &mut |f| {
-        v2.push(f.to_vec());
-        Ok(())
-    })
-    .unwrap();
+    twin.books
+        .write_snapshot_as(2, FRAME_BYTES_MAX, &mut |f| {
+            v2.push(f.to_vec());
+            Ok(())
+        })
+        .unwrap();
     let mut flagless = twin.clone();
-    for p in &mut flagless.additions {
+    for p in &mut flagless.books.additions {
         p.in_regular_rate = false;
     }
     assert_same(&decode(&v2).unwrap(), &flagless);
@@ -454,7 +479,7 @@ fn in_regular_rate_round_trips_and_a_version_2_stream_reads() {
     // advances; found as the one byte that differs when the twin marks it.
     let p = encode(&flagless, FRAME_BYTES_MAX)[0].clone();
     let mut marked = flagless.clone();
-    if let Some(d) = marked.deductions.last_mut() {
+    if let Some(d) = marked.books.deductions.last_mut() {
         d.in_regular_rate = true;
     }
     let q = encode(&marked, FRAME_BYTES_MAX)[0].clone();
@@ -471,10 +496,10 @@ fn in_regular_rate_round_trips_and_a_version_2_stream_reads() {
 #[test]
 fn leaves_round_trip_and_forged_leave_bytes_are_refused() {
     let twin = crate::twin::invariants::sample();
-    assert!(!twin.leaves.is_empty());
+    assert!(!twin.books.leaves.is_empty());
     let frames = encode(&twin, 97);
     assert_same(&decode(&frames).unwrap(), &twin);
-    assert!(decode(&frames).unwrap().leaves == twin.leaves);
+    assert!(decode(&frames).unwrap().books.leaves == twin.books.leaves);
     // The status byte of lv2 (requested = 0) follows its employee (1) and no contract (0):
     // the bytes `lv2`, 1u32, 0u8, 0u8.
     let p = encode(&twin, FRAME_BYTES_MAX)[0].clone();
@@ -492,7 +517,7 @@ fn leaves_round_trip_and_forged_leave_bytes_are_refused() {
     bad_employee[at + 7..at + 11].copy_from_slice(&7u32.to_le_bytes());
     assert!(decode(&[forge(&bad_employee)]).is_err());
     let mut forged = twin.clone();
-    forged.contracts[0].custom_info = Some(
+    forged.books.contracts[0].custom_info = Some(
         json!({"holiday_pay_hours": "-1"})
             .as_object()
             .unwrap()
@@ -567,26 +592,34 @@ fn forged_breaks_and_tips_are_refused() {
     use crate::twin::invariants as inv;
     let cases: Vec<(&str, &str, Forgery)> = vec![
         (inv::BREAKS_INSIDE, "shift `a1`", |t| {
-            let ix = t.shifts.get("a1").unwrap();
-            let x = t.shifts.ext.get_mut(&ix).unwrap();
+            let ix = t.books.shifts.get("a1").unwrap();
+            let x = t.books.shifts.ext.get_mut(&ix).unwrap();
             let b = x.breaks.as_mut().unwrap();
             b[1].stop = Instant::from_micros(b[1].stop.as_micros() + 10 * 3_600_000_000);
         }),
         (inv::BREAKS_INSIDE, "shift `a1`", |t| {
-            let ix = t.shifts.get("a1").unwrap();
-            let b = t.shifts.ext.get_mut(&ix).unwrap().breaks.as_mut().unwrap();
+            let ix = t.books.shifts.get("a1").unwrap();
+            let b = t
+                .books
+                .shifts
+                .ext
+                .get_mut(&ix)
+                .unwrap()
+                .breaks
+                .as_mut()
+                .unwrap();
             b[0] = Span {
                 start: b[1].start,
                 stop: b[1].stop,
             };
         }),
         (inv::TIPS_RANGE, "shift `a1`", |t| {
-            let ix = t.shifts.get("a1").unwrap();
-            t.shifts.ext.get_mut(&ix).unwrap().tips = Some(-5);
+            let ix = t.books.shifts.get("a1").unwrap();
+            t.books.shifts.ext.get_mut(&ix).unwrap().tips = Some(-5);
         }),
         (inv::BREAKS_INSIDE, "shift `a1` (version 2)", |t| {
-            let ix = t.shifts.get("a1").unwrap();
-            let v = &mut t.shifts.extra.get_mut(&ix).unwrap().history[1];
+            let ix = t.books.shifts.get("a1").unwrap();
+            let v = &mut t.books.shifts.extra.get_mut(&ix).unwrap().history[1];
             let x = v.ext.as_mut().unwrap();
             x.breaks.as_mut().unwrap()[0].start = Instant::from_micros(v.start.as_micros() - 1);
         }),
@@ -602,10 +635,10 @@ fn forged_breaks_and_tips_are_refused() {
 #[test]
 fn a_break_record_out_of_range_is_refused() {
     let mut twin = with_breaks();
-    let a2 = twin.shifts.get("a2").unwrap();
+    let a2 = twin.books.shifts.get("a2").unwrap();
     // a2's record: index, version 0, breaks `Some([])` (flag, count 0), tips (flag, value).
     let unique: i64 = 0x5A5A_1234_5678;
-    twin.shifts.ext.get_mut(&a2).unwrap().tips = Some(unique);
+    twin.books.shifts.ext.get_mut(&a2).unwrap().tips = Some(unique);
     let frames = encode(&twin, FRAME_BYTES_MAX);
     let mut p = frames[0][FRAME_HEAD..frames[0].len() - FRAME_TAIL].to_vec();
     let needle = unique.to_le_bytes();

@@ -1,16 +1,15 @@
-//! Values derived from a twin's data, computed once and dropped when the data they come from
-//! changes (issue #5). The policy is fixed when the twin is made (`Twin::new`), so values
-//! derived from it live here too. Each is a pure function of the twin, so answers never depend on
-//! whether a cache was warm.
+//! Values derived from the stored state, computed once and dropped when the data they come
+//! from changes (issue #5): accrual's caches, among them the overtime classification. The
+//! policy is fixed when the twin is made (`Twin::new`), so values derived from it live here
+//! too. Each is a pure function of the state, so answers never depend on whether a cache was
+//! warm. The `Twin` façade says when to drop them (after each batch).
 
-use super::Twin;
-use crate::accrual::overtime::Classified;
-use crate::calendar::{self, Instant};
-use crate::ingest::{Outcome, RecordResult};
-use crate::model::Employee;
+use super::overtime::Classified;
+use super::Books;
+use crate::calendar;
+use crate::model::{Employee, LocalClock};
 use crate::money::Exact;
-use chrono::{Datelike, NaiveDate, NaiveTime};
-use chrono_tz::Tz;
+use chrono::{NaiveDate, NaiveTime};
 use std::sync::OnceLock;
 
 /// Longest span of local dates a [`LocalClock`] tabulates (about 11 years).
@@ -35,13 +34,7 @@ impl Cache {
     /// See [`Twin::cache_bytes`].
     pub fn bytes(&self) -> usize {
         let order = self.order.get().map_or(0, |o| 4 * o.capacity());
-        let clock = self.derived.get().map_or(0, |d| {
-            d.clock
-                .tables
-                .iter()
-                .map(|(_, v)| std::mem::size_of::<Instant>() * v.capacity())
-                .sum()
-        });
+        let clock = self.derived.get().map_or(0, |d| d.clock.heap_bytes());
         let premiums = self.premiums.get().map_or(0, |slots| {
             std::mem::size_of_val::<[OnceLock<Classified>]>(slots)
                 + slots
@@ -74,128 +67,7 @@ pub(crate) struct Derived {
     pub premiums: Vec<[Option<Exact>; 2]>,
 }
 
-/// `calendar::local_to_instant` of `date + time` for the times of day the engine asks about
-/// (00:00 and each contract's `workday_starts_at`), tabulated over the dates of the
-/// schedules' periods; other dates and times are computed directly. Same values, no time
-/// zone lookups in the hot path.
-#[derive(Clone, Debug)]
-pub(crate) struct LocalClock {
-    tz: Tz,
-    first: NaiveDate,
-    tables: Vec<(NaiveTime, Vec<Instant>)>,
-}
-
-impl LocalClock {
-    fn build(tz: Tz, first: NaiveDate, days: i64, times: &[NaiveTime]) -> LocalClock {
-        let mut tables = Vec::new();
-        for &t in times {
-            let mut v = Vec::with_capacity(usize::try_from(days).unwrap_or(0));
-            let mut d = first;
-            for _ in 0..days {
-                v.push(calendar::local_to_instant(tz, d.and_time(t)));
-                match d.succ_opt() {
-                    Some(n) => d = n,
-                    None => break,
-                }
-            }
-            tables.push((t, v));
-        }
-        LocalClock { tz, first, tables }
-    }
-
-    /// The instant of local `date` at `time` (SPEC §2's one DST rule).
-    pub fn at(&self, date: NaiveDate, time: NaiveTime) -> Instant {
-        let k = i64::from(date.num_days_from_ce()) - i64::from(self.first.num_days_from_ce());
-        let hit = self
-            .tables
-            .iter()
-            .find(|(t, _)| *t == time)
-            .and_then(|(_, v)| usize::try_from(k).ok().and_then(|k| v.get(k)));
-        match hit {
-            Some(x) => *x,
-            None => calendar::local_to_instant(self.tz, date.and_time(time)),
-        }
-    }
-
-    /// The tabulated instants of `time` on consecutive dates from the returned first date.
-    pub fn table(&self, time: NaiveTime) -> Option<(NaiveDate, &[Instant])> {
-        self.tables
-            .iter()
-            .find(|(t, _)| *t == time)
-            .map(|(_, v)| (self.first, &v[..]))
-    }
-
-    /// Local 00:00 of `date`.
-    pub fn midnight(&self, date: NaiveDate) -> Instant {
-        self.at(date, NaiveTime::MIN)
-    }
-
-    /// The local date of instant `x` (what `calendar::local_date` gives): the date whose
-    /// 00:00 is at or before `x` and whose next date's 00:00 is after it, found in the table
-    /// (SPEC §2's DST rule keeps local midnights in order: a midnight in a gap is the instant
-    /// the gap ends, an ambiguous one the earlier instant); outside it, computed directly.
-    pub fn date_of(&self, x: Instant) -> NaiveDate {
-        if let Some((first, v)) = self.table(NaiveTime::MIN) {
-            let k = v.partition_point(|m| *m <= x);
-            if k > 0 && k < v.len() {
-                if let Some(d) = first.checked_add_days(chrono::Days::new((k - 1) as u64)) {
-                    return d;
-                }
-            }
-        }
-        calendar::local_date(self.tz, x)
-    }
-
-    /// Consecutive local dates from `date`, each with its 00:00 and the next date's 00:00
-    /// (what [`LocalClock::midnight`] gives, read by index from the table where it has them).
-    pub fn days_from(&self, date: NaiveDate) -> DaysFrom<'_> {
-        let table = self
-            .table(NaiveTime::MIN)
-            .map(|(_, v)| v)
-            .unwrap_or_default();
-        let k = usize::try_from(
-            i64::from(date.num_days_from_ce()) - i64::from(self.first.num_days_from_ce()),
-        )
-        .ok();
-        DaysFrom {
-            clock: self,
-            table,
-            k,
-            date: Some(date),
-        }
-    }
-}
-
-/// See [`LocalClock::days_from`].
-pub(crate) struct DaysFrom<'c> {
-    clock: &'c LocalClock,
-    table: &'c [Instant],
-    /// The index of `date` in `table` (none before the table).
-    k: Option<usize>,
-    date: Option<NaiveDate>,
-}
-
-impl Iterator for DaysFrom<'_> {
-    /// (date, its local 00:00, the next date's local 00:00)
-    type Item = (NaiveDate, Instant, Instant);
-
-    fn next(&mut self) -> Option<Self::Item> {
-        let date = self.date?;
-        let next = date.succ_opt();
-        let at = |k: Option<usize>, d: Option<NaiveDate>| {
-            k.and_then(|k| self.table.get(k).copied())
-                .or_else(|| d.map(|d| self.clock.midnight(d)))
-        };
-        let midnight = at(self.k, Some(date))?;
-        let k1 = self.k.and_then(|k| k.checked_add(1));
-        let next_midnight = at(k1, next)?;
-        self.k = k1;
-        self.date = next;
-        Some((date, midnight, next_midnight))
-    }
-}
-
-impl Twin {
+impl Books {
     /// Schedule pay lags and the local clock, computed on first use.
     pub(crate) fn derived(&self) -> &Derived {
         self.cache.derived.get_or_init(|| {
@@ -327,40 +199,17 @@ impl Twin {
         }
     }
 
-    /// Drops the caches that a batch of `kind` fed by `results` changes (shifts: see
-    /// [`Twin::forget_premiums`]). A batch that changed nothing (every record unchanged or
-    /// refused) keeps them all; an employees batch drops only its employees' entries
-    /// (issue #16: an HR sync of one employee no longer costs every employee's
-    /// classification).
-    pub(crate) fn invalidate(&mut self, kind: crate::ingest::Kind, results: &[RecordResult]) {
-        use crate::ingest::Kind;
-        let changed = |r: &&RecordResult| matches!(r.outcome, Outcome::Created | Outcome::Updated);
-        if !results.iter().any(|r| changed(&r)) {
-            return;
-        }
-        // Overtime classification reads shifts (dropped per employee as their lists
-        // change), assignments, contracts' rules and rates, and (through the local clock)
-        // the schedules' periods.
-        match kind {
-            Kind::PaySchedules | Kind::Contracts => {
-                self.cache.derived = OnceLock::new();
-                self.cache.premiums = OnceLock::new();
-            }
-            Kind::Employees => {
-                if results.iter().any(|r| r.outcome == Outcome::Created) {
-                    self.cache.order = OnceLock::new();
-                    self.grow_premium_slots();
-                }
-                for r in results.iter().filter(changed) {
-                    if let Some(ix) = r.key.as_deref().and_then(|id| self.employee_ix.get(id)) {
-                        self.forget_premiums(ix);
-                    }
-                }
-            }
-            // Leaves drop their employees' classifications as they are stored
-            // (`Twin::store_leave`).
-            Kind::Leaves | Kind::Shifts | Kind::Additions | Kind::Deductions => {}
-        }
+    /// Drops the values derived from schedules, contracts and the policy (`Derived`) and
+    /// every overtime classification.
+    pub(crate) fn forget_derived(&mut self) {
+        self.cache.derived = OnceLock::new();
+        self.cache.premiums = OnceLock::new();
+    }
+
+    /// Drops the employee order and makes room for new employees' classifications.
+    pub(crate) fn employees_created(&mut self) {
+        self.cache.order = OnceLock::new();
+        self.grow_premium_slots();
     }
 
     /// Drops the caches derived from the company's policy (counted statuses, rates, blackout:
@@ -386,52 +235,6 @@ impl Twin {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use chrono_tz::{America, Asia, Australia, Europe};
-
-    /// `date_of` is `calendar::local_date` at every quarter hour over two years, and at every
-    /// minute of the days around each DST change, in zones with transitions at 00:00 (Havana,
-    /// Santiago), at 02:00/03:00 (Brussels, New York, Sydney) and none (Kolkata).
-    #[test]
-    fn date_of_is_local_date() {
-        let first = NaiveDate::from_ymd_opt(2025, 12, 1).unwrap();
-        for tz in [
-            Europe::Brussels,
-            America::New_York,
-            America::Havana,
-            America::Santiago,
-            Australia::Sydney,
-            Asia::Kolkata,
-        ] {
-            let clock = LocalClock::build(tz, first, 760, &[NaiveTime::MIN]);
-            let start = calendar::local_to_instant(tz, first.and_time(NaiveTime::MIN));
-            let quarter = 900 * 1_000_000;
-            let mut prev_offset = None;
-            let mut changes = 0;
-            // Past the table's end too (the direct fallback).
-            for q in -200..(770 * 96) {
-                let x = Instant::from_micros(start.as_micros() + q * quarter);
-                assert_eq!(clock.date_of(x), calendar::local_date(tz, x), "{tz} {x}");
-                let offset = calendar::local_datetime(tz, x) - x.to_utc().unwrap();
-                if prev_offset.is_some_and(|p| p != offset) {
-                    // A DST change in the last quarter hour: every minute of the two days
-                    // around it.
-                    changes += 1;
-                    for m in -(48 * 60)..(48 * 60) {
-                        let y = Instant::from_micros(x.as_micros() + m * 60_000_000);
-                        assert_eq!(clock.date_of(y), calendar::local_date(tz, y), "{tz} {y}");
-                    }
-                }
-                prev_offset = Some(offset);
-            }
-            // Two years hold four changes, except in Kolkata (none).
-            assert_eq!(changes, if tz == Asia::Kolkata { 0 } else { 4 }, "{tz}");
-        }
-    }
-}
-
-#[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 mod invalidation_tests {
     use crate::generate;
@@ -442,6 +245,7 @@ mod invalidation_tests {
     /// The employees whose classification is cached.
     fn cached(twin: &Twin) -> Vec<usize> {
         let slots = twin
+            .books
             .cache
             .premiums
             .get()
@@ -464,14 +268,20 @@ mod invalidation_tests {
         };
         let mut twin = generate::twin(&opts).unwrap();
         let t = opts.as_of();
-        let ids: Vec<String> = twin.employees.iter().map(|e| e.id.to_string()).collect();
+        let ids: Vec<String> = twin
+            .books
+            .employees
+            .iter()
+            .map(|e| e.id.to_string())
+            .collect();
         for id in &ids {
             twin.accruals(id, t).unwrap();
         }
         let before = cached(&twin);
         assert!(before.len() > 2, "some employees have overtime rules");
         let k = before[1];
-        let contract = twin.contracts[twin.employees[k].assignments[0].contract as usize]
+        let contract = twin.books.contracts
+            [twin.books.employees[k].assignments[0].contract as usize]
             .id
             .to_string();
         let r = twin
@@ -487,9 +297,12 @@ mod invalidation_tests {
         assert_eq!(r.count_accepted, 2, "{:?}", r.error_summary);
         let expected: Vec<usize> = before.iter().copied().filter(|i| *i != k).collect();
         assert_eq!(cached(&twin), expected);
-        assert_eq!(twin.cache.premiums.get().unwrap().len(), ids.len() + 1);
-        let c = twin.contracts[0].clone();
-        let same = json!({"contract_id": &*c.id, "pay_schedule_id": &*twin.schedules[c.schedule as usize].id,
+        assert_eq!(
+            twin.books.cache.premiums.get().unwrap().len(),
+            ids.len() + 1
+        );
+        let c = twin.books.contracts[0].clone();
+        let same = json!({"contract_id": &*c.id, "pay_schedule_id": &*twin.books.schedules[c.schedule as usize].id,
             "currency": c.currency.code(), "wage_rate_period": c.rate_period.as_str(),
             "wage_rate_amount": c.rate_at(opts.received_at())});
         let mut with_info = same.clone();
@@ -503,7 +316,7 @@ mod invalidation_tests {
         assert_eq!(r.results[0].outcome, crate::ingest::Outcome::Unchanged);
         assert_eq!(cached(&twin), expected);
         let mut cold = twin.clone();
-        cold.cache = Default::default();
+        cold.books.cache = Default::default();
         for id in ids.iter().map(String::as_str).chain(["e-new"]) {
             assert!(
                 twin.accruals(id, t).unwrap() == cold.accruals(id, t).unwrap(),

@@ -2,11 +2,10 @@
 //! leaves count each date once, paid wins over unpaid, and of two paid leaves the larger
 //! `hours_per_day` counts.
 
-use super::Twin;
-use crate::model::{Employee, LeaveDay};
+use super::{Employee, LeaveDay, State};
 use chrono::NaiveDate;
 
-impl Twin {
+impl State {
     /// The leave that counts on local date `d` for assignment contract `contract`, among the
     /// employee's approved leaves that apply to it (its own `contract_id`, or none), after
     /// "paid wins over unpaid" and "two paid: the larger `hours_per_day`" (SPEC §5.5, §9).
@@ -104,18 +103,18 @@ mod tests {
             {"leave_id": "u", "employee_id": "e1", "leave_status": "approved", "start_on": "2026-05-30", "stop_on": "2026-06-12", "paid": false},
             {"leave_id": "p", "employee_id": "e1", "contract_id": "h2", "leave_status": "approved", "start_on": "2026-06-11", "stop_on": "2026-06-25", "paid": true},
             {"leave_id": "r", "employee_id": "e1", "leave_status": "requested", "start_on": "2026-07-01", "stop_on": "2026-07-02", "paid": true}]));
-        let e = &t.employees[0];
+        let e = &t.books.employees[0];
         // Before any assignment: nothing, though the leave covers the date.
-        assert_eq!(t.leave_on(e, d("2026-05-31")), None);
-        assert_eq!(t.leave_on(e, d("2026-06-05")), Some(false));
+        assert_eq!(t.books.leave_on(e, d("2026-05-31")), None);
+        assert_eq!(t.books.leave_on(e, d("2026-06-05")), Some(false));
         // h1: unpaid `u`; h2: paid `p`: paid wins.
-        assert_eq!(t.leave_on(e, d("2026-06-11")), Some(true));
+        assert_eq!(t.books.leave_on(e, d("2026-06-11")), Some(true));
         // h1 has ended; `p` applies to h2, which holds the date.
-        assert_eq!(t.leave_on(e, d("2026-06-22")), Some(true));
+        assert_eq!(t.books.leave_on(e, d("2026-06-22")), Some(true));
         // Requested leave never counts.
-        assert_eq!(t.leave_on(e, d("2026-07-01")), None);
+        assert_eq!(t.books.leave_on(e, d("2026-07-01")), None);
         // After every leave: nothing.
-        assert_eq!(t.leave_on(e, d("2026-06-26")), None);
+        assert_eq!(t.books.leave_on(e, d("2026-06-26")), None);
     }
 
     #[test]
@@ -124,13 +123,14 @@ mod tests {
             {"leave_id": "a", "employee_id": "e1", "leave_status": "approved", "start_on": "2026-06-02", "stop_on": "2026-06-04", "paid": true, "hours_per_day": 4},
             {"leave_id": "b", "employee_id": "e1", "leave_status": "approved", "start_on": "2026-06-03", "stop_on": "2026-06-03", "paid": true, "hours_per_day": "7.5"},
             {"leave_id": "c", "employee_id": "e1", "leave_status": "approved", "start_on": "2026-06-03", "stop_on": "2026-06-03", "paid": false}]));
-        let e = &t.employees[0];
-        let day = t.leave_day(e, 0, d("2026-06-03")).unwrap();
+        let e = &t.books.employees[0];
+        let day = t.books.leave_day(e, 0, d("2026-06-03")).unwrap();
         assert!(day.paid);
         assert_eq!(day.hours_per_day.to_string(), "7.5");
-        assert_eq!(t.leaves[day.leave as usize].id.as_ref(), "b");
+        assert_eq!(t.books.leaves[day.leave as usize].id.as_ref(), "b");
         assert_eq!(
-            t.leave_day(e, 0, d("2026-06-02"))
+            t.books
+                .leave_day(e, 0, d("2026-06-02"))
                 .unwrap()
                 .hours_per_day
                 .to_string(),

@@ -1,0 +1,125 @@
+//! The stored state of one company (SPEC §2): every validated entity, the id indexes and the
+//! job counter. Ingestion writes it, accrual and eligibility read it, and the `Twin` façade
+//! owns it (with the caches derived from it).
+//!
+//! Layout for scale: entities live in `Vec`s addressed by interned `u32` indexes; each
+//! employee keeps its shifts sorted by start and its payments and advances, so every
+//! per-employee question touches only that employee's data.
+
+use super::index::Index;
+use super::shifts::ShiftStore;
+use super::{Advance, Contract, Employee, Leave, Payment, Schedule, ShiftRec};
+use crate::company::Company;
+use crate::money::Currency;
+
+/// One company's stored state (SPEC §2). Pure: every instant comes in as an argument.
+#[derive(Clone, Debug)]
+pub struct State {
+    pub(crate) company: Company,
+    pub(crate) schedules: Vec<Schedule>,
+    pub(crate) schedule_ix: Index,
+    pub(crate) contracts: Vec<Contract>,
+    pub(crate) contract_ix: Index,
+    pub(crate) employees: Vec<Employee>,
+    pub(crate) employee_ix: Index,
+    /// Ids, employees, jobs and history of every shift (current records live with employees).
+    pub(crate) shifts: ShiftStore,
+    /// Current records of shifts without an employee, sorted by (start, index).
+    pub(crate) open_shifts: Vec<ShiftRec>,
+    pub(crate) additions: Vec<Payment>,
+    pub(crate) addition_ix: Index,
+    pub(crate) deductions: Vec<Payment>,
+    pub(crate) deduction_ix: Index,
+    pub(crate) advances: Vec<Advance>,
+    pub(crate) advance_ix: Index,
+    /// Leaves (SPEC §2 leave), each in its employee's `leaves` list.
+    pub(crate) leaves: Vec<Leave>,
+    pub(crate) leave_ix: Index,
+    pub(crate) jobs: u64,
+    /// Employees whose shift or leave lists changed since the owner last looked (not data):
+    /// the façade drops what it derived from them (`Twin` after each batch).
+    pub(crate) touched: Vec<u32>,
+}
+
+impl PartialEq for State {
+    /// Two states are equal when they hold the same data; the job counter is not data.
+    fn eq(&self, o: &State) -> bool {
+        self.company == o.company
+            && self.schedules == o.schedules
+            && self.contracts == o.contracts
+            && self.employees == o.employees
+            && self.shifts == o.shifts
+            && self.open_shifts == o.open_shifts
+            && self.additions == o.additions
+            && self.deductions == o.deductions
+            && self.advances == o.advances
+            && self.leaves == o.leaves
+    }
+}
+
+impl State {
+    /// An empty state of `company`.
+    pub(crate) fn new(company: Company) -> State {
+        State {
+            company,
+            schedules: Vec::new(),
+            schedule_ix: Index::default(),
+            contracts: Vec::new(),
+            contract_ix: Index::default(),
+            employees: Vec::new(),
+            employee_ix: Index::default(),
+            shifts: ShiftStore::default(),
+            open_shifts: Vec::new(),
+            additions: Vec::new(),
+            addition_ix: Index::default(),
+            deductions: Vec::new(),
+            deduction_ix: Index::default(),
+            advances: Vec::new(),
+            advance_ix: Index::default(),
+            leaves: Vec::new(),
+            leave_ix: Index::default(),
+            jobs: 0,
+            touched: Vec::new(),
+        }
+    }
+
+    /// Notes that employee `ix`'s shift or leave list changed (see [`State::touched`]).
+    pub(crate) fn touch(&mut self, ix: u32) {
+        if self.touched.last() != Some(&ix) {
+            self.touched.push(ix);
+        }
+    }
+
+    /// The currency of an employee: that of its assignments' contracts (all share one).
+    pub(crate) fn employee_currency(&self, e: &Employee) -> Option<Currency> {
+        e.assignments
+            .first()
+            .and_then(|a| self.contracts.get(a.contract as usize))
+            .map(|c| c.currency)
+    }
+
+    /// The employee of id `id` with its index.
+    pub(crate) fn employee(&self, id: &str) -> Option<(u32, &Employee)> {
+        let ix = self.employee_ix.get(id)?;
+        self.employees.get(ix as usize).map(|e| (ix, e))
+    }
+
+    /// The id of employee `ix` (none for [`super::NONE`]).
+    pub(crate) fn employee_id_of(&self, ix: u32) -> Option<String> {
+        (ix != super::NONE)
+            .then(|| self.employees.get(ix as usize).map(|e| e.id.to_string()))
+            .flatten()
+    }
+
+    /// The id of contract `ix` (none for [`super::NONE`]).
+    pub(crate) fn contract_id_of(&self, ix: u32) -> Option<String> {
+        (ix != super::NONE)
+            .then(|| self.contracts.get(ix as usize).map(|c| c.id.to_string()))
+            .flatten()
+    }
+
+    /// Whether a status is counted under the company policy.
+    pub(crate) fn counted(&self, s: super::ShiftStatus) -> bool {
+        self.company.policy.counts(s)
+    }
+}
