@@ -1,34 +1,11 @@
 //! The `ewa` binary end to end: the demo (twice), init and ingest (JSON and CSV), queries,
 //! advances, as-known-at, compaction, and the documented exit codes.
 
+use crate::cli_support::{code, ewa, json, stderr, stdout};
 use crate::common::TempDir;
 use serde_json::Value;
 use std::path::Path;
-use std::process::{Command, Output};
-
-fn ewa(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ewa"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap()
-}
-
-fn code(o: &Output) -> i32 {
-    o.status.code().unwrap()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8(o.stderr.clone()).unwrap()
-}
-
-fn json(o: &Output) -> Value {
-    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", stdout(o)))
-}
+use std::process::Output;
 
 #[test]
 fn demo_creates_ewa_db_and_can_run_again() {

@@ -2,39 +2,10 @@
 //! completions and the man page, `EWA_DB`, and `company delete --yes`.
 
 use crate::cli_exit::acme;
+use crate::cli_support::{code, ewa, ewa_env, json, stderr, stdout};
 use crate::common::TempDir;
-use serde_json::Value;
 use std::path::Path;
-use std::process::{Command, Output};
-
-fn ewa_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_ewa"));
-    c.args(args).current_dir(dir).env_remove("EWA_DB");
-    for (k, v) in env {
-        c.env(k, v);
-    }
-    c.output().unwrap()
-}
-
-fn ewa(dir: &Path, args: &[&str]) -> Output {
-    ewa_env(dir, args, &[])
-}
-
-fn code(o: &Output) -> i32 {
-    o.status.code().unwrap()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8(o.stderr.clone()).unwrap()
-}
-
-fn json(o: &Output) -> Value {
-    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {o:?}"))
-}
+use std::process::Output;
 
 fn request(d: &Path, id: &str, amount: &str) -> Output {
     ewa(

@@ -2,24 +2,10 @@
 //! built binary: unknown ids are input errors (2) whatever answer is printed, refusals are 1,
 //! a closed pipe keeps the command's own code, and an answer that cannot be written is 4.
 
+use crate::cli_support::{code, ewa, ewa_to, json, stderr};
 use crate::common::TempDir;
-use serde_json::Value;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
-
-fn ewa_to(dir: &Path, args: &[&str], stdout: Stdio) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ewa"))
-        .args(args)
-        .current_dir(dir)
-        .stdout(stdout)
-        .stderr(Stdio::piped())
-        .output()
-        .unwrap()
-}
-
-fn ewa(dir: &Path, args: &[&str]) -> Output {
-    ewa_to(dir, args, Stdio::piped())
-}
+use std::process::{Output, Stdio};
 
 /// Runs `ewa` with its standard output a pipe whose reader is already gone.
 fn ewa_closed_pipe(dir: &Path, args: &[&str]) -> Output {
@@ -35,18 +21,6 @@ fn ewa_full(dir: &Path, args: &[&str]) -> Output {
         .open("/dev/full")
         .unwrap();
     ewa_to(dir, args, Stdio::from(full))
-}
-
-fn code(o: &Output) -> i32 {
-    o.status.code().unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8(o.stderr.clone()).unwrap()
-}
-
-fn json(o: &Output) -> Value {
-    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {o:?}"))
 }
 
 /// Company `acme` (UTC): monthly period 2026-06 paid 2026-07-03, employee e1 at 20.00/h

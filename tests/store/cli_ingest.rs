@@ -2,31 +2,12 @@
 //! applying names the files applied), the report options, and input read no further than
 //! `batch_bytes_max`.
 
+use crate::cli_support::{code, ewa, json, stderr};
 use crate::common::TempDir;
 use serde_json::Value;
 use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
-
-fn ewa(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ewa"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap()
-}
-
-fn code(o: &Output) -> i32 {
-    o.status.code().unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8(o.stderr.clone()).unwrap()
-}
-
-fn json(o: &Output) -> Value {
-    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {o:?}"))
-}
+use std::process::{Command, Stdio};
 
 /// Company `acme` with these limits, a monthly schedule and contract c1.
 fn company(tag: &str, limits: &str) -> TempDir {

@@ -1,30 +1,9 @@
 //! `--format json|jsonl|csv|table` on the commands that list things, recoveries as payroll
 //! CSV, tables in the company's local time and major units, and `ewa explain`.
 
+use crate::cli_support::{code, ewa, stderr, stdout};
 use crate::common::TempDir;
 use serde_json::Value;
-use std::path::Path;
-use std::process::{Command, Output};
-
-fn ewa(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ewa"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap()
-}
-
-fn code(o: &Output) -> i32 {
-    o.status.code().unwrap()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8(o.stderr.clone()).unwrap()
-}
 
 /// Company `acme` in Europe/Brussels: monthly period 2026-06 paid 2026-07-03 (local
 /// midnight), e1 at 14.50/h with overtime after 8 h a week at 1.5, one approved shift of

@@ -9,6 +9,8 @@ mod cli_commands;
 mod cli_exit;
 mod cli_ingest;
 mod cli_output;
+#[path = "../support/cli.rs"]
+mod cli_support;
 mod cli_transcript;
 mod common;
 mod crash;
