@@ -3,8 +3,10 @@
 use serde::Serialize;
 
 /// The entity kinds a twin ingests, in push order (SPEC §3): Payd's six and the extension
-/// kind `leaves` (SPEC §2 leave).
+/// kind `leaves` (SPEC §2 leave). Non-exhaustive: a new kind is not a breaking change (a
+/// `match` outside the crate needs a `_` arm).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum Kind {
     /// `pay-schedules`
     PaySchedules,

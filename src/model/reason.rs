@@ -4,8 +4,10 @@
 use serde::{Serialize, Serializer};
 
 /// Machine codes of eligibility and advance answers, in the SPEC §6 order of precedence.
+/// Non-exhaustive: a new reason (as `amount_overflow` was) is not a breaking change.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Reason {
     /// Gate: the employee is not in the twin.
     UnknownEmployee,
