@@ -1,5 +1,6 @@
 //! Ingestion alone, for iterating on `Twin::apply_json` (issue #5): `cargo run --release
-//! --example ingest_probe -- [EMPLOYEES] [SHIFTS_PER_EMPLOYEE] [RUNS]`.
+//! --example ingest_probe -- [EMPLOYEES] [SHIFTS_PER_EMPLOYEE] [RUNS] [no-pay-rules]`
+//! (`no-pay-rules`: the generated payroll without the pay rules, as before issue #14).
 //!
 //! Serialises every generated batch once (not timed), then builds a fresh twin `RUNS` times
 //! from those bytes and prints the shift batches' rate of each run and the median. The job
@@ -18,6 +19,10 @@ fn main() {
         ..Default::default()
     };
     let runs = num(3).max(1);
+    let g = ewa::generate::Options {
+        pay_rules: std::env::args().nth(4).as_deref() != Some("no-pay-rules"),
+        ..g
+    };
     let mut batches = Vec::new();
     let res = ewa::generate::for_each_batch(&g, |kind, records| {
         let bytes = serde_json::to_vec(&records).unwrap_or_default();
