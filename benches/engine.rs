@@ -4,6 +4,12 @@
 //!
 //! `cargo bench --bench engine` (add a name filter, e.g. `-- eligibility/all`, to run one).
 //!
+//! `ingest/shifts_time_order` pushes the same shifts as `ingest/shifts_json` in start order,
+//! one batch per local day, as a live feed sends them (issue #16).
+//! `eligibility/all_after_batch` times the first bulk answer after a batch of about 500
+//! shifts of 500 employees (their caches are dropped; everyone else's are kept), against
+//! `eligibility/all/10k_employees` warm.
+//!
 //! `store/save` saves a 2,000-employee twin as a new company's binary snapshot in a fresh
 //! SQLite file; `store/load` loads it back (decoded and validated) and checks its count.
 
@@ -61,6 +67,120 @@ fn ingest(c: &mut Criterion) {
         )
     });
     g.finish();
+}
+
+/// A generated company without its shifts, and the shifts' records.
+fn base_and_shifts(o: &Options) -> (Twin, Vec<serde_json::Value>) {
+    let at = o.received_at();
+    let mut base = Twin::new(generate::company(o).unwrap_or_else(|e| panic!("{e}")));
+    let mut shifts = Vec::new();
+    generate::for_each_batch(o, |kind, records| {
+        if kind == Kind::Shifts {
+            shifts.extend(records);
+            Ok(())
+        } else {
+            base.apply(kind, &records, at).map(|_| ())
+        }
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
+    (base, shifts)
+}
+
+/// The shifts in start order, as one JSON batch per local day of their start.
+fn daily_batches(base: &Twin, mut shifts: Vec<serde_json::Value>) -> Vec<Vec<u8>> {
+    let tz = base.company().timezone();
+    let start = |s: &serde_json::Value| {
+        let text = s["start_at"].as_str().unwrap_or_default();
+        ewa::calendar::parse_instant(tz, text).unwrap_or_else(|e| panic!("{e}"))
+    };
+    shifts.sort_by_key(|s| start(s));
+    let day = |s: &serde_json::Value| start(s).to_utc().map(|t| t.date());
+    shifts
+        .chunk_by(|a, b| day(a) == day(b))
+        .map(|d| serde_json::to_vec(d).unwrap_or_default())
+        .collect()
+}
+
+fn ingest_time_order(c: &mut Criterion) {
+    let o = opts(250);
+    let at = o.received_at();
+    let (base, shifts) = base_and_shifts(&o);
+    let n = shifts.len();
+    let days = daily_batches(&base, shifts);
+    let mut g = c.benchmark_group("ingest");
+    g.throughput(Throughput::Elements(n as u64));
+    g.bench_function("shifts_time_order", |b| {
+        b.iter_batched(
+            || base.clone(),
+            |mut twin| {
+                let accepted: usize = days
+                    .iter()
+                    .map(|d| {
+                        twin.apply_json(Kind::Shifts, d, at)
+                            .map_or(0, |r| r.count_accepted)
+                    })
+                    .sum();
+                assert_eq!(accepted, n);
+                twin
+            },
+            BatchSize::LargeInput,
+        )
+    });
+    g.finish();
+}
+
+fn all_after_batch(c: &mut Criterion) {
+    let (o, twin) = built(10_000);
+    let at = o.as_of();
+    // Warm: every employee's classification is cached before the batch.
+    let warm = twin
+        .eligibility_all(at, Delivery::Standard)
+        .map(|v| v.len());
+    assert_eq!(warm.ok(), Some(10_000));
+    // 500 new one-hour shifts of 500 employees, the night after `as_of` (14 h after its
+    // noon): after every generated shift, so none overlaps.
+    let hour = 3_600_000_000;
+    let from = at.checked_add_micros(14 * hour).map(|t| t.to_string());
+    let to = at.checked_add_micros(15 * hour).map(|t| t.to_string());
+    let batch: Vec<serde_json::Value> = (0..500)
+        .map(|i| {
+            serde_json::json!({"shift_id": format!("late-{i}"), "shift_status": "approved",
+                "employee_id": generate::employee_id(i * 20), "start_at": from, "stop_at": to})
+        })
+        .collect();
+    let received = o.received_at();
+    // Keep the shifts the twin accepts (an employee who works that night, or whose
+    // assignment has ended, refuses one), so that every timed batch changes the same ones.
+    let report = twin.clone().apply(Kind::Shifts, &batch, received);
+    let report = report.unwrap_or_else(|e| panic!("{e}"));
+    let batch: Vec<serde_json::Value> = batch
+        .into_iter()
+        .zip(&report.results)
+        .filter(|(_, r)| r.outcome == ewa::Outcome::Created)
+        .map(|(s, _)| s)
+        .collect();
+    let n = batch.len();
+    assert!(n > 400, "{n} of 500 shifts accepted");
+    let mut g = c.benchmark_group("eligibility/all_after_batch");
+    g.throughput(Throughput::Elements(10_000));
+    g.bench_function("10k_employees_500_shifts_pushed", |b| {
+        b.iter_batched(
+            || {
+                let mut t = twin.clone();
+                let r = t.apply(Kind::Shifts, &batch, received);
+                assert_eq!(r.map(|r| r.count_accepted).ok(), Some(n));
+                t
+            },
+            |t| {
+                let n = t.eligibility_all(at, Delivery::Standard).map(|v| v.len());
+                assert_eq!(n.ok(), Some(10_000));
+                t
+            },
+            BatchSize::LargeInput,
+        )
+    });
+    g.finish();
+    twin.check_invariants().unwrap_or_else(|e| panic!("{e}"));
 }
 
 fn one_employee(c: &mut Criterion) {
@@ -178,6 +298,6 @@ criterion_group! {
         .sample_size(10)
         .warm_up_time(Duration::from_millis(500))
         .measurement_time(Duration::from_secs(3));
-    targets = ingest, one_employee, all, store
+    targets = ingest, ingest_time_order, one_employee, all, all_after_batch, store
 }
 criterion_main!(engine);
