@@ -1099,8 +1099,9 @@ mod tests {
                 .get()
                 .map(|s| &s[..])
                 .unwrap_or_default();
+            // Entries holding a classification (not only side bits, `cached_sides`).
             (0..slots.len())
-                .filter(|i| slots[*i].get().is_some())
+                .filter(|i| slots[*i].get().is_some_and(|c| c.from != Instant::MAX))
                 .collect()
         };
         assert_eq!(cached(&twin), with_rules);
