@@ -17,13 +17,16 @@ use crate::money::Exact;
 use smallvec::SmallVec;
 use std::cell::RefCell;
 
+/// (contract, week start, top-up, the week's paid micros on the contract).
+type TopUps = SmallVec<[(u32, Instant, Exact, i64); 4]>;
+/// (contract's address, week start, regular rate).
+type Rates = SmallVec<[(usize, Instant, Option<Exact>); 4]>;
+
 /// What one answer has computed of its work weeks.
 #[derive(Default)]
 pub(crate) struct Weeks {
-    /// (contract, week start, top-up, the week's paid micros on the contract).
-    top_ups: RefCell<SmallVec<[(u32, Instant, Exact, i64); 4]>>,
-    /// (contract's address, week start, regular rate).
-    rates: RefCell<SmallVec<[(usize, Instant, Option<Exact>); 4]>>,
+    top_ups: RefCell<TopUps>,
+    rates: RefCell<Rates>,
 }
 
 impl Accrual<'_> {
