@@ -16,6 +16,9 @@ use std::sync::OnceLock;
 const CLOCK_DAYS_MAX: i64 = 4_000;
 /// Days tabulated on each side of the schedules' periods.
 const CLOCK_MARGIN_DAYS: i64 = 16;
+/// Most times of day a [`LocalClock`] tabulates (00:00, work-day starts, premium edges);
+/// others are computed directly.
+const CLOCK_TIMES_MAX: usize = 16;
 
 /// The caches of a twin; cloning a twin clones them, equality ignores them.
 #[derive(Clone, Debug, Default)]
@@ -97,7 +100,8 @@ impl Books {
             .collect()
     }
 
-    /// 00:00 and each `workday_starts_at`, tabulated over the periods' dates (SPEC §2, §5.2).
+    /// 00:00, each `workday_starts_at` and premium window edges, tabulated over the
+    /// periods' dates (SPEC §2, §5.2, §5.4).
     fn local_clock(&self) -> LocalClock {
         let tz = self.company.timezone;
         let lo = self
@@ -118,6 +122,16 @@ impl Books {
                 if !times.contains(&t) {
                     times.push(t);
                 }
+            }
+        }
+        // SPEC §5.4: premium windows' edges are local times of day too (a bounded number).
+        let edges = self
+            .contracts
+            .iter()
+            .flat_map(crate::accrual::premiums::edge_times);
+        for t in edges {
+            if !times.contains(&t) && times.len() < CLOCK_TIMES_MAX {
+                times.push(t);
             }
         }
         match (lo, hi) {

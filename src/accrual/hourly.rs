@@ -2,7 +2,7 @@
 //! shift minus its unpaid breaks, SPEC §5.6), split at rate-version boundaries, plus
 //! premiums (SPEC §5.4) and overtime premiums (SPEC §5.2).
 
-use super::{paid, seconds_text, Accrual, Line, LineKind};
+use super::{seconds_text, Accrual, Line, LineKind};
 use crate::calendar::Instant;
 use crate::error::{Error, Result};
 use crate::model::in_mask;
@@ -107,7 +107,7 @@ impl<'a> Accrual<'a> {
         let mut overflow = false;
         for s in self.counted_shifts(cix, lo, hi) {
             // SPEC §5 "Paid time": the shift in [lo, hi) minus its unpaid breaks (§5.6).
-            for (a, b) in paid::paid(self.twin, s, Some(c), lo, hi) {
+            for (a, b) in self.paid(s, Some(c), lo, hi) {
                 for_rate_pieces(c, a, b, |x, y, rate| {
                     let micros = y.as_micros().saturating_sub(x.as_micros());
                     match i128::from(rate)

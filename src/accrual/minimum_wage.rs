@@ -11,20 +11,19 @@
 //! the regular rate (SPEC §5.2, §9) of a week in proportion to its paid seconds in that week.
 
 use super::hourly::MICROS_PER_HOUR;
-use super::regular_rate::{add, mul, ratio, straight_pay, work_week, workday_starts_at, Paid};
-use super::regular_rate::{PaidList, WEEKS_MAX};
+use super::regular_rate::WEEKS_MAX;
+use super::regular_rate::{add, mul, ratio, work_week, workday_starts_at, Paid};
 use super::{seconds_text, Accrual, Line, LineKind};
 use crate::calendar::{Frequency, Instant};
 use crate::error::{Error, Result};
 use crate::model::{Contract, MinimumWage};
 use crate::money::Exact;
 
-/// The top-up of one work week of a contract at `t`, with the paid time it is shared over.
+/// The top-up of one work week of a contract at `t`, with the paid time it is shared over
+/// (its paid pieces are `Accrual::paid_time` of the week before `t` on the contract).
 pub(crate) struct WeekTopUp {
     /// `max(0, due − paid)`.
     pub top_up: Exact,
-    /// The week's paid time on the contract before `t`.
-    pub paid: PaidList,
     /// Its total in microseconds.
     pub micros: i64,
 }
@@ -83,17 +82,13 @@ impl Accrual<'_> {
         if micros <= 0 {
             return Ok(WeekTopUp {
                 top_up: Exact::ZERO,
-                paid,
                 micros: 0,
             });
         }
         let hours =
             Exact::new(i128::from(micros), MICROS_PER_HOUR).ok_or_else(|| Error::overflow(what))?;
         let due = mul(Exact::int(mw.hourly), hours, what)?;
-        let mut got = Exact::ZERO;
-        for p in &paid {
-            got = add(got, straight_pay(c, p.start, p.stop)?, what)?;
-        }
+        let mut got = self.straight_sum(&paid, Some(c), what)?;
         got = add(got, self.stint_premiums(cix, c, (ws, hi), false)?, what)?;
         if mw.tip_credit {
             // SPEC §5.7: with the tip credit, the week's tips count toward the minimum.
@@ -105,11 +100,7 @@ impl Accrual<'_> {
         } else {
             Exact::ZERO
         };
-        Ok(WeekTopUp {
-            top_up,
-            paid,
-            micros,
-        })
+        Ok(WeekTopUp { top_up, micros })
     }
 
     /// Contract `cix`'s minimum-wage top-ups in the window `[lo, hi)` (inside one stint):
@@ -125,16 +116,21 @@ impl Accrual<'_> {
         let what = "minimum wage";
         let mut total = Exact::ZERO;
         for week in self.weeks_of(c, lo, hi) {
-            let w = self.week_top_up(cix, c, mw, week)?;
-            let inside = micros_in(&w.paid, lo, hi);
-            if w.top_up == Exact::ZERO || inside <= 0 {
+            let (top_up, micros) = self.week_top_up_once(cix, c, mw, week)?;
+            if top_up == Exact::ZERO {
                 continue;
             }
-            let share = mul(w.top_up, ratio(inside, w.micros, what)?, what)?;
+            // The week's paid time on the contract before `t`, as `week_top_up` reads it.
+            let paid = self.paid_time(week.0, week.1.min(self.t), Some(cix));
+            let inside = micros_in(&paid, lo, hi);
+            if inside <= 0 {
+                continue;
+            }
+            let share = mul(top_up, ratio(inside, micros, what)?, what)?;
             total = add(total, share, what)?;
             if self.explain {
                 let mut source_ids: Vec<String> = Vec::new();
-                for p in w.paid.iter().filter(|p| p.start < hi && p.stop > lo) {
+                for p in paid.iter().filter(|p| p.start < hi && p.stop > lo) {
                     let id = self.twin.shifts.id(p.shift).to_string();
                     if !source_ids.contains(&id) {
                         source_ids.push(id);
@@ -174,10 +170,14 @@ impl Accrual<'_> {
                 continue;
             };
             for week in self.weeks_of(c, lo, hi) {
-                let w = self.week_top_up(a.contract, c, mw, week)?;
-                let inside = micros_in(&w.paid, lo, hi);
-                if w.top_up != Exact::ZERO && inside > 0 {
-                    let share = mul(w.top_up, ratio(inside, w.micros, what)?, what)?;
+                let (top_up, micros) = self.week_top_up_once(a.contract, c, mw, week)?;
+                if top_up == Exact::ZERO {
+                    continue;
+                }
+                let paid = self.paid_time(week.0, week.1.min(self.t), Some(a.contract));
+                let inside = micros_in(&paid, lo, hi);
+                if inside > 0 {
+                    let share = mul(top_up, ratio(inside, micros, what)?, what)?;
                     total = add(total, share, what)?;
                 }
             }

@@ -13,9 +13,12 @@ mod leave;
 mod minimum_wage;
 pub(crate) mod overtime;
 pub(crate) mod paid;
+mod premium_sums;
 pub(crate) mod premiums;
 pub(crate) mod regular_rate;
+pub(crate) mod sides;
 pub(crate) mod tips;
+mod weekly;
 
 pub(crate) use books::Books;
 
@@ -179,6 +182,13 @@ pub(crate) struct Accrual<'a> {
     /// overtime look-back) reads from. Later searches from `from ≥ bound` look only at the
     /// records from `k`, already in cache, instead of stepping back from the list's end again.
     base: Option<(Instant, usize)>,
+    /// Set by [`Accrual::prepare`]: the employee's cached shifts with breaks or tips.
+    sides: Option<&'a sides::Sides>,
+    /// Set by [`Accrual::prepare`]: the side records of the shift records from the first
+    /// one the answer reads.
+    side_memo: (usize, sides::Memo<'a>),
+    /// Work-week sums computed by this answer (`t` is fixed).
+    weeks: weekly::Weeks,
 }
 
 impl Books {
@@ -261,6 +271,9 @@ impl<'a> Accrual<'a> {
             counted: derived.counted,
             withholding: derived.withholding,
             base: None,
+            sides: None,
+            side_memo: (0, sides::Memo::new()),
+            weeks: weekly::Weeks::default(),
         }
     }
 
@@ -297,6 +310,11 @@ impl<'a> Accrual<'a> {
                 to,
                 first,
             ));
+        }
+        // After the classification: an entry it made holds the side list too.
+        self.sides = overtime::cached_sides(self.twin, self.emp);
+        if let Some(s) = self.sides {
+            self.side_memo = (first, sides::memo(self.twin, &self.emp.shifts, s, first));
         }
     }
 

@@ -18,6 +18,7 @@
 //! before that is classified for the query alone.
 
 use super::hourly::{for_rate_pieces, MICROS_PER_HOUR};
+use super::sides::Sides;
 use super::Books;
 use super::{seconds_text, Accrual, Line, LineKind};
 use crate::calendar::{self, Frequency, Instant};
@@ -101,13 +102,34 @@ pub(crate) enum Premiums<'a> {
 pub(crate) struct Classified {
     from: Instant,
     pieces: Box<[Piece]>,
+    /// The employee's shifts with breaks or tips (kept here: dropped with the
+    /// classification whenever the shift list changes).
+    sides: Sides,
 }
 
 impl Classified {
-    /// Bytes of its pieces.
+    /// Bytes of its pieces and side list.
     pub fn heap_bytes(&self) -> usize {
-        std::mem::size_of_val::<[Piece]>(&self.pieces)
+        std::mem::size_of_val::<[Piece]>(&self.pieces) + self.sides.heap_bytes()
     }
+}
+
+/// The employee's cached [`Sides`], made now if the employee has no cache entry yet (then
+/// without a classification: an entry made here never serves [`Premiums::of`], which
+/// classifies for the window instead; [`super::Accrual::prepare`] asks [`Premiums::of`]
+/// first). `None` when no shift of the twin has a side record, or for an employee of
+/// another twin.
+pub(crate) fn cached_sides<'a>(twin: &'a Books, emp: &Employee) -> Option<&'a Sides> {
+    if twin.shifts.ext.is_empty() {
+        return None;
+    }
+    let slot = twin.premium_slot(emp)?;
+    let entry = slot.get_or_init(|| Classified {
+        from: Instant::MAX,
+        pieces: Box::default(),
+        sides: Sides::of(twin, emp),
+    });
+    Some(&entry.sides)
 }
 
 /// Premium pieces: a handful per employee, kept inline.
@@ -323,6 +345,7 @@ impl<'a> Premiums<'a> {
                 pieces: classify(twin, emp, counted, from, Instant::MAX, first)
                     .into_vec()
                     .into(),
+                sides: Sides::of(twin, emp),
             })
         });
         match slot {
@@ -1081,8 +1104,9 @@ mod tests {
                 .get()
                 .map(|s| &s[..])
                 .unwrap_or_default();
+            // Entries holding a classification (not only side bits, `cached_sides`).
             (0..slots.len())
-                .filter(|i| slots[*i].get().is_some())
+                .filter(|i| slots[*i].get().is_some_and(|c| c.from != Instant::MAX))
                 .collect()
         };
         assert_eq!(cached(&twin), with_rules);

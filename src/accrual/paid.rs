@@ -86,6 +86,27 @@ pub(crate) fn paid<'a>(
     pieces(r.start.max(lo), r.stop.min(hi), shift_breaks(twin, r, c))
 }
 
+impl<'a> super::Accrual<'a> {
+    /// [`paid`], reading the shift's breaks through the answer's [`super::sides`] list.
+    #[inline]
+    pub(crate) fn paid(
+        &self,
+        r: &ShiftRec,
+        c: Option<&Contract>,
+        lo: Instant,
+        hi: Instant,
+    ) -> Pieces<'a> {
+        pieces(r.start.max(lo), r.stop.min(hi), self.breaks(r, c))
+    }
+
+    /// [`shift_breaks`], reading through the answer's [`super::sides`] list.
+    #[inline]
+    pub(crate) fn breaks(&self, r: &ShiftRec, c: Option<&Contract>) -> Breaks<'a> {
+        let listed = self.side(r).and_then(|x| x.breaks.as_deref());
+        breaks_of(listed, c, r.start, r.stop)
+    }
+}
+
 /// Iterator over paid intervals: the gaps between breaks inside `[cursor, end)`.
 #[derive(Clone, Debug)]
 pub(crate) struct Pieces<'a> {

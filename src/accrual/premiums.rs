@@ -42,7 +42,7 @@ impl<'a> Accrual<'a> {
         lo: Instant,
         hi: Instant,
     ) -> PaidParts {
-        super::paid::paid(self.twin, s, Some(c), lo, hi).collect()
+        self.paid(s, Some(c), lo, hi).collect()
     }
 
     /// The premiums (SPEC §5.4) earned on contract `cix` by the employee's paid time in
@@ -123,6 +123,13 @@ impl<'a> Accrual<'a> {
         if rules.is_empty() {
             return Ok(total);
         }
+        if !explain {
+            // Without lines, the same exact sum from one integer numerator per rule
+            // (`super::premium_sums`); `None` when a numerator overflows: summed below.
+            if let Some(sum) = self.premium_sums(cix, c, (lo, hi), &rules) {
+                return sum;
+            }
+        }
         for s in self.counted_shifts(cix, lo, hi) {
             for (a, b) in self.premium_paid_parts(s, c, lo, hi) {
                 for &(rule, extra) in &rules {
@@ -147,17 +154,27 @@ impl<'a> Accrual<'a> {
     }
 
     /// Calls `f(x, y)` for each non-empty part of `[a, b)` that `rule` covers (SPEC §5.4).
-    fn for_covered(
+    pub(super) fn for_covered(
         &self,
         rule: &Premium,
         a: Instant,
         b: Instant,
+        f: impl FnMut(Instant, Instant),
+    ) {
+        self.for_covered_from(rule, self.clock.date_of(a), (a, b), f);
+    }
+
+    /// [`Accrual::for_covered`] where `date` is the local date of `a`.
+    pub(super) fn for_covered_from(
+        &self,
+        rule: &Premium,
+        date: chrono::NaiveDate,
+        (a, b): (Instant, Instant),
         mut f: impl FnMut(Instant, Instant),
     ) {
         // A date's window lies within its 00:00 and the 00:00 two dates on: start a date
         // before `a`'s (an overnight window of the day before).
-        let first = self.clock.date_of(a);
-        let first = first.pred_opt().unwrap_or(first);
+        let first = date.pred_opt().unwrap_or(date);
         for (d, midnight, next) in self.clock.days_from(first) {
             if midnight >= b {
                 break;
@@ -237,6 +254,15 @@ impl<'a> Accrual<'a> {
         }
         ok.then_some(total)
     }
+}
+
+/// The local times of day contract `c`'s premium windows start and end at (SPEC §5.4): the
+/// twin's local clock tabulates them, so that a window's edges are read, not converted.
+pub(crate) fn edge_times(c: &Contract) -> impl Iterator<Item = chrono::NaiveTime> + '_ {
+    c.premiums
+        .iter()
+        .filter_map(|r| r.window)
+        .flat_map(|(from, to)| [from, to])
 }
 
 /// One shift under one rule, with the rule's `multiplier − 1`.

@@ -157,7 +157,7 @@ impl Accrual<'_> {
             for st in &a.stints {
                 // SPEC §5.6: paid time is the shift minus its unpaid breaks.
                 let (a, b) = (st.start.max(lo), st.end.min(hi));
-                for (start, stop) in super::paid::paid(self.twin, r, c, a, b) {
+                for (start, stop) in self.paid(r, c, a, b) {
                     out.push(Paid {
                         start,
                         stop,
@@ -227,9 +227,22 @@ impl Accrual<'_> {
     /// [`Error::Overflow`] when an amount does not fit.
     pub(crate) fn regular_rate(&self, c: &Contract, x: Instant) -> Result<Option<Exact>> {
         let week_starts_on = self.twin.company.week_starts_on;
-        let Some((ws, we)) = work_week(self.clock, workday_starts_at(c), week_starts_on, x) else {
+        let Some(week) = work_week(self.clock, workday_starts_at(c), week_starts_on, x) else {
             return Ok(None);
         };
+        self.week_regular_rate_once(c, week)
+    }
+
+    /// The regular rate per hour of contract `c`'s work week `[ws, we)` at `t` (see
+    /// [`Accrual::regular_rate`]).
+    ///
+    /// # Errors
+    /// [`Error::Overflow`] when an amount does not fit.
+    pub(crate) fn week_regular_rate(
+        &self,
+        c: &Contract,
+        (ws, we): (Instant, Instant),
+    ) -> Result<Option<Exact>> {
         let hi = we.min(self.t);
         let paid = self.paid_time(ws, hi, None);
         let micros: i64 = paid.iter().map(Paid::micros).sum();
@@ -237,12 +250,8 @@ impl Accrual<'_> {
             return Ok(None);
         }
         let what = "regular rate";
-        let mut pay = Exact::ZERO;
-        for p in &paid {
-            if let Some(pc) = self.twin.contracts.get(p.contract as usize) {
-                pay = add(pay, straight_pay(pc, p.start, p.stop)?, what)?;
-            }
-        }
+        // Each piece at its own contract's rates (SPEC §5.2).
+        let mut pay = self.straight_sum(&paid, None, what)?;
         for a in &self.emp.assignments {
             let Some(ac) = self.twin.contracts.get(a.contract as usize) else {
                 continue;

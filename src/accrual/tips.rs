@@ -5,7 +5,7 @@
 //! covers the paid time of the shift inside it. Over every window the shares add up to the
 //! shift's tips exactly.
 
-use super::paid::{self, paid_micros};
+use super::paid::paid_micros;
 use super::{seconds_text, Accrual, Line, LineKind};
 use crate::calendar::Instant;
 use crate::error::{Error, Result};
@@ -23,8 +23,8 @@ impl Accrual<'_> {
         hi: Instant,
         lines: &mut Vec<Line>,
     ) -> Result<Exact> {
-        // No shift has tips or breaks: nothing to add (the usual case costs one test).
-        if lo >= hi || self.twin.shifts.ext.is_empty() {
+        // No shift of the employee has tips: nothing to add (the usual case costs one test).
+        if lo >= hi || self.no_tips() {
             return Ok(Exact::ZERO);
         }
         let mut total = Exact::ZERO;
@@ -63,11 +63,11 @@ impl Accrual<'_> {
         lo: Instant,
         hi: Instant,
     ) -> Result<Option<(Exact, i64)>> {
-        let tips = self.twin.shifts.ext(s.ix()).map_or(0, |x| x.tips());
+        let tips = self.side(s).map_or(0, |x| x.tips());
         if tips <= 0 {
             return Ok(None);
         }
-        let breaks = paid::shift_breaks(self.twin, s, Some(c));
+        let breaks = self.breaks(s, Some(c));
         let covered = paid_micros(s.start.max(lo), s.stop.min(hi), breaks);
         // SPEC §9: the denominator is the paid time inside the assignment.
         let whole: i64 = a

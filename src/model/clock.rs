@@ -7,9 +7,9 @@ use chrono::{Datelike, NaiveDate, NaiveTime};
 use chrono_tz::Tz;
 
 /// `calendar::local_to_instant` of `date + time` for the times of day the engine asks about
-/// (00:00 and each contract's `workday_starts_at`), tabulated over the dates of the
-/// schedules' periods; other dates and times are computed directly. Same values, no time
-/// zone lookups in the hot path.
+/// (00:00, each contract's `workday_starts_at`, premium window edges), tabulated over the
+/// dates of the schedules' periods; other dates and times are computed directly. Same
+/// values, no time zone lookups in the hot path.
 #[derive(Clone, Debug)]
 pub(crate) struct LocalClock {
     tz: Tz,
