@@ -350,13 +350,13 @@ impl<'a> Accrual<'a> {
             .emp
             .additions
             .iter()
-            .filter_map(|&i| self.twin.additions.get(i as usize))
+            .filter_map(|&i| self.twin.additions.get(i))
             .filter(|p| p.instant < self.t)
             .chain(
                 self.emp
                     .deductions
                     .iter()
-                    .filter_map(|&i| self.twin.deductions.get(i as usize)),
+                    .filter_map(|&i| self.twin.deductions.get(i)),
             );
         for p in payments {
             if let Some(r) = self.twin.payment_period(self.emp, p) {
@@ -521,7 +521,7 @@ impl<'a> Accrual<'a> {
             (false, &self.emp.additions, &self.twin.additions),
             (true, &self.emp.deductions, &self.twin.deductions),
         ] {
-            for p in list.iter().filter_map(|&i| store.get(i as usize)) {
+            for p in list.iter().filter_map(|&i| store.get(i)) {
                 // SPEC §2: an addition counts once its instant is before t; a deduction as soon
                 // as it is known.
                 if !deduction && p.instant >= self.t {

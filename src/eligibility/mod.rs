@@ -490,7 +490,7 @@ impl Books {
     ) -> Vec<&'a Advance> {
         emp.advances
             .iter()
-            .filter_map(|&i| self.advances.get(i as usize))
+            .filter_map(|&i| self.advances.get(i))
             .filter(|a| a.accepted)
             .filter(|a| seen == Seen::Request || a.requested_at <= t)
             .filter(|a| a.cancelled_at.is_none_or(|c| c > t))

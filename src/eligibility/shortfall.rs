@@ -181,12 +181,12 @@ impl Books {
         let payments = emp
             .additions
             .iter()
-            .filter_map(|&i| self.additions.get(i as usize))
+            .filter_map(|&i| self.additions.get(i))
             .filter(|p| p.instant < acc.t)
             .chain(
                 emp.deductions
                     .iter()
-                    .filter_map(|&i| self.deductions.get(i as usize)),
+                    .filter_map(|&i| self.deductions.get(i)),
             );
         for p in payments {
             if let Some(r) = self.payment_period(emp, p) {

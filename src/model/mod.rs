@@ -3,6 +3,8 @@
 //! `Shift` or a `Contract` is valid by construction.
 
 mod advance;
+#[allow(dead_code)] // TEMP: until every collection is an arena
+pub(crate) mod arena;
 mod clock;
 pub(crate) mod hash;
 mod index;
@@ -14,6 +16,10 @@ pub(crate) mod shifts;
 mod state;
 
 pub(crate) use advance::{Advance, RecoveryRef};
+#[allow(unused_imports)] // TEMP: until every collection is an arena
+pub(crate) use arena::{
+    AdvanceIx, Arena, ContractIx, EmployeeIx, Ix, LeaveIx, PaymentIx, ScheduleIx,
+};
 pub(crate) use clock::LocalClock;
 pub(crate) use index::Index;
 pub(crate) use leave::{
@@ -336,12 +342,12 @@ pub(crate) struct Employee {
     pub assignments: smallvec::SmallVec<[Assignment; 1]>,
     /// Current shift records, sorted by (start, index).
     pub shifts: Vec<ShiftRec>,
-    pub additions: Vec<u32>,
-    pub deductions: Vec<u32>,
+    pub additions: Vec<PaymentIx>,
+    pub deductions: Vec<PaymentIx>,
     /// Advance indexes in recording order.
-    pub advances: Vec<u32>,
+    pub advances: Vec<AdvanceIx>,
     /// Leave indexes (SPEC §2 leave), in creation order.
-    pub leaves: Vec<u32>,
+    pub leaves: Vec<LeaveIx>,
 }
 
 /// A half-open interval `[start, stop)` of a shift: an unpaid break (SPEC §5.6).

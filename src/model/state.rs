@@ -8,7 +8,10 @@
 
 use super::index::Index;
 use super::shifts::ShiftStore;
-use super::{Advance, Contract, Employee, Leave, Payment, Schedule, ShiftRec};
+use super::{
+    Advance, AdvanceIx, Arena, Contract, Employee, Leave, LeaveIx, Payment, PaymentIx, Schedule,
+    ShiftRec,
+};
 use crate::company::Company;
 use crate::money::Currency;
 
@@ -17,24 +20,24 @@ use crate::money::Currency;
 pub struct State {
     pub(crate) company: Company,
     pub(crate) schedules: Vec<Schedule>,
-    pub(crate) schedule_ix: Index,
+    pub(crate) schedule_ix: Index<u32>,
     pub(crate) contracts: Vec<Contract>,
-    pub(crate) contract_ix: Index,
+    pub(crate) contract_ix: Index<u32>,
     pub(crate) employees: Vec<Employee>,
-    pub(crate) employee_ix: Index,
+    pub(crate) employee_ix: Index<u32>,
     /// Ids, employees, jobs and history of every shift (current records live with employees).
     pub(crate) shifts: ShiftStore,
     /// Current records of shifts without an employee, sorted by (start, index).
     pub(crate) open_shifts: Vec<ShiftRec>,
-    pub(crate) additions: Vec<Payment>,
-    pub(crate) addition_ix: Index,
-    pub(crate) deductions: Vec<Payment>,
-    pub(crate) deduction_ix: Index,
-    pub(crate) advances: Vec<Advance>,
-    pub(crate) advance_ix: Index,
+    pub(crate) additions: Arena<PaymentIx, Payment>,
+    pub(crate) addition_ix: Index<PaymentIx>,
+    pub(crate) deductions: Arena<PaymentIx, Payment>,
+    pub(crate) deduction_ix: Index<PaymentIx>,
+    pub(crate) advances: Arena<AdvanceIx, Advance>,
+    pub(crate) advance_ix: Index<AdvanceIx>,
     /// Leaves (SPEC §2 leave), each in its employee's `leaves` list.
-    pub(crate) leaves: Vec<Leave>,
-    pub(crate) leave_ix: Index,
+    pub(crate) leaves: Arena<LeaveIx, Leave>,
+    pub(crate) leave_ix: Index<LeaveIx>,
     pub(crate) jobs: u64,
     /// Employees whose shift or leave lists changed since the owner last looked (not data):
     /// the façade drops what it derived from them (`Twin` after each batch).
@@ -70,13 +73,13 @@ impl State {
             employee_ix: Index::default(),
             shifts: ShiftStore::default(),
             open_shifts: Vec::new(),
-            additions: Vec::new(),
+            additions: Arena::default(),
             addition_ix: Index::default(),
-            deductions: Vec::new(),
+            deductions: Arena::default(),
             deduction_ix: Index::default(),
-            advances: Vec::new(),
+            advances: Arena::default(),
             advance_ix: Index::default(),
-            leaves: Vec::new(),
+            leaves: Arena::default(),
             leave_ix: Index::default(),
             jobs: 0,
             touched: Vec::new(),

@@ -5,8 +5,8 @@ use super::{
 };
 use crate::calendar::{Frequency, Instant};
 use crate::error::Result;
-use crate::model::State;
 use crate::model::{Alignment, Delivery, ShiftExt};
+use crate::model::{Ix, State};
 use crate::money::Currency;
 use crate::twin::Twin;
 use chrono::{Datelike, NaiveDate, Timelike};
@@ -292,11 +292,15 @@ impl State {
                     w.opt_date(s.stop_on)?;
                 }
             }
-            for list in [&e.additions, &e.deductions, &e.advances] {
+            for list in [&e.additions, &e.deductions] {
                 w.len(list.len())?;
                 for &ix in list {
-                    w.u32(ix)?;
+                    w.u32(ix.raw())?;
                 }
+            }
+            w.len(e.advances.len())?;
+            for &ix in &e.advances {
+                w.u32(ix.raw())?;
             }
             w.len(e.shifts.len())?;
         }
