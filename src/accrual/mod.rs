@@ -144,7 +144,7 @@ pub(crate) type Refs = smallvec::SmallVec<[PeriodRef; 4]>;
 /// A period of a schedule, by index.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub(crate) struct PeriodRef {
-    pub schedule: u32,
+    pub schedule: crate::model::ScheduleIx,
     pub index: u32,
 }
 
@@ -208,7 +208,7 @@ impl Books {
 
     pub(crate) fn period(&self, p: PeriodRef) -> Option<&Period> {
         self.schedules
-            .get(p.schedule as usize)?
+            .get(p.schedule)?
             .periods
             .get(p.index as usize)
     }
@@ -236,10 +236,7 @@ impl Books {
                 .map(|x| x.2)?,
         };
         let schedule = self.contracts.get(contract as usize)?.schedule;
-        let index = self
-            .schedules
-            .get(schedule as usize)?
-            .period_at(p.instant)?;
+        let index = self.schedules.get(schedule)?.period_at(p.instant)?;
         Some(PeriodRef {
             schedule,
             index: u32::try_from(index).ok()?,
@@ -327,13 +324,13 @@ impl<'a> Accrual<'a> {
             let Some(c) = self.twin.contracts.get(a.contract as usize) else {
                 continue;
             };
-            let Some(s) = self.twin.schedules.get(c.schedule as usize) else {
+            let Some(s) = self.twin.schedules.get(c.schedule) else {
                 continue;
             };
             // Periods with start < t; going back, stop once stop_at + the schedule's largest
             // pay lag ≤ t (those are all paid).
             let k = s.periods.partition_point(|p| p.start < self.t);
-            let lag = match self.pay_lags.get(c.schedule as usize) {
+            let lag = match self.pay_lags.get(crate::model::Ix::at(c.schedule)) {
                 Some(&lag) => lag,
                 None => schedule_pay_lag(s),
             };
@@ -378,7 +375,7 @@ impl<'a> Accrual<'a> {
     pub fn sort(&self, v: &mut [PeriodRef]) {
         let key = |r: &PeriodRef| {
             let p = self.twin.period(*r);
-            let s = self.twin.schedules.get(r.schedule as usize).map(|s| &*s.id);
+            let s = self.twin.schedules.get(r.schedule).map(|s| &*s.id);
             (
                 p.map(|p| p.start),
                 p.map(|p| p.pay_at),
@@ -557,7 +554,7 @@ impl<'a> Accrual<'a> {
             pay_schedule_id: self
                 .twin
                 .schedules
-                .get(r.schedule as usize)
+                .get(r.schedule)
                 .map(|s| s.id.to_string())
                 .unwrap_or_default(),
             pay_period_id: p.map(|p| p.id.to_string()).unwrap_or_default(),
@@ -590,7 +587,7 @@ pub(crate) fn schedule_pay_lag(s: &crate::model::Schedule) -> i64 {
         .max(0)
 }
 
-fn push_ref(out: &mut Refs, schedule: u32, index: usize) {
+fn push_ref(out: &mut Refs, schedule: crate::model::ScheduleIx, index: usize) {
     if let Ok(index) = u32::try_from(index) {
         let r = PeriodRef { schedule, index };
         if !out.contains(&r) {

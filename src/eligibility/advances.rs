@@ -303,7 +303,7 @@ impl Books {
             fee: a.accepted.then_some(a.fee),
             total_repayable: a.accepted.then(|| a.amount.checked_add(a.fee)).flatten(),
             recovery_pay_schedule_id: rec
-                .and_then(|r| self.schedules.get(r.schedule as usize))
+                .and_then(|r| self.schedules.get(r.schedule))
                 .map(|s| s.id.to_string()),
             recovery_pay_period_id: rec.map(|r| r.period_id.to_string()),
             recovery_pay_at: rec.map(|r| r.pay_at.to_string()),
@@ -447,7 +447,7 @@ impl Books {
         })?;
         let index = self
             .schedules
-            .get(sched as usize)
+            .get(sched)
             .and_then(|s| s.period_index(pay_period_id))
             .and_then(|i| u32::try_from(i).ok())
             .ok_or_else(|| {

@@ -16,6 +16,7 @@
 
 use std::fmt;
 use std::marker::PhantomData;
+use std::num::NonZeroU32;
 
 /// Most entities of one kind (indexes are `u32`, `u32::MAX` stays unused as before).
 pub(crate) const ARENA_MAX: usize = u32::MAX as usize;
@@ -53,7 +54,7 @@ pub(crate) trait Ix: Copy + Eq + Ord + std::hash::Hash + fmt::Debug {
     }
     /// The index `raw` when it is below `len` (the length of the arena it addresses).
     fn below(raw: u32, len: usize) -> Option<Self> {
-        ((raw as usize) < len).then(|| Self::from_raw(raw, Token(())))
+        (raw < u32::MAX && (raw as usize) < len).then(|| Self::from_raw(raw, Token(())))
     }
 }
 
@@ -61,21 +62,25 @@ pub(crate) trait Ix: Copy + Eq + Ord + std::hash::Hash + fmt::Debug {
 macro_rules! indexes {
     ($($(#[$doc:meta])* $name:ident;)*) => {$(
         $(#[$doc])*
+        ///
+        /// Holds the number + 1, so `Option` of it takes 4 bytes (the packed shift record).
         #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub(crate) struct $name(u32);
+        pub(crate) struct $name(NonZeroU32);
 
         impl Ix for $name {
             fn from_raw(raw: u32, _: Token) -> Self {
-                $name(raw)
+                // Arena numbers are below `u32::MAX` ([`ARENA_MAX`]); the id index and the
+                // checks give no other, and the saturation keeps this total.
+                $name(NonZeroU32::MIN.saturating_add(raw))
             }
             fn raw(self) -> u32 {
-                self.0
+                self.0.get() - 1
             }
         }
 
         impl fmt::Debug for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                write!(f, "{}({})", stringify!($name), self.0)
+                write!(f, "{}({})", stringify!($name), self.raw())
             }
         }
     )*};
@@ -291,5 +296,6 @@ mod tests {
         assert_eq!(all, vec![(0, "x"), (1, "y")]);
         assert_eq!(EmployeeIx::below(5, 5), None);
         assert_eq!(EmployeeIx::below(4, 5).map(Ix::raw), Some(4));
+        assert_eq!(std::mem::size_of::<Option<ContractIx>>(), 4);
     }
 }

@@ -213,7 +213,7 @@ pub(crate) struct MinimumWage {
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Contract {
     pub id: Box<str>,
-    pub schedule: u32,
+    pub schedule: ScheduleIx,
     pub currency: Currency,
     pub rate_period: Frequency,
     /// Sorted by `from`, at least one.
@@ -424,6 +424,9 @@ pub(crate) struct ShiftRec {
     pub contract: u32,
     packed: u32,
 }
+
+// Issue #5: the record stays 24 bytes.
+const _: () = assert!(std::mem::size_of::<ShiftRec>() <= 24);
 
 /// Most records [`first_from`] steps back over from the end of a list before it searches.
 const BACK_SCAN_MAX: usize = 48;

@@ -8,10 +8,8 @@
 
 use super::index::Index;
 use super::shifts::ShiftStore;
-use super::{
-    Advance, AdvanceIx, Arena, Contract, Employee, Leave, LeaveIx, Payment, PaymentIx, Schedule,
-    ShiftRec,
-};
+use super::{Advance, AdvanceIx, Arena, Contract, Employee, Leave, LeaveIx};
+use super::{Payment, PaymentIx, Schedule, ScheduleIx, ShiftRec};
 use crate::company::Company;
 use crate::money::Currency;
 
@@ -19,8 +17,8 @@ use crate::money::Currency;
 #[derive(Clone, Debug)]
 pub struct State {
     pub(crate) company: Company,
-    pub(crate) schedules: Vec<Schedule>,
-    pub(crate) schedule_ix: Index<u32>,
+    pub(crate) schedules: Arena<ScheduleIx, Schedule>,
+    pub(crate) schedule_ix: Index<ScheduleIx>,
     pub(crate) contracts: Vec<Contract>,
     pub(crate) contract_ix: Index<u32>,
     pub(crate) employees: Vec<Employee>,
@@ -65,7 +63,7 @@ impl State {
     pub(crate) fn new(company: Company) -> State {
         State {
             company,
-            schedules: Vec::new(),
+            schedules: Arena::default(),
             schedule_ix: Index::default(),
             contracts: Vec::new(),
             contract_ix: Index::default(),

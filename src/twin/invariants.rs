@@ -560,7 +560,7 @@ impl State {
         if let Some(r) = &a.recovery {
             let known = self
                 .schedules
-                .get(r.schedule as usize)
+                .get(r.schedule)
                 .and_then(|s| s.period_index(&r.period_id))
                 .is_some();
             if !known {

@@ -70,10 +70,15 @@ struct Counts {
 fn read_body(r: &mut Reader<'_>, expected: Option<&Company>) -> Result<State> {
     let (mut twin, n, version) = read_header(r, expected)?;
     let id_max = twin.company.limits.id_chars_max;
-    for i in 0..n.schedules {
+    for _ in 0..n.schedules {
         let s = read_schedule(r, id_max)?;
-        index_insert(&mut twin.schedule_ix, &s.id, i, "schedule")?;
-        twin.schedules.push(s);
+        push_indexed(
+            &mut twin.schedules,
+            &mut twin.schedule_ix,
+            s,
+            |s| &s.id,
+            "schedule",
+        )?;
     }
     for i in 0..n.contracts {
         let mut c = read_contract(r, &n, id_max)?;
@@ -194,8 +199,7 @@ fn read_schedule(r: &mut Reader<'_>, id_max: u64) -> Result<Schedule> {
 fn read_contract(r: &mut Reader<'_>, n: &Counts, id_max: u64) -> Result<Contract> {
     let id = r.id("a contract id", id_max)?;
     let what = |f: &str| format!("contract `{id}` {f}");
-    let schedule = r.u32()?;
-    check_ref(schedule, n.schedules, false, &|| what("schedule"))?;
+    let schedule = ix_of(r.u32()?, n.schedules, &|| what("schedule"))?;
     let currency = r.currency(&what("currency"))?;
     let rate_period = r.frequency(&what("rate period"))?;
     let nv = r.count(&what("rate versions"))?;
@@ -808,7 +812,9 @@ fn read_advance(r: &mut Reader<'_>, n: &Counts, id_max: u64) -> Result<Advance> 
     let fee = r.i64()?;
     let recovery = if r.flag("advance recovery")? {
         Some(RecoveryRef {
-            schedule: r.u32()?,
+            schedule: ix_of(r.u32()?, n.schedules, &|| {
+                format!("advance `{id}` recovery")
+            })?,
             period_id: r.id("a recovery period id", id_max)?,
             pay_at: r.at()?,
         })

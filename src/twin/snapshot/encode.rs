@@ -243,7 +243,7 @@ impl State {
     fn write_contracts(&self, w: &mut Writer<'_>) -> Result<()> {
         for c in &self.contracts {
             w.str(&c.id)?;
-            w.u32(c.schedule)?;
+            w.u32(c.schedule.raw())?;
             w.currency(c.currency)?;
             w.u8(frequency_code(c.rate_period))?;
             w.len(c.versions.len())?;
@@ -466,7 +466,7 @@ impl State {
             w.i64(a.fee)?;
             w.flag(a.recovery.is_some())?;
             if let Some(r) = &a.recovery {
-                w.u32(r.schedule)?;
+                w.u32(r.schedule.raw())?;
                 w.str(&r.period_id)?;
                 w.at(r.pay_at)?;
             }
