@@ -1,18 +1,21 @@
 //! The one place entities are addressed by position: [`Arena`], a `Vec` of one entity kind
-//! addressed by its own typed index ([`ScheduleIx`], [`ContractIx`], [`EmployeeIx`], …).
+//! addressed by its own typed index ([`ScheduleIx`], [`PaymentIx`], [`AdvanceIx`], …).
 //!
 //! Invariant: an index of an arena is made only
 //!
-//! * by [`Arena::push`] of that arena (it returns the new entity's index), or
-//! * by [`Ix::below`] / [`Arena::ix`], which check the number against a length first (the
-//!   snapshot decoder, the packed shift record and the id index, which store numbers
-//!   that came from `push` or were checked when decoded).
+//! * by [`Arena::push`] of that arena (it returns the new entity's index; [`Arena::next_ix`]
+//!   names the one it will return), at most [`ARENA_MAX`] of them;
+//! * by [`Ix::below`], which checks the number against a length first: the snapshot
+//!   decoder checks each stored index against the count it decoded for that arena;
+//! * by the id index (`model::Index<I>`), which gives back only indexes it was given.
 //!
 //! Entities are never removed, so an index, once made, stays in range of the arena it came
-//! from: `get` finds it. `get` still returns an `Option` (no indexing can panic); a `None`
-//! there is a broken invariant, which `check_invariants` would report. The token
-//! [`Token`] can only be made in this module, so no code outside it can make an index
-//! from a bare number without a check. Optional links are `Option<Ix>` (no sentinel).
+//! from and `get` finds it. `get` still returns an `Option` (no indexing can panic); a
+//! `None` there is a broken invariant, which `check_invariants` reports for the stored
+//! links. Making an index from a bare number takes a [`Token`], which only `model` can
+//! make. Optional links are `Option<Ix>`, not a sentinel; an index holds its number + 1,
+//! so the `Option` is as small as the index. A bare `u32` is its own index type for the
+//! collections not converted yet (contracts and employees, see docs/design.md).
 
 use std::fmt;
 use std::marker::PhantomData;
@@ -89,10 +92,6 @@ macro_rules! indexes {
 indexes! {
     /// A pay schedule's index in `State::schedules`.
     ScheduleIx;
-    /// A contract's index in `State::contracts`.
-    ContractIx;
-    /// An employee's index in `State::employees`.
-    EmployeeIx;
     /// An addition's or a deduction's index in `State::additions` / `State::deductions`.
     PaymentIx;
     /// An advance's index in `State::advances`.
@@ -170,11 +169,6 @@ impl<I: Ix, T> Arena<I, T> {
         Ok(ix)
     }
 
-    /// The index `raw` when it is in range (the snapshot decoder's check).
-    pub fn ix(&self, raw: u32) -> Option<I> {
-        I::below(raw, self.items.len())
-    }
-
     /// The entity at `ix` (always `Some` for an index of this arena).
     pub fn get(&self, ix: I) -> Option<&T> {
         self.items.get(ix.at())
@@ -190,24 +184,9 @@ impl<I: Ix, T> Arena<I, T> {
         self.items.len()
     }
 
-    /// Whether it holds none.
-    pub fn is_empty(&self) -> bool {
-        self.items.is_empty()
-    }
-
-    /// Room allocated, in entities (memory figures).
-    pub fn capacity(&self) -> usize {
-        self.items.capacity()
-    }
-
     /// The entities in index order.
     pub fn iter(&self) -> std::slice::Iter<'_, T> {
         self.items.iter()
-    }
-
-    /// The entities in index order, to change.
-    pub fn iter_mut(&mut self) -> std::slice::IterMut<'_, T> {
-        self.items.iter_mut()
     }
 
     /// The entities with their indexes, in index order.
@@ -217,16 +196,6 @@ impl<I: Ix, T> Arena<I, T> {
             .iter()
             .enumerate()
             .map(|(k, t)| (I::from_raw(k as u32, Token(())), t))
-    }
-
-    /// Every index, in order.
-    pub fn ixs(&self) -> impl DoubleEndedIterator<Item = I> + '_ {
-        (0..self.items.len()).map(|k| I::from_raw(k as u32, Token(())))
-    }
-
-    /// The last entity.
-    pub fn last(&self) -> Option<&T> {
-        self.items.last()
     }
 }
 
@@ -263,7 +232,15 @@ impl<I, T> std::ops::IndexMut<usize> for Arena<I, T> {
 }
 
 #[cfg(test)]
-impl<I, T> Arena<I, T> {
+impl<I: Ix, T> Arena<I, T> {
+    /// Whether it holds none (tests).
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+    /// Every index, in order (tests).
+    pub fn ixs(&self) -> impl DoubleEndedIterator<Item = I> + '_ {
+        (0..self.items.len()).map(|k| I::from_raw(k as u32, Token(())))
+    }
     /// The first entity, to change (tests).
     pub fn first_mut(&mut self) -> Option<&mut T> {
         self.items.first_mut()
@@ -284,18 +261,18 @@ mod tests {
 
     #[test]
     fn push_returns_the_index_get_finds() {
-        let mut a: Arena<EmployeeIx, &str> = Arena::default();
+        let mut a: Arena<PaymentIx, &str> = Arena::default();
         let x = a.push("x").ok();
         let y = a.push("y").ok();
         assert_eq!(x.and_then(|i| a.get(i)), Some(&"x"));
         assert_eq!(y.and_then(|i| a.get(i)), Some(&"y"));
         assert_eq!(a.len(), 2);
-        assert_eq!(a.ix(1), y);
-        assert_eq!(a.ix(2), None);
+        assert_eq!(PaymentIx::below(1, a.len()), y);
+        assert_eq!(PaymentIx::below(2, a.len()), None);
         let all: Vec<_> = a.iter_enumerated().map(|(i, t)| (i.raw(), *t)).collect();
         assert_eq!(all, vec![(0, "x"), (1, "y")]);
-        assert_eq!(EmployeeIx::below(5, 5), None);
-        assert_eq!(EmployeeIx::below(4, 5).map(Ix::raw), Some(4));
-        assert_eq!(std::mem::size_of::<Option<ContractIx>>(), 4);
+        assert_eq!(PaymentIx::below(5, 5), None);
+        assert_eq!(PaymentIx::below(4, 5).map(Ix::raw), Some(4));
+        assert_eq!(std::mem::size_of::<Option<ScheduleIx>>(), 4);
     }
 }

@@ -3,7 +3,6 @@
 //! `Shift` or a `Contract` is valid by construction.
 
 mod advance;
-#[allow(dead_code)] // TEMP: until every collection is an arena
 pub(crate) mod arena;
 mod clock;
 pub(crate) mod hash;
@@ -16,10 +15,7 @@ pub(crate) mod shifts;
 mod state;
 
 pub(crate) use advance::{Advance, RecoveryRef};
-#[allow(unused_imports)] // TEMP: until every collection is an arena
-pub(crate) use arena::{
-    AdvanceIx, Arena, ContractIx, EmployeeIx, Ix, LeaveIx, PaymentIx, ScheduleIx,
-};
+pub(crate) use arena::{AdvanceIx, Arena, Ix, LeaveIx, PaymentIx, ScheduleIx};
 pub(crate) use clock::LocalClock;
 pub(crate) use index::Index;
 pub(crate) use leave::{

@@ -2,7 +2,8 @@
 //! job counter. Ingestion writes it, accrual and eligibility read it, and the `Twin` façade
 //! owns it (with the caches derived from it).
 //!
-//! Layout for scale: entities live in `Vec`s addressed by interned `u32` indexes; each
+//! Layout for scale: entities live in arenas addressed by interned typed indexes
+//! (`model::Arena`; contracts and employees still in `Vec`s by `u32` index); each
 //! employee keeps its shifts sorted by start and its payments and advances, so every
 //! per-employee question touches only that employee's data.
 

@@ -283,13 +283,6 @@ pub(super) fn ix_of<I: Ix>(ix: u32, n: usize, what: &dyn Fn() -> String) -> Resu
     I::below(ix, n).ok_or_else(|| bad(format!("{} names index {ix} of {n}", what())))
 }
 
-/// The typed index `ix` below `n`, or none for [`NONE`] (checked as [`check_ref`] does).
-#[allow(dead_code)] // TEMP: until every collection is an arena
-pub(super) fn opt_ix_of<I: Ix>(ix: u32, n: usize, what: &dyn Fn() -> String) -> Result<Option<I>> {
-    check_ref(ix, n, true, what)?;
-    Ok(I::below(ix, n))
-}
-
 /// Pushes `t` onto `arena` and maps its id to its index, refusing a repeated id.
 pub(super) fn push_indexed<I: Ix, T>(
     arena: &mut Arena<I, T>,
