@@ -316,7 +316,7 @@ mod invalidation_tests {
             ids.len() + 1
         );
         let c = twin.books.contracts[0].clone();
-        let same = json!({"contract_id": &*c.id, "pay_schedule_id": &*twin.books.schedules[c.schedule as usize].id,
+        let same = json!({"contract_id": &*c.id, "pay_schedule_id": &*twin.books.schedules[crate::model::Ix::at(c.schedule)].id,
             "currency": c.currency.code(), "wage_rate_period": c.rate_period.as_str(),
             "wage_rate_amount": c.rate_at(opts.received_at())});
         let mut with_info = same.clone();

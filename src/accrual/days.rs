@@ -76,11 +76,7 @@ impl Accrual<'_> {
         st: &Stint,
         lines: &mut Vec<Line>,
     ) -> Result<Exact> {
-        let sched_freq = self
-            .twin
-            .schedules
-            .get(c.schedule as usize)
-            .map(|s| s.frequency);
+        let sched_freq = self.twin.schedules.get(c.schedule).map(|s| s.frequency);
         let (Some(ppy_r), Some(ppy_s)) = (
             c.rate_period.periods_per_year(),
             sched_freq.and_then(|f| f.periods_per_year()),

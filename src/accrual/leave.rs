@@ -107,7 +107,7 @@ impl Accrual<'_> {
                 .emp
                 .leaves
                 .iter()
-                .filter_map(|&ix| self.twin.leaves.get(ix as usize))
+                .filter_map(|&ix| self.twin.leaves.get(ix))
                 .filter(|l| l.applies_to(cix));
             for l in approved {
                 let from = l.start_on.max(first);
@@ -190,7 +190,7 @@ impl Accrual<'_> {
     fn leave_id(&self, l: LeaveDay) -> String {
         self.twin
             .leaves
-            .get(l.leave as usize)
+            .get(l.leave)
             .map(|l| l.id.to_string())
             .unwrap_or_default()
     }

@@ -147,7 +147,7 @@ pub(crate) type Refs = smallvec::SmallVec<[PeriodRef; 4]>;
 /// A period of a schedule, by index.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub(crate) struct PeriodRef {
-    pub schedule: u32,
+    pub schedule: crate::model::ScheduleIx,
     pub index: u32,
 }
 
@@ -218,7 +218,7 @@ impl Books {
 
     pub(crate) fn period(&self, p: PeriodRef) -> Option<&Period> {
         self.schedules
-            .get(p.schedule as usize)?
+            .get(p.schedule)?
             .periods
             .get(p.index as usize)
     }
@@ -246,10 +246,7 @@ impl Books {
                 .map(|x| x.2)?,
         };
         let schedule = self.contracts.get(contract as usize)?.schedule;
-        let index = self
-            .schedules
-            .get(schedule as usize)?
-            .period_at(p.instant)?;
+        let index = self.schedules.get(schedule)?.period_at(p.instant)?;
         Some(PeriodRef {
             schedule,
             index: u32::try_from(index).ok()?,
@@ -345,13 +342,13 @@ impl<'a> Accrual<'a> {
             let Some(c) = self.twin.contracts.get(a.contract as usize) else {
                 continue;
             };
-            let Some(s) = self.twin.schedules.get(c.schedule as usize) else {
+            let Some(s) = self.twin.schedules.get(c.schedule) else {
                 continue;
             };
             // Periods with start < t; going back, stop once stop_at + the schedule's largest
             // pay lag ≤ t (those are all paid).
             let k = s.periods.partition_point(|p| p.start < self.t);
-            let lag = match self.pay_lags.get(c.schedule as usize) {
+            let lag = match self.pay_lags.get(crate::model::Ix::at(c.schedule)) {
                 Some(&lag) => lag,
                 None => schedule_pay_lag(s),
             };
@@ -368,13 +365,13 @@ impl<'a> Accrual<'a> {
             .emp
             .additions
             .iter()
-            .filter_map(|&i| self.twin.additions.get(i as usize))
+            .filter_map(|&i| self.twin.additions.get(i))
             .filter(|p| p.instant < self.t)
             .chain(
                 self.emp
                     .deductions
                     .iter()
-                    .filter_map(|&i| self.twin.deductions.get(i as usize)),
+                    .filter_map(|&i| self.twin.deductions.get(i)),
             );
         for p in payments {
             if let Some(r) = self.twin.payment_period(self.emp, p) {
@@ -396,7 +393,7 @@ impl<'a> Accrual<'a> {
     pub fn sort(&self, v: &mut [PeriodRef]) {
         let key = |r: &PeriodRef| {
             let p = self.twin.period(*r);
-            let s = self.twin.schedules.get(r.schedule as usize).map(|s| &*s.id);
+            let s = self.twin.schedules.get(r.schedule).map(|s| &*s.id);
             (
                 p.map(|p| p.start),
                 p.map(|p| p.pay_at),
@@ -539,7 +536,7 @@ impl<'a> Accrual<'a> {
             (false, &self.emp.additions, &self.twin.additions),
             (true, &self.emp.deductions, &self.twin.deductions),
         ] {
-            for p in list.iter().filter_map(|&i| store.get(i as usize)) {
+            for p in list.iter().filter_map(|&i| store.get(i)) {
                 // SPEC §2: an addition counts once its instant is before t; a deduction as soon
                 // as it is known.
                 if !deduction && p.instant >= self.t {
@@ -575,7 +572,7 @@ impl<'a> Accrual<'a> {
             pay_schedule_id: self
                 .twin
                 .schedules
-                .get(r.schedule as usize)
+                .get(r.schedule)
                 .map(|s| s.id.to_string())
                 .unwrap_or_default(),
             pay_period_id: p.map(|p| p.id.to_string()).unwrap_or_default(),
@@ -608,7 +605,7 @@ pub(crate) fn schedule_pay_lag(s: &crate::model::Schedule) -> i64 {
         .max(0)
 }
 
-fn push_ref(out: &mut Refs, schedule: u32, index: usize) {
+fn push_ref(out: &mut Refs, schedule: crate::model::ScheduleIx, index: usize) {
     if let Ok(index) = u32::try_from(index) {
         let r = PeriodRef { schedule, index };
         if !out.contains(&r) {

@@ -286,7 +286,7 @@ impl Accrual<'_> {
             .emp
             .additions
             .iter()
-            .filter_map(|&i| self.twin.additions.get(i as usize))
+            .filter_map(|&i| self.twin.additions.get(i))
         {
             if p.in_regular_rate
                 && lo <= p.instant

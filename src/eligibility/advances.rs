@@ -4,7 +4,6 @@ use super::{Ask, Assessment, Detail, Reason, Seen};
 use crate::accrual::Books;
 use crate::calendar::{self, Instant};
 use crate::error::{Error, Result};
-use crate::ingest::plan::next_index;
 use crate::model::{Advance, Delivery, RecoveryRef, NONE};
 use crate::money;
 use serde::Serialize;
@@ -166,7 +165,7 @@ impl Books {
             }
         }
         if let Some(ix) = self.advance_ix.get(&req.advance_id) {
-            let Some(a) = self.advances.get(ix as usize) else {
+            let Some(a) = self.advances.get(ix) else {
                 return Err(Error::arg("advance_id", "index out of date"));
             };
             return Ok(self.replay(a, req));
@@ -249,14 +248,17 @@ impl Books {
 
     /// Records a decision: indexed by its id and listed with its employee.
     fn record(&mut self, advance: Advance) -> Result<AdvanceDecision> {
-        let ix = next_index(&self.advances)
+        let d = self.decision(&advance);
+        let employee = advance.employee;
+        let ix = (self.advances.push(advance))
             .map_err(|_| Error::arg("advance_id", "too many advances"))?;
-        self.advance_ix.insert(&advance.id, ix);
-        if let Some(e) = self.employees.get_mut(advance.employee as usize) {
+        let state: &mut crate::model::State = self;
+        if let Some(a) = state.advances.get(ix) {
+            state.advance_ix.insert(&a.id, ix);
+        }
+        if let Some(e) = self.employees.get_mut(employee as usize) {
             e.advances.push(ix);
         }
-        let d = self.decision(&advance);
-        self.advances.push(advance);
         Ok(d)
     }
 
@@ -301,7 +303,7 @@ impl Books {
             fee: a.accepted.then_some(a.fee),
             total_repayable: a.accepted.then(|| a.amount.checked_add(a.fee)).flatten(),
             recovery_pay_schedule_id: rec
-                .and_then(|r| self.schedules.get(r.schedule as usize))
+                .and_then(|r| self.schedules.get(r.schedule))
                 .map(|s| s.id.to_string()),
             recovery_pay_period_id: rec.map(|r| r.period_id.to_string()),
             recovery_pay_at: rec.map(|r| r.pay_at.to_string()),
@@ -312,9 +314,7 @@ impl Books {
     /// See `Twin::advance` (the façade that documents it).
     pub fn advance(&self, advance_id: &str) -> Option<AdvanceRecord> {
         let ix = self.advance_ix.get(advance_id)?;
-        self.advances
-            .get(ix as usize)
-            .map(|a| self.advance_record(a))
+        self.advances.get(ix).map(|a| self.advance_record(a))
     }
 
     /// See `Twin::advance_records` (the façade that documents it).
@@ -349,18 +349,18 @@ impl Books {
                 reasons: vec![Reason::UnknownAdvance],
             };
         };
-        let cancellable = self.advances.get(ix as usize).is_some_and(|a| {
+        let cancellable = self.advances.get(ix).is_some_and(|a| {
             a.accepted
                 && a.cancelled_at.is_none()
                 && a.requested_at <= at
                 && a.recovery.as_ref().is_some_and(|r| at < r.pay_at)
         });
         if cancellable {
-            if let Some(a) = self.advances.get_mut(ix as usize) {
+            if let Some(a) = self.advances.get_mut(ix) {
                 a.cancelled_at = Some(at);
             }
         }
-        let a = self.advances.get(ix as usize);
+        let a = self.advances.get(ix);
         let d = a.map(|a| self.decision(a));
         CancelDecision {
             advance_id: advance_id.to_string(),
@@ -447,7 +447,7 @@ impl Books {
         })?;
         let index = self
             .schedules
-            .get(sched as usize)
+            .get(sched)
             .and_then(|s| s.period_index(pay_period_id))
             .and_then(|i| u32::try_from(i).ok())
             .ok_or_else(|| {

@@ -409,10 +409,7 @@ impl Books {
     /// `R` as an answer names it, borrowed from the twin.
     fn recovery_period(&self, g: &RecoveryGroup) -> RecoveryPeriod<'_> {
         RecoveryPeriod {
-            pay_schedule_id: self
-                .schedules
-                .get(g.name.schedule as usize)
-                .map_or("", |s| &*s.id),
+            pay_schedule_id: self.schedules.get(g.name.schedule).map_or("", |s| &*s.id),
             pay_period_id: self.period(g.name).map_or("", |p| &*p.id),
             pay_at: g.pay_at,
         }
@@ -469,7 +466,7 @@ impl Books {
             let p = self.period(*r);
             (
                 p.map(|p| p.start),
-                self.schedules.get(r.schedule as usize).map(|s| &*s.id),
+                self.schedules.get(r.schedule).map(|s| &*s.id),
                 p.map(|p| &*p.id),
             )
         };
@@ -490,7 +487,7 @@ impl Books {
     ) -> Vec<&'a Advance> {
         emp.advances
             .iter()
-            .filter_map(|&i| self.advances.get(i as usize))
+            .filter_map(|&i| self.advances.get(i))
             .filter(|a| a.accepted)
             .filter(|a| seen == Seen::Request || a.requested_at <= t)
             .filter(|a| a.cancelled_at.is_none_or(|c| c > t))
@@ -500,7 +497,7 @@ impl Books {
     /// The period an advance is recovered from, if it still exists.
     pub(crate) fn recovery_ref(&self, a: &Advance) -> Option<PeriodRef> {
         let r = a.recovery.as_ref()?;
-        let s = self.schedules.get(r.schedule as usize)?;
+        let s = self.schedules.get(r.schedule)?;
         let index = u32::try_from(s.period_index(&r.period_id)?).ok()?;
         Some(PeriodRef {
             schedule: r.schedule,

@@ -80,8 +80,8 @@ impl Books {
             }
             carried.retain(|c| c.1 > 0);
             let left = recovered.saturating_sub(capacity).max(0);
-            if left > 0 {
-                let name = self.step_name(acc, &step.members);
+            // A step has at least one member, so it has a name.
+            if let Some(name) = self.step_name(acc, &step.members).filter(|_| left > 0) {
                 carried.push((name, left));
             }
         }
@@ -118,33 +118,25 @@ impl Books {
                 advance_id: None,
                 amount: *amount,
                 fee: 0,
-                pay_schedule_id: self
-                    .schedules
-                    .get(r.schedule as usize)
-                    .map(|s| s.id.to_string()),
+                pay_schedule_id: self.schedules.get(r.schedule).map(|s| s.id.to_string()),
                 pay_period_id: self.period(*r).map(|p| p.id.to_string()),
             })
             .collect()
     }
 
     /// The group's name: earliest start_at, then smallest schedule id, then period id.
-    fn step_name(&self, acc: &Accrual<'_>, members: &[PeriodRef]) -> PeriodRef {
+    fn step_name(&self, acc: &Accrual<'_>, members: &[PeriodRef]) -> Option<PeriodRef> {
         let mut m = members.to_vec();
         acc.sort(&mut m);
         let key = |r: &PeriodRef| {
             let p = self.period(*r);
             (
                 p.map(|p| p.start),
-                self.schedules.get(r.schedule as usize).map(|s| &*s.id),
+                self.schedules.get(r.schedule).map(|s| &*s.id),
                 p.map(|p| &*p.id),
             )
         };
-        m.into_iter()
-            .min_by(|a, b| key(a).cmp(&key(b)))
-            .unwrap_or(PeriodRef {
-                schedule: 0,
-                index: 0,
-            })
+        m.into_iter().min_by(|a, b| key(a).cmp(&key(b)))
     }
 
     /// The employee's periods with `first ≤ pay_at < before`, grouped by `pay_at`.
@@ -161,7 +153,7 @@ impl Books {
             let Some(c) = self.contracts.get(a.contract as usize) else {
                 continue;
             };
-            let Some(s) = self.schedules.get(c.schedule as usize) else {
+            let Some(s) = self.schedules.get(c.schedule) else {
                 continue;
             };
             for (i, p) in s.periods.iter().enumerate() {
@@ -181,12 +173,12 @@ impl Books {
         let payments = emp
             .additions
             .iter()
-            .filter_map(|&i| self.additions.get(i as usize))
+            .filter_map(|&i| self.additions.get(i))
             .filter(|p| p.instant < acc.t)
             .chain(
                 emp.deductions
                     .iter()
-                    .filter_map(|&i| self.deductions.get(i as usize)),
+                    .filter_map(|&i| self.deductions.get(i)),
             );
         for p in payments {
             if let Some(r) = self.payment_period(emp, p) {

@@ -4,10 +4,10 @@ use super::fields::{json_decimal, Rec};
 use super::plan::{next_index, Applied, RecordError};
 use crate::calendar::{Frequency, Instant};
 use crate::ingest::Outcome;
-use crate::model::State;
 use crate::model::{
     is_salaried, Contract, MinimumWage, Overtime, Premium, RateVersion, RegularRate,
 };
+use crate::model::{ScheduleIx, State};
 use crate::money::{Currency, Exact};
 use chrono::NaiveTime;
 use rust_decimal::Decimal;
@@ -98,12 +98,12 @@ impl State {
     fn check_salaried_schedule(
         &self,
         rate_period: Frequency,
-        schedule: u32,
+        schedule: ScheduleIx,
         schedule_id: Option<&str>,
     ) -> Result<(), RecordError> {
         // SPEC §2: a salaried contract needs a schedule of frequency daily..annually.
         if is_salaried(rate_period) {
-            let freq = self.schedules.get(schedule as usize).map(|s| s.frequency);
+            let freq = self.schedules.get(schedule).map(|s| s.frequency);
             if freq.and_then(Frequency::periods_per_year).is_none() {
                 return Err(RecordError::field(
                     "pay_schedule_id",

@@ -4,7 +4,7 @@
 //! counts, SPEC §2); an identical push is `unchanged` (SPEC §3).
 
 use super::fields::{json_decimal, short, Field, Rec};
-use super::plan::{next_index, Applied, RecordError};
+use super::plan::{full, Applied, RecordError};
 use crate::ingest::Outcome;
 use crate::model::State;
 use crate::model::{Leave, LeaveStatus, DEFAULT_HOURS_PER_DAY, HOURS_PER_DAY_MAX, LEAVE_DAYS_MAX};
@@ -106,7 +106,7 @@ impl State {
         let employee = leave.employee;
         let (ix, old_employee, outcome) = match self.leave_ix.get(&leave.id) {
             Some(ix) => {
-                let Some(slot) = self.leaves.get_mut(ix as usize) else {
+                let Some(slot) = self.leaves.get_mut(ix) else {
                     return Err(RecordError::field("leave_id", "index out of date"));
                 };
                 if *slot == leave {
@@ -116,9 +116,9 @@ impl State {
                 (ix, Some(old.employee), Outcome::Updated)
             }
             None => {
-                let ix = next_index(&self.leaves)?;
+                let ix = self.leaves.next_ix().map_err(full)?;
                 self.leave_ix.insert(&leave.id, ix);
-                self.leaves.push(leave);
+                self.leaves.push(leave).map_err(full)?;
                 (ix, None, Outcome::Created)
             }
         };

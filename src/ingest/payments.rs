@@ -2,12 +2,12 @@
 //! employee's currency, an instant from `effective_on` or the batch's `received_at`.
 
 use super::fields::{Field, Rec};
-use super::plan::{next_index, Applied, RecordError};
+use super::plan::{full, Applied, RecordError};
 use crate::calendar::Instant;
 use crate::ingest::Outcome;
-use crate::model::Index;
 use crate::model::Payment;
 use crate::model::State;
+use crate::model::{Arena, Index, PaymentIx};
 use crate::money::Currency;
 use serde_json::{Map, Value};
 
@@ -55,7 +55,7 @@ impl State {
         self.check_payment_currency(employee, contract, currency)?;
         let (store, index) = self.payments(deduction);
         let existing = index.get(id);
-        let old = existing.and_then(|ix| store.get(ix as usize));
+        let old = existing.and_then(|ix| store.get(ix));
         // decisions.md: without `effective_on` the instant is the first push's received_at.
         let instant = match (effective_on, old) {
             (Some(d), _) => self.company.midnight(d),
@@ -126,7 +126,7 @@ impl State {
     }
 
     /// The key space of deductions or of additions: store and index (SPEC §2).
-    fn payments(&self, deduction: bool) -> (&[Payment], &Index) {
+    fn payments(&self, deduction: bool) -> (&Arena<PaymentIx, Payment>, &Index<PaymentIx>) {
         if deduction {
             (&self.deductions, &self.deduction_ix)
         } else {
@@ -138,10 +138,10 @@ impl State {
     fn store_payment(
         &mut self,
         deduction: bool,
-        existing: Option<u32>,
+        existing: Option<PaymentIx>,
         id: &str,
         p: Payment,
-    ) -> Result<(u32, Outcome), RecordError> {
+    ) -> Result<(PaymentIx, Outcome), RecordError> {
         let (store, index) = if deduction {
             (&mut self.deductions, &mut self.deduction_ix)
         } else {
@@ -149,15 +149,14 @@ impl State {
         };
         Ok(match existing {
             Some(ix) => {
-                if let Some(slot) = store.get_mut(ix as usize) {
+                if let Some(slot) = store.get_mut(ix) {
                     *slot = p;
                 }
                 (ix, Outcome::Updated)
             }
             None => {
-                let ix = next_index(store)?;
+                let ix = store.push(p).map_err(full)?;
                 index.insert(id, ix);
-                store.push(p);
                 (ix, Outcome::Created)
             }
         })
@@ -167,7 +166,7 @@ impl State {
     fn relink_payment(
         &mut self,
         deduction: bool,
-        ix: u32,
+        ix: PaymentIx,
         old_employee: Option<u32>,
         employee: u32,
     ) {

@@ -30,6 +30,14 @@ impl RecordError {
 /// What applying one record returns.
 pub(crate) type Applied = std::result::Result<Outcome, RecordError>;
 
+/// The error of a record whose arena is full (the maximum-count error of [`next_index`]).
+pub(crate) fn full(_: crate::model::arena::Full) -> RecordError {
+    RecordError::field(
+        "record",
+        "the twin holds the maximum number of entities of this kind",
+    )
+}
+
 /// Next dense index for a vector of entities (bounded by `u32`).
 pub(crate) fn next_index<T>(v: &[T]) -> std::result::Result<u32, RecordError> {
     u32::try_from(v.len())

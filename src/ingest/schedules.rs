@@ -1,11 +1,11 @@
 //! Pay schedules (SPEC §2 "pay_schedule"): validation, alignment, merge by `pay_period_id`.
 
 use super::fields::{Field, Rec};
-use super::plan::{next_index, Applied, RecordError};
+use super::plan::{full, Applied, RecordError};
 use crate::calendar::Frequency;
 use crate::limits::Limits;
 use crate::model::State;
-use crate::model::{Alignment, Period, Schedule};
+use crate::model::{Alignment, Period, Schedule, ScheduleIx};
 use chrono_tz::Tz;
 use serde_json::{Map, Value};
 
@@ -66,12 +66,12 @@ impl State {
     /// Merges pushed periods into stored ones by id; rejects an overlap (SPEC §2 pay_schedule).
     fn merge_periods(
         &self,
-        existing: Option<u32>,
+        existing: Option<ScheduleIx>,
         pushed: Vec<Period>,
     ) -> Result<Vec<Period>, RecordError> {
         // SPEC §2: merge by pay_period_id — new ids added, known ids replaced.
         let mut periods: Vec<Period> = existing
-            .and_then(|ix| self.schedules.get(ix as usize))
+            .and_then(|ix| self.schedules.get(ix))
             .map(|s| s.periods.clone())
             .unwrap_or_default();
         for p in pushed {
@@ -99,7 +99,11 @@ impl State {
     }
 
     /// Salaried contracts on schedule `ix` need a daily..annually frequency (SPEC §2 contract).
-    fn check_salaried_frequency(&self, ix: u32, frequency: Frequency) -> Result<(), RecordError> {
+    fn check_salaried_frequency(
+        &self,
+        ix: ScheduleIx,
+        frequency: Frequency,
+    ) -> Result<(), RecordError> {
         // decisions.md: a salaried contract needs a schedule of frequency daily..annually.
         if frequency.periods_per_year().is_none() {
             if let Some(c) = self
@@ -120,17 +124,21 @@ impl State {
     }
 
     /// Stores the validated schedule: created, updated or unchanged (SPEC §3).
-    fn store_schedule(&mut self, existing: Option<u32>, id: &str, schedule: Schedule) -> Applied {
-        match existing.and_then(|ix| self.schedules.get_mut(ix as usize)) {
+    fn store_schedule(
+        &mut self,
+        existing: Option<ScheduleIx>,
+        id: &str,
+        schedule: Schedule,
+    ) -> Applied {
+        match existing.and_then(|ix| self.schedules.get_mut(ix)) {
             Some(old) if *old == schedule => Ok(crate::ingest::Outcome::Unchanged),
             Some(old) => {
                 *old = schedule;
                 Ok(crate::ingest::Outcome::Updated)
             }
             None => {
-                let ix = next_index(&self.schedules)?;
+                let ix = self.schedules.push(schedule).map_err(full)?;
                 self.schedule_ix.insert(id, ix);
-                self.schedules.push(schedule);
                 Ok(crate::ingest::Outcome::Created)
             }
         }

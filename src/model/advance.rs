@@ -8,7 +8,7 @@ use crate::calendar::Instant;
 /// Where an advance is recovered from.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct RecoveryRef {
-    pub schedule: u32,
+    pub schedule: super::ScheduleIx,
     pub period_id: Box<str>,
     pub pay_at: Instant,
 }

@@ -7,7 +7,9 @@
 //! one slot (two at most, linear probing at a load of at most one half) instead of a
 //! control group, a bucket and the id's heap copy. Longer ids keep a heap copy.
 
+use super::arena::{Ix, Token};
 use super::hash::hash_bytes;
+use std::marker::PhantomData;
 
 /// Longest id kept inside its slot.
 const SHORT_MAX: usize = 22;
@@ -66,12 +68,23 @@ const EMPTY_SLOT: Slot = Slot {
 // Two slots to a cache line.
 const _: () = assert!(std::mem::size_of::<Slot>() <= 32);
 
-/// id → dense `u32` index of one entity kind.
-#[derive(Clone, Debug, Default)]
-pub(crate) struct Index {
+/// id → typed index of one entity kind (the numbers it keeps came from that kind's arena).
+#[derive(Clone, Debug)]
+pub(crate) struct Index<I> {
     /// A power of two long (or empty), at most half full.
     slots: Vec<Slot>,
     len: usize,
+    ix: PhantomData<fn() -> I>,
+}
+
+impl<I> Default for Index<I> {
+    fn default() -> Self {
+        Index {
+            slots: Vec::new(),
+            len: 0,
+            ix: PhantomData,
+        }
+    }
 }
 
 /// Where an id's probe sequence starts, and its tag.
@@ -80,7 +93,7 @@ fn home(id: &[u8]) -> (usize, u32) {
     (h as usize, (h >> 32) as u32)
 }
 
-impl Index {
+impl<I: Ix> Index<I> {
     /// The slot holding `id` (`Ok`), or the empty slot where it would go (`Err`); `None` for
     /// a table without slots. At most half full: an empty slot ends every probe sequence.
     fn find(&self, id: &str) -> Option<Result<usize, usize>> {
@@ -101,18 +114,23 @@ impl Index {
     }
 
     /// The index of `id`, if it is known.
-    pub fn get(&self, id: &str) -> Option<u32> {
+    pub fn get(&self, id: &str) -> Option<I> {
         if self.len == 0 {
             return None;
         }
         match self.find(id)? {
-            Ok(pos) => self.slots.get(pos).map(|s| s.ix),
+            // The number came from `insert`, which takes an index of the arena.
+            Ok(pos) => self
+                .slots
+                .get(pos)
+                .map(|s| I::from_raw(s.ix, Token::index())),
             Err(_) => None,
         }
     }
 
     /// Maps `id` to `ix` (replacing an earlier index of the same id).
-    pub fn insert(&mut self, id: &str, ix: u32) {
+    pub fn insert(&mut self, id: &str, ix: I) {
+        let ix = ix.raw();
         debug_assert_ne!(ix, EMPTY);
         if (self.len + 1) * 2 > self.slots.len() {
             self.grow();
@@ -169,7 +187,7 @@ mod tests {
             ids in proptest::collection::vec("[a-zé0-9-]{0,30}", 0..300),
             absent in proptest::collection::vec("[a-zé0-9-]{0,30}", 0..50),
         ) {
-            let mut index = Index::default();
+            let mut index: Index<u32> = Index::default();
             let mut want = HashMap::new();
             for (i, id) in ids.iter().enumerate() {
                 index.insert(id, i as u32);
@@ -187,7 +205,7 @@ mod tests {
     fn ids_at_the_inline_limit_and_past_it() {
         let short = "a".repeat(SHORT_MAX);
         let long = "a".repeat(SHORT_MAX + 1);
-        let mut index = Index::default();
+        let mut index: Index<u32> = Index::default();
         assert_eq!(index.get(""), None);
         index.insert(&short, 1);
         index.insert(&long, 2);

@@ -113,7 +113,7 @@ pub(crate) struct LeaveDay {
     pub paid: bool,
     pub hours_per_day: Decimal,
     /// The leave that decides (the first, in list order, among equals).
-    pub leave: u32,
+    pub leave: super::LeaveIx,
 }
 
 impl LeaveDay {
@@ -142,7 +142,9 @@ mod tests {
         let unpaid = LeaveDay {
             paid: false,
             hours_per_day: Decimal::from(8),
-            leave: 0,
+            leave: crate::model::Arena::<crate::model::LeaveIx, ()>::default()
+                .push(())
+                .expect("room"),
         };
         assert!(unpaid.beaten_by(true, Decimal::from(1)));
         assert!(!unpaid.beaten_by(false, Decimal::from(10)));

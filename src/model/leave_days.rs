@@ -18,7 +18,7 @@ impl State {
     ) -> Option<LeaveDay> {
         let mut best: Option<LeaveDay> = None;
         for &ix in &emp.leaves {
-            let Some(l) = self.leaves.get(ix as usize) else {
+            let Some(l) = self.leaves.get(ix) else {
                 continue;
             };
             if !l.counts_on(contract, d) {
@@ -127,7 +127,10 @@ mod tests {
         let day = t.books.leave_day(e, 0, d("2026-06-03")).unwrap();
         assert!(day.paid);
         assert_eq!(day.hours_per_day.to_string(), "7.5");
-        assert_eq!(t.books.leaves[day.leave as usize].id.as_ref(), "b");
+        assert_eq!(
+            t.books.leaves[crate::model::Ix::at(day.leave)].id.as_ref(),
+            "b"
+        );
         assert_eq!(
             t.books
                 .leave_day(e, 0, d("2026-06-02"))

@@ -3,6 +3,7 @@
 //! `Shift` or a `Contract` is valid by construction.
 
 mod advance;
+pub(crate) mod arena;
 mod clock;
 pub(crate) mod hash;
 mod index;
@@ -14,6 +15,7 @@ pub(crate) mod shifts;
 mod state;
 
 pub(crate) use advance::{Advance, RecoveryRef};
+pub(crate) use arena::{AdvanceIx, Arena, Ix, LeaveIx, PaymentIx, ScheduleIx};
 pub(crate) use clock::LocalClock;
 pub(crate) use index::Index;
 pub(crate) use leave::{
@@ -207,7 +209,7 @@ pub(crate) struct MinimumWage {
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Contract {
     pub id: Box<str>,
-    pub schedule: u32,
+    pub schedule: ScheduleIx,
     pub currency: Currency,
     pub rate_period: Frequency,
     /// Sorted by `from`, at least one.
@@ -336,12 +338,12 @@ pub(crate) struct Employee {
     pub assignments: smallvec::SmallVec<[Assignment; 1]>,
     /// Current shift records, sorted by (start, index).
     pub shifts: Vec<ShiftRec>,
-    pub additions: Vec<u32>,
-    pub deductions: Vec<u32>,
+    pub additions: Vec<PaymentIx>,
+    pub deductions: Vec<PaymentIx>,
     /// Advance indexes in recording order.
-    pub advances: Vec<u32>,
+    pub advances: Vec<AdvanceIx>,
     /// Leave indexes (SPEC §2 leave), in creation order.
-    pub leaves: Vec<u32>,
+    pub leaves: Vec<LeaveIx>,
 }
 
 /// A half-open interval `[start, stop)` of a shift: an unpaid break (SPEC §5.6).
@@ -418,6 +420,9 @@ pub(crate) struct ShiftRec {
     pub contract: u32,
     packed: u32,
 }
+
+// Issue #5: the record stays 24 bytes.
+const _: () = assert!(std::mem::size_of::<ShiftRec>() <= 24);
 
 /// Most records [`first_from`] steps back over from the end of a list before it searches.
 const BACK_SCAN_MAX: usize = 48;

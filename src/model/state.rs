@@ -2,13 +2,15 @@
 //! job counter. Ingestion writes it, accrual and eligibility read it, and the `Twin` façade
 //! owns it (with the caches derived from it).
 //!
-//! Layout for scale: entities live in `Vec`s addressed by interned `u32` indexes; each
+//! Layout for scale: entities live in arenas addressed by interned typed indexes
+//! (`model::Arena`; contracts and employees still in `Vec`s by `u32` index); each
 //! employee keeps its shifts sorted by start and its payments and advances, so every
 //! per-employee question touches only that employee's data.
 
 use super::index::Index;
 use super::shifts::ShiftStore;
-use super::{Advance, Contract, Employee, Leave, Payment, Schedule, ShiftRec};
+use super::{Advance, AdvanceIx, Arena, Contract, Employee, Leave, LeaveIx};
+use super::{Payment, PaymentIx, Schedule, ScheduleIx, ShiftRec};
 use crate::company::Company;
 use crate::money::Currency;
 
@@ -16,25 +18,25 @@ use crate::money::Currency;
 #[derive(Clone, Debug)]
 pub struct State {
     pub(crate) company: Company,
-    pub(crate) schedules: Vec<Schedule>,
-    pub(crate) schedule_ix: Index,
+    pub(crate) schedules: Arena<ScheduleIx, Schedule>,
+    pub(crate) schedule_ix: Index<ScheduleIx>,
     pub(crate) contracts: Vec<Contract>,
-    pub(crate) contract_ix: Index,
+    pub(crate) contract_ix: Index<u32>,
     pub(crate) employees: Vec<Employee>,
-    pub(crate) employee_ix: Index,
+    pub(crate) employee_ix: Index<u32>,
     /// Ids, employees, jobs and history of every shift (current records live with employees).
     pub(crate) shifts: ShiftStore,
     /// Current records of shifts without an employee, sorted by (start, index).
     pub(crate) open_shifts: Vec<ShiftRec>,
-    pub(crate) additions: Vec<Payment>,
-    pub(crate) addition_ix: Index,
-    pub(crate) deductions: Vec<Payment>,
-    pub(crate) deduction_ix: Index,
-    pub(crate) advances: Vec<Advance>,
-    pub(crate) advance_ix: Index,
+    pub(crate) additions: Arena<PaymentIx, Payment>,
+    pub(crate) addition_ix: Index<PaymentIx>,
+    pub(crate) deductions: Arena<PaymentIx, Payment>,
+    pub(crate) deduction_ix: Index<PaymentIx>,
+    pub(crate) advances: Arena<AdvanceIx, Advance>,
+    pub(crate) advance_ix: Index<AdvanceIx>,
     /// Leaves (SPEC §2 leave), each in its employee's `leaves` list.
-    pub(crate) leaves: Vec<Leave>,
-    pub(crate) leave_ix: Index,
+    pub(crate) leaves: Arena<LeaveIx, Leave>,
+    pub(crate) leave_ix: Index<LeaveIx>,
     pub(crate) jobs: u64,
     /// Employees whose shift or leave lists changed since the owner last looked (not data):
     /// the façade drops what it derived from them (`Twin` after each batch).
@@ -62,7 +64,7 @@ impl State {
     pub(crate) fn new(company: Company) -> State {
         State {
             company,
-            schedules: Vec::new(),
+            schedules: Arena::default(),
             schedule_ix: Index::default(),
             contracts: Vec::new(),
             contract_ix: Index::default(),
@@ -70,13 +72,13 @@ impl State {
             employee_ix: Index::default(),
             shifts: ShiftStore::default(),
             open_shifts: Vec::new(),
-            additions: Vec::new(),
+            additions: Arena::default(),
             addition_ix: Index::default(),
-            deductions: Vec::new(),
+            deductions: Arena::default(),
             deduction_ix: Index::default(),
-            advances: Vec::new(),
+            advances: Arena::default(),
             advance_ix: Index::default(),
-            leaves: Vec::new(),
+            leaves: Arena::default(),
             leave_ix: Index::default(),
             jobs: 0,
             touched: Vec::new(),

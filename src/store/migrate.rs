@@ -116,15 +116,15 @@ fn restore_advance(twin: &mut Twin, v: &Value) -> std::result::Result<(), String
     if twin.books.advance_ix.get(&a.id).is_some() {
         return Err(format!("advance `{id}` appears twice"));
     }
-    let ix = u32::try_from(twin.books.advances.len())
-        .ok()
-        .filter(|n| *n < NONE)
-        .ok_or_else(|| "too many advances".to_string())?;
-    if let Some(e) = twin.books.employees.get_mut(a.employee as usize) {
+    let employee = a.employee;
+    let books: &mut crate::model::State = &mut twin.books;
+    let ix = (books.advances.push(a)).map_err(|_| "too many advances".to_string())?;
+    if let Some(a) = books.advances.get(ix) {
+        books.advance_ix.insert(&a.id, ix);
+    }
+    if let Some(e) = books.employees.get_mut(employee as usize) {
         e.advances.push(ix);
     }
-    twin.books.advance_ix.insert(&a.id, ix);
-    twin.books.advances.push(a);
     Ok(())
 }
 

@@ -12,7 +12,7 @@ use crate::calendar::Instant;
 use crate::company::fee_of;
 use crate::error::{Error, Result};
 use crate::model::Advance;
-use crate::model::{in_mask, Employee, Payment, ShiftRec, State, NONE};
+use crate::model::{in_mask, Arena, Employee, Ix, Payment, PaymentIx, ShiftRec, State, NONE};
 
 /// SPEC §2: a schedule's periods are sorted by start (then id), none overlaps the next
 /// (touching is fine), no id repeats.
@@ -411,8 +411,8 @@ impl State {
     }
 
     fn check_payments(&self) -> Result<()> {
-        type ListOf = fn(&Employee) -> &Vec<u32>;
-        let lists: [(&str, &[Payment], ListOf); 2] = [
+        type ListOf = fn(&Employee) -> &Vec<PaymentIx>;
+        let lists: [(&str, &Arena<PaymentIx, Payment>, ListOf); 2] = [
             ("addition", &self.additions, |e| &e.additions),
             ("deduction", &self.deductions, |e| &e.deductions),
         ];
@@ -420,13 +420,13 @@ impl State {
             let mut seen = vec![false; all.len()];
             for (k, e) in self.employees.iter().enumerate() {
                 for &p in list_of(e) {
-                    let mine = all.get(p as usize).filter(|p| p.employee as usize == k);
-                    let slot = seen.get_mut(p as usize).filter(|_| mine.is_some());
+                    let mine = all.get(p).filter(|p| p.employee as usize == k);
+                    let slot = seen.get_mut(p.at()).filter(|_| mine.is_some());
                     let Some(slot) = slot else {
                         return Err(broken(
                             PAYMENT_LISTED,
                             format!("employee `{}`", e.id),
-                            format!("lists {what} index {p}, not one of its own"),
+                            format!("lists {what} index {}, not one of its own", p.raw()),
                         ));
                     };
                     if std::mem::replace(slot, true) {
@@ -438,15 +438,14 @@ impl State {
                     }
                 }
             }
-            if let Some(i) = all
-                .iter()
+            if let Some((i, _)) = all
+                .iter_enumerated()
                 .zip(&seen)
-                .position(|(p, listed)| p.employee != NONE && !listed)
+                .find(|((_, p), listed)| p.employee != NONE && !*listed)
             {
-                let i = u32::try_from(i).unwrap_or(NONE);
                 return Err(broken(
                     PAYMENT_LISTED,
-                    payment_name(what, all, i),
+                    payment_name(what, all, i.0),
                     "is not in its employee's list",
                 ));
             }
@@ -478,7 +477,7 @@ impl State {
             let mine = e.leaves.windows(2).all(|w| w.first() < w.last())
                 && e.leaves.iter().all(|&ix| {
                     self.leaves
-                        .get(ix as usize)
+                        .get(ix)
                         .is_some_and(|l| l.employee as usize == k)
                 });
             if !mine {
@@ -492,10 +491,10 @@ impl State {
         }
         // Every list entry is distinct (sorted) and its own: equal totals ⇒ each leave listed.
         if listed != self.leaves.len() {
-            let first = self.leaves.iter().enumerate().find(|(i, l)| {
+            let first = self.leaves.iter_enumerated().find(|(i, l)| {
                 self.employees
                     .get(l.employee as usize)
-                    .is_none_or(|e| e.leaves.binary_search(&(*i as u32)).is_err())
+                    .is_none_or(|e| e.leaves.binary_search(i).is_err())
             });
             let name = first.map_or("leaves".to_string(), |(_, l)| format!("leave `{}`", l.id));
             return Err(broken(LEAVE_LISTED, name, "is not in its employee's list"));
@@ -515,16 +514,16 @@ impl State {
                 ));
             }
             for &a in &e.advances {
-                let slot = listed.get_mut(a as usize).filter(|_| {
+                let slot = listed.get_mut(a.at()).filter(|_| {
                     self.advances
-                        .get(a as usize)
+                        .get(a)
                         .is_some_and(|a| a.employee as usize == k)
                 });
                 let Some(slot) = slot else {
                     return Err(broken(
                         ADVANCE_LISTED,
                         who(),
-                        format!("lists advance index {a}, not one of its own"),
+                        format!("lists advance index {}, not one of its own", a.raw()),
                     ));
                 };
                 *slot = true;
@@ -561,7 +560,7 @@ impl State {
         if let Some(r) = &a.recovery {
             let known = self
                 .schedules
-                .get(r.schedule as usize)
+                .get(r.schedule)
                 .and_then(|s| s.period_index(&r.period_id))
                 .is_some();
             if !known {
@@ -598,10 +597,10 @@ impl State {
     }
 }
 
-fn payment_name(what: &str, all: &[Payment], ix: u32) -> String {
-    match all.get(ix as usize) {
+fn payment_name(what: &str, all: &Arena<PaymentIx, Payment>, ix: PaymentIx) -> String {
+    match all.get(ix) {
         Some(p) => format!("{what} `{}`", p.id),
-        None => format!("{what} index {ix}"),
+        None => format!("{what} index {}", ix.raw()),
     }
 }
 
@@ -897,10 +896,12 @@ mod tests {
             t.books.employees[0].additions.clear()
         });
         breaks(PAYMENT_LISTED, "employee `e2`", |t| {
-            t.books.employees[1].deductions.push(0)
+            let d = t.books.deductions.ixs().next().expect("a deduction");
+            t.books.employees[1].deductions.push(d)
         });
         breaks(PAYMENT_LISTED, "deduction `ded1`", |t| {
-            t.books.employees[0].deductions.push(0)
+            let d = t.books.deductions.ixs().next().expect("a deduction");
+            t.books.employees[0].deductions.push(d)
         });
     }
 
@@ -910,7 +911,8 @@ mod tests {
             t.books.employees[0].advances.clear()
         });
         breaks(ADVANCE_LISTED, "employee `e1`", |t| {
-            t.books.employees[0].advances.push(1)
+            let a = t.books.advances.ixs().nth(1).expect("two advances");
+            t.books.employees[0].advances.push(a)
         });
         breaks(ADVANCE_LISTED, "advance `adv1`", |t| {
             t.books.advances[0].employee_id = "e2".into();
@@ -923,10 +925,12 @@ mod tests {
             t.books.employees[0].leaves.clear()
         });
         breaks(LEAVE_LISTED, "employee `e2`", |t| {
-            t.books.employees[1].leaves.push(0)
+            let l = t.books.leaves.ixs().next().expect("a leave");
+            t.books.employees[1].leaves.push(l)
         });
         breaks(LEAVE_LISTED, "employee `e1`", |t| {
-            t.books.employees[0].leaves.push(0)
+            let l = t.books.leaves.ixs().next().expect("a leave");
+            t.books.employees[0].leaves.push(l)
         });
         breaks(LEAVE_LISTED, "leave `lv1`", |t| {
             t.books.leaves[0].employee = 9

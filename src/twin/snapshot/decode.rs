@@ -6,7 +6,7 @@
 //! (sort orders, every shift and payment in its owner's list, advance decisions...) are
 //! checked once, by [`Twin::check_invariants`], after the stream is read.
 
-use super::reader::{check_ref, index_insert, status_of, FrameSource, Reader};
+use super::reader::{check_ref, index_insert, ix_of, push_indexed, status_of, FrameSource, Reader};
 use super::{bad, END, FORMAT_VERSION, FORMAT_VERSION_MIN, MAGIC, RESERVE_MAX};
 use crate::accrual::Books;
 use crate::calendar::Instant;
@@ -21,7 +21,7 @@ use crate::model::{
     Period, Profile, RateVersion, RegularRate, Schedule, ShiftExt, ShiftRec, ShiftVersion, Span,
     Stint, NONE,
 };
-use crate::model::{Index, State};
+use crate::model::{Arena, Index, Ix, State};
 use crate::twin::Twin;
 use chrono::NaiveTime;
 use serde_json::Value;
@@ -70,10 +70,15 @@ struct Counts {
 fn read_body(r: &mut Reader<'_>, expected: Option<&Company>) -> Result<State> {
     let (mut twin, n, version) = read_header(r, expected)?;
     let id_max = twin.company.limits.id_chars_max;
-    for i in 0..n.schedules {
+    for _ in 0..n.schedules {
         let s = read_schedule(r, id_max)?;
-        index_insert(&mut twin.schedule_ix, &s.id, i, "schedule")?;
-        twin.schedules.push(s);
+        push_indexed(
+            &mut twin.schedules,
+            &mut twin.schedule_ix,
+            s,
+            |s| &s.id,
+            "schedule",
+        )?;
     }
     for i in 0..n.contracts {
         let mut c = read_contract(r, &n, id_max)?;
@@ -88,8 +93,13 @@ fn read_body(r: &mut Reader<'_>, expected: Option<&Company>) -> Result<State> {
     for i in 0..n.advances {
         r.entry = ("advance", i);
         let a = read_advance(r, &n, id_max)?;
-        index_insert(&mut twin.advance_ix, &a.id, i, "advance")?;
-        twin.advances.push(a);
+        push_indexed(
+            &mut twin.advances,
+            &mut twin.advance_ix,
+            a,
+            |a| &a.id,
+            "advance",
+        )?;
     }
     // 12. Leaves, from format version 2 on (a version 1 stream has none).
     if version >= 2 {
@@ -189,8 +199,7 @@ fn read_schedule(r: &mut Reader<'_>, id_max: u64) -> Result<Schedule> {
 fn read_contract(r: &mut Reader<'_>, n: &Counts, id_max: u64) -> Result<Contract> {
     let id = r.id("a contract id", id_max)?;
     let what = |f: &str| format!("contract `{id}` {f}");
-    let schedule = r.u32()?;
-    check_ref(schedule, n.schedules, false, &|| what("schedule"))?;
+    let schedule = ix_of(r.u32()?, n.schedules, &|| what("schedule"))?;
     let currency = r.currency(&what("currency"))?;
     let rate_period = r.frequency(&what("rate period"))?;
     let nv = r.count(&what("rate versions"))?;
@@ -339,21 +348,9 @@ fn read_employee(
     for _ in 0..na {
         assignments.push(read_assignment(r, company, n)?);
     }
-    let mut lists: [Vec<u32>; 3] = [Vec::new(), Vec::new(), Vec::new()];
-    let bounds = [n.additions, n.deductions, n.advances];
-    for (list, bound) in lists.iter_mut().zip(bounds) {
-        let len = r.count("payment or advance list")?;
-        if len > bound {
-            return Err(bad("lists more payments or advances than there are"));
-        }
-        list.reserve_exact(len);
-        for _ in 0..len {
-            let ix = r.u32()?;
-            check_ref(ix, bound, false, &|| "payment or advance list".to_string())?;
-            list.push(ix);
-        }
-    }
-    let [additions, deductions, advances] = lists;
+    let additions = read_ixs(r, n.additions)?;
+    let deductions = read_ixs(r, n.deductions)?;
+    let advances = read_ixs(r, n.advances)?;
     let ns = r.count("shift list")?;
     let e = Employee {
         id,
@@ -716,17 +713,30 @@ fn read_side_record(r: &mut Reader<'_>, n: &Counts) -> Result<Extra> {
     })
 }
 
+/// One employee's list of payment or advance indexes, each below `bound`.
+fn read_ixs<I: Ix>(r: &mut Reader<'_>, bound: usize) -> Result<Vec<I>> {
+    let len = r.count("payment or advance list")?;
+    if len > bound {
+        return Err(bad("lists more payments or advances than there are"));
+    }
+    let mut list = Vec::with_capacity(len);
+    for _ in 0..len {
+        let ix = r.u32()?;
+        list.push(ix_of(ix, bound, &|| "payment or advance list".to_string())?);
+    }
+    Ok(list)
+}
+
 /// 10. Additions, then deductions (that each is in its employee's list is an invariant).
 fn read_payments(r: &mut Reader<'_>, twin: &mut State, n: &Counts, id_max: u64) -> Result<()> {
     for (deduction, count) in [(false, n.additions), (true, n.deductions)] {
         let what = if deduction { "deduction" } else { "addition" };
-        let mut list = Vec::with_capacity(count.min(RESERVE_MAX));
+        let mut list = Arena::with_capacity(count.min(RESERVE_MAX));
         let mut ix = Index::default();
         for i in 0..count {
             r.entry = (what, i);
             let p = read_payment(r, n, what, id_max)?;
-            index_insert(&mut ix, &p.id, i, what)?;
-            list.push(p);
+            push_indexed(&mut list, &mut ix, p, |p| &p.id, what)?;
         }
         if deduction {
             twin.deductions = list;
@@ -802,7 +812,9 @@ fn read_advance(r: &mut Reader<'_>, n: &Counts, id_max: u64) -> Result<Advance> 
     let fee = r.i64()?;
     let recovery = if r.flag("advance recovery")? {
         Some(RecoveryRef {
-            schedule: r.u32()?,
+            schedule: ix_of(r.u32()?, n.schedules, &|| {
+                format!("advance `{id}` recovery")
+            })?,
             period_id: r.id("a recovery period id", id_max)?,
             pay_at: r.at()?,
         })
@@ -840,12 +852,11 @@ fn read_leaves(r: &mut Reader<'_>, twin: &mut State, n: &Counts, id_max: u64) ->
     for i in 0..count {
         r.entry = ("leave", i);
         let l = read_leave(r, n, id_max)?;
-        index_insert(&mut twin.leave_ix, &l.id, i, "leave")?;
-        let ix = u32::try_from(i).map_err(|_| bad("too many leaves"))?;
-        if let Some(e) = twin.employees.get_mut(l.employee as usize) {
+        let employee = l.employee;
+        let ix = push_indexed(&mut twin.leaves, &mut twin.leave_ix, l, |l| &l.id, "leave")?;
+        if let Some(e) = twin.employees.get_mut(employee as usize) {
             e.leaves.push(ix);
         }
-        twin.leaves.push(l);
     }
     Ok(())
 }

@@ -5,8 +5,8 @@ use super::{
 };
 use crate::calendar::{Frequency, Instant};
 use crate::error::Result;
-use crate::model::State;
 use crate::model::{Alignment, Delivery, ShiftExt};
+use crate::model::{Ix, State};
 use crate::money::Currency;
 use crate::twin::Twin;
 use chrono::{Datelike, NaiveDate, Timelike};
@@ -243,7 +243,7 @@ impl State {
     fn write_contracts(&self, w: &mut Writer<'_>) -> Result<()> {
         for c in &self.contracts {
             w.str(&c.id)?;
-            w.u32(c.schedule)?;
+            w.u32(c.schedule.raw())?;
             w.currency(c.currency)?;
             w.u8(frequency_code(c.rate_period))?;
             w.len(c.versions.len())?;
@@ -292,11 +292,15 @@ impl State {
                     w.opt_date(s.stop_on)?;
                 }
             }
-            for list in [&e.additions, &e.deductions, &e.advances] {
+            for list in [&e.additions, &e.deductions] {
                 w.len(list.len())?;
                 for &ix in list {
-                    w.u32(ix)?;
+                    w.u32(ix.raw())?;
                 }
+            }
+            w.len(e.advances.len())?;
+            for &ix in &e.advances {
+                w.u32(ix.raw())?;
             }
             w.len(e.shifts.len())?;
         }
@@ -462,7 +466,7 @@ impl State {
             w.i64(a.fee)?;
             w.flag(a.recovery.is_some())?;
             if let Some(r) = &a.recovery {
-                w.u32(r.schedule)?;
+                w.u32(r.schedule.raw())?;
                 w.str(&r.period_id)?;
                 w.at(r.pay_at)?;
             }

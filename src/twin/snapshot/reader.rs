@@ -8,7 +8,7 @@ use super::{
 };
 use crate::calendar::{Frequency, Instant};
 use crate::error::Result;
-use crate::model::Index;
+use crate::model::{Arena, Index, Ix};
 use crate::model::{ShiftStatus, NONE};
 use crate::money::Currency;
 use chrono::NaiveDate;
@@ -277,8 +277,30 @@ pub(super) fn check_ref(ix: u32, n: usize, none_ok: bool, what: &dyn Fn() -> Str
     }
 }
 
+/// The typed index `ix` after [`check_ref`] found it below `n` (the arena's decoded count).
+pub(super) fn ix_of<I: Ix>(ix: u32, n: usize, what: &dyn Fn() -> String) -> Result<I> {
+    check_ref(ix, n, false, what)?;
+    I::below(ix, n).ok_or_else(|| bad(format!("{} names index {ix} of {n}", what())))
+}
+
+/// Pushes `t` onto `arena` and maps its id to its index, refusing a repeated id.
+pub(super) fn push_indexed<I: Ix, T>(
+    arena: &mut Arena<I, T>,
+    index: &mut Index<I>,
+    t: T,
+    id_of: fn(&T) -> &str,
+    what: &str,
+) -> Result<I> {
+    if index.get(id_of(&t)).is_some() {
+        return Err(bad(format!("{what} id `{}` appears twice", id_of(&t))));
+    }
+    let ix = arena.next_ix().map_err(|_| bad("too many entities"))?;
+    index.insert(id_of(&t), ix);
+    arena.push(t).map_err(|_| bad("too many entities"))
+}
+
 /// Inserts `id → ix`, refusing a repeated id.
-pub(super) fn index_insert(ix: &mut Index, id: &str, i: usize, what: &str) -> Result<()> {
+pub(super) fn index_insert(ix: &mut Index<u32>, id: &str, i: usize, what: &str) -> Result<()> {
     if ix.get(id).is_some() {
         return Err(bad(format!("{what} id `{id}` appears twice")));
     }

@@ -430,7 +430,7 @@ fn a_version_1_stream_without_leaves_reads() {
     for e in &mut twin.books.employees {
         e.leaves.clear();
     }
-    twin.books.leaves.clear();
+    twin.books.leaves.vec_mut().clear();
     twin.books.leave_ix = crate::model::Index::default();
     let mut v1 = Vec::new();
     twin.books
