@@ -136,9 +136,13 @@ impl State {
             .par_iter()
             .with_min_len(MIN_CHUNK)
             .map_init(Memo::default, |memo, raw| {
-                let lenient = serde_json::from_str::<Lenient<'_>>(raw).ok()?;
+                let mut lenient = serde_json::from_str::<Lenient<'_>>(raw).ok()?;
+                // A field twice in the record itself was seen while reading it; only a
+                // record with a nested object needs its text scanned (decision 69).
+                let twice = lenient.1.twice.take();
+                let nested = raw.get(1..).is_some_and(|inner| inner.contains('{'));
                 let mut pre = twin.pre_shift(lenient, memo);
-                if let Some(field) = duplicate_key(raw) {
+                if let Some(field) = if nested { duplicate_key(raw) } else { twice } {
                     pre.existing = None;
                     pre.parsed = Err(vec![duplicate_field(field)]);
                 }

@@ -340,6 +340,9 @@ impl<'a> Loose<'a> {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct ReadErrors {
     pub unknown: Vec<String>,
+    /// The first field of the object itself that came twice, in text order (nested
+    /// objects are not looked into: `dupkeys` scans the text for those).
+    pub twice: Option<String>,
     /// Each field's read error; a list element's field is named by its path, e.g.
     /// `unpaid_breaks[1].stop_at`.
     pub fields: Vec<(Cow<'static, str>, String)>,
@@ -441,34 +444,44 @@ impl<'de> Visitor<'de> for KeySeed<'_> {
     }
 }
 
+/// What [`read_fields`] read: one loose slot per known name, the unknown names (each
+/// once, at its first place) and the first name that came twice.
+pub(crate) type Fields<'de, const N: usize> = ([Loose<'de>; N], Vec<String>, Option<String>);
+
 /// Reads a JSON object's fields into `N` loose slots named by `names`: a field sent twice
 /// keeps its last value and an unknown one is named once, at its first place, as a
-/// `serde_json` object would keep them.
+/// `serde_json` object would keep them; the first field sent twice is named too (the
+/// record is then rejected, decision 69).
 pub(crate) fn read_fields<'de, A: MapAccess<'de>, const N: usize>(
     mut map: A,
     names: &[&'static str; N],
-) -> std::result::Result<([Loose<'de>; N], Vec<String>), A::Error> {
+) -> std::result::Result<Fields<'de, N>, A::Error> {
     let mut slots: [Loose<'de>; N] = std::array::from_fn(|_| Loose::Absent);
+    let mut seen = [false; N];
     let mut unknown: Vec<String> = Vec::new();
+    let mut twice = None;
     while let Some(key) = map.next_key_seed(KeySeed(names))? {
         match key {
             Key::Known(i) => {
                 let v: Loose<'de> = map.next_value()?;
-                if let Some(slot) = slots.get_mut(i) {
+                if let (Some(slot), Some(s)) = (slots.get_mut(i), seen.get_mut(i)) {
+                    if std::mem::replace(s, true) && twice.is_none() {
+                        twice = names.get(i).map(|n| n.to_string());
+                    }
                     *slot = v;
                 }
             }
             Key::Unknown(k) => {
                 map.next_value::<IgnoredAny>()?;
-                unknown.push(k);
+                if unknown.contains(&k) {
+                    twice = twice.or(Some(k));
+                } else {
+                    unknown.push(k);
+                }
             }
         }
     }
-    if unknown.len() > 1 {
-        let mut seen = std::collections::HashSet::with_capacity(unknown.len());
-        unknown.retain(|k| seen.insert(k.clone()));
-    }
-    Ok((slots, unknown))
+    Ok((slots, unknown, twice))
 }
 
 /// The last id looked up in an index and its answer: records of one employee come

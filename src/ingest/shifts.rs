@@ -176,10 +176,15 @@ impl<'a> Lenient<'a> {
         Lenient(rec, ReadErrors::default())
     }
 
-    fn from_slots(slots: [Loose<'a>; 9], unknown: Vec<String>) -> Lenient<'a> {
+    fn from_slots(
+        slots: [Loose<'a>; 9],
+        unknown: Vec<String>,
+        twice: Option<String>,
+    ) -> Lenient<'a> {
         let [id, status, employee, contract, start, stop, info, breaks, tips] = slots;
         let mut e = ReadErrors {
             unknown,
+            twice,
             fields: Vec::new(),
         };
         let rec = Shift {
@@ -217,8 +222,8 @@ impl<'de: 'a, 'a> Deserialize<'de> for Lenient<'a> {
                 f.write_str("a shift record (a JSON object)")
             }
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Lenient<'a>, A::Error> {
-                let (slots, unknown) = read_fields(map, &NAMES)?;
-                Ok(Lenient::from_slots(slots, unknown))
+                let (slots, unknown, twice) = read_fields(map, &NAMES)?;
+                Ok(Lenient::from_slots(slots, unknown, twice))
             }
         }
         d.deserialize_map(V(std::marker::PhantomData))

@@ -1131,3 +1131,69 @@ fn a_key_carried_twice_rejects_the_record_naming_it() {
         (16_000, 7)
     );
 }
+
+/// The shift reader names a field sent twice in the record itself while reading it, and
+/// scans the text only when the record holds a nested object (decision 69): every shape
+/// gives the field the text scan gives — known and unknown fields, escaped keys, a
+/// duplicate nested in `custom_info` or in a break before a top-level one.
+#[test]
+fn a_shift_field_twice_is_named_as_the_text_scan_names_it() {
+    let base = r#""shift_id": "s1", "shift_status": "approved", "employee_id": "e1", "start_at": "2026-06-02T09:00:00Z""#;
+    let cases = [
+        (
+            r#""stop_at": "2026-06-02T17:00:00Z", "stop_at": "2026-06-02T18:00:00Z""#,
+            Some("stop_at"),
+        ),
+        (
+            r#""stop_at": "2026-06-02T17:00:00Z", "x": 1, "x": 2"#,
+            Some("x"),
+        ),
+        (
+            r#""stop_at": "2026-06-02T17:00:00Z", "x": 1, "y": 2, "x": 3, "stop_at": "2026-06-02T17:00:00Z""#,
+            Some("x"),
+        ),
+        (
+            r#""stop_at": "2026-06-02T17:00:00Z", "shift\u005fstatus": "approved""#,
+            Some("shift_status"),
+        ),
+        (
+            r#""stop_at": "2026-06-02T17:00:00Z", "custom_info": {"a": 1, "a": 2}"#,
+            Some("custom_info.a"),
+        ),
+        (
+            r#""custom_info": {"a": {"b": 1, "b": 2}}, "stop_at": "2026-06-02T17:00:00Z", "stop_at": "2026-06-02T17:00:00Z""#,
+            Some("custom_info.a.b"),
+        ),
+        (
+            r#""stop_at": "2026-06-02T17:00:00Z", "unpaid_breaks": [{"start_at": "2026-06-02T12:00:00Z", "start_at": "2026-06-02T12:00:00Z", "stop_at": "2026-06-02T12:30:00Z"}]"#,
+            Some("unpaid_breaks[0].start_at"),
+        ),
+        (
+            r#""stop_at": "2026-06-02T17:00:00Z", "custom_info": {"a": 1, "b": {"a": 2}}"#,
+            None,
+        ),
+        (r#""stop_at": "2026-06-02T17:00:00Z", "tips": 500"#, None),
+    ];
+    for (rest, want) in cases {
+        let mut twin = base_twin();
+        let batch = format!("[{{{base}, {rest}}}]");
+        let r = twin
+            .apply_json(Kind::Shifts, batch.as_bytes(), at(T1))
+            .unwrap();
+        match want {
+            Some(field) => {
+                assert_eq!(outcomes(&r), [Outcome::Rejected], "{batch}");
+                assert_eq!(error_field(&r, 0), field, "{batch}");
+                assert!(r.results[0].errors[0].message.contains("appears twice"));
+            }
+            None => assert!(
+                r.results[0]
+                    .errors
+                    .iter()
+                    .all(|e| !e.message.contains("twice")),
+                "{batch}: {:?}",
+                r.results[0]
+            ),
+        }
+    }
+}
