@@ -16,6 +16,10 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
+#[path = "support/source.rs"]
+mod source;
+use source::rust_files;
+
 /// The layers, lowest first. A module may name its own layer and the layers below.
 const LAYERS: &[&[&str]] = &[
     &["error"],
@@ -208,21 +212,6 @@ fn violations(module: &str, file: &str, src: &str) -> Vec<String> {
             )),
         })
         .collect()
-}
-
-/// Every `.rs` file under `dir`.
-fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in entries.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            rust_files(&p, out);
-        } else if p.extension().is_some_and(|x| x == "rs") {
-            out.push(p);
-        }
-    }
 }
 
 /// Files declared `#[cfg(test)] mod x;` (test-only files), as paths.

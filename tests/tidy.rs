@@ -21,6 +21,10 @@
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
+#[path = "support/source.rs"]
+mod source;
+use source::rust_files;
+
 /// The longest a function may be, in lines (docs/STYLE: "no function over 70 lines").
 const MAX_LINES: usize = 70;
 
@@ -386,20 +390,6 @@ fn impl_name(toks: &[(Tok, usize)], from: usize) -> String {
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in entries.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            rust_files(&p, out);
-        } else if p.extension().is_some_and(|x| x == "rs") {
-            out.push(p);
-        }
-    }
 }
 
 /// The directory a file's `mod x;` declarations live in.
