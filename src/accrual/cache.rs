@@ -253,6 +253,7 @@ impl Books {
 mod invalidation_tests {
     use crate::generate;
     use crate::ingest::Kind;
+    use crate::model::Ix;
     use crate::twin::Twin;
     use serde_json::json;
 
@@ -294,8 +295,7 @@ mod invalidation_tests {
         let before = cached(&twin);
         assert!(before.len() > 2, "some employees have overtime rules");
         let k = before[1];
-        let contract = twin.books.contracts
-            [twin.books.employees[k].assignments[0].contract as usize]
+        let contract = twin.books.contracts[twin.books.employees[k].assignments[0].contract.at()]
             .id
             .to_string();
         let r = twin

@@ -4,6 +4,7 @@
 use super::fields::{Field, Rec};
 use super::plan::{next_index, Applied, RecordError};
 use crate::ingest::Outcome;
+use crate::model::ContractIx;
 use crate::model::State;
 use crate::model::{Assignment, Employee, Profile, Stint};
 use chrono::NaiveDate;
@@ -130,7 +131,7 @@ impl State {
     }
 
     /// Reads `contract_id` (must exist) and the stint dates, stop not before start (SPEC §2).
-    fn read_assignment(&self, r: &mut Rec<'_>) -> (Option<u32>, PushedDay, PushedDay) {
+    fn read_assignment(&self, r: &mut Rec<'_>) -> (Option<ContractIx>, PushedDay, PushedDay) {
         let contract = self.contract_ref(r);
         let start = r.date("contract_start_on").unwrap_or(None);
         let stop = r.date("contract_stop_on").unwrap_or(None);
@@ -178,14 +179,13 @@ impl State {
     }
 
     /// All assignments of one employee share one currency (SPEC §2 employee).
-    fn check_one_currency(&self, emp: &Employee, cix: u32) -> Result<(), RecordError> {
-        let currency = self.contracts.get(cix as usize).map(|c| c.currency);
+    fn check_one_currency(&self, emp: &Employee, cix: ContractIx) -> Result<(), RecordError> {
+        let currency = self.contracts.get(cix).map(|c| c.currency);
         let mixed = emp.assignments.iter().find(|a| {
-            a.contract != cix
-                && self.contracts.get(a.contract as usize).map(|c| c.currency) != currency
+            a.contract != cix && self.contracts.get(a.contract).map(|c| c.currency) != currency
         });
         if let Some(a) = mixed {
-            let other = self.contracts.get(a.contract as usize);
+            let other = self.contracts.get(a.contract);
             return Err(RecordError::field(
                 "contract_id",
                 format!(
@@ -203,7 +203,7 @@ impl State {
     fn assign(
         &self,
         emp: &mut Employee,
-        cix: u32,
+        cix: ContractIx,
         start: Option<Option<NaiveDate>>,
         stop: Option<Option<NaiveDate>>,
     ) -> Result<(), RecordError> {

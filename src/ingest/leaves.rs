@@ -6,7 +6,7 @@
 use super::fields::{json_decimal, short, Field, Rec};
 use super::plan::{full, Applied, RecordError};
 use crate::ingest::Outcome;
-use crate::model::State;
+use crate::model::{ContractIx, State};
 use crate::model::{Leave, LeaveStatus, DEFAULT_HOURS_PER_DAY, HOURS_PER_DAY_MAX, LEAVE_DAYS_MAX};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -74,7 +74,7 @@ impl State {
 
     /// `employee_id` (required, must exist) and `contract_id` (optional, must be one of
     /// that employee's assignments), as indexes (SPEC §2 leave).
-    fn read_leave_refs(&self, r: &mut Rec<'_>) -> (Option<u32>, Option<u32>) {
+    fn read_leave_refs(&self, r: &mut Rec<'_>) -> (Option<u32>, Option<ContractIx>) {
         let employee = r.id("employee_id").and_then(|e| {
             let ix = self.employee_ix.get(e);
             if ix.is_none() {
@@ -89,7 +89,7 @@ impl State {
                 .get(e as usize)
                 .is_some_and(|emp| emp.assignments.iter().any(|a| a.contract == c));
             if !assigned {
-                let cid = self.contracts.get(c as usize).map_or("?", |c| &*c.id);
+                let cid = self.contracts.get(c).map_or("?", |c| &*c.id);
                 r.err(
                     "contract_id",
                     format!("the employee is not assigned to contract `{cid}`"),

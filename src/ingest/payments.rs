@@ -5,9 +5,9 @@ use super::fields::{Field, Rec};
 use super::plan::{full, Applied, RecordError};
 use crate::calendar::Instant;
 use crate::ingest::Outcome;
-use crate::model::Payment;
 use crate::model::State;
 use crate::model::{Arena, Index, PaymentIx};
+use crate::model::{ContractIx, Payment};
 use crate::money::Currency;
 use serde_json::{Map, Value};
 
@@ -85,7 +85,7 @@ impl State {
     }
 
     /// Resolves `employee_id` (required) and `contract_id` (optional) to indexes (SPEC §2).
-    fn read_payment_refs(&self, r: &mut Rec<'_>) -> (Option<u32>, Option<u32>) {
+    fn read_payment_refs(&self, r: &mut Rec<'_>) -> (Option<u32>, Option<ContractIx>) {
         let employee = r.id("employee_id").and_then(|e| {
             let ix = self.employee_ix.get(e);
             if ix.is_none() {
@@ -101,7 +101,7 @@ impl State {
     fn check_payment_currency(
         &self,
         employee: u32,
-        contract: Option<u32>,
+        contract: Option<ContractIx>,
         currency: Option<Currency>,
     ) -> Result<(), RecordError> {
         // SPEC §2: `currency`, when given, must equal the employee's currency.
@@ -111,7 +111,7 @@ impl State {
             .and_then(|e| self.employee_currency(e))
             .or_else(|| {
                 contract
-                    .and_then(|c| self.contracts.get(c as usize))
+                    .and_then(|c| self.contracts.get(c))
                     .map(|c| c.currency)
             });
         if let (Some(c), Some(ec)) = (currency, emp_currency) {

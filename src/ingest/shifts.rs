@@ -11,7 +11,7 @@ use super::report::{FieldError, JobReport, Kind};
 use crate::calendar::{self, Instant};
 use crate::ingest::Outcome;
 use crate::model::shifts::{self as store, Extra};
-use crate::model::State;
+use crate::model::{ContractIx, State};
 use crate::model::{ShiftExt, ShiftRec, ShiftStatus, ShiftVersion, Span, NONE};
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
@@ -242,7 +242,7 @@ impl<'de: 'a, 'a> Deserialize<'de> for Shift<'a> {
 pub(crate) struct ParsedShift {
     pub status: ShiftStatus,
     pub employee: u32,
-    pub named_contract: Option<u32>,
+    pub named_contract: Option<ContractIx>,
     pub start: Instant,
     pub stop: Instant,
     pub custom_info: Option<Box<Map<String, Value>>>,
@@ -488,15 +488,15 @@ fn breaks_fit(breaks: &[Span], start: Instant, stop: Instant) -> bool {
 
 /// An optional reference by id (SPEC §2): its index through `look`, or `None` when absent,
 /// invalid or unknown (the last two with an error on `field`).
-fn reference(
+fn reference<I>(
     id: &Option<Cow<'_, str>>,
     field: &'static str,
     what: &str,
     read: &ReadErrors,
     errors: &mut Vec<FieldError>,
-    look: impl FnOnce(&str) -> Option<u32>,
+    look: impl FnOnce(&str) -> Option<I>,
     limits: &crate::limits::Limits,
-) -> Option<u32> {
+) -> Option<I> {
     if read.report(field, errors) {
         return None;
     }
@@ -607,7 +607,7 @@ impl State {
     fn check_tips_paid(
         &self,
         employee: u32,
-        contract: u32,
+        contract: Option<ContractIx>,
         (start, stop): (Instant, Instant),
         ext: &ShiftExt,
     ) -> Result<(), RecordError> {
@@ -617,11 +617,11 @@ impl State {
         let Some(a) = self
             .employees
             .get(employee as usize)
-            .and_then(|e| e.assignments.iter().find(|a| a.contract == contract))
+            .and_then(|e| e.assignments.iter().find(|a| Some(a.contract) == contract))
         else {
             return Ok(());
         };
-        let c = self.contracts.get(contract as usize);
+        let c = contract.and_then(|c| self.contracts.get(c));
         let breaks = crate::accrual::paid::breaks_of(ext.breaks.as_deref(), c, start, stop);
         let paid: i64 = a
             .stints
@@ -769,13 +769,13 @@ impl State {
     fn resolve_shift_contract(
         &self,
         employee: u32,
-        named: Option<u32>,
+        named: Option<ContractIx>,
         start: Instant,
         stop: Instant,
         counted: bool,
-    ) -> Result<u32, RecordError> {
+    ) -> Result<Option<ContractIx>, RecordError> {
         let Some(emp) = self.employees.get(employee as usize) else {
-            return Ok(named.unwrap_or(NONE));
+            return Ok(named);
         };
         let assignment = match named {
             Some(c) => emp
@@ -788,7 +788,7 @@ impl State {
                         format!(
                             "employee `{}` is not assigned to contract `{}`",
                             emp.id,
-                            self.contract_id_of(c).unwrap_or_default()
+                            self.contract_id_of(Some(c)).unwrap_or_default()
                         ),
                     )
                 })?,
@@ -816,11 +816,11 @@ impl State {
                 "start_at",
                 format!(
                     "the shift [{start}, {stop}) lies outside the employee's assignment to contract `{}`",
-                    self.contract_id_of(assignment.contract).unwrap_or_default()
+                    self.contract_id_of(Some(assignment.contract)).unwrap_or_default()
                 ),
             ));
         }
-        Ok(assignment.contract)
+        Ok(Some(assignment.contract))
     }
 
     /// The earliest-starting counted shift of `employee` overlapping `[start, stop)`, other

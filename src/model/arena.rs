@@ -59,6 +59,11 @@ pub(crate) trait Ix: Copy + Eq + Ord + std::hash::Hash + fmt::Debug {
     fn below(raw: u32, len: usize) -> Option<Self> {
         (raw < u32::MAX && (raw as usize) < len).then(|| Self::from_raw(raw, Token(())))
     }
+    /// The index `raw`, unchecked (tests that name an entity, or plant a broken link).
+    #[cfg(test)]
+    fn numbered(raw: u32) -> Self {
+        Self::from_raw(raw, Token(()))
+    }
 }
 
 /// Declares typed index newtypes.
@@ -98,6 +103,8 @@ indexes! {
     AdvanceIx;
     /// A leave's index in `State::leaves`.
     LeaveIx;
+    /// A contract's index in `State::contracts`.
+    ContractIx;
 }
 
 /// The arena holds [`ARENA_MAX`] entities: no index is left for another.

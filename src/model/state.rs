@@ -9,7 +9,7 @@
 
 use super::index::Index;
 use super::shifts::ShiftStore;
-use super::{Advance, AdvanceIx, Arena, Contract, Employee, Leave, LeaveIx};
+use super::{Advance, AdvanceIx, Arena, Contract, ContractIx, Employee, Leave, LeaveIx};
 use super::{Payment, PaymentIx, Schedule, ScheduleIx, ShiftRec};
 use crate::company::Company;
 use crate::money::Currency;
@@ -20,8 +20,8 @@ pub struct State {
     pub(crate) company: Company,
     pub(crate) schedules: Arena<ScheduleIx, Schedule>,
     pub(crate) schedule_ix: Index<ScheduleIx>,
-    pub(crate) contracts: Vec<Contract>,
-    pub(crate) contract_ix: Index<u32>,
+    pub(crate) contracts: Arena<ContractIx, Contract>,
+    pub(crate) contract_ix: Index<ContractIx>,
     pub(crate) employees: Vec<Employee>,
     pub(crate) employee_ix: Index<u32>,
     /// Ids, employees, jobs and history of every shift (current records live with employees).
@@ -66,7 +66,7 @@ impl State {
             company,
             schedules: Arena::default(),
             schedule_ix: Index::default(),
-            contracts: Vec::new(),
+            contracts: Arena::default(),
             contract_ix: Index::default(),
             employees: Vec::new(),
             employee_ix: Index::default(),
@@ -96,7 +96,7 @@ impl State {
     pub(crate) fn employee_currency(&self, e: &Employee) -> Option<Currency> {
         e.assignments
             .first()
-            .and_then(|a| self.contracts.get(a.contract as usize))
+            .and_then(|a| self.contracts.get(a.contract))
             .map(|c| c.currency)
     }
 
@@ -113,11 +113,9 @@ impl State {
             .flatten()
     }
 
-    /// The id of contract `ix` (none for [`super::NONE`]).
-    pub(crate) fn contract_id_of(&self, ix: u32) -> Option<String> {
-        (ix != super::NONE)
-            .then(|| self.contracts.get(ix as usize).map(|c| c.id.to_string()))
-            .flatten()
+    /// The id of contract `ix` (none for `None`).
+    pub(crate) fn contract_id_of(&self, ix: Option<ContractIx>) -> Option<String> {
+        self.contracts.get(ix?).map(|c| c.id.to_string())
     }
 
     /// Whether a status is counted under the company policy.

@@ -286,14 +286,14 @@ impl State {
         // latest stop of the counted shifts before it.
         let mut last: Option<(Instant, u32)> = None;
         for r in &e.shifts {
-            if !e.assignments.iter().any(|a| a.contract == r.contract) {
+            if !e.assignments.iter().any(|a| Some(a.contract) == r.contract) {
                 return Err(broken(
                     SHIFT_CONTRACT,
                     self.shift_name(r.ix()),
                     format!(
                         "of employee `{}` is on {}, not one of its assignments",
                         e.id,
-                        self.contracts.get(r.contract as usize).map_or(
+                        r.contract.and_then(|c| self.contracts.get(c)).map_or(
                             "no contract".to_string(),
                             |c| format!("contract `{}`", c.id)
                         )
@@ -687,6 +687,7 @@ pub(crate) fn sample() -> Twin {
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 mod tests {
     use super::*;
+    use crate::model::ContractIx;
 
     /// `change` applied to [`sample`] breaks `rule`, named with `entity` in the error.
     fn breaks(rule: &str, entity: &str, change: impl FnOnce(&mut Twin)) {
@@ -813,7 +814,7 @@ mod tests {
     #[test]
     fn a_shift_on_a_contract_its_employee_is_not_assigned_to() {
         breaks(SHIFT_CONTRACT, "shift `a1`", |t| {
-            t.books.employees[0].shifts[0].contract = 1;
+            t.books.employees[0].shifts[0].contract = Some(ContractIx::numbered(1));
         });
     }
 
@@ -956,7 +957,7 @@ mod tests {
     #[test]
     fn a_leave_on_a_contract_its_employee_is_not_assigned_to() {
         breaks(LEAVE_CONTRACT, "leave `lv1`", |t| {
-            t.books.leaves[0].contract = Some(1)
+            t.books.leaves[0].contract = Some(ContractIx::numbered(1))
         });
     }
 

@@ -6,7 +6,8 @@
 //! (sort orders, every shift and payment in its owner's list, advance decisions...) are
 //! checked once, by [`Twin::check_invariants`], after the stream is read.
 
-use super::reader::{check_ref, index_insert, ix_of, push_indexed, status_of, FrameSource, Reader};
+use super::reader::{check_ref, index_insert, ix_of, opt_ix_of, push_indexed, status_of};
+use super::reader::{FrameSource, Reader};
 use super::{bad, END, FORMAT_VERSION, FORMAT_VERSION_MIN, MAGIC, RESERVE_MAX};
 use crate::accrual::Books;
 use crate::calendar::Instant;
@@ -80,11 +81,16 @@ fn read_body(r: &mut Reader<'_>, expected: Option<&Company>) -> Result<State> {
             "schedule",
         )?;
     }
-    for i in 0..n.contracts {
+    for _ in 0..n.contracts {
         let mut c = read_contract(r, &n, id_max)?;
         derive_rules(&mut c, twin.company.limits.text_chars_max)?;
-        index_insert(&mut twin.contract_ix, &c.id, i, "contract")?;
-        twin.contracts.push(c);
+        push_indexed(
+            &mut twin.contracts,
+            &mut twin.contract_ix,
+            c,
+            |c| &c.id,
+            "contract",
+        )?;
     }
     let list_lens = read_employees(r, &mut twin, &n, id_max)?;
     let chunks = read_shift_ids(r, &n, id_max)?;
@@ -369,8 +375,7 @@ fn read_employee(
 /// One assignment; the stints' instants are recomputed as ingestion computes them (SPEC
 /// §2: local midnights).
 fn read_assignment(r: &mut Reader<'_>, company: &Company, n: &Counts) -> Result<Assignment> {
-    let contract = r.u32()?;
-    check_ref(contract, n.contracts, false, &|| "assignment".to_string())?;
+    let contract = ix_of(r.u32()?, n.contracts, &|| "assignment".to_string())?;
     let ns = r.count("stints")?;
     let mut stints = smallvec::SmallVec::with_capacity(ns.min(RESERVE_MAX));
     for _ in 0..ns {
@@ -612,10 +617,8 @@ fn read_records(
     let nc = n.contracts;
     for list in lists_mut(twin) {
         for rec in list.iter_mut() {
-            rec.contract = r.u32()?;
-            check_ref(rec.contract, nc, true, &|| {
-                format!("shift {}'s contract", rec.ix())
-            })?;
+            let ix = rec.ix();
+            rec.contract = opt_ix_of(r.u32()?, nc, &|| format!("shift {ix}'s contract"))?;
         }
     }
     for list in lists_mut(twin) {
@@ -656,7 +659,7 @@ fn fill_ixs(
             .get_mut(ix as usize)
             .ok_or_else(|| bad(format!("shift {ix} is out of range")))?;
         *slot = owner;
-        list.push(ShiftRec::new(ix, status, NONE, Instant::MIN, Instant::MIN));
+        list.push(ShiftRec::new(ix, status, None, Instant::MIN, Instant::MIN));
     }
     Ok(())
 }
@@ -692,8 +695,7 @@ fn read_side_record(r: &mut Reader<'_>, n: &Counts) -> Result<Extra> {
         let status = r.status("earlier status")?;
         let employee = r.u32()?;
         check_ref(employee, n.employees, true, &|| "earlier employee".into())?;
-        let contract = r.u32()?;
-        check_ref(contract, n.contracts, true, &|| "earlier contract".into())?;
+        let contract = opt_ix_of(r.u32()?, n.contracts, &|| "earlier contract".into())?;
         history.push(ShiftVersion {
             status,
             employee,
@@ -755,10 +757,9 @@ fn read_payment(r: &mut Reader<'_>, n: &Counts, what: &str, id_max: u64) -> Resu
     check_ref(employee, n.employees, true, &|| format!("{what} `{id}`"))?;
     let contract = if r.flag(what)? {
         let c = r.u32()?;
-        check_ref(c, n.contracts, false, &|| {
+        Some(ix_of(c, n.contracts, &|| {
             format!("{what} `{id}`'s contract")
-        })?;
-        Some(c)
+        })?)
     } else {
         None
     };
@@ -867,10 +868,9 @@ fn read_leave(r: &mut Reader<'_>, n: &Counts, id_max: u64) -> Result<Leave> {
     check_ref(employee, n.employees, false, &|| format!("leave `{id}`"))?;
     let contract = if r.flag("leave contract")? {
         let c = r.u32()?;
-        check_ref(c, n.contracts, false, &|| {
+        Some(ix_of(c, n.contracts, &|| {
             format!("leave `{id}`'s contract")
-        })?;
-        Some(c)
+        })?)
     } else {
         None
     };
