@@ -15,7 +15,7 @@
 //! links. Making an index from a bare number takes a [`Token`], which only `model` can
 //! make. Optional links are `Option<Ix>`, not a sentinel; an index holds its number + 1,
 //! so the `Option` is as small as the index. A bare `u32` is its own index type for the
-//! collections not converted yet (contracts and employees, see docs/design.md).
+//! collections not converted yet (employees, see docs/design.md).
 
 use std::fmt;
 use std::marker::PhantomData;
