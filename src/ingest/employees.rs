@@ -2,11 +2,11 @@
 //! the Payd integrity rule, agreed `custom_info` keys, one currency per employee.
 
 use super::fields::{Field, Rec};
-use super::plan::{next_index, Applied, RecordError};
+use super::plan::{full, Applied, RecordError};
 use crate::ingest::Outcome;
-use crate::model::ContractIx;
 use crate::model::State;
 use crate::model::{Assignment, Employee, Profile, Stint};
+use crate::model::{ContractIx, EmployeeIx};
 use chrono::NaiveDate;
 use serde_json::{Map, Value};
 
@@ -80,7 +80,7 @@ impl State {
             return Err(RecordError::rejected(r.errors));
         };
         let existing = self.employee_ix.get(id);
-        let old = existing.and_then(|ix| self.employees.get(ix as usize));
+        let old = existing.and_then(|ix| self.employees.get(ix));
         if let Some(old) = old {
             integrity_rule(&old.profile, &pushed)?;
         }
@@ -147,9 +147,9 @@ impl State {
     }
 
     /// Stores the patched employee: created, updated or unchanged (SPEC §3).
-    fn store_employee(&mut self, existing: Option<u32>, id: &str, emp: Employee) -> Applied {
+    fn store_employee(&mut self, existing: Option<EmployeeIx>, id: &str, emp: Employee) -> Applied {
         match existing {
-            Some(ix) => match self.employees.get_mut(ix as usize) {
+            Some(ix) => match self.employees.get_mut(ix) {
                 Some(slot) if *slot == emp => Ok(Outcome::Unchanged),
                 Some(slot) => {
                     *slot = emp;
@@ -158,9 +158,8 @@ impl State {
                 None => Err(RecordError::field("employee_id", "index out of date")),
             },
             None => {
-                let ix = next_index(&self.employees)?;
+                let ix = self.employees.push(emp).map_err(full)?;
                 self.employee_ix.insert(id, ix);
-                self.employees.push(emp);
                 Ok(Outcome::Created)
             }
         }

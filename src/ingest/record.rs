@@ -6,7 +6,7 @@ use super::fields::short;
 use super::report::{FieldError, JobReport, Kind};
 use crate::calendar::Instant;
 use crate::error::Result;
-use crate::model::{ContractIx, State};
+use crate::model::{ContractIx, EmployeeIx, State};
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -508,7 +508,7 @@ impl<I: Copy> Last<I> {
 /// Per-task lookups of a validator.
 #[derive(Default)]
 pub(crate) struct Memo {
-    pub employee: Last<u32>,
+    pub employee: Last<EmployeeIx>,
     pub contract: Last<ContractIx>,
 }
 

@@ -105,6 +105,8 @@ indexes! {
     LeaveIx;
     /// A contract's index in `State::contracts`.
     ContractIx;
+    /// An employee's index in `State::employees`.
+    EmployeeIx;
 }
 
 /// The arena holds [`ARENA_MAX`] entities: no index is left for another.
@@ -194,6 +196,11 @@ impl<I: Ix, T> Arena<I, T> {
     /// The entities in index order.
     pub fn iter(&self) -> std::slice::Iter<'_, T> {
         self.items.iter()
+    }
+
+    /// The entities in index order, to change.
+    pub fn iter_mut(&mut self) -> std::slice::IterMut<'_, T> {
+        self.items.iter_mut()
     }
 
     /// The entities with their indexes, in index order.

@@ -1,7 +1,7 @@
 //! Leave (SPEC §2 "leave", extension kind `leaves`): an employee's requested, approved,
 //! declined or cancelled time off, paid or unpaid, on an inclusive range of local dates.
 
-use super::arena::ContractIx;
+use super::arena::{ContractIx, EmployeeIx};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde_json::{Map, Value};
@@ -63,7 +63,7 @@ pub(crate) const HOURS_PER_DAY_MAX: Decimal = Decimal::from_parts(24, 0, 0, fals
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Leave {
     pub id: Box<str>,
-    pub employee: u32,
+    pub employee: EmployeeIx,
     /// `None`: every assignment of the employee (SPEC §2 leave).
     pub contract: Option<ContractIx>,
     pub status: LeaveStatus,

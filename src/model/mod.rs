@@ -15,7 +15,9 @@ pub(crate) mod shifts;
 mod state;
 
 pub(crate) use advance::{Advance, RecoveryRef};
-pub(crate) use arena::{AdvanceIx, Arena, ContractIx, Ix, LeaveIx, PaymentIx, ScheduleIx};
+pub(crate) use arena::{
+    AdvanceIx, Arena, ContractIx, EmployeeIx, Ix, LeaveIx, PaymentIx, ScheduleIx,
+};
 pub(crate) use clock::LocalClock;
 pub(crate) use index::Index;
 pub(crate) use leave::{
@@ -384,7 +386,7 @@ pub(crate) const NONE: u32 = u32::MAX;
 #[derive(Clone, Debug)]
 pub(crate) struct ShiftVersion {
     pub status: ShiftStatus,
-    pub employee: u32,
+    pub employee: Option<EmployeeIx>,
     pub contract: Option<ContractIx>,
     pub start: Instant,
     pub stop: Instant,
@@ -483,7 +485,7 @@ impl ShiftRec {
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Payment {
     pub id: Box<str>,
-    pub employee: u32,
+    pub employee: Option<EmployeeIx>,
     pub contract: Option<ContractIx>,
     pub currency: Option<Currency>,
     pub amount: i64,

@@ -9,7 +9,8 @@
 
 use super::index::Index;
 use super::shifts::ShiftStore;
-use super::{Advance, AdvanceIx, Arena, Contract, ContractIx, Employee, Leave, LeaveIx};
+use super::{Advance, AdvanceIx, Arena, Contract, ContractIx, Employee, EmployeeIx};
+use super::{Leave, LeaveIx};
 use super::{Payment, PaymentIx, Schedule, ScheduleIx, ShiftRec};
 use crate::company::Company;
 use crate::money::Currency;
@@ -22,8 +23,8 @@ pub struct State {
     pub(crate) schedule_ix: Index<ScheduleIx>,
     pub(crate) contracts: Arena<ContractIx, Contract>,
     pub(crate) contract_ix: Index<ContractIx>,
-    pub(crate) employees: Vec<Employee>,
-    pub(crate) employee_ix: Index<u32>,
+    pub(crate) employees: Arena<EmployeeIx, Employee>,
+    pub(crate) employee_ix: Index<EmployeeIx>,
     /// Ids, employees, jobs and history of every shift (current records live with employees).
     pub(crate) shifts: ShiftStore,
     /// Current records of shifts without an employee, sorted by (start, index).
@@ -40,7 +41,7 @@ pub struct State {
     pub(crate) jobs: u64,
     /// Employees whose shift or leave lists changed since the owner last looked (not data):
     /// the façade drops what it derived from them (`Twin` after each batch).
-    pub(crate) touched: Vec<u32>,
+    pub(crate) touched: Vec<EmployeeIx>,
 }
 
 impl PartialEq for State {
@@ -68,7 +69,7 @@ impl State {
             schedule_ix: Index::default(),
             contracts: Arena::default(),
             contract_ix: Index::default(),
-            employees: Vec::new(),
+            employees: Arena::default(),
             employee_ix: Index::default(),
             shifts: ShiftStore::default(),
             open_shifts: Vec::new(),
@@ -86,7 +87,7 @@ impl State {
     }
 
     /// Notes that employee `ix`'s shift or leave list changed (see [`State::touched`]).
-    pub(crate) fn touch(&mut self, ix: u32) {
+    pub(crate) fn touch(&mut self, ix: EmployeeIx) {
         if self.touched.last() != Some(&ix) {
             self.touched.push(ix);
         }
@@ -101,16 +102,14 @@ impl State {
     }
 
     /// The employee of id `id` with its index.
-    pub(crate) fn employee(&self, id: &str) -> Option<(u32, &Employee)> {
+    pub(crate) fn employee(&self, id: &str) -> Option<(EmployeeIx, &Employee)> {
         let ix = self.employee_ix.get(id)?;
-        self.employees.get(ix as usize).map(|e| (ix, e))
+        self.employees.get(ix).map(|e| (ix, e))
     }
 
-    /// The id of employee `ix` (none for [`super::NONE`]).
-    pub(crate) fn employee_id_of(&self, ix: u32) -> Option<String> {
-        (ix != super::NONE)
-            .then(|| self.employees.get(ix as usize).map(|e| e.id.to_string()))
-            .flatten()
+    /// The id of employee `ix` (none for `None`).
+    pub(crate) fn employee_id_of(&self, ix: Option<EmployeeIx>) -> Option<String> {
+        self.employees.get(ix?).map(|e| e.id.to_string())
     }
 
     /// The id of contract `ix` (none for `None`).

@@ -386,7 +386,7 @@ impl State {
             w.len(x.history.len())?;
             for v in &x.history {
                 w.u8(v.status as u8)?;
-                w.u32(v.employee)?;
+                w.ix_or_none(v.employee)?;
                 w.ix_or_none(v.contract)?;
                 w.at(v.start)?;
                 w.at(v.stop)?;
@@ -437,7 +437,7 @@ impl State {
         for list in [&self.additions, &self.deductions] {
             for p in list {
                 w.str(&p.id)?;
-                w.u32(p.employee)?;
+                w.ix_or_none(p.employee)?;
                 w.opt_u32(p.contract.map(Ix::raw))?;
                 w.flag(p.currency.is_some())?;
                 if let Some(c) = p.currency {
@@ -460,7 +460,7 @@ impl State {
         for a in &self.advances {
             w.str(&a.id)?;
             w.str(&a.employee_id)?;
-            w.u32(a.employee)?;
+            w.ix_or_none(a.employee)?;
             w.i64(a.amount)?;
             w.at(a.requested_at)?;
             w.u8(match a.delivery {
@@ -494,7 +494,7 @@ impl State {
         w.len(self.leaves.len())?;
         for l in &self.leaves {
             w.str(&l.id)?;
-            w.u32(l.employee)?;
+            w.u32(l.employee.raw())?;
             w.opt_u32(l.contract.map(Ix::raw))?;
             w.u8(l.status.code())?;
             w.date(l.start_on)?;

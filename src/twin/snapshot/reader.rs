@@ -307,12 +307,3 @@ pub(super) fn push_indexed<I: Ix, T>(
     index.insert(id_of(&t), ix);
     arena.push(t).map_err(|_| bad("too many entities"))
 }
-
-/// Inserts `id → ix`, refusing a repeated id.
-pub(super) fn index_insert(ix: &mut Index<u32>, id: &str, i: usize, what: &str) -> Result<()> {
-    if ix.get(id).is_some() {
-        return Err(bad(format!("{what} id `{id}` appears twice")));
-    }
-    ix.insert(id, u32::try_from(i).map_err(|_| bad("too many entities"))?);
-    Ok(())
-}

@@ -66,7 +66,7 @@ fn rich() -> Twin {
     let mut recs = Vec::new();
     for ix in [0u32, 3, 7, 11] {
         let e = twin.books.shifts.employee[ix as usize];
-        let emp = &twin.books.employees[e as usize];
+        let emp = twin.books.employees.get(e.unwrap()).unwrap();
         let r = emp.shifts.iter().find(|r| r.ix() == ix).unwrap();
         let mut m = json!({
             "shift_id": twin.books.shifts.id(ix),
