@@ -1,5 +1,5 @@
 //! The one place entities are addressed by position: [`Arena`], a `Vec` of one entity kind
-//! addressed by its own typed index ([`ScheduleIx`], [`PaymentIx`], [`AdvanceIx`], …).
+//! addressed by its own typed index ([`ScheduleIx`], [`ContractIx`], [`EmployeeIx`], …).
 //!
 //! Invariant: an index of an arena is made only
 //!
@@ -14,8 +14,10 @@
 //! `None` there is a broken invariant, which `check_invariants` reports for the stored
 //! links. Making an index from a bare number takes a [`Token`], which only `model` can
 //! make. Optional links are `Option<Ix>`, not a sentinel; an index holds its number + 1,
-//! so the `Option` is as small as the index. A bare `u32` is its own index type for the
-//! collections not converted yet (employees, see docs/design.md).
+//! so the `Option` is as small as the index. Every entity kind of the state is in an
+//! arena (schedules, contracts, employees, additions, deductions, advances, leaves); shifts
+//! keep their own store (`model::shifts`) with `u32` shift indexes. Test code alone may
+//! name an index by its number (`Ix::numbered`, `#[cfg(test)]`).
 
 use std::fmt;
 use std::marker::PhantomData;
@@ -32,16 +34,6 @@ impl Token {
     /// For the id index, which gives back only numbers of indexes it was given.
     pub(super) fn index() -> Token {
         Token(())
-    }
-}
-
-/// A bare number is its own index, for tables not yet typed and for tests.
-impl Ix for u32 {
-    fn from_raw(raw: u32, _: Token) -> Self {
-        raw
-    }
-    fn raw(self) -> u32 {
-        self
     }
 }
 

@@ -379,9 +379,6 @@ impl ShiftExt {
     }
 }
 
-/// Sentinel for "no employee" / "no contract" in compact shift records.
-pub(crate) const NONE: u32 = u32::MAX;
-
 /// One version of a shift (SPEC §2: every version kept for audit).
 #[derive(Clone, Debug)]
 pub(crate) struct ShiftVersion {

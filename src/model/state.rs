@@ -3,7 +3,7 @@
 //! owns it (with the caches derived from it).
 //!
 //! Layout for scale: entities live in arenas addressed by interned typed indexes
-//! (`model::Arena`; employees still in a `Vec` by `u32` index); each
+//! (`model::Arena`); each
 //! employee keeps its shifts sorted by start and its payments and advances, so every
 //! per-employee question touches only that employee's data.
 
