@@ -7,7 +7,7 @@
 use super::overtime::Classified;
 use super::Books;
 use crate::calendar;
-use crate::model::{Employee, LocalClock};
+use crate::model::{Employee, EmployeeIx, Ix, LocalClock};
 use crate::money::Exact;
 use chrono::{NaiveDate, NaiveTime};
 use std::sync::OnceLock;
@@ -24,7 +24,7 @@ const CLOCK_TIMES_MAX: usize = 16;
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Cache {
     /// Employee indexes sorted by employee id (dropped when employees are pushed).
-    pub order: OnceLock<Vec<u32>>,
+    pub order: OnceLock<Vec<EmployeeIx>>,
     /// Per-schedule values and the local clock (dropped when schedules or contracts are).
     pub derived: OnceLock<Derived>,
     /// Per employee (by index), the overtime classification (SPEC §5.2), made on the first
@@ -169,13 +169,12 @@ impl Books {
     }
 
     /// Employee indexes sorted by id, computed on first use.
-    pub(crate) fn employee_order(&self) -> &[u32] {
+    pub(crate) fn employee_order(&self) -> &[EmployeeIx] {
         self.cache.order.get_or_init(|| {
-            let mut order: Vec<u32> = (0..self.employees.len())
-                .filter_map(|i| u32::try_from(i).ok())
-                .collect();
+            let mut order: Vec<EmployeeIx> =
+                self.employees.iter_enumerated().map(|(i, _)| i).collect();
             order.sort_unstable_by(|a, b| {
-                let id = |i: &u32| self.employees.get(*i as usize).map(|e| &*e.id);
+                let id = |i: &EmployeeIx| self.employees.get(*i).map(|e| &*e.id);
                 id(a).cmp(&id(b))
             });
             order
@@ -185,8 +184,8 @@ impl Books {
     /// The index of `emp` in this twin's employees (none for an employee of another twin).
     fn employee_ix(&self, emp: &Employee) -> Option<usize> {
         let size = std::mem::size_of::<Employee>();
-        let offset =
-            (std::ptr::from_ref(emp) as usize).checked_sub(self.employees.as_ptr() as usize)?;
+        let offset = (std::ptr::from_ref(emp) as usize)
+            .checked_sub(self.employees.iter().as_slice().as_ptr() as usize)?;
         let ix = offset / size;
         (offset % size == 0 && ix < self.employees.len()).then_some(ix)
     }
@@ -202,12 +201,12 @@ impl Books {
     }
 
     /// Drops employee `ix`'s overtime classification (its shifts changed); the others stay.
-    pub(crate) fn forget_premiums(&mut self, ix: u32) {
+    pub(crate) fn forget_premiums(&mut self, ix: EmployeeIx) {
         if let Some(slot) = self
             .cache
             .premiums
             .get_mut()
-            .and_then(|slots| slots.get_mut(ix as usize))
+            .and_then(|slots| slots.get_mut(ix.at()))
         {
             slot.take();
         }
@@ -253,6 +252,7 @@ impl Books {
 mod invalidation_tests {
     use crate::generate;
     use crate::ingest::Kind;
+    use crate::model::Ix;
     use crate::twin::Twin;
     use serde_json::json;
 
@@ -294,8 +294,7 @@ mod invalidation_tests {
         let before = cached(&twin);
         assert!(before.len() > 2, "some employees have overtime rules");
         let k = before[1];
-        let contract = twin.books.contracts
-            [twin.books.employees[k].assignments[0].contract as usize]
+        let contract = twin.books.contracts[twin.books.employees[k].assignments[0].contract.at()]
             .id
             .to_string();
         let r = twin

@@ -4,6 +4,7 @@ use super::{Accrual, Line, LineKind};
 use crate::calendar::Instant;
 use crate::company::{Policy, SalariedDayBasis};
 use crate::error::{Error, Result};
+use crate::model::ContractIx;
 use crate::model::{Contract, Period, Stint};
 use crate::money::Exact;
 use chrono::{Datelike, NaiveDate};
@@ -17,7 +18,7 @@ impl Accrual<'_> {
     /// such shift of that date, counted in the window holding that instant.
     pub(super) fn daily(
         &self,
-        cix: u32,
+        cix: ContractIx,
         c: &Contract,
         lo: Instant,
         hi: Instant,
@@ -70,7 +71,7 @@ impl Accrual<'_> {
     /// day's 00:00.
     pub(super) fn salary(
         &self,
-        cix: u32,
+        cix: ContractIx,
         c: &Contract,
         p: &Period,
         st: &Stint,
@@ -182,7 +183,7 @@ impl Accrual<'_> {
     /// A date of approved unpaid leave on contract `cix` is not completed (SPEC §5.5).
     fn salary_days_walked(
         &self,
-        cix: u32,
+        cix: ContractIx,
         c: &Contract,
         p: &Period,
         st: &Stint,
@@ -274,6 +275,7 @@ impl Accrual<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Ix;
     use crate::model::RateVersion;
     use chrono::Weekday;
     use proptest::prelude::*;
@@ -360,7 +362,7 @@ mod tests {
         );
         (
             acc.salary_days_tabulated(&c, &p, &st),
-            acc.salary_days_walked(0, &c, &p, &st),
+            acc.salary_days_walked(ContractIx::numbered(0), &c, &p, &st),
         )
     }
 

@@ -6,6 +6,7 @@ use super::{seconds_text, Accrual, Line, LineKind};
 use crate::calendar::Instant;
 use crate::error::{Error, Result};
 use crate::model::in_mask;
+use crate::model::ContractIx;
 use crate::model::{Contract, ShiftRec};
 use crate::money::Exact;
 
@@ -41,7 +42,7 @@ impl<'a> Accrual<'a> {
     /// The employee's counted shifts on contract `cix` overlapping `[lo, hi)`.
     pub(crate) fn counted_shifts(
         &self,
-        cix: u32,
+        cix: ContractIx,
         lo: Instant,
         hi: Instant,
     ) -> impl Iterator<Item = &'a ShiftRec> + 'a {
@@ -56,12 +57,12 @@ impl<'a> Accrual<'a> {
             .unwrap_or_default()
             .iter()
             .take_while(move |r| r.start < hi)
-            .filter(move |r| r.contract == cix && r.stop > lo && in_mask(mask, r.status()))
+            .filter(move |r| r.contract == Some(cix) && r.stop > lo && in_mask(mask, r.status()))
     }
 
     pub(super) fn hourly(
         &self,
-        cix: u32,
+        cix: ContractIx,
         c: &Contract,
         lo: Instant,
         hi: Instant,
@@ -97,7 +98,7 @@ impl<'a> Accrual<'a> {
     /// the counted shifts on `cix` in `[lo, hi)`, split at rate versions, summed exactly.
     fn straight(
         &self,
-        cix: u32,
+        cix: ContractIx,
         c: &Contract,
         lo: Instant,
         hi: Instant,

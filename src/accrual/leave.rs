@@ -17,6 +17,7 @@
 use super::{Accrual, Line, LineKind};
 use crate::calendar::{Frequency, Instant};
 use crate::error::{Error, Result};
+use crate::model::ContractIx;
 use crate::model::{Contract, LeaveDay, Stint};
 use crate::money::Exact;
 use chrono::NaiveDate;
@@ -41,7 +42,7 @@ impl Accrual<'_> {
     /// 00:00 lies in `[lo, hi)` (the window ∩ stint `st`) and that are completed at `t`.
     pub(super) fn holidays_and_leave(
         &self,
-        cix: u32,
+        cix: ContractIx,
         c: &Contract,
         st: &Stint,
         lo: Instant,
@@ -81,7 +82,7 @@ impl Accrual<'_> {
     /// in date order, each once.
     fn candidate_dates(
         &self,
-        cix: u32,
+        cix: ContractIx,
         lo: Instant,
         hi: Instant,
         holidays: bool,
@@ -121,7 +122,13 @@ impl Accrual<'_> {
 
     /// What date `d` earns on contract `c`, if anything (SPEC §5.5): holiday pay first, then
     /// paid leave (hourly: its hours; daily: a day, unless a counted shift starts on `d`).
-    fn day_pay(&self, cix: u32, c: &Contract, d: NaiveDate, holidays: bool) -> Option<DayPay> {
+    fn day_pay(
+        &self,
+        cix: ContractIx,
+        c: &Contract,
+        d: NaiveDate,
+        holidays: bool,
+    ) -> Option<DayPay> {
         if holidays && self.twin.company.is_holiday(d) {
             // A holiday with holiday pay earns that only, even on a paid leave date.
             return Some(DayPay::Holiday(c.holiday_pay_hours));
@@ -197,7 +204,7 @@ impl Accrual<'_> {
 
     /// SPEC §5.1, §5.5: whether local date `d` is a date of approved unpaid leave on salaried
     /// contract `cix` (after "paid wins over unpaid"): then it is not a completed day.
-    pub(super) fn unpaid_leave_on(&self, cix: u32, d: NaiveDate) -> bool {
+    pub(super) fn unpaid_leave_on(&self, cix: ContractIx, d: NaiveDate) -> bool {
         !self.emp.leaves.is_empty()
             && self
                 .twin

@@ -16,6 +16,7 @@ use super::regular_rate::{add, mul, ratio, work_week, workday_starts_at, Paid};
 use super::{seconds_text, Accrual, Line, LineKind};
 use crate::calendar::{Frequency, Instant};
 use crate::error::{Error, Result};
+use crate::model::ContractIx;
 use crate::model::{Contract, MinimumWage};
 use crate::money::Exact;
 
@@ -70,7 +71,7 @@ impl Accrual<'_> {
     /// [`Error::Overflow`] when an amount does not fit.
     pub(crate) fn week_top_up(
         &self,
-        cix: u32,
+        cix: ContractIx,
         c: &Contract,
         mw: MinimumWage,
         (ws, we): (Instant, Instant),
@@ -107,7 +108,7 @@ impl Accrual<'_> {
     /// each week's share in proportion to its paid seconds in the window, one line each.
     pub(super) fn minimum_wage(
         &self,
-        cix: u32,
+        cix: ContractIx,
         c: &Contract,
         mw: MinimumWage,
         (lo, hi): (Instant, Instant),
@@ -160,7 +161,7 @@ impl Accrual<'_> {
         let what = "regular rate";
         let mut total = Exact::ZERO;
         for a in &self.emp.assignments {
-            let Some(c) = self.twin.contracts.get(a.contract as usize) else {
+            let Some(c) = self.twin.contracts.get(a.contract) else {
                 continue;
             };
             let Some(mw) = c

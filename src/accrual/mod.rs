@@ -234,7 +234,7 @@ impl Books {
                 .iter()
                 .filter(|a| a.active_at(p.instant))
                 .filter_map(|a| {
-                    let c = self.contracts.get(a.contract as usize)?;
+                    let c = self.contracts.get(a.contract)?;
                     let start = a
                         .stints
                         .iter()
@@ -245,7 +245,7 @@ impl Books {
                 .min_by(|x, y| (x.0, x.1).cmp(&(y.0, y.1)))
                 .map(|x| x.2)?,
         };
-        let schedule = self.contracts.get(contract as usize)?.schedule;
+        let schedule = self.contracts.get(contract)?.schedule;
         let index = self.schedules.get(schedule)?.period_at(p.instant)?;
         Some(PeriodRef {
             schedule,
@@ -339,7 +339,7 @@ impl<'a> Accrual<'a> {
     pub fn unpaid_periods(&self, extra: &[PeriodRef]) -> Refs {
         let mut out = Refs::new();
         for a in &self.emp.assignments {
-            let Some(c) = self.twin.contracts.get(a.contract as usize) else {
+            let Some(c) = self.twin.contracts.get(a.contract) else {
                 continue;
             };
             let Some(s) = self.twin.schedules.get(c.schedule) else {
@@ -412,7 +412,7 @@ impl<'a> Accrual<'a> {
         let window = (p.start, p.stop.min(self.t));
         let mut f = Figures::default();
         for a in &self.emp.assignments {
-            let Some(c) = self.twin.contracts.get(a.contract as usize) else {
+            let Some(c) = self.twin.contracts.get(a.contract) else {
                 continue;
             };
             if c.schedule != r.schedule {

@@ -26,6 +26,7 @@ use crate::error::{Error, Result};
 use crate::model::in_mask;
 use crate::model::LocalClock;
 use crate::model::{Contract, Employee, Overtime};
+use crate::model::{ContractIx, Ix};
 use crate::money::Exact;
 use chrono::{Datelike, Duration, NaiveDate, NaiveTime, Weekday};
 use chrono_tz::Tz;
@@ -40,7 +41,7 @@ pub(crate) const LOOKBACK_MICROS: i64 = 8 * 24 * 3_600_000_000;
 fn one_work_week(twin: &Books, emp: &Employee) -> bool {
     let mut starts = emp.assignments.iter().filter_map(|a| {
         twin.contracts
-            .get(a.contract as usize)
+            .get(a.contract)
             .filter(|c| c.rate_period == Frequency::Hourly)
             .and_then(|c| c.overtime.as_ref())
             .map(|o| o.workday_starts_at)
@@ -73,7 +74,7 @@ enum Class {
 pub(crate) struct Piece {
     start: Instant,
     stop: Instant,
-    contract: u32,
+    contract: ContractIx,
     shift: u32,
     class: Class,
 }
@@ -83,7 +84,7 @@ pub(crate) struct Piece {
 struct Segment {
     start: Instant,
     stop: Instant,
-    contract: u32,
+    contract: ContractIx,
     shift: u32,
 }
 
@@ -315,7 +316,7 @@ impl<'a> Premiums<'a> {
     pub fn applies(twin: &Books, emp: &Employee) -> bool {
         emp.assignments.iter().any(|a| {
             twin.contracts
-                .get(a.contract as usize)
+                .get(a.contract)
                 .is_some_and(|c| c.rate_period == Frequency::Hourly && c.overtime.is_some())
         })
     }
@@ -366,7 +367,7 @@ impl<'a> Premiums<'a> {
     pub fn premium(
         &self,
         acc: &Accrual<'_>,
-        cix: u32,
+        cix: ContractIx,
         c: &Contract,
         lo: Instant,
         hi: Instant,
@@ -406,10 +407,14 @@ type Extra = (rust_decimal::Decimal, Exact);
 
 /// `(multiplier, multiplier − 1)` of overtime and double time of contract `cix` (SPEC §5.2).
 #[inline]
-fn extras(acc: &Accrual<'_>, cix: u32, rules: &Overtime) -> Result<(Option<Extra>, Option<Extra>)> {
+fn extras(
+    acc: &Accrual<'_>,
+    cix: ContractIx,
+    rules: &Overtime,
+) -> Result<(Option<Extra>, Option<Extra>)> {
     // `multiplier − 1` of each class, computed once per twin (SPEC §5.2); a multiplier
     // that does not convert is an overflow, as before.
-    let extras = acc.twin.derived().premiums.get(cix as usize);
+    let extras = acc.twin.derived().premiums.get(cix.at());
     let extra = |m: Option<rust_decimal::Decimal>, k: usize| -> Result<Option<Extra>> {
         let Some(m) = m else { return Ok(None) };
         match extras.and_then(|x| x.get(k).copied().flatten()) {
@@ -502,9 +507,9 @@ fn classify(
     to: Instant,
     first: usize,
 ) -> Pieces {
-    let hourly = |c: u32| {
+    let hourly = |c: ContractIx| {
         twin.contracts
-            .get(c as usize)
+            .get(c)
             .filter(|c| c.rate_period == Frequency::Hourly)
     };
     let lo = start(twin, emp, from).as_micros();
@@ -589,9 +594,9 @@ fn segments(
     to: Instant,
     first: usize,
 ) -> SmallVec<[Segment; 48]> {
-    let hourly = |c: u32| {
+    let hourly = |c: ContractIx| {
         twin.contracts
-            .get(c as usize)
+            .get(c)
             .is_some_and(|c| c.rate_period == Frequency::Hourly)
     };
     let mut segments: SmallVec<[Segment; 48]> = SmallVec::new();
@@ -600,23 +605,26 @@ fn segments(
         if v.start >= to {
             break;
         }
-        if !in_mask(counted, v.status()) || !hourly(v.contract) {
+        if !in_mask(counted, v.status()) {
             continue;
         }
-        let Some(a) = assignments.iter().find(|a| a.contract == v.contract) else {
+        let Some(cix) = v.contract.filter(|&c| hourly(c)) else {
+            continue;
+        };
+        let Some(a) = assignments.iter().find(|a| a.contract == cix) else {
             continue;
         };
         // SPEC §5.2: only time inside the assignment's active interval is worked time (the
         // clipped part of a shift counts toward no counter).
         // SPEC §5.6: worked time is paid time, the shift minus its unpaid breaks.
-        let c = twin.contracts.get(v.contract as usize);
+        let c = twin.contracts.get(cix);
         for st in &a.stints {
             for (start, stop) in super::paid::paid(twin, v, c, st.start, st.end) {
                 if stop.as_micros() > lo {
                     segments.push(Segment {
                         start,
                         stop,
-                        contract: v.contract,
+                        contract: cix,
                         shift: v.ix(),
                     });
                 }

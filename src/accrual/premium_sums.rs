@@ -12,6 +12,7 @@ use crate::calendar::Instant;
 use crate::error::{Error, Result};
 use crate::model::premium::{Premium, PremiumPay};
 use crate::model::Contract;
+use crate::model::ContractIx;
 use crate::money::Exact;
 use smallvec::SmallVec;
 
@@ -21,7 +22,7 @@ impl Accrual<'_> {
     /// piece by piece).
     pub(super) fn premium_sums(
         &self,
-        cix: u32,
+        cix: ContractIx,
         c: &Contract,
         (lo, hi): (Instant, Instant),
         rules: &[(&Premium, Option<Exact>)],

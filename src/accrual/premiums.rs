@@ -14,6 +14,7 @@ use super::{seconds_text, Accrual, Line, LineKind};
 use crate::calendar::Instant;
 use crate::error::{Error, Result};
 use crate::model::premium::{Premium, PremiumPay};
+use crate::model::ContractIx;
 use crate::model::{Contract, ShiftRec};
 use crate::money::Exact;
 use rust_decimal::Decimal;
@@ -51,7 +52,12 @@ impl<'a> Accrual<'a> {
     ///
     /// # Errors
     /// [`Error::Overflow`] if the amount does not fit.
-    pub(crate) fn premiums_between(&self, cix: u32, a: Instant, b: Instant) -> Result<Exact> {
+    pub(crate) fn premiums_between(
+        &self,
+        cix: ContractIx,
+        a: Instant,
+        b: Instant,
+    ) -> Result<Exact> {
         self.premiums_of_rules(cix, a, b, Which::All)
     }
 
@@ -62,15 +68,21 @@ impl<'a> Accrual<'a> {
     /// [`Error::Overflow`] if the amount does not fit.
     pub(crate) fn regular_rate_premiums_between(
         &self,
-        cix: u32,
+        cix: ContractIx,
         a: Instant,
         b: Instant,
     ) -> Result<Exact> {
         self.premiums_of_rules(cix, a, b, Which::RegularRate)
     }
 
-    fn premiums_of_rules(&self, cix: u32, a: Instant, b: Instant, which: Which) -> Result<Exact> {
-        let Some(c) = self.twin.contracts.get(cix as usize) else {
+    fn premiums_of_rules(
+        &self,
+        cix: ContractIx,
+        a: Instant,
+        b: Instant,
+        which: Which,
+    ) -> Result<Exact> {
+        let Some(c) = self.twin.contracts.get(cix) else {
             return Ok(Exact::ZERO);
         };
         if c.rate_period != crate::calendar::Frequency::Hourly || c.premiums.is_empty() {
@@ -92,7 +104,7 @@ impl<'a> Accrual<'a> {
     /// with their explain lines (SPEC §5.4).
     pub(super) fn premiums(
         &self,
-        cix: u32,
+        cix: ContractIx,
         c: &Contract,
         lo: Instant,
         hi: Instant,
@@ -103,7 +115,7 @@ impl<'a> Accrual<'a> {
 
     fn premiums_in(
         &self,
-        cix: u32,
+        cix: ContractIx,
         c: &Contract,
         (lo, hi): (Instant, Instant),
         which: Which,

@@ -21,6 +21,7 @@ use super::{seconds_text, Accrual, Line, LineKind};
 use crate::calendar::{Frequency, Instant};
 use crate::error::{Error, Result};
 use crate::model::in_mask;
+use crate::model::ContractIx;
 use crate::model::LocalClock;
 use crate::model::{Contract, RegularRate};
 use crate::money::Exact;
@@ -39,7 +40,7 @@ const MICROS_PER_HOUR_I64: i64 = 3_600_000_000;
 pub(crate) struct Paid {
     pub start: Instant,
     pub stop: Instant,
-    pub contract: u32,
+    pub contract: ContractIx,
     pub shift: u32,
 }
 
@@ -127,7 +128,7 @@ impl Accrual<'_> {
     /// counted shifts clipped to their assignment's stints and to `[lo, hi)`, minus their
     /// unpaid breaks ([`super::paid::paid`]), by start.
     /// The one source of paid time of the regular rate and the minimum wage.
-    pub(crate) fn paid_time(&self, lo: Instant, hi: Instant, only: Option<u32>) -> PaidList {
+    pub(crate) fn paid_time(&self, lo: Instant, hi: Instant, only: Option<ContractIx>) -> PaidList {
         let mut out = PaidList::new();
         if lo >= hi {
             return out;
@@ -142,18 +143,16 @@ impl Accrual<'_> {
             if r.stop <= lo || !in_mask(self.counted, r.status()) {
                 continue;
             }
-            if only.is_some_and(|c| c != r.contract) || !self.is_hourly(r.contract) {
-                continue;
-            }
-            let Some(a) = self
-                .emp
-                .assignments
-                .iter()
-                .find(|a| a.contract == r.contract)
-            else {
+            let Some(cix) = r.contract else {
                 continue;
             };
-            let c = self.twin.contracts.get(r.contract as usize);
+            if only.is_some_and(|c| c != cix) || !self.is_hourly(cix) {
+                continue;
+            }
+            let Some(a) = self.emp.assignments.iter().find(|a| a.contract == cix) else {
+                continue;
+            };
+            let c = self.twin.contracts.get(cix);
             for st in &a.stints {
                 // SPEC §5.6: paid time is the shift minus its unpaid breaks.
                 let (a, b) = (st.start.max(lo), st.end.min(hi));
@@ -161,7 +160,7 @@ impl Accrual<'_> {
                     out.push(Paid {
                         start,
                         stop,
-                        contract: r.contract,
+                        contract: cix,
                         shift: r.ix(),
                     });
                 }
@@ -170,10 +169,10 @@ impl Accrual<'_> {
         out
     }
 
-    fn is_hourly(&self, cix: u32) -> bool {
+    fn is_hourly(&self, cix: ContractIx) -> bool {
         self.twin
             .contracts
-            .get(cix as usize)
+            .get(cix)
             .is_some_and(|c| c.rate_period == Frequency::Hourly)
     }
 
@@ -182,7 +181,7 @@ impl Accrual<'_> {
     /// and the minimum wage to the premium rules (`accrual::premiums`).
     pub(crate) fn rule_premiums(
         &self,
-        cix: u32,
+        cix: ContractIx,
         c: &Contract,
         lo: Instant,
         hi: Instant,
@@ -202,7 +201,7 @@ impl Accrual<'_> {
     /// its assignment.
     pub(crate) fn stint_premiums(
         &self,
-        cix: u32,
+        cix: ContractIx,
         c: &Contract,
         (lo, hi): (Instant, Instant),
         regular_rate_only: bool,
@@ -253,7 +252,7 @@ impl Accrual<'_> {
         // Each piece at its own contract's rates (SPEC §5.2).
         let mut pay = self.straight_sum(&paid, None, what)?;
         for a in &self.emp.assignments {
-            let Some(ac) = self.twin.contracts.get(a.contract as usize) else {
+            let Some(ac) = self.twin.contracts.get(a.contract) else {
                 continue;
             };
             if ac.rate_period == Frequency::Hourly {

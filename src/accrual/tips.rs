@@ -9,6 +9,7 @@ use super::paid::paid_micros;
 use super::{seconds_text, Accrual, Line, LineKind};
 use crate::calendar::Instant;
 use crate::error::{Error, Result};
+use crate::model::ContractIx;
 use crate::model::{Assignment, Contract, ShiftRec};
 use crate::money::Exact;
 
@@ -92,11 +93,11 @@ impl Accrual<'_> {
     ///
     /// # Errors
     /// [`Error::Overflow`] if the sum does not fit.
-    pub(crate) fn tips_earned(&self, cix: u32, from: Instant, to: Instant) -> Result<Exact> {
+    pub(crate) fn tips_earned(&self, cix: ContractIx, from: Instant, to: Instant) -> Result<Exact> {
         let Some(a) = self.emp.assignments.iter().find(|a| a.contract == cix) else {
             return Ok(Exact::ZERO);
         };
-        let Some(c) = self.twin.contracts.get(cix as usize) else {
+        let Some(c) = self.twin.contracts.get(cix) else {
             return Ok(Exact::ZERO);
         };
         let mut total = Exact::ZERO;
@@ -116,6 +117,7 @@ impl Accrual<'_> {
 mod tests {
     use super::*;
     use crate::ingest::Kind;
+    use crate::model::Ix;
     use crate::twin::Twin;
     use serde_json::json;
 
@@ -175,8 +177,12 @@ mod tests {
         let brk = acc.tips_earned(c, at("2026-06-07T23:00:00Z"), mid).unwrap();
         assert_eq!(brk, Exact::ZERO);
         assert_eq!(
-            acc.tips_earned(c + 1, mid, at("2026-06-15T00:00:00Z"))
-                .unwrap(),
+            acc.tips_earned(
+                ContractIx::numbered(c.raw() + 1),
+                mid,
+                at("2026-06-15T00:00:00Z")
+            )
+            .unwrap(),
             Exact::ZERO
         );
     }

@@ -12,13 +12,14 @@ use super::regular_rate::{add, straight_pay, Paid};
 use super::Accrual;
 use crate::calendar::Instant;
 use crate::error::Result;
+use crate::model::ContractIx;
 use crate::model::{Contract, MinimumWage};
 use crate::money::Exact;
 use smallvec::SmallVec;
 use std::cell::RefCell;
 
 /// (contract, week start, top-up, the week's paid micros on the contract).
-type TopUps = SmallVec<[(u32, Instant, Exact, i64); 4]>;
+type TopUps = SmallVec<[(ContractIx, Instant, Exact, i64); 4]>;
 /// (contract's address, week start, regular rate).
 type Rates = SmallVec<[(usize, Instant, Option<Exact>); 4]>;
 
@@ -36,7 +37,7 @@ impl Accrual<'_> {
     /// [`Error::Overflow`] when an amount does not fit.
     pub(crate) fn week_top_up_once(
         &self,
-        cix: u32,
+        cix: ContractIx,
         c: &Contract,
         mw: MinimumWage,
         week: (Instant, Instant),
@@ -98,7 +99,7 @@ impl Accrual<'_> {
         let mut num: i128 = 0;
         let mut ok = true;
         for p in paid {
-            let Some(pc) = contract.or_else(|| self.twin.contracts.get(p.contract as usize)) else {
+            let Some(pc) = contract.or_else(|| self.twin.contracts.get(p.contract)) else {
                 continue;
             };
             for_rate_pieces(pc, p.start, p.stop, |x, y, rate| {
@@ -118,7 +119,7 @@ impl Accrual<'_> {
         // The numerator overflowed: piece by piece.
         let mut pay = Exact::ZERO;
         for p in paid {
-            if let Some(pc) = contract.or_else(|| self.twin.contracts.get(p.contract as usize)) {
+            if let Some(pc) = contract.or_else(|| self.twin.contracts.get(p.contract)) {
                 pay = add(pay, straight_pay(pc, p.start, p.stop)?, what)?;
             }
         }

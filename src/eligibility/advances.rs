@@ -4,7 +4,7 @@ use super::{Ask, Assessment, Detail, Reason, Seen};
 use crate::accrual::Books;
 use crate::calendar::{self, Instant};
 use crate::error::{Error, Result};
-use crate::model::{Advance, Delivery, RecoveryRef, NONE};
+use crate::model::{Advance, Delivery, RecoveryRef};
 use crate::money;
 use serde::Serialize;
 
@@ -194,7 +194,7 @@ impl Books {
         } else {
             (0, None)
         };
-        let employee = self.employee_ix.get(&req.employee_id).unwrap_or(NONE);
+        let employee = self.employee_ix.get(&req.employee_id);
         let advance = Advance {
             id: req.advance_id.as_str().into(),
             employee_id: req.employee_id.as_str().into(),
@@ -256,7 +256,7 @@ impl Books {
         if let Some(a) = state.advances.get(ix) {
             state.advance_ix.insert(&a.id, ix);
         }
-        if let Some(e) = self.employees.get_mut(employee as usize) {
+        if let Some(e) = employee.and_then(|e| self.employees.get_mut(e)) {
             e.advances.push(ix);
         }
         Ok(d)

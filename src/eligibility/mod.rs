@@ -160,11 +160,11 @@ impl Books {
                     let ahead = order.get(n..).unwrap_or_default().iter().take(TOUCH_AHEAD);
                     std::hint::black_box(
                         ahead
-                            .filter_map(|&j| self.employees.get(j as usize))
+                            .filter_map(|&j| self.employees.get(j))
                             .fold(0, |x, e| x ^ touch(e)),
                     );
                 }
-                let r = match self.employees.get(i as usize) {
+                let r = match self.employees.get(i) {
                     Some(e) => self.assess_employee(Some(e), &e.id, ask).map(|a| a.answer),
                     None => Err(Error::arg("employee", "index out of date")),
                 };

@@ -150,7 +150,7 @@ impl Books {
     ) -> Vec<Step> {
         let mut refs: Vec<PeriodRef> = earlier.iter().map(|e| e.0).collect();
         for a in &emp.assignments {
-            let Some(c) = self.contracts.get(a.contract as usize) else {
+            let Some(c) = self.contracts.get(a.contract) else {
                 continue;
             };
             let Some(s) = self.schedules.get(c.schedule) else {

@@ -21,8 +21,8 @@ use super::split::split_objects;
 use crate::calendar::Instant;
 use crate::error::{Error, Result};
 use crate::model::hash::hash_id;
+use crate::model::EmployeeIx;
 use crate::model::State;
-use crate::model::NONE;
 use rayon::prelude::*;
 use serde::Deserialize;
 use serde_json::Value;
@@ -178,7 +178,7 @@ impl State {
             .count();
         self.shifts.reserve(new_shifts);
         let mut pending: Vec<(u32, u64)> = Vec::with_capacity(new_shifts);
-        let mut reserved_for = NONE;
+        let mut reserved_for = None;
         let keys: Vec<Option<Cow<'_, str>>> = pre.iter_mut().map(|p| p.key.take()).collect();
         let report = self.run_batch(Kind::Shifts, keys, &plan, |twin, i, key, job| {
             twin.reserve_run(&pre, i, &mut reserved_for);
@@ -232,30 +232,30 @@ impl State {
     /// Before applying record `i`: when it starts a run of records of one employee, makes
     /// room in that employee's list for the run's new shifts at once (at least an eighth
     /// more, as the list grows anyway, so runs of one or two do not reallocate each time).
-    fn reserve_run(&mut self, pre: &[Pre<'_>], i: usize, reserved_for: &mut u32) {
+    fn reserve_run(&mut self, pre: &[Pre<'_>], i: usize, reserved_for: &mut Option<EmployeeIx>) {
         let new_of = |p: &Pre<'_>| match &p.parsed {
             Ok(f) if p.existing.is_none() => Some(f.employee),
             _ => None,
         };
-        let Some(employee) = pre.get(i).and_then(new_of) else {
+        let Some(employee) = pre.get(i).and_then(new_of).flatten() else {
             return;
         };
-        if employee == *reserved_for || employee == NONE {
+        if Some(employee) == *reserved_for {
             return;
         }
-        *reserved_for = employee;
+        *reserved_for = Some(employee);
         let run = pre
             .get(i..)
             .unwrap_or_default()
             .iter()
-            .take_while(|p| p.parsed.as_ref().map_or(true, |f| f.employee == employee))
+            .take_while(|p| {
+                p.parsed
+                    .as_ref()
+                    .map_or(true, |f| f.employee == Some(employee))
+            })
             .filter(|p| new_of(p).is_some())
             .count();
-        if let Some(list) = self
-            .employees
-            .get_mut(employee as usize)
-            .map(|e| &mut e.shifts)
-        {
+        if let Some(list) = self.employees.get_mut(employee).map(|e| &mut e.shifts) {
             if list.capacity() - list.len() < run {
                 list.reserve_exact(run.max(list.len() / 8).max(4));
             }

@@ -1,13 +1,13 @@
 //! Contracts (SPEC §2 "contract"): currency, rate versions via `effective_from`, overtime rules.
 
 use super::fields::{json_decimal, Rec};
-use super::plan::{next_index, Applied, RecordError};
+use super::plan::{full, Applied, RecordError};
 use crate::calendar::{Frequency, Instant};
 use crate::ingest::Outcome;
 use crate::model::{
     is_salaried, Contract, MinimumWage, Overtime, Premium, RateVersion, RegularRate,
 };
-use crate::model::{ScheduleIx, State};
+use crate::model::{ContractIx, ScheduleIx, State};
 use crate::money::{Currency, Exact};
 use chrono::NaiveTime;
 use rust_decimal::Decimal;
@@ -122,52 +122,54 @@ impl State {
     /// The rate versions after this push; an assigned contract keeps its currency (SPEC §2).
     fn contract_versions(
         &self,
-        existing: Option<u32>,
+        existing: Option<ContractIx>,
         currency: Currency,
         effective_from: Option<Instant>,
         amount: i64,
         received_at: Instant,
     ) -> Result<Vec<RateVersion>, RecordError> {
-        Ok(
-            match existing.and_then(|ix| self.contracts.get(ix as usize)) {
-                None => vec![RateVersion {
-                    from: effective_from.unwrap_or(Instant::MIN),
-                    amount,
-                }],
-                Some(old) => {
-                    if old.currency != currency && self.contract_is_assigned(existing) {
-                        return Err(RecordError::field(
+        Ok(match existing.and_then(|ix| self.contracts.get(ix)) {
+            None => vec![RateVersion {
+                from: effective_from.unwrap_or(Instant::MIN),
+                amount,
+            }],
+            Some(old) => {
+                if old.currency != currency && self.contract_is_assigned(existing) {
+                    return Err(RecordError::field(
                         "currency",
                         format!(
                             "contract is assigned to employees paid in {}; its currency cannot change",
                             old.currency
                         ),
                     ));
-                    }
-                    next_versions(old, effective_from, amount, received_at)
                 }
-            },
-        )
+                next_versions(old, effective_from, amount, received_at)
+            }
+        })
     }
 
     /// Stores the validated contract: created, updated or unchanged (SPEC §3).
-    fn store_contract(&mut self, existing: Option<u32>, id: &str, contract: Contract) -> Applied {
-        match existing.and_then(|ix| self.contracts.get_mut(ix as usize)) {
+    fn store_contract(
+        &mut self,
+        existing: Option<ContractIx>,
+        id: &str,
+        contract: Contract,
+    ) -> Applied {
+        match existing.and_then(|ix| self.contracts.get_mut(ix)) {
             Some(old) if *old == contract => Ok(Outcome::Unchanged),
             Some(old) => {
                 *old = contract;
                 Ok(Outcome::Updated)
             }
             None => {
-                let ix = next_index(&self.contracts)?;
+                let ix = self.contracts.push(contract).map_err(full)?;
                 self.contract_ix.insert(id, ix);
-                self.contracts.push(contract);
                 Ok(Outcome::Created)
             }
         }
     }
 
-    fn contract_is_assigned(&self, ix: Option<u32>) -> bool {
+    fn contract_is_assigned(&self, ix: Option<ContractIx>) -> bool {
         ix.is_some_and(|ix| {
             self.employees
                 .iter()
@@ -578,7 +580,7 @@ pub(super) fn parse_hhmm(s: &str) -> Option<NaiveTime> {
 impl State {
     /// An optional `contract_id` reference: its index, or `None` when absent, invalid or
     /// unknown (then an error names the field and the missing key, SPEC §3).
-    pub(super) fn contract_ref(&self, r: &mut Rec<'_>) -> Option<u32> {
+    pub(super) fn contract_ref(&self, r: &mut Rec<'_>) -> Option<ContractIx> {
         let c = r.opt_id("contract_id").ok().flatten()?;
         let ix = self.contract_ix.get(c);
         if ix.is_none() {

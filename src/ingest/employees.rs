@@ -2,10 +2,11 @@
 //! the Payd integrity rule, agreed `custom_info` keys, one currency per employee.
 
 use super::fields::{Field, Rec};
-use super::plan::{next_index, Applied, RecordError};
+use super::plan::{full, Applied, RecordError};
 use crate::ingest::Outcome;
 use crate::model::State;
 use crate::model::{Assignment, Employee, Profile, Stint};
+use crate::model::{ContractIx, EmployeeIx};
 use chrono::NaiveDate;
 use serde_json::{Map, Value};
 
@@ -79,7 +80,7 @@ impl State {
             return Err(RecordError::rejected(r.errors));
         };
         let existing = self.employee_ix.get(id);
-        let old = existing.and_then(|ix| self.employees.get(ix as usize));
+        let old = existing.and_then(|ix| self.employees.get(ix));
         if let Some(old) = old {
             integrity_rule(&old.profile, &pushed)?;
         }
@@ -130,7 +131,7 @@ impl State {
     }
 
     /// Reads `contract_id` (must exist) and the stint dates, stop not before start (SPEC §2).
-    fn read_assignment(&self, r: &mut Rec<'_>) -> (Option<u32>, PushedDay, PushedDay) {
+    fn read_assignment(&self, r: &mut Rec<'_>) -> (Option<ContractIx>, PushedDay, PushedDay) {
         let contract = self.contract_ref(r);
         let start = r.date("contract_start_on").unwrap_or(None);
         let stop = r.date("contract_stop_on").unwrap_or(None);
@@ -146,9 +147,9 @@ impl State {
     }
 
     /// Stores the patched employee: created, updated or unchanged (SPEC §3).
-    fn store_employee(&mut self, existing: Option<u32>, id: &str, emp: Employee) -> Applied {
+    fn store_employee(&mut self, existing: Option<EmployeeIx>, id: &str, emp: Employee) -> Applied {
         match existing {
-            Some(ix) => match self.employees.get_mut(ix as usize) {
+            Some(ix) => match self.employees.get_mut(ix) {
                 Some(slot) if *slot == emp => Ok(Outcome::Unchanged),
                 Some(slot) => {
                     *slot = emp;
@@ -157,9 +158,8 @@ impl State {
                 None => Err(RecordError::field("employee_id", "index out of date")),
             },
             None => {
-                let ix = next_index(&self.employees)?;
+                let ix = self.employees.push(emp).map_err(full)?;
                 self.employee_ix.insert(id, ix);
-                self.employees.push(emp);
                 Ok(Outcome::Created)
             }
         }
@@ -178,14 +178,13 @@ impl State {
     }
 
     /// All assignments of one employee share one currency (SPEC §2 employee).
-    fn check_one_currency(&self, emp: &Employee, cix: u32) -> Result<(), RecordError> {
-        let currency = self.contracts.get(cix as usize).map(|c| c.currency);
+    fn check_one_currency(&self, emp: &Employee, cix: ContractIx) -> Result<(), RecordError> {
+        let currency = self.contracts.get(cix).map(|c| c.currency);
         let mixed = emp.assignments.iter().find(|a| {
-            a.contract != cix
-                && self.contracts.get(a.contract as usize).map(|c| c.currency) != currency
+            a.contract != cix && self.contracts.get(a.contract).map(|c| c.currency) != currency
         });
         if let Some(a) = mixed {
-            let other = self.contracts.get(a.contract as usize);
+            let other = self.contracts.get(a.contract);
             return Err(RecordError::field(
                 "contract_id",
                 format!(
@@ -203,7 +202,7 @@ impl State {
     fn assign(
         &self,
         emp: &mut Employee,
-        cix: u32,
+        cix: ContractIx,
         start: Option<Option<NaiveDate>>,
         stop: Option<Option<NaiveDate>>,
     ) -> Result<(), RecordError> {

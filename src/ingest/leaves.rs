@@ -6,7 +6,7 @@
 use super::fields::{json_decimal, short, Field, Rec};
 use super::plan::{full, Applied, RecordError};
 use crate::ingest::Outcome;
-use crate::model::State;
+use crate::model::{ContractIx, EmployeeIx, State};
 use crate::model::{Leave, LeaveStatus, DEFAULT_HOURS_PER_DAY, HOURS_PER_DAY_MAX, LEAVE_DAYS_MAX};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -74,7 +74,7 @@ impl State {
 
     /// `employee_id` (required, must exist) and `contract_id` (optional, must be one of
     /// that employee's assignments), as indexes (SPEC §2 leave).
-    fn read_leave_refs(&self, r: &mut Rec<'_>) -> (Option<u32>, Option<u32>) {
+    fn read_leave_refs(&self, r: &mut Rec<'_>) -> (Option<EmployeeIx>, Option<ContractIx>) {
         let employee = r.id("employee_id").and_then(|e| {
             let ix = self.employee_ix.get(e);
             if ix.is_none() {
@@ -86,10 +86,10 @@ impl State {
         if let (Some(e), Some(c)) = (employee, contract) {
             let assigned = self
                 .employees
-                .get(e as usize)
+                .get(e)
                 .is_some_and(|emp| emp.assignments.iter().any(|a| a.contract == c));
             if !assigned {
-                let cid = self.contracts.get(c as usize).map_or("?", |c| &*c.id);
+                let cid = self.contracts.get(c).map_or("?", |c| &*c.id);
                 r.err(
                     "contract_id",
                     format!("the employee is not assigned to contract `{cid}`"),
@@ -123,11 +123,11 @@ impl State {
             }
         };
         if old_employee != Some(employee) {
-            if let Some(e) = old_employee.and_then(|e| self.employees.get_mut(e as usize)) {
+            if let Some(e) = old_employee.and_then(|e| self.employees.get_mut(e)) {
                 e.leaves.retain(|&x| x != ix);
             }
             // Kept in index order, as the snapshot decoder rebuilds it.
-            if let Some(e) = self.employees.get_mut(employee as usize) {
+            if let Some(e) = self.employees.get_mut(employee) {
                 let at = e.leaves.partition_point(|&x| x < ix);
                 e.leaves.insert(at, ix);
             }

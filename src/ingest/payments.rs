@@ -5,9 +5,9 @@ use super::fields::{Field, Rec};
 use super::plan::{full, Applied, RecordError};
 use crate::calendar::Instant;
 use crate::ingest::Outcome;
-use crate::model::Payment;
 use crate::model::State;
 use crate::model::{Arena, Index, PaymentIx};
+use crate::model::{ContractIx, EmployeeIx, Payment};
 use crate::money::Currency;
 use serde_json::{Map, Value};
 
@@ -64,7 +64,7 @@ impl State {
         };
         let p = Payment {
             id: id.into(),
-            employee,
+            employee: Some(employee),
             contract,
             currency,
             amount,
@@ -73,7 +73,7 @@ impl State {
             custom_info,
             in_regular_rate,
         };
-        let old_employee = old.map(|o| o.employee);
+        let old_employee = old.and_then(|o| o.employee);
         if old.is_some_and(|o| *o == p) {
             return Ok(Outcome::Unchanged);
         }
@@ -85,7 +85,7 @@ impl State {
     }
 
     /// Resolves `employee_id` (required) and `contract_id` (optional) to indexes (SPEC §2).
-    fn read_payment_refs(&self, r: &mut Rec<'_>) -> (Option<u32>, Option<u32>) {
+    fn read_payment_refs(&self, r: &mut Rec<'_>) -> (Option<EmployeeIx>, Option<ContractIx>) {
         let employee = r.id("employee_id").and_then(|e| {
             let ix = self.employee_ix.get(e);
             if ix.is_none() {
@@ -100,18 +100,18 @@ impl State {
     /// `currency`, when given, must equal the employee's currency (SPEC §2 addition / deduction).
     fn check_payment_currency(
         &self,
-        employee: u32,
-        contract: Option<u32>,
+        employee: EmployeeIx,
+        contract: Option<ContractIx>,
         currency: Option<Currency>,
     ) -> Result<(), RecordError> {
         // SPEC §2: `currency`, when given, must equal the employee's currency.
         let emp_currency = self
             .employees
-            .get(employee as usize)
+            .get(employee)
             .and_then(|e| self.employee_currency(e))
             .or_else(|| {
                 contract
-                    .and_then(|c| self.contracts.get(c as usize))
+                    .and_then(|c| self.contracts.get(c))
                     .map(|c| c.currency)
             });
         if let (Some(c), Some(ec)) = (currency, emp_currency) {
@@ -167,10 +167,10 @@ impl State {
         &mut self,
         deduction: bool,
         ix: PaymentIx,
-        old_employee: Option<u32>,
-        employee: u32,
+        old_employee: Option<EmployeeIx>,
+        employee: EmployeeIx,
     ) {
-        if let Some(e) = old_employee.and_then(|e| self.employees.get_mut(e as usize)) {
+        if let Some(e) = old_employee.and_then(|e| self.employees.get_mut(e)) {
             let list = if deduction {
                 &mut e.deductions
             } else {
@@ -178,7 +178,7 @@ impl State {
             };
             list.retain(|&x| x != ix);
         }
-        if let Some(e) = self.employees.get_mut(employee as usize) {
+        if let Some(e) = self.employees.get_mut(employee) {
             let list = if deduction {
                 &mut e.deductions
             } else {

@@ -42,7 +42,7 @@ pub(crate) fn full(_: crate::model::arena::Full) -> RecordError {
 pub(crate) fn next_index<T>(v: &[T]) -> std::result::Result<u32, RecordError> {
     u32::try_from(v.len())
         .ok()
-        .filter(|n| *n < crate::model::NONE)
+        .filter(|n| *n < u32::MAX)
         .ok_or_else(|| {
             RecordError::field(
                 "record",

@@ -6,7 +6,7 @@ use super::fields::short;
 use super::report::{FieldError, JobReport, Kind};
 use crate::calendar::Instant;
 use crate::error::Result;
-use crate::model::State;
+use crate::model::{ContractIx, EmployeeIx, State};
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -486,15 +486,23 @@ pub(crate) fn read_fields<'de, A: MapAccess<'de>, const N: usize>(
 
 /// The last id looked up in an index and its answer: records of one employee come
 /// together, so most lookups are the previous one's.
-#[derive(Default)]
-pub(crate) struct Last {
+pub(crate) struct Last<I> {
     id: Option<String>,
-    answer: Option<u32>,
+    answer: Option<I>,
 }
 
-impl Last {
+impl<I> Default for Last<I> {
+    fn default() -> Self {
+        Last {
+            id: None,
+            answer: None,
+        }
+    }
+}
+
+impl<I: Copy> Last<I> {
     /// `look(id)`, remembered for the next call.
-    pub fn get(&mut self, id: &str, look: impl FnOnce(&str) -> Option<u32>) -> Option<u32> {
+    pub fn get(&mut self, id: &str, look: impl FnOnce(&str) -> Option<I>) -> Option<I> {
         match &mut self.id {
             Some(last) if last == id => {}
             Some(last) => {
@@ -513,8 +521,8 @@ impl Last {
 /// Per-task lookups of a validator.
 #[derive(Default)]
 pub(crate) struct Memo {
-    pub employee: Last,
-    pub contract: Last,
+    pub employee: Last<EmployeeIx>,
+    pub contract: Last<ContractIx>,
 }
 
 #[cfg(test)]

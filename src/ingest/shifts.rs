@@ -11,8 +11,8 @@ use super::report::{FieldError, JobReport, Kind};
 use crate::calendar::{self, Instant};
 use crate::ingest::Outcome;
 use crate::model::shifts::{self as store, Extra};
-use crate::model::State;
-use crate::model::{ShiftExt, ShiftRec, ShiftStatus, ShiftVersion, Span, NONE};
+use crate::model::{ContractIx, EmployeeIx, State};
+use crate::model::{ShiftExt, ShiftRec, ShiftStatus, ShiftVersion, Span};
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
 use serde_json::{Map, Value};
@@ -246,8 +246,8 @@ impl<'de: 'a, 'a> Deserialize<'de> for Shift<'a> {
 #[derive(Debug)]
 pub(crate) struct ParsedShift {
     pub status: ShiftStatus,
-    pub employee: u32,
-    pub named_contract: Option<u32>,
+    pub employee: Option<EmployeeIx>,
+    pub named_contract: Option<ContractIx>,
     pub start: Instant,
     pub stop: Instant,
     pub custom_info: Option<Box<Map<String, Value>>>,
@@ -310,7 +310,7 @@ impl Shift<'_> {
         };
         Ok(ParsedShift {
             status: self.shift_status,
-            employee: employee.unwrap_or(NONE),
+            employee,
             named_contract,
             start,
             stop,
@@ -493,15 +493,15 @@ fn breaks_fit(breaks: &[Span], start: Instant, stop: Instant) -> bool {
 
 /// An optional reference by id (SPEC §2): its index through `look`, or `None` when absent,
 /// invalid or unknown (the last two with an error on `field`).
-fn reference(
+fn reference<I>(
     id: &Option<Cow<'_, str>>,
     field: &'static str,
     what: &str,
     read: &ReadErrors,
     errors: &mut Vec<FieldError>,
-    look: impl FnOnce(&str) -> Option<u32>,
+    look: impl FnOnce(&str) -> Option<I>,
     limits: &crate::limits::Limits,
-) -> Option<u32> {
+) -> Option<I> {
     if read.report(field, errors) {
         return None;
     }
@@ -556,7 +556,7 @@ impl State {
                 return Ok(Outcome::Unchanged);
             }
         }
-        if counted && version.employee != NONE {
+        if counted && version.employee.is_some() {
             let (employee, start, stop) = (version.employee, version.start, version.stop);
             if let Some(other) = self.overlapping_counted(employee, existing, start, stop) {
                 return Err(RecordError {
@@ -611,22 +611,21 @@ impl State {
     /// assignment (its breaks, explicit or automatic, may not cover all of it).
     fn check_tips_paid(
         &self,
-        employee: u32,
-        contract: u32,
+        employee: Option<EmployeeIx>,
+        contract: Option<ContractIx>,
         (start, stop): (Instant, Instant),
         ext: &ShiftExt,
     ) -> Result<(), RecordError> {
         if ext.tips() <= 0 {
             return Ok(());
         }
-        let Some(a) = self
-            .employees
-            .get(employee as usize)
-            .and_then(|e| e.assignments.iter().find(|a| a.contract == contract))
+        let Some(a) = employee
+            .and_then(|e| self.employees.get(e))
+            .and_then(|e| e.assignments.iter().find(|a| Some(a.contract) == contract))
         else {
             return Ok(());
         };
-        let c = self.contracts.get(contract as usize);
+        let c = contract.and_then(|c| self.contracts.get(c));
         let breaks = crate::accrual::paid::breaks_of(ext.breaks.as_deref(), c, start, stop);
         let paid: i64 = a
             .stints
@@ -717,26 +716,22 @@ impl State {
         Ok(Outcome::Created)
     }
 
-    /// The list of current records of `employee` (`NONE`: the open slots).
-    fn shift_list(&self, employee: u32) -> &[ShiftRec] {
-        if employee == NONE {
+    /// The list of current records of `employee` (`None`: the open slots).
+    fn shift_list(&self, employee: Option<EmployeeIx>) -> &[ShiftRec] {
+        let Some(employee) = employee else {
             return &self.open_shifts;
-        }
-        self.employees
-            .get(employee as usize)
-            .map_or(&[], |e| &e.shifts)
+        };
+        self.employees.get(employee).map_or(&[], |e| &e.shifts)
     }
 
     /// Every change to an employee's shift list goes through here, so it also drops that
     /// employee's overtime classification, which reads the list (decision 33).
-    fn shift_list_mut(&mut self, employee: u32) -> Option<&mut Vec<ShiftRec>> {
-        if employee == NONE {
+    fn shift_list_mut(&mut self, employee: Option<EmployeeIx>) -> Option<&mut Vec<ShiftRec>> {
+        let Some(employee) = employee else {
             return Some(&mut self.open_shifts);
-        }
+        };
         self.touch(employee);
-        self.employees
-            .get_mut(employee as usize)
-            .map(|e| &mut e.shifts)
+        self.employees.get_mut(employee).map(|e| &mut e.shifts)
     }
 
     /// The current version of shift `ix`, rebuilt from its record and the store.
@@ -773,14 +768,14 @@ impl State {
     /// overlap that assignment's active interval.
     fn resolve_shift_contract(
         &self,
-        employee: u32,
-        named: Option<u32>,
+        employee: Option<EmployeeIx>,
+        named: Option<ContractIx>,
         start: Instant,
         stop: Instant,
         counted: bool,
-    ) -> Result<u32, RecordError> {
-        let Some(emp) = self.employees.get(employee as usize) else {
-            return Ok(named.unwrap_or(NONE));
+    ) -> Result<Option<ContractIx>, RecordError> {
+        let Some(emp) = employee.and_then(|e| self.employees.get(e)) else {
+            return Ok(named);
         };
         let assignment = match named {
             Some(c) => emp
@@ -793,7 +788,7 @@ impl State {
                         format!(
                             "employee `{}` is not assigned to contract `{}`",
                             emp.id,
-                            self.contract_id_of(c).unwrap_or_default()
+                            self.contract_id_of(Some(c)).unwrap_or_default()
                         ),
                     )
                 })?,
@@ -821,11 +816,11 @@ impl State {
                 "start_at",
                 format!(
                     "the shift [{start}, {stop}) lies outside the employee's assignment to contract `{}`",
-                    self.contract_id_of(assignment.contract).unwrap_or_default()
+                    self.contract_id_of(Some(assignment.contract)).unwrap_or_default()
                 ),
             ));
         }
-        Ok(assignment.contract)
+        Ok(Some(assignment.contract))
     }
 
     /// The earliest-starting counted shift of `employee` overlapping `[start, stop)`, other
@@ -833,12 +828,12 @@ impl State {
     /// `shift_hours_max`, so only shifts starting after `start - max` need a look.
     fn overlapping_counted(
         &self,
-        employee: u32,
+        employee: Option<EmployeeIx>,
         me: Option<u32>,
         start: Instant,
         stop: Instant,
     ) -> Option<String> {
-        let emp = self.employees.get(employee as usize)?;
+        let emp = self.employees.get(employee?)?;
         let from = Instant::from_micros(start.as_micros().saturating_sub(self.max_shift_micros()));
         let lo = emp.shifts.partition_point(|r| r.start < from);
         emp.shifts
@@ -855,13 +850,13 @@ impl State {
         self.company.limits.shift_micros_max()
     }
 
-    fn index_shift(&mut self, employee: u32, rec: ShiftRec) {
+    fn index_shift(&mut self, employee: Option<EmployeeIx>, rec: ShiftRec) {
         if let Some(list) = self.shift_list_mut(employee) {
             store::insert(list, rec);
         }
     }
 
-    fn unindex_shift(&mut self, employee: u32, start: Instant, ix: u32) {
+    fn unindex_shift(&mut self, employee: Option<EmployeeIx>, start: Instant, ix: u32) {
         if let Some(list) = self.shift_list_mut(employee) {
             store::remove(list, start, ix);
         }

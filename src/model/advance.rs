@@ -2,7 +2,7 @@
 //! accepted or refused, with where an accepted one is recovered from. The rules that make
 //! these decisions are in `eligibility`; this is only the stored data.
 
-use super::{Delivery, Reason};
+use super::{Delivery, EmployeeIx, Reason};
 use crate::calendar::Instant;
 
 /// Where an advance is recovered from.
@@ -18,7 +18,7 @@ pub(crate) struct RecoveryRef {
 pub(crate) struct Advance {
     pub id: Box<str>,
     pub employee_id: Box<str>,
-    pub employee: u32,
+    pub employee: Option<EmployeeIx>,
     pub amount: i64,
     pub requested_at: Instant,
     pub delivery: Delivery,

@@ -1,5 +1,5 @@
 //! The one place entities are addressed by position: [`Arena`], a `Vec` of one entity kind
-//! addressed by its own typed index ([`ScheduleIx`], [`PaymentIx`], [`AdvanceIx`], …).
+//! addressed by its own typed index ([`ScheduleIx`], [`ContractIx`], [`EmployeeIx`], …).
 //!
 //! Invariant: an index of an arena is made only
 //!
@@ -14,8 +14,10 @@
 //! `None` there is a broken invariant, which `check_invariants` reports for the stored
 //! links. Making an index from a bare number takes a [`Token`], which only `model` can
 //! make. Optional links are `Option<Ix>`, not a sentinel; an index holds its number + 1,
-//! so the `Option` is as small as the index. A bare `u32` is its own index type for the
-//! collections not converted yet (contracts and employees, see docs/design.md).
+//! so the `Option` is as small as the index. Every entity kind of the state is in an
+//! arena (schedules, contracts, employees, additions, deductions, advances, leaves); shifts
+//! keep their own store (`model::shifts`) with `u32` shift indexes. Test code alone may
+//! name an index by its number (`Ix::numbered`, `#[cfg(test)]`).
 
 use std::fmt;
 use std::marker::PhantomData;
@@ -35,16 +37,6 @@ impl Token {
     }
 }
 
-/// A bare number is its own index, for tables not yet typed and for tests.
-impl Ix for u32 {
-    fn from_raw(raw: u32, _: Token) -> Self {
-        raw
-    }
-    fn raw(self) -> u32 {
-        self
-    }
-}
-
 /// A typed index of one arena.
 pub(crate) trait Ix: Copy + Eq + Ord + std::hash::Hash + fmt::Debug {
     /// The index of number `raw` (only this module holds a [`Token`]).
@@ -58,6 +50,11 @@ pub(crate) trait Ix: Copy + Eq + Ord + std::hash::Hash + fmt::Debug {
     /// The index `raw` when it is below `len` (the length of the arena it addresses).
     fn below(raw: u32, len: usize) -> Option<Self> {
         (raw < u32::MAX && (raw as usize) < len).then(|| Self::from_raw(raw, Token(())))
+    }
+    /// The index `raw`, unchecked (tests that name an entity, or plant a broken link).
+    #[cfg(test)]
+    fn numbered(raw: u32) -> Self {
+        Self::from_raw(raw, Token(()))
     }
 }
 
@@ -98,6 +95,10 @@ indexes! {
     AdvanceIx;
     /// A leave's index in `State::leaves`.
     LeaveIx;
+    /// A contract's index in `State::contracts`.
+    ContractIx;
+    /// An employee's index in `State::employees`.
+    EmployeeIx;
 }
 
 /// The arena holds [`ARENA_MAX`] entities: no index is left for another.
@@ -187,6 +188,11 @@ impl<I: Ix, T> Arena<I, T> {
     /// The entities in index order.
     pub fn iter(&self) -> std::slice::Iter<'_, T> {
         self.items.iter()
+    }
+
+    /// The entities in index order, to change.
+    pub fn iter_mut(&mut self) -> std::slice::IterMut<'_, T> {
+        self.items.iter_mut()
     }
 
     /// The entities with their indexes, in index order.

@@ -14,7 +14,7 @@ use std::marker::PhantomData;
 /// Longest id kept inside its slot.
 const SHORT_MAX: usize = 22;
 
-/// The index of an empty slot (entity indexes are below `model::NONE` = `u32::MAX`).
+/// The index of an empty slot (entity indexes are below `u32::MAX`, `arena::ARENA_MAX`).
 const EMPTY: u32 = u32::MAX;
 
 /// Fewest slots of a table that holds anything.
@@ -176,6 +176,7 @@ impl<I: Ix> Index<I> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::PaymentIx;
     use proptest::prelude::*;
     use std::collections::HashMap;
 
@@ -187,11 +188,11 @@ mod tests {
             ids in proptest::collection::vec("[a-zé0-9-]{0,30}", 0..300),
             absent in proptest::collection::vec("[a-zé0-9-]{0,30}", 0..50),
         ) {
-            let mut index: Index<u32> = Index::default();
+            let mut index: Index<PaymentIx> = Index::default();
             let mut want = HashMap::new();
             for (i, id) in ids.iter().enumerate() {
-                index.insert(id, i as u32);
-                want.insert(id.clone(), i as u32);
+                index.insert(id, PaymentIx::numbered(i as u32));
+                want.insert(id.clone(), PaymentIx::numbered(i as u32));
             }
             for id in ids.iter().chain(&absent) {
                 prop_assert_eq!(index.get(id), want.get(id).copied(), "{}", id);
@@ -205,19 +206,20 @@ mod tests {
     fn ids_at_the_inline_limit_and_past_it() {
         let short = "a".repeat(SHORT_MAX);
         let long = "a".repeat(SHORT_MAX + 1);
-        let mut index: Index<u32> = Index::default();
+        let ix = PaymentIx::numbered;
+        let mut index: Index<PaymentIx> = Index::default();
         assert_eq!(index.get(""), None);
-        index.insert(&short, 1);
-        index.insert(&long, 2);
-        index.insert("", 3);
+        index.insert(&short, ix(1));
+        index.insert(&long, ix(2));
+        index.insert("", ix(3));
         assert!(matches!(Key::new(&short), Key::Short { .. }));
         assert!(matches!(Key::new(&long), Key::Long(_)));
-        assert_eq!(index.get(&short), Some(1));
-        assert_eq!(index.get(&long), Some(2));
-        assert_eq!(index.get(""), Some(3));
+        assert_eq!(index.get(&short), Some(ix(1)));
+        assert_eq!(index.get(&long), Some(ix(2)));
+        assert_eq!(index.get(""), Some(ix(3)));
         assert_eq!(index.get(&"a".repeat(SHORT_MAX - 1)), None);
-        index.insert(&long, 7);
-        assert_eq!(index.get(&long), Some(7));
+        index.insert(&long, ix(7));
+        assert_eq!(index.get(&long), Some(ix(7)));
         assert_eq!(index.len, 3);
     }
 }

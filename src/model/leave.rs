@@ -1,6 +1,7 @@
 //! Leave (SPEC §2 "leave", extension kind `leaves`): an employee's requested, approved,
 //! declined or cancelled time off, paid or unpaid, on an inclusive range of local dates.
 
+use super::arena::{ContractIx, EmployeeIx};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde_json::{Map, Value};
@@ -62,9 +63,9 @@ pub(crate) const HOURS_PER_DAY_MAX: Decimal = Decimal::from_parts(24, 0, 0, fals
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Leave {
     pub id: Box<str>,
-    pub employee: u32,
+    pub employee: EmployeeIx,
     /// `None`: every assignment of the employee (SPEC §2 leave).
-    pub contract: Option<u32>,
+    pub contract: Option<ContractIx>,
     pub status: LeaveStatus,
     pub start_on: NaiveDate,
     /// Inclusive; `start_on ≤ stop_on`, at most [`LEAVE_DAYS_MAX`] dates.
@@ -80,13 +81,13 @@ impl Leave {
     /// Whether the leave counts on date `d` for contract `contract` (SPEC §5.5: approved,
     /// `d` within its dates, and it applies to that contract). Whether `d` lies inside the
     /// assignment is the caller's question.
-    pub fn counts_on(&self, contract: u32, d: NaiveDate) -> bool {
+    pub fn counts_on(&self, contract: ContractIx, d: NaiveDate) -> bool {
         self.applies_to(contract) && self.start_on <= d && d <= self.stop_on
     }
 
     /// Whether the leave is approved and applies to contract `contract` (its own
     /// `contract_id`, or every assignment without one).
-    pub fn applies_to(&self, contract: u32) -> bool {
+    pub fn applies_to(&self, contract: ContractIx) -> bool {
         self.status == LeaveStatus::Approved && self.contract.is_none_or(|c| c == contract)
     }
 

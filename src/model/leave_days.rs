@@ -2,7 +2,7 @@
 //! leaves count each date once, paid wins over unpaid, and of two paid leaves the larger
 //! `hours_per_day` counts.
 
-use super::{Employee, LeaveDay, State};
+use super::{ContractIx, Employee, LeaveDay, State};
 use chrono::NaiveDate;
 
 impl State {
@@ -13,7 +13,7 @@ impl State {
     pub(crate) fn leave_day(
         &self,
         emp: &Employee,
-        contract: u32,
+        contract: ContractIx,
         d: NaiveDate,
     ) -> Option<LeaveDay> {
         let mut best: Option<LeaveDay> = None;
@@ -60,6 +60,7 @@ impl State {
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 mod tests {
     use crate::ingest::Kind;
+    use crate::model::{ContractIx, Ix};
     use crate::twin::Twin;
     use chrono::NaiveDate;
     use serde_json::{json, Value};
@@ -124,7 +125,10 @@ mod tests {
             {"leave_id": "b", "employee_id": "e1", "leave_status": "approved", "start_on": "2026-06-03", "stop_on": "2026-06-03", "paid": true, "hours_per_day": "7.5"},
             {"leave_id": "c", "employee_id": "e1", "leave_status": "approved", "start_on": "2026-06-03", "stop_on": "2026-06-03", "paid": false}]));
         let e = &t.books.employees[0];
-        let day = t.books.leave_day(e, 0, d("2026-06-03")).unwrap();
+        let day = t
+            .books
+            .leave_day(e, ContractIx::numbered(0), d("2026-06-03"))
+            .unwrap();
         assert!(day.paid);
         assert_eq!(day.hours_per_day.to_string(), "7.5");
         assert_eq!(
@@ -133,7 +137,7 @@ mod tests {
         );
         assert_eq!(
             t.books
-                .leave_day(e, 0, d("2026-06-02"))
+                .leave_day(e, ContractIx::numbered(0), d("2026-06-02"))
                 .unwrap()
                 .hours_per_day
                 .to_string(),

@@ -15,7 +15,9 @@ pub(crate) mod shifts;
 mod state;
 
 pub(crate) use advance::{Advance, RecoveryRef};
-pub(crate) use arena::{AdvanceIx, Arena, Ix, LeaveIx, PaymentIx, ScheduleIx};
+pub(crate) use arena::{
+    AdvanceIx, Arena, ContractIx, EmployeeIx, Ix, LeaveIx, PaymentIx, ScheduleIx,
+};
 pub(crate) use clock::LocalClock;
 pub(crate) use index::Index;
 pub(crate) use leave::{
@@ -297,7 +299,7 @@ impl Stint {
 /// An employee's assignment to a contract: one or more stints (re-hires), in date order.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Assignment {
-    pub contract: u32,
+    pub contract: ContractIx,
     /// Inline for the usual single stint (one cache line fewer to miss per answer).
     pub stints: smallvec::SmallVec<[Stint; 1]>,
 }
@@ -377,15 +379,12 @@ impl ShiftExt {
     }
 }
 
-/// Sentinel for "no employee" / "no contract" in compact shift records.
-pub(crate) const NONE: u32 = u32::MAX;
-
 /// One version of a shift (SPEC §2: every version kept for audit).
 #[derive(Clone, Debug)]
 pub(crate) struct ShiftVersion {
     pub status: ShiftStatus,
-    pub employee: u32,
-    pub contract: u32,
+    pub employee: Option<EmployeeIx>,
+    pub contract: Option<ContractIx>,
     pub start: Instant,
     pub stop: Instant,
     pub custom_info: Option<Box<Map<String, Value>>>,
@@ -417,7 +416,7 @@ impl PartialEq for ShiftVersion {
 pub(crate) struct ShiftRec {
     pub start: Instant,
     pub stop: Instant,
-    pub contract: u32,
+    pub contract: Option<ContractIx>,
     packed: u32,
 }
 
@@ -452,7 +451,7 @@ impl ShiftRec {
     pub fn new(
         ix: u32,
         status: ShiftStatus,
-        contract: u32,
+        contract: Option<ContractIx>,
         start: Instant,
         stop: Instant,
     ) -> ShiftRec {
@@ -483,8 +482,8 @@ impl ShiftRec {
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Payment {
     pub id: Box<str>,
-    pub employee: u32,
-    pub contract: Option<u32>,
+    pub employee: Option<EmployeeIx>,
+    pub contract: Option<ContractIx>,
     pub currency: Option<Currency>,
     pub amount: i64,
     pub effective_on: Option<NaiveDate>,
@@ -557,7 +556,7 @@ mod tests {
                 .enumerate()
                 .map(|(i, s)| {
                     let t = Instant::from_micros(*s);
-                    ShiftRec::new(i as u32, ShiftStatus::Approved, 0, t, t)
+                    ShiftRec::new(i as u32, ShiftStatus::Approved, None, t, t)
                 })
                 .collect();
             let from = Instant::from_micros(from);

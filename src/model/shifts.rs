@@ -6,7 +6,7 @@
 //! * Ids are stored once, in chunked arenas (one `String` per 2^20 shifts, `u32` offsets).
 //! * The id → index map is an open-addressing table of `u32` shift indexes (linear probing,
 //!   load ≤ 3/4) that compares candidates against the arena, so no id is stored twice.
-//! * Per shift, the store keeps the employee (`u32`); the job that created it is kept once
+//! * Per shift, the store keeps the employee (`Option<EmployeeIx>`); the job that created it is kept once
 //!   per run of shifts created by one job.
 //! * Rare data — `custom_info`, earlier versions (audit history) and the job of an updated
 //!   current version — lives in a side map keyed by shift index.
@@ -15,7 +15,7 @@
 //!   is empty); earlier versions carry theirs in [`ShiftVersion::ext`].
 
 use crate::calendar::Instant;
-use crate::model::{ShiftExt, ShiftRec, ShiftStatus, ShiftVersion};
+use crate::model::{EmployeeIx, ShiftExt, ShiftRec, ShiftStatus, ShiftVersion};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 
@@ -57,8 +57,8 @@ pub(crate) struct ShiftStore {
     /// Open addressing: the shift index in the low 29 bits and 3 bits of its id's hash above
     /// (so most probes never touch the arena); `EMPTY` = free.
     slots: Vec<u32>,
-    /// Employee of each shift (`NONE` for open slots).
-    pub employee: Vec<u32>,
+    /// Employee of each shift (`None` for open slots).
+    pub employee: Vec<Option<EmployeeIx>>,
     /// (first shift index, job, received_at) of each run of shifts created by one job.
     pub created: Vec<(u32, u64, Instant)>,
     pub extra: HashMap<u32, Extra>,
@@ -105,7 +105,7 @@ impl ShiftStore {
     pub(crate) fn from_parts(
         chunks: Vec<Chunk>,
         slots: Vec<u32>,
-        employee: Vec<u32>,
+        employee: Vec<Option<EmployeeIx>>,
         created: Vec<(u32, u64, Instant)>,
         extra: HashMap<u32, Extra>,
         ext: HashMap<u32, ShiftExt>,
@@ -201,7 +201,13 @@ impl ShiftStore {
 
     /// Adds a new shift; `None` when the twin holds [`SHIFTS_MAX`] shifts.
     #[allow(dead_code)] // ingestion hashes ids once and calls `push_hashed`
-    pub fn push(&mut self, id: &str, employee: u32, job: u64, received_at: Instant) -> Option<u32> {
+    pub fn push(
+        &mut self,
+        id: &str,
+        employee: Option<EmployeeIx>,
+        job: u64,
+        received_at: Instant,
+    ) -> Option<u32> {
         self.push_hashed(id, hash_id(id), employee, job, received_at)
     }
 
@@ -228,7 +234,7 @@ impl ShiftStore {
         &mut self,
         id: &str,
         h: u64,
-        employee: u32,
+        employee: Option<EmployeeIx>,
         job: u64,
         received_at: Instant,
         pending: &mut Vec<(u32, u64)>,
@@ -256,7 +262,7 @@ impl ShiftStore {
         &mut self,
         id: &str,
         h: u64,
-        employee: u32,
+        employee: Option<EmployeeIx>,
         job: u64,
         received_at: Instant,
     ) -> Option<u32> {
@@ -271,7 +277,13 @@ impl ShiftStore {
     }
 
     /// The new shift's id, employee and job, not yet in the index.
-    fn append(&mut self, id: &str, employee: u32, job: u64, received_at: Instant) -> Option<u32> {
+    fn append(
+        &mut self,
+        id: &str,
+        employee: Option<EmployeeIx>,
+        job: u64,
+        received_at: Instant,
+    ) -> Option<u32> {
         let ix = u32::try_from(self.len())
             .ok()
             .filter(|ix| *ix < SHIFTS_MAX)?;
@@ -520,7 +532,11 @@ pub(crate) fn find(list: &[ShiftRec], start: Instant, ix: u32) -> Option<&ShiftR
 }
 
 /// A full version from a record and the store's data.
-pub(crate) fn version(store: &ShiftStore, employee: u32, r: &ShiftRec) -> ShiftVersion {
+pub(crate) fn version(
+    store: &ShiftStore,
+    employee: Option<EmployeeIx>,
+    r: &ShiftRec,
+) -> ShiftVersion {
     let (job, received_at) = store.job(r.ix());
     ShiftVersion {
         status: r.status(),
@@ -544,14 +560,13 @@ pub(crate) fn in_mask(mask: u8, s: ShiftStatus) -> bool {
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 mod tests {
     use super::*;
-    use crate::model::NONE;
 
     #[test]
     fn ids_are_found_and_kept_once() {
         let mut s = ShiftStore::default();
         for i in 0..5_000 {
             assert_eq!(
-                s.push(&format!("s{i}"), NONE, 1, Instant::from_micros(0)),
+                s.push(&format!("s{i}"), None, 1, Instant::from_micros(0)),
                 Some(i)
             );
         }

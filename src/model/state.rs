@@ -3,13 +3,14 @@
 //! owns it (with the caches derived from it).
 //!
 //! Layout for scale: entities live in arenas addressed by interned typed indexes
-//! (`model::Arena`; contracts and employees still in `Vec`s by `u32` index); each
+//! (`model::Arena`); each
 //! employee keeps its shifts sorted by start and its payments and advances, so every
 //! per-employee question touches only that employee's data.
 
 use super::index::Index;
 use super::shifts::ShiftStore;
-use super::{Advance, AdvanceIx, Arena, Contract, Employee, Leave, LeaveIx};
+use super::{Advance, AdvanceIx, Arena, Contract, ContractIx, Employee, EmployeeIx};
+use super::{Leave, LeaveIx};
 use super::{Payment, PaymentIx, Schedule, ScheduleIx, ShiftRec};
 use crate::company::Company;
 use crate::money::Currency;
@@ -20,10 +21,10 @@ pub struct State {
     pub(crate) company: Company,
     pub(crate) schedules: Arena<ScheduleIx, Schedule>,
     pub(crate) schedule_ix: Index<ScheduleIx>,
-    pub(crate) contracts: Vec<Contract>,
-    pub(crate) contract_ix: Index<u32>,
-    pub(crate) employees: Vec<Employee>,
-    pub(crate) employee_ix: Index<u32>,
+    pub(crate) contracts: Arena<ContractIx, Contract>,
+    pub(crate) contract_ix: Index<ContractIx>,
+    pub(crate) employees: Arena<EmployeeIx, Employee>,
+    pub(crate) employee_ix: Index<EmployeeIx>,
     /// Ids, employees, jobs and history of every shift (current records live with employees).
     pub(crate) shifts: ShiftStore,
     /// Current records of shifts without an employee, sorted by (start, index).
@@ -40,7 +41,7 @@ pub struct State {
     pub(crate) jobs: u64,
     /// Employees whose shift or leave lists changed since the owner last looked (not data):
     /// the façade drops what it derived from them (`Twin` after each batch).
-    pub(crate) touched: Vec<u32>,
+    pub(crate) touched: Vec<EmployeeIx>,
 }
 
 impl PartialEq for State {
@@ -66,9 +67,9 @@ impl State {
             company,
             schedules: Arena::default(),
             schedule_ix: Index::default(),
-            contracts: Vec::new(),
+            contracts: Arena::default(),
             contract_ix: Index::default(),
-            employees: Vec::new(),
+            employees: Arena::default(),
             employee_ix: Index::default(),
             shifts: ShiftStore::default(),
             open_shifts: Vec::new(),
@@ -86,7 +87,7 @@ impl State {
     }
 
     /// Notes that employee `ix`'s shift or leave list changed (see [`State::touched`]).
-    pub(crate) fn touch(&mut self, ix: u32) {
+    pub(crate) fn touch(&mut self, ix: EmployeeIx) {
         if self.touched.last() != Some(&ix) {
             self.touched.push(ix);
         }
@@ -96,28 +97,24 @@ impl State {
     pub(crate) fn employee_currency(&self, e: &Employee) -> Option<Currency> {
         e.assignments
             .first()
-            .and_then(|a| self.contracts.get(a.contract as usize))
+            .and_then(|a| self.contracts.get(a.contract))
             .map(|c| c.currency)
     }
 
     /// The employee of id `id` with its index.
-    pub(crate) fn employee(&self, id: &str) -> Option<(u32, &Employee)> {
+    pub(crate) fn employee(&self, id: &str) -> Option<(EmployeeIx, &Employee)> {
         let ix = self.employee_ix.get(id)?;
-        self.employees.get(ix as usize).map(|e| (ix, e))
+        self.employees.get(ix).map(|e| (ix, e))
     }
 
-    /// The id of employee `ix` (none for [`super::NONE`]).
-    pub(crate) fn employee_id_of(&self, ix: u32) -> Option<String> {
-        (ix != super::NONE)
-            .then(|| self.employees.get(ix as usize).map(|e| e.id.to_string()))
-            .flatten()
+    /// The id of employee `ix` (none for `None`).
+    pub(crate) fn employee_id_of(&self, ix: Option<EmployeeIx>) -> Option<String> {
+        self.employees.get(ix?).map(|e| e.id.to_string())
     }
 
-    /// The id of contract `ix` (none for [`super::NONE`]).
-    pub(crate) fn contract_id_of(&self, ix: u32) -> Option<String> {
-        (ix != super::NONE)
-            .then(|| self.contracts.get(ix as usize).map(|c| c.id.to_string()))
-            .flatten()
+    /// The id of contract `ix` (none for `None`).
+    pub(crate) fn contract_id_of(&self, ix: Option<ContractIx>) -> Option<String> {
+        self.contracts.get(ix?).map(|c| c.id.to_string())
     }
 
     /// Whether a status is counted under the company policy.

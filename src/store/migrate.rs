@@ -17,8 +17,8 @@ use super::replay::{self, apply_batch, diverged, gap};
 use super::{damaged, storage};
 use crate::calendar::Instant;
 use crate::error::{Error, Result};
+use crate::model::Delivery;
 use crate::model::{Advance, RecoveryRef, ALL_REASONS};
-use crate::model::{Delivery, NONE};
 use crate::twin::Twin;
 use rusqlite::Connection;
 use serde_json::Value;
@@ -122,7 +122,7 @@ fn restore_advance(twin: &mut Twin, v: &Value) -> std::result::Result<(), String
     if let Some(a) = books.advances.get(ix) {
         books.advance_ix.insert(&a.id, ix);
     }
-    if let Some(e) = books.employees.get_mut(employee as usize) {
+    if let Some(e) = employee.and_then(|e| books.employees.get_mut(e)) {
         e.advances.push(ix);
     }
     Ok(())
@@ -139,8 +139,8 @@ fn read_advance(twin: &Twin, v: &Value) -> Option<Advance> {
         return None;
     }
     let employee = match v.get("linked")?.as_bool()? {
-        true => twin.books.employee_ix.get(employee_id)?,
-        false => NONE,
+        true => Some(twin.books.employee_ix.get(employee_id)?),
+        false => None,
     };
     let reasons = v.get("reasons")?.as_array()?.iter().map(|r| {
         let code = r.as_str()?;

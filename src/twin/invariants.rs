@@ -12,7 +12,7 @@ use crate::calendar::Instant;
 use crate::company::fee_of;
 use crate::error::{Error, Result};
 use crate::model::Advance;
-use crate::model::{in_mask, Arena, Employee, Ix, Payment, PaymentIx, ShiftRec, State, NONE};
+use crate::model::{in_mask, Arena, Employee, EmployeeIx, Ix, Payment, PaymentIx, ShiftRec, State};
 
 /// SPEC §2: a schedule's periods are sorted by start (then id), none overlaps the next
 /// (touching is fine), no id repeats.
@@ -167,18 +167,17 @@ impl State {
         Ok(())
     }
 
-    /// The shift lists: each employee's, then the open shifts' (`NONE`).
-    fn shift_lists(&self) -> impl Iterator<Item = (u32, &[ShiftRec])> {
+    /// The shift lists: each employee's, then the open shifts' (`None`).
+    fn shift_lists(&self) -> impl Iterator<Item = (Option<EmployeeIx>, &[ShiftRec])> {
         self.employees
-            .iter()
-            .enumerate()
-            .map(|(k, e)| (u32::try_from(k).unwrap_or(NONE), e.shifts.as_slice()))
-            .chain(std::iter::once((NONE, self.open_shifts.as_slice())))
+            .iter_enumerated()
+            .map(|(k, e)| (Some(k), e.shifts.as_slice()))
+            .chain(std::iter::once((None, self.open_shifts.as_slice())))
     }
 
     /// The name of a list's owner, for messages.
-    fn owner_name(&self, owner: u32) -> String {
-        match self.employees.get(owner as usize) {
+    fn owner_name(&self, owner: Option<EmployeeIx>) -> String {
+        match owner.and_then(|o| self.employees.get(o)) {
             Some(e) => format!("employee `{}`", e.id),
             None => "the open shifts".to_string(),
         }
@@ -244,7 +243,7 @@ impl State {
         }
         if listed != n || self.shifts.employee.len() != n {
             let first = seen.iter().position(|s| !s).unwrap_or(n);
-            let first = u32::try_from(first).unwrap_or(NONE);
+            let first = u32::try_from(first).unwrap_or(u32::MAX);
             return Err(broken(
                 SHIFT_LISTED_ONCE,
                 self.shift_name(first),
@@ -274,7 +273,7 @@ impl State {
                     ));
                 }
             }
-            if let Some(e) = self.employees.get(owner as usize) {
+            if let Some(e) = owner.and_then(|o| self.employees.get(o)) {
                 self.check_one_employee_shifts(e, counted)?;
             }
         }
@@ -286,14 +285,14 @@ impl State {
         // latest stop of the counted shifts before it.
         let mut last: Option<(Instant, u32)> = None;
         for r in &e.shifts {
-            if !e.assignments.iter().any(|a| a.contract == r.contract) {
+            if !e.assignments.iter().any(|a| Some(a.contract) == r.contract) {
                 return Err(broken(
                     SHIFT_CONTRACT,
                     self.shift_name(r.ix()),
                     format!(
                         "of employee `{}` is on {}, not one of its assignments",
                         e.id,
-                        self.contracts.get(r.contract as usize).map_or(
+                        r.contract.and_then(|c| self.contracts.get(c)).map_or(
                             "no contract".to_string(),
                             |c| format!("contract `{}`", c.id)
                         )
@@ -399,14 +398,11 @@ impl State {
         Ok(())
     }
 
-    /// The current records of `employee` (`NONE`: the open shifts).
-    fn shift_list_of(&self, employee: u32) -> &[ShiftRec] {
-        if employee == NONE {
-            &self.open_shifts
-        } else {
-            self.employees
-                .get(employee as usize)
-                .map_or(&[], |e| &e.shifts)
+    /// The current records of `employee` (`None`: the open shifts).
+    fn shift_list_of(&self, employee: Option<EmployeeIx>) -> &[ShiftRec] {
+        match employee {
+            None => &self.open_shifts,
+            Some(e) => self.employees.get(e).map_or(&[], |e| &e.shifts),
         }
     }
 
@@ -418,9 +414,9 @@ impl State {
         ];
         for (what, all, list_of) in lists {
             let mut seen = vec![false; all.len()];
-            for (k, e) in self.employees.iter().enumerate() {
+            for (k, e) in self.employees.iter_enumerated() {
                 for &p in list_of(e) {
-                    let mine = all.get(p).filter(|p| p.employee as usize == k);
+                    let mine = all.get(p).filter(|p| p.employee == Some(k));
                     let slot = seen.get_mut(p.at()).filter(|_| mine.is_some());
                     let Some(slot) = slot else {
                         return Err(broken(
@@ -441,7 +437,7 @@ impl State {
             if let Some((i, _)) = all
                 .iter_enumerated()
                 .zip(&seen)
-                .find(|((_, p), listed)| p.employee != NONE && !*listed)
+                .find(|((_, p), listed)| p.employee.is_some() && !*listed)
             {
                 return Err(broken(
                     PAYMENT_LISTED,
@@ -456,7 +452,7 @@ impl State {
     fn check_leaves(&self) -> Result<()> {
         for l in &self.leaves {
             let name = || format!("leave `{}`", l.id);
-            let Some(e) = self.employees.get(l.employee as usize) else {
+            let Some(e) = self.employees.get(l.employee) else {
                 return Err(broken(LEAVE_LISTED, name(), "names no employee"));
             };
             if let Some(why) = l.shape_error() {
@@ -473,13 +469,11 @@ impl State {
             }
         }
         let mut listed = 0usize;
-        for (k, e) in self.employees.iter().enumerate() {
+        for (k, e) in self.employees.iter_enumerated() {
             let mine = e.leaves.windows(2).all(|w| w.first() < w.last())
-                && e.leaves.iter().all(|&ix| {
-                    self.leaves
-                        .get(ix)
-                        .is_some_and(|l| l.employee as usize == k)
-                });
+                && e.leaves
+                    .iter()
+                    .all(|&ix| self.leaves.get(ix).is_some_and(|l| l.employee == k));
             if !mine {
                 return Err(broken(
                     LEAVE_LISTED,
@@ -493,7 +487,7 @@ impl State {
         if listed != self.leaves.len() {
             let first = self.leaves.iter_enumerated().find(|(i, l)| {
                 self.employees
-                    .get(l.employee as usize)
+                    .get(l.employee)
                     .is_none_or(|e| e.leaves.binary_search(i).is_err())
             });
             let name = first.map_or("leaves".to_string(), |(_, l)| format!("leave `{}`", l.id));
@@ -504,7 +498,7 @@ impl State {
 
     fn check_advances(&self) -> Result<()> {
         let mut listed = vec![false; self.advances.len()];
-        for (k, e) in self.employees.iter().enumerate() {
+        for (k, e) in self.employees.iter_enumerated() {
             let who = || format!("employee `{}`", e.id);
             if e.advances.windows(2).any(|w| matches!(w, [a, b] if a >= b)) {
                 return Err(broken(
@@ -514,11 +508,9 @@ impl State {
                 ));
             }
             for &a in &e.advances {
-                let slot = listed.get_mut(a.at()).filter(|_| {
-                    self.advances
-                        .get(a)
-                        .is_some_and(|a| a.employee as usize == k)
-                });
+                let slot = listed
+                    .get_mut(a.at())
+                    .filter(|_| self.advances.get(a).is_some_and(|a| a.employee == Some(k)));
                 let Some(slot) = slot else {
                     return Err(broken(
                         ADVANCE_LISTED,
@@ -531,7 +523,7 @@ impl State {
         }
         for (a, listed) in self.advances.iter().zip(&listed) {
             let who = || format!("advance `{}`", a.id);
-            if a.employee != NONE {
+            if a.employee.is_some() {
                 if !listed {
                     return Err(broken(
                         ADVANCE_LISTED,
@@ -539,7 +531,7 @@ impl State {
                         "is not in its employee's list",
                     ));
                 }
-                if self.employee_ix.get(&a.employee_id) != Some(a.employee) {
+                if self.employee_ix.get(&a.employee_id) != a.employee {
                     return Err(broken(
                         ADVANCE_LISTED,
                         who(),
@@ -687,6 +679,7 @@ pub(crate) fn sample() -> Twin {
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 mod tests {
     use super::*;
+    use crate::model::{ContractIx, EmployeeIx};
 
     /// `change` applied to [`sample`] breaks `rule`, named with `entity` in the error.
     fn breaks(rule: &str, entity: &str, change: impl FnOnce(&mut Twin)) {
@@ -813,7 +806,7 @@ mod tests {
     #[test]
     fn a_shift_on_a_contract_its_employee_is_not_assigned_to() {
         breaks(SHIFT_CONTRACT, "shift `a1`", |t| {
-            t.books.employees[0].shifts[0].contract = 1;
+            t.books.employees[0].shifts[0].contract = Some(ContractIx::numbered(1));
         });
     }
 
@@ -933,7 +926,7 @@ mod tests {
             t.books.employees[0].leaves.push(l)
         });
         breaks(LEAVE_LISTED, "leave `lv1`", |t| {
-            t.books.leaves[0].employee = 9
+            t.books.leaves[0].employee = EmployeeIx::numbered(9)
         });
     }
 
@@ -956,7 +949,7 @@ mod tests {
     #[test]
     fn a_leave_on_a_contract_its_employee_is_not_assigned_to() {
         breaks(LEAVE_CONTRACT, "leave `lv1`", |t| {
-            t.books.leaves[0].contract = Some(1)
+            t.books.leaves[0].contract = Some(ContractIx::numbered(1))
         });
     }
 

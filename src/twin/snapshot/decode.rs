@@ -6,7 +6,8 @@
 //! (sort orders, every shift and payment in its owner's list, advance decisions...) are
 //! checked once, by [`Twin::check_invariants`], after the stream is read.
 
-use super::reader::{check_ref, index_insert, ix_of, push_indexed, status_of, FrameSource, Reader};
+use super::reader::{ix_of, opt_ix_of, push_indexed, status_of};
+use super::reader::{FrameSource, Reader};
 use super::{bad, END, FORMAT_VERSION, FORMAT_VERSION_MIN, MAGIC, RESERVE_MAX};
 use crate::accrual::Books;
 use crate::calendar::Instant;
@@ -15,11 +16,11 @@ use crate::error::{Error, Result};
 use crate::ingest::contracts::parse_minimum_wage;
 use crate::ingest::{hourly_only, parse_holiday_pay_hours};
 use crate::model::shifts::{index_slots, Chunk, Extra, ShiftStore, CHUNK_SHIFTS, SHIFTS_MAX};
-use crate::model::{Advance, RecoveryRef, STORED_REASONS};
+use crate::model::{Advance, EmployeeIx, RecoveryRef, STORED_REASONS};
 use crate::model::{
     Alignment, Assignment, Contract, Delivery, Employee, Leave, LeaveStatus, Overtime, Payment,
     Period, Profile, RateVersion, RegularRate, Schedule, ShiftExt, ShiftRec, ShiftVersion, Span,
-    Stint, NONE,
+    Stint,
 };
 use crate::model::{Arena, Index, Ix, State};
 use crate::twin::Twin;
@@ -80,11 +81,16 @@ fn read_body(r: &mut Reader<'_>, expected: Option<&Company>) -> Result<State> {
             "schedule",
         )?;
     }
-    for i in 0..n.contracts {
+    for _ in 0..n.contracts {
         let mut c = read_contract(r, &n, id_max)?;
         derive_rules(&mut c, twin.company.limits.text_chars_max)?;
-        index_insert(&mut twin.contract_ix, &c.id, i, "contract")?;
-        twin.contracts.push(c);
+        push_indexed(
+            &mut twin.contracts,
+            &mut twin.contract_ix,
+            c,
+            |c| &c.id,
+            "contract",
+        )?;
     }
     let list_lens = read_employees(r, &mut twin, &n, id_max)?;
     let chunks = read_shift_ids(r, &n, id_max)?;
@@ -310,8 +316,13 @@ fn read_employees(
             .filter(|t| *t <= n.shifts)
             .ok_or_else(|| bad("the shift lists hold more shifts than there are"))?;
         list_lens.push(ns);
-        index_insert(&mut twin.employee_ix, &e.id, i, "employee")?;
-        twin.employees.push(e);
+        push_indexed(
+            &mut twin.employees,
+            &mut twin.employee_ix,
+            e,
+            |e| &e.id,
+            "employee",
+        )?;
     }
     if listed_shifts + n.open != n.shifts {
         return Err(bad(format!(
@@ -369,8 +380,7 @@ fn read_employee(
 /// One assignment; the stints' instants are recomputed as ingestion computes them (SPEC
 /// §2: local midnights).
 fn read_assignment(r: &mut Reader<'_>, company: &Company, n: &Counts) -> Result<Assignment> {
-    let contract = r.u32()?;
-    check_ref(contract, n.contracts, false, &|| "assignment".to_string())?;
+    let contract = ix_of(r.u32()?, n.contracts, &|| "assignment".to_string())?;
     let ns = r.count("stints")?;
     let mut stints = smallvec::SmallVec::with_capacity(ns.min(RESERVE_MAX));
     for _ in 0..ns {
@@ -480,7 +490,7 @@ fn read_shifts(
 /// The parts of the shift store that sections 6–9b give: each shift's employee, the
 /// creating-job runs, the side records, the current versions' breaks and tips.
 type ShiftParts = (
-    Vec<u32>,
+    Vec<Option<EmployeeIx>>,
     Vec<(u32, u64, Instant)>,
     HashMap<u32, Extra>,
     HashMap<u32, ShiftExt>,
@@ -493,7 +503,7 @@ fn read_shift_sections(
     list_lens: &[usize],
 ) -> Result<ShiftParts> {
     // 6. The employee of each shift: the owner of the list that holds it (section 8).
-    let mut employee = vec![NONE; n.shifts];
+    let mut employee = vec![None; n.shifts];
     let created = read_runs(r, n)?;
     read_records(r, twin, n, list_lens, &mut employee)?;
     let mut extra = read_side_records(r, n)?;
@@ -599,23 +609,25 @@ fn read_records(
     twin: &mut State,
     n: &Counts,
     list_lens: &[usize],
-    employee: &mut [u32],
+    employee: &mut [Option<EmployeeIx>],
 ) -> Result<()> {
     for (k, e) in twin.employees.iter_mut().enumerate() {
         let len = list_lens.get(k).copied().unwrap_or(0);
         e.shifts.reserve_exact(len);
-        let owner = u32::try_from(k).map_err(|_| bad("too many employees"))?;
+        let owner = u32::try_from(k)
+            .ok()
+            .and_then(|k| EmployeeIx::below(k, n.employees))
+            .ok_or_else(|| bad("too many employees"))?;
+        let owner = Some(owner);
         fill_ixs(r, &mut e.shifts, len, owner, employee)?;
     }
     twin.open_shifts.reserve_exact(n.open);
-    fill_ixs(r, &mut twin.open_shifts, n.open, NONE, employee)?;
+    fill_ixs(r, &mut twin.open_shifts, n.open, None, employee)?;
     let nc = n.contracts;
     for list in lists_mut(twin) {
         for rec in list.iter_mut() {
-            rec.contract = r.u32()?;
-            check_ref(rec.contract, nc, true, &|| {
-                format!("shift {}'s contract", rec.ix())
-            })?;
+            let ix = rec.ix();
+            rec.contract = opt_ix_of(r.u32()?, nc, &|| format!("shift {ix}'s contract"))?;
         }
     }
     for list in lists_mut(twin) {
@@ -645,8 +657,8 @@ fn fill_ixs(
     r: &mut Reader<'_>,
     list: &mut Vec<ShiftRec>,
     len: usize,
-    owner: u32,
-    employee: &mut [u32],
+    owner: Option<EmployeeIx>,
+    employee: &mut [Option<EmployeeIx>],
 ) -> Result<()> {
     for _ in 0..len {
         let w = r.u32()?;
@@ -656,7 +668,7 @@ fn fill_ixs(
             .get_mut(ix as usize)
             .ok_or_else(|| bad(format!("shift {ix} is out of range")))?;
         *slot = owner;
-        list.push(ShiftRec::new(ix, status, NONE, Instant::MIN, Instant::MIN));
+        list.push(ShiftRec::new(ix, status, None, Instant::MIN, Instant::MIN));
     }
     Ok(())
 }
@@ -690,10 +702,8 @@ fn read_side_record(r: &mut Reader<'_>, n: &Counts) -> Result<Extra> {
     let mut history = Vec::with_capacity(nh.min(RESERVE_MAX));
     for _ in 0..nh {
         let status = r.status("earlier status")?;
-        let employee = r.u32()?;
-        check_ref(employee, n.employees, true, &|| "earlier employee".into())?;
-        let contract = r.u32()?;
-        check_ref(contract, n.contracts, true, &|| "earlier contract".into())?;
+        let employee = opt_ix_of(r.u32()?, n.employees, &|| "earlier employee".into())?;
+        let contract = opt_ix_of(r.u32()?, n.contracts, &|| "earlier contract".into())?;
         history.push(ShiftVersion {
             status,
             employee,
@@ -751,14 +761,12 @@ fn read_payments(r: &mut Reader<'_>, twin: &mut State, n: &Counts, id_max: u64) 
 
 fn read_payment(r: &mut Reader<'_>, n: &Counts, what: &str, id_max: u64) -> Result<Payment> {
     let id = r.id("a payment id", id_max)?;
-    let employee = r.u32()?;
-    check_ref(employee, n.employees, true, &|| format!("{what} `{id}`"))?;
+    let employee = opt_ix_of(r.u32()?, n.employees, &|| format!("{what} `{id}`"))?;
     let contract = if r.flag(what)? {
         let c = r.u32()?;
-        check_ref(c, n.contracts, false, &|| {
+        Some(ix_of(c, n.contracts, &|| {
             format!("{what} `{id}`'s contract")
-        })?;
-        Some(c)
+        })?)
     } else {
         None
     };
@@ -799,8 +807,7 @@ fn read_advance(r: &mut Reader<'_>, n: &Counts, id_max: u64) -> Result<Advance> 
     let id = r.id("an advance id", id_max)?;
     let fail = |m: &str| bad(format!("advance `{id}` {m}"));
     let employee_id = r.id("an advance's employee id", id_max)?;
-    let employee = r.u32()?;
-    check_ref(employee, n.employees, true, &|| format!("advance `{id}`"))?;
+    let employee = opt_ix_of(r.u32()?, n.employees, &|| format!("advance `{id}`"))?;
     let amount = r.i64()?;
     let requested_at = r.at()?;
     let delivery = match r.u8()? {
@@ -854,7 +861,7 @@ fn read_leaves(r: &mut Reader<'_>, twin: &mut State, n: &Counts, id_max: u64) ->
         let l = read_leave(r, n, id_max)?;
         let employee = l.employee;
         let ix = push_indexed(&mut twin.leaves, &mut twin.leave_ix, l, |l| &l.id, "leave")?;
-        if let Some(e) = twin.employees.get_mut(employee as usize) {
+        if let Some(e) = twin.employees.get_mut(employee) {
             e.leaves.push(ix);
         }
     }
@@ -863,14 +870,12 @@ fn read_leaves(r: &mut Reader<'_>, twin: &mut State, n: &Counts, id_max: u64) ->
 
 fn read_leave(r: &mut Reader<'_>, n: &Counts, id_max: u64) -> Result<Leave> {
     let id = r.id("a leave id", id_max)?;
-    let employee = r.u32()?;
-    check_ref(employee, n.employees, false, &|| format!("leave `{id}`"))?;
+    let employee = ix_of(r.u32()?, n.employees, &|| format!("leave `{id}`"))?;
     let contract = if r.flag("leave contract")? {
         let c = r.u32()?;
-        check_ref(c, n.contracts, false, &|| {
+        Some(ix_of(c, n.contracts, &|| {
             format!("leave `{id}`'s contract")
-        })?;
-        Some(c)
+        })?)
     } else {
         None
     };

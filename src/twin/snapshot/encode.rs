@@ -1,7 +1,8 @@
 //! Writing the binary snapshot (see the module docs of `super` for the format).
 
 use super::{
-    bad, checksum, END, FORMAT_VERSION, FRAME_BYTES_MAX, FRAME_HEAD, FRAME_MAGIC, FRAME_TAIL, MAGIC,
+    bad, checksum, END, FORMAT_VERSION, FRAME_BYTES_MAX, FRAME_HEAD, FRAME_MAGIC, FRAME_TAIL,
+    MAGIC, NO_IX,
 };
 use crate::calendar::{Frequency, Instant};
 use crate::error::Result;
@@ -95,6 +96,10 @@ impl Writer<'_> {
     fn opt_u32(&mut self, v: Option<u32>) -> Result<()> {
         self.flag(v.is_some())?;
         v.map_or(Ok(()), |v| self.u32(v))
+    }
+    /// An optional index as a `u32`, [`NO_IX`] for none.
+    fn ix_or_none<I: Ix>(&mut self, v: Option<I>) -> Result<()> {
+        self.u32(v.map_or(NO_IX, Ix::raw))
     }
     fn date(&mut self, d: NaiveDate) -> Result<()> {
         self.put(&d.num_days_from_ce().to_le_bytes())
@@ -285,7 +290,7 @@ impl State {
             w.json(&e.custom_info)?;
             w.len(e.assignments.len())?;
             for a in &e.assignments {
-                w.u32(a.contract)?;
+                w.u32(a.contract.raw())?;
                 w.len(a.stints.len())?;
                 for s in &a.stints {
                     w.opt_date(s.start_on)?;
@@ -348,7 +353,7 @@ impl State {
         }
         for list in lists() {
             for r in list {
-                w.u32(r.contract)?;
+                w.ix_or_none(r.contract)?;
             }
         }
         for list in lists() {
@@ -381,8 +386,8 @@ impl State {
             w.len(x.history.len())?;
             for v in &x.history {
                 w.u8(v.status as u8)?;
-                w.u32(v.employee)?;
-                w.u32(v.contract)?;
+                w.ix_or_none(v.employee)?;
+                w.ix_or_none(v.contract)?;
                 w.at(v.start)?;
                 w.at(v.stop)?;
                 w.opt_json(v.custom_info.as_deref())?;
@@ -432,8 +437,8 @@ impl State {
         for list in [&self.additions, &self.deductions] {
             for p in list {
                 w.str(&p.id)?;
-                w.u32(p.employee)?;
-                w.opt_u32(p.contract)?;
+                w.ix_or_none(p.employee)?;
+                w.opt_u32(p.contract.map(Ix::raw))?;
                 w.flag(p.currency.is_some())?;
                 if let Some(c) = p.currency {
                     w.currency(c)?;
@@ -455,7 +460,7 @@ impl State {
         for a in &self.advances {
             w.str(&a.id)?;
             w.str(&a.employee_id)?;
-            w.u32(a.employee)?;
+            w.ix_or_none(a.employee)?;
             w.i64(a.amount)?;
             w.at(a.requested_at)?;
             w.u8(match a.delivery {
@@ -489,8 +494,8 @@ impl State {
         w.len(self.leaves.len())?;
         for l in &self.leaves {
             w.str(&l.id)?;
-            w.u32(l.employee)?;
-            w.opt_u32(l.contract)?;
+            w.u32(l.employee.raw())?;
+            w.opt_u32(l.contract.map(Ix::raw))?;
             w.u8(l.status.code())?;
             w.date(l.start_on)?;
             w.date(l.stop_on)?;

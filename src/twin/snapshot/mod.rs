@@ -95,6 +95,10 @@ const FRAME_MAGIC: [u8; 4] = *b"EWSF";
 /// Frame header (magic, number, length) and trailer (checksum) sizes.
 const FRAME_HEAD: usize = 12;
 const FRAME_TAIL: usize = 8;
+/// A `u32` index field that names no entity (an open shift's employee, a shift without a
+/// contract, a payment or an advance without an employee).
+const NO_IX: u32 = u32::MAX;
+
 /// The largest frame payload a reader accepts (SQLite blobs stay far below 1e9 bytes).
 pub(crate) const FRAME_BYTES_MAX: usize = 64 << 20;
 /// The trailer's marker.

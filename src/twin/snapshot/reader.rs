@@ -3,13 +3,13 @@
 //! helpers check the references and ids it reads.
 
 use super::{
-    bad, checksum, frame_checksum, FRAME_BYTES_MAX, FRAME_HEAD, FRAME_MAGIC, FRAME_TAIL,
+    bad, checksum, frame_checksum, FRAME_BYTES_MAX, FRAME_HEAD, FRAME_MAGIC, FRAME_TAIL, NO_IX,
     RESERVE_MAX,
 };
 use crate::calendar::{Frequency, Instant};
 use crate::error::Result;
+use crate::model::ShiftStatus;
 use crate::model::{Arena, Index, Ix};
-use crate::model::{ShiftStatus, NONE};
 use crate::money::Currency;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -242,10 +242,10 @@ impl<'a> Reader<'a> {
         let b = self.u8()?;
         status_of(u32::from(b)).ok_or_else(|| bad(format!("{what}: {b} is not a shift status")))
     }
-    /// A count of entities addressed by `u32` indexes (below [`NONE`]).
+    /// A count of entities addressed by `u32` indexes (below [`NO_IX`]).
     pub(super) fn count(&mut self, what: &str) -> Result<usize> {
         let n = self.u32()?;
-        if n == NONE {
+        if n == NO_IX {
             return Err(bad(format!("{what}: {n} is too many")));
         }
         Ok(n as usize)
@@ -268,9 +268,9 @@ pub(super) fn status_of(code: u32) -> Option<ShiftStatus> {
     ShiftStatus::ALL.get(code as usize).copied()
 }
 
-/// `ix < n`, or `NONE` when `none_ok`.
+/// `ix < n`, or [`NO_IX`] when `none_ok`.
 pub(super) fn check_ref(ix: u32, n: usize, none_ok: bool, what: &dyn Fn() -> String) -> Result<()> {
-    if (ix as usize) < n || (none_ok && ix == NONE) {
+    if (ix as usize) < n || (none_ok && ix == NO_IX) {
         Ok(())
     } else {
         Err(bad(format!("{} names index {ix} of {n}", what())))
@@ -281,6 +281,15 @@ pub(super) fn check_ref(ix: u32, n: usize, none_ok: bool, what: &dyn Fn() -> Str
 pub(super) fn ix_of<I: Ix>(ix: u32, n: usize, what: &dyn Fn() -> String) -> Result<I> {
     check_ref(ix, n, false, what)?;
     I::below(ix, n).ok_or_else(|| bad(format!("{} names index {ix} of {n}", what())))
+}
+
+/// The optional index `ix`: none for [`NO_IX`], else [`ix_of`].
+pub(super) fn opt_ix_of<I: Ix>(ix: u32, n: usize, what: &dyn Fn() -> String) -> Result<Option<I>> {
+    if ix == NO_IX {
+        Ok(None)
+    } else {
+        ix_of(ix, n, what).map(Some)
+    }
 }
 
 /// Pushes `t` onto `arena` and maps its id to its index, refusing a repeated id.
@@ -297,13 +306,4 @@ pub(super) fn push_indexed<I: Ix, T>(
     let ix = arena.next_ix().map_err(|_| bad("too many entities"))?;
     index.insert(id_of(&t), ix);
     arena.push(t).map_err(|_| bad("too many entities"))
-}
-
-/// Inserts `id → ix`, refusing a repeated id.
-pub(super) fn index_insert(ix: &mut Index<u32>, id: &str, i: usize, what: &str) -> Result<()> {
-    if ix.get(id).is_some() {
-        return Err(bad(format!("{what} id `{id}` appears twice")));
-    }
-    ix.insert(id, u32::try_from(i).map_err(|_| bad("too many entities"))?);
-    Ok(())
 }

@@ -6,6 +6,7 @@ use crate::calendar::Instant;
 use crate::company::Company;
 use crate::error::Result;
 use crate::ingest::Kind;
+use crate::model::{ContractIx, Ix};
 use crate::twin::Twin;
 use serde_json::json;
 
@@ -65,7 +66,7 @@ fn rich() -> Twin {
     let mut recs = Vec::new();
     for ix in [0u32, 3, 7, 11] {
         let e = twin.books.shifts.employee[ix as usize];
-        let emp = &twin.books.employees[e as usize];
+        let emp = twin.books.employees.get(e.unwrap()).unwrap();
         let r = emp.shifts.iter().find(|r| r.ix() == ix).unwrap();
         let mut m = json!({
             "shift_id": twin.books.shifts.id(ix),
@@ -336,7 +337,7 @@ fn a_forged_snapshot_breaking_each_invariant_is_refused() {
             list.sort_by_key(|r| (r.start, r.ix()));
         }),
         (inv::SHIFT_CONTRACT, "shift `a1`", |t| {
-            t.books.employees[0].shifts[0].contract = 1
+            t.books.employees[0].shifts[0].contract = Some(ContractIx::numbered(1))
         }),
         (inv::PAYMENT_LISTED, "addition `add1`", |t| {
             t.books.employees[0].additions.clear()
@@ -354,7 +355,7 @@ fn a_forged_snapshot_breaking_each_invariant_is_refused() {
             t.books.leaves[1].hours_per_day = rust_decimal::Decimal::ZERO
         }),
         (inv::LEAVE_CONTRACT, "leave `lv1`", |t| {
-            t.books.leaves[0].contract = Some(1)
+            t.books.leaves[0].contract = Some(ContractIx::numbered(1))
         }),
     ];
     for (rule, entity, change) in cases {
