@@ -438,17 +438,9 @@ impl Store {
         bytes: &[u8],
         received_at: Instant,
     ) -> Result<JobReport> {
-        let max = self.twin(company_id)?.company().limits.batch_bytes_max;
-        if bytes.len() as u64 > max {
-            return Err(Error::BatchRefused {
-                reason: format!(
-                    "{} bytes exceed the limit of {max} (batch_bytes_max)",
-                    bytes.len()
-                ),
-            });
-        }
-        // The twin reads the bytes themselves (a record with a duplicated key is rejected,
-        // decision 69) and the journal keeps them as received, so a replay reads them alike.
+        // The twin checks the size and reads the bytes themselves (a record with a
+        // duplicated key is rejected, decision 69) before anything is applied; the journal
+        // keeps them as received, so a replay reads them alike.
         self.write(company_id, |twin| {
             let report = twin.apply_json(kind, bytes, received_at)?;
             let row = batch_row(twin, kind, received_at, &report, || {
