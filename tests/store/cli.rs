@@ -1,11 +1,10 @@
 //! The `ewa` binary end to end: the demo (twice), init and ingest (JSON and CSV), queries,
 //! advances, as-known-at, compaction, and the documented exit codes.
 
-use crate::cli_support::{code, ewa, json, stderr, stdout};
+use crate::cli_support::{code, ewa, json, request, stderr, stdout};
 use crate::common::TempDir;
 use serde_json::Value;
 use std::path::Path;
-use std::process::Output;
 
 #[test]
 fn demo_creates_ewa_db_and_can_run_again() {
@@ -478,26 +477,6 @@ fn policy_session(d: &Path) {
         );
         assert_eq!(code(&o), 0, "{kind}: {}", stderr(&o));
     }
-}
-
-fn request(d: &Path, id: &str, amount: &str, delivery: &str) -> Output {
-    ewa(
-        d,
-        &[
-            "advance",
-            "request",
-            "--advance-id",
-            id,
-            "--employee",
-            "e1",
-            "--amount",
-            amount,
-            "--at",
-            "2026-06-10T00:00:00Z",
-            "--delivery",
-            delivery,
-        ],
-    )
 }
 
 #[test]

@@ -2,36 +2,16 @@
 //! completions and the man page, `EWA_DB`, and `company delete --yes`.
 
 use crate::cli_exit::acme;
-use crate::cli_support::{code, ewa, ewa_env, json, stderr, stdout};
+use crate::cli_support::{code, ewa, ewa_env, json, request, stderr, stdout};
 use crate::common::TempDir;
-use std::path::Path;
-use std::process::Output;
-
-fn request(d: &Path, id: &str, amount: &str) -> Output {
-    ewa(
-        d,
-        &[
-            "advance",
-            "request",
-            "--advance-id",
-            id,
-            "--employee",
-            "e1",
-            "--amount",
-            amount,
-            "--at",
-            "2026-06-10T00:00:00Z",
-        ],
-    )
-}
 
 #[test]
 fn advances_list_and_show_with_states() {
     let dir = acme("c-adv");
     let d = &dir.0;
-    assert_eq!(code(&request(d, "a1", "3000")), 0);
-    assert_eq!(code(&request(d, "a2", "2000")), 0);
-    assert_eq!(code(&request(d, "big", "900000")), 1);
+    assert_eq!(code(&request(d, "a1", "3000", "standard")), 0);
+    assert_eq!(code(&request(d, "a2", "2000", "standard")), 0);
+    assert_eq!(code(&request(d, "big", "900000", "standard")), 1);
     let o = ewa(
         d,
         &[

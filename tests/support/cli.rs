@@ -53,3 +53,24 @@ pub fn stderr(o: &Output) -> String {
 pub fn json(o: &Output) -> Value {
     serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {o:?}"))
 }
+
+/// `ewa advance request` for employee `e1` at 2026-06-10T00:00:00Z.
+pub fn request(d: &Path, id: &str, amount: &str, delivery: &str) -> Output {
+    ewa(
+        d,
+        &[
+            "advance",
+            "request",
+            "--advance-id",
+            id,
+            "--employee",
+            "e1",
+            "--amount",
+            amount,
+            "--at",
+            "2026-06-10T00:00:00Z",
+            "--delivery",
+            delivery,
+        ],
+    )
+}
