@@ -274,7 +274,7 @@ pub fn run(
     known_at: Option<&str>,
     out: &mut dyn Write,
 ) -> Result<Outcome, Failure> {
-    with_twin(cli, env, known_at, |twin| {
+    with_twin(cli, env, known_at, Some(employee), |twin| {
         let tz = twin.company().timezone();
         let t = time(as_of, "as-of", tz, env)?;
         let e = twin.eligibility(employee, t, Delivery::Standard, Detail::Explained)?;

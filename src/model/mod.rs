@@ -12,6 +12,7 @@ mod leave_days;
 pub(crate) mod premium;
 mod reason;
 pub(crate) mod shifts;
+mod slice;
 mod state;
 
 pub(crate) use advance::{Advance, RecoveryRef};

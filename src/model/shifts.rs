@@ -199,8 +199,8 @@ impl ShiftStore {
             + ext
     }
 
-    /// Adds a new shift; `None` when the twin holds [`SHIFTS_MAX`] shifts.
-    #[allow(dead_code)] // ingestion hashes ids once and calls `push_hashed`
+    /// Adds a new shift; `None` when the twin holds [`SHIFTS_MAX`] shifts. (Ingestion
+    /// hashes ids once and calls [`ShiftStore::push_hashed`]; an employee's slice calls this.)
     pub fn push(
         &mut self,
         id: &str,

@@ -42,6 +42,9 @@ pub struct State {
     /// Employees whose shift or leave lists changed since the owner last looked (not data):
     /// the façade drops what it derived from them (`Twin` after each batch).
     pub(crate) touched: Vec<EmployeeIx>,
+    /// Employees whose data (anything of their slice, `State::slice`) changed since the
+    /// owner last took the list (not data; may repeat): the store rewrites their slices.
+    pub(crate) changed: Vec<EmployeeIx>,
 }
 
 impl PartialEq for State {
@@ -83,6 +86,7 @@ impl State {
             leave_ix: Index::default(),
             jobs: 0,
             touched: Vec::new(),
+            changed: Vec::new(),
         }
     }
 

@@ -53,6 +53,7 @@ impl Store {
         let tx = begin_write(&mut self.conn, &path, self.busy_timeout)?;
         let mut row = insert_company(&tx, twin.company(), &path, hook)?;
         row.snapshot_rows = write_binary(&tx, &row.company_id, twin, hook, &path)?;
+        super::views::write_all(&tx, &row.company_id, twin, &path, hook)?;
         row.snapshot_job = twin.job_count();
         row.snapshot_mode = SnapshotMode::Canonical;
         fault(hook)?;
@@ -102,13 +103,19 @@ impl Store {
         let mut cached = fresh(&tx, cached, &row, &path)?;
         if let Some(p) = policy {
             with_policy(&mut cached.twin, p)?;
+            // Every view holds the company: all are written again (`snapshot_in`).
+            super::views::drop_all(&tx, company_id, &path, hook)?;
             row.config = cached.twin.company().to_json().to_string();
             row.epoch = next_epoch(&tx, &path, hook)?;
             cached.epoch = row.epoch;
         }
         let trimmed = row.head_seq - row.snapshot_seq;
         // Nothing new since the snapshot: nothing to write.
-        if policy.is_none() && trimmed == 0 && row.snapshot_mode != SnapshotMode::None {
+        if policy.is_none()
+            && trimmed == 0
+            && row.snapshot_mode != SnapshotMode::None
+            && super::views::complete(&tx, company_id, &path)?
+        {
             let report = report(&row, 0);
             drop(tx);
             self.cache.insert(company_id.to_string(), cached);
@@ -179,6 +186,7 @@ pub(crate) fn snapshot_in(
         )
         .map_err(|e| storage(path, "cannot read the journal", e))?;
     let frames = write_binary(tx, &company_id, twin, hook, path)?;
+    super::views::ensure_complete(tx, &company_id, twin, path, hook)?;
     fault(hook)?;
     tx.execute("DELETE FROM journal WHERE company_id = ?1", [&company_id])
         .map_err(|e| storage(path, "cannot trim the journal", e))?;

@@ -65,6 +65,9 @@ mod replay;
 mod schema;
 #[cfg(test)]
 mod tests;
+mod views;
+#[cfg(test)]
+mod views_tests;
 
 pub use auto::AutoCompact;
 pub use codec::SnapshotMode;
@@ -353,6 +356,27 @@ impl Store {
         Ok(replay::build(&tx, &row, None, &self.path)?.twin)
     }
 
+    /// A twin whose answers about `employee_id` (eligibility, accruals, explain lines,
+    /// quotes) are those of the company's whole twin, read as cheaply as the file allows:
+    /// the employee's view alone when the company's views are complete (every write keeps
+    /// them so once a compaction wrote them; `ewa` reads one employee of a million this
+    /// way in milliseconds), else the whole company ([`Store::load`]). The slice holds the
+    /// employee, what its answers read and nothing else (see [`Twin::employee_slice`]); an
+    /// unknown employee gets a twin of the company alone, which answers "unknown employee"
+    /// as the whole twin does.
+    ///
+    /// # Errors
+    /// As [`Store::load`]; [`Error::Damaged`] for a damaged view.
+    pub fn employee_twin(&self, company_id: &str, employee_id: &str) -> Result<Twin> {
+        let tx = self.read_tx()?;
+        let row = self.company_row(&tx, company_id)?;
+        let company = replay::company(&row, &self.path)?;
+        if let Some(twin) = views::read(&tx, &company, employee_id, &self.path)? {
+            return Ok(twin);
+        }
+        Ok(replay::build(&tx, &row, None, &self.path)?.twin)
+    }
+
     /// The twin as it was known at `known_at`: the journal replayed up to the first
     /// operation stamped after `known_at`. An operation's stamp is its `received_at`
     /// (batches), `requested_at` (advances) or `at` (cancellations); since the journal is
@@ -558,9 +582,11 @@ impl Store {
             .ok_or_else(|| unknown_company(&path, company_id))?;
         let mut cached = fresh(&tx, cached, &row, &path)?;
         let (out, mut op_row) = op(&mut cached.twin)?;
+        let changed = cached.twin.take_changed();
         op_row.seq = row.head_seq + 1;
         fault(hook)?;
         op_row.insert(&tx, Table::Journal, company_id, &path)?;
+        views::after_write(&tx, company_id, &cached.twin, &changed, &path, hook)?;
         row.head_seq = op_row.seq;
         let (twin, bytes) = (&cached.twin, op_row.payload.len());
         let compacted =
@@ -669,6 +695,8 @@ fn insert_company(
     };
     fault(hook)?;
     row.write(tx, path)?;
+    // An empty twin: complete views (none), kept so by every write from now on.
+    views::write_all(tx, &row.company_id, &Twin::new(company.clone()), path, hook)?;
     Ok(row)
 }
 
@@ -706,6 +734,7 @@ fn delete_rows(
     hook: Option<&std::cell::Cell<Option<u64>>>,
 ) -> Result<bool> {
     let mut n = 0;
+    views::drop_all(tx, company_id, path, hook)?;
     for table in ["journal", "snapshot_chunks", "companies"] {
         fault(hook)?;
         n = tx
@@ -751,10 +780,13 @@ fn fresh(
             if c.seq < row.head_seq {
                 c.seq = replay::catch_up(conn, row, &mut c.twin, c.seq, None, path)?;
             }
+            // What the file holds already: its writers kept their views current.
+            c.twin.take_changed();
             return Ok(c);
         }
     }
-    let built = replay::build(conn, row, None, path)?;
+    let mut built = replay::build(conn, row, None, path)?;
+    built.twin.take_changed();
     Ok(Cached {
         epoch: row.epoch,
         seq: built.seq,

@@ -22,7 +22,13 @@ const PAGE_SIZE: u32 = 65_536;
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
 
 /// The tables the current schema must have.
-const TABLES: [&str; 4] = ["store_meta", "companies", "journal", "snapshot_chunks"];
+const TABLES: [&str; 5] = [
+    "store_meta",
+    "companies",
+    "journal",
+    "snapshot_chunks",
+    "employee_views",
+];
 
 /// Version 1: companies, journal, operation-row snapshots. Version 2 (issue #5): binary
 /// snapshots, one frame of `Twin`'s snapshot format per `snapshot_chunks` row, and the
@@ -33,7 +39,11 @@ const TABLES: [&str; 4] = ["store_meta", "companies", "journal", "snapshot_chunk
 /// Version 4 (issue #18): no table changes. A journal row of a batch that created or
 /// updated nothing may be a summary row (its job and counts, no records), which an older
 /// ewa would take for damage; the version makes it refuse the file as newer instead.
-const MIGRATIONS: [&str; 4] = [
+///
+/// Version 5 (issue #17): `employee_views`, one row per employee holding its slice of the
+/// twin in the snapshot format, kept current by every write once a compaction wrote them
+/// all ([`super::views`]); an older ewa would write without keeping them current.
+const MIGRATIONS: [&str; 5] = [
     r#"
 CREATE TABLE store_meta (
     key   TEXT PRIMARY KEY,
@@ -119,7 +129,20 @@ ALTER TABLE companies DROP COLUMN snapshot_format;
 -- Summary rows in the journal (super::replay::SUMMARY_PAYLOAD): no table changes.
 SELECT 1;
 "#,
+    r#"
+-- One view per employee: its slice of the twin (snapshot format), current as of the
+-- company's head_seq while store_meta holds `views:<company_id>` = 1 (super::views).
+CREATE TABLE employee_views (
+    company_id  TEXT NOT NULL REFERENCES companies (company_id),
+    employee_id TEXT NOT NULL,
+    data        BLOB NOT NULL,
+    PRIMARY KEY (company_id, employee_id)
+) STRICT;
+"#,
 ];
+
+/// The first version with `employee_views`.
+const VIEWS_VERSION: u32 = 5;
 
 /// The version whose migration first converts the operation-row snapshots (Rust code,
 /// run before that version's SQL).
@@ -152,7 +175,7 @@ pub(crate) fn prepare(conn: &mut Connection, path: &str) -> Result<()> {
     }
     conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")
         .map_err(|e| storage(path, "cannot set pragmas", e))?;
-    check_tables(conn, path)
+    check_tables(conn, path, SCHEMA_VERSION)
 }
 
 /// Checks, without writing anything, that a connection opened read-only is an ewa store
@@ -174,7 +197,7 @@ pub(crate) fn inspect(conn: &Connection, path: &str) -> Result<bool> {
             ),
         });
     }
-    check_tables(conn, path)?;
+    check_tables(conn, path, version)?;
     Ok(true)
 }
 
@@ -201,9 +224,14 @@ fn identify(conn: &Connection, path: &str) -> Result<u32> {
     Ok(version)
 }
 
-fn check_tables(conn: &Connection, path: &str) -> Result<()> {
+/// Checks that a file of schema `version` has the tables of that version: a version-4
+/// file read as it is (read-only) has no `employee_views` (its reads load the company).
+fn check_tables(conn: &Connection, path: &str, version: u32) -> Result<()> {
     let tables = user_tables(conn, path)?;
-    if let Some(missing) = TABLES.iter().find(|t| !tables.iter().any(|x| x == *t)) {
+    let mut wanted = TABLES
+        .iter()
+        .filter(|t| version >= VIEWS_VERSION || **t != "employee_views");
+    if let Some(missing) = wanted.find(|t| !tables.iter().any(|x| x == *t)) {
         return Err(super::damaged(format!(
             "{path}: the ewa store is damaged: table `{missing}` is missing"
         )));

@@ -11,7 +11,7 @@ use serde_json::json;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-fn t(s: &str) -> Instant {
+pub(super) fn t(s: &str) -> Instant {
     parse_instant(chrono_tz::UTC, s).unwrap()
 }
 
@@ -51,7 +51,7 @@ impl Drop for TempDb {
     }
 }
 
-fn company(id: &str) -> Company {
+pub(super) fn company(id: &str) -> Company {
     let mut c = Company::new(id, chrono_tz::UTC);
     c.policy.fees.instant = crate::company::Fee {
         flat: 100,
@@ -62,13 +62,13 @@ fn company(id: &str) -> Company {
 
 /// One operation, run both on a plain twin and through the store.
 #[derive(Clone, Debug)]
-enum Op {
+pub(super) enum Op {
     Push(Kind, Vec<Value>, &'static str),
     Advance(&'static str, &'static str, i64, &'static str, Delivery),
     Cancel(&'static str, &'static str),
 }
 
-fn ops() -> Vec<Op> {
+pub(super) fn ops() -> Vec<Op> {
     vec![
         Op::Push(
             Kind::PaySchedules,
@@ -216,7 +216,7 @@ fn run_twin(twin: &mut Twin, op: &Op) -> Value {
     }
 }
 
-fn run_store(store: &mut Store, cid: &str, op: &Op) -> Result<Value> {
+pub(super) fn run_store(store: &mut Store, cid: &str, op: &Op) -> Result<Value> {
     Ok(match op {
         Op::Push(k, recs, at) => serde_json::to_value(store.apply(cid, *k, recs, t(at))?).unwrap(),
         Op::Advance(id, e, amount, at, d) => {
@@ -283,7 +283,7 @@ pub(crate) fn answers(twin: &Twin) -> String {
 }
 
 /// A store with company `acme` after every op, and the plain twin it must equal.
-fn fixture(db: &TempDb) -> (Store, Twin) {
+pub(super) fn fixture(db: &TempDb) -> (Store, Twin) {
     let mut store = Store::open(&db.0).unwrap();
     store.create_company(&company("acme")).unwrap();
     let mut twin = Twin::new(company("acme"));
@@ -1056,7 +1056,7 @@ fn a_tampered_row_is_an_error_not_a_different_twin() {
 }
 
 /// A save, and what the file must hold after it if it failed (`before`) or succeeded.
-fn check_fault_points(
+pub(super) fn check_fault_points(
     tag: &str,
     save: impl Fn(&mut Store) -> Result<()>,
     expect_after: impl Fn(&Store),

@@ -83,6 +83,8 @@ impl Twin {
     /// # Errors
     /// [`crate::Error::InvalidArgument`] for an empty or overlong id; [`crate::Error::Overflow`].
     pub fn request_advance(&mut self, req: &AdvanceRequest) -> Result<AdvanceDecision> {
+        let employee = self.books.employee_ix.get(&req.employee_id);
+        self.books.state.changed.extend(employee);
         self.books.request_advance(req)
     }
 
@@ -101,6 +103,11 @@ impl Twin {
     /// is not cancelled, and `requested_at ≤ at < recovery pay_at`. From `at` on it no longer
     /// counts.
     pub fn cancel_advance(&mut self, advance_id: &str, at: Instant) -> CancelDecision {
+        let s = &self.books.state;
+        let employee = (s.advance_ix.get(advance_id))
+            .and_then(|a| s.advances.get(a))
+            .and_then(|a| a.employee);
+        self.books.state.changed.extend(employee);
         self.books.cancel_advance(advance_id, at)
     }
 

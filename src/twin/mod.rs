@@ -9,6 +9,7 @@ mod api;
 mod history;
 pub(crate) mod invariants;
 mod snapshot;
+mod views;
 
 pub use history::{BreakView, ShiftVersionView};
 #[cfg(test)]
@@ -21,7 +22,7 @@ use crate::company::Company;
 use crate::error::Result;
 use crate::ingest::report::{JobReport, Kind, Outcome, RecordResult};
 use crate::ingest::Record;
-use crate::model::{ShiftRec, State};
+use crate::model::{ContractIx, EmployeeIx, ScheduleIx, ShiftRec, State};
 use serde_json::Value;
 
 /// One company's digital twin (SPEC §2). Pure: every instant comes in as an argument.
@@ -163,13 +164,69 @@ impl Twin {
     /// changed: its report; whose shifts or leaves changed: the state's touched list).
     fn settle(&mut self, kind: Kind, report: Result<JobReport>) -> Result<JobReport> {
         let touched = std::mem::take(&mut self.books.state.touched);
-        for ix in touched {
+        for &ix in &touched {
             self.books.forget_premiums(ix);
         }
+        self.books.state.changed.extend(touched);
         if let Ok(r) = &report {
             self.invalidate(kind, &r.results);
+            self.note_changed(kind, &r.results);
         }
         report
+    }
+
+    /// Notes in `State::changed` every employee whose slice a batch of `kind` changed
+    /// (besides those whose shift or leave lists changed, noted as they changed): the
+    /// current owner of each created or updated shift or payment (a payment's earlier owner
+    /// is noted as it moves), each created or updated employee, and every employee assigned
+    /// to a created or updated contract, or to a contract of such a schedule.
+    fn note_changed(&mut self, kind: Kind, results: &[RecordResult]) {
+        let s = &self.books.state;
+        let keys = results
+            .iter()
+            .filter(|r| matches!(r.outcome, Outcome::Created | Outcome::Updated))
+            .filter_map(|r| r.key.as_deref());
+        let mut out: Vec<EmployeeIx> = Vec::new();
+        match kind {
+            Kind::Shifts => out.extend(
+                keys.filter_map(|k| s.shifts.get(k))
+                    .filter_map(|ix| s.shifts.employee.get(ix as usize).copied().flatten()),
+            ),
+            Kind::Additions => out.extend(
+                keys.filter_map(|k| s.addition_ix.get(k))
+                    .filter_map(|p| s.additions.get(p).and_then(|p| p.employee)),
+            ),
+            Kind::Deductions => out.extend(
+                keys.filter_map(|k| s.deduction_ix.get(k))
+                    .filter_map(|p| s.deductions.get(p).and_then(|p| p.employee)),
+            ),
+            Kind::Employees => out.extend(keys.filter_map(|k| s.employee_ix.get(k))),
+            Kind::Contracts => {
+                let set: Vec<ContractIx> = keys.filter_map(|k| s.contract_ix.get(k)).collect();
+                out.extend(employees_on(s, |c| set.contains(&c)));
+            }
+            Kind::PaySchedules => {
+                let set: Vec<ScheduleIx> = keys.filter_map(|k| s.schedule_ix.get(k)).collect();
+                let on = |c: ContractIx| {
+                    s.contracts
+                        .get(c)
+                        .is_some_and(|c| set.contains(&c.schedule))
+                };
+                out.extend(employees_on(s, on));
+            }
+            // Noted as each leave is stored (`State::touch`).
+            Kind::Leaves => {}
+        }
+        self.books.state.changed.extend(out);
+    }
+
+    /// The employees of the twin whose data changed since the last call (each once, in
+    /// index order), as [`State::changed`] noted them; the list starts again empty.
+    pub(crate) fn take_changed(&mut self) -> Vec<EmployeeIx> {
+        let mut v = std::mem::take(&mut self.books.state.changed);
+        v.sort_unstable();
+        v.dedup();
+        v
     }
 
     /// Drops the caches that a batch of `kind` fed by `results` changes (shifts: see
@@ -208,6 +265,15 @@ impl Twin {
             Kind::Leaves | Kind::Shifts | Kind::Additions | Kind::Deductions => {}
         }
     }
+}
+
+/// Every employee with an assignment to a contract that `on` selects.
+fn employees_on(s: &State, on: impl Fn(ContractIx) -> bool) -> Vec<EmployeeIx> {
+    s.employees
+        .iter_enumerated()
+        .filter(|(_, e)| e.assignments.iter().any(|a| on(a.contract)))
+        .map(|(ix, _)| ix)
+        .collect()
 }
 
 /// Entity counts of a twin.

@@ -15,3 +15,4 @@ mod properties;
 mod regressions;
 mod regular_rate;
 mod seeds;
+mod slices;

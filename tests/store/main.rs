@@ -19,3 +19,4 @@ mod files;
 mod growth;
 mod readonly;
 mod roundtrip;
+mod views;

@@ -1,0 +1,95 @@
+//! Employee views (issue #17): one employee's slice of the twin (`State::slice`) in the
+//! binary snapshot format, so that the store can answer one employee from a few kilobytes
+//! instead of loading the whole company. A view is the snapshot stream of the slice, cut
+//! into frames of [`VIEW_FRAME_BYTES`] and concatenated; reading it checks every frame
+//! and the twin's invariants, as a snapshot load does, and that it holds exactly the
+//! employee it was read for.
+
+use super::Twin;
+use crate::accrual::Books;
+use crate::company::Company;
+use crate::error::{Error, Result};
+use crate::model::EmployeeIx;
+
+/// Payload bytes per frame of a view: most views are one frame (a month of shifts is a
+/// few kilobytes), and the encoder's buffer stays small.
+const VIEW_FRAME_BYTES: usize = 64 << 10;
+
+/// Frame header (magic, number, length) and trailer (checksum) sizes, as the snapshot
+/// format lays them out.
+const FRAME_HEAD: usize = 12;
+const FRAME_TAIL: usize = 8;
+
+impl Twin {
+    /// The twin of one employee's slice: what every answer about `employee_id` reads, and
+    /// nothing else (`None` for an unknown employee). Its answers about that employee are
+    /// the whole twin's ([`crate::Store::employee_twin`] reads them from the store).
+    ///
+    /// # Errors
+    /// [`Error::Storage`] only when the twin breaks its own invariants.
+    pub fn employee_slice(&self, employee_id: &str) -> Result<Option<Twin>> {
+        let Some(ix) = self.books.employee_ix.get(employee_id) else {
+            return Ok(None);
+        };
+        Ok(self.books.state.slice(ix)?.map(|state| Twin {
+            books: Books::new(state),
+        }))
+    }
+
+    /// The view of employee `ix` (`None` for an index the twin does not hold), and the
+    /// employee's id.
+    pub(crate) fn view_bytes(&self, ix: EmployeeIx) -> Result<Option<(String, Vec<u8>)>> {
+        let Some(state) = self.books.state.slice(ix)? else {
+            return Ok(None);
+        };
+        let id = self.books.employees.get(ix).map(|e| e.id.to_string());
+        let mut out = Vec::new();
+        state.write_snapshot(VIEW_FRAME_BYTES, &mut |frame| {
+            out.extend_from_slice(frame);
+            Ok(())
+        })?;
+        Ok(id.map(|id| (id, out)))
+    }
+
+    /// Reads the view `bytes` of employee `employee_id` of `company` (the company as the
+    /// store holds it; the view must agree).
+    ///
+    /// # Errors
+    /// [`Error::Storage`] naming what is wrong when the bytes are damaged, are not a view
+    /// or hold another employee.
+    pub(crate) fn from_view(company: &Company, employee_id: &str, bytes: &[u8]) -> Result<Twin> {
+        let mut rest = bytes;
+        let mut next = |buf: &mut Vec<u8>| -> Result<bool> {
+            if rest.is_empty() {
+                return Ok(false);
+            }
+            let len = rest
+                .get(8..FRAME_HEAD)
+                .and_then(|b| <[u8; 4]>::try_from(b).ok())
+                .map(u32::from_le_bytes)
+                .ok_or_else(|| bad(employee_id, "a frame is cut short"))?;
+            let total = (len as usize)
+                .checked_add(FRAME_HEAD + FRAME_TAIL)
+                .ok_or_else(|| bad(employee_id, "a frame length overflows"))?;
+            let frame = rest
+                .get(..total)
+                .ok_or_else(|| bad(employee_id, "a frame is cut short"))?;
+            buf.extend_from_slice(frame);
+            rest = rest.get(total..).unwrap_or_default();
+            Ok(true)
+        };
+        let twin = super::read_snapshot(Some(company), &mut next)
+            .map_err(|e| bad(employee_id, &e.to_string()))?;
+        let ids = twin.employee_ids();
+        if ids != [employee_id] {
+            return Err(bad(employee_id, &format!("it holds the employees {ids:?}")));
+        }
+        Ok(twin)
+    }
+}
+
+fn bad(employee_id: &str, what: &str) -> Error {
+    Error::Storage {
+        message: format!("the view of employee `{employee_id}` is damaged: {what}"),
+    }
+}
