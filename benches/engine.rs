@@ -8,7 +8,8 @@
 //! one batch per local day, as a live feed sends them (issue #16).
 //! `eligibility/all_after_batch` times the first bulk answer after a batch of about 500
 //! shifts of 500 employees (their caches are dropped; everyone else's are kept), against
-//! `eligibility/all/10k_employees` warm.
+//! `eligibility/all/10k_employees` warm and against the first answer on the same fresh
+//! clone without the batch (`10k_employees_cloned_no_batch`).
 //!
 //! `store/save` saves a 2,000-employee twin as a new company's binary snapshot in a fresh
 //! SQLite file; `store/load` loads it back (decoded and validated) and checks its count.
@@ -171,6 +172,19 @@ fn all_after_batch(c: &mut Criterion) {
                 assert_eq!(r.map(|r| r.count_accepted).ok(), Some(n));
                 t
             },
+            |t| {
+                let n = t.eligibility_all(at, Delivery::Standard).map(|v| v.len());
+                assert_eq!(n.ok(), Some(10_000));
+                t
+            },
+            BatchSize::LargeInput,
+        )
+    });
+    // The same clone without the batch: what the first answer on a fresh copy costs, the
+    // baseline the batch's own cost is read against.
+    g.bench_function("10k_employees_cloned_no_batch", |b| {
+        b.iter_batched(
+            || twin.clone(),
             |t| {
                 let n = t.eligibility_all(at, Delivery::Standard).map(|v| v.len());
                 assert_eq!(n.ok(), Some(10_000));

@@ -26,7 +26,8 @@ pub fn advance(
         _ => open(cli, false)?,
     };
     let id = company_id(cli, &store)?;
-    let tz = store.twin(&id)?.company().timezone();
+    // The zone from the company row: a quote reads one employee's view, not the twin.
+    let tz = store.company(&id)?.timezone();
     let ctx = Ctx { cli, id: &id, tz };
     match action {
         AdvanceAction::Quote {
@@ -77,7 +78,8 @@ fn quote(
     delivery: ewa::Delivery,
     out: &mut dyn Write,
 ) -> Result<Outcome, Failure> {
-    let twin = store.twin(ctx.id)?;
+    // The employee's view, not the company (decision 129).
+    let twin = &store.employee_twin(ctx.id, employee)?;
     let q = twin.quote_advance(employee, amount, t, delivery)?;
     let cur = currency_of(twin, employee);
     emit(ctx.cli, out, &q, || quote_table(&q, cur.as_deref(), ctx.tz))?;

@@ -312,6 +312,16 @@ impl Store {
         })
     }
 
+    /// The company's configuration (zone, policy, limits, holidays) as the file holds it,
+    /// without loading its twin.
+    ///
+    /// # Errors
+    /// [`Error::UnknownCompany`] for an unknown company; [`Error::Storage`].
+    pub fn company(&self, company_id: &str) -> Result<Company> {
+        let row = self.company_row(&self.conn, company_id)?;
+        replay::company(&row, &self.path)
+    }
+
     /// Adds a company with an empty twin.
     ///
     /// # Errors

@@ -109,7 +109,7 @@ pub fn run(opts: &Options) -> Result<Report> {
         one_employee,
         memory,
         sqlite,
-        store: phases::store_phase(twin)?,
+        store: phases::store_phase(twin, built.as_of)?,
     })
 }
 

@@ -4,12 +4,45 @@
 use super::report::{rate, BulkPhase, LookupPhase, StorePhase};
 use ewa::calendar::Instant;
 use ewa::error::{Error, Result};
-use ewa::store::Store;
+use ewa::store::{Store, StoreOptions};
 use ewa::{Delivery, Detail, Twin};
 use std::time::Instant as Clock;
 
-/// Saves `twin` to a temporary store and loads it back, checking the loaded twin is equal.
-pub(super) fn store_phase(twin: &Twin) -> Result<StorePhase> {
+/// One employee's answer from a store opened for it (a new handle, its view read, the
+/// answer with lines), as a command-line call pays after its process starts: the median
+/// over up to [`VIEW_SAMPLES`] employees spread over the company, in µs. Each answer must
+/// be the twin's.
+fn employee_view_p50_us(path: &std::path::Path, twin: &Twin, t: Instant) -> Result<f64> {
+    let ids = twin.employee_ids();
+    let step = (ids.len() / VIEW_SAMPLES).max(1);
+    let company = twin.company().company_id();
+    let mut times = Vec::new();
+    for id in ids.iter().step_by(step) {
+        let t0 = Clock::now();
+        let read_only = StoreOptions {
+            read_only: true,
+            ..StoreOptions::default()
+        };
+        let store = Store::open_with(path, &read_only)?;
+        let view = store.employee_twin(company, id)?;
+        let answer = view.eligibility(id, t, Delivery::Standard, Detail::Explained)?;
+        times.push(t0.elapsed().as_secs_f64() * 1e6);
+        if answer != twin.eligibility(id, t, Delivery::Standard, Detail::Explained)? {
+            return Err(Error::Storage {
+                message: format!("the view of {id} answers differently from the twin"),
+            });
+        }
+    }
+    times.sort_by(f64::total_cmp);
+    Ok(times.get(times.len() / 2).copied().unwrap_or(0.0))
+}
+
+/// Employees [`employee_view_p50_us`] samples.
+const VIEW_SAMPLES: usize = 200;
+
+/// Saves `twin` to a temporary store and loads it back, checking the loaded twin is equal;
+/// then answers employees one by one from their views (at `t`).
+pub(super) fn store_phase(twin: &Twin, t: Instant) -> Result<StorePhase> {
     // One directory per call: two runs in one process (tests) must not share a store.
     static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -34,6 +67,8 @@ pub(super) fn store_phase(twin: &Twin) -> Result<StorePhase> {
                 message: "the loaded twin differs from the saved one".into(),
             });
         }
+        drop(loaded);
+        let view_us = employee_view_p50_us(&path, twin, t)?;
         let shifts = twin.counts().shifts as f64;
         let per = |s: f64| if s > 0.0 { shifts / s } else { 0.0 };
         let file_bytes = ["", "-wal"]
@@ -44,13 +79,15 @@ pub(super) fn store_phase(twin: &Twin) -> Result<StorePhase> {
         Ok(StorePhase {
             available: true,
             note: format!(
-                "save {:.3} s = {}/s shifts, load {:.3} s = {}/s shifts, {:.1} MiB",
+                "save {:.3} s = {}/s shifts, load {:.3} s = {}/s shifts, {:.1} MiB; \
+                 one employee from its view {view_us:.0} µs p50",
                 save_s,
                 rate(per(save_s)),
                 load_s,
                 rate(per(load_s)),
                 file_bytes as f64 / 1048576.0
             ),
+            employee_view_p50_us: view_us,
             save_s,
             load_s,
             save_shifts_per_s: per(save_s),

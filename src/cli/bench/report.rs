@@ -117,6 +117,9 @@ pub struct StorePhase {
     pub load_shifts_per_s: f64,
     /// Size of the file, bytes.
     pub file_bytes: u64,
+    /// One employee's answer with lines from a new read-only handle on the file (its view
+    /// read, `Store::employee_twin`), median over 200 employees, µs.
+    pub employee_view_p50_us: f64,
 }
 /// Every figure of one bench run.
 #[derive(Clone, Debug, Serialize)]
