@@ -3,7 +3,7 @@
 //! callers with their own starting states: the id index ([`hash_id`], in memory only) and
 //! the snapshot frames' checksum ([`checksum`], written to disk). The golden values in the
 //! tests pin both, so a change to this module that would change the snapshot format fails
-//! them.
+//! them. Beside it, the hasher of the maps keyed by shift index ([`IxHasher`]): one multiply.
 
 /// φ × 2⁶⁴, odd: the word step's multiplier.
 const PHI: u64 = 0x9E37_79B9_7F4A_7C15;
@@ -51,9 +51,52 @@ pub(crate) fn checksum(seed: u64, b: &[u8]) -> u64 {
     absorb(h, b)
 }
 
+/// The hasher of the maps keyed by shift index (the shift store's side records, breaks and
+/// tips): one multiply by φ (Fibonacci hashing). Shift indexes are dense numbers the twin
+/// assigns, never chosen by input, so the DoS-resistant default (SipHash, a fifth of an
+/// import's time in these lookups) buys nothing here. In memory only.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct IxHasher(u64);
+
+impl std::hash::Hasher for IxHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(PHI);
+        }
+    }
+    fn write_u32(&mut self, x: u32) {
+        self.0 = (self.0 ^ u64::from(x)).wrapping_mul(PHI);
+    }
+}
+
+/// A map keyed by shift index, hashed with [`IxHasher`].
+pub(crate) type IxMap<V> =
+    std::collections::HashMap<u32, V, std::hash::BuildHasherDefault<IxHasher>>;
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_index_hasher_spreads_dense_indexes() {
+        use std::hash::{BuildHasher, BuildHasherDefault};
+        let b = BuildHasherDefault::<IxHasher>::default();
+        // 4,096 consecutive indexes: distinct hashes, and distinct low 12 bits (buckets).
+        let hashes: Vec<u64> = (0u32..4096).map(|x| b.hash_one(x)).collect();
+        let mut low: Vec<u64> = hashes.iter().map(|h| h & 0xFFF).collect();
+        low.sort_unstable();
+        low.dedup();
+        assert_eq!(low.len(), 4096);
+        let mut m: IxMap<u32> = IxMap::default();
+        for x in 0..10_000u32 {
+            m.insert(x * 3, x);
+        }
+        assert_eq!(m.get(&2_997), Some(&999));
+        assert_eq!(m.get(&2_998), None);
+    }
 
     #[test]
     fn golden_values_pin_the_hash_and_the_snapshot_checksum() {

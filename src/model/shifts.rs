@@ -14,10 +14,10 @@
 //!   one more side map keyed by shift index, which accrual reads (and skips entirely while it
 //!   is empty); earlier versions carry theirs in [`ShiftVersion::ext`].
 
+use super::hash::IxMap;
 use crate::calendar::Instant;
 use crate::model::{EmployeeIx, ShiftExt, ShiftRec, ShiftStatus, ShiftVersion};
 use serde_json::{Map, Value};
-use std::collections::HashMap;
 
 /// Shifts per id arena chunk: a chunk holds at most 2^20 × 4 × `id_chars_max` bytes of ids,
 /// far below `u32` offsets for any sane `id_chars_max` (checked when pushing).
@@ -61,9 +61,9 @@ pub(crate) struct ShiftStore {
     pub employee: Vec<Option<EmployeeIx>>,
     /// (first shift index, job, received_at) of each run of shifts created by one job.
     pub created: Vec<(u32, u64, Instant)>,
-    pub extra: HashMap<u32, Extra>,
+    pub extra: IxMap<Extra>,
     /// Breaks and tips of the current version of the shifts that have either.
-    pub ext: HashMap<u32, ShiftExt>,
+    pub ext: IxMap<ShiftExt>,
 }
 
 pub(crate) use super::hash::hash_id;
@@ -107,8 +107,8 @@ impl ShiftStore {
         slots: Vec<u32>,
         employee: Vec<Option<EmployeeIx>>,
         created: Vec<(u32, u64, Instant)>,
-        extra: HashMap<u32, Extra>,
-        ext: HashMap<u32, ShiftExt>,
+        extra: IxMap<Extra>,
+        ext: IxMap<ShiftExt>,
     ) -> ShiftStore {
         ShiftStore {
             chunks,

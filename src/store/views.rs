@@ -124,8 +124,9 @@ fn upsert(
              ON CONFLICT (company_id, employee_id) DO UPDATE SET data = excluded.data",
         )
         .map_err(err)?;
+    let company = twin.company().to_json().to_string();
     for &ix in employees {
-        let Some((id, bytes)) = twin.view_bytes(ix)? else {
+        let Some((id, bytes)) = twin.view_bytes(ix, &company)? else {
             continue;
         };
         fault(hook)?;

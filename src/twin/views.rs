@@ -12,8 +12,10 @@ use crate::error::{Error, Result};
 use crate::model::EmployeeIx;
 
 /// Payload bytes per frame of a view: most views are one frame (a month of shifts is a
-/// few kilobytes), and the encoder's buffer stays small.
-const VIEW_FRAME_BYTES: usize = 64 << 10;
+/// few kilobytes). The encoder's buffer stays under glibc's 64 KiB consolidation
+/// threshold: freeing a buffer of 64 KiB per view made the allocator walk its free lists
+/// each time (a fifth of an import's time in `malloc_consolidate` and `unlink_chunk`).
+const VIEW_FRAME_BYTES: usize = 16 << 10;
 
 /// Frame header (magic, number, length) and trailer (checksum) sizes, as the snapshot
 /// format lays them out.
@@ -37,14 +39,19 @@ impl Twin {
     }
 
     /// The view of employee `ix` (`None` for an index the twin does not hold), and the
-    /// employee's id.
-    pub(crate) fn view_bytes(&self, ix: EmployeeIx) -> Result<Option<(String, Vec<u8>)>> {
+    /// employee's id; `company` is the twin's company serialised
+    /// ([`Company::to_json`], once for many views).
+    pub(crate) fn view_bytes(
+        &self,
+        ix: EmployeeIx,
+        company: &str,
+    ) -> Result<Option<(String, Vec<u8>)>> {
         let Some(state) = self.books.state.slice(ix)? else {
             return Ok(None);
         };
         let id = self.books.employees.get(ix).map(|e| e.id.to_string());
         let mut out = Vec::new();
-        state.write_snapshot(VIEW_FRAME_BYTES, &mut |frame| {
+        state.write_snapshot_with(company, VIEW_FRAME_BYTES, &mut |frame| {
             out.extend_from_slice(frame);
             Ok(())
         })?;

@@ -15,6 +15,7 @@ use crate::company::Company;
 use crate::error::{Error, Result};
 use crate::ingest::contracts::parse_minimum_wage;
 use crate::ingest::{hourly_only, parse_holiday_pay_hours};
+use crate::model::hash::IxMap;
 use crate::model::shifts::{index_slots, Chunk, Extra, ShiftStore, CHUNK_SHIFTS, SHIFTS_MAX};
 use crate::model::{Advance, EmployeeIx, RecoveryRef, STORED_REASONS};
 use crate::model::{
@@ -26,7 +27,6 @@ use crate::model::{Arena, Index, Ix, State};
 use crate::twin::Twin;
 use chrono::NaiveTime;
 use serde_json::Value;
-use std::collections::HashMap;
 
 /// Decodes a binary snapshot from frames pulled from `source` (see the module docs), which
 /// fills the buffer it is given with the next frame and returns `false` when there is none.
@@ -492,8 +492,8 @@ fn read_shifts(
 type ShiftParts = (
     Vec<Option<EmployeeIx>>,
     Vec<(u32, u64, Instant)>,
-    HashMap<u32, Extra>,
-    HashMap<u32, ShiftExt>,
+    IxMap<Extra>,
+    IxMap<ShiftExt>,
 );
 
 fn read_shift_sections(
@@ -510,7 +510,7 @@ fn read_shift_sections(
     let ext = if n.version >= 2 {
         read_shift_exts(r, n, &mut extra)?
     } else {
-        HashMap::new()
+        IxMap::default()
     };
     Ok((employee, created, extra, ext))
 }
@@ -523,10 +523,11 @@ fn read_shift_sections(
 fn read_shift_exts(
     r: &mut Reader<'_>,
     n: &Counts,
-    extra: &mut HashMap<u32, Extra>,
-) -> Result<HashMap<u32, ShiftExt>> {
+    extra: &mut IxMap<Extra>,
+) -> Result<IxMap<ShiftExt>> {
     let count = r.count("shift break and tip records")?;
-    let mut current: HashMap<u32, ShiftExt> = HashMap::with_capacity(count.min(RESERVE_MAX));
+    let mut current: IxMap<ShiftExt> =
+        IxMap::with_capacity_and_hasher(count.min(RESERVE_MAX), Default::default());
     let mut prev: Option<(u32, u32)> = None;
     for _ in 0..count {
         let key = (r.u32()?, r.u32()?);
@@ -674,8 +675,8 @@ fn fill_ixs(
 }
 
 /// 9. Side records, by strictly increasing shift index.
-fn read_side_records(r: &mut Reader<'_>, n: &Counts) -> Result<HashMap<u32, Extra>> {
-    let mut extra: HashMap<u32, Extra> = HashMap::with_capacity(n.extra);
+fn read_side_records(r: &mut Reader<'_>, n: &Counts) -> Result<IxMap<Extra>> {
+    let mut extra: IxMap<Extra> = IxMap::with_capacity_and_hasher(n.extra, Default::default());
     let mut prev: Option<u32> = None;
     for _ in 0..n.extra {
         let ix = r.u32()?;

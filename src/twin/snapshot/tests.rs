@@ -434,8 +434,9 @@ fn a_version_1_stream_without_leaves_reads() {
     twin.books.leaves.vec_mut().clear();
     twin.books.leave_ix = crate::model::Index::default();
     let mut v1 = Vec::new();
+    let company = twin.company().to_json().to_string();
     twin.books
-        .write_snapshot_as(1, FRAME_BYTES_MAX, &mut |f| {
+        .write_snapshot_as(1, &company, FRAME_BYTES_MAX, &mut |f| {
             v1.push(f.to_vec());
             Ok(())
         })
@@ -465,8 +466,9 @@ fn in_regular_rate_round_trips_and_a_version_2_stream_reads() {
     assert_same(&back, &twin);
     assert!(back.books.additions == twin.books.additions);
     let mut v2 = Vec::new();
+    let company = twin.company().to_json().to_string();
     twin.books
-        .write_snapshot_as(2, FRAME_BYTES_MAX, &mut |f| {
+        .write_snapshot_as(2, &company, FRAME_BYTES_MAX, &mut |f| {
             v2.push(f.to_vec());
             Ok(())
         })
