@@ -170,7 +170,7 @@ impl State {
         old_employee: Option<EmployeeIx>,
         employee: EmployeeIx,
     ) {
-        self.changed.extend(old_employee);
+        self.note_changed(old_employee);
         if let Some(e) = old_employee.and_then(|e| self.employees.get_mut(e)) {
             let list = if deduction {
                 &mut e.deductions

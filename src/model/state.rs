@@ -97,6 +97,17 @@ impl State {
         }
     }
 
+    /// Notes employees whose data changed (see [`State::changed`]). The list stays within
+    /// about twice the employees however long the twin lives without its owner taking it
+    /// (a twin used without a store): past that it is sorted and deduplicated.
+    pub(crate) fn note_changed(&mut self, ixs: impl IntoIterator<Item = EmployeeIx>) {
+        self.changed.extend(ixs);
+        if self.changed.len() > 2 * self.employees.len() + 64 {
+            self.changed.sort_unstable();
+            self.changed.dedup();
+        }
+    }
+
     /// The currency of an employee: that of its assignments' contracts (all share one).
     pub(crate) fn employee_currency(&self, e: &Employee) -> Option<Currency> {
         e.assignments

@@ -84,7 +84,7 @@ impl Twin {
     /// [`crate::Error::InvalidArgument`] for an empty or overlong id; [`crate::Error::Overflow`].
     pub fn request_advance(&mut self, req: &AdvanceRequest) -> Result<AdvanceDecision> {
         let employee = self.books.employee_ix.get(&req.employee_id);
-        self.books.state.changed.extend(employee);
+        self.books.state.note_changed(employee);
         self.books.request_advance(req)
     }
 
@@ -107,7 +107,7 @@ impl Twin {
         let employee = (s.advance_ix.get(advance_id))
             .and_then(|a| s.advances.get(a))
             .and_then(|a| a.employee);
-        self.books.state.changed.extend(employee);
+        self.books.state.note_changed(employee);
         self.books.cancel_advance(advance_id, at)
     }
 

@@ -167,7 +167,7 @@ impl Twin {
         for &ix in &touched {
             self.books.forget_premiums(ix);
         }
-        self.books.state.changed.extend(touched);
+        self.books.state.note_changed(touched);
         if let Ok(r) = &report {
             self.invalidate(kind, &r.results);
             self.note_changed(kind, &r.results);
@@ -176,9 +176,9 @@ impl Twin {
     }
 
     /// Notes in `State::changed` every employee whose slice a batch of `kind` changed
-    /// (besides those whose shift or leave lists changed, noted as they changed): the
-    /// current owner of each created or updated shift or payment (a payment's earlier owner
-    /// is noted as it moves), each created or updated employee, and every employee assigned
+    /// (besides those whose shift or leave lists changed, noted as they changed: every
+    /// created or updated shift and stored leave): the current owner of each created or
+    /// updated payment (its earlier owner is noted as it moves), each created or updated employee, and every employee assigned
     /// to a created or updated contract, or to a contract of such a schedule.
     fn note_changed(&mut self, kind: Kind, results: &[RecordResult]) {
         let s = &self.books.state;
@@ -188,10 +188,6 @@ impl Twin {
             .filter_map(|r| r.key.as_deref());
         let mut out: Vec<EmployeeIx> = Vec::new();
         match kind {
-            Kind::Shifts => out.extend(
-                keys.filter_map(|k| s.shifts.get(k))
-                    .filter_map(|ix| s.shifts.employee.get(ix as usize).copied().flatten()),
-            ),
             Kind::Additions => out.extend(
                 keys.filter_map(|k| s.addition_ix.get(k))
                     .filter_map(|p| s.additions.get(p).and_then(|p| p.employee)),
@@ -214,10 +210,11 @@ impl Twin {
                 };
                 out.extend(employees_on(s, on));
             }
-            // Noted as each leave is stored (`State::touch`).
-            Kind::Leaves => {}
+            // Every created or updated shift enters its owner's list (and leaves its earlier
+            // owner's), and every stored leave touches its employees: `State::touch`.
+            Kind::Shifts | Kind::Leaves => {}
         }
-        self.books.state.changed.extend(out);
+        self.books.state.note_changed(out);
     }
 
     /// The employees of the twin whose data changed since the last call (each once, in
@@ -298,6 +295,48 @@ pub struct TwinCounts {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A twin used without a store never has its changed list taken: it stays bounded.
+    #[test]
+    fn the_changed_list_stays_bounded_without_a_store() {
+        use serde_json::json;
+        let at = crate::calendar::parse_instant(chrono_tz::UTC, "2026-06-01T00:00:00Z").unwrap();
+        let mut twin = Twin::new(Company::new("c", chrono_tz::UTC));
+        let push = |twin: &mut Twin, kind: Kind, v: Value| {
+            let r = twin.apply(kind, &[v], at).unwrap();
+            assert_eq!(r.count_accepted, 1, "{r:?}");
+        };
+        push(
+            &mut twin,
+            Kind::PaySchedules,
+            json!({"pay_schedule_id": "m", "frequency": "monthly",
+            "periods": [{"pay_period_id": "p", "start_at": "2026-06-01", "stop_at": "2026-07-01", "pay_at": "2026-07-03"}]}),
+        );
+        push(
+            &mut twin,
+            Kind::Contracts,
+            json!({"contract_id": "h", "pay_schedule_id": "m",
+            "currency": "EUR", "wage_rate_period": "hourly", "wage_rate_amount": 2000}),
+        );
+        push(
+            &mut twin,
+            Kind::Employees,
+            json!({"employee_id": "e1", "contract_id": "h"}),
+        );
+        for k in 0..300 {
+            let start = format!("2026-06-01T{:02}:{:02}:00Z", k / 60, k % 60);
+            let stop = format!("2026-06-01T{:02}:{:02}:30Z", k / 60, k % 60);
+            push(
+                &mut twin,
+                Kind::Shifts,
+                json!({"shift_id": format!("s{k}"), "shift_status": "approved",
+                "employee_id": "e1", "start_at": start, "stop_at": stop}),
+            );
+            assert!(twin.books.state.changed.len() <= 2 + 64 + 1);
+        }
+        assert_eq!(twin.take_changed().len(), 1);
+        assert!(twin.take_changed().is_empty());
+    }
 
     #[test]
     fn twin_and_error_are_send_and_sync() {
