@@ -14,7 +14,7 @@
 
 use super::shifts::{Extra, ShiftStore};
 use super::{Advance, ContractIx, Employee, EmployeeIx, Ix, Leave, Payment, ScheduleIx};
-use super::{PaymentIx, RecoveryRef, ShiftRec, State};
+use super::{AdvanceIx, LeaveIx, PaymentIx, RecoveryRef, ShiftRec, State};
 use crate::error::{Error, Result};
 
 /// Old → new indexes of one entity kind (an employee reads a handful of each).
@@ -23,6 +23,15 @@ struct Map<I>(Vec<(I, I)>);
 impl<I: Ix + PartialEq> Map<I> {
     fn get(&self, old: I) -> Option<I> {
         self.0.iter().find(|(o, _)| *o == old).map(|&(_, n)| n)
+    }
+
+    /// The new index of an optional link; an error names the kind of a link that was not
+    /// copied (a dangling index).
+    fn link(&self, old: Option<I>, what: &str) -> Result<Option<I>> {
+        match old {
+            Some(o) => self.get(o).map(Some).ok_or_else(|| dangling(what)),
+            None => Ok(None),
+        }
     }
 }
 
@@ -47,31 +56,32 @@ impl State {
         out.jobs = self.jobs;
         let contracts = self.slice_contracts(emp, &mut out)?;
         let schedules_of_advances = self.slice_advance_schedules(emp, &mut out)?;
-        let mut employee = Employee {
-            id: emp.id.clone(),
-            profile: emp.profile.clone(),
-            custom_info: emp.custom_info.clone(),
-            assignments: emp.assignments.clone(),
-            shifts: Vec::new(),
-            additions: Vec::new(),
-            deductions: Vec::new(),
-            advances: Vec::new(),
-            leaves: Vec::new(),
-        };
-        for a in &mut employee.assignments {
+        // The employee is the slice's first: its index is known before its lists are.
+        let ix = out.employees.next_ix().map_err(|_| dangling("employee"))?;
+        let mut assignments = emp.assignments.clone();
+        for a in &mut assignments {
             a.contract = contracts
                 .get(a.contract)
                 .ok_or_else(|| dangling("contract"))?;
         }
-        let ix = out
+        let shifts = self.slice_shifts(emp, ix, &contracts, &mut out)?;
+        let (additions, deductions) = self.slice_payments(emp, ix, &contracts, &mut out)?;
+        let employee = Employee {
+            id: emp.id.clone(),
+            profile: emp.profile.clone(),
+            custom_info: emp.custom_info.clone(),
+            assignments,
+            shifts,
+            additions,
+            deductions,
+            advances: self.slice_advances(emp, ix, &schedules_of_advances, &mut out)?,
+            leaves: self.slice_leaves(emp, ix, &contracts, &mut out)?,
+        };
+        let pushed = out
             .employees
             .push(employee)
             .map_err(|_| dangling("employee"))?;
-        out.employee_ix.insert(&emp.id, ix);
-        self.slice_shifts(emp, ix, &contracts, &mut out)?;
-        self.slice_payments(emp, ix, &contracts, &mut out)?;
-        self.slice_advances(emp, ix, &schedules_of_advances, &mut out)?;
-        self.slice_leaves(emp, ix, &contracts, &mut out)?;
+        out.employee_ix.insert(&emp.id, pushed);
         Ok(Some(out))
     }
 
@@ -164,7 +174,7 @@ impl State {
         ix: EmployeeIx,
         contracts: &Map<ContractIx>,
         out: &mut State,
-    ) -> Result<()> {
+    ) -> Result<Vec<ShiftRec>> {
         let mut store = ShiftStore::default();
         store.reserve(emp.shifts.len());
         let mut list = Vec::with_capacity(emp.shifts.len());
@@ -184,17 +194,11 @@ impl State {
                 );
             }
             store.set_ext(new, self.shifts.ext(old).cloned());
-            let contract = match r.contract {
-                Some(c) => Some(contracts.get(c).ok_or_else(|| dangling("contract"))?),
-                None => None,
-            };
+            let contract = contracts.link(r.contract, "contract")?;
             list.push(ShiftRec::new(new, r.status(), contract, r.start, r.stop));
         }
         out.shifts = store;
-        if let Some(e) = out.employees.get_mut(ix) {
-            e.shifts = list;
-        }
-        Ok(())
+        Ok(list)
     }
 
     /// The employee's additions and deductions, in its lists' order.
@@ -204,14 +208,11 @@ impl State {
         ix: EmployeeIx,
         contracts: &Map<ContractIx>,
         out: &mut State,
-    ) -> Result<()> {
+    ) -> Result<(Vec<PaymentIx>, Vec<PaymentIx>)> {
         let copy = |p: &Payment| -> Result<Payment> {
             let mut p = p.clone();
             p.employee = Some(ix);
-            p.contract = match p.contract {
-                Some(c) => Some(contracts.get(c).ok_or_else(|| dangling("contract"))?),
-                None => None,
-            };
+            p.contract = contracts.link(p.contract, "contract")?;
             Ok(p)
         };
         let mut additions: Vec<PaymentIx> = Vec::with_capacity(emp.additions.len());
@@ -233,11 +234,7 @@ impl State {
             out.deduction_ix.insert(&p.id, new);
             deductions.push(new);
         }
-        if let Some(e) = out.employees.get_mut(ix) {
-            e.additions = additions;
-            e.deductions = deductions;
-        }
-        Ok(())
+        Ok((additions, deductions))
     }
 
     /// The employee's advance decisions, in recording order.
@@ -247,7 +244,7 @@ impl State {
         ix: EmployeeIx,
         schedules: &Map<ScheduleIx>,
         out: &mut State,
-    ) -> Result<()> {
+    ) -> Result<Vec<AdvanceIx>> {
         let mut list = Vec::with_capacity(emp.advances.len());
         for a in emp.advances.iter().filter_map(|&a| self.advances.get(a)) {
             let recovery = match &a.recovery {
@@ -269,10 +266,7 @@ impl State {
             out.advance_ix.insert(&a.id, new);
             list.push(new);
         }
-        if let Some(e) = out.employees.get_mut(ix) {
-            e.advances = list;
-        }
-        Ok(())
+        Ok(list)
     }
 
     /// The employee's leaves, in index order (as its list keeps them).
@@ -282,25 +276,18 @@ impl State {
         ix: EmployeeIx,
         contracts: &Map<ContractIx>,
         out: &mut State,
-    ) -> Result<()> {
+    ) -> Result<Vec<LeaveIx>> {
         let mut list = Vec::with_capacity(emp.leaves.len());
         for l in emp.leaves.iter().filter_map(|&l| self.leaves.get(l)) {
-            let contract = match l.contract {
-                Some(c) => Some(contracts.get(c).ok_or_else(|| dangling("contract"))?),
-                None => None,
-            };
             let copy = Leave {
                 employee: ix,
-                contract,
+                contract: contracts.link(l.contract, "contract")?,
                 ..l.clone()
             };
             let new = out.leaves.push(copy).map_err(|_| dangling("leave"))?;
             out.leave_ix.insert(&l.id, new);
             list.push(new);
         }
-        if let Some(e) = out.employees.get_mut(ix) {
-            e.leaves = list;
-        }
-        Ok(())
+        Ok(list)
     }
 }
