@@ -1,9 +1,10 @@
 //! The one batch loop of every kind ([`Twin::run_batch`], SPEC §3), and the shift records'
 //! way into it, fed three ways: typed records
 //! ([`Twin::apply_records`]), `serde_json::Value`s ([`Twin::apply`]) and raw bytes
-//! ([`Twin::apply_json`], split into element texts by [`super::split`]). Each way only reads
-//! its records into [`Lenient`] shift records; validation ([`Shift::validate`]), the
-//! in-batch plan and the application are the same code.
+//! ([`Twin::apply_json`], split into element texts by [`super::split`], each read by
+//! [`super::plain`] when plain, else by serde). Each way only reads its records into
+//! [`Lenient`] shift records; validation ([`Shift::validate`]), the in-batch plan and the
+//! application are the same code.
 //!
 //! 1. In parallel, each record is read, validated, its id hashed and looked up in the shift
 //!    index. Nothing of the twin that a shift batch changes is read except that index, and a
@@ -13,6 +14,7 @@
 //! 3. In parallel, the per-record results.
 
 use super::dupkeys::duplicate_key;
+use super::plain::read_plain;
 use super::plan::{conflict_result, plan_hashed, record_result, Applied, Plan, RecordError};
 use super::record::Memo;
 use super::report::{FieldError, JobReport, Kind, Outcome, RecordResult};
@@ -136,7 +138,10 @@ impl State {
             .par_iter()
             .with_min_len(MIN_CHUNK)
             .map_init(Memo::default, |memo, raw| {
-                let mut lenient = serde_json::from_str::<Lenient<'_>>(raw).ok()?;
+                let mut lenient = match read_plain(raw) {
+                    Some(l) => l,
+                    None => serde_json::from_str::<Lenient<'_>>(raw).ok()?,
+                };
                 // A field twice in the record itself was seen while reading it; only a
                 // record with a nested object needs its text scanned (decision 69).
                 let twice = lenient.1.twice.take();
