@@ -29,6 +29,7 @@ use rayon::prelude::*;
 use serde::Deserialize;
 use serde_json::Value;
 use std::borrow::Cow;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Records per parallel task (below this, splitting costs more than it saves).
 const MIN_CHUNK: usize = 256;
@@ -133,28 +134,21 @@ impl State {
             return None;
         }
         let twin: &State = self;
-        // Collected in place (an indexed collect), then checked: every element must read.
-        let pre: Vec<Option<Pre<'_>>> = elements
+        // Collected in place (an indexed collect); every element must read.
+        let unread = AtomicBool::new(false);
+        let pre: Vec<Pre<'_>> = elements
             .par_iter()
             .with_min_len(MIN_CHUNK)
             .map_init(Memo::default, |memo, raw| {
-                let mut lenient = match read_plain(raw) {
-                    Some(l) => l,
-                    None => serde_json::from_str::<Lenient<'_>>(raw).ok()?,
-                };
-                // A field twice in the record itself was seen while reading it; only a
-                // record with a nested object needs its text scanned (decision 69).
-                let twice = lenient.1.twice.take();
-                let nested = raw.get(1..).is_some_and(|inner| inner.contains('{'));
-                let mut pre = twin.pre_shift(lenient, memo);
-                if let Some(field) = if nested { duplicate_key(raw) } else { twice } {
-                    pre.existing = None;
-                    pre.parsed = Err(vec![duplicate_field(field)]);
-                }
-                Some(pre)
+                twin.pre_element(raw, memo).unwrap_or_else(|| {
+                    unread.store(true, Ordering::Relaxed);
+                    unreadable("")
+                })
             })
             .collect();
-        let pre: Vec<Pre<'_>> = pre.into_iter().collect::<Option<_>>()?;
+        if unread.into_inner() {
+            return None;
+        }
         // Copies share a key, and are rare: each is parsed again as a JSON value to compare.
         let value = |k: usize| {
             elements
@@ -162,6 +156,31 @@ impl State {
                 .and_then(|raw| serde_json::from_str::<Value>(raw).ok())
         };
         Some(self.run_shifts(pre, |i, j| value(i) == value(j), received_at))
+    }
+
+    /// Step 1 for the JSON text `raw` of one record; `None` when it does not read.
+    fn pre_element<'a>(&self, raw: &'a str, memo: &mut Memo) -> Option<Pre<'a>> {
+        // A field twice in the record itself was seen while reading it; only a record with
+        // a nested object needs its text scanned (decision 69). A plain record has no field
+        // twice, and no nested object but `custom_info` and the breaks.
+        let (mut lenient, nested) = match read_plain(raw) {
+            Some(l) => {
+                let nested = l.0.custom_info.is_some()
+                    || l.0.unpaid_breaks.as_set().is_some_and(|b| !b.is_empty());
+                (l, nested)
+            }
+            None => {
+                let l = serde_json::from_str::<Lenient<'_>>(raw).ok()?;
+                (l, raw.get(1..).is_some_and(|inner| inner.contains('{')))
+            }
+        };
+        let twice = lenient.1.twice.take();
+        let mut pre = self.pre_shift(lenient, memo);
+        if let Some(field) = if nested { duplicate_key(raw) } else { twice } {
+            pre.existing = None;
+            pre.parsed = Err(vec![duplicate_field(field)]);
+        }
+        Some(pre)
     }
 
     /// Steps 2 and 3 for shifts. `same(i, j)`: whether records `i` and `j` are identical
@@ -268,7 +287,6 @@ impl State {
     }
 }
 
-/// A record no reader could read (not expected: every JSON object reads).
 /// For each element of the JSON array `text` holding `n` records, the path of a key it
 /// carries twice (issue #18), found in parallel; all `None` when the array does not split
 /// into `n` elements (only arrays nested deeper than the splitter follows).
@@ -291,6 +309,7 @@ pub(crate) fn duplicate_field(field: String) -> FieldError {
     }
 }
 
+/// A record no reader could read (not expected: every JSON object reads).
 fn unreadable(why: &str) -> Pre<'static> {
     Pre {
         key: None,
