@@ -191,19 +191,22 @@ impl State {
         same: impl Fn(usize, usize) -> bool,
         received_at: Instant,
     ) -> JobReport {
+        // One pass over the records: their keys (moved out), hashes and new shifts.
+        let mut keys: Vec<Option<Cow<'_, str>>> = Vec::with_capacity(pre.len());
+        let mut hashes: Vec<u64> = Vec::with_capacity(pre.len());
+        let mut new_shifts = 0;
+        for p in &mut pre {
+            keys.push(p.key.take());
+            hashes.push(p.hash);
+            new_shifts += usize::from(p.parsed.is_ok() && p.existing.is_none());
+        }
         let plan = {
-            let keys: Vec<Option<&str>> = pre.iter().map(|p| p.key.as_deref()).collect();
-            let hashes: Vec<u64> = pre.iter().map(|p| p.hash).collect();
-            plan_hashed(&keys, &hashes, same)
+            let refs: Vec<Option<&str>> = keys.iter().map(Option::as_deref).collect();
+            plan_hashed(&refs, &hashes, same)
         };
-        let new_shifts = pre
-            .iter()
-            .filter(|p| p.parsed.is_ok() && p.existing.is_none())
-            .count();
         self.shifts.reserve(new_shifts);
         let mut pending: Vec<(u32, u64)> = Vec::with_capacity(new_shifts);
         let mut reserved_for = None;
-        let keys: Vec<Option<Cow<'_, str>>> = pre.iter_mut().map(|p| p.key.take()).collect();
         let report = self.run_batch(Kind::Shifts, keys, &plan, |twin, i, key, job| {
             twin.reserve_run(&pre, i, &mut reserved_for);
             let Some(p) = pre.get_mut(i) else {

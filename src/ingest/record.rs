@@ -373,7 +373,11 @@ impl ReadErrors {
     }
 
     /// The error list a validator starts from: every unknown field, by name (SPEC §3).
+    #[inline]
     pub fn start(&self) -> Vec<FieldError> {
+        if self.unknown.is_empty() {
+            return Vec::new();
+        }
         self.unknown
             .iter()
             .map(|k| FieldError {

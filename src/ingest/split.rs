@@ -20,6 +20,7 @@ fn skip_ws(b: &[u8], mut i: usize) -> usize {
 /// The position of the first `"`, `\\` or control character (below 0x20) in `b`: eight
 /// bytes at a time while none is in the word (the usual "has a zero byte" tests, exact
 /// for any bytes), then byte by byte.
+#[inline]
 pub(super) fn find_special(b: &[u8]) -> Option<usize> {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
@@ -45,6 +46,7 @@ pub(super) fn find_special(b: &[u8]) -> Option<usize> {
 }
 
 /// One past the closing quote of the JSON string whose contents start at `i`.
+#[inline]
 pub(super) fn string_end(b: &[u8], i: usize) -> Option<usize> {
     let mut k = i;
     loop {
