@@ -6,8 +6,9 @@
 //! [`Lenient`] shift records; validation ([`Shift::validate`]), the in-batch plan and the
 //! application are the same code.
 //!
-//! 1. In parallel, each record is read, validated, its id hashed and looked up in the shift
-//!    index. Nothing of the twin that a shift batch changes is read except that index, and a
+//! 1. In parallel, each record is read, validated and its id hashed; then, in parallel too,
+//!    the ids of the valid records are looked up in the shift index, a block of records at a
+//!    time. Nothing of the twin that a shift batch changes is read except that index, and a
 //!    batch applies each key at most once (copies collapse or conflict), so each lookup is
 //!    what it would be when the record is applied.
 //! 2. In batch order, the in-batch plan, then each record applied.
@@ -34,8 +35,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 /// Records per parallel task (below this, splitting costs more than it saves).
 const MIN_CHUNK: usize = 256;
 
+/// Records whose ids are looked up together (their index slots read first, at once).
+const LOOKUP_BLOCK: usize = 64;
+
 /// One record after step 1: its key (the id, when it was a string) and hash, and the
-/// validated shift with its index lookup as the twin was before the batch, or its errors.
+/// validated shift with its index lookup as the twin was before the batch (`None` until
+/// [`State::look_up_shifts`]), or its errors.
 pub(crate) struct Pre<'a> {
     key: Option<Cow<'a, str>>,
     hash: u64,
@@ -65,16 +70,29 @@ impl State {
         let parsed = rec.validate(&read, self, memo);
         let key = (!read.has("shift_id")).then(|| std::mem::take(&mut rec.shift_id));
         let hash = key.as_deref().map_or(0, hash_id);
-        let existing = match (&parsed, key.as_deref()) {
-            (Ok(_), Some(id)) => self.shifts.get_hashed(id, hash),
-            _ => None,
-        };
         Pre {
             key,
             hash,
-            existing,
+            existing: None,
             parsed,
         }
+    }
+
+    /// The end of step 1: each valid record's id looked up in the shift index. A block of
+    /// records at a time: their home slots are read first, together, so that the loads
+    /// overlap rather than each lookup waiting for its own cache miss in turn.
+    fn look_up_shifts(&self, pre: &mut [Pre<'_>]) {
+        let shifts = &self.shifts;
+        pre.par_chunks_mut(LOOKUP_BLOCK)
+            .with_min_len(MIN_CHUNK / LOOKUP_BLOCK)
+            .for_each(|block| {
+                shifts.warm(block.iter().map(|p| p.hash));
+                for p in block {
+                    if let (Ok(_), Some(id)) = (&p.parsed, p.key.as_deref()) {
+                        p.existing = shifts.get_hashed(id, p.hash);
+                    }
+                }
+            });
     }
 
     /// A batch of typed shift records (the [`Twin::apply_records`] of [`Shift`]).
@@ -177,7 +195,6 @@ impl State {
         let twice = lenient.1.twice.take();
         let mut pre = self.pre_shift(lenient, memo);
         if let Some(field) = if nested { duplicate_key(raw) } else { twice } {
-            pre.existing = None;
             pre.parsed = Err(vec![duplicate_field(field)]);
         }
         Some(pre)
@@ -191,6 +208,7 @@ impl State {
         same: impl Fn(usize, usize) -> bool,
         received_at: Instant,
     ) -> JobReport {
+        self.look_up_shifts(&mut pre);
         // One pass over the records: their keys (moved out), hashes and new shifts.
         let mut keys: Vec<Option<Cow<'_, str>>> = Vec::with_capacity(pre.len());
         let mut hashes: Vec<u64> = Vec::with_capacity(pre.len());
