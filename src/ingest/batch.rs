@@ -48,6 +48,10 @@ pub(crate) struct Pre<'a> {
     parsed: std::result::Result<ParsedShift, Vec<FieldError>>,
 }
 
+// Each record's step-1 value is moved into the batch vector and read again in step 2: kept
+// small (the rare parts of a shift are boxed in `ParsedShift`).
+const _: () = assert!(std::mem::size_of::<Pre<'static>>() <= 120);
+
 /// What became of one record, before its result is written out.
 enum Done<'a> {
     Applied(Option<Cow<'a, str>>, Applied),
