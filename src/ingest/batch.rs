@@ -1,18 +1,21 @@
 //! The one batch loop of every kind ([`Twin::run_batch`], SPEC §3), and the shift records'
 //! way into it, fed three ways: typed records
 //! ([`Twin::apply_records`]), `serde_json::Value`s ([`Twin::apply`]) and raw bytes
-//! ([`Twin::apply_json`], split into element texts by [`super::split`]). Each way only reads
-//! its records into [`Lenient`] shift records; validation ([`Shift::validate`]), the
-//! in-batch plan and the application are the same code.
+//! ([`Twin::apply_json`], split into element texts by [`super::split`], each read by
+//! [`super::plain`] when plain, else by serde). Each way only reads its records into
+//! [`Lenient`] shift records; validation ([`Shift::validate`]), the in-batch plan and the
+//! application are the same code.
 //!
-//! 1. In parallel, each record is read, validated, its id hashed and looked up in the shift
-//!    index. Nothing of the twin that a shift batch changes is read except that index, and a
+//! 1. In parallel, each record is read, validated and its id hashed; then, in parallel too,
+//!    the ids of the valid records are looked up in the shift index, a block of records at a
+//!    time. Nothing of the twin that a shift batch changes is read except that index, and a
 //!    batch applies each key at most once (copies collapse or conflict), so each lookup is
 //!    what it would be when the record is applied.
 //! 2. In batch order, the in-batch plan, then each record applied.
 //! 3. In parallel, the per-record results.
 
 use super::dupkeys::duplicate_key;
+use super::plain::read_plain;
 use super::plan::{conflict_result, plan_hashed, record_result, Applied, Plan, RecordError};
 use super::record::Memo;
 use super::report::{FieldError, JobReport, Kind, Outcome, RecordResult};
@@ -27,18 +30,27 @@ use rayon::prelude::*;
 use serde::Deserialize;
 use serde_json::Value;
 use std::borrow::Cow;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Records per parallel task (below this, splitting costs more than it saves).
 const MIN_CHUNK: usize = 256;
 
+/// Records whose ids are looked up together (their index slots read first, at once).
+const LOOKUP_BLOCK: usize = 64;
+
 /// One record after step 1: its key (the id, when it was a string) and hash, and the
-/// validated shift with its index lookup as the twin was before the batch, or its errors.
+/// validated shift with its index lookup as the twin was before the batch (`None` until
+/// [`State::look_up_shifts`]), or its errors.
 pub(crate) struct Pre<'a> {
     key: Option<Cow<'a, str>>,
     hash: u64,
     existing: Option<u32>,
     parsed: std::result::Result<ParsedShift, Vec<FieldError>>,
 }
+
+// Each record's step-1 value is moved into the batch vector and read again in step 2: kept
+// small (the rare parts of a shift are boxed in `ParsedShift`).
+const _: () = assert!(std::mem::size_of::<Pre<'static>>() <= 120);
 
 /// What became of one record, before its result is written out.
 enum Done<'a> {
@@ -62,16 +74,29 @@ impl State {
         let parsed = rec.validate(&read, self, memo);
         let key = (!read.has("shift_id")).then(|| std::mem::take(&mut rec.shift_id));
         let hash = key.as_deref().map_or(0, hash_id);
-        let existing = match (&parsed, key.as_deref()) {
-            (Ok(_), Some(id)) => self.shifts.get_hashed(id, hash),
-            _ => None,
-        };
         Pre {
             key,
             hash,
-            existing,
+            existing: None,
             parsed,
         }
+    }
+
+    /// The end of step 1: each valid record's id looked up in the shift index. A block of
+    /// records at a time: their home slots are read first, together, so that the loads
+    /// overlap rather than each lookup waiting for its own cache miss in turn.
+    fn look_up_shifts(&self, pre: &mut [Pre<'_>]) {
+        let shifts = &self.shifts;
+        pre.par_chunks_mut(LOOKUP_BLOCK)
+            .with_min_len(MIN_CHUNK / LOOKUP_BLOCK)
+            .for_each(|block| {
+                shifts.warm(block.iter().map(|p| p.hash));
+                for p in block {
+                    if let (Ok(_), Some(id)) = (&p.parsed, p.key.as_deref()) {
+                        p.existing = shifts.get_hashed(id, p.hash);
+                    }
+                }
+            });
     }
 
     /// A batch of typed shift records (the [`Twin::apply_records`] of [`Shift`]).
@@ -131,25 +156,21 @@ impl State {
             return None;
         }
         let twin: &State = self;
-        // Collected in place (an indexed collect), then checked: every element must read.
-        let pre: Vec<Option<Pre<'_>>> = elements
+        // Collected in place (an indexed collect); every element must read.
+        let unread = AtomicBool::new(false);
+        let pre: Vec<Pre<'_>> = elements
             .par_iter()
             .with_min_len(MIN_CHUNK)
             .map_init(Memo::default, |memo, raw| {
-                let mut lenient = serde_json::from_str::<Lenient<'_>>(raw).ok()?;
-                // A field twice in the record itself was seen while reading it; only a
-                // record with a nested object needs its text scanned (decision 69).
-                let twice = lenient.1.twice.take();
-                let nested = raw.get(1..).is_some_and(|inner| inner.contains('{'));
-                let mut pre = twin.pre_shift(lenient, memo);
-                if let Some(field) = if nested { duplicate_key(raw) } else { twice } {
-                    pre.existing = None;
-                    pre.parsed = Err(vec![duplicate_field(field)]);
-                }
-                Some(pre)
+                twin.pre_element(raw, memo).unwrap_or_else(|| {
+                    unread.store(true, Ordering::Relaxed);
+                    unreadable("")
+                })
             })
             .collect();
-        let pre: Vec<Pre<'_>> = pre.into_iter().collect::<Option<_>>()?;
+        if unread.into_inner() {
+            return None;
+        }
         // Copies share a key, and are rare: each is parsed again as a JSON value to compare.
         let value = |k: usize| {
             elements
@@ -157,6 +178,30 @@ impl State {
                 .and_then(|raw| serde_json::from_str::<Value>(raw).ok())
         };
         Some(self.run_shifts(pre, |i, j| value(i) == value(j), received_at))
+    }
+
+    /// Step 1 for the JSON text `raw` of one record; `None` when it does not read.
+    fn pre_element<'a>(&self, raw: &'a str, memo: &mut Memo) -> Option<Pre<'a>> {
+        // A field twice in the record itself was seen while reading it; only a record with
+        // a nested object needs its text scanned (decision 69). A plain record has no field
+        // twice, and no nested object but `custom_info` and the breaks.
+        let (mut lenient, nested) = match read_plain(raw) {
+            Some(l) => {
+                let nested = l.0.custom_info.is_some()
+                    || l.0.unpaid_breaks.as_set().is_some_and(|b| !b.is_empty());
+                (l, nested)
+            }
+            None => {
+                let l = serde_json::from_str::<Lenient<'_>>(raw).ok()?;
+                (l, raw.get(1..).is_some_and(|inner| inner.contains('{')))
+            }
+        };
+        let twice = lenient.1.twice.take();
+        let mut pre = self.pre_shift(lenient, memo);
+        if let Some(field) = if nested { duplicate_key(raw) } else { twice } {
+            pre.parsed = Err(vec![duplicate_field(field)]);
+        }
+        Some(pre)
     }
 
     /// Steps 2 and 3 for shifts. `same(i, j)`: whether records `i` and `j` are identical
@@ -167,19 +212,23 @@ impl State {
         same: impl Fn(usize, usize) -> bool,
         received_at: Instant,
     ) -> JobReport {
+        self.look_up_shifts(&mut pre);
+        // One pass over the records: their keys (moved out), hashes and new shifts.
+        let mut keys: Vec<Option<Cow<'_, str>>> = Vec::with_capacity(pre.len());
+        let mut hashes: Vec<u64> = Vec::with_capacity(pre.len());
+        let mut new_shifts = 0;
+        for p in &mut pre {
+            keys.push(p.key.take());
+            hashes.push(p.hash);
+            new_shifts += usize::from(p.parsed.is_ok() && p.existing.is_none());
+        }
         let plan = {
-            let keys: Vec<Option<&str>> = pre.iter().map(|p| p.key.as_deref()).collect();
-            let hashes: Vec<u64> = pre.iter().map(|p| p.hash).collect();
-            plan_hashed(&keys, &hashes, same)
+            let refs: Vec<Option<&str>> = keys.iter().map(Option::as_deref).collect();
+            plan_hashed(&refs, &hashes, same)
         };
-        let new_shifts = pre
-            .iter()
-            .filter(|p| p.parsed.is_ok() && p.existing.is_none())
-            .count();
         self.shifts.reserve(new_shifts);
         let mut pending: Vec<(u32, u64)> = Vec::with_capacity(new_shifts);
         let mut reserved_for = None;
-        let keys: Vec<Option<Cow<'_, str>>> = pre.iter_mut().map(|p| p.key.take()).collect();
         let report = self.run_batch(Kind::Shifts, keys, &plan, |twin, i, key, job| {
             twin.reserve_run(&pre, i, &mut reserved_for);
             let Some(p) = pre.get_mut(i) else {
@@ -263,7 +312,6 @@ impl State {
     }
 }
 
-/// A record no reader could read (not expected: every JSON object reads).
 /// For each element of the JSON array `text` holding `n` records, the path of a key it
 /// carries twice (issue #18), found in parallel; all `None` when the array does not split
 /// into `n` elements (only arrays nested deeper than the splitter follows).
@@ -286,6 +334,7 @@ pub(crate) fn duplicate_field(field: String) -> FieldError {
     }
 }
 
+/// A record no reader could read (not expected: every JSON object reads).
 fn unreadable(why: &str) -> Pre<'static> {
     Pre {
         key: None,

@@ -231,7 +231,21 @@ impl<'a> Rec<'a> {
 
 /// What is wrong with an id (SPEC §7: non-empty, at most `id_chars_max` characters; and no
 /// control or format character, docs/reference.md "Ids"), if anything.
+#[inline]
 pub(crate) fn id_error(s: &str, limits: &Limits) -> Option<String> {
+    // Most ids are short printable ASCII: one pass over the bytes clears them.
+    let plain = !s.is_empty()
+        && s.len() as u64 <= limits.id_chars_max
+        && s.bytes().all(|b| (0x20..0x7F).contains(&b));
+    if plain {
+        return None;
+    }
+    id_error_slow(s, limits)
+}
+
+/// [`id_error`] of an id that is empty, long or not printable ASCII.
+#[cold]
+fn id_error_slow(s: &str, limits: &Limits) -> Option<String> {
     if s.is_empty() {
         return Some("must not be empty".into());
     }

@@ -11,6 +11,7 @@ mod employees;
 pub(crate) mod fields;
 mod leaves;
 mod payments;
+mod plain;
 pub(crate) mod plan;
 pub(crate) mod premiums;
 mod record;

@@ -373,7 +373,11 @@ impl ReadErrors {
     }
 
     /// The error list a validator starts from: every unknown field, by name (SPEC §3).
+    #[inline]
     pub fn start(&self) -> Vec<FieldError> {
+        if self.unknown.is_empty() {
+            return Vec::new();
+        }
         self.unknown
             .iter()
             .map(|k| FieldError {
@@ -386,7 +390,17 @@ impl ReadErrors {
     /// Adds `field`'s read errors (its own, and those of its elements, named
     /// `field[i]...`) to `errors` and says whether there was one (the validator then checks
     /// nothing else of that field).
+    #[inline]
     pub fn report(&self, field: &str, errors: &mut Vec<FieldError>) -> bool {
+        // Most records read without an error: no look at `field` then.
+        if self.fields.is_empty() {
+            return false;
+        }
+        self.report_field(field, errors)
+    }
+
+    /// [`ReadErrors::report`] when there are read errors.
+    fn report_field(&self, field: &str, errors: &mut Vec<FieldError>) -> bool {
         let mut found = false;
         for (f, m) in &self.fields {
             let of_field = f

@@ -20,7 +20,8 @@ fn skip_ws(b: &[u8], mut i: usize) -> usize {
 /// The position of the first `"`, `\\` or control character (below 0x20) in `b`: eight
 /// bytes at a time while none is in the word (the usual "has a zero byte" tests, exact
 /// for any bytes), then byte by byte.
-fn find_special(b: &[u8]) -> Option<usize> {
+#[inline]
+pub(super) fn find_special(b: &[u8]) -> Option<usize> {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     let has_zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH != 0;
@@ -45,6 +46,7 @@ fn find_special(b: &[u8]) -> Option<usize> {
 }
 
 /// One past the closing quote of the JSON string whose contents start at `i`.
+#[inline]
 pub(super) fn string_end(b: &[u8], i: usize) -> Option<usize> {
     let mut k = i;
     loop {
@@ -61,7 +63,7 @@ pub(super) fn string_end(b: &[u8], i: usize) -> Option<usize> {
 /// when `start` is no `{`, the brackets do not balance, or they nest deeper than
 /// [`DEPTH_MAX`]. Only where elements end is decided here: each element is then parsed
 /// (and so checked) in full by serde_json.
-fn object_end(b: &[u8], start: usize) -> Option<usize> {
+pub(super) fn object_end(b: &[u8], start: usize) -> Option<usize> {
     if b.get(start) != Some(&b'{') {
         return None;
     }

@@ -100,6 +100,17 @@ impl ShiftStore {
         }
     }
 
+    /// Reads the home slot of each of `hashes`, so that the lookups of those ids that follow
+    /// find their slots in cache: independent loads overlap, where lookups one after
+    /// another each wait for their own miss.
+    pub fn warm(&self, hashes: impl Iterator<Item = u64>) {
+        let mask = self.slots.len().wrapping_sub(1);
+        let seen = hashes.fold(0u32, |acc, h| {
+            acc ^ self.slots.get(h as usize & mask).copied().unwrap_or(0)
+        });
+        std::hint::black_box(seen);
+    }
+
     /// A store from decoded parts (the binary snapshot, `super::snapshot`, which checked
     /// their lengths and references) and the id index [`index_slots`] built for `chunks`.
     pub(crate) fn from_parts(
