@@ -39,17 +39,7 @@ fn built(employees: usize) -> (Options, Twin) {
 fn ingest(c: &mut Criterion) {
     let o = opts(250);
     let at = o.received_at();
-    let mut base = Twin::new(generate::company(&o).unwrap_or_else(|e| panic!("{e}")));
-    let mut shifts = Vec::new();
-    generate::for_each_batch(&o, |kind, records| {
-        if kind == Kind::Shifts {
-            shifts.extend(records);
-            Ok(())
-        } else {
-            base.apply(kind, &records, at).map(|_| ())
-        }
-    })
-    .unwrap_or_else(|e| panic!("{e}"));
+    let (base, shifts) = base_and_shifts(&o);
     let bytes = serde_json::to_vec(&shifts).unwrap_or_default();
     let n = shifts.len();
     let mut g = c.benchmark_group("ingest");

@@ -22,7 +22,7 @@ use crate::company::Company;
 use crate::error::Result;
 use crate::ingest::report::{JobReport, Kind, Outcome, RecordResult};
 use crate::ingest::Record;
-use crate::model::{ContractIx, EmployeeIx, ScheduleIx, ShiftRec, State};
+use crate::model::{ContractIx, EmployeeIx, ShiftRec, State};
 use serde_json::Value;
 
 /// One company's digital twin (SPEC §2). Pure: every instant comes in as an argument.
@@ -197,16 +197,15 @@ impl Twin {
                     .filter_map(|p| s.deductions.get(p).and_then(|p| p.employee)),
             ),
             Kind::Employees => out.extend(keys.filter_map(|k| s.employee_ix.get(k))),
+            // Sorted sets: a batch of many contracts costs a search per assignment, not a scan.
             Kind::Contracts => {
-                let set: Vec<ContractIx> = keys.filter_map(|k| s.contract_ix.get(k)).collect();
-                out.extend(employees_on(s, |c| set.contains(&c)));
+                let set = sorted(keys.filter_map(|k| s.contract_ix.get(k)));
+                out.extend(employees_on(s, |c| set.binary_search(&c).is_ok()));
             }
             Kind::PaySchedules => {
-                let set: Vec<ScheduleIx> = keys.filter_map(|k| s.schedule_ix.get(k)).collect();
+                let set = sorted(keys.filter_map(|k| s.schedule_ix.get(k)));
                 let on = |c: ContractIx| {
-                    s.contracts
-                        .get(c)
-                        .is_some_and(|c| set.contains(&c.schedule))
+                    (s.contracts.get(c)).is_some_and(|c| set.binary_search(&c.schedule).is_ok())
                 };
                 out.extend(employees_on(s, on));
             }
@@ -220,10 +219,7 @@ impl Twin {
     /// The employees of the twin whose data changed since the last call (each once, in
     /// index order), as [`State::changed`] noted them; the list starts again empty.
     pub(crate) fn take_changed(&mut self) -> Vec<EmployeeIx> {
-        let mut v = std::mem::take(&mut self.books.state.changed);
-        v.sort_unstable();
-        v.dedup();
-        v
+        sorted(std::mem::take(&mut self.books.state.changed).into_iter())
     }
 
     /// Drops the caches that a batch of `kind` fed by `results` changes (shifts: see
@@ -262,6 +258,14 @@ impl Twin {
             Kind::Leaves | Kind::Shifts | Kind::Additions | Kind::Deductions => {}
         }
     }
+}
+
+/// The indexes, sorted and each once.
+fn sorted<I: Ord>(ixs: impl Iterator<Item = I>) -> Vec<I> {
+    let mut v: Vec<I> = ixs.collect();
+    v.sort_unstable();
+    v.dedup();
+    v
 }
 
 /// Every employee with an assignment to a contract that `on` selects.

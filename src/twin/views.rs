@@ -3,7 +3,7 @@
 //! instead of loading the whole company. A view is the snapshot stream of the slice, cut
 //! into frames of [`VIEW_FRAME_BYTES`] and concatenated; reading it checks every frame
 //! and the twin's invariants, as a snapshot load does, and that it holds exactly the
-//! employee it was read for.
+//! employee it was read for (`snapshot::read_concatenated` cuts the frames).
 
 use super::Twin;
 use crate::accrual::Books;
@@ -16,11 +16,6 @@ use crate::model::EmployeeIx;
 /// threshold: freeing a buffer of 64 KiB per view made the allocator walk its free lists
 /// each time (a fifth of an import's time in `malloc_consolidate` and `unlink_chunk`).
 const VIEW_FRAME_BYTES: usize = 16 << 10;
-
-/// Frame header (magic, number, length) and trailer (checksum) sizes, as the snapshot
-/// format lays them out.
-const FRAME_HEAD: usize = 12;
-const FRAME_TAIL: usize = 8;
 
 impl Twin {
     /// The twin of one employee's slice: what every answer about `employee_id` reads, and
@@ -65,27 +60,7 @@ impl Twin {
     /// [`Error::Storage`] naming what is wrong when the bytes are damaged, are not a view
     /// or hold another employee.
     pub(crate) fn from_view(company: &Company, employee_id: &str, bytes: &[u8]) -> Result<Twin> {
-        let mut rest = bytes;
-        let mut next = |buf: &mut Vec<u8>| -> Result<bool> {
-            if rest.is_empty() {
-                return Ok(false);
-            }
-            let len = rest
-                .get(8..FRAME_HEAD)
-                .and_then(|b| <[u8; 4]>::try_from(b).ok())
-                .map(u32::from_le_bytes)
-                .ok_or_else(|| bad(employee_id, "a frame is cut short"))?;
-            let total = (len as usize)
-                .checked_add(FRAME_HEAD + FRAME_TAIL)
-                .ok_or_else(|| bad(employee_id, "a frame length overflows"))?;
-            let frame = rest
-                .get(..total)
-                .ok_or_else(|| bad(employee_id, "a frame is cut short"))?;
-            buf.extend_from_slice(frame);
-            rest = rest.get(total..).unwrap_or_default();
-            Ok(true)
-        };
-        let twin = super::read_snapshot(Some(company), &mut next)
+        let twin = super::snapshot::read_concatenated(company, bytes)
             .map_err(|e| bad(employee_id, &e.to_string()))?;
         let ids = twin.employee_ids();
         if ids != [employee_id] {

@@ -80,6 +80,8 @@ mod tests;
 pub(crate) use decode::read;
 pub(crate) use reader::FrameSource;
 
+use super::Twin;
+use crate::company::Company;
 use crate::error::Error;
 
 /// The stream's first bytes.
@@ -121,6 +123,34 @@ pub(crate) fn frame_checksum(frame: &[u8]) -> Option<u64> {
     let start = frame.len().checked_sub(FRAME_TAIL)?;
     let tail: [u8; 8] = frame.get(start..)?.try_into().ok()?;
     Some(u64::from_le_bytes(tail))
+}
+
+/// Reads a stream whose frames were written one after another into `bytes` (an employee
+/// view, `twin::views`): each frame is cut at the length its header gives, then checked by
+/// [`read`] as a stored frame is.
+///
+/// # Errors
+/// As [`read`]; a frame cut short is an [`Error::Storage`].
+pub(crate) fn read_concatenated(company: &Company, bytes: &[u8]) -> crate::error::Result<Twin> {
+    let mut rest = bytes;
+    let mut next = |buf: &mut Vec<u8>| -> crate::error::Result<bool> {
+        if rest.is_empty() {
+            return Ok(false);
+        }
+        let total = rest
+            .get(8..FRAME_HEAD)
+            .and_then(|b| <[u8; 4]>::try_from(b).ok())
+            .map(|b| u32::from_le_bytes(b) as usize)
+            .and_then(|len| len.checked_add(FRAME_HEAD + FRAME_TAIL))
+            .ok_or_else(|| bad("a frame is cut short"))?;
+        let frame = rest
+            .get(..total)
+            .ok_or_else(|| bad("a frame is cut short"))?;
+        buf.extend_from_slice(frame);
+        rest = rest.get(total..).unwrap_or_default();
+        Ok(true)
+    };
+    read(Some(company), &mut next)
 }
 
 fn bad(what: impl std::fmt::Display) -> Error {
