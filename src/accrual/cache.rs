@@ -4,6 +4,7 @@
 //! too. Each is a pure function of the state, so answers never depend on whether a cache was
 //! warm. The `Twin` façade says when to drop them (after each batch).
 
+use super::coverage::Coverage;
 use super::overtime::Classified;
 use super::Books;
 use crate::calendar;
@@ -37,7 +38,10 @@ impl Cache {
     /// See [`Twin::cache_bytes`].
     pub fn bytes(&self) -> usize {
         let order = self.order.get().map_or(0, |o| 4 * o.capacity());
-        let clock = self.derived.get().map_or(0, |d| d.clock.heap_bytes());
+        let clock = self
+            .derived
+            .get()
+            .map_or(0, |d| d.clock.heap_bytes() + d.coverage.heap_bytes());
         let premiums = self.premiums.get().map_or(0, |slots| {
             std::mem::size_of_val::<[OnceLock<Classified>]>(slots)
                 + slots
@@ -57,6 +61,8 @@ pub(crate) struct Derived {
     pub pay_lags: Vec<i64>,
     /// Local times of day in the company zone.
     pub clock: LocalClock,
+    /// Premium windows on the clock's dates (SPEC §5.4).
+    pub coverage: Coverage,
     /// Counted statuses as a bit mask (bit = status code).
     pub counted: u8,
     /// `estimated_withholding_rate` exactly (`None` if it does not convert).
@@ -76,10 +82,19 @@ impl Books {
         self.cache.derived.get_or_init(|| {
             let pay_lags = self.pay_lags();
             let clock = self.local_clock();
+            let coverage = Coverage::build(
+                &clock,
+                self.contracts.iter(),
+                &self.company,
+                |rule, d, midnight, next| {
+                    crate::accrual::premiums::date_window(&clock, rule, d, midnight, next)
+                },
+            );
             let policy = &self.company.policy;
             Derived {
                 pay_lags,
                 clock,
+                coverage,
                 counted: policy
                     .counted_statuses
                     .iter()

@@ -7,6 +7,7 @@
 
 mod books;
 pub(crate) mod cache;
+mod coverage;
 mod days;
 mod hourly;
 mod leave;
@@ -171,6 +172,8 @@ pub(crate) struct Accrual<'a> {
     overtime: Option<overtime::Premiums<'a>>,
     /// Local times of day in the company zone (tabulated).
     clock: &'a LocalClock,
+    /// Premium windows (tabulated).
+    coverage: &'a coverage::Coverage,
     /// Per schedule, the largest pay lag.
     pay_lags: &'a [i64],
     /// Counted statuses as a bit mask (bit = status code).
@@ -264,6 +267,7 @@ impl<'a> Accrual<'a> {
             explain,
             overtime: None,
             clock: &derived.clock,
+            coverage: &derived.coverage,
             pay_lags: &derived.pay_lags,
             counted: derived.counted,
             withholding: derived.withholding,

@@ -30,14 +30,27 @@ impl Accrual<'_> {
         // Per rule: whether a piece was covered, and the numerator.
         let mut nums: SmallVec<[(bool, i128); 4]> = SmallVec::from_elem((false, 0), rules.len());
         let mut ok = true;
+        // Per rule, its tabulated windows (`super::coverage`) and where the last search
+        // ended in them: the pieces come in order.
+        let mut tables: SmallVec<[_; 4]> = rules
+            .iter()
+            .map(|(rule, _)| (self.coverage.table(rule), 0usize))
+            .collect();
         for s in self.counted_shifts(cix, lo, hi) {
             for (a, b) in self.paid(s, Some(c), lo, hi) {
-                let date = self.clock.date_of(a);
-                for (&(rule, _), num) in rules.iter().zip(nums.iter_mut()) {
-                    self.for_covered_from(rule, date, (a, b), |x, y| {
+                let mut date = None;
+                for ((&(rule, _), num), (table, hint)) in
+                    rules.iter().zip(nums.iter_mut()).zip(tables.iter_mut())
+                {
+                    let mut f = |x, y| {
                         num.0 = true;
                         ok &= add_piece(c, rule, (x, y), &mut num.1);
-                    });
+                    };
+                    if table.is_some_and(|t| t.for_covered((a, b), hint, &mut f)) {
+                        continue;
+                    }
+                    let d = *date.get_or_insert_with(|| self.clock.date_of(a));
+                    self.for_covered_from(rule, d, (a, b), f);
                 }
             }
             if !ok {

@@ -15,8 +15,9 @@ use crate::calendar::Instant;
 use crate::error::{Error, Result};
 use crate::model::premium::{Premium, PremiumPay};
 use crate::model::ContractIx;
-use crate::model::{Contract, ShiftRec};
+use crate::model::{Contract, LocalClock, ShiftRec};
 use crate::money::Exact;
+use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use smallvec::SmallVec;
 
@@ -165,15 +166,20 @@ impl<'a> Accrual<'a> {
         Ok(total)
     }
 
-    /// Calls `f(x, y)` for each non-empty part of `[a, b)` that `rule` covers (SPEC §5.4).
+    /// Calls `f(x, y)` for each non-empty part of `[a, b)` that `rule` covers (SPEC §5.4):
+    /// from the rule's tabulated windows when it has them (`super::coverage`), else by
+    /// [`Accrual::for_covered_from`].
     pub(super) fn for_covered(
         &self,
         rule: &Premium,
         a: Instant,
         b: Instant,
-        f: impl FnMut(Instant, Instant),
+        mut f: impl FnMut(Instant, Instant),
     ) {
-        self.for_covered_from(rule, self.clock.date_of(a), (a, b), f);
+        let listed = self.coverage.table(rule);
+        if !listed.is_some_and(|t| t.for_covered((a, b), &mut 0, &mut f)) {
+            self.for_covered_from(rule, self.clock.date_of(a), (a, b), f);
+        }
     }
 
     /// [`Accrual::for_covered`] where `date` is the local date of `a`.
@@ -194,13 +200,8 @@ impl<'a> Accrual<'a> {
             if !rule.covers_date(d, self.twin.company.is_holiday(d)) {
                 continue;
             }
-            let (from, to) = match rule.window {
-                None => (midnight, next),
-                Some((from, to)) if from < to => (self.clock.at(d, from), self.clock.at(d, to)),
-                Some((from, to)) => match d.succ_opt() {
-                    Some(e) => (self.clock.at(d, from), self.clock.at(e, to)),
-                    None => continue,
-                },
+            let Some((from, to)) = date_window(self.clock, rule, d, midnight, next) else {
+                continue;
             };
             let (x, y) = (from.max(a), to.min(b));
             if x < y {
@@ -265,6 +266,24 @@ impl<'a> Accrual<'a> {
             }
         }
         ok.then_some(total)
+    }
+}
+
+/// The interval `rule` covers on local date `d` (00:00 at `midnight`, the next date's at
+/// `next`) when the date matches it (SPEC §5.4): `[d from, d to)`, `[d from, (d+1) to)` for
+/// an overnight window, else the whole date; each edge by the DST rule of SPEC §2 (the
+/// clock). May be empty (both edges in one spring-forward gap).
+pub(crate) fn date_window(
+    clock: &LocalClock,
+    rule: &Premium,
+    d: NaiveDate,
+    midnight: Instant,
+    next: Instant,
+) -> Option<(Instant, Instant)> {
+    match rule.window {
+        None => Some((midnight, next)),
+        Some((from, to)) if from < to => Some((clock.at(d, from), clock.at(d, to))),
+        Some((from, to)) => d.succ_opt().map(|e| (clock.at(d, from), clock.at(e, to))),
     }
 }
 
