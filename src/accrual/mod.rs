@@ -187,9 +187,6 @@ pub(crate) struct Accrual<'a> {
     base: Option<(Instant, usize)>,
     /// Set by [`Accrual::prepare`]: the employee's cached shifts with breaks or tips.
     sides: Option<&'a sides::Sides>,
-    /// Set by [`Accrual::prepare`]: the side records of the shift records from the first
-    /// one the answer reads.
-    side_memo: (usize, sides::Memo<'a>),
     /// Work-week sums computed by this answer (`t` is fixed).
     weeks: weekly::Weeks,
 }
@@ -273,7 +270,6 @@ impl<'a> Accrual<'a> {
             withholding: derived.withholding,
             base: None,
             sides: None,
-            side_memo: (0, sides::Memo::new()),
             weeks: weekly::Weeks::default(),
         }
     }
@@ -314,9 +310,6 @@ impl<'a> Accrual<'a> {
         }
         // After the classification: an entry it made holds the side list too.
         self.sides = overtime::cached_sides(self.twin, self.emp);
-        if let Some(s) = self.sides {
-            self.side_memo = (first, sides::memo(self.twin, &self.emp.shifts, s, first));
-        }
     }
 
     /// The index of the first of the employee's shift records starting at or after `from`

@@ -1,23 +1,26 @@
-//! Which of an employee's shifts have breaks or tips (a performance device; no rule lives
-//! here). The unpaid breaks (SPEC §5.6) and tips (SPEC §5.7) of a shift version are kept in
-//! a side table keyed by shift index, and every paid-time walk reads it shift by shift: a
-//! hashed look-up each, a cache miss on a large payroll. Which records of the employee's
-//! shift list have such a record is kept (one bit each) with the employee's overtime
-//! classification in the twin's cache (dropped with it whenever the employee's shift list
-//! changes, the only way a side record changes), so that a shift without one costs a bit test, and an
-//! employee without tips skips the tips walk; an answer looks up the records of the shifts
-//! it reads once ([`Memo`]).
+//! The breaks and tips of an employee's shifts, copied next to the employee (a performance
+//! device; no rule lives here). The unpaid breaks (SPEC §5.6) and tips (SPEC §5.7) of a
+//! shift version are kept in a side table keyed by shift index, and every paid-time walk
+//! reads them shift by shift: a hashed look-up each, a cache miss on a large payroll. So the
+//! side records of the employee's shift list are copied, in list order, into one array kept
+//! with the employee's overtime classification in the twin's cache (dropped with it
+//! whenever the employee's shift list changes, the only way a side record changes), with one
+//! bit per record saying which have one: a shift without one costs a bit test, a shift with
+//! one reads the employee's own array, and an employee without tips skips the tips walk.
 
 use super::Accrual;
 use super::Books;
 use crate::model::{Employee, ShiftExt, ShiftRec};
-use smallvec::SmallVec;
 
-/// The employee's shifts with a side record (breaks or tips), by position in its shift list.
+/// The side records (breaks, tips) of an employee's shift list, by position in the list.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Sides {
     /// Bit `k % 64` of word `k / 64` set when the `k`-th record of the list has one.
     bits: Box<[u64]>,
+    /// Per word of `bits`, how many bits the words before it set.
+    ranks: Box<[u32]>,
+    /// The side records, in list order (one per set bit).
+    exts: Box<[ShiftExt]>,
     /// Whether any of them has tips.
     tips: bool,
 }
@@ -26,7 +29,7 @@ impl Sides {
     /// The side records of `emp`'s shift list in `twin`.
     pub fn of(twin: &Books, emp: &Employee) -> Sides {
         let mut bits: Vec<u64> = Vec::new();
-        let mut tips = false;
+        let mut exts: Vec<ShiftExt> = Vec::new();
         if !twin.shifts.ext.is_empty() {
             bits.resize(emp.shifts.len().div_ceil(64), 0);
             for (k, r) in emp.shifts.iter().enumerate() {
@@ -34,68 +37,67 @@ impl Sides {
                     if let Some(w) = bits.get_mut(k / 64) {
                         *w |= 1 << (k % 64);
                     }
-                    tips |= x.tips.is_some();
+                    exts.push(x.clone());
                 }
             }
         }
+        let ranks = bits
+            .iter()
+            .scan(0u32, |seen, w| {
+                let before = *seen;
+                *seen = seen.saturating_add(w.count_ones());
+                Some(before)
+            })
+            .collect();
+        let tips = exts.iter().any(|x| x.tips.is_some());
         Sides {
             bits: bits.into_boxed_slice(),
+            ranks,
+            exts: exts.into_boxed_slice(),
             tips,
         }
     }
 
     /// Bytes on the heap.
     pub fn heap_bytes(&self) -> usize {
+        let breaks: usize = self
+            .exts
+            .iter()
+            .filter_map(|x| x.breaks.as_deref())
+            .map(std::mem::size_of_val)
+            .sum();
         std::mem::size_of_val::<[u64]>(&self.bits)
+            + std::mem::size_of_val::<[u32]>(&self.ranks)
+            + std::mem::size_of_val::<[ShiftExt]>(&self.exts)
+            + breaks
     }
 
-    /// Whether the `k`-th record has a side record (`None`: out of the list).
-    fn has(&self, k: usize) -> Option<bool> {
-        self.bits.get(k / 64).map(|w| w & (1 << (k % 64)) != 0)
+    /// The side record of the `k`-th record of the list: `Some(None)` when it has none,
+    /// `None` when `k` is out of the list.
+    #[inline]
+    fn get(&self, k: usize) -> Option<Option<&ShiftExt>> {
+        let w = *self.bits.get(k / 64)?;
+        let bit = 1u64 << (k % 64);
+        if w & bit == 0 {
+            return Some(None);
+        }
+        let rank = *self.ranks.get(k / 64)? as usize + (w & (bit - 1)).count_ones() as usize;
+        Some(self.exts.get(rank))
     }
-}
-
-/// How many records from the answer's first one [`memo`] looks up ahead of time.
-pub(crate) const MEMO_MAX: usize = 48;
-
-/// The side records of the records `first..` (at most [`MEMO_MAX`]) of `list`, looked up
-/// once per answer (the walks read each several times; a hashed look-up is a cache miss).
-pub(crate) type Memo<'a> = SmallVec<[Option<&'a ShiftExt>; MEMO_MAX]>;
-
-/// See [`Memo`]: `None` where `sides` says a record has no side record.
-pub(crate) fn memo<'a>(
-    twin: &'a Books,
-    list: &[ShiftRec],
-    sides: &Sides,
-    first: usize,
-) -> Memo<'a> {
-    let end = list.len().min(first.saturating_add(MEMO_MAX));
-    (first..end)
-        .map(|k| match (sides.has(k), list.get(k)) {
-            (Some(true), Some(r)) => twin.shifts.ext(r.ix()),
-            _ => None,
-        })
-        .collect()
 }
 
 impl<'a> Accrual<'a> {
-    /// Shift `r`'s side record (what `twin.shifts.ext` gives): from the answer's [`Memo`],
-    /// else the employee's [`Sides`] bits, else the twin's table.
+    /// Shift `r`'s side record (what `twin.shifts.ext` gives): from the employee's
+    /// [`Sides`], else the twin's table.
     #[inline]
     pub(crate) fn side(&self, r: &ShiftRec) -> Option<&'a ShiftExt> {
-        let Some(sides) = self.sides else {
-            return self.twin.shifts.ext(r.ix());
-        };
-        let Some(k) = position(&self.emp.shifts, r) else {
-            return self.twin.shifts.ext(r.ix());
-        };
-        let (first, memo) = &self.side_memo;
-        if let Some(hit) = k.checked_sub(*first).and_then(|i| memo.get(i)) {
-            return *hit;
-        }
-        match sides.has(k) {
-            Some(false) => None,
-            _ => self.twin.shifts.ext(r.ix()),
+        let found = self
+            .sides
+            .zip(position(&self.emp.shifts, r))
+            .and_then(|(sides, k)| sides.get(k));
+        match found {
+            Some(x) => x,
+            None => self.twin.shifts.ext(r.ix()),
         }
     }
 
