@@ -25,7 +25,7 @@ use crate::money::Exact;
 pub(crate) struct WeekTopUp {
     /// `max(0, due − paid)`.
     pub top_up: Exact,
-    /// Its total in microseconds.
+    /// Its total in microseconds (0 when the top-up is 0 without walking the week).
     pub micros: i64,
 }
 
@@ -77,6 +77,15 @@ impl Accrual<'_> {
         (ws, we): (Instant, Instant),
     ) -> Result<WeekTopUp> {
         let what = "minimum wage";
+        // paid ≥ straight pay ≥ (the contract's lowest rate) × hours, premiums and tips
+        // being ≥ 0: when no rate version is below `hourly`, due ≤ paid and the top-up is
+        // 0 whatever the week holds (no need to walk it).
+        if c.versions.iter().all(|v| v.amount >= mw.hourly) {
+            return Ok(WeekTopUp {
+                top_up: Exact::ZERO,
+                micros: 0,
+            });
+        }
         let hi = we.min(self.t);
         let paid = self.paid_time(ws, hi, Some(cix));
         let micros: i64 = paid.iter().map(Paid::micros).sum();
