@@ -131,8 +131,7 @@ impl<'a> Accrual<'a> {
             .premiums
             .iter()
             .filter(|r| r.pays() && (which == Which::All || r.regular_rate));
-        let rules: SmallVec<[(&Premium, Option<Exact>); 4]> =
-            rules.map(|r| (r, extra_of(r))).collect();
+        let rules: SmallVec<[(&Premium, Option<Exact>); 4]> = rules.map(|r| (r, r.extra)).collect();
         if rules.is_empty() {
             return Ok(total);
         }
@@ -301,14 +300,6 @@ struct Shifted<'r> {
     s: &'r ShiftRec,
     rule: &'r Premium,
     extra: Option<Exact>,
-}
-
-/// `multiplier − 1` of a multiplier rule, exactly.
-fn extra_of(rule: &Premium) -> Option<Exact> {
-    match rule.pay {
-        PremiumPay::Multiplier(m) => Exact::from_decimal(m - Decimal::ONE),
-        PremiumPay::PerHour(_) => None,
-    }
 }
 
 fn add(a: Exact, b: Exact) -> Result<Exact> {

@@ -96,12 +96,14 @@ fn parse_rule(v: &Value, path: &str, text_max: u64) -> Result<Premium, FieldErr>
         Some(_) => return Err((at("name"), "must be text".into())),
         None => return Err((at("name"), "is required".into())),
     };
+    let pay = pay(get("per_hour"), get("multiplier"), path)?;
     Ok(Premium {
         name,
         days: days(get("days"), &at("days"))?,
         window: window(get("from"), get("to"), path)?,
         holidays: holidays(get("holidays"), &at("holidays"))?,
-        pay: pay(get("per_hour"), get("multiplier"), path)?,
+        pay,
+        extra: crate::model::premium::extra_of(pay),
         regular_rate: match get("regular_rate") {
             None => true,
             Some(Value::Bool(b)) => *b,

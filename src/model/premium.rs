@@ -1,6 +1,7 @@
 //! Premium rules of an hourly contract (SPEC §5.4): shift differentials, weekend and holiday
 //! work, parsed from `custom_info.premiums` by `ingest::premiums`.
 
+use crate::money::Exact;
 use chrono::{Datelike, NaiveDate, NaiveTime, Weekday};
 use rust_decimal::Decimal;
 
@@ -37,6 +38,9 @@ pub(crate) struct Premium {
     pub holidays: HolidayMatch,
     /// What a covered second earns.
     pub pay: PremiumPay,
+    /// `multiplier − 1` of a multiplier rule, exactly (made once when the rule is read;
+    /// `None` for a per-hour rule).
+    pub extra: Option<Exact>,
     /// Whether the rule's premiums enter the regular rate (SPEC §5.2 `regular_rate`).
     pub regular_rate: bool,
 }
@@ -48,6 +52,14 @@ pub(crate) fn day_bit(w: Weekday) -> u8 {
 
 /// Every weekday (the default of `days`).
 pub(crate) const ALL_DAYS: u8 = 0x7f;
+
+/// `multiplier − 1` of a rule paying `pay`, exactly (`None` for a per-hour rule).
+pub(crate) fn extra_of(pay: PremiumPay) -> Option<Exact> {
+    match pay {
+        PremiumPay::Multiplier(m) => Exact::from_decimal(m - Decimal::ONE),
+        PremiumPay::PerHour(_) => None,
+    }
+}
 
 impl Premium {
     /// Whether the rule covers (part of) local date `d`, whose holiday status is `holiday`:
@@ -82,6 +94,7 @@ mod tests {
             window: None,
             holidays,
             pay: PremiumPay::PerHour(1),
+            extra: None,
             regular_rate: true,
         }
     }
