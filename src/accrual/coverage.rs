@@ -256,11 +256,7 @@ mod tests {
 
     /// What the walk and the table give for `[a, b)` under each rule of the twin: the
     /// table's answer is `None` when it declines the piece.
-    fn both(
-        twin: &Twin,
-        a: Instant,
-        b: Instant,
-    ) -> Vec<(Pieces, Option<Pieces>)> {
+    fn both(twin: &Twin, a: Instant, b: Instant) -> Vec<(Pieces, Option<Pieces>)> {
         let books = &twin.books;
         let derived = books.derived();
         let (_, emp) = books.employee("e1").unwrap();

@@ -22,7 +22,7 @@ use crate::model::{Contract, LeaveDay, Stint};
 use crate::money::Exact;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use std::collections::BTreeSet;
+use smallvec::SmallVec;
 
 /// Seconds per hour, for the quantity of an hourly line.
 const HOUR_SECONDS: Decimal = Decimal::from_parts(3600, 0, 0, false, 0);
@@ -87,10 +87,10 @@ impl Accrual<'_> {
         hi: Instant,
         holidays: bool,
         leave: bool,
-    ) -> BTreeSet<NaiveDate> {
+    ) -> SmallVec<[NaiveDate; 8]> {
         let first = self.clock.date_of(lo);
         let last = self.clock.date_of(hi);
-        let mut dates = BTreeSet::new();
+        let mut dates = SmallVec::new();
         if first > last {
             return dates;
         }
@@ -117,6 +117,8 @@ impl Accrual<'_> {
                 dates.extend(from.iter_days().take_while(|d| *d <= to));
             }
         }
+        dates.sort_unstable();
+        dates.dedup();
         dates
     }
 

@@ -91,10 +91,12 @@ impl<'a> Accrual<'a> {
     /// [`Sides`], else the twin's table.
     #[inline]
     pub(crate) fn side(&self, r: &ShiftRec) -> Option<&'a ShiftExt> {
-        let found = self
-            .sides
-            .zip(position(&self.emp.shifts, r))
-            .and_then(|(sides, k)| sides.get(k));
+        let found = match self.sides {
+            // Most employees have no side record at all: no position to find.
+            Some(sides) if sides.exts.is_empty() => return None,
+            Some(sides) => position(&self.emp.shifts, r).and_then(|k| sides.get(k)),
+            None => None,
+        };
         match found {
             Some(x) => x,
             None => self.twin.shifts.ext(r.ix()),
