@@ -21,6 +21,8 @@ use chrono::{NaiveDate, NaiveTime};
 
 /// Most rule shapes tabulated; rules of further shapes are walked.
 pub(crate) const SHAPES_MAX: usize = 32;
+/// Windows [`Table::for_covered`] steps over before it searches.
+const STEPS: usize = 4;
 
 /// What decides a rule's windows (SPEC §5.4): its weekdays, local times and holiday status.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -166,9 +168,17 @@ impl Table<'_> {
             .checked_sub(1)
             .is_none_or(|k| w.get(k).is_some_and(|x| x.1 <= a));
         let mut k = if behind { *hint } else { 0 };
-        k += w
-            .get(k..)
-            .map_or(0, |tail| tail.partition_point(|x| x.1 <= a));
+        // Pieces asked in order move a window or two: step, and search only past that.
+        let mut steps = 0;
+        while steps < STEPS && w.get(k).is_some_and(|x| x.1 <= a) {
+            k += 1;
+            steps += 1;
+        }
+        if steps == STEPS {
+            k += w
+                .get(k..)
+                .map_or(0, |tail| tail.partition_point(|x| x.1 <= a));
+        }
         *hint = k;
         for &(from, to) in w.get(k..).unwrap_or_default() {
             if from >= b {
