@@ -29,13 +29,22 @@ impl Accrual<'_> {
             return Ok(Exact::ZERO);
         }
         let mut total = Exact::ZERO;
+        // Whole shares (a shift paid wholly inside the window earns all its tips) are
+        // integers: summed as one, without a reduction each.
+        let mut whole: i128 = 0;
         for s in self.counted_shifts(a.contract, lo, hi) {
             let Some((share, covered)) = self.tip_share(s, a, c, lo, hi)? else {
                 continue;
             };
-            total = total
-                .checked_add(share)
-                .ok_or_else(|| Error::overflow("tips"))?;
+            if share.denom() == 1 {
+                whole = whole
+                    .checked_add(share.numer())
+                    .ok_or_else(|| Error::overflow("tips"))?;
+            } else {
+                total = total
+                    .checked_add(share)
+                    .ok_or_else(|| Error::overflow("tips"))?;
+            }
             if self.explain {
                 lines.push(Line {
                     kind: LineKind::Tips,
@@ -51,7 +60,9 @@ impl Accrual<'_> {
                 });
             }
         }
-        Ok(total)
+        Exact::new(whole, 1)
+            .and_then(|w| total.checked_add(w))
+            .ok_or_else(|| Error::overflow("tips"))
     }
 
     /// Shift `s`'s tips share in `[lo, hi)` and the paid microseconds it covers there, or
@@ -78,6 +89,10 @@ impl Accrual<'_> {
             .fold(0, i64::saturating_add);
         if covered <= 0 || whole <= 0 {
             return Ok(None);
+        }
+        if covered == whole {
+            // The whole paid time is covered: the share is the tips (no reduction).
+            return Ok(Some((Exact::int(tips), covered)));
         }
         let share = i128::from(tips)
             .checked_mul(i128::from(covered))
@@ -185,5 +200,41 @@ mod tests {
             .unwrap(),
             Exact::ZERO
         );
+    }
+
+    /// Net of the one period of `employee` (the week of 2026-06-01) at `t`.
+    fn net(twin: &Twin, employee: &str, t: &str) -> i64 {
+        let a = twin.accruals(employee, at(t)).unwrap();
+        a.periods.iter().map(|p| p.net).sum()
+    }
+
+    /// Tips reach the answer whatever the caches held before: e2, whose shifts have no
+    /// side record when the caches are made, then a shift given tips; e1's shift split by
+    /// the window's end beside its own shift wholly inside (a part and a whole share).
+    #[test]
+    fn tips_pushed_after_the_caches_are_made_are_counted() {
+        let mut twin = twin();
+        let t0 = at("2026-06-01T00:00:00Z");
+        let e2 = json!({"employee_id": "e2", "contract_id": "c"});
+        twin.apply(Kind::Employees, &[e2], t0).unwrap();
+        let shift = |id: &str, who: &str, tips: Option<i64>| {
+            json!({"shift_id": id, "shift_status": "approved", "employee_id": who,
+                   "start_at": "2026-06-02T10:00:00Z", "stop_at": "2026-06-02T12:00:00Z",
+                   "tips": tips})
+        };
+        // 2026-06-02 10:00–12:00 without tips: 2 h × 2,000 = 4,000.
+        twin.apply(Kind::Shifts, &[shift("p", "e2", None)], t0)
+            .unwrap();
+        assert_eq!(net(&twin, "e2", "2026-06-03T00:00:00Z"), 4_000);
+        // The same shift with tips 500: counted at once.
+        twin.apply(Kind::Shifts, &[shift("p", "e2", Some(500))], t0)
+            .unwrap();
+        assert_eq!(net(&twin, "e2", "2026-06-03T00:00:00Z"), 4_500);
+        // e1 at Monday 02:00, with the same shift (tips 500): the period's window ends at
+        // its stop, Monday 00:00, so the bar shift's paid 20:00–23:00 is 3 h of its 7:
+        // 3 × 2,000 + 9,000 × 3 / 7 = 9,857.14…, plus the whole 4,500: 14,357.14… → 14,357.
+        twin.apply(Kind::Shifts, &[shift("q", "e1", Some(500))], t0)
+            .unwrap();
+        assert_eq!(net(&twin, "e1", "2026-06-08T02:00:00Z"), 14_357);
     }
 }
