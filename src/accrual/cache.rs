@@ -32,10 +32,6 @@ pub(crate) struct Cache {
     /// query that needs it (dropped when employees, contracts or schedules are pushed, and
     /// an employee's own when its shifts change).
     pub premiums: OnceLock<Box<[OnceLock<Classified>]>>,
-    /// One bit per employee (by index): set when a shift the store names as the
-    /// employee's has a side record (breaks or tips); dropped whenever a shift list
-    /// changes (with that employee's classification), made again on first use.
-    pub with_sides: OnceLock<Box<[u64]>>,
 }
 
 impl Cache {
@@ -54,11 +50,7 @@ impl Cache {
                     .map(Classified::heap_bytes)
                     .sum::<usize>()
         });
-        let with_sides = self
-            .with_sides
-            .get()
-            .map_or(0, |b| std::mem::size_of_val::<[u64]>(b));
-        order + clock + premiums + with_sides
+        order + clock + premiums
     }
 }
 
@@ -223,33 +215,8 @@ impl Books {
             .get(ix)
     }
 
-    /// Whether some shift of `emp` may have a side record (breaks or tips): false only when
-    /// none has. One pass over the side table per twin (and after each change of a shift
-    /// list), instead of one look-up per shift of every employee: every shift is in the
-    /// list of the employee the store names for it (`Twin::check_invariants`).
-    pub(crate) fn may_have_sides(&self, emp: &Employee) -> bool {
-        let Some(ix) = self.employee_ix(emp) else {
-            return true;
-        };
-        let bits = self.cache.with_sides.get_or_init(|| {
-            let mut bits = vec![0u64; self.employees.len().div_ceil(64)];
-            let owners = self.shifts.ext.keys().filter_map(|&s| {
-                let owner = self.shifts.employee.get(usize::try_from(s).ok()?)?;
-                owner.map(Ix::at)
-            });
-            for e in owners {
-                if let Some(w) = bits.get_mut(e / 64) {
-                    *w |= 1 << (e % 64);
-                }
-            }
-            bits.into_boxed_slice()
-        });
-        bits.get(ix / 64).is_none_or(|w| w & (1 << (ix % 64)) != 0)
-    }
-
     /// Drops employee `ix`'s overtime classification (its shifts changed); the others stay.
     pub(crate) fn forget_premiums(&mut self, ix: EmployeeIx) {
-        self.cache.with_sides = OnceLock::new();
         if let Some(slot) = self
             .cache
             .premiums

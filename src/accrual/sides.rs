@@ -30,7 +30,7 @@ impl Sides {
     pub fn of(twin: &Books, emp: &Employee) -> Sides {
         let mut bits: Vec<u64> = Vec::new();
         let mut exts: Vec<ShiftExt> = Vec::new();
-        if !twin.shifts.ext.is_empty() && twin.may_have_sides(emp) {
+        if !twin.shifts.ext.is_empty() {
             bits.resize(emp.shifts.len().div_ceil(64), 0);
             for (k, r) in emp.shifts.iter().enumerate() {
                 if let Some(x) = twin.shifts.ext(r.ix()) {
