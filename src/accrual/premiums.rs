@@ -268,10 +268,11 @@ impl<'a> Accrual<'a> {
     }
 }
 
-/// The interval `rule` covers on local date `d` (00:00 at `midnight`, the next date's at
-/// `next`) when the date matches it (SPEC §5.4): `[d from, d to)`, `[d from, (d+1) to)` for
-/// an overnight window, else the whole date; each edge by the DST rule of SPEC §2 (the
-/// clock). May be empty (both edges in one spring-forward gap).
+/// The interval `rule`'s window takes on local date `d` (00:00 at `midnight`, the next
+/// date's at `next`; SPEC §5.4): `[d from, d to)`, `[d from, (d+1) to)` for an overnight
+/// window, else the whole date; each edge by the DST rule of SPEC §2 (the clock). May be
+/// empty (both edges in one spring-forward gap). Whether the rule covers `d` at all
+/// (weekday, holiday status) is the caller's test, [`Premium::covers_date`].
 pub(crate) fn date_window(
     clock: &LocalClock,
     rule: &Premium,
