@@ -15,6 +15,7 @@
 use super::shifts::{Extra, ShiftStore};
 use super::{Advance, ContractIx, Employee, EmployeeIx, Ix, Leave, Payment, ScheduleIx};
 use super::{AdvanceIx, LeaveIx, PaymentIx, RecoveryRef, ShiftRec, State};
+use super::{Arena, Index};
 use crate::error::{Error, Result};
 
 /// Old → new indexes of one entity kind (an employee reads a handful of each).
@@ -37,6 +38,27 @@ impl<I: Ix + PartialEq> Map<I> {
 
 /// The error of a slice that cannot be built: only a state that breaks its own invariants
 /// (a dangling index) gives one.
+/// Copies the payments `list` names from `from` into `to` (made by `copy`), indexing each
+/// by its id: their new indexes, in the list's order. `what` names a full arena.
+fn copy_payments(
+    list: &[PaymentIx],
+    (from, to, index): (
+        &Arena<PaymentIx, Payment>,
+        &mut Arena<PaymentIx, Payment>,
+        &mut Index<PaymentIx>,
+    ),
+    what: &str,
+    copy: impl Fn(&Payment) -> Result<Payment>,
+) -> Result<Vec<PaymentIx>> {
+    let mut out = Vec::with_capacity(list.len());
+    for p in list.iter().filter_map(|&p| from.get(p)) {
+        let new = to.push(copy(p)?).map_err(|_| dangling(what))?;
+        index.insert(&p.id, new);
+        out.push(new);
+    }
+    Ok(out)
+}
+
 fn dangling(what: &str) -> Error {
     Error::Storage {
         message: format!("cannot slice the twin: a dangling {what} index"),
@@ -215,25 +237,18 @@ impl State {
             p.contract = contracts.link(p.contract, "contract")?;
             Ok(p)
         };
-        let mut additions: Vec<PaymentIx> = Vec::with_capacity(emp.additions.len());
-        for p in emp.additions.iter().filter_map(|&p| self.additions.get(p)) {
-            let new = out
-                .additions
-                .push(copy(p)?)
-                .map_err(|_| dangling("addition"))?;
-            out.addition_ix.insert(&p.id, new);
-            additions.push(new);
-        }
-        let mut deductions: Vec<PaymentIx> = Vec::with_capacity(emp.deductions.len());
-        for p in emp
-            .deductions
-            .iter()
-            .filter_map(|&p| self.deductions.get(p))
-        {
-            let new = (out.deductions.push(copy(p)?)).map_err(|_| dangling("deduction"))?;
-            out.deduction_ix.insert(&p.id, new);
-            deductions.push(new);
-        }
+        let additions = copy_payments(
+            &emp.additions,
+            (&self.additions, &mut out.additions, &mut out.addition_ix),
+            "addition",
+            copy,
+        )?;
+        let deductions = copy_payments(
+            &emp.deductions,
+            (&self.deductions, &mut out.deductions, &mut out.deduction_ix),
+            "deduction",
+            copy,
+        )?;
         Ok((additions, deductions))
     }
 
