@@ -1,60 +1,94 @@
-//! Ingestion alone, for iterating on `Twin::apply_json` (issue #5): `cargo run --release
-//! --example ingest_probe -- [EMPLOYEES] [SHIFTS_PER_EMPLOYEE] [RUNS] [no-pay-rules]`
-//! (`no-pay-rules`: the generated payroll without the pay rules, as before issue #14).
+//! Ingestion alone, for iterating on `Twin::apply_json` (issues #5, #16): `cargo run
+//! --release --example ingest_probe -- [EMPLOYEES] [SHIFTS_PER_EMPLOYEE] [RUNS] [WORD ...]`
+//! with the words
+//!
+//! * `no-pay-rules`: the generated payroll without the pay rules, as before issue #14;
+//! * `order=time`: the shifts in start order in daily batches, an HR sync along the way
+//!   (`ewa::generate::for_each_batch_in_time_order`, as `ewa bench --order time` pushes
+//!   them); `order=employee` (the default): employee by employee, 100,000 records a batch;
+//! * `digest`: after each run, a hash of every job report's JSON and the invariants checked
+//!   (not timed), so that two builds can be shown to answer alike.
 //!
 //! Serialises every generated batch once (not timed), then builds a fresh twin `RUNS` times
 //! from those bytes and prints the shift batches' rate of each run and the median. The job
 //! reports are kept until the batch is done, as a caller would read them.
 
+use std::hash::{Hash, Hasher};
+
+/// What the arguments ask for.
+struct Args {
+    g: ewa::generate::Options,
+    runs: usize,
+    time_order: bool,
+    digest: bool,
+}
+
+fn args() -> Args {
+    let all: Vec<String> = std::env::args().skip(1).collect();
+    let nums: Vec<usize> = all
+        .iter()
+        .filter_map(|a| a.replace('_', "").parse().ok())
+        .collect();
+    let num = |k: usize, d: usize| nums.get(k).copied().unwrap_or(d);
+    let has = |w: &str| all.iter().any(|a| a == w);
+    Args {
+        g: ewa::generate::Options {
+            employees: num(0, 100_000),
+            shifts_per_employee: num(1, 40),
+            pay_rules: !has("no-pay-rules"),
+            ..Default::default()
+        },
+        runs: num(2, 3).max(1),
+        time_order: has("order=time"),
+        digest: has("digest"),
+    }
+}
+
+fn fail(e: impl std::fmt::Display) -> ! {
+    eprintln!("ingest_probe: {e}");
+    std::process::exit(1);
+}
+
 fn main() {
-    let mut args = std::env::args().skip(1);
-    let mut num = |d: usize| {
-        args.next()
-            .and_then(|a| a.replace('_', "").parse().ok())
-            .unwrap_or(d)
-    };
-    let g = ewa::generate::Options {
-        employees: num(100_000),
-        shifts_per_employee: num(40),
-        ..Default::default()
-    };
-    let runs = num(3).max(1);
-    let g = ewa::generate::Options {
-        pay_rules: std::env::args().nth(4).as_deref() != Some("no-pay-rules"),
-        ..g
-    };
+    let a = args();
+    let g = &a.g;
     let mut batches = Vec::new();
-    let res = ewa::generate::for_each_batch(&g, |kind, records| {
-        let bytes = serde_json::to_vec(&records).unwrap_or_default();
+    let mut keep = |kind, records: &[serde_json::Value]| {
+        let bytes = serde_json::to_vec(records).unwrap_or_default();
         batches.push((kind, bytes));
         Ok(())
-    });
+    };
+    let res = if a.time_order {
+        let max = ewa::generate::company(g)
+            .map(|c| c.limits().batch_records_max())
+            .unwrap_or_else(|e| fail(e));
+        let max = usize::try_from(max).unwrap_or(usize::MAX);
+        ewa::generate::for_each_batch_in_time_order(g, max, |kind, records, _| keep(kind, records))
+    } else {
+        ewa::generate::for_each_batch(g, |kind, records| keep(kind, &records))
+    };
     if let Err(e) = res {
-        eprintln!("ingest_probe: {e}");
-        std::process::exit(1);
+        fail(e);
     }
     let at = g.received_at();
+    let shift_batches = batches.iter().filter(|b| b.0 == ewa::Kind::Shifts).count();
+    println!(
+        "{} order: {} batches, {shift_batches} of shifts",
+        if a.time_order { "time" } else { "employee" },
+        batches.len()
+    );
     let mut rates = Vec::new();
     let mut check = None;
-    for run in 0..runs {
-        let company = match ewa::generate::company(&g) {
-            Ok(c) => c,
-            Err(e) => {
-                eprintln!("ingest_probe: {e}");
-                std::process::exit(1);
-            }
-        };
+    for run in 0..a.runs {
+        let company = ewa::generate::company(g).unwrap_or_else(|e| fail(e));
         let mut twin = ewa::Twin::new(company);
         let (mut shifts, mut secs, mut cpu, mut rejected) = (0usize, 0f64, 0f64, 0usize);
+        let mut digest = std::collections::hash_map::DefaultHasher::new();
         for (kind, bytes) in &batches {
             let (t0, c0) = (std::time::Instant::now(), cpu_seconds());
-            let report = match twin.apply_json(*kind, bytes, at) {
-                Ok(r) => r,
-                Err(e) => {
-                    eprintln!("ingest_probe: {e}");
-                    std::process::exit(1);
-                }
-            };
+            let report = twin
+                .apply_json(*kind, bytes, at)
+                .unwrap_or_else(|e| fail(e));
             let dt = t0.elapsed().as_secs_f64();
             let dc = cpu_seconds() - c0;
             rejected += report.count_rejected;
@@ -62,6 +96,11 @@ fn main() {
                 shifts += report.count_received;
                 secs += dt;
                 cpu += dc;
+            }
+            if a.digest {
+                serde_json::to_string(&report)
+                    .unwrap_or_default()
+                    .hash(&mut digest);
             }
             drop(report);
         }
@@ -71,17 +110,23 @@ fn main() {
             rate / 1e6,
             cpu * 1e6 / shifts as f64
         );
+        if a.digest {
+            twin.check_invariants().unwrap_or_else(|e| fail(e));
+            println!(
+                "run {run}: reports digest {:016x}, invariants hold",
+                digest.finish()
+            );
+        }
         let c = (twin.counts(), rejected);
         if check.is_some_and(|x| x != c) {
-            eprintln!("ingest_probe: runs disagree");
-            std::process::exit(1);
+            fail("runs disagree");
         }
         check = Some(c);
         rates.push(rate);
     }
     rates.sort_by(f64::total_cmp);
     let median = rates.get(rates.len() / 2).copied().unwrap_or(0.0);
-    println!("median {:.3}M shifts/s of {runs}", median / 1e6);
+    println!("median {:.3}M shifts/s of {}", median / 1e6, a.runs);
 }
 
 /// User + system CPU seconds of this process so far (`/proc/self/stat`, clock ticks of

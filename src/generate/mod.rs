@@ -24,6 +24,7 @@
 //! ```
 
 mod rules;
+mod time_order;
 
 use crate::calendar::{self, Frequency, Instant, PeriodGenerator};
 use crate::company::Company;
@@ -35,6 +36,8 @@ use crate::twin::Twin;
 use chrono::{Datelike, Days, NaiveDate, NaiveDateTime, NaiveTime};
 use chrono_tz::Tz;
 use serde_json::{json, Map, Value};
+
+pub use time_order::for_each_batch_in_time_order;
 
 /// Records per `Twin::apply` batch in [`twin`] (SPEC §7 `batch_records_max`).
 pub const BATCH_RECORDS: usize = 100_000;

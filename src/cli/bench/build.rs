@@ -61,7 +61,7 @@ impl Source {
             Source::Generated(g, Order::Time) => {
                 let max = generate::company(g)?.limits().batch_records_max();
                 let max = usize::try_from(max).unwrap_or(usize::MAX);
-                super::order::for_each_batch_in_time_order(g, max, f)
+                generate::for_each_batch_in_time_order(g, max, f)
             }
             Source::File(path) => read_document(path)?.for_each_batch(f),
         }
