@@ -10,8 +10,10 @@
 //!   (not timed), so that two builds can be shown to answer alike.
 //!
 //! Serialises every generated batch once (not timed), then builds a fresh twin `RUNS` times
-//! from those bytes and prints the shift batches' rate of each run and the median. The job
-//! reports are kept until the batch is done, as a caller would read them.
+//! from those bytes and prints the shift batches' rate of each run and the median, with the
+//! CPU time of all threads and of the calling thread alone (the batch's serial part: the
+//! calling thread waits while rayon's workers run the parallel steps). The job reports are
+//! kept until the batch is done, as a caller would read them.
 
 use std::hash::{Hash, Hasher};
 
@@ -82,20 +84,23 @@ fn main() {
     for run in 0..a.runs {
         let company = ewa::generate::company(g).unwrap_or_else(|e| fail(e));
         let mut twin = ewa::Twin::new(company);
-        let (mut shifts, mut secs, mut cpu, mut rejected) = (0usize, 0f64, 0f64, 0usize);
+        let (mut shifts, mut rejected) = (0usize, 0usize);
+        let (mut secs, mut cpu, mut serial) = (0f64, 0f64, 0f64);
         let mut digest = std::collections::hash_map::DefaultHasher::new();
         for (kind, bytes) in &batches {
-            let (t0, c0) = (std::time::Instant::now(), cpu_seconds());
+            let (t0, c0, s0) = (std::time::Instant::now(), cpu_seconds(), thread_seconds());
             let report = twin
                 .apply_json(*kind, bytes, at)
                 .unwrap_or_else(|e| fail(e));
             let dt = t0.elapsed().as_secs_f64();
             let dc = cpu_seconds() - c0;
+            let ds = thread_seconds() - s0;
             rejected += report.count_rejected;
             if *kind == ewa::Kind::Shifts {
                 shifts += report.count_received;
                 secs += dt;
                 cpu += dc;
+                serial += ds;
             }
             if a.digest {
                 serde_json::to_string(&report)
@@ -106,9 +111,10 @@ fn main() {
         }
         let rate = shifts as f64 / secs;
         println!(
-            "run {run}: {shifts} shifts in {secs:.3} s = {:.3}M shifts/s, CPU {cpu:.2} s = {:.2} µs per shift ({rejected} rejected)",
+            "run {run}: {shifts} shifts in {secs:.3} s = {:.3}M shifts/s, CPU {cpu:.2} s = {:.2} µs per shift, {:.2} µs on the calling thread ({rejected} rejected)",
             rate / 1e6,
-            cpu * 1e6 / shifts as f64
+            cpu * 1e6 / shifts as f64,
+            serial * 1e6 / shifts as f64
         );
         if a.digest {
             twin.check_invariants().unwrap_or_else(|e| fail(e));
@@ -129,13 +135,30 @@ fn main() {
     println!("median {:.3}M shifts/s of {}", median / 1e6, a.runs);
 }
 
-/// User + system CPU seconds of this process so far (`/proc/self/stat`, clock ticks of
-/// 1/100 s; 0 where unreadable).
+/// CPU seconds of this process's threads so far (the first field of each thread's
+/// `/proc/self/task/*/schedstat`, in ns; 0 where unreadable).
 fn cpu_seconds() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let after = stat.rsplit(')').next().unwrap_or("");
-    let f: Vec<&str> = after.split_whitespace().collect();
-    let tick = |k: usize| f.get(k).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
-    // Fields 14 and 15 of the file (utime, stime) are 11 and 12 after the command name.
-    (tick(11) + tick(12)) / 100.0
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+        return 0.0;
+    };
+    tasks
+        .filter_map(|t| t.ok())
+        .map(|t| run_seconds(&t.path().join("schedstat")))
+        .sum()
+}
+
+/// CPU seconds of the calling thread so far: the serial part of a batch is what the
+/// calling thread runs while no rayon task of the batch runs on it.
+fn thread_seconds() -> f64 {
+    run_seconds(std::path::Path::new("/proc/thread-self/schedstat"))
+}
+
+/// The run time in a `schedstat` file, in seconds.
+fn run_seconds(path: &std::path::Path) -> f64 {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let ns = text
+        .split_whitespace()
+        .next()
+        .and_then(|v| v.parse::<f64>().ok());
+    ns.unwrap_or(0.0) / 1e9
 }
