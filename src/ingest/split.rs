@@ -17,32 +17,53 @@ fn skip_ws(b: &[u8], mut i: usize) -> usize {
     i
 }
 
-/// The position of the first `"`, `\\` or control character (below 0x20) in `b`: eight
-/// bytes at a time while none is in the word (the usual "has a zero byte" tests, exact
-/// for any bytes), then byte by byte.
+/// The bytes of `w` (eight bytes, little-endian) that are `"`, `\\` or control characters
+/// (below 0x20), as the high bit of each byte: the usual "has a zero byte" tests, whose
+/// lowest flagged byte is exact (a false flag needs a borrow from a true one below it).
 #[inline]
-pub(super) fn find_special(b: &[u8]) -> Option<usize> {
+fn special_bytes(w: u64) -> u64 {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
-    let has_zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH != 0;
+    let zero = |x: u64| x.wrapping_sub(ONES) & !x;
+    let below_space = w.wrapping_sub(ONES * 0x20) & !w;
+    (below_space | zero(w ^ (ONES * u64::from(b'"'))) | zero(w ^ (ONES * u64::from(b'\\')))) & HIGH
+}
+
+/// The position of the first `"`, `\\` or control character (below 0x20) in `b`: eight
+/// bytes at a time, the position within a word from the lowest flagged byte; the last
+/// bytes of a slice of eight or more as the last word (its bytes already seen masked out),
+/// of a shorter slice byte by byte.
+#[inline]
+pub(super) fn find_special(b: &[u8]) -> Option<usize> {
+    let word = |k: usize| {
+        b.get(k..k + 8)
+            .and_then(|c| <[u8; 8]>::try_from(c).ok())
+            .map(u64::from_le_bytes)
+    };
     let mut k = 0;
-    let mut words = b.chunks_exact(8);
-    for c in &mut words {
-        let w = <[u8; 8]>::try_from(c).map_or(u64::MAX, u64::from_le_bytes);
-        let below_space = w.wrapping_sub(ONES * 0x20) & !w & HIGH != 0;
-        if below_space
-            || has_zero(w ^ (ONES * u64::from(b'"')))
-            || has_zero(w ^ (ONES * u64::from(b'\\')))
-        {
-            break;
+    while let Some(w) = word(k) {
+        let m = special_bytes(w);
+        if m != 0 {
+            return Some(k + (m.trailing_zeros() / 8) as usize);
         }
         k += 8;
     }
-    let at = b
-        .get(k..)?
-        .iter()
-        .position(|&c| c == b'"' || c == b'\\' || c < 0x20)?;
-    Some(k + at)
+    if k == b.len() {
+        return None;
+    }
+    match b
+        .len()
+        .checked_sub(8)
+        .and_then(|last| Some((last, word(last)?)))
+    {
+        Some((last, w)) => {
+            // Bytes `last..k` were seen: no flag there, and so no false flag above them.
+            let seen = 8 * (k - last);
+            let m = special_bytes(w) >> seen;
+            (m != 0).then(|| k + (m.trailing_zeros() / 8) as usize)
+        }
+        None => b.iter().position(|&c| c == b'"' || c == b'\\' || c < 0x20),
+    }
 }
 
 /// One past the closing quote of the JSON string whose contents start at `i`.
@@ -206,6 +227,20 @@ mod tests {
         fn find_special_is_a_byte_search(bytes in proptest::collection::vec(
             proptest::prop_oneof![proptest::num::u8::ANY, proptest::sample::select(vec![b'"', b'\\', 0x1f, 0x20, 0x7f, 0x80, b'a'])],
             0..40,
+        )) {
+            let naive = bytes.iter().position(|&c| c == b'"' || c == b'\\' || c < 0x20);
+            proptest::prop_assert_eq!(super::find_special(&bytes), naive);
+        }
+
+        /// The same with specials rare, so that the search runs over several words and
+        /// ends in the last, overlapping one (bytes next to the specials' values included).
+        #[test]
+        fn find_special_over_long_plain_runs(bytes in proptest::collection::vec(
+            proptest::prop_oneof![
+                24 => proptest::sample::select(vec![b'a', b'!', b'#', b'[', b']', 0x20, 0x21, 0x23, 0x5b, 0x5d, 0x7f, 0x80, 0xa2, 0xdc, 0xff]),
+                1 => proptest::sample::select(vec![b'"', b'\\', 0x00, 0x01, 0x1f]),
+            ],
+            0..64,
         )) {
             let naive = bytes.iter().position(|&c| c == b'"' || c == b'\\' || c < 0x20);
             proptest::prop_assert_eq!(super::find_special(&bytes), naive);
