@@ -93,6 +93,9 @@ pub(crate) fn conflict_result(kind: Kind, index: usize, key: Option<String>) -> 
     }
 }
 
+/// Records whose home slots [`plan_hashed`] reads together, ahead of planning them.
+const WARM_BLOCK: usize = 32;
+
 /// What to do with one record of a batch.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Plan {
@@ -129,6 +132,14 @@ pub(crate) fn plan_hashed(
     let mut conflicted = vec![false; n];
     let mut any_conflict = false;
     for (i, (key, &h)) in keys.iter().zip(hashes).enumerate() {
+        if i % WARM_BLOCK == 0 {
+            // The next block's home slots read at once, so that their cache misses overlap.
+            let next = hashes.get(i..).unwrap_or_default().iter().take(WARM_BLOCK);
+            let seen = next.fold(0, |acc, &h| {
+                acc ^ first.get((h as usize) & mask).copied().unwrap_or(0)
+            });
+            std::hint::black_box(seen);
+        }
         let Some(key) = *key else {
             continue;
         };

@@ -259,13 +259,14 @@ impl ShiftStore {
         Some(ix)
     }
 
-    /// Enters the ids of [`ShiftStore::push_pending`] in the index, in slot order.
+    /// Enters the ids of [`ShiftStore::push_pending`] in the index, in the order of their
+    /// home slots' top bits (one sweep over the index).
     pub fn index_pending(&mut self, pending: &mut Vec<(u32, u64)>) {
-        let mask = self.slots.len().saturating_sub(1) as u64;
-        pending.sort_unstable_by_key(|&(_, h)| h & mask);
-        for (ix, h) in pending.drain(..) {
+        let mask = self.slots.len().saturating_sub(1);
+        for (ix, h) in by_home(pending, |&(_, h)| (h as usize) & mask, self.slots.len()) {
             self.place(ix, h);
         }
+        pending.clear();
     }
 
     /// [`ShiftStore::push`] with the id's [`hash_id`] already computed.
@@ -345,15 +346,15 @@ impl ShiftStore {
     }
 
     /// Re-places every shift in a table of `cap` (a power of two) slots: the ids hashed on
-    /// every core, then entered in slot order (a sweep over the new table rather than a
-    /// random access per shift).
+    /// every core, then entered in the order of their home slots' top bits (a sweep over
+    /// the new table rather than a random access per shift).
     fn rebuild(&mut self, cap: usize) {
         use rayon::prelude::*;
         let mask = cap.saturating_sub(1) as u64;
         let store: &ShiftStore = self;
         let n = u32::try_from(store.len()).unwrap_or(SHIFTS_MAX);
         // (home slot, slot value); the table has at most 2^31 slots.
-        let mut entries: Vec<(u32, u32)> = (0..n)
+        let entries: Vec<(u32, u32)> = (0..n)
             .into_par_iter()
             .with_min_len(4096)
             .map(|ix| {
@@ -361,12 +362,50 @@ impl ShiftStore {
                 ((h & mask) as u32, (ix & ShiftRec::IX_MAX) | tag(h))
             })
             .collect();
-        entries.par_sort_unstable_by_key(|&(home, _)| home);
         self.slots = vec![EMPTY; cap];
-        for (home, value) in entries {
+        for (home, value) in by_home(&entries, |&(home, _)| home as usize, cap) {
             self.place_at(home as usize, value);
         }
     }
+}
+
+/// `items` ordered by the top bits of their home slot in a table of `slots` slots (a
+/// power of two): a counting sort into at most 2^16 groups, and no more groups than
+/// items, so that placing them in this order sweeps over the table (each group's slots
+/// are near each other) in two linear passes instead of a sort. Linear probing finds an id
+/// whatever the order of insertion, so the order within a group does not matter.
+fn by_home<T: Copy>(items: &[T], home: impl Fn(&T) -> usize, slots: usize) -> Vec<T> {
+    let bits = slots.max(1).trailing_zeros();
+    let group_bits = bits
+        .min(16)
+        .min(items.len().max(1).next_power_of_two().trailing_zeros());
+    let shift = bits - group_bits;
+    let group = |t: &T| (home(t) >> shift) & ((1usize << group_bits) - 1);
+    let mut starts = vec![0u32; (1usize << group_bits) + 1];
+    for t in items {
+        if let Some(c) = starts.get_mut(group(t) + 1) {
+            *c += 1;
+        }
+    }
+    for g in 1..starts.len() {
+        let before = starts.get(g - 1).copied().unwrap_or(0);
+        if let Some(c) = starts.get_mut(g) {
+            *c += before;
+        }
+    }
+    let Some(&first) = items.first() else {
+        return Vec::new();
+    };
+    let mut out = vec![first; items.len()];
+    for t in items {
+        if let Some(at) = starts.get_mut(group(t)) {
+            if let Some(o) = out.get_mut(*at as usize) {
+                *o = *t;
+            }
+            *at += 1;
+        }
+    }
+    out
 }
 
 /// The id of shift `ix` in arena `chunks`.
@@ -513,10 +552,16 @@ pub(crate) fn position(list: &[ShiftRec], start: Instant, ix: u32) -> usize {
 
 /// Inserts a record, growing the list by an eighth (at least 4 records) at a time so that
 /// little capacity is left unused (the lists are the bulk of a twin's memory); still
-/// amortised linear.
+/// amortised linear. A record that sorts after the last one (a feed in time order, or an
+/// employee's shifts sent in order: the common case) is appended without a search.
 pub(crate) fn insert(list: &mut Vec<ShiftRec>, rec: ShiftRec) {
     if list.len() == list.capacity() {
         list.reserve_exact((list.len() / 8).max(4));
+    }
+    let key = (rec.start, rec.ix());
+    if list.last().is_none_or(|last| (last.start, last.ix()) < key) {
+        list.push(rec);
+        return;
     }
     let at = position(list, rec.start, rec.ix());
     list.insert(at, rec);
