@@ -38,6 +38,10 @@ const MIN_CHUNK: usize = 256;
 /// Records whose ids are looked up together (their index slots read first, at once).
 const LOOKUP_BLOCK: usize = 64;
 
+/// Records whose employees' lists are read together before they are applied
+/// ([`State::warm_lists`]).
+const WARM_BLOCK: usize = 32;
+
 /// One record after step 1: its key (the id, when it was a string) and hash, and the
 /// validated shift with its index lookup as the twin was before the batch (`None` until
 /// [`State::look_up_shifts`]), or its errors.
@@ -218,7 +222,11 @@ impl State {
         let mut hashes: Vec<u64> = Vec::with_capacity(pre.len());
         let mut new_shifts = 0;
         for p in &mut pre {
-            keys.push(p.key.take());
+            // A borrowed key stays in `pre` too, where `warm_lists` reads its text ahead.
+            keys.push(match &p.key {
+                Some(Cow::Borrowed(k)) => Some(Cow::Borrowed(*k)),
+                _ => p.key.take(),
+            });
             hashes.push(p.hash);
             new_shifts += usize::from(p.parsed.is_ok() && p.existing.is_none());
         }
@@ -229,7 +237,10 @@ impl State {
         self.shifts.reserve(new_shifts);
         let mut pending: Vec<(u32, u64)> = Vec::with_capacity(new_shifts);
         let mut reserved_for = None;
-        let report = self.run_batch(Kind::Shifts, keys, &plan, |twin, i, key, job| {
+        let (job, done) = self.apply_in_order(keys, &plan, |twin, i, key, job| {
+            if i % WARM_BLOCK == 0 {
+                twin.warm_lists(pre.get(i..).unwrap_or_default());
+            }
             twin.reserve_run(&pre, i, &mut reserved_for);
             let Some(p) = pre.get_mut(i) else {
                 return Err(RecordError::field("record", "index out of date"));
@@ -246,24 +257,44 @@ impl State {
                 (Ok(_), None) => Err(RecordError::field("shift_id", "is required")),
             }
         });
-        self.shifts.index_pending(&mut pending);
+        // The new ids enter the index on one core while the results are written on the
+        // other (neither reads what the other writes).
+        let shifts = &mut self.shifts;
+        let ((), report) = rayon::join(
+            || {
+                shifts.index_pending(&mut pending);
+                drop(pre);
+            },
+            || report(Kind::Shifts, job, done, &plan),
+        );
         report
     }
 
     /// The one batch loop of every kind (SPEC §3): one job; every record in batch order
     /// through `one(twin, index, key, job)`, except in-batch copies (the first copy's
-    /// result) and conflicts; then the per-record results (in parallel). `keys` are the
-    /// records' result keys.
-    pub(crate) fn run_batch(
+    /// result) and conflicts ([`State::apply_in_order`]); then the per-record results (in
+    /// parallel). `keys` are the records' result keys.
+    pub(crate) fn run_batch<'k>(
         &mut self,
         kind: Kind,
-        keys: Vec<Option<Cow<'_, str>>>,
+        keys: Vec<Option<Cow<'k, str>>>,
+        plan: &[Plan],
+        one: impl FnMut(&mut State, usize, Option<&str>, u64) -> Applied,
+    ) -> JobReport {
+        let (job, done) = self.apply_in_order(keys, plan, one);
+        report(kind, job, done, plan)
+    }
+
+    /// The loop of [`State::run_batch`]: a new job, and what became of each record.
+    fn apply_in_order<'k>(
+        &mut self,
+        keys: Vec<Option<Cow<'k, str>>>,
         plan: &[Plan],
         mut one: impl FnMut(&mut State, usize, Option<&str>, u64) -> Applied,
-    ) -> JobReport {
+    ) -> (u64, Vec<Done<'k>>) {
         self.jobs += 1;
         let job = self.jobs;
-        let mut done: Vec<Done<'_>> = Vec::with_capacity(keys.len());
+        let mut done: Vec<Done<'k>> = Vec::with_capacity(keys.len());
         for (i, key) in keys.into_iter().enumerate() {
             done.push(match plan.get(i).copied().unwrap_or(Plan::Apply) {
                 Plan::Conflict => Done::Conflict(key),
@@ -274,8 +305,40 @@ impl State {
                 }
             });
         }
-        let results = results(kind, done, plan);
-        JobReport::new(format!("job-{job}"), kind, results)
+        (job, done)
+    }
+
+    /// Before applying the next [`WARM_BLOCK`] records of `pre`: reads what applying them
+    /// reads first (each employee's list header, each key's text, which a new shift's id
+    /// is copied from), then the last record of each list (where the new shift goes and
+    /// what the overlap check reads, and the list's first when it is full, which growing it
+    /// reads), so that the cache misses of a block overlap instead of each record waiting
+    /// for its own in turn. In time order every record's employee is another one, out of
+    /// cache; in any order the batch's text has left the cache since step 1 read it.
+    fn warm_lists(&self, pre: &[Pre<'_>]) {
+        let block = pre.get(..WARM_BLOCK).unwrap_or(pre);
+        let employees = &self.employees;
+        let emp = |p: &Pre<'_>| {
+            p.parsed
+                .as_ref()
+                .ok()
+                .and_then(|f| f.employee)
+                .and_then(|e| employees.get(e))
+        };
+        let heads = block.iter().fold(0usize, |acc, p| {
+            let key = p.key.as_deref().and_then(|k| k.bytes().next());
+            let list = emp(p).map_or(0, |e| e.shifts.len());
+            acc ^ list ^ usize::from(key.unwrap_or(0))
+        });
+        let tails = block.iter().filter_map(emp).fold(heads, |acc, e| {
+            let first = if e.shifts.len() == e.shifts.capacity() {
+                e.shifts.first().map_or(0, |r| r.ix())
+            } else {
+                0
+            };
+            acc ^ e.shifts.last().map_or(0, |r| r.ix()) as usize ^ first as usize
+        });
+        std::hint::black_box(tails);
     }
 
     /// Before applying record `i`: when it starts a run of records of one employee, makes
@@ -347,7 +410,12 @@ fn unreadable(why: &str) -> Pre<'static> {
     }
 }
 
-/// Step 3: the per-record results, in parallel; a copy's is its first copy's.
+/// Step 3: the job report of job `job` from what became of each record.
+fn report(kind: Kind, job: u64, done: Vec<Done<'_>>, plan: &[Plan]) -> JobReport {
+    JobReport::new(format!("job-{job}"), kind, results(kind, done, plan))
+}
+
+/// The per-record results, in parallel; a copy's is its first copy's.
 fn results(kind: Kind, done: Vec<Done<'_>>, plan: &[Plan]) -> Vec<RecordResult> {
     let mut results: Vec<RecordResult> = done
         .into_par_iter()

@@ -247,7 +247,8 @@ impl<'de: 'a, 'a> Deserialize<'de> for Shift<'a> {
 pub(crate) struct ParsedShift {
     pub status: ShiftStatus,
     pub employee: Option<EmployeeIx>,
-    pub named_contract: Option<ContractIx>,
+    /// The contract resolved (SPEC §2): the one named, or the single active assignment's.
+    pub contract: Option<ContractIx>,
     pub start: Instant,
     pub stop: Instant,
     pub custom_info: Option<Box<Map<String, Value>>>,
@@ -261,8 +262,14 @@ impl Shift<'_> {
     /// each naming its field — the unknown fields first, then the fields in the order
     /// `shift_id`, `shift_status`, `start_at`, `stop_at`, `employee_id`, `contract_id`,
     /// `custom_info`, `unpaid_breaks` (by element, e.g. `unpaid_breaks[1].stop_at`), `tips`.
-    /// A field that `read` could not read reports that error only. Takes `custom_info` out
-    /// of the record when valid.
+    /// A field that `read` could not read reports that error only. When every field is
+    /// valid, the contract: the one named or the employee's single assignment active at
+    /// `start_at`, which a counted shift must overlap (SPEC §2; its one error, if any).
+    /// Takes `custom_info` out of the record when valid.
+    ///
+    /// Everything it reads of the twin (the company, employees, assignments, contracts) is
+    /// what a shift batch never changes, so the batch loop runs it for every record at once,
+    /// in parallel, before applying any.
     pub(crate) fn validate(
         &mut self,
         read: &ReadErrors,
@@ -308,10 +315,14 @@ impl Shift<'_> {
         let (Some(start), Some(stop), true) = (start, stop, errors.is_empty()) else {
             return Err(errors);
         };
+        let counted = twin.counted(self.shift_status);
+        let contract = twin
+            .resolve_shift_contract(employee, named_contract, start, stop, counted)
+            .map_err(|e| e.errors)?;
         Ok(ParsedShift {
             status: self.shift_status,
             employee,
-            named_contract,
+            contract,
             start,
             stop,
             custom_info: self.custom_info.take().map(Box::new),
@@ -534,8 +545,7 @@ impl State {
         pending: &mut Vec<(u32, u64)>,
     ) -> Applied {
         let counted = self.counted(p.status);
-        let contract =
-            self.resolve_shift_contract(p.employee, p.named_contract, p.start, p.stop, counted)?;
+        let contract = p.contract;
         let ext = self.shift_ext(existing, &p)?;
         if counted {
             self.check_tips_paid(p.employee, contract, (p.start, p.stop), &ext)?;
@@ -835,7 +845,8 @@ impl State {
     ) -> Option<String> {
         let emp = self.employees.get(employee?)?;
         let from = Instant::from_micros(start.as_micros().saturating_sub(self.max_shift_micros()));
-        let lo = emp.shifts.partition_point(|r| r.start < from);
+        // The new shift is usually among the last: step back from the end (SPEC §2).
+        let lo = crate::model::first_from(&emp.shifts, from);
         emp.shifts
             .get(lo..)?
             .iter()
