@@ -5,7 +5,10 @@
 //! `cargo bench --bench engine` (add a name filter, e.g. `-- eligibility/all`, to run one).
 //!
 //! `ingest/shifts_time_order` pushes the same shifts as `ingest/shifts_json` in start order,
-//! one batch per local day, as a live feed sends them (issue #16).
+//! one batch per local day with an HR sync every seventh day, as a live feed sends them and
+//! as `ewa bench --order time` pushes them (`generate::for_each_batch_in_time_order`, issue
+//! #16); at this size everything fits in cache, so `examples/ingest_probe.rs` (`order=time`,
+//! 100k employees) is where the cost of time order shows.
 //! `eligibility/all_after_batch` times the first bulk answer after a batch of about 500
 //! shifts of 500 employees (their caches are dropped; everyone else's are kept), against
 //! `eligibility/all/10k_employees` warm and against the first answer on the same fresh
@@ -77,38 +80,57 @@ fn base_and_shifts(o: &Options) -> (Twin, Vec<serde_json::Value>) {
     (base, shifts)
 }
 
-/// The shifts in start order, as one JSON batch per local day of their start.
-fn daily_batches(base: &Twin, mut shifts: Vec<serde_json::Value>) -> Vec<Vec<u8>> {
-    let tz = base.company().timezone();
-    let start = |s: &serde_json::Value| {
-        let text = s["start_at"].as_str().unwrap_or_default();
-        ewa::calendar::parse_instant(tz, text).unwrap_or_else(|e| panic!("{e}"))
-    };
-    shifts.sort_by_key(|s| start(s));
-    let day = |s: &serde_json::Value| start(s).to_utc().map(|t| t.date());
-    shifts
-        .chunk_by(|a, b| day(a) == day(b))
-        .map(|d| serde_json::to_vec(d).unwrap_or_default())
-        .collect()
+/// The generated payroll in time order (`generate::for_each_batch_in_time_order`, as
+/// `ewa bench --order time` and `ingest_probe order=time` push it): the twin after the
+/// batches before the first shift batch, every batch from there to the last shift batch as
+/// JSON bytes (the daily shift batches and the HR syncs between them), and how many shift
+/// records those hold.
+fn time_ordered(o: &Options) -> (Twin, Vec<(Kind, Vec<u8>)>, usize) {
+    let company = generate::company(o).unwrap_or_else(|e| panic!("{e}"));
+    let max = usize::try_from(company.limits().batch_records_max()).unwrap_or(usize::MAX);
+    let mut base = Twin::new(company);
+    let (mut batches, mut n) = (Vec::new(), 0);
+    generate::for_each_batch_in_time_order(o, max, |kind, records, at| {
+        if kind == Kind::Shifts {
+            n += records.len();
+        }
+        if kind == Kind::Shifts || !batches.is_empty() {
+            batches.push((kind, serde_json::to_vec(records).unwrap_or_default()));
+            Ok(())
+        } else {
+            base.apply(kind, records, at).map(|_| ())
+        }
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
+    while batches
+        .last()
+        .is_some_and(|(kind, _)| *kind != Kind::Shifts)
+    {
+        batches.pop();
+    }
+    (base, batches, n)
 }
 
 fn ingest_time_order(c: &mut Criterion) {
     let o = opts(250);
     let at = o.received_at();
-    let (base, shifts) = base_and_shifts(&o);
-    let n = shifts.len();
-    let days = daily_batches(&base, shifts);
+    let (base, batches, n) = time_ordered(&o);
     let mut g = c.benchmark_group("ingest");
     g.throughput(Throughput::Elements(n as u64));
     g.bench_function("shifts_time_order", |b| {
         b.iter_batched(
             || base.clone(),
             |mut twin| {
-                let accepted: usize = days
+                let accepted: usize = batches
                     .iter()
-                    .map(|d| {
-                        twin.apply_json(Kind::Shifts, d, at)
-                            .map_or(0, |r| r.count_accepted)
+                    .map(|(kind, bytes)| {
+                        let r = twin.apply_json(*kind, bytes, at);
+                        let r = r.unwrap_or_else(|e| panic!("{e}"));
+                        if *kind == Kind::Shifts {
+                            r.count_accepted
+                        } else {
+                            0
+                        }
                     })
                     .sum();
                 assert_eq!(accepted, n);

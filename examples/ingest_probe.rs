@@ -116,6 +116,10 @@ fn main() {
             cpu * 1e6 / shifts as f64,
             serial * 1e6 / shifts as f64
         );
+        println!(
+            "run {run}: shift storage {:.1} B per shift",
+            twin.shift_storage_bytes() as f64 / twin.counts().shifts.max(1) as f64
+        );
         if a.digest {
             twin.check_invariants().unwrap_or_else(|e| fail(e));
             println!(

@@ -17,7 +17,7 @@
 use super::dupkeys::duplicate_key;
 use super::plain::read_plain;
 use super::plan::{conflict_result, plan_hashed, record_result, Applied, Plan, RecordError};
-use super::record::Memo;
+use super::record::{Memo, EMPLOYEE_KEY_BYTES};
 use super::report::{FieldError, JobReport, Kind, Outcome, RecordResult};
 use super::shifts::{Lenient, ParsedShift, Shift};
 use super::split::split_objects;
@@ -164,13 +164,18 @@ impl State {
         let unread = AtomicBool::new(false);
         let pre: Vec<Pre<'_>> = elements
             .par_iter()
+            .enumerate()
             .with_min_len(MIN_CHUNK)
-            .map_init(Memo::default, |memo, raw| {
-                twin.pre_element(raw, memo).unwrap_or_else(|| {
-                    unread.store(true, Ordering::Relaxed);
-                    unreadable("")
-                })
-            })
+            .map_init(
+                || (Memo::default(), Ahead::default()),
+                |(memo, ahead), (i, raw)| {
+                    ahead.warm(twin, &elements, i, memo);
+                    twin.pre_element(raw, memo).unwrap_or_else(|| {
+                        unread.store(true, Ordering::Relaxed);
+                        unreadable("")
+                    })
+                },
+            )
             .collect();
         if unread.into_inner() {
             return None;
@@ -193,6 +198,9 @@ impl State {
             Some(l) => {
                 let nested = l.0.custom_info.is_some()
                     || l.0.unpaid_breaks.as_set().is_some_and(|b| !b.is_empty());
+                if memo.employee_at.is_none() {
+                    memo.employee_at = employee_key_at(raw, l.0.employee_id.as_deref());
+                }
                 (l, nested)
             }
             None => {
@@ -373,6 +381,81 @@ impl State {
             }
         }
     }
+}
+
+/// Step 1's look-ahead over raw records (issue #16): in time order every record is another
+/// employee's, and validating it waits twice for memory, for the employee's index slot and
+/// for the employee (whose assignments the contract rule reads). Before each block of
+/// [`WARM_BLOCK`] records, when the last block's records were mostly of other employees
+/// than their predecessors (the validator's memo missed), this finds the block's employee
+/// ids at the place the task's first plain record had its own (a record laid out otherwise
+/// is skipped: this only warms the cache), reads their index slots together, then looks
+/// them up and reads their employees together, so that those misses overlap.
+#[derive(Default)]
+struct Ahead {
+    /// The first record after the block warmed last.
+    next: usize,
+    /// The memo's misses when that block was warmed.
+    misses: usize,
+}
+
+impl Ahead {
+    fn warm(&mut self, twin: &State, elements: &[&str], i: usize, memo: &Memo) {
+        if i < self.next && i + WARM_BLOCK >= self.next {
+            return;
+        }
+        self.next = i + WARM_BLOCK;
+        let misses = memo.employee.misses();
+        let recent = misses - self.misses.min(misses);
+        self.misses = misses;
+        let Some((at, key)) = memo.employee_at.filter(|_| recent >= WARM_BLOCK / 4) else {
+            return;
+        };
+        let mut ids: [Option<&str>; WARM_BLOCK] = [None; WARM_BLOCK];
+        let block = elements.get(i..).unwrap_or_default().iter();
+        for (slot, raw) in ids.iter_mut().zip(block) {
+            *slot = employee_at(raw, at, &key);
+        }
+        let slots = ids
+            .iter()
+            .flatten()
+            .fold(0u32, |acc, id| acc ^ twin.employee_ix.touch(id));
+        let mut ixs: [Option<EmployeeIx>; WARM_BLOCK] = [None; WARM_BLOCK];
+        for (ix, id) in ixs.iter_mut().zip(&ids) {
+            *ix = id.and_then(|id| twin.employee_ix.get(id));
+        }
+        let employees = ixs.iter().flatten().filter_map(|&e| twin.employees.get(e));
+        let seen = employees.fold(slots as usize, |acc, e| {
+            acc ^ e.assignments.first().map_or(0, |a| a.stints.len())
+        });
+        std::hint::black_box(seen);
+    }
+}
+
+/// Where employee id `id` (borrowed from `raw`) starts in `raw`, with the
+/// [`EMPLOYEE_KEY_BYTES`] bytes before it.
+fn employee_key_at(raw: &str, id: Option<&str>) -> Option<(usize, [u8; EMPLOYEE_KEY_BYTES])> {
+    let at = (id?.as_ptr() as usize).checked_sub(raw.as_ptr() as usize)?;
+    let key = raw
+        .as_bytes()
+        .get(at.checked_sub(EMPLOYEE_KEY_BYTES)?..at)?;
+    Some((at, <[u8; EMPLOYEE_KEY_BYTES]>::try_from(key).ok()?))
+}
+
+/// The employee id at byte `at` of `raw` when the bytes before it are `key`: a plain
+/// string up to its closing quote.
+fn employee_at<'a>(raw: &'a str, at: usize, key: &[u8; EMPLOYEE_KEY_BYTES]) -> Option<&'a str> {
+    let before = raw
+        .as_bytes()
+        .get(at.checked_sub(EMPLOYEE_KEY_BYTES)?..at)?;
+    if before != key {
+        return None;
+    }
+    let rest = raw.get(at..)?;
+    let n = super::split::find_special(rest.as_bytes())?;
+    (rest.as_bytes().get(n) == Some(&b'"'))
+        .then(|| rest.get(..n))
+        .flatten()
 }
 
 /// For each element of the JSON array `text` holding `n` records, the path of a key it

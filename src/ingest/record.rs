@@ -503,6 +503,8 @@ pub(crate) fn read_fields<'de, A: MapAccess<'de>, const N: usize>(
 pub(crate) struct Last<I> {
     id: Option<String>,
     answer: Option<I>,
+    /// How many calls were not the previous one's id.
+    misses: usize,
 }
 
 impl<I> Default for Last<I> {
@@ -510,6 +512,7 @@ impl<I> Default for Last<I> {
         Last {
             id: None,
             answer: None,
+            misses: 0,
         }
     }
 }
@@ -522,13 +525,20 @@ impl<I: Copy> Last<I> {
             Some(last) => {
                 self.answer = look(id);
                 id.clone_into(last);
+                self.misses += 1;
             }
             None => {
                 self.answer = look(id);
                 self.id = Some(id.to_string());
+                self.misses += 1;
             }
         }
         self.answer
+    }
+
+    /// How many calls so far looked their id up (were not the previous call's id).
+    pub fn misses(&self) -> usize {
+        self.misses
     }
 }
 
@@ -537,7 +547,15 @@ impl<I: Copy> Last<I> {
 pub(crate) struct Memo {
     pub employee: Last<EmployeeIx>,
     pub contract: Last<ContractIx>,
+    /// Where the employee id's text starts in a plain record read by this task, and the
+    /// bytes just before it (its key, as that record spells it): step 1's look-ahead finds
+    /// the employee ids of the records to come there, without reading them.
+    pub employee_at: Option<(usize, [u8; EMPLOYEE_KEY_BYTES])>,
 }
+
+/// How many bytes before an employee id's text [`Memo::employee_at`] keeps: the key
+/// `"employee_id":"` in its compact spelling.
+pub(crate) const EMPLOYEE_KEY_BYTES: usize = 15;
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]

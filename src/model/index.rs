@@ -128,6 +128,16 @@ impl<I: Ix> Index<I> {
         }
     }
 
+    /// Reads the home slot of `id` and nothing else, so that a lookup of `id` soon after
+    /// finds it in cache: several such reads in a row overlap their cache misses, where
+    /// lookups one after another each wait for their own (the slot's index is returned for
+    /// the caller to keep the read alive).
+    pub fn touch(&self, id: &str) -> u32 {
+        let mask = self.slots.len().wrapping_sub(1);
+        let (h, _) = home(id.as_bytes());
+        self.slots.get(h & mask).map_or(EMPTY, |s| s.ix)
+    }
+
     /// Maps `id` to `ix` (replacing an earlier index of the same id).
     pub fn insert(&mut self, id: &str, ix: I) {
         let ix = ix.raw();
