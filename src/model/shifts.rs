@@ -5,7 +5,8 @@
 //!   `available` slots) live in one more such list.
 //! * Ids are stored once, in chunked arenas (one `String` per 2^20 shifts, `u32` offsets).
 //! * The id → index map is an open-addressing table of `u32` shift indexes (linear probing,
-//!   load ≤ 3/4) that compares candidates against the arena, so no id is stored twice.
+//!   load ≤ 3/4) with a tag of the id's hash in the bits the index does not need, that
+//!   compares candidates against the arena, so no id is stored twice.
 //! * Per shift, the store keeps the employee (`Option<EmployeeIx>`); the job that created it is kept once
 //!   per run of shifts created by one job.
 //! * Rare data — `custom_info`, earlier versions (audit history) and the job of an updated
@@ -27,9 +28,21 @@ pub(crate) const CHUNK_SHIFTS: usize = 1 << 20;
 pub(crate) const SHIFTS_MAX: u32 = ShiftRec::IX_MAX;
 const EMPTY: u32 = u32::MAX;
 
-/// The 3-bit tag of a hash, above the 29 index bits.
-fn tag(h: u64) -> u32 {
-    ((h >> 61) as u32) << 29
+/// How a slot of a table of `cap` slots (a power of two) splits: the low bits hold a shift
+/// index (the table holds fewer shifts than slots, so `log2(cap)` bits, at most the 29 of
+/// [`SHIFTS_MAX`]), the bits above a tag from the top of the id's hash, so that a probe
+/// compares an id against the arena (two cache misses) only when the tags agree: one
+/// chance in 2^9 for a table of 2^23 slots, in 2^3 at the largest. Returns the index mask.
+fn ix_mask(cap: usize) -> u32 {
+    let bits = cap.trailing_zeros().clamp(1, 29);
+    (1u32 << bits) - 1
+}
+
+/// The tag of hash `h` in a table whose slots keep the index under `mask`: the hash's top
+/// bits, as many as lie above the mask.
+fn tag(h: u64, mask: u32) -> u32 {
+    let bits = mask.count_ones();
+    ((h >> (32 + bits)) as u32) << bits
 }
 
 /// One id arena chunk: the ids of 2^20 consecutive shifts, end offsets.
@@ -54,8 +67,10 @@ pub(crate) struct Extra {
 #[derive(Clone, Debug, Default)]
 pub(crate) struct ShiftStore {
     pub chunks: Vec<Chunk>,
-    /// Open addressing: the shift index in the low 29 bits and 3 bits of its id's hash above
-    /// (so most probes never touch the arena); `EMPTY` = free.
+    /// Open addressing: the shift index in the low bits and a tag of its id's hash above,
+    /// as [`ix_mask`] splits them for the table's size (so most probes never touch the
+    /// arena); `EMPTY` = free (no index fills its bits: the table holds fewer shifts than
+    /// slots).
     slots: Vec<u32>,
     /// Employee of each shift (`None` for open slots).
     pub employee: Vec<Option<EmployeeIx>>,
@@ -87,14 +102,13 @@ impl ShiftStore {
     /// [`ShiftStore::get`] with the id's [`hash_id`] already computed.
     pub fn get_hashed(&self, id: &str, h: u64) -> Option<u32> {
         let mask = self.slots.len().checked_sub(1)?;
-        let t = tag(h);
+        let ix = ix_mask(self.slots.len());
+        let t = tag(h, ix);
         let mut i = (h as usize) & mask;
         loop {
             match self.slots.get(i).copied() {
                 None | Some(EMPTY) => return None,
-                Some(s) if s & !ShiftRec::IX_MAX == t && self.id(s & ShiftRec::IX_MAX) == id => {
-                    return Some(s & ShiftRec::IX_MAX)
-                }
+                Some(s) if s & !ix == t && self.id(s & ix) == id => return Some(s & ix),
                 Some(_) => i = (i + 1) & mask,
             }
         }
@@ -325,7 +339,8 @@ impl ShiftStore {
 
     fn place(&mut self, ix: u32, h: u64) {
         let home = (h as usize) & self.slots.len().saturating_sub(1);
-        self.place_at(home, (ix & ShiftRec::IX_MAX) | tag(h));
+        let m = ix_mask(self.slots.len());
+        self.place_at(home, (ix & m) | tag(h, m));
     }
 
     /// Puts a slot value in the first free slot from `home` on.
@@ -351,6 +366,7 @@ impl ShiftStore {
     fn rebuild(&mut self, cap: usize) {
         use rayon::prelude::*;
         let mask = cap.saturating_sub(1) as u64;
+        let m = ix_mask(cap);
         let store: &ShiftStore = self;
         let n = u32::try_from(store.len()).unwrap_or(SHIFTS_MAX);
         // (home slot, slot value); the table has at most 2^31 slots.
@@ -359,7 +375,7 @@ impl ShiftStore {
             .with_min_len(4096)
             .map(|ix| {
                 let h = hash_id(store.id(ix));
-                ((h & mask) as u32, (ix & ShiftRec::IX_MAX) | tag(h))
+                ((h & mask) as u32, (ix & m) | tag(h, m))
             })
             .collect();
         self.slots = vec![EMPTY; cap];
@@ -436,6 +452,7 @@ pub(crate) fn index_slots(chunks: &[Chunk], n: usize) -> Result<Vec<u32>, u32> {
     }
     let mut slots = vec![EMPTY; cap];
     let mask = cap - 1;
+    let m = ix_mask(cap);
     // Hash every id (a sequential pass over the arena), then place the shifts grouped by
     // the top bits of their home slot (a counting sort), so that the probes of one group
     // stay within a few hundred KiB of slots instead of missing the cache at random.
@@ -456,7 +473,7 @@ pub(crate) fn index_slots(chunks: &[Chunk], n: usize) -> Result<Vec<u32>, u32> {
         let ix = u32::try_from(k).map_err(|_| u32::MAX)?;
         if let Some(at) = starts.get_mut(home >> shift) {
             if let Some(o) = order.get_mut(*at) {
-                *o = ((home as u64) << 32) | u64::from((ix & ShiftRec::IX_MAX) | tag(h));
+                *o = ((home as u64) << 32) | u64::from((ix & m) | tag(h, m));
             }
             if let Some(t) = high.get_mut(*at) {
                 *t = (h >> 32) as u32;
@@ -491,25 +508,26 @@ fn group_starts(hashes: &[u64], mask: usize, shift: u32, groups: usize) -> Vec<u
 #[inline]
 fn place_all(chunks: &[Chunk], order: &[u64], high: &[u32], slots: &mut [u32]) -> Result<(), u32> {
     let mask = slots.len() - 1;
+    let m = ix_mask(slots.len());
     // The top hash bits of each slot's shift, beside the slots (so a probe compares ids
     // only when 32 more bits agree: a repeat, or one chance in 2^32).
     let mut slot_high = vec![0u32; slots.len()];
     for (&o, &hi) in order.iter().zip(high) {
         let value = o as u32;
-        let ix = value & ShiftRec::IX_MAX;
-        let t = value & !ShiftRec::IX_MAX;
+        let ix = value & m;
+        let t = value & !m;
         // One probe: a slot with this id is a repeat, the first empty one is its place.
         let mut i = (o >> 32) as usize;
         loop {
             match slots.get(i).copied() {
                 Some(EMPTY) => break,
                 Some(x)
-                    if x & !ShiftRec::IX_MAX == t
+                    if x & !m == t
                         && slot_high.get(i) == Some(&hi)
-                        && chunk_id(chunks, x & ShiftRec::IX_MAX) == chunk_id(chunks, ix) =>
+                        && chunk_id(chunks, x & m) == chunk_id(chunks, ix) =>
                 {
                     // Name the later of the two shifts.
-                    return Err(ix.max(x & ShiftRec::IX_MAX));
+                    return Err(ix.max(x & m));
                 }
                 Some(_) => i = (i + 1) & mask,
                 None => return Err(ix),
@@ -633,6 +651,51 @@ mod tests {
         assert_eq!(s.get("s5000"), None);
         assert_eq!(s.get(""), None);
         assert_eq!(s.job(7), (1, Instant::from_micros(0)));
+    }
+
+    /// Ids pushed one by one and in pending batches through several table sizes (so
+    /// through several splits of a slot between index and tag) are all found, absent ids
+    /// are not, and the snapshot's index of the same ids answers alike and names a repeat.
+    #[test]
+    fn ids_are_found_through_every_table_size() {
+        let at = Instant::from_micros(0);
+        let mut s = ShiftStore::default();
+        let mut pending = Vec::new();
+        for i in 0..40_000u32 {
+            let id = format!("s{i:07}");
+            if i % 3 == 0 {
+                assert_eq!(s.push(&id, None, 1, at), Some(i));
+            } else {
+                if pending.is_empty() {
+                    s.reserve(1_000);
+                }
+                let h = hash_id(&id);
+                assert_eq!(s.push_pending(&id, h, None, 1, at, &mut pending), Some(i));
+                if pending.len() == 700 {
+                    s.index_pending(&mut pending);
+                }
+            }
+        }
+        s.index_pending(&mut pending);
+        let slots = index_slots(&s.chunks, s.len()).unwrap();
+        let loaded = ShiftStore::from_parts(
+            s.chunks.clone(),
+            slots,
+            s.employee.clone(),
+            s.created.clone(),
+            IxMap::default(),
+            IxMap::default(),
+        );
+        for store in [&s, &loaded] {
+            for i in 0..40_000u32 {
+                assert_eq!(store.get(&format!("s{i:07}")), Some(i));
+                assert_eq!(store.get(&format!("t{i:07}")), None);
+            }
+        }
+        let mut repeated = s.clone();
+        repeated.push("s0012345", None, 1, at);
+        let n = repeated.len();
+        assert_eq!(index_slots(&repeated.chunks, n), Err(40_000));
     }
 
     #[test]
