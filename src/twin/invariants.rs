@@ -407,7 +407,7 @@ impl State {
     }
 
     fn check_payments(&self) -> Result<()> {
-        type ListOf = fn(&Employee) -> &Vec<PaymentIx>;
+        type ListOf = fn(&Employee) -> &[PaymentIx];
         let lists: [(&str, &Arena<PaymentIx, Payment>, ListOf); 2] = [
             ("addition", &self.additions, |e| &e.additions),
             ("deduction", &self.deductions, |e| &e.deductions),

@@ -23,7 +23,7 @@ use crate::model::{
     Period, Profile, RateVersion, RegularRate, Schedule, ShiftExt, ShiftRec, ShiftVersion, Span,
     Stint,
 };
-use crate::model::{Arena, Index, Ix, State};
+use crate::model::{Arena, Few, Index, Ix, State};
 use crate::twin::Twin;
 use chrono::NaiveTime;
 use serde_json::Value;
@@ -372,7 +372,7 @@ fn read_employee(
         additions,
         deductions,
         advances,
-        leaves: Vec::new(),
+        leaves: Few::new(),
     };
     Ok((e, ns))
 }
@@ -725,12 +725,12 @@ fn read_side_record(r: &mut Reader<'_>, n: &Counts) -> Result<Extra> {
 }
 
 /// One employee's list of payment or advance indexes, each below `bound`.
-fn read_ixs<I: Ix>(r: &mut Reader<'_>, bound: usize) -> Result<Vec<I>> {
+fn read_ixs<I: Ix>(r: &mut Reader<'_>, bound: usize) -> Result<Few<I>> {
     let len = r.count("payment or advance list")?;
     if len > bound {
         return Err(bad("lists more payments or advances than there are"));
     }
-    let mut list = Vec::with_capacity(len);
+    let mut list = Few::with_capacity(len);
     for _ in 0..len {
         let ix = r.u32()?;
         list.push(ix_of(ix, bound, &|| "payment or advance list".to_string())?);
