@@ -25,11 +25,11 @@ const BREAKS: usize = 1;
 /// The side records (breaks, tips) of an employee's shift list, by position in the list.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Sides {
-    /// Per 64 records of the list (word `w`, records `64w..64w + 64`): a word of tips bits,
-    /// a word of breaks bits (bit `k % 64` set when record `k` has one), and for every word
-    /// after the first a word counting the records with tips (low half) and with breaks
-    /// (high half) before it. Word `w` starts at 0 for the first, at `3w − 1` after.
-    /// Empty when the list has no side record.
+    /// Per 64 records of the list (group `g`, records `64g..64g + 64`): at `2g` a word of
+    /// tips bits, at `2g + 1` a word of breaks bits (bit `k % 64` set when record `k` has
+    /// one); then, at `2·groups + g − 1` for every group after the first, the records
+    /// with tips (low half) and with breaks (high half) before it. Empty when the list has
+    /// no side record.
     words: Box<[u64]>,
     /// The tips of the records with tips, in list order; then, per record with breaks in
     /// list order, the end of its breaks in `spans`.
@@ -38,6 +38,8 @@ pub(crate) struct Sides {
     spans: Box<[Span]>,
     /// How many records have tips (the first entries of `vals`).
     tips: u32,
+    /// How many groups of 64 records (the list's length / 64, rounded up).
+    groups: u32,
 }
 
 impl Sides {
@@ -47,25 +49,29 @@ impl Sides {
         if tables.is_empty() {
             return Sides::default();
         }
-        let n = emp.shifts.len();
-        let mut words = vec![0u64; (3 * n.div_ceil(64)).saturating_sub(1)];
+        let groups = emp.shifts.len().div_ceil(64);
+        let mut words = vec![0u64; (3 * groups).saturating_sub(1)];
         let mut tips: Vec<i64> = Vec::new();
         let mut ends: Vec<i64> = Vec::new();
         let mut spans: Vec<Span> = Vec::new();
         for (k, r) in emp.shifts.iter().enumerate() {
-            let at = word_at(k / 64);
-            if k % 64 == 0 && at > 0 {
-                // The counts before this word (below 2^29 shifts: each fits its half).
-                if let Some(w) = words.get_mut(at + 2) {
+            let g = k / 64;
+            if k % 64 == 0 && g > 0 {
+                // The counts before this group (below 2^29 shifts: each fits its half).
+                if let Some(w) = words.get_mut(2 * groups + g - 1) {
                     *w = tips.len() as u64 | (ends.len() as u64) << 32;
                 }
             }
+            // Most shifts have no record: one bit test, no look-up.
+            if !tables.flagged(r.ix()) {
+                continue;
+            }
             if let Some(t) = tables.tips(r.ix()) {
-                set_bit(&mut words, at + TIPS, k);
+                set_bit(&mut words, 2 * g + TIPS, k);
                 tips.push(t);
             }
             if let Some(b) = tables.breaks(r.ix()) {
-                set_bit(&mut words, at + BREAKS, k);
+                set_bit(&mut words, 2 * g + BREAKS, k);
                 spans.extend_from_slice(b);
                 ends.push(spans.len() as i64);
             }
@@ -80,6 +86,7 @@ impl Sides {
             vals: tips.into_boxed_slice(),
             spans: spans.into_boxed_slice(),
             tips: count,
+            groups: u32::try_from(groups).unwrap_or(u32::MAX),
         }
     }
 
@@ -107,15 +114,18 @@ impl Sides {
     /// list.
     #[inline]
     fn rank(&self, k: usize, kind: usize) -> Option<Option<usize>> {
-        let at = word_at(k / 64);
-        let w = *self.words.get(at + kind)?;
+        let g = k / 64;
+        let w = *self.words.get(2 * g + kind)?;
         let bit = 1u64 << (k % 64);
         if w & bit == 0 {
             return Some(None);
         }
-        let before = match at {
+        let before = match g {
             0 => 0,
-            _ => (*self.words.get(at + 2)? >> (32 * kind)) as u32 as usize,
+            _ => {
+                let counts = *self.words.get(2 * self.groups as usize + g - 1)?;
+                (counts >> (32 * kind)) as u32 as usize
+            }
         };
         Some(Some(before + (w & (bit - 1)).count_ones() as usize))
     }
@@ -144,12 +154,6 @@ impl Sides {
         let end = usize::try_from(*self.vals.get(at)?).ok()?;
         Some(Some(self.spans.get(start..end)?))
     }
-}
-
-/// Where the words of the `w`-th 64 records start in [`Sides::words`].
-#[inline]
-fn word_at(w: usize) -> usize {
-    (3 * w).saturating_sub(1)
 }
 
 /// Sets record `k`'s bit in the word at `at`.

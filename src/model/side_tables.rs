@@ -5,7 +5,9 @@
 //! * tips: 12 bytes an entry (the index and the amount as two 32-bit halves, so the entry
 //!   needs no padding to an 8-byte boundary);
 //! * a single break — the usual list — inline: 24 bytes an entry, nothing on the heap;
-//! * any other list (none, or two breaks or more): 24 bytes an entry and the boxed list.
+//! * any other list (none, or two breaks or more): 24 bytes an entry and the boxed list;
+//! * one bit per shift index saying whether the shift has an entry in any of them, so
+//!   that the usual shift, with none, costs a bit test rather than a look-up per map.
 //!
 //! A shift with tips only, breaks only or both has an entry in the maps of what it has and
 //! none elsewhere; a shift with neither has no entry. [`ShiftSide`] reads one shift's two
@@ -56,7 +58,7 @@ fn unpack([lo, hi]: [u32; 2]) -> i64 {
 }
 
 /// The breaks and tips of the current shift versions, by shift index.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default)]
 pub(crate) struct SideTables {
     /// Tips of the shifts that have them ([`pack`]ed).
     tips: IxMap<[u32; 2]>,
@@ -64,6 +66,16 @@ pub(crate) struct SideTables {
     one: IxMap<Span>,
     /// The breaks of the shifts whose list is empty or has two or more.
     many: IxMap<Box<[Span]>>,
+    /// Bit `ix % 64` of word `ix / 64` set when shift `ix` has an entry above (words past
+    /// the end: none).
+    flags: Vec<u64>,
+}
+
+impl PartialEq for SideTables {
+    /// The same entries (the flags follow from them).
+    fn eq(&self, o: &SideTables) -> bool {
+        self.tips == o.tips && self.one == o.one && self.many == o.many
+    }
 }
 
 impl SideTables {
@@ -83,7 +95,10 @@ impl SideTables {
             tips: IxMap::with_capacity_and_hasher(tips, Default::default()),
             one: IxMap::with_capacity_and_hasher(one, Default::default()),
             many: IxMap::with_capacity_and_hasher(many, Default::default()),
+            flags: Vec::new(),
         };
+        let last = records.iter().map(|&(ix, _)| ix as usize).max();
+        t.flags.reserve_exact(last.map_or(0, |ix| ix / 64 + 1));
         for (ix, x) in records {
             t.set(ix, Some(x));
         }
@@ -102,10 +117,40 @@ impl SideTables {
         !self.tips.is_empty()
     }
 
+    /// Whether shift `ix` has breaks or tips: a bit test.
+    #[inline]
+    pub fn flagged(&self, ix: u32) -> bool {
+        let ix = ix as usize;
+        self.flags
+            .get(ix / 64)
+            .is_some_and(|w| w & (1 << (ix % 64)) != 0)
+    }
+
+    /// Sets or clears shift `ix`'s flag, growing the words by an eighth at a time (at
+    /// least 16) so that little capacity is left unused.
+    fn flag(&mut self, ix: u32, on: bool) {
+        let (w, bit) = (ix as usize / 64, 1u64 << (ix % 64));
+        if on && w >= self.flags.len() {
+            if self.flags.capacity() <= w {
+                let more = w + 1 - self.flags.len();
+                self.flags
+                    .reserve_exact(more.max(self.flags.len() / 8).max(16));
+            }
+            self.flags.resize(w + 1, 0);
+        }
+        if let Some(x) = self.flags.get_mut(w) {
+            if on {
+                *x |= bit;
+            } else {
+                *x &= !bit;
+            }
+        }
+    }
+
     /// The tips of shift `ix`, if it has them (SPEC §5.7).
     #[inline]
     pub fn tips(&self, ix: u32) -> Option<i64> {
-        if self.tips.is_empty() {
+        if self.tips.is_empty() || !self.flagged(ix) {
             return None;
         }
         self.tips.get(&ix).copied().map(unpack)
@@ -114,6 +159,9 @@ impl SideTables {
     /// The breaks of shift `ix`, if it has an `unpaid_breaks` list (SPEC §5.6).
     #[inline]
     pub fn breaks(&self, ix: u32) -> Option<&[Span]> {
+        if !self.flagged(ix) {
+            return None;
+        }
         if !self.one.is_empty() {
             if let Some(b) = self.one.get(&ix) {
                 return Some(std::slice::from_ref(b));
@@ -138,6 +186,7 @@ impl SideTables {
     /// Sets shift `ix`'s breaks and tips (`None`, or neither field, removes them).
     pub fn set(&mut self, ix: u32, ext: Option<ShiftExt>) {
         let ShiftExt { breaks, tips } = ext.unwrap_or_default();
+        self.flag(ix, tips.is_some() || breaks.is_some());
         match tips {
             Some(t) => {
                 self.tips.insert(ix, pack(t));
@@ -177,14 +226,19 @@ impl SideTables {
             .filter_map(|&ix| self.get(ix).map(|x| (ix, x)))
     }
 
-    /// Bytes on the heap: each table's buckets and control bytes, and the boxed lists.
+    /// Bytes on the heap: each table's buckets and control bytes, the boxed lists and the
+    /// flags.
     pub fn heap_bytes(&self) -> usize {
         let boxed: usize = self
             .many
             .values()
             .map(|b| std::mem::size_of_val(&**b))
             .sum();
-        map_bytes(&self.tips) + map_bytes(&self.one) + map_bytes(&self.many) + boxed
+        map_bytes(&self.tips)
+            + map_bytes(&self.one)
+            + map_bytes(&self.many)
+            + boxed
+            + 8 * self.flags.capacity()
     }
 }
 
@@ -245,6 +299,12 @@ mod tests {
         }
         assert_eq!(t.get(99), None);
         assert_eq!(t.get(100), None);
+        // A far index grows the flags; clearing it leaves the others.
+        t.set(70_001, Some(ext(None, Some(3))));
+        assert!(t.flagged(70_001) && !t.flagged(70_000) && t.flagged(2));
+        assert_eq!(t.tips(70_001), Some(3));
+        t.set(70_001, None);
+        assert!(!t.flagged(70_001) && t.flagged(2));
         let mut seen: Vec<u32> = t.iter().map(|(ix, _)| ix).collect();
         seen.sort_unstable();
         assert_eq!(seen, [0, 1, 2, 3, 4]);
@@ -279,8 +339,10 @@ mod tests {
         t.set(5, Some(ext(None, Some(9))));
         assert_eq!(t.get(5), Some(ext(None, Some(9)).view()));
         assert!(t.one.is_empty() && t.many.is_empty());
+        assert!(t.flagged(5));
         t.set(5, None);
         assert!(t.is_empty());
+        assert!(!t.flagged(5));
         assert_eq!(t.get(5), None);
     }
 
@@ -289,9 +351,10 @@ mod tests {
         let mut t = SideTables::default();
         assert_eq!(t.heap_bytes(), 0);
         t.set(1, Some(ext(None, Some(5))));
-        // Four buckets of 12 bytes, their control bytes and a group of trailing ones.
-        assert_eq!(t.heap_bytes(), 4 * 13 + 16);
+        // Four buckets of 12 bytes, their control bytes and a group of trailing ones; 16
+        // words of flags.
+        assert_eq!(t.heap_bytes(), 4 * 13 + 16 + 128);
         t.set(2, Some(ext(Some(vec![span(1, 2), span(3, 4)]), None)));
-        assert_eq!(t.heap_bytes(), 4 * 13 + 16 + 4 * 25 + 16 + 32);
+        assert_eq!(t.heap_bytes(), 4 * 13 + 16 + 4 * 25 + 16 + 32 + 128);
     }
 }
