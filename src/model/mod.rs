@@ -12,6 +12,7 @@ mod leave_days;
 pub(crate) mod premium;
 mod reason;
 pub(crate) mod shifts;
+mod side_tables;
 mod slice;
 mod state;
 
@@ -28,6 +29,7 @@ pub(crate) use premium::Premium;
 pub use reason::{Reason, Reasons};
 pub(crate) use reason::{ALL_REASONS, STORED_REASONS};
 pub(crate) use shifts::in_mask;
+pub(crate) use side_tables::{ShiftSide, SideTables};
 pub(crate) use state::State;
 
 use crate::calendar::{Frequency, Instant};

@@ -215,7 +215,7 @@ impl State {
                     },
                 );
             }
-            store.set_ext(new, self.shifts.ext(old).cloned());
+            store.set_ext(new, self.shifts.ext(old).map(|x| x.to_ext()));
             let contract = contracts.link(r.contract, "contract")?;
             list.push(ShiftRec::new(new, r.status(), contract, r.start, r.stop));
         }
