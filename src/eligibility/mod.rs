@@ -434,7 +434,7 @@ impl Books {
         let min_tenure = self.company.policy.min_tenure_days;
         // SPEC §6: `date(t) − earliest start < min_tenure_days`, a signed count of days, so
         // even with the default 0 an employee asked about before the earliest start is too
-        // short (decision 140). With 0 that needs `t` before every stint: none is active.
+        // short (decision 132). With 0 that needs `t` before every stint: none is active.
         if min_tenure > 0 || !active {
             let earliest: Option<Option<NaiveDate>> = emp
                 .assignments
