@@ -28,6 +28,7 @@ use smallvec::SmallVec;
 const HOUR_SECONDS: Decimal = Decimal::from_parts(3600, 0, 0, false, 0);
 
 /// What one date earns on one contract (SPEC §5.5).
+#[derive(Clone, Copy)]
 enum DayPay {
     /// `hours × rate(d 00:00)` of a company holiday.
     Holiday(Decimal),
@@ -161,10 +162,10 @@ impl Accrual<'_> {
     ) -> Result<Exact> {
         let rate = c.rate_at(midnight);
         let overflow = || Error::overflow("holiday and leave pay");
-        let (kind, source, hours) = match pay {
-            DayPay::Holiday(h) => (LineKind::Holiday, d.to_string(), Some(h)),
-            DayPay::HourlyLeave(l) => (LineKind::Leave, self.leave_id(l), Some(l.hours_per_day)),
-            DayPay::DailyLeave(l) => (LineKind::Leave, self.leave_id(l), None),
+        let (kind, hours) = match pay {
+            DayPay::Holiday(h) => (LineKind::Holiday, Some(h)),
+            DayPay::HourlyLeave(l) => (LineKind::Leave, Some(l.hours_per_day)),
+            DayPay::DailyLeave(_) => (LineKind::Leave, None),
         };
         let exact = match hours {
             Some(h) => Exact::from_decimal(h)
@@ -173,6 +174,12 @@ impl Accrual<'_> {
             None => Exact::int(rate),
         };
         if self.explain {
+            // The line's source: the holiday's date, or the leave's id (text built only here:
+            // an answer without lines formats nothing).
+            let source = match pay {
+                DayPay::Holiday(_) => d.to_string(),
+                DayPay::HourlyLeave(l) | DayPay::DailyLeave(l) => self.leave_id(l),
+            };
             let (quantity, unit) = match hours {
                 Some(h) => {
                     let seconds = h.checked_mul(HOUR_SECONDS).ok_or_else(overflow)?;

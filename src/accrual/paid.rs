@@ -57,7 +57,7 @@ pub(crate) fn breaks_of<'a>(
 /// The breaks of shift record `r` on contract `c` in `twin` (its current version).
 #[inline]
 pub(crate) fn shift_breaks<'a>(twin: &'a Books, r: &ShiftRec, c: Option<&Contract>) -> Breaks<'a> {
-    let listed = twin.shifts.ext(r.ix()).and_then(|x| x.breaks.as_deref());
+    let listed = twin.shifts.ext.breaks(r.ix());
     breaks_of(listed, c, r.start, r.stop)
 }
 
@@ -102,7 +102,7 @@ impl<'a> super::Accrual<'a> {
     /// [`shift_breaks`], reading through the answer's [`super::sides`] list.
     #[inline]
     pub(crate) fn breaks(&self, r: &ShiftRec, c: Option<&Contract>) -> Breaks<'a> {
-        let listed = self.side(r).and_then(|x| x.breaks.as_deref());
+        let listed = self.side_breaks(r);
         breaks_of(listed, c, r.start, r.stop)
     }
 }

@@ -75,7 +75,7 @@ impl Accrual<'_> {
         lo: Instant,
         hi: Instant,
     ) -> Result<Option<(Exact, i64)>> {
-        let tips = self.side(s).map_or(0, |x| x.tips());
+        let tips = self.side_tips(s);
         if tips <= 0 {
             return Ok(None);
         }

@@ -424,14 +424,18 @@ impl Books {
                 .flat_map(|a| a.stints.iter())
                 .filter(|s| !s.is_empty())
         };
-        if !emp.assignments.iter().any(|a| a.active_at(t)) {
+        let active = emp.assignments.iter().any(|a| a.active_at(t));
+        if !active {
             reasons.insert(Reason::NoActiveAssignment);
             if stints().next().is_some() && stints().all(|s| s.end <= t) {
                 reasons.insert(Reason::EmploymentEnded);
             }
         }
         let min_tenure = self.company.policy.min_tenure_days;
-        if min_tenure > 0 {
+        // SPEC §6: `date(t) − earliest start < min_tenure_days`, a signed count of days, so
+        // even with the default 0 an employee asked about before the earliest start is too
+        // short (decision 132). With 0 that needs `t` before every stint: none is active.
+        if min_tenure > 0 || !active {
             let earliest: Option<Option<NaiveDate>> = emp
                 .assignments
                 .iter()

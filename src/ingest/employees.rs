@@ -5,7 +5,7 @@ use super::fields::{Field, Rec};
 use super::plan::{full, Applied, RecordError};
 use crate::ingest::Outcome;
 use crate::model::State;
-use crate::model::{Assignment, Employee, Profile, Stint};
+use crate::model::{Assignment, Employee, Few, Profile, Stint};
 use crate::model::{ContractIx, EmployeeIx};
 use chrono::NaiveDate;
 use serde_json::{Map, Value};
@@ -92,10 +92,10 @@ impl State {
                 custom_info: Map::new(),
                 assignments: smallvec::SmallVec::new(),
                 shifts: Vec::new(),
-                additions: Vec::new(),
-                deductions: Vec::new(),
-                advances: Vec::new(),
-                leaves: Vec::new(),
+                additions: Few::new(),
+                deductions: Few::new(),
+                advances: Few::new(),
+                leaves: Few::new(),
             },
         };
         patch_profile(&mut emp.profile, &pushed);

@@ -124,7 +124,7 @@ impl State {
         };
         if old_employee != Some(employee) {
             if let Some(e) = old_employee.and_then(|e| self.employees.get_mut(e)) {
-                e.leaves.retain(|&x| x != ix);
+                e.leaves.retain(|x| *x != ix);
             }
             // Kept in index order, as the snapshot decoder rebuilds it.
             if let Some(e) = self.employees.get_mut(employee) {

@@ -177,7 +177,7 @@ impl State {
             } else {
                 &mut e.additions
             };
-            list.retain(|&x| x != ix);
+            list.retain(|x| *x != ix);
         }
         if let Some(e) = self.employees.get_mut(employee) {
             let list = if deduction {

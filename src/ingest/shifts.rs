@@ -595,7 +595,7 @@ impl State {
         let breaks = match &p.breaks {
             Patch::Set(b) => Some(b.clone()),
             Patch::Null => None,
-            Patch::Absent => match prev.and_then(|x| x.breaks.as_ref()) {
+            Patch::Absent => match prev.and_then(|x| x.breaks) {
                 Some(kept) if !breaks_fit(kept, p.start, p.stop) => {
                     return Err(RecordError::field(
                         "unpaid_breaks",
@@ -606,7 +606,7 @@ impl State {
                         ),
                     ))
                 }
-                kept => kept.cloned(),
+                kept => kept.map(Box::from),
             },
         };
         let tips = match p.tips {
@@ -770,7 +770,7 @@ impl State {
             && r.start == v.start
             && r.stop == v.stop
             && self.shifts.custom_info(ix) == v.custom_info.as_deref()
-            && self.shifts.ext(ix) == v.ext.as_deref()
+            && self.shifts.ext(ix) == v.ext.as_deref().map(ShiftExt::view)
     }
 
     /// SPEC §2: with an employee, the contract is the one named (which the employee must be

@@ -76,6 +76,23 @@ impl std::hash::Hasher for IxHasher {
 pub(crate) type IxMap<V> =
     std::collections::HashMap<u32, V, std::hash::BuildHasherDefault<IxHasher>>;
 
+/// Bytes a map's table holds on the heap: its buckets (a power of two, of which it fills at
+/// most 7 in 8 before it grows) of one entry and one control byte each, and a group of 16
+/// trailing control bytes; 0 for a map that never allocated.
+pub(crate) fn map_bytes<V>(m: &IxMap<V>) -> usize {
+    let cap = m.capacity();
+    if cap == 0 {
+        return 0;
+    }
+    // A table of fewer than 8 buckets uses all but one; a larger one 7 in 8.
+    let buckets = if cap < 8 {
+        (cap + 1).next_power_of_two()
+    } else {
+        (cap / 7 * 8).next_power_of_two()
+    };
+    buckets * (std::mem::size_of::<(u32, V)>() + 1) + 16
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -96,6 +113,23 @@ mod tests {
         }
         assert_eq!(m.get(&2_997), Some(&999));
         assert_eq!(m.get(&2_998), None);
+    }
+
+    #[test]
+    fn map_bytes_follow_the_table() {
+        let mut m: IxMap<u64> = IxMap::default();
+        assert_eq!(map_bytes(&m), 0);
+        m.insert(1, 1);
+        assert_eq!(m.capacity(), 3);
+        assert_eq!(map_bytes(&m), 4 * 17 + 16);
+        for x in 0..1_000u32 {
+            m.insert(x, 0);
+        }
+        // 1,000 entries fill 1,024 buckets past 7/8: 2,048 buckets.
+        assert_eq!(m.capacity(), 1_792);
+        assert_eq!(map_bytes(&m), 2_048 * 17 + 16);
+        let m: IxMap<u64> = IxMap::with_capacity_and_hasher(7, Default::default());
+        assert_eq!(map_bytes(&m), 8 * 17 + 16);
     }
 
     #[test]

@@ -12,6 +12,7 @@ mod leave_days;
 pub(crate) mod premium;
 mod reason;
 pub(crate) mod shifts;
+mod side_tables;
 mod slice;
 mod state;
 
@@ -28,6 +29,7 @@ pub(crate) use premium::Premium;
 pub use reason::{Reason, Reasons};
 pub(crate) use reason::{ALL_REASONS, STORED_REASONS};
 pub(crate) use shifts::in_mask;
+pub(crate) use side_tables::{ShiftSide, SideTables};
 pub(crate) use state::State;
 
 use crate::calendar::{Frequency, Instant};
@@ -341,13 +343,19 @@ pub(crate) struct Employee {
     pub assignments: smallvec::SmallVec<[Assignment; 1]>,
     /// Current shift records, sorted by (start, index).
     pub shifts: Vec<ShiftRec>,
-    pub additions: Vec<PaymentIx>,
-    pub deductions: Vec<PaymentIx>,
+    /// Addition indexes. This list and the three below are [`Few`]: inline while short,
+    /// as most are, so that an answer reads them from the employee record.
+    pub additions: Few<PaymentIx>,
+    pub deductions: Few<PaymentIx>,
     /// Advance indexes in recording order.
-    pub advances: Vec<AdvanceIx>,
+    pub advances: Few<AdvanceIx>,
     /// Leave indexes (SPEC §2 leave), in creation order.
-    pub leaves: Vec<LeaveIx>,
+    pub leaves: Few<LeaveIx>,
 }
+
+/// A short list of indexes kept inside its owner up to four entries (the same 24 bytes as a
+/// `Vec`, without the load of a separate allocation while it fits; a performance device).
+pub(crate) type Few<T> = smallvec::SmallVec<[T; 4]>;
 
 /// A half-open interval `[start, stop)` of a shift: an unpaid break (SPEC §5.6).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -12,10 +12,12 @@
 //! * Rare data — `custom_info`, earlier versions (audit history) and the job of an updated
 //!   current version — lives in a side map keyed by shift index.
 //! * Unpaid breaks and tips of the current version (SPEC §2 extensions, §5.6, §5.7) live in
-//!   one more side map keyed by shift index, which accrual reads (and skips entirely while it
-//!   is empty); earlier versions carry theirs in [`ShiftVersion::ext`].
+//!   [`SideTables`] keyed by shift index (tips, a single break, other break lists: each entry
+//!   as small as its data), which accrual reads (and skips entirely while they are empty);
+//!   earlier versions carry theirs in [`ShiftVersion::ext`].
 
-use super::hash::IxMap;
+use super::hash::{map_bytes, IxMap};
+use super::side_tables::{ShiftSide, SideTables};
 use crate::calendar::Instant;
 use crate::model::{EmployeeIx, ShiftExt, ShiftRec, ShiftStatus, ShiftVersion};
 use serde_json::{Map, Value};
@@ -78,7 +80,7 @@ pub(crate) struct ShiftStore {
     pub created: Vec<(u32, u64, Instant)>,
     pub extra: IxMap<Extra>,
     /// Breaks and tips of the current version of the shifts that have either.
-    pub ext: IxMap<ShiftExt>,
+    pub ext: SideTables,
 }
 
 pub(crate) use super::hash::hash_id;
@@ -133,7 +135,7 @@ impl ShiftStore {
         employee: Vec<Option<EmployeeIx>>,
         created: Vec<(u32, u64, Instant)>,
         extra: IxMap<Extra>,
-        ext: IxMap<ShiftExt>,
+        ext: SideTables,
     ) -> ShiftStore {
         ShiftStore {
             chunks,
@@ -146,26 +148,16 @@ impl ShiftStore {
     }
 
     /// Breaks and tips of shift `ix`'s current version, if it has either. Free while no
-    /// shift has any (the map is empty): the no-break path of accrual costs one test.
+    /// shift has any (the tables are empty): the no-break path of accrual costs one test.
+    /// (A reader of one field asks [`SideTables::breaks`] or [`SideTables::tips`].)
     #[inline]
-    pub fn ext(&self, ix: u32) -> Option<&ShiftExt> {
-        if self.ext.is_empty() {
-            None
-        } else {
-            self.ext.get(&ix)
-        }
+    pub fn ext(&self, ix: u32) -> Option<ShiftSide<'_>> {
+        self.ext.get(ix)
     }
 
     /// Sets shift `ix`'s current breaks and tips (an empty value removes its record).
     pub fn set_ext(&mut self, ix: u32, ext: Option<ShiftExt>) {
-        match ext.filter(|x| !x.is_empty()) {
-            Some(x) => {
-                self.ext.insert(ix, x);
-            }
-            None => {
-                self.ext.remove(&ix);
-            }
-        }
+        self.ext.set(ix, ext);
     }
 
     /// The job and receipt of shift `ix`'s current version.
@@ -185,16 +177,16 @@ impl ShiftStore {
     }
 
     /// Bytes of shift storage outside the employees' lists: ids and their offsets, the id
-    /// index, employees per shift, job runs, and the side map (its `custom_info` objects
-    /// estimated from their JSON length). Append-only buffers count their length (their
-    /// untouched capacity is never resident).
+    /// index, employees per shift, job runs, the side map (its `custom_info` objects
+    /// estimated from their JSON length), and the breaks and tips tables. Append-only buffers
+    /// count their length (their untouched capacity is never resident); a map counts its
+    /// whole table ([`map_bytes`]).
     pub fn heap_bytes(&self) -> usize {
         let ids: usize = self
             .chunks
             .iter()
             .map(|c| c.text.len() + 4 * c.ends.len())
             .sum();
-        let extra_entry = std::mem::size_of::<(u32, Extra)>() + 1;
         let extra: usize = self
             .extra
             .values()
@@ -205,23 +197,12 @@ impl ShiftStore {
                     + x.history.capacity() * std::mem::size_of::<ShiftVersion>()
             })
             .sum();
-        let ext_entry = std::mem::size_of::<(u32, ShiftExt)>() + 1;
-        let ext: usize = self
-            .ext
-            .values()
-            .map(|x| {
-                x.breaks
-                    .as_ref()
-                    .map_or(0, |b| std::mem::size_of_val::<[_]>(b))
-            })
-            .sum();
         ids + 4 * self.slots.len()
             + 4 * self.employee.len()
             + self.created.capacity() * std::mem::size_of::<(u32, u64, Instant)>()
-            + self.extra.capacity() * extra_entry
+            + map_bytes(&self.extra)
             + extra
-            + self.ext.capacity() * ext_entry
-            + ext
+            + self.ext.heap_bytes()
     }
 
     /// Adds a new shift; `None` when the twin holds [`SHIFTS_MAX`] shifts. (Ingestion
@@ -619,7 +600,7 @@ pub(crate) fn version(
         start: r.start,
         stop: r.stop,
         custom_info: store.custom_info(r.ix()).cloned().map(Box::new),
-        ext: store.ext(r.ix()).cloned().map(Box::new),
+        ext: store.ext(r.ix()).map(|x| Box::new(x.to_ext())),
         received_at,
         job,
     }

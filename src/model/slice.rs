@@ -15,7 +15,7 @@
 use super::shifts::{Extra, ShiftStore};
 use super::{Advance, ContractIx, Employee, EmployeeIx, Ix, Leave, Payment, ScheduleIx};
 use super::{AdvanceIx, LeaveIx, PaymentIx, RecoveryRef, ShiftRec, State};
-use super::{Arena, Index};
+use super::{Arena, Few, Index};
 use crate::error::{Error, Result};
 
 /// Old → new indexes of one entity kind (an employee reads a handful of each).
@@ -49,8 +49,8 @@ fn copy_payments(
     ),
     what: &str,
     copy: impl Fn(&Payment) -> Result<Payment>,
-) -> Result<Vec<PaymentIx>> {
-    let mut out = Vec::with_capacity(list.len());
+) -> Result<Few<PaymentIx>> {
+    let mut out = Few::with_capacity(list.len());
     for p in list.iter().filter_map(|&p| from.get(p)) {
         let new = to.push(copy(p)?).map_err(|_| dangling(what))?;
         index.insert(&p.id, new);
@@ -215,7 +215,7 @@ impl State {
                     },
                 );
             }
-            store.set_ext(new, self.shifts.ext(old).cloned());
+            store.set_ext(new, self.shifts.ext(old).map(|x| x.to_ext()));
             let contract = contracts.link(r.contract, "contract")?;
             list.push(ShiftRec::new(new, r.status(), contract, r.start, r.stop));
         }
@@ -230,7 +230,7 @@ impl State {
         ix: EmployeeIx,
         contracts: &Map<ContractIx>,
         out: &mut State,
-    ) -> Result<(Vec<PaymentIx>, Vec<PaymentIx>)> {
+    ) -> Result<(Few<PaymentIx>, Few<PaymentIx>)> {
         let copy = |p: &Payment| -> Result<Payment> {
             let mut p = p.clone();
             p.employee = Some(ix);
@@ -259,8 +259,8 @@ impl State {
         ix: EmployeeIx,
         schedules: &Map<ScheduleIx>,
         out: &mut State,
-    ) -> Result<Vec<AdvanceIx>> {
-        let mut list = Vec::with_capacity(emp.advances.len());
+    ) -> Result<Few<AdvanceIx>> {
+        let mut list = Few::with_capacity(emp.advances.len());
         for a in emp.advances.iter().filter_map(|&a| self.advances.get(a)) {
             let recovery = match &a.recovery {
                 Some(r) => Some(RecoveryRef {
@@ -291,8 +291,8 @@ impl State {
         ix: EmployeeIx,
         contracts: &Map<ContractIx>,
         out: &mut State,
-    ) -> Result<Vec<LeaveIx>> {
-        let mut list = Vec::with_capacity(emp.leaves.len());
+    ) -> Result<Few<LeaveIx>> {
+        let mut list = Few::with_capacity(emp.leaves.len());
         for l in emp.leaves.iter().filter_map(|&l| self.leaves.get(l)) {
             let copy = Leave {
                 employee: ix,

@@ -20,10 +20,10 @@ use crate::model::shifts::{index_slots, Chunk, Extra, ShiftStore, CHUNK_SHIFTS, 
 use crate::model::{Advance, EmployeeIx, RecoveryRef, STORED_REASONS};
 use crate::model::{
     Alignment, Assignment, Contract, Delivery, Employee, Leave, LeaveStatus, Overtime, Payment,
-    Period, Profile, RateVersion, RegularRate, Schedule, ShiftExt, ShiftRec, ShiftVersion, Span,
-    Stint,
+    Period, Profile, RateVersion, RegularRate, Schedule, ShiftExt, ShiftRec, ShiftVersion,
+    SideTables, Span, Stint,
 };
-use crate::model::{Arena, Index, Ix, State};
+use crate::model::{Arena, Few, Index, Ix, State};
 use crate::twin::Twin;
 use chrono::NaiveTime;
 use serde_json::Value;
@@ -372,7 +372,7 @@ fn read_employee(
         additions,
         deductions,
         advances,
-        leaves: Vec::new(),
+        leaves: Few::new(),
     };
     Ok((e, ns))
 }
@@ -493,7 +493,7 @@ type ShiftParts = (
     Vec<Option<EmployeeIx>>,
     Vec<(u32, u64, Instant)>,
     IxMap<Extra>,
-    IxMap<ShiftExt>,
+    SideTables,
 );
 
 fn read_shift_sections(
@@ -510,7 +510,7 @@ fn read_shift_sections(
     let ext = if n.version >= 2 {
         read_shift_exts(r, n, &mut extra)?
     } else {
-        IxMap::default()
+        SideTables::default()
     };
     Ok((employee, created, extra, ext))
 }
@@ -520,14 +520,10 @@ fn read_shift_sections(
 /// equal to it the current one. That breaks lie inside their version's shift, sorted and
 /// disjoint, and that tips lie in `[0, amount_max]`, are invariants
 /// ([`Twin::check_invariants`]).
-fn read_shift_exts(
-    r: &mut Reader<'_>,
-    n: &Counts,
-    extra: &mut IxMap<Extra>,
-) -> Result<IxMap<ShiftExt>> {
+fn read_shift_exts(r: &mut Reader<'_>, n: &Counts, extra: &mut IxMap<Extra>) -> Result<SideTables> {
     let count = r.count("shift break and tip records")?;
-    let mut current: IxMap<ShiftExt> =
-        IxMap::with_capacity_and_hasher(count.min(RESERVE_MAX), Default::default());
+    // The current versions' records in index order, then the tables sized exactly.
+    let mut current: Vec<(u32, ShiftExt)> = Vec::with_capacity(count.min(RESERVE_MAX));
     let mut prev: Option<(u32, u32)> = None;
     for _ in 0..count {
         let key = (r.u32()?, r.u32()?);
@@ -551,12 +547,10 @@ fn read_shift_exts(
             .and_then(|x| x.history.get_mut(version as usize))
         {
             Some(v) => v.ext = Some(Box::new(ext)),
-            None => {
-                current.insert(ix, ext);
-            }
+            None => current.push((ix, ext)),
         }
     }
-    Ok(current)
+    Ok(SideTables::from_records(current))
 }
 
 /// One version's `opt` breaks (count; start, stop each) and `opt` tips.
@@ -725,12 +719,12 @@ fn read_side_record(r: &mut Reader<'_>, n: &Counts) -> Result<Extra> {
 }
 
 /// One employee's list of payment or advance indexes, each below `bound`.
-fn read_ixs<I: Ix>(r: &mut Reader<'_>, bound: usize) -> Result<Vec<I>> {
+fn read_ixs<I: Ix>(r: &mut Reader<'_>, bound: usize) -> Result<Few<I>> {
     let len = r.count("payment or advance list")?;
     if len > bound {
         return Err(bad("lists more payments or advances than there are"));
     }
-    let mut list = Vec::with_capacity(len);
+    let mut list = Few::with_capacity(len);
     for _ in 0..len {
         let ix = r.u32()?;
         list.push(ix_of(ix, bound, &|| "payment or advance list".to_string())?);

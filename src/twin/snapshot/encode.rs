@@ -6,7 +6,7 @@ use super::{
 };
 use crate::calendar::{Frequency, Instant};
 use crate::error::Result;
-use crate::model::{Alignment, Delivery, ShiftExt};
+use crate::model::{Alignment, Delivery, ShiftSide};
 use crate::model::{Ix, State};
 use crate::money::Currency;
 use crate::twin::Twin;
@@ -416,15 +416,15 @@ impl State {
     /// 9b. Breaks and tips of shift versions, by increasing (shift index, version).
     fn write_shift_exts(&self, w: &mut Writer<'_>) -> Result<()> {
         let st = &self.shifts;
-        let mut all: Vec<(u32, u32, &ShiftExt)> = Vec::new();
+        let mut all: Vec<(u32, u32, ShiftSide<'_>)> = Vec::new();
         for (&ix, x) in &st.extra {
             for (k, v) in x.history.iter().enumerate() {
                 if let (Some(e), Ok(k)) = (v.ext.as_deref(), u32::try_from(k)) {
-                    all.push((ix, k, e));
+                    all.push((ix, k, e.view()));
                 }
             }
         }
-        for (&ix, e) in &st.ext {
+        for (ix, e) in st.ext.iter() {
             let k = st.extra.get(&ix).map_or(0, |x| x.history.len());
             let k = u32::try_from(k).map_err(|_| bad("too many versions of a shift"))?;
             all.push((ix, k, e));
@@ -435,7 +435,7 @@ impl State {
             w.u32(ix)?;
             w.u32(k)?;
             w.flag(e.breaks.is_some())?;
-            if let Some(b) = &e.breaks {
+            if let Some(b) = e.breaks {
                 w.len(b.len())?;
                 for s in b.iter() {
                     w.at(s.start)?;

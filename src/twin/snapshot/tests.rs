@@ -588,6 +588,14 @@ fn breaks_and_tips_round_trip_with_their_history() {
     );
 }
 
+/// Changes the breaks and tips of shift `id`'s current version in place.
+fn current_ext(t: &mut Twin, id: &str, change: impl FnOnce(&mut crate::model::ShiftExt)) {
+    let ix = t.books.shifts.get(id).unwrap();
+    let mut x = t.books.shifts.ext(ix).unwrap().to_ext();
+    change(&mut x);
+    t.books.shifts.set_ext(ix, Some(x));
+}
+
 /// Forged breaks and tips written by the encoder are refused on load, naming the rule.
 #[test]
 fn forged_breaks_and_tips_are_refused() {
@@ -595,30 +603,22 @@ fn forged_breaks_and_tips_are_refused() {
     use crate::twin::invariants as inv;
     let cases: Vec<(&str, &str, Forgery)> = vec![
         (inv::BREAKS_INSIDE, "shift `a1`", |t| {
-            let ix = t.books.shifts.get("a1").unwrap();
-            let x = t.books.shifts.ext.get_mut(&ix).unwrap();
-            let b = x.breaks.as_mut().unwrap();
-            b[1].stop = Instant::from_micros(b[1].stop.as_micros() + 10 * 3_600_000_000);
+            current_ext(t, "a1", |x| {
+                let b = x.breaks.as_mut().unwrap();
+                b[1].stop = Instant::from_micros(b[1].stop.as_micros() + 10 * 3_600_000_000);
+            })
         }),
         (inv::BREAKS_INSIDE, "shift `a1`", |t| {
-            let ix = t.books.shifts.get("a1").unwrap();
-            let b = t
-                .books
-                .shifts
-                .ext
-                .get_mut(&ix)
-                .unwrap()
-                .breaks
-                .as_mut()
-                .unwrap();
-            b[0] = Span {
-                start: b[1].start,
-                stop: b[1].stop,
-            };
+            current_ext(t, "a1", |x| {
+                let b = x.breaks.as_mut().unwrap();
+                b[0] = Span {
+                    start: b[1].start,
+                    stop: b[1].stop,
+                };
+            })
         }),
         (inv::TIPS_RANGE, "shift `a1`", |t| {
-            let ix = t.books.shifts.get("a1").unwrap();
-            t.books.shifts.ext.get_mut(&ix).unwrap().tips = Some(-5);
+            current_ext(t, "a1", |x| x.tips = Some(-5))
         }),
         (inv::BREAKS_INSIDE, "shift `a1` (version 2)", |t| {
             let ix = t.books.shifts.get("a1").unwrap();
@@ -641,7 +641,7 @@ fn a_break_record_out_of_range_is_refused() {
     let a2 = twin.books.shifts.get("a2").unwrap();
     // a2's record: index, version 0, breaks `Some([])` (flag, count 0), tips (flag, value).
     let unique: i64 = 0x5A5A_1234_5678;
-    twin.books.shifts.ext.get_mut(&a2).unwrap().tips = Some(unique);
+    current_ext(&mut twin, "a2", |x| x.tips = Some(unique));
     let frames = encode(&twin, FRAME_BYTES_MAX);
     let mut p = frames[0][FRAME_HEAD..frames[0].len() - FRAME_TAIL].to_vec();
     let needle = unique.to_le_bytes();
@@ -653,5 +653,102 @@ fn a_break_record_out_of_range_is_refused() {
     assert!(
         m.contains(&format!("shift {a2} version 5 are out of order or range")),
         "{m}"
+    );
+}
+
+/// A shift id and its expected (break count, tips).
+type Shape = (&'static str, Option<usize>, Option<i64>);
+
+/// The sample twin with e2's shifts carrying each shape of side record (SPEC §2
+/// extensions), then updates that remove tips or breaks; each shift's expected shape now.
+fn with_side_shapes() -> (Twin, Vec<Shape>) {
+    let mut twin = crate::twin::invariants::sample();
+    let at = crate::calendar::parse_instant(chrono_tz::UTC, "2026-06-20T00:00:00Z").unwrap();
+    let shift = |id: &str, day: u32| {
+        json!({"shift_id": id, "shift_status": "approved", "employee_id": "e2",
+               "start_at": format!("2026-06-{day:02}T08:00:00Z"),
+               "stop_at": format!("2026-06-{day:02}T16:00:00Z")})
+    };
+    let brk = |day: u32, from: &str, to: &str| {
+        json!({"start_at": format!("2026-06-{day:02}T{from}:00Z"),
+               "stop_at": format!("2026-06-{day:02}T{to}:00Z")})
+    };
+    let mut tips_only = shift("t", 8);
+    tips_only["tips"] = json!(500);
+    let mut one_break = shift("b1", 9);
+    one_break["unpaid_breaks"] = json!([brk(9, "12:00", "12:30")]);
+    let mut both = shift("b2", 10);
+    both["unpaid_breaks"] = json!([brk(10, "10:00", "10:15"), brk(10, "12:00", "12:30")]);
+    both["tips"] = json!(900);
+    let mut empty = shift("e", 11);
+    empty["unpaid_breaks"] = json!([]);
+    let neither = shift("n", 12);
+    let mut kept_tips = shift("k", 16);
+    kept_tips["unpaid_breaks"] = json!([brk(16, "12:00", "12:30")]);
+    kept_tips["tips"] = json!(300);
+    let first = vec![tips_only, one_break, both, empty, neither, kept_tips];
+    // Updates: tips removed (t: none left; b2: its breaks kept), breaks removed (k: its
+    // tips kept), and one break turned into tips (b1).
+    let mut t = shift("t", 8);
+    t["tips"] = json!(null);
+    let mut b2 = shift("b2", 10);
+    b2["tips"] = json!(null);
+    let mut k = shift("k", 16);
+    k["unpaid_breaks"] = json!(null);
+    let mut b1 = shift("b1", 9);
+    b1["unpaid_breaks"] = json!(null);
+    b1["tips"] = json!(700);
+    for recs in [first, vec![t, b2, k, b1]] {
+        let rep = twin.apply(Kind::Shifts, &recs, at).unwrap();
+        assert_eq!(rep.count_rejected, 0, "{rep:?}");
+    }
+    let expected = vec![
+        ("t", None, None),
+        ("b1", None, Some(700)),
+        ("b2", Some(2), None),
+        ("e", Some(0), None),
+        ("n", None, None),
+        ("k", None, Some(300)),
+    ];
+    (twin, expected)
+}
+
+/// Shift `id`'s (break count, tips) in `twin`.
+fn side_shape(twin: &Twin, id: &str) -> (Option<usize>, Option<i64>) {
+    let ix = twin.books.shifts.get(id).unwrap();
+    let x = twin.books.shifts.ext(ix).unwrap_or_default();
+    (x.breaks.map(<[_]>::len), x.tips)
+}
+
+#[test]
+fn every_shape_of_side_record_round_trips_through_snapshot_and_slice() {
+    let (twin, expected) = with_side_shapes();
+    twin.check_invariants().unwrap();
+    for &(id, breaks, tips) in &expected {
+        assert_eq!(side_shape(&twin, id), (breaks, tips), "{id}");
+    }
+    // The updated shifts keep what they had in their history.
+    let h = twin.shift_history("t").unwrap();
+    assert_eq!((h[0].tips, h[1].tips), (Some(500), None));
+    let h = twin.shift_history("k").unwrap();
+    assert_eq!(h[0].unpaid_breaks.as_ref().map(Vec::len), Some(1));
+    assert_eq!((h[1].unpaid_breaks.as_ref(), h[1].tips), (None, Some(300)));
+    // Snapshot: the same twin back, written again to the same bytes.
+    let frames = encode(&twin, 97);
+    let back = decode(&frames).unwrap();
+    assert_same(&back, &twin);
+    assert_eq!(encode(&back, 97), frames);
+    for &(id, breaks, tips) in &expected {
+        assert_eq!(side_shape(&back, id), (breaks, tips), "{id} back");
+    }
+    // The employee's slice: the same records under its own shift indexes.
+    let slice = twin.employee_slice("e2").unwrap().unwrap();
+    for &(id, breaks, tips) in &expected {
+        assert_eq!(side_shape(&slice, id), (breaks, tips), "{id} in the slice");
+    }
+    let as_of = crate::calendar::parse_instant(chrono_tz::UTC, "2026-06-20T00:00:00Z").unwrap();
+    assert_eq!(
+        slice.accruals("e2", as_of).unwrap(),
+        twin.accruals("e2", as_of).unwrap()
     );
 }
