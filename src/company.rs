@@ -942,6 +942,8 @@ impl Company {
         let mut holidays = None;
         for (k, val) in obj {
             match k.as_str() {
+                // Decision 133: a `null` company field is the field left out (its default).
+                f if val.is_null() && COMPANY_FIELDS.contains(&f) => {}
                 "company_id" => {
                     let id = val.as_str().unwrap_or_default();
                     c = c.with_company_id(id)?
@@ -1013,6 +1015,17 @@ impl Company {
         calendar::local_midnight(self.timezone, d)
     }
 }
+
+/// The fields of the `company` object (SPEC §2).
+const COMPANY_FIELDS: [&str; 7] = [
+    "company_id",
+    "timezone",
+    "week_starts_on",
+    "custom_info_keys",
+    "policy",
+    "limits",
+    "holidays",
+];
 
 /// Company `holidays` (SPEC §2, §9): an array of `{"date": "YYYY-MM-DD", "name": text}`, both
 /// required, nothing else; `null` is none. Duplicates and names are checked by
@@ -1173,6 +1186,21 @@ mod tests {
         assert_eq!(c.week_starts_on, Weekday::Sun);
         assert_eq!(Company::from_json(&c.to_json()).unwrap(), c);
         assert!(Company::from_json(&json!({"timezone": "Mars/Olympus"})).is_err());
+    }
+
+    /// Decision 133: `null` is the field left out, for every company field; an unknown field
+    /// is still refused when null.
+    #[test]
+    fn null_company_fields_are_their_defaults() {
+        let defaults = Company::from_json(&json!({})).unwrap();
+        for f in COMPANY_FIELDS {
+            let c = Company::from_json(&json!({ f: null })).unwrap();
+            assert_eq!(c, defaults, "{f}");
+        }
+        let c = Company::from_json(&json!({"week_starts_on": null, "timezone": "Asia/Tokyo"}));
+        assert_eq!(c.unwrap().week_starts_on, Weekday::Mon);
+        let err = Company::from_json(&json!({"week_start": null})).unwrap_err();
+        assert!(err.to_string().contains("week_start"), "{err}");
     }
 
     fn dec(s: &str) -> Decimal {
