@@ -665,7 +665,7 @@ mod tests {
             s.employee.clone(),
             s.created.clone(),
             IxMap::default(),
-            IxMap::default(),
+            SideTables::default(),
         );
         for store in [&s, &loaded] {
             for i in 0..40_000u32 {
