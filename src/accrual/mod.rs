@@ -192,13 +192,21 @@ pub(crate) struct Accrual<'a> {
 }
 
 impl Books {
-    /// See `Twin::accruals` (the façade that documents it).
-    pub fn accruals(&self, employee_id: &str, as_of: Instant) -> Result<Accruals> {
-        let (_, emp) = self.employee(employee_id).ok_or_else(|| {
-            Error::arg("employee_id", format!("unknown employee `{employee_id}`"))
-        })?;
+    /// See `Twin::accruals` (the façade that documents it): employee `emp`'s unpaid periods
+    /// at `as_of`, with `recoveries` (the recovery periods of its advances, SPEC §5 first
+    /// paragraph) among them.
+    ///
+    /// # Errors
+    /// [`Error::Overflow`] if an amount does not fit.
+    pub(crate) fn accruals_of(
+        &self,
+        emp: &Employee,
+        as_of: Instant,
+        recoveries: &[PeriodRef],
+    ) -> Result<Accruals> {
+        let employee_id: &str = &emp.id;
         let mut acc = Accrual::new(self, emp, as_of, true);
-        let unpaid = acc.unpaid_periods(&[]);
+        let unpaid = acc.unpaid_periods(recoveries);
         acc.prepare(&unpaid);
         let mut periods = Vec::with_capacity(unpaid.len());
         let mut total = 0i64;

@@ -14,7 +14,7 @@ pub use advances::{
 pub use answer::{Detail, Eligibility, Limit, OutstandingLine, RecoveryPeriod};
 
 use crate::accrual::Books;
-use crate::accrual::{in_blackout, Accrual, PeriodRef, Refs};
+use crate::accrual::{in_blackout, Accrual, Accruals, PeriodRef, Refs};
 use crate::calendar::Instant;
 use crate::company::Fee;
 use crate::error::{Error, Result};
@@ -496,6 +496,25 @@ impl Books {
             .filter(|a| seen == Seen::Request || a.requested_at <= t)
             .filter(|a| a.cancelled_at.is_none_or(|c| c > t))
             .collect()
+    }
+
+    /// See `Twin::accruals`: the employee's accruals at `as_of`, the recovery periods of the
+    /// advances an answer at `as_of` sees among its periods (SPEC §5 first paragraph), as
+    /// the eligibility answer counts them in `accrued_unpaid_net`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] for an unknown employee; [`Error::Overflow`] if an amount
+    /// does not fit.
+    pub fn accruals(&self, employee_id: &str, as_of: Instant) -> Result<Accruals> {
+        let (_, emp) = self.employee(employee_id).ok_or_else(|| {
+            Error::arg("employee_id", format!("unknown employee `{employee_id}`"))
+        })?;
+        let recoveries: Refs = self
+            .visible_advances(emp, as_of, Seen::AnswerAt)
+            .iter()
+            .filter_map(|a| self.recovery_ref(a))
+            .collect();
+        self.accruals_of(emp, as_of, &recoveries)
     }
 
     /// The period an advance is recovered from, if it still exists.

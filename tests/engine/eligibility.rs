@@ -438,3 +438,35 @@ fn an_answer_serializes_to_the_spec_result_shape() {
     let at_of: Vec<usize> = keys.iter().map(|k| text.find(k).unwrap()).collect();
     assert!(at_of.windows(2).all(|w| w[0] < w[1]), "{text}");
 }
+
+/// SPEC §5 first paragraph: a period holding one of the employee's advances is one of its
+/// periods even when it no longer meets an assignment. `Twin::accruals` lists it as the
+/// eligibility answer does (it used to list only the assignments' periods).
+///
+/// e1 earns 200.00 on 2 June and takes 60.00, recovered from June. Its stint is then moved
+/// to start on 1 July: June no longer meets the assignment and nothing in it counts (§5.2:
+/// hours outside the assignment), so June's net is 0; on 11 June it is still unpaid and
+/// holds the advance, so both answers show it, with an accrued unpaid net of 0.
+#[test]
+fn accruals_list_the_recovery_period_of_an_advance() {
+    let mut twin = worked();
+    twin.request_advance(&ask("a1", 6_000, "2026-06-10T00:00:00Z"))
+        .unwrap();
+    push(
+        &mut twin,
+        Kind::Employees,
+        json!([{"employee_id": "e1", "contract_id": "hourly", "contract_start_on": "2026-07-01"}]),
+        "2026-06-10T12:00:00Z",
+    );
+    let t = at("2026-06-11T00:00:00Z");
+    let e = twin
+        .eligibility("e1", t, Delivery::Standard, Detail::Explained)
+        .unwrap();
+    let a = twin.accruals("e1", t).unwrap();
+    let listed: Vec<String> = a.periods.iter().map(|p| p.pay_period_id.to_string()).collect();
+    assert_eq!(listed, ["2026-06"]);
+    let answered: Vec<String> = e.periods.iter().map(|p| p.pay_period_id.to_string()).collect();
+    assert_eq!(answered, ["2026-06"]);
+    assert_eq!((a.accrued_unpaid_net, e.accrued_unpaid_net), (0, 0));
+    assert_eq!(e.outstanding, 6_000);
+}
