@@ -17,7 +17,8 @@
 use super::dupkeys::duplicate_key;
 use super::plain::read_plain;
 use super::plan::{conflict_result, plan_hashed, record_result, Applied, Plan, RecordError};
-use super::record::{Memo, EMPLOYEE_KEY_BYTES};
+use super::ahead::{employee_key_at, Ahead, WARM_BLOCK};
+use super::record::Memo;
 use super::report::{FieldError, JobReport, Kind, Outcome, RecordResult};
 use super::shifts::{Lenient, ParsedShift, Shift};
 use super::split::split_objects;
@@ -38,18 +39,14 @@ const MIN_CHUNK: usize = 256;
 /// Records whose ids are looked up together (their index slots read first, at once).
 const LOOKUP_BLOCK: usize = 64;
 
-/// Records whose employees' lists are read together before they are applied
-/// ([`State::warm_lists`]).
-const WARM_BLOCK: usize = 32;
-
 /// One record after step 1: its key (the id, when it was a string) and hash, and the
 /// validated shift with its index lookup as the twin was before the batch (`None` until
 /// [`State::look_up_shifts`]), or its errors.
 pub(crate) struct Pre<'a> {
-    key: Option<Cow<'a, str>>,
+    pub(super) key: Option<Cow<'a, str>>,
     hash: u64,
-    existing: Option<u32>,
-    parsed: std::result::Result<ParsedShift, Vec<FieldError>>,
+    pub(super) existing: Option<u32>,
+    pub(super) parsed: std::result::Result<ParsedShift, Vec<FieldError>>,
 }
 
 // Each record's step-1 value is moved into the batch vector and read again in step 2: kept
@@ -316,39 +313,6 @@ impl State {
         (job, done)
     }
 
-    /// Before applying the next [`WARM_BLOCK`] records of `pre`: reads what applying them
-    /// reads first (each employee's list header, each key's text, which a new shift's id
-    /// is copied from), then the last record of each list (where the new shift goes and
-    /// what the overlap check reads, and the list's first when it is full, which growing it
-    /// reads), so that the cache misses of a block overlap instead of each record waiting
-    /// for its own in turn. In time order every record's employee is another one, out of
-    /// cache; in any order the batch's text has left the cache since step 1 read it.
-    fn warm_lists(&self, pre: &[Pre<'_>]) {
-        let block = pre.get(..WARM_BLOCK).unwrap_or(pre);
-        let employees = &self.employees;
-        let emp = |p: &Pre<'_>| {
-            p.parsed
-                .as_ref()
-                .ok()
-                .and_then(|f| f.employee)
-                .and_then(|e| employees.get(e))
-        };
-        let heads = block.iter().fold(0usize, |acc, p| {
-            let key = p.key.as_deref().and_then(|k| k.bytes().next());
-            let list = emp(p).map_or(0, |e| e.shifts.len());
-            acc ^ list ^ usize::from(key.unwrap_or(0))
-        });
-        let tails = block.iter().filter_map(emp).fold(heads, |acc, e| {
-            let first = if e.shifts.len() == e.shifts.capacity() {
-                e.shifts.first().map_or(0, |r| r.ix())
-            } else {
-                0
-            };
-            acc ^ e.shifts.last().map_or(0, |r| r.ix()) as usize ^ first as usize
-        });
-        std::hint::black_box(tails);
-    }
-
     /// Before applying record `i`: when it starts a run of records of one employee, makes
     /// room in that employee's list for the run's new shifts at once (at least an eighth
     /// more, as the list grows anyway, so runs of one or two do not reallocate each time).
@@ -381,81 +345,6 @@ impl State {
             }
         }
     }
-}
-
-/// Step 1's look-ahead over raw records (issue #16): in time order every record is another
-/// employee's, and validating it waits twice for memory, for the employee's index slot and
-/// for the employee (whose assignments the contract rule reads). Before each block of
-/// [`WARM_BLOCK`] records, when the last block's records were mostly of other employees
-/// than their predecessors (the validator's memo missed), this finds the block's employee
-/// ids at the place the task's first plain record had its own (a record laid out otherwise
-/// is skipped: this only warms the cache), reads their index slots together, then looks
-/// them up and reads their employees together, so that those misses overlap.
-#[derive(Default)]
-struct Ahead {
-    /// The first record after the block warmed last.
-    next: usize,
-    /// The memo's misses when that block was warmed.
-    misses: usize,
-}
-
-impl Ahead {
-    fn warm(&mut self, twin: &State, elements: &[&str], i: usize, memo: &Memo) {
-        if i < self.next && i + WARM_BLOCK >= self.next {
-            return;
-        }
-        self.next = i + WARM_BLOCK;
-        let misses = memo.employee.misses();
-        let recent = misses - self.misses.min(misses);
-        self.misses = misses;
-        let Some((at, key)) = memo.employee_at.filter(|_| recent >= WARM_BLOCK / 4) else {
-            return;
-        };
-        let mut ids: [Option<&str>; WARM_BLOCK] = [None; WARM_BLOCK];
-        let block = elements.get(i..).unwrap_or_default().iter();
-        for (slot, raw) in ids.iter_mut().zip(block) {
-            *slot = employee_at(raw, at, &key);
-        }
-        let slots = ids
-            .iter()
-            .flatten()
-            .fold(0u32, |acc, id| acc ^ twin.employee_ix.touch(id));
-        let mut ixs: [Option<EmployeeIx>; WARM_BLOCK] = [None; WARM_BLOCK];
-        for (ix, id) in ixs.iter_mut().zip(&ids) {
-            *ix = id.and_then(|id| twin.employee_ix.get(id));
-        }
-        let employees = ixs.iter().flatten().filter_map(|&e| twin.employees.get(e));
-        let seen = employees.fold(slots as usize, |acc, e| {
-            acc ^ e.assignments.first().map_or(0, |a| a.stints.len())
-        });
-        std::hint::black_box(seen);
-    }
-}
-
-/// Where employee id `id` (borrowed from `raw`) starts in `raw`, with the
-/// [`EMPLOYEE_KEY_BYTES`] bytes before it.
-fn employee_key_at(raw: &str, id: Option<&str>) -> Option<(usize, [u8; EMPLOYEE_KEY_BYTES])> {
-    let at = (id?.as_ptr() as usize).checked_sub(raw.as_ptr() as usize)?;
-    let key = raw
-        .as_bytes()
-        .get(at.checked_sub(EMPLOYEE_KEY_BYTES)?..at)?;
-    Some((at, <[u8; EMPLOYEE_KEY_BYTES]>::try_from(key).ok()?))
-}
-
-/// The employee id at byte `at` of `raw` when the bytes before it are `key`: a plain
-/// string up to its closing quote.
-fn employee_at<'a>(raw: &'a str, at: usize, key: &[u8; EMPLOYEE_KEY_BYTES]) -> Option<&'a str> {
-    let before = raw
-        .as_bytes()
-        .get(at.checked_sub(EMPLOYEE_KEY_BYTES)?..at)?;
-    if before != key {
-        return None;
-    }
-    let rest = raw.get(at..)?;
-    let n = super::split::find_special(rest.as_bytes())?;
-    (rest.as_bytes().get(n) == Some(&b'"'))
-        .then(|| rest.get(..n))
-        .flatten()
 }
 
 /// For each element of the JSON array `text` holding `n` records, the path of a key it

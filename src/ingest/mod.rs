@@ -4,6 +4,7 @@
 //! Shifts have one typed record ([`Shift`]), one validator and one batch loop
 //! (`batch.rs`), which typed records, `serde_json::Value`s and raw bytes all feed.
 
+mod ahead;
 pub(crate) mod batch;
 pub(crate) mod contracts;
 mod dupkeys;
