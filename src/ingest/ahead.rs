@@ -101,7 +101,10 @@ impl Ahead {
 
 /// Where employee id `id` (borrowed from `raw`) starts in `raw`, with the
 /// [`EMPLOYEE_KEY_BYTES`] bytes before it.
-pub(super) fn employee_key_at(raw: &str, id: Option<&str>) -> Option<(usize, [u8; EMPLOYEE_KEY_BYTES])> {
+pub(super) fn employee_key_at(
+    raw: &str,
+    id: Option<&str>,
+) -> Option<(usize, [u8; EMPLOYEE_KEY_BYTES])> {
     let at = (id?.as_ptr() as usize).checked_sub(raw.as_ptr() as usize)?;
     let key = raw
         .as_bytes()

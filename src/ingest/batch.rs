@@ -14,10 +14,10 @@
 //! 2. In batch order, the in-batch plan, then each record applied.
 //! 3. In parallel, the per-record results.
 
+use super::ahead::{employee_key_at, Ahead, WARM_BLOCK};
 use super::dupkeys::duplicate_key;
 use super::plain::read_plain;
 use super::plan::{conflict_result, plan_hashed, record_result, Applied, Plan, RecordError};
-use super::ahead::{employee_key_at, Ahead, WARM_BLOCK};
 use super::record::Memo;
 use super::report::{FieldError, JobReport, Kind, Outcome, RecordResult};
 use super::shifts::{Lenient, ParsedShift, Shift};

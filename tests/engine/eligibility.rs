@@ -463,9 +463,17 @@ fn accruals_list_the_recovery_period_of_an_advance() {
         .eligibility("e1", t, Delivery::Standard, Detail::Explained)
         .unwrap();
     let a = twin.accruals("e1", t).unwrap();
-    let listed: Vec<String> = a.periods.iter().map(|p| p.pay_period_id.to_string()).collect();
+    let listed: Vec<String> = a
+        .periods
+        .iter()
+        .map(|p| p.pay_period_id.to_string())
+        .collect();
     assert_eq!(listed, ["2026-06"]);
-    let answered: Vec<String> = e.periods.iter().map(|p| p.pay_period_id.to_string()).collect();
+    let answered: Vec<String> = e
+        .periods
+        .iter()
+        .map(|p| p.pay_period_id.to_string())
+        .collect();
     assert_eq!(answered, ["2026-06"]);
     assert_eq!((a.accrued_unpaid_net, e.accrued_unpaid_net), (0, 0));
     assert_eq!(e.outstanding, 6_000);
