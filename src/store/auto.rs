@@ -36,8 +36,30 @@ impl Default for AutoCompact {
     }
 }
 
+impl AutoCompact {
+    /// Whether a journal tail of `rows` rows and `bytes` payload bytes calls for a
+    /// compaction.
+    pub(crate) fn reached(&self, rows: u64, bytes: u64) -> bool {
+        rows >= self.rows || bytes >= self.bytes
+    }
+}
+
 fn key(company_id: &str) -> String {
     format!("journal_bytes:{company_id}")
+}
+
+/// The payload bytes of the company's journal tail (0 when none were counted).
+pub(crate) fn tail_bytes(conn: &Connection, company_id: &str, path: &str) -> Result<u64> {
+    use rusqlite::OptionalExtension;
+    let bytes: Option<i64> = conn
+        .query_row(
+            "SELECT value FROM store_meta WHERE key = ?1",
+            [key(company_id)],
+            |r| r.get(0),
+        )
+        .optional()
+        .map_err(|e| storage(path, "cannot read the journal's byte count", e))?;
+    Ok(bytes.map_or(0, |b| u64::try_from(b).unwrap_or(0)))
 }
 
 /// After a row of `payload_bytes` was appended to `row`'s journal (and `row.head_seq`
@@ -66,7 +88,7 @@ pub(crate) fn after_append(
         return Ok(false);
     };
     let rows = row.head_seq.saturating_sub(row.snapshot_seq);
-    if rows < limits.rows && u64::try_from(bytes).unwrap_or(u64::MAX) < limits.bytes {
+    if !limits.reached(rows, u64::try_from(bytes).unwrap_or(u64::MAX)) {
         return Ok(false);
     }
     snapshot_in(tx, row, twin, hook, path)?;

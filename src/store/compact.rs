@@ -75,6 +75,29 @@ impl Store {
         self.rewrite(company_id, None)
     }
 
+    /// [`Store::compact`] when the company's journal tail has reached `limits` (as a write
+    /// compacts automatically) or the company has no views (dropped by a write with
+    /// [`super::StoreOptions::defer_views`], or a file of schema version 4), else nothing.
+    /// For a caller that opened the store without automatic compaction, or with deferred
+    /// views, to make many large writes in a row (`ewa ingest` of many files: otherwise each
+    /// write past the limits writes the whole snapshot again) and compacts once at the end.
+    ///
+    /// # Errors
+    /// [`crate::Error::UnknownCompany`] for an unknown company; [`crate::Error::Storage`].
+    pub fn compact_if_due(
+        &mut self,
+        company_id: &str,
+        limits: super::AutoCompact,
+    ) -> Result<Option<CompactReport>> {
+        let row = self.company_row(&self.conn, company_id)?;
+        let bytes = super::auto::tail_bytes(&self.conn, company_id, &self.path)?;
+        let views = super::views::complete(&self.conn, company_id, &self.path)?;
+        if views && !limits.reached(row.head_seq.saturating_sub(row.snapshot_seq), bytes) {
+            return Ok(None);
+        }
+        self.compact(company_id).map(Some)
+    }
+
     /// Replaces the company's advance policy (SPEC §6; `ewa policy set`), atomically: the
     /// twin takes the new policy, which must fit what it holds ([`Twin::check_invariants`]:
     /// e.g. recorded fees at most the new fee schedule's, counted shifts that do not

@@ -104,6 +104,13 @@ pub struct StoreOptions {
     /// When a write compacts its company automatically (default: [`AutoCompact::default`]);
     /// `None` never does (then call [`Store::compact`] yourself).
     pub auto_compact: Option<AutoCompact>,
+    /// Defer the employee views (default false: every write rewrites the views of the
+    /// employees it changed). For a run of writes that changes about every employee (a
+    /// large feed in time order changes most employees in every batch): the first write
+    /// that changes an employee drops the company's views instead, so one-employee reads
+    /// load the whole company until a compaction writes every view again, once. End such a
+    /// run with [`Store::compact_if_due`] (which compacts a company without views).
+    pub defer_views: bool,
 }
 
 impl Default for StoreOptions {
@@ -113,6 +120,7 @@ impl Default for StoreOptions {
             busy_timeout: Duration::from_secs(5),
             read_only: false,
             auto_compact: Some(AutoCompact::default()),
+            defer_views: false,
         }
     }
 }
@@ -155,6 +163,8 @@ pub struct Store {
     has_schema: bool,
     /// [`StoreOptions::auto_compact`].
     auto_compact: Option<AutoCompact>,
+    /// [`StoreOptions::defer_views`].
+    defer_views: bool,
     /// Test hook: the write (statement execution) at which to inject an I/O fault.
     #[cfg(test)]
     fault_at: std::cell::Cell<Option<u64>>,
@@ -267,6 +277,7 @@ impl Store {
             read_only: options.read_only,
             has_schema,
             auto_compact: options.auto_compact,
+            defer_views: options.defer_views,
             #[cfg(test)]
             fault_at: std::cell::Cell::new(None),
         })
@@ -310,6 +321,12 @@ impl Store {
             snapshot_rows: row.snapshot_rows,
             snapshot_seq: row.snapshot_seq,
         })
+    }
+
+    /// Sets [`StoreOptions::defer_views`] for the writes from now on (a caller that learns
+    /// the size of a run of writes after opening the store).
+    pub fn set_defer_views(&mut self, defer: bool) {
+        self.defer_views = defer;
     }
 
     /// The company's configuration (zone, policy, limits, holidays) as the file holds it,
@@ -596,7 +613,15 @@ impl Store {
         op_row.seq = row.head_seq + 1;
         fault(hook)?;
         op_row.insert(&tx, Table::Journal, company_id, &path)?;
-        views::after_write(&tx, company_id, &cached.twin, &changed, &path, hook)?;
+        let defer = self.defer_views;
+        views::after_write(
+            &tx,
+            (company_id, &cached.twin),
+            &changed,
+            defer,
+            &path,
+            hook,
+        )?;
         row.head_seq = op_row.seq;
         let (twin, bytes) = (&cached.twin, op_row.payload.len());
         let compacted =

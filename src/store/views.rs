@@ -92,18 +92,22 @@ pub(crate) fn write_all(
     Ok(())
 }
 
-/// After a write changed `changed` (the twin's employees whose data it touched): rewrites
-/// their views in `tx`, when the company's views are complete.
+/// After a write changed `changed` (the twin's employees whose data it touched), when the
+/// company's views are complete: rewrites their views in `tx`, or, with `defer`
+/// ([`crate::store::StoreOptions::defer_views`]), drops them all.
 pub(crate) fn after_write(
     tx: &Connection,
-    company_id: &str,
-    twin: &Twin,
+    (company_id, twin): (&str, &Twin),
     changed: &[EmployeeIx],
+    defer: bool,
     path: &str,
     hook: Option<&std::cell::Cell<Option<u64>>>,
 ) -> Result<()> {
     if changed.is_empty() || !complete(tx, company_id, path)? {
         return Ok(());
+    }
+    if defer {
+        return drop_all(tx, company_id, path, hook);
     }
     upsert(tx, company_id, twin, changed, path, hook)
 }

@@ -136,6 +136,41 @@ fn without_views_the_company_is_loaded_and_a_compaction_writes_them() {
     assert!(!views::complete(&store.conn, "acme", &store.path).unwrap());
 }
 
+/// With deferred views (`StoreOptions::defer_views`, as `ewa ingest` sets it for a run that
+/// changes about every employee): a write that changes nobody keeps the views; the first
+/// that changes an employee drops them all, and reads answer from the whole company; the
+/// writes after it change nothing more; `compact_if_due` then compacts, even with a tail
+/// below its limits, and writes every view again.
+#[test]
+fn deferred_views_are_dropped_by_a_change_and_written_back_by_the_compaction() {
+    let db = TempDb::new("views-deferred");
+    let mut store = Store::open(&db.0).unwrap();
+    store.create_company(&company("acme")).unwrap();
+    store.set_defer_views(true);
+    let mut all = ops().into_iter().chain(more_ops());
+    // The setup batches (schedules, contracts) change no employee: the views stay.
+    for op in all.by_ref().take(2) {
+        run_store(&mut store, "acme", &op).unwrap();
+    }
+    assert_views_current(&store, "acme");
+    for op in all {
+        run_store(&mut store, "acme", &op).unwrap();
+        assert!(!views::complete(&store.conn, "acme", &store.path).unwrap());
+        assert_eq!(view_rows(&store, "acme"), 0);
+    }
+    let whole = store.load("acme").unwrap();
+    assert!(store.employee_twin("acme", "e1").unwrap() == whole);
+    let limits = AutoCompact {
+        rows: u64::MAX,
+        bytes: u64::MAX,
+    };
+    let report = store.compact_if_due("acme", limits).unwrap();
+    assert!(report.is_some_and(|r| r.journal_rows_trimmed > 0));
+    assert_views_current(&store, "acme");
+    // Complete views and a short tail: nothing to do.
+    assert_eq!(store.compact_if_due("acme", limits).unwrap(), None);
+}
+
 /// A damaged view is an error naming the employee, never another answer.
 #[test]
 fn a_damaged_view_is_an_error_naming_it() {

@@ -129,6 +129,51 @@ fn a_write_past_the_threshold_compacts_and_answers_do_not_change() {
     }
 }
 
+/// A run of writes without automatic compaction (as `ewa ingest` makes them) compacts once
+/// at its end, and only when the tail has reached the limits: 3 setup rows, then each
+/// shift batch one row of ≈ 150 kB.
+#[test]
+fn compact_if_due_compacts_only_a_tail_past_the_limits() {
+    let dir = TempDir::new("due");
+    let mut store = open(&dir.file("run.db"), None);
+    setup(&mut store);
+    let limits = AutoCompact {
+        rows: 5,
+        bytes: u64::MAX,
+    };
+    // 3 rows: below 5, nothing happens.
+    assert_eq!(store.compact_if_due("acme", limits).unwrap(), None);
+    assert_eq!(store.info("acme").unwrap().journal_rows, 3);
+    for (k, stop_hour) in [16, 17].into_iter().enumerate() {
+        let at = t(&format!("2026-06-{:02}T00:00:00Z", 21 + k));
+        store
+            .apply("acme", Kind::Shifts, &shifts(stop_hour), at)
+            .unwrap();
+    }
+    // 5 rows, none compacted by the writes themselves; now one compaction folds them all.
+    assert_eq!(store.info("acme").unwrap().journal_rows, 5);
+    let report = store.compact_if_due("acme", limits).unwrap().unwrap();
+    assert_eq!((report.journal_rows_trimmed, report.seq), (5, 5));
+    let info = store.info("acme").unwrap();
+    assert_eq!((info.journal_rows, info.snapshot_seq), (0, 5));
+    // By bytes: one more batch of ≈ 150 kB reaches a 100 kB limit, not a 1 MB one.
+    let at = t("2026-06-25T00:00:00Z");
+    store.apply("acme", Kind::Shifts, &shifts(18), at).unwrap();
+    let by_bytes = |bytes| AutoCompact {
+        rows: u64::MAX,
+        bytes,
+    };
+    assert_eq!(
+        store.compact_if_due("acme", by_bytes(1 << 20)).unwrap(),
+        None
+    );
+    let report = store.compact_if_due("acme", by_bytes(100_000)).unwrap();
+    assert_eq!(report.map(|r| r.journal_rows_trimmed), Some(1));
+    let expected = all_answers(&store);
+    assert_eq!(all_answers(&Store::open(store.path()).unwrap()), expected);
+    assert!(store.compact_if_due("nobody", limits).is_err());
+}
+
 #[test]
 fn a_batch_that_changes_nothing_keeps_no_records() {
     let dir = TempDir::new("same");
