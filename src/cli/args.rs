@@ -15,6 +15,18 @@ pub fn open(cli: &Cli, create: bool) -> Result<Store, Failure> {
     Ok(Store::open_with(&cli.db, &options)?)
 }
 
+/// The store of `--db` for a run of writes (`ewa ingest` of many files): no automatic
+/// compaction after each write, which would write the whole snapshot again after every
+/// large file; the command compacts once at the end ([`Store::compact_if_due`]).
+pub fn open_for_run(cli: &Cli) -> Result<Store, Failure> {
+    let options = StoreOptions {
+        create: false,
+        auto_compact: None,
+        ..StoreOptions::default()
+    };
+    Ok(Store::open_with(&cli.db, &options)?)
+}
+
 /// The store of `--db`, read-only: for commands that only read (a read-only directory or
 /// medium answers them; an empty file stays empty).
 pub fn open_read(cli: &Cli) -> Result<Store, Failure> {

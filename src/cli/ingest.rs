@@ -2,11 +2,13 @@
 //! as its own job (docs/cli.md "Several files"). Input is read at most `batch_bytes_max`
 //! + 1 bytes at a time, so an oversized file or stream is refused without reading it all.
 
-use super::args::{company_id, open, time, InputArgs, InputFormat};
+use super::args::{company_id, open_for_run, time, InputArgs, InputFormat};
 use super::output::{emit, emit_list};
 use super::table;
 use super::{csv, jsonl, Cli, Command, Env, Failure, Outcome};
 use clap::builder::PossibleValue;
+use ewa::calendar::Instant;
+use ewa::store::{AutoCompact, Store};
 use ewa::{JobReport, Kind};
 use serde_json::Value;
 use std::io::{IsTerminal, Read, Write};
@@ -16,6 +18,13 @@ use std::sync::LazyLock;
 /// A job with more records than this prints a summary by default: its counts and only the
 /// records not accepted (`--full-report` prints them all).
 pub const SUMMARY_OVER: usize = 1_000;
+
+/// A run of more records than this many times the company's employees, and large enough to
+/// be compacted at its end anyway, defers the employee views to that compaction
+/// ([`ewa::store::StoreOptions::defer_views`]): a large feed in time order changes most
+/// employees in every file, and rewriting their views after each file would cost more than
+/// writing every view once.
+const DEFER_VIEWS_OVER: usize = 2;
 
 /// An entity kind on the command line (`--entity`): every kind the engine ingests
 /// ([`Kind::ALL`]), so help and completions list them and cannot fall behind.
@@ -71,7 +80,7 @@ pub fn run(
         return Err(Failure::input("not the ingest command"));
     };
     let kind = entity.0;
-    let mut store = open(cli, false)?;
+    let mut store = open_for_run(cli)?;
     let id = company_id(cli, &store)?;
     let company = store.twin(&id)?.company().clone();
     let at = time(
@@ -83,42 +92,109 @@ pub fn run(
     let progress = Progress::new(env);
     let max = company.limits().batch_bytes_max();
     let batches = prepare_all(kind, input, files, max, &progress)?;
-    let mut reports: Vec<(String, JobReport)> = Vec::new();
+    let records: usize = batches.iter().map(|(_, b)| b.records).sum();
+    let bytes: usize = batches.iter().map(|(_, b)| b.bytes).sum();
+    let employees = store.twin(&id)?.counts().employees;
+    // Decision 135: a run that compacts anyway and changes about every employee.
+    let large = bytes as u64 >= AutoCompact::default().bytes;
+    store.set_defer_views(large && records > DEFER_VIEWS_OVER.saturating_mul(employees));
+    let mut reports: Vec<Printed> = Vec::new();
     let mut failure = None;
-    for (i, (name, batch)) in batches.iter().enumerate() {
+    for (i, ((name, batch), file)) in batches.into_iter().zip(files).enumerate() {
         progress.phase(&format!(
             "{name}: applying {} records",
             table::count(batch.records)
         ));
-        let applied = match &batch.input {
-            BatchInput::Values(records) => store.apply(&id, kind, records, at),
-            BatchInput::Json(bytes) => store.apply_json(&id, kind, bytes, at),
-        };
+        let again = || prepare(kind, input, file, max);
+        let applied = apply_file(&mut store, &id, (kind, at), batch, again);
         match applied {
             Ok(r) => {
                 progress.done(&format!(
                     "{name}: {} — {} received, {} accepted, {} rejected",
                     r.job_id, r.count_received, r.count_accepted, r.count_rejected
                 ));
-                reports.push((name.clone(), r));
+                reports.push(Printed::new(name, r, *report));
             }
             Err(e) => {
                 progress.done(&format!("{name}: failed"));
-                let rest = batches.iter().skip(i).map(|(n, _)| n.as_str());
-                failure = Some(partial(name, e.into(), &reports, rest));
+                let rest = files.iter().skip(i).map(|f| f.display().to_string());
+                failure = Some(partial(&name, e, &reports, rest));
                 break;
             }
         }
     }
-    print_reports(cli, out, &reports, *report)?;
+    // Once for the whole run, when the journal has grown past what a write compacts at or
+    // the views were deferred.
+    if let Err(e) = store.compact_if_due(&id, AutoCompact::default()) {
+        failure.get_or_insert(e.into());
+    }
+    finish(cli, out, &reports, failure)
+}
+
+/// The reports printed, then the run's failure or its outcome.
+fn finish(
+    cli: &Cli,
+    out: &mut dyn Write,
+    reports: &[Printed],
+    failure: Option<Failure>,
+) -> Result<Outcome, Failure> {
+    print_reports(cli, out, reports)?;
     if let Some(f) = failure {
         return Err(f);
     }
-    Ok(if reports.iter().any(|(_, r)| r.count_rejected > 0) {
+    Ok(if reports.iter().any(|p| p.report.count_rejected > 0) {
         Outcome::Refused
     } else {
         Outcome::Ok
     })
+}
+
+/// Phase two: one file applied as its own job. A file is read again for its turn with
+/// `again` (only standard input was kept from phase one), so that one file's text is in
+/// memory at a time.
+fn apply_file(
+    store: &mut Store,
+    id: &str,
+    (kind, at): (Kind, Instant),
+    batch: Batch,
+    again: impl FnOnce() -> Result<Batch, Failure>,
+) -> Result<JobReport, Failure> {
+    let text = match batch.input {
+        Some(text) => text,
+        None => again()?
+            .input
+            .ok_or_else(|| Failure::input("the file was not read"))?,
+    };
+    Ok(match text {
+        BatchInput::Values(records) => store.apply(id, kind, &records, at)?,
+        BatchInput::Json(bytes) => store.apply_json(id, kind, &bytes, at)?,
+    })
+}
+
+/// A job report as it is kept for printing: every count, and its results, or, when it is
+/// summarised (`--rejected-only`, or over [`SUMMARY_OVER`] records without
+/// `--full-report`), only the records not accepted and how many were left out. Summarised
+/// as soon as the job is done, so that a long run of large files does not hold every
+/// record's result.
+struct Printed {
+    file: String,
+    report: JobReport,
+    omitted: Option<usize>,
+}
+
+impl Printed {
+    fn new(file: String, mut report: JobReport, opts: ReportArgs) -> Printed {
+        let omitted = summarised(&report, opts).then(|| {
+            let before = report.results.len();
+            report.results.retain(|x| !x.outcome.is_accepted());
+            before - report.results.len()
+        });
+        Printed {
+            file,
+            report,
+            omitted,
+        }
+    }
 }
 
 /// Phase one: every file read, parsed and checked; the first bad one refuses them all.
@@ -134,6 +210,14 @@ fn prepare_all(
         let name = file.display().to_string();
         progress.phase(&format!("{name}: reading"));
         match prepare(kind, input, file, max) {
+            // Checked; read again when applied, except standard input.
+            Ok(batch) if file != Path::new("-") => batches.push((
+                name,
+                Batch {
+                    input: None,
+                    ..batch
+                },
+            )),
             Ok(batch) => batches.push((name, batch)),
             Err(f) => {
                 progress.done(&format!("{name}: refused"));
@@ -154,24 +238,24 @@ fn prepare_all(
 
 /// The failure of a file while applying: which files were applied (each its own job) and
 /// which were not.
-fn partial<'a>(
+fn partial(
     name: &str,
     f: Failure,
-    applied: &[(String, JobReport)],
-    not_applied: impl Iterator<Item = &'a str>,
+    applied: &[Printed],
+    not_applied: impl Iterator<Item = String>,
 ) -> Failure {
     let mut message = format!("{name}: {}", f.message);
     if !applied.is_empty() {
         let done: Vec<String> = applied
             .iter()
-            .map(|(n, r)| format!("{n} ({})", r.job_id))
+            .map(|p| format!("{} ({})", p.file, p.report.job_id))
             .collect();
         message.push_str(&format!(
             "; applied before it, each its own job: {}",
             done.join(", ")
         ));
     }
-    let rest: Vec<&str> = not_applied.collect();
+    let rest: Vec<String> = not_applied.collect();
     message.push_str(&format!("; not applied: {}", rest.join(", ")));
     Failure {
         outcome: f.outcome,
@@ -183,7 +267,10 @@ fn partial<'a>(
 struct Batch {
     /// How many records it holds.
     records: usize,
-    input: BatchInput,
+    /// The bytes it was read from.
+    bytes: usize,
+    /// The records; `None` once checked, for a file read again when its turn comes.
+    input: Option<BatchInput>,
 }
 
 /// What is applied: JSON keeps its text, so that the engine sees every key as written (a
@@ -210,19 +297,22 @@ fn prepare(kind: Kind, input: &InputArgs, file: &Path, max: u64) -> Result<Batch
                 csv::records(&bytes, kind, input).map_err(|e| Failure::input(e.to_string()))?;
             Ok(Batch {
                 records: records.len(),
-                input: BatchInput::Values(records),
+                bytes: bytes.len(),
+                input: Some(BatchInput::Values(records)),
             })
         }
         InputFormat::Jsonl => {
             let (text, records) = jsonl::array(&bytes).map_err(Failure::input)?;
             Ok(Batch {
                 records,
-                input: BatchInput::Json(text),
+                bytes: bytes.len(),
+                input: Some(BatchInput::Json(text)),
             })
         }
         InputFormat::Json | InputFormat::Auto => Ok(Batch {
             records: json_array_len(&bytes)?,
-            input: BatchInput::Json(bytes),
+            bytes: bytes.len(),
+            input: Some(BatchInput::Json(bytes)),
         }),
     }
 }
@@ -277,26 +367,21 @@ fn read_input(file: &Path, max: u64) -> Result<Vec<u8>, Failure> {
 }
 
 /// The reports: one object for one file, else an array with each report's `file`.
-fn print_reports(
-    cli: &Cli,
-    out: &mut dyn Write,
-    reports: &[(String, JobReport)],
-    opts: ReportArgs,
-) -> Result<(), Failure> {
+fn print_reports(cli: &Cli, out: &mut dyn Write, reports: &[Printed]) -> Result<(), Failure> {
     let text = || {
         reports
             .iter()
-            .map(|(name, r)| report_table(name, r))
+            .map(|p| report_table(&p.file, &p.report))
             .collect::<Vec<_>>()
             .join("\n")
     };
     match reports {
         [] => Ok(()),
-        [(_, one)] => emit(cli, out, &report_value(one, None, opts)?, text),
+        [one] => emit(cli, out, &report_value(one, false)?, text),
         many => {
             let values = many
                 .iter()
-                .map(|(n, r)| report_value(r, Some(n), opts))
+                .map(|p| report_value(p, true))
                 .collect::<Result<Vec<_>, _>>()?;
             emit_list(cli, out, &values, text)
         }
@@ -308,26 +393,16 @@ fn summarised(r: &JobReport, opts: ReportArgs) -> bool {
     opts.rejected_only || (!opts.full_report && r.results.len() > SUMMARY_OVER)
 }
 
-/// A job report as JSON, summarised as `opts` says, with its file when several were sent.
-fn report_value(r: &JobReport, file: Option<&str>, opts: ReportArgs) -> Result<Value, Failure> {
-    let mut v = serde_json::to_value(r).map_err(|e| Failure::input(e.to_string()))?;
+/// A job report as JSON: `results_omitted` when it was summarised, its `file` when several
+/// were sent.
+fn report_value(p: &Printed, with_file: bool) -> Result<Value, Failure> {
+    let mut v = serde_json::to_value(&p.report).map_err(|e| Failure::input(e.to_string()))?;
     if let Some(o) = v.as_object_mut() {
-        if summarised(r, opts) {
-            let kept: Vec<Value> = r
-                .results
-                .iter()
-                .filter(|x| !x.outcome.is_accepted())
-                .map(serde_json::to_value)
-                .collect::<Result<_, _>>()
-                .map_err(|e| Failure::input(e.to_string()))?;
-            o.insert(
-                "results_omitted".into(),
-                (r.results.len() - kept.len()).into(),
-            );
-            o.insert("results".into(), Value::Array(kept));
+        if let Some(n) = p.omitted {
+            o.insert("results_omitted".into(), n.into());
         }
-        if let Some(f) = file {
-            o.insert("file".into(), f.into());
+        if with_file {
+            o.insert("file".into(), p.file.as_str().into());
         }
     }
     Ok(v)

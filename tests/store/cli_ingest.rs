@@ -310,3 +310,81 @@ fn a_duplicated_key_rejects_its_record_through_ingest_and_replay() {
         2
     );
 }
+
+/// Decision 135: a run of more records than twice the employees and over 8 MiB (1,000
+/// employees, 60 days of shifts in 4 files, about 10 MB) defers the employee views and
+/// compacts once at its end; the answers are those of the same files fed one `ewa ingest`
+/// at a time (views rewritten after each file, each call compacting only once the tail
+/// passes 8 MiB).
+#[test]
+fn a_large_run_compacts_once_at_its_end_with_the_same_answers() {
+    let mut answers = Vec::new();
+    for (tag, one_run) in [("i-run", true), ("i-each", false)] {
+        let dir = company(tag, "{}");
+        let d = &dir.0;
+        let rows: Vec<String> = (0..1000)
+            .map(|e| format!("e{e:04},c1,2026-01-01"))
+            .collect();
+        let csv = format!(
+            "employee_id,contract_id,contract_start_on\n{}\n",
+            rows.join("\n")
+        );
+        std::fs::write(d.join("e.csv"), csv).unwrap();
+        assert_eq!(
+            code(&ewa(d, &["ingest", "--entity", "employees", "e.csv"])),
+            0
+        );
+        let rows_before = journal_rows(d);
+        let files: Vec<String> = (0..4).map(|k| shift_file(d, k)).collect();
+        if one_run {
+            let mut args = vec!["ingest", "--entity", "shifts"];
+            args.extend(files.iter().map(String::as_str));
+            assert_eq!(code(&ewa(d, &args)), 0);
+            assert_eq!(journal_rows(d), 0);
+        } else {
+            for (k, f) in files.iter().enumerate() {
+                assert_eq!(code(&ewa(d, &["ingest", "--entity", "shifts", f])), 0);
+                // About 2.6 MB a file: journaled until the fourth takes the tail past 8 MiB.
+                let expected = if k < 3 { rows_before + k as u64 + 1 } else { 0 };
+                assert_eq!(journal_rows(d), expected, "after file {k}");
+            }
+        }
+        let at = ["--as-of", "2026-06-20T12:00:00Z"];
+        let all: Vec<&str> = ["eligibility", "--all"].into_iter().chain(at).collect();
+        let one: Vec<&str> = ["explain", "--employee", "e0007"]
+            .into_iter()
+            .chain(at)
+            .collect();
+        answers.push((json(&ewa(d, &all)), stdout_of(&ewa(d, &one))));
+    }
+    assert_eq!(answers[0], answers[1]);
+}
+
+fn journal_rows(d: &Path) -> u64 {
+    json(&ewa(d, &["companies"]))[0]["journal_rows"]
+        .as_u64()
+        .unwrap()
+}
+
+/// File `k` of the large run: 15 days from 2026-05-01 + 15 k, a shift a day of every
+/// employee, one record per line.
+fn shift_file(d: &Path, k: u32) -> String {
+    let day0 = chrono::NaiveDate::from_ymd_opt(2026, 5, 1).unwrap();
+    let mut text = String::new();
+    for n in 0..15 {
+        let day = day0 + chrono::Days::new(u64::from(15 * k + n));
+        for e in 0..1000 {
+            text.push_str(&format!(
+                r#"{{"shift_id": "s{e:04}-{day}", "shift_status": "approved", "employee_id": "e{e:04}", "start_at": "{day}T08:00:00Z", "stop_at": "{day}T16:00:00Z"}}"#
+            ));
+            text.push('\n');
+        }
+    }
+    let name = format!("shifts{k}.jsonl");
+    std::fs::write(d.join(&name), text).unwrap();
+    name
+}
+
+fn stdout_of(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
