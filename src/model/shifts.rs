@@ -378,25 +378,14 @@ fn by_home<T: Copy>(items: &[T], home: impl Fn(&T) -> usize, slots: usize) -> Ve
         .min(items.len().max(1).next_power_of_two().trailing_zeros());
     let shift = bits - group_bits;
     let group = |t: &T| (home(t) >> shift) & ((1usize << group_bits) - 1);
-    let mut starts = vec![0u32; (1usize << group_bits) + 1];
-    for t in items {
-        if let Some(c) = starts.get_mut(group(t) + 1) {
-            *c += 1;
-        }
-    }
-    for g in 1..starts.len() {
-        let before = starts.get(g - 1).copied().unwrap_or(0);
-        if let Some(c) = starts.get_mut(g) {
-            *c += before;
-        }
-    }
+    let mut starts = group_starts(items.iter().map(group), 1 << group_bits);
     let Some(&first) = items.first() else {
         return Vec::new();
     };
     let mut out = vec![first; items.len()];
     for t in items {
         if let Some(at) = starts.get_mut(group(t)) {
-            if let Some(o) = out.get_mut(*at as usize) {
+            if let Some(o) = out.get_mut(*at) {
                 *o = *t;
             }
             *at += 1;
@@ -445,7 +434,10 @@ pub(crate) fn index_slots(chunks: &[Chunk], n: usize) -> Result<Vec<u32>, u32> {
     let bits = cap.trailing_zeros();
     let shift = bits.min(16);
     let groups = 1usize << (bits - shift);
-    let mut starts = group_starts(&hashes, mask, shift, groups);
+    let mut starts = group_starts(
+        hashes.iter().map(|&h| ((h as usize) & mask) >> shift),
+        groups,
+    );
     // (home slot << 32) | slot value, grouped, and the hash's top 32 bits per shift.
     let mut order = vec![0u64; hashes.len()];
     let mut high = vec![0u32; hashes.len()];
@@ -467,12 +459,14 @@ pub(crate) fn index_slots(chunks: &[Chunk], n: usize) -> Result<Vec<u32>, u32> {
     Ok(slots)
 }
 
-/// Start of each home-slot group in the grouped order, by counting sort (SPEC §2 shift ids).
+/// The counting sort's first pass ([`by_home`], [`index_slots`]): for items in groups
+/// `0..groups` (one group each, as `keys` says), where each group starts in the grouped
+/// order (and, last, the number of items).
 #[inline]
-fn group_starts(hashes: &[u64], mask: usize, shift: u32, groups: usize) -> Vec<usize> {
+fn group_starts(keys: impl Iterator<Item = usize>, groups: usize) -> Vec<usize> {
     let mut starts = vec![0usize; groups + 1];
-    for &h in hashes {
-        if let Some(c) = starts.get_mut((((h as usize) & mask) >> shift) + 1) {
+    for k in keys {
+        if let Some(c) = starts.get_mut(k + 1) {
             *c += 1;
         }
     }
