@@ -12,7 +12,8 @@ use super::split::find_special;
 use crate::model::{EmployeeIx, State};
 
 /// Records read ahead together: in step 1 their employees ([`Ahead`]), in step 2 their
-/// employees' lists ([`State::warm_lists`]).
+/// employees' lists ([`State::warm_lists`]) and, in the in-batch plan, their ids' home
+/// slots (`plan::plan_hashed`).
 pub(super) const WARM_BLOCK: usize = 32;
 
 impl State {

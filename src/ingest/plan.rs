@@ -1,6 +1,7 @@
 //! How a batch is planned before anything is applied (SPEC §3): which records collapse as
 //! copies and which conflict, and what one record's application returns.
 
+use super::ahead::WARM_BLOCK;
 use super::report::{FieldError, Kind, Outcome, RecordResult};
 use crate::model::hash::hash_id;
 
@@ -93,9 +94,6 @@ pub(crate) fn conflict_result(kind: Kind, index: usize, key: Option<String>) -> 
     }
 }
 
-/// Records whose home slots [`plan_hashed`] reads together, ahead of planning them.
-const WARM_BLOCK: usize = 32;
-
 /// What to do with one record of a batch.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Plan {
@@ -133,7 +131,8 @@ pub(crate) fn plan_hashed(
     let mut any_conflict = false;
     for (i, (key, &h)) in keys.iter().zip(hashes).enumerate() {
         if i % WARM_BLOCK == 0 {
-            // The next block's home slots read at once, so that their cache misses overlap.
+            // The next block's home slots read at once, so that their cache misses overlap
+            // (a block as [`super::ahead`] reads ahead).
             let next = hashes.get(i..).unwrap_or_default().iter().take(WARM_BLOCK);
             let seen = next.fold(0, |acc, &h| {
                 acc ^ first.get((h as usize) & mask).copied().unwrap_or(0)
