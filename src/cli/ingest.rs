@@ -21,7 +21,7 @@ pub const SUMMARY_OVER: usize = 1_000;
 
 /// A run of more records than this many times the company's employees, and large enough to
 /// be compacted at its end anyway, defers the employee views to that compaction
-/// ([`ewa::store::StoreOptions::defer_views`]): a large feed in time order changes most
+/// ([`ewa::store::Store::set_defer_views`]): a large feed in time order changes most
 /// employees in every file, and rewriting their views after each file would cost more than
 /// writing every view once.
 const DEFER_VIEWS_OVER: usize = 2;

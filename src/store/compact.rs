@@ -77,7 +77,7 @@ impl Store {
 
     /// [`Store::compact`] when the company's journal tail has reached `limits` (as a write
     /// compacts automatically) or the company has no views (dropped by a write with
-    /// [`super::StoreOptions::defer_views`], or a file of schema version 4), else nothing.
+    /// [`Store::set_defer_views`], or a file of schema version 4), else nothing.
     /// For a caller that opened the store without automatic compaction, or with deferred
     /// views, to make many large writes in a row (`ewa ingest` of many files: otherwise each
     /// write past the limits writes the whole snapshot again) and compacts once at the end.

@@ -104,13 +104,6 @@ pub struct StoreOptions {
     /// When a write compacts its company automatically (default: [`AutoCompact::default`]);
     /// `None` never does (then call [`Store::compact`] yourself).
     pub auto_compact: Option<AutoCompact>,
-    /// Defer the employee views (default false: every write rewrites the views of the
-    /// employees it changed). For a run of writes that changes about every employee (a
-    /// large feed in time order changes most employees in every batch): the first write
-    /// that changes an employee drops the company's views instead, so one-employee reads
-    /// load the whole company until a compaction writes every view again, once. End such a
-    /// run with [`Store::compact_if_due`] (which compacts a company without views).
-    pub defer_views: bool,
 }
 
 impl Default for StoreOptions {
@@ -120,7 +113,6 @@ impl Default for StoreOptions {
             busy_timeout: Duration::from_secs(5),
             read_only: false,
             auto_compact: Some(AutoCompact::default()),
-            defer_views: false,
         }
     }
 }
@@ -163,7 +155,7 @@ pub struct Store {
     has_schema: bool,
     /// [`StoreOptions::auto_compact`].
     auto_compact: Option<AutoCompact>,
-    /// [`StoreOptions::defer_views`].
+    /// [`Store::set_defer_views`] (false when opened).
     defer_views: bool,
     /// Test hook: the write (statement execution) at which to inject an I/O fault.
     #[cfg(test)]
@@ -277,7 +269,7 @@ impl Store {
             read_only: options.read_only,
             has_schema,
             auto_compact: options.auto_compact,
-            defer_views: options.defer_views,
+            defer_views: false,
             #[cfg(test)]
             fault_at: std::cell::Cell::new(None),
         })
@@ -323,8 +315,13 @@ impl Store {
         })
     }
 
-    /// Sets [`StoreOptions::defer_views`] for the writes from now on (a caller that learns
-    /// the size of a run of writes after opening the store).
+    /// Defers the employee views for the writes from now on (`false` when opened: every
+    /// write rewrites the views of the employees it changed). For a run of writes that
+    /// changes about every employee (a large feed in time order changes most employees in
+    /// every batch): the first write that changes an employee drops the company's views
+    /// instead, so one-employee reads load the whole company until a compaction writes
+    /// every view again, once. End such a run with [`Store::compact_if_due`] (which
+    /// compacts a company without views).
     pub fn set_defer_views(&mut self, defer: bool) {
         self.defer_views = defer;
     }

@@ -94,7 +94,7 @@ pub(crate) fn write_all(
 
 /// After a write changed `changed` (the twin's employees whose data it touched), when the
 /// company's views are complete: rewrites their views in `tx`, or, with `defer`
-/// ([`crate::store::StoreOptions::defer_views`]), drops them all.
+/// ([`crate::store::Store::set_defer_views`]), drops them all.
 pub(crate) fn after_write(
     tx: &Connection,
     (company_id, twin): (&str, &Twin),

@@ -136,7 +136,7 @@ fn without_views_the_company_is_loaded_and_a_compaction_writes_them() {
     assert!(!views::complete(&store.conn, "acme", &store.path).unwrap());
 }
 
-/// With deferred views (`StoreOptions::defer_views`, as `ewa ingest` sets it for a run that
+/// With deferred views (`Store::set_defer_views`, as `ewa ingest` sets it for a run that
 /// changes about every employee): a write that changes nobody keeps the views; the first
 /// that changes an employee drops them all, and reads answer from the whole company; the
 /// writes after it change nothing more; `compact_if_due` then compacts, even with a tail
